@@ -1,0 +1,272 @@
+// Shared declarations, prepended to every pass. Mirrors src/world/layout.rs and src/rng.rs;
+// tests/layout.rs checks every struct's size and offsets against the Rust side.
+
+const MESSAGE_LEN: u32 = 16u;
+const ID_LEN: u32 = 8u;
+const ACTION_LEN: u32 = 44u;
+const LAST_ACTION_LEN: u32 = 11u;
+const AGENT_VEC_LEN: u32 = 55u;
+const BOT_VEC_LEN: u32 = 35u;
+const CELL_FEATURES: u32 = 7u;
+const NONE: u32 = 0xffffffffu;
+const FIXED_SCALE: f32 = 65536.0;
+const AGENT_ACC_LEN: u32 = 20u;
+const CELL_ACC_LEN: u32 = 8u;
+const TAU: f32 = 6.283185307179586;
+
+const A_MOVE_X: u32 = 0u;
+const A_MOVE_Y: u32 = 1u;
+const A_PUSH: u32 = 2u;
+const A_EAT: u32 = 3u;
+const A_REPRODUCE: u32 = 4u;
+const A_HIT: u32 = 5u;
+const A_GATE: u32 = 6u;
+const A_SELF_MESSAGE: u32 = 7u;
+const A_OTHER_MESSAGE: u32 = 23u;
+const A_TERRAFORM: u32 = 39u;
+
+const BRAIN_LINEAR: u32 = 0u;
+const BRAIN_RANDOM: u32 = 1u;
+const BRAIN_ZERO: u32 = 2u;
+
+const TERRAIN_PERLIN: u32 = 0u;
+const TERRAIN_RANDOM: u32 = 1u;
+const TERRAIN_TWO_ISLANDS: u32 = 2u;
+const TERRAIN_FOUR_ISLANDS: u32 = 3u;
+
+// Random streams: one per kind of draw, so no two draws share a counter.
+const S_POLICY: u32 = 1u;
+const S_WEATHER: u32 = 2u;
+const S_TERRAIN: u32 = 3u;
+const S_CHILD_ID: u32 = 4u;
+const S_GENOME: u32 = 5u;
+const S_SPAWN_POS: u32 = 6u;
+const S_SPAWN_ID: u32 = 7u;
+
+struct Params {
+    map_size: u32,
+    capacity: u32,
+    bot_count: u32,
+    view_agents: u32,
+    view_bots: u32,
+    terrain_view_range: u32,
+    obs_len: u32,
+    genome_len: u32,
+    grid_dim: u32,
+    brain_kind: u32,
+    terrain_kind: u32,
+    perlin_res: u32,
+    min_agents: u32,
+    child_energy_from_parent: u32,
+    seed_lo: u32,
+    seed_hi: u32,
+    cell_size: f32,
+    world_size: f32,
+    view_radius: f32,
+    grid_cell_size: f32,
+    move_speed: f32,
+    push_speed: f32,
+    hit_strength: f32,
+    hit_distance_decay: f32,
+    hit_steal_fraction: f32,
+    eat_rate: f32,
+    terraform_rate: f32,
+    age_speed: f32,
+    move_cost: f32,
+    push_cost: f32,
+    message_cost: f32,
+    max_reproduce_cost: f32,
+    reproduce_factor: f32,
+    hit_cost: f32,
+    terraform_cost: f32,
+    life_cost: f32,
+    age_cost: f32,
+    weather_speed: f32,
+    alpha: f32,
+    terrain_max_energy: f32,
+    terrain_max_move_cost: f32,
+    terrain_max_push_cost: f32,
+    terrain_max_energy_gain: f32,
+    terrain_max_message_cost: f32,
+    terrain_max_reproduce_cost: f32,
+    gain_scaling: f32,
+    energy_gain_clip: f32,
+    season_period_ticks: f32,
+    mutation_sigma: f32,
+    init_sigma: f32,
+    child_energy: f32,
+    initial_energy: f32,
+    bot_initial_energy: f32,
+    initial_agents: u32,
+    _pad0: u32,
+    _pad1: u32,
+}
+
+struct Agent {
+    pos: vec2<f32>,
+    energy: f32,
+    age: f32,
+    alive: u32,
+    generation: u32,
+    lineage_lo: u32,
+    lineage_hi: u32,
+    parent_lo: u32,
+    parent_hi: u32,
+    _pad0: vec2<u32>,
+    id: array<f32, 8>,
+    self_message: array<f32, 16>,
+    other_message: array<f32, 16>,
+    last_action: array<f32, 11>,
+    _pad1: u32,
+}
+
+struct Cell {
+    energy: f32,
+    max_energy: f32,
+    energy_gain: f32,
+    move_cost: f32,
+    push_cost: f32,
+    message_cost: f32,
+    reproduce_cost: f32,
+    bit: f32,
+}
+
+struct Bot {
+    pos: vec2<f32>,
+    energy: f32,
+    _pad0: f32,
+    memory: array<f32, 16>,
+    program: array<f32, 16>,
+}
+
+struct Clock {
+    tick: u32,
+    alive: u32,
+    _pad: vec2<u32>,
+}
+
+struct AgentTick {
+    eaten: f32,
+    cost: f32,
+    hit_received: f32,
+    stolen: f32,
+    death_energy: f32,
+    flags: u32,
+    cultivation: f32,
+    _pad: u32,
+}
+
+const TICK_ACTED: u32 = 1u;
+const TICK_DIED: u32 = 2u;
+const TICK_WANTS_CHILD: u32 = 4u;
+
+struct CellTick {
+    eaten: f32,
+    regrowth: f32,
+    _pad: vec2<f32>,
+}
+
+struct BirthControl {
+    spawn_args: array<u32, 3>,
+    genome_args: array<u32, 3>,
+    count: u32,
+    births: u32,
+    respawns: u32,
+    deaths: u32,
+    candidates: u32,
+    alive_after: u32,
+    _pad: vec4<u32>,
+}
+
+struct Birth {
+    child: u32,
+    parent: u32,
+}
+
+// ---- counter-based randomness: rng(seed, tick, entity, stream, index) ----
+// PCG hash (Jarzynski & Olano 2020). src/rng.rs is the same function.
+fn pcg(v: u32) -> u32 {
+    let state = v * 747796405u + 2891336453u;
+    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+    return (word >> 22u) ^ word;
+}
+
+fn rng_u32(tick: u32, entity: u32, stream: u32, index: u32) -> u32 {
+    var h = pcg(params.seed_lo ^ pcg(params.seed_hi));
+    h = pcg(h ^ tick);
+    h = pcg(h ^ entity);
+    h = pcg(h ^ stream);
+    h = pcg(h ^ index);
+    return h;
+}
+
+// Uniform in [0, 1).
+fn rng_uniform(tick: u32, entity: u32, stream: u32, index: u32) -> f32 {
+    return f32(rng_u32(tick, entity, stream, index) >> 8u) * (1.0 / 16777216.0);
+}
+
+// Standard normal by Box-Muller from two consecutive indices.
+fn rng_normal(tick: u32, entity: u32, stream: u32, index: u32) -> f32 {
+    let u1 = (f32(rng_u32(tick, entity, stream, 2u * index) >> 8u) + 1.0) * (1.0 / 16777216.0);
+    let u2 = f32(rng_u32(tick, entity, stream, 2u * index + 1u) >> 8u) * (1.0 / 16777216.0);
+    return sqrt(-2.0 * log(u1)) * cos(TAU * u2);
+}
+
+// ---- geometry on the torus ----
+fn wrap_coord(x: f32) -> f32 {
+    let w = params.world_size;
+    var y = x - floor(x / w) * w;
+    // floor can round x/w up to 1.0 for x just below w
+    if (y >= w) { y = y - w; }
+    if (y < 0.0) { y = 0.0; }
+    return y;
+}
+
+// Signed shortest offset on the torus, in [-w/2, w/2).
+fn wrap_delta(d: f32) -> f32 {
+    let w = params.world_size;
+    let h = 0.5 * w;
+    var r = d;
+    if (r >= h) { r = r - w; }
+    if (r < -h) { r = r + w; }
+    return r;
+}
+
+fn cell_index_of(pos: vec2<f32>) -> u32 {
+    let n = params.map_size;
+    let cx = min(u32(pos.x / params.cell_size), n - 1u);
+    let cy = min(u32(pos.y / params.cell_size), n - 1u);
+    return cy * n + cx;
+}
+
+fn to_fixed(x: f32) -> i32 {
+    return i32(round(x * FIXED_SCALE));
+}
+
+fn from_fixed(x: i32) -> f32 {
+    return f32(x) / FIXED_SCALE;
+}
+
+// Float ordering as unsigned integers, for deterministic atomic min/max.
+fn float_to_ordered(f: f32) -> u32 {
+    let b = bitcast<u32>(f);
+    if ((b & 0x80000000u) != 0u) { return ~b; }
+    return b | 0x80000000u;
+}
+
+fn ordered_to_float(u: u32) -> f32 {
+    if ((u & 0x80000000u) != 0u) { return bitcast<f32>(u & 0x7fffffffu); }
+    return bitcast<f32>(~u);
+}
+
+// 1-D passes run 64 threads per workgroup over a 2-D grid of workgroups (65535 is the
+// per-dimension limit); this is the flat thread index.
+fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+    return gid.x + gid.y * nwg.x * 64u;
+}
+
+// tanh with its input clamped first: some drivers compute tanh through exp and return NaN
+// for large inputs. tanh(15) is 1.0 in f32, so the clamp changes no finite result.
+fn safe_tanh(x: f32) -> f32 {
+    return tanh(clamp(x, -15.0, 15.0));
+}

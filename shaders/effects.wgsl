@@ -1,0 +1,85 @@
+// What each alive agent does to others and to its cell (SPEC 2.4), all from the same
+// pre-step snapshot. Contributions to shared targets are rounded to fixed point and summed
+// with integer atomics, so the totals do not depend on thread order.
+// Reference: src/cpu/effects.rs.
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> clock: Clock;
+@group(0) @binding(2) var<storage, read> agents: array<Agent>;
+@group(0) @binding(3) var<storage, read> cells: array<Cell>;
+@group(0) @binding(4) var<storage, read> actions: array<f32>;
+@group(0) @binding(5) var<storage, read> neighbor_list: array<u32>;
+@group(0) @binding(6) var<storage, read_write> agent_acc: array<atomic<i32>>;
+@group(0) @binding(7) var<storage, read_write> cell_acc: array<atomic<i32>>;
+@group(0) @binding(8) var<storage, read_write> agent_tick: array<AgentTick>;
+
+fn add_fixed(index: u32, value: f32) {
+    let v = to_fixed(value);
+    if (v != 0) { atomicAdd(&agent_acc[index], v); }
+}
+
+@compute @workgroup_size(64)
+fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = flat_index(gid, nwg);
+    if (i >= params.capacity) { return; }
+    let a = agents[i];
+    var rec: AgentTick;
+    if (a.alive == 0u) {
+        agent_tick[i] = rec;
+        return;
+    }
+    let o = i * ACTION_LEN;
+    let push = actions[o + A_PUSH];
+    let hit = actions[o + A_HIT];
+    let gate = max(actions[o + A_GATE], 0.0);
+    let k = params.view_agents;
+    var hit_total = 0.0;
+    for (var s = 0u; s < k; s++) {
+        let j = neighbor_list[i * k + s];
+        if (j == NONE) { continue; }
+        let other = agents[j];
+        let dx = wrap_delta(other.pos.x - a.pos.x);
+        let dy = wrap_delta(other.pos.y - a.pos.y);
+        let norm = sqrt(dx * dx + dy * dy) + 0.1;
+        let base = j * AGENT_ACC_LEN;
+        add_fixed(base, params.push_speed * push * (dx / norm));
+        add_fixed(base + 1u, params.push_speed * push * (dy / norm));
+        let hit_amount = hit * params.hit_strength * exp(-params.hit_distance_decay * norm);
+        add_fixed(base + 2u, -hit_amount);
+        hit_total += hit_amount;
+        if (gate > 0.0) {
+            add_fixed(base + 3u, gate);
+            for (var m = 0u; m < MESSAGE_LEN; m++) {
+                add_fixed(base + 4u + m, actions[o + A_OTHER_MESSAGE + m] * gate);
+            }
+        }
+    }
+    let c = cell_index_of(a.pos);
+    let cell = cells[c];
+    if (actions[o + A_EAT] > 0.0) { atomicAdd(&cell_acc[c * CELL_ACC_LEN], 1); }
+    var terraform = 0.0;
+    for (var t = 0u; t < 5u; t++) {
+        let v = actions[o + A_TERRAFORM + t];
+        terraform += abs(v);
+        let fx = to_fixed(params.terraform_rate * v);
+        if (fx != 0) { atomicAdd(&cell_acc[c * CELL_ACC_LEN + 1u + t], fx); }
+    }
+    let f = f32(clock.alive) / f32(params.capacity);
+    let threshold = params.max_reproduce_cost * cell.reproduce_cost * params.reproduce_factor * f;
+    let wants = actions[o + A_REPRODUCE] > 0.0 && a.energy > threshold;
+    var reproduce = 0.0;
+    if (wants) { reproduce = 1.0; }
+    rec.cost = params.move_cost * cell.move_cost * (abs(actions[o + A_MOVE_X]) + abs(actions[o + A_MOVE_Y]))
+        + params.push_cost * cell.push_cost * abs(push)
+        + params.message_cost * cell.message_cost * gate
+        + params.max_reproduce_cost * f * cell.reproduce_cost * reproduce
+        + params.hit_cost * abs(hit)
+        + params.terraform_cost * terraform
+        + a.age / params.age_cost
+        + params.life_cost;
+    rec.stolen = hit_total * params.hit_steal_fraction;
+    rec.flags = TICK_ACTED;
+    if (wants) { rec.flags = rec.flags | TICK_WANTS_CHILD; }
+    rec.cultivation = max(params.terraform_rate * actions[o + A_TERRAFORM], 0.0);
+    agent_tick[i] = rec;
+}

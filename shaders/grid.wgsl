@@ -1,0 +1,71 @@
+// The uniform neighbour grid, rebuilt every tick: count -> exclusive scan -> scatter.
+// Reference: src/cpu/grid.rs. grid_counts is cleared before grid_counts and again before
+// grid_scatter, which uses it as the per-cell cursor.
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> agents: array<Agent>;
+@group(0) @binding(2) var<storage, read_write> grid_counts: array<atomic<u32>>;
+@group(0) @binding(3) var<storage, read_write> grid_start: array<u32>;
+@group(0) @binding(4) var<storage, read_write> grid_items: array<u32>;
+@group(0) @binding(5) var<storage, read_write> agent_cell: array<u32>;
+
+fn grid_cell_of(pos: vec2<f32>) -> u32 {
+    let g = params.grid_dim;
+    let gx = min(u32(pos.x / params.grid_cell_size), g - 1u);
+    let gy = min(u32(pos.y / params.grid_cell_size), g - 1u);
+    return gy * g + gx;
+}
+
+@compute @workgroup_size(64)
+fn grid_count(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = flat_index(gid, nwg);
+    if (i >= params.capacity) { return; }
+    if (agents[i].alive == 0u) {
+        agent_cell[i] = NONE;
+        return;
+    }
+    let c = grid_cell_of(agents[i].pos);
+    agent_cell[i] = c;
+    atomicAdd(&grid_counts[c], 1u);
+}
+
+// One workgroup: each thread owns a contiguous run of cells (at most 65536 cells in all).
+var<workgroup> partial: array<u32, 256>;
+
+@compute @workgroup_size(256)
+fn grid_scan(@builtin(local_invocation_index) t: u32) {
+    let n = params.grid_dim * params.grid_dim;
+    let per = (n + 255u) / 256u;
+    let lo = min(t * per, n);
+    let hi = min(lo + per, n);
+    var sum = 0u;
+    for (var c = lo; c < hi; c++) {
+        sum += atomicLoad(&grid_counts[c]);
+    }
+    partial[t] = sum;
+    workgroupBarrier();
+    // Hillis-Steele inclusive scan over the 256 partial sums.
+    for (var off = 1u; off < 256u; off = off * 2u) {
+        var v = 0u;
+        if (t >= off) { v = partial[t - off]; }
+        workgroupBarrier();
+        partial[t] += v;
+        workgroupBarrier();
+    }
+    var run = partial[t] - sum;
+    for (var c = lo; c < hi; c++) {
+        grid_start[c] = run;
+        run += atomicLoad(&grid_counts[c]);
+    }
+    if (t == 255u) { grid_start[n] = partial[255]; }
+}
+
+@compute @workgroup_size(64)
+fn grid_scatter(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = flat_index(gid, nwg);
+    if (i >= params.capacity) { return; }
+    let c = agent_cell[i];
+    if (c == NONE) { return; }
+    let slot = grid_start[c] + atomicAdd(&grid_counts[c], 1u);
+    grid_items[slot] = i;
+}

@@ -1,0 +1,143 @@
+// One row of per-tick measures (columns: METRIC_COLUMNS in src/world/layout.rs, documented
+// in README.md) written into the metrics ring, then the tick counter advanced. One
+// workgroup; every sum is reduced in the same fixed order each time, so rows are
+// reproducible. Reference: src/cpu/metrics.rs.
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> clock: Clock;
+@group(0) @binding(2) var<storage, read> agents: array<Agent>;
+@group(0) @binding(3) var<storage, read> cells: array<Cell>;
+@group(0) @binding(4) var<storage, read> actions: array<f32>;
+@group(0) @binding(5) var<storage, read> agent_tick: array<AgentTick>;
+@group(0) @binding(6) var<storage, read> cell_tick: array<CellTick>;
+@group(0) @binding(7) var<storage, read> birth_control: BirthControl;
+@group(0) @binding(8) var<storage, read_write> metrics_ring: array<f32>;
+@group(0) @binding(9) var<storage, read_write> metrics_prev: array<f32>;
+
+const METRIC_COUNT: u32 = 42u;
+const METRIC_RING: u32 = 64u;
+// Per-thread partial sums, reduced one quantity at a time.
+const SUMS: u32 = 38u;
+var<private> acc: array<f32, 38>;
+var<workgroup> scratch: array<f32, 256>;
+var<workgroup> totals: array<f32, 38>;
+
+// Indices into acc.
+const Q_ALIVE: u32 = 0u;
+const Q_ENERGY: u32 = 1u;
+const Q_AGE: u32 = 2u;
+const Q_GEN: u32 = 3u;
+const Q_TERRAIN: u32 = 4u;   // 8 fields
+const Q_REGROWTH: u32 = 12u;
+const Q_EATEN_CELLS: u32 = 13u;
+const Q_ACTORS: u32 = 14u;
+const Q_ACTIONS: u32 = 15u;  // 12 actions
+const Q_EATEN: u32 = 27u;
+const Q_COSTS: u32 = 28u;
+const Q_HIT: u32 = 29u;
+const Q_STOLEN: u32 = 30u;
+const Q_DEATH: u32 = 31u;
+const Q_CULTIVATION: u32 = 32u;
+
+var<workgroup> gen_max: atomic<u32>;
+
+@compute @workgroup_size(256)
+fn metrics(@builtin(local_invocation_index) t: u32) {
+    for (var q = 0u; q < SUMS; q++) { acc[q] = 0.0; }
+    if (t == 0u) { atomicStore(&gen_max, 0u); }
+    workgroupBarrier();
+    let cap = params.capacity;
+    var my_gen_max = 0u;
+    for (var i = t; i < cap; i += 256u) {
+        let a = agents[i];
+        if (a.alive != 0u) {
+            acc[Q_ALIVE] += 1.0;
+            acc[Q_ENERGY] += a.energy;
+            acc[Q_AGE] += a.age;
+            acc[Q_GEN] += f32(a.generation);
+            my_gen_max = max(my_gen_max, a.generation);
+        }
+        let r = agent_tick[i];
+        if ((r.flags & TICK_ACTED) != 0u) {
+            acc[Q_ACTORS] += 1.0;
+            let o = i * ACTION_LEN;
+            for (var k = 0u; k < 7u; k++) { acc[Q_ACTIONS + k] += actions[o + k]; }
+            for (var k = 0u; k < 5u; k++) { acc[Q_ACTIONS + 7u + k] += actions[o + A_TERRAFORM + k]; }
+            acc[Q_EATEN] += r.eaten;
+            acc[Q_COSTS] += r.cost;
+            acc[Q_HIT] += r.hit_received;
+            acc[Q_STOLEN] += r.stolen;
+            acc[Q_DEATH] += r.death_energy;
+            acc[Q_CULTIVATION] += r.cultivation;
+        }
+    }
+    atomicMax(&gen_max, my_gen_max);
+    let n_cells = params.map_size * params.map_size;
+    for (var c = t; c < n_cells; c += 256u) {
+        let cell = cells[c];
+        acc[Q_TERRAIN] += cell.energy;
+        acc[Q_TERRAIN + 1u] += cell.max_energy;
+        acc[Q_TERRAIN + 2u] += cell.energy_gain;
+        acc[Q_TERRAIN + 3u] += cell.move_cost;
+        acc[Q_TERRAIN + 4u] += cell.push_cost;
+        acc[Q_TERRAIN + 5u] += cell.message_cost;
+        acc[Q_TERRAIN + 6u] += cell.reproduce_cost;
+        acc[Q_TERRAIN + 7u] += cell.bit;
+        acc[Q_REGROWTH] += cell_tick[c].regrowth;
+        acc[Q_EATEN_CELLS] += cell_tick[c].eaten;
+    }
+    for (var q = 0u; q < SUMS; q++) {
+        scratch[t] = acc[q];
+        workgroupBarrier();
+        for (var off = 128u; off > 0u; off = off / 2u) {
+            if (t < off) { scratch[t] += scratch[t + off]; }
+            workgroupBarrier();
+        }
+        if (t == 0u) { totals[q] = scratch[0]; }
+        workgroupBarrier();
+    }
+    if (t != 0u) { return; }
+    let ctl = birth_control;
+    let alive = totals[Q_ALIVE];
+    let actors = totals[Q_ACTORS];
+    var row: array<f32, 42>;
+    row[0] = f32(clock.tick) + 1.0;
+    row[1] = alive;
+    row[2] = f32(ctl.births);
+    row[3] = f32(ctl.deaths);
+    row[4] = f32(ctl.respawns);
+    row[5] = per(totals[Q_ENERGY], alive);
+    row[6] = per(totals[Q_AGE], alive);
+    row[7] = per(totals[Q_GEN], alive);
+    row[8] = f32(atomicLoad(&gen_max));
+    for (var k = 0u; k < 8u; k++) { row[9u + k] = totals[Q_TERRAIN + k] / f32(n_cells); }
+    for (var k = 0u; k < 12u; k++) { row[17u + k] = per(totals[Q_ACTIONS + k], actors); }
+    row[29] = totals[Q_COSTS];
+    row[30] = totals[Q_CULTIVATION];
+    var child = params.child_energy;
+    if (params.child_energy_from_parent != 0u) { child = 0.0; }
+    let birth_energy = f32(ctl.births) * child + f32(ctl.respawns) * params.initial_energy;
+    row[31] = totals[Q_REGROWTH];
+    row[32] = totals[Q_EATEN];
+    row[33] = totals[Q_EATEN_CELLS];
+    row[34] = totals[Q_COSTS];
+    row[35] = totals[Q_HIT];
+    row[36] = totals[Q_STOLEN];
+    row[37] = birth_energy;
+    row[38] = totals[Q_DEATH];
+    row[39] = totals[Q_ENERGY];
+    row[40] = totals[Q_TERRAIN];
+    let change = (totals[Q_ENERGY] - metrics_prev[0]) + (totals[Q_TERRAIN] - metrics_prev[1]);
+    let explained = totals[Q_REGROWTH] - totals[Q_COSTS] + totals[Q_HIT] + totals[Q_STOLEN] + birth_energy - totals[Q_DEATH];
+    row[41] = change - explained;
+    metrics_prev[0] = totals[Q_ENERGY];
+    metrics_prev[1] = totals[Q_TERRAIN];
+    let slot = clock.tick % METRIC_RING;
+    for (var k = 0u; k < METRIC_COUNT; k++) { metrics_ring[slot * METRIC_COUNT + k] = row[k]; }
+    clock.tick = clock.tick + 1u;
+}
+
+fn per(x: f32, count: f32) -> f32 {
+    if (count > 0.0) { return x / count; }
+    return 0.0;
+}

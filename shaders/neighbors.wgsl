@@ -1,0 +1,107 @@
+// Each alive agent's exact K nearest other agents (wrapped Euclidean distance, ties by
+// slot) by ring expansion over the grid, and its nearest bots by a scan of all bots.
+// Reference: src/cpu/neighbors.rs.
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> agents: array<Agent>;
+@group(0) @binding(2) var<storage, read> bots: array<Bot>;
+@group(0) @binding(3) var<storage, read> grid_start: array<u32>;
+@group(0) @binding(4) var<storage, read> grid_items: array<u32>;
+@group(0) @binding(5) var<storage, read_write> neighbor_list: array<u32>;
+@group(0) @binding(6) var<storage, read_write> bot_neighbor_list: array<u32>;
+
+const MAX_K: u32 = 32u;
+
+fn dist2(a: vec2<f32>, b: vec2<f32>) -> f32 {
+    let dx = wrap_delta(b.x - a.x);
+    let dy = wrap_delta(b.y - a.y);
+    return dx * dx + dy * dy;
+}
+
+// A sorted list of the best (distance², slot) pairs seen so far, in private memory.
+var<private> top_d2: array<f32, 32>;
+var<private> top_idx: array<u32, 32>;
+var<private> top_n: u32;
+
+fn top_insert(d2: f32, j: u32, k: u32) {
+    if (k == 0u) { return; }
+    if (top_n == k) {
+        let l = top_n - 1u;
+        if (!(d2 < top_d2[l] || (d2 == top_d2[l] && j < top_idx[l]))) { return; }
+    } else {
+        top_n += 1u;
+    }
+    var pos = top_n - 1u;
+    loop {
+        if (pos == 0u) { break; }
+        let pd = top_d2[pos - 1u];
+        let pi = top_idx[pos - 1u];
+        if (d2 < pd || (d2 == pd && j < pi)) {
+            top_d2[pos] = pd;
+            top_idx[pos] = pi;
+            pos -= 1u;
+        } else {
+            break;
+        }
+    }
+    top_d2[pos] = d2;
+    top_idx[pos] = j;
+}
+
+@compute @workgroup_size(64)
+fn neighbors(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = flat_index(gid, nwg);
+    if (i >= params.capacity) { return; }
+    let k = params.view_agents;
+    let kb = params.view_bots;
+    for (var s = 0u; s < k; s++) { neighbor_list[i * k + s] = NONE; }
+    for (var s = 0u; s < kb; s++) { bot_neighbor_list[i * kb + s] = NONE; }
+    let me = agents[i];
+    if (me.alive == 0u) { return; }
+    let g = i32(params.grid_dim);
+    // Offsets in [lo, hi] visit each grid cell once, even when rings wrap around the torus.
+    let lo = -((g - 1) / 2);
+    let hi = g / 2;
+    let max_ring = max(-lo, hi);
+    let r2max = params.view_radius * params.view_radius;
+    let gx = min(u32(me.pos.x / params.grid_cell_size), params.grid_dim - 1u);
+    let gy = min(u32(me.pos.y / params.grid_cell_size), params.grid_dim - 1u);
+    let cx = i32(gx);
+    let cy = i32(gy);
+    top_n = 0u;
+    var last_ring = max_ring;
+    if (k == 0u) { last_ring = -1; }
+    for (var r = 0; r <= last_ring; r++) {
+        for (var dy = -r; dy <= r; dy++) {
+            var dx = -r;
+            loop {
+                if (dx > r) { break; }
+                if (dx >= lo && dx <= hi && dy >= lo && dy <= hi) {
+                    let x = ((cx + dx) % g + g) % g;
+                    let y = ((cy + dy) % g + g) % g;
+                    let c = u32(y * g + x);
+                    for (var s = grid_start[c]; s < grid_start[c + 1u]; s++) {
+                        let j = grid_items[s];
+                        if (j == i) { continue; }
+                        let d2 = dist2(me.pos, agents[j].pos);
+                        if (params.view_radius > 0.0 && d2 > r2max) { continue; }
+                        top_insert(d2, j, k);
+                    }
+                }
+                if (abs(dy) != r && dx == -r) { dx = r; } else { dx += 1; }
+            }
+        }
+        // Agents in rings beyond r are at least r grid cells away.
+        let bound = f32(r) * params.grid_cell_size;
+        if (top_n == k && top_d2[max(k, 1u) - 1u] < bound * bound) { break; }
+        if (params.view_radius > 0.0 && bound > params.view_radius) { break; }
+    }
+    for (var s = 0u; s < top_n; s++) { neighbor_list[i * k + s] = top_idx[s]; }
+    top_n = 0u;
+    for (var b = 0u; b < params.bot_count; b++) {
+        let d2 = dist2(me.pos, bots[b].pos);
+        if (params.view_radius > 0.0 && d2 > r2max) { continue; }
+        top_insert(d2, b, kb);
+    }
+    for (var s = 0u; s < top_n; s++) { bot_neighbor_list[i * kb + s] = top_idx[s]; }
+}

@@ -1,0 +1,82 @@
+// Each alive agent's observation row (SPEC 2.1): terrain patch, self vector, K neighbour
+// vectors (offset instead of position, zeros for empty slots), nearest bots.
+// Reference: src/cpu/observe.rs.
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> agents: array<Agent>;
+@group(0) @binding(2) var<storage, read> bots: array<Bot>;
+@group(0) @binding(3) var<storage, read> cells: array<Cell>;
+@group(0) @binding(4) var<storage, read> neighbor_list: array<u32>;
+@group(0) @binding(5) var<storage, read> bot_neighbor_list: array<u32>;
+@group(0) @binding(6) var<storage, read_write> obs: array<f32>;
+
+fn write_agent_vec(a: Agent, pos: vec2<f32>, at: u32) {
+    obs[at] = log(a.energy + 1e-4);
+    obs[at + 1u] = log(a.age + 1e-4);
+    obs[at + 2u] = pos.x;
+    obs[at + 3u] = pos.y;
+    var o = at + 4u;
+    for (var s = 0u; s < LAST_ACTION_LEN; s++) { obs[o] = a.last_action[s]; o += 1u; }
+    for (var s = 0u; s < ID_LEN; s++) { obs[o] = a.id[s]; o += 1u; }
+    for (var s = 0u; s < MESSAGE_LEN; s++) { obs[o] = a.self_message[s]; o += 1u; }
+    for (var s = 0u; s < MESSAGE_LEN; s++) { obs[o] = a.other_message[s]; o += 1u; }
+}
+
+@compute @workgroup_size(64)
+fn observe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = flat_index(gid, nwg);
+    if (i >= params.capacity) { return; }
+    let me = agents[i];
+    if (me.alive == 0u) { return; }
+    let k = params.view_agents;
+    let kb = params.view_bots;
+    let r = i32(params.terrain_view_range);
+    let n = i32(params.map_size);
+    let cx = min(i32(me.pos.x / params.cell_size), n - 1);
+    let cy = min(i32(me.pos.y / params.cell_size), n - 1);
+    var o = i * params.obs_len;
+    for (var dy = -r; dy <= r; dy++) {
+        for (var dx = -r; dx <= r; dx++) {
+            let x = ((cx + dx) % n + n) % n;
+            let y = ((cy + dy) % n + n) % n;
+            let c = cells[y * n + x];
+            obs[o] = c.energy;
+            obs[o + 1u] = c.move_cost;
+            obs[o + 2u] = c.push_cost;
+            obs[o + 3u] = c.energy_gain;
+            obs[o + 4u] = c.message_cost;
+            obs[o + 5u] = c.reproduce_cost;
+            obs[o + 6u] = c.max_energy;
+            o += CELL_FEATURES;
+        }
+    }
+    write_agent_vec(me, me.pos, o);
+    o += AGENT_VEC_LEN;
+    for (var s = 0u; s < k; s++) {
+        let j = neighbor_list[i * k + s];
+        if (j == NONE) {
+            for (var t = 0u; t < AGENT_VEC_LEN; t++) { obs[o + t] = 0.0; }
+        } else {
+            let other = agents[j];
+            let off = vec2<f32>(wrap_delta(other.pos.x - me.pos.x), wrap_delta(other.pos.y - me.pos.y));
+            write_agent_vec(other, off, o);
+        }
+        o += AGENT_VEC_LEN;
+    }
+    for (var s = 0u; s < kb; s++) {
+        let b = bot_neighbor_list[i * kb + s];
+        if (b == NONE) {
+            for (var t = 0u; t < BOT_VEC_LEN; t++) { obs[o + t] = 0.0; }
+        } else {
+            let bot = bots[b];
+            obs[o] = wrap_delta(bot.pos.x - me.pos.x);
+            obs[o + 1u] = wrap_delta(bot.pos.y - me.pos.y);
+            obs[o + 2u] = log(bot.energy + 1e-4);
+            for (var t = 0u; t < MESSAGE_LEN; t++) {
+                obs[o + 3u + t] = bot.memory[t];
+                obs[o + 19u + t] = bot.program[t];
+            }
+        }
+        o += BOT_VEC_LEN;
+    }
+}

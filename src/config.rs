@@ -1,0 +1,594 @@
+//! World configuration: serde + RON, JaxLife's numbers as defaults.
+//!
+//! A config file may give only the fields it changes; unknown fields are refused so a
+//! typo never silently falls back to a default. `validate()` checks every range and
+//! cross-field rule and names the field, the bad value and what is allowed.
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+use crate::error::ConfigError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub seed: u64,
+    pub world: WorldConfig,
+    pub agents: AgentConfig,
+    pub bots: BotConfig,
+    pub terrain: TerrainConfig,
+    pub brain: Brain,
+    pub mutation: MutationConfig,
+    pub costs: CostConfig,
+    /// Write a metrics row every this many ticks.
+    pub metrics_every: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorldConfig {
+    /// Cells per side of the toroidal terrain grid.
+    pub map_size: u32,
+    /// World units per cell.
+    pub cell_size: f32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgentConfig {
+    /// Slots in the agent pool; the population never exceeds it.
+    pub capacity: u32,
+    /// Agents respawned at random when the population dies out.
+    pub min_agents: u32,
+    /// Agents alive at tick 0 (JaxLife starts with a full pool).
+    pub initial_agents: u32,
+    pub initial_energy: f32,
+    /// Energy a newborn starts with.
+    pub child_energy: f32,
+    /// [departure] when true the child's energy is taken from its parent, so births
+    /// create no energy.
+    pub child_energy_from_parent: bool,
+    /// Cells seen in each direction: the agent sees a (2r+1)^2 patch.
+    pub terrain_view_range: u32,
+    /// K nearest other agents seen.
+    pub view_agents: u32,
+    /// Nearest bots seen.
+    pub view_bots: u32,
+    /// [departure] nothing farther than this (world units) is seen; 0 means unlimited.
+    pub view_radius: f32,
+    pub move_speed: f32,
+    pub push_speed: f32,
+    pub hit_strength: f32,
+    pub hit_distance_decay: f32,
+    /// Fraction of the energy a hit removes that goes to the hitter.
+    pub hit_steal_fraction: f32,
+    /// Fraction of a cell's energy one eater takes.
+    pub eat_rate: f32,
+    /// Terraform step per unit of action, per cell field.
+    pub terraform_rate: f32,
+    pub age_speed: f32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CostConfig {
+    pub move_cost: f32,
+    pub push_cost: f32,
+    pub message_cost: f32,
+    /// Reproduction costs `max_reproduce_cost * cell.reproduce_cost * f` (f = alive/capacity).
+    pub max_reproduce_cost: f32,
+    /// Reproduction needs energy above `max_reproduce_cost * cell.reproduce_cost * reproduce_factor * f`.
+    pub reproduce_factor: f32,
+    pub hit_cost: f32,
+    pub terraform_cost: f32,
+    /// Constant part of the life cost per tick.
+    pub life_cost: f32,
+    /// Age-dependent part of the life cost: age / age_cost per tick.
+    pub age_cost: f32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BotConfig {
+    pub count: u32,
+    pub steps_per_tick: u32,
+    pub initial_energy: f32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TerrainKind {
+    /// Perlin noise fields whose gradient angles drift (weather).
+    Perlin,
+    /// Independent uniform random fields, redrawn every tick.
+    Random,
+    /// Two grass islands in water.
+    TwoIslands,
+    /// Two grass and two sand islands in water.
+    FourIslands,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TerrainConfig {
+    pub kind: TerrainKind,
+    /// Perlin gradient grid resolution: (res+1)^2 angles per field.
+    pub perlin_res: u32,
+    /// Each angle drifts by U(0,1) * weather_speed turns per tick.
+    pub weather_speed: f32,
+    /// Relaxation toward base is (base.max_energy / max_energy) * alpha per tick.
+    pub alpha: f32,
+    pub max_energy: f32,
+    pub max_move_cost: f32,
+    pub max_push_cost: f32,
+    pub max_energy_gain: f32,
+    pub max_message_cost: f32,
+    pub max_reproduce_cost: f32,
+    /// Regrowth per tick is energy_gain - max_energy_gain / gain_scaling.
+    pub gain_scaling: f32,
+    /// Upper clip of energy_gain.
+    pub energy_gain_clip: f32,
+    /// Island maps: water costs oscillate with this period in ticks (0 = no seasons).
+    pub season_period_ticks: f32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Brain {
+    /// Observation -> 44 actions, tanh; weights are the genome.
+    Linear,
+    /// Uniform random actions in (-1, 1): the mechanics with no policy.
+    Random,
+    /// All actions zero.
+    Zero,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MutationConfig {
+    /// Standard deviation of the Gaussian noise added to every weight of a child.
+    pub sigma: f32,
+    /// Standard deviation of weights of a brand-new (respawned) genome.
+    pub init_sigma: f32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            world: WorldConfig::default(),
+            agents: AgentConfig::default(),
+            bots: BotConfig::default(),
+            terrain: TerrainConfig::default(),
+            brain: Brain::Linear,
+            mutation: MutationConfig::default(),
+            costs: CostConfig::default(),
+            metrics_every: 1,
+        }
+    }
+}
+
+impl Default for WorldConfig {
+    fn default() -> Self {
+        Self {
+            map_size: 128,
+            cell_size: 8.0,
+        }
+    }
+}
+
+impl Default for AgentConfig {
+    fn default() -> Self {
+        Self {
+            capacity: 128,
+            min_agents: 32,
+            initial_agents: 128,
+            initial_energy: 32.0,
+            child_energy: 32.0,
+            child_energy_from_parent: false,
+            terrain_view_range: 4,
+            view_agents: 16,
+            view_bots: 2,
+            view_radius: 0.0,
+            move_speed: 0.5,
+            push_speed: 1.0,
+            hit_strength: 1.0,
+            hit_distance_decay: 0.5,
+            hit_steal_fraction: 0.0,
+            eat_rate: 0.2,
+            terraform_rate: 0.1,
+            age_speed: 1.0,
+        }
+    }
+}
+
+impl Default for CostConfig {
+    fn default() -> Self {
+        Self {
+            move_cost: 0.5,
+            push_cost: 0.25,
+            message_cost: 0.1,
+            max_reproduce_cost: 32.0,
+            reproduce_factor: 2.0,
+            hit_cost: 0.4,
+            terraform_cost: 0.001,
+            life_cost: 0.25,
+            age_cost: 256.0,
+        }
+    }
+}
+
+impl Default for BotConfig {
+    fn default() -> Self {
+        Self {
+            count: 32,
+            steps_per_tick: 4,
+            initial_energy: 64.0,
+        }
+    }
+}
+
+impl Default for TerrainConfig {
+    fn default() -> Self {
+        Self {
+            kind: TerrainKind::Perlin,
+            perlin_res: 4,
+            weather_speed: 0.001,
+            alpha: 0.005,
+            max_energy: 8.0,
+            max_move_cost: 4.0,
+            max_push_cost: 4.0,
+            max_energy_gain: 1.0,
+            max_message_cost: 0.25,
+            max_reproduce_cost: 1.0,
+            gain_scaling: 1.5,
+            energy_gain_clip: 2.0,
+            season_period_ticks: 0.0,
+        }
+    }
+}
+
+impl Default for MutationConfig {
+    fn default() -> Self {
+        Self {
+            sigma: 0.01,
+            init_sigma: 0.05,
+        }
+    }
+}
+
+/// Largest supported K (view_agents): the per-thread top-K list lives in registers.
+pub const MAX_VIEW_AGENTS: u32 = 32;
+pub const MAX_VIEW_BOTS: u32 = 8;
+/// The terrain patch is flattened into the observation; keep it bounded.
+pub const MAX_TERRAIN_VIEW_RANGE: u32 = 8;
+
+impl Config {
+    /// Read and validate a RON config; errors name the file and, where known, the line.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_ron(&text, &path.display().to_string())
+    }
+
+    pub fn from_ron(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        let cfg: Config = ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+            .from_str(text)
+            .map_err(|e| ConfigError::Parse {
+                origin: origin.to_string(),
+                line: e.span.start.line,
+                column: e.span.start.col,
+                message: e.code.to_string(),
+            })?;
+        cfg.validate().map_err(|errors| ConfigError::Invalid {
+            origin: origin.to_string(),
+            errors,
+        })?;
+        Ok(cfg)
+    }
+
+    pub fn to_ron(&self) -> String {
+        ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default().struct_names(true))
+            .unwrap_or_else(|e| format!("// could not serialise config: {e}"))
+    }
+
+    /// Apply `path.to.field=VALUE` overrides (VALUE in RON syntax), then validate.
+    pub fn with_overrides(&self, sets: &[String]) -> Result<Self, ConfigError> {
+        if sets.is_empty() {
+            return Ok(self.clone());
+        }
+        let mut value: ron::Value =
+            ron::from_str(&self.to_ron()).map_err(|e| ConfigError::Parse {
+                origin: "resolved config".into(),
+                line: e.span.start.line,
+                column: e.span.start.col,
+                message: e.code.to_string(),
+            })?;
+        for set in sets {
+            let (path, raw) = set.split_once('=').ok_or_else(|| ConfigError::Override {
+                set: set.clone(),
+                message: "expected path.to.field=VALUE, for example --set agents.capacity=256"
+                    .into(),
+            })?;
+            let new: ron::Value = ron::from_str(raw.trim()).map_err(|e| ConfigError::Override {
+                set: set.clone(),
+                message: format!("'{}' is not a RON value: {}", raw.trim(), e.code),
+            })?;
+            set_path(&mut value, path.trim(), new).map_err(|message| ConfigError::Override {
+                set: set.clone(),
+                message,
+            })?;
+        }
+        let text = ron::ser::to_string(&value).map_err(|e| ConfigError::Override {
+            set: sets.join(" "),
+            message: e.to_string(),
+        })?;
+        let cfg: Config = ron::from_str(&text).map_err(|e| ConfigError::Override {
+            set: sets.join(" "),
+            message: e.code.to_string(),
+        })?;
+        cfg.validate().map_err(|errors| ConfigError::Invalid {
+            origin: format!("--set {}", sets.join(" --set ")),
+            errors,
+        })?;
+        Ok(cfg)
+    }
+
+    /// Every range and cross-field rule; each message names the field, value and allowed range.
+    pub fn validate(&self) -> Result<(), Vec<String>> {
+        let mut errs = Vec::new();
+        let mut range = |field: &str, v: f64, lo: f64, hi: f64| {
+            if !(v.is_finite() && v >= lo && v <= hi) {
+                errs.push(format!(
+                    "{field} = {v} is out of range: allowed {lo} ..= {hi}"
+                ));
+            }
+        };
+        let w = &self.world;
+        range("world.map_size", w.map_size as f64, 4.0, 4096.0);
+        range("world.cell_size", w.cell_size as f64, 0.125, 1024.0);
+        let a = &self.agents;
+        range("agents.capacity", a.capacity as f64, 1.0, 4_194_304.0);
+        range(
+            "agents.min_agents",
+            a.min_agents as f64,
+            1.0,
+            a.capacity as f64,
+        );
+        range(
+            "agents.initial_agents",
+            a.initial_agents as f64,
+            0.0,
+            a.capacity as f64,
+        );
+        range("agents.initial_energy", a.initial_energy as f64, 1e-3, 1e6);
+        range("agents.child_energy", a.child_energy as f64, 1e-3, 1e6);
+        range(
+            "agents.terrain_view_range",
+            a.terrain_view_range as f64,
+            0.0,
+            MAX_TERRAIN_VIEW_RANGE as f64,
+        );
+        range(
+            "agents.view_agents",
+            a.view_agents as f64,
+            0.0,
+            MAX_VIEW_AGENTS as f64,
+        );
+        range(
+            "agents.view_bots",
+            a.view_bots as f64,
+            0.0,
+            MAX_VIEW_BOTS as f64,
+        );
+        range("agents.view_radius", a.view_radius as f64, 0.0, 1e9);
+        range("agents.move_speed", a.move_speed as f64, 0.0, 1e3);
+        range("agents.push_speed", a.push_speed as f64, 0.0, 1e3);
+        range("agents.hit_strength", a.hit_strength as f64, 0.0, 1e3);
+        range(
+            "agents.hit_distance_decay",
+            a.hit_distance_decay as f64,
+            0.0,
+            1e3,
+        );
+        range(
+            "agents.hit_steal_fraction",
+            a.hit_steal_fraction as f64,
+            0.0,
+            1.0,
+        );
+        range("agents.eat_rate", a.eat_rate as f64, 0.0, 1.0);
+        range("agents.terraform_rate", a.terraform_rate as f64, 0.0, 10.0);
+        range("agents.age_speed", a.age_speed as f64, 0.0, 1e3);
+        let c = &self.costs;
+        for (name, v) in [
+            ("costs.move_cost", c.move_cost),
+            ("costs.push_cost", c.push_cost),
+            ("costs.message_cost", c.message_cost),
+            ("costs.max_reproduce_cost", c.max_reproduce_cost),
+            ("costs.reproduce_factor", c.reproduce_factor),
+            ("costs.hit_cost", c.hit_cost),
+            ("costs.terraform_cost", c.terraform_cost),
+            ("costs.life_cost", c.life_cost),
+        ] {
+            range(name, v as f64, 0.0, 1e6);
+        }
+        range("costs.age_cost", c.age_cost as f64, 1e-3, 1e9);
+        let b = &self.bots;
+        range("bots.count", b.count as f64, 0.0, 1_048_576.0);
+        range("bots.steps_per_tick", b.steps_per_tick as f64, 0.0, 64.0);
+        range("bots.initial_energy", b.initial_energy as f64, 0.0, 1e6);
+        let t = &self.terrain;
+        range("terrain.perlin_res", t.perlin_res as f64, 1.0, 64.0);
+        range("terrain.weather_speed", t.weather_speed as f64, 0.0, 1.0);
+        range("terrain.alpha", t.alpha as f64, 0.0, 1.0);
+        range("terrain.max_energy", t.max_energy as f64, 0.0, 1e6);
+        range("terrain.max_move_cost", t.max_move_cost as f64, 0.0, 1e6);
+        range("terrain.max_push_cost", t.max_push_cost as f64, 0.0, 1e6);
+        range(
+            "terrain.max_energy_gain",
+            t.max_energy_gain as f64,
+            0.0,
+            1e6,
+        );
+        range(
+            "terrain.max_message_cost",
+            t.max_message_cost as f64,
+            0.0,
+            1e6,
+        );
+        range(
+            "terrain.max_reproduce_cost",
+            t.max_reproduce_cost as f64,
+            0.0,
+            1e6,
+        );
+        range("terrain.gain_scaling", t.gain_scaling as f64, 1e-3, 1e6);
+        range(
+            "terrain.energy_gain_clip",
+            t.energy_gain_clip as f64,
+            0.0,
+            1e6,
+        );
+        range(
+            "terrain.season_period_ticks",
+            t.season_period_ticks as f64,
+            0.0,
+            1e9,
+        );
+        range("mutation.sigma", self.mutation.sigma as f64, 0.0, 100.0);
+        range(
+            "mutation.init_sigma",
+            self.mutation.init_sigma as f64,
+            0.0,
+            100.0,
+        );
+        range("metrics_every", self.metrics_every as f64, 1.0, 1e9);
+        if t.kind == TerrainKind::Perlin && t.max_energy <= 0.0 {
+            errs.push("terrain.max_energy = 0 with terrain.kind = Perlin: relaxation speed is base.max_energy / max_energy; use a positive value".into());
+        }
+        if w.map_size > 0 && t.perlin_res > w.map_size {
+            errs.push(format!(
+                "terrain.perlin_res = {} is larger than world.map_size = {}: use at most map_size",
+                t.perlin_res, w.map_size
+            ));
+        }
+        let cells = w.map_size as u64 * w.map_size as u64;
+        if cells > 16_777_216 {
+            errs.push(format!(
+                "world.map_size = {} gives {cells} cells: at most 4096 per side",
+                w.map_size
+            ));
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
+
+    pub fn world_size(&self) -> f32 {
+        self.world.map_size as f32 * self.world.cell_size
+    }
+
+    /// Parameters that define the shape of the state; a resumed run may not change them.
+    pub fn structural_differences(&self, other: &Config) -> Vec<String> {
+        let mut d = Vec::new();
+        let mut cmp = |name: &str, a: String, b: String| {
+            if a != b {
+                d.push(format!("{name}: checkpoint has {a}, new config has {b}"));
+            }
+        };
+        cmp(
+            "world.map_size",
+            self.world.map_size.to_string(),
+            other.world.map_size.to_string(),
+        );
+        cmp(
+            "agents.capacity",
+            self.agents.capacity.to_string(),
+            other.agents.capacity.to_string(),
+        );
+        cmp(
+            "bots.count",
+            self.bots.count.to_string(),
+            other.bots.count.to_string(),
+        );
+        cmp(
+            "brain",
+            format!("{:?}", self.brain),
+            format!("{:?}", other.brain),
+        );
+        cmp(
+            "agents.view_agents",
+            self.agents.view_agents.to_string(),
+            other.agents.view_agents.to_string(),
+        );
+        cmp(
+            "agents.view_bots",
+            self.agents.view_bots.to_string(),
+            other.agents.view_bots.to_string(),
+        );
+        cmp(
+            "agents.terrain_view_range",
+            self.agents.terrain_view_range.to_string(),
+            other.agents.terrain_view_range.to_string(),
+        );
+        cmp(
+            "terrain.perlin_res",
+            self.terrain.perlin_res.to_string(),
+            other.terrain.perlin_res.to_string(),
+        );
+        cmp(
+            "terrain.kind",
+            format!("{:?}", self.terrain.kind),
+            format!("{:?}", other.terrain.kind),
+        );
+        d
+    }
+
+    /// A short digest of the resolved config, for summaries and checkpoints.
+    pub fn digest(&self) -> String {
+        blake3::hash(self.to_ron().as_bytes()).to_hex()[..16].to_string()
+    }
+}
+
+fn set_path(value: &mut ron::Value, path: &str, new: ron::Value) -> Result<(), String> {
+    let mut cur = value;
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        let map = match cur {
+            ron::Value::Map(m) => m,
+            _ => {
+                return Err(format!(
+                    "'{}' is not a section with fields",
+                    parts[..i].join(".")
+                ))
+            }
+        };
+        let key = ron::Value::String(part.to_string());
+        if !map.keys().any(|k| k == &key) {
+            let known: Vec<String> = map
+                .keys()
+                .filter_map(|k| match k {
+                    ron::Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect();
+            return Err(format!(
+                "unknown field '{path}': '{part}' is not one of {}",
+                known.join(", ")
+            ));
+        }
+        let slot = map
+            .get_mut(&key)
+            .ok_or_else(|| format!("unknown field '{path}'"))?;
+        if i + 1 == parts.len() {
+            *slot = new;
+            return Ok(());
+        }
+        cur = slot;
+    }
+    Err(format!("empty field path in '{path}'"))
+}

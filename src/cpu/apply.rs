@@ -1,0 +1,90 @@
+//! Reference of shaders/apply.wgsl: each agent gathers what it received this tick and
+//! updates itself; each cell gives up what was eaten and takes the terraforming.
+
+use rayon::prelude::*;
+
+use super::{cell_index_of, wrap_coord};
+use crate::world::{
+    act, from_fixed, Params, Scratch, State, ACTION_LEN, MESSAGE_LEN, TICK_ACTED, TICK_DIED,
+};
+
+/// What one eater gets from a cell with `eaters` eaters: eat_rate of the cell's energy each,
+/// scaled down when together they would take more than is there.
+pub fn eat_share(p: &Params, cell_energy: f32, eaters: u32) -> f32 {
+    cell_energy * p.eat_rate.min(1.0 / eaters as f32)
+}
+
+pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
+    let cells = &st.cells;
+    let (actions, agent_acc, cell_acc) = (&sc.actions, &sc.agent_acc, &sc.cell_acc);
+    st.agents
+        .par_iter_mut()
+        .zip(sc.agent_tick.par_iter_mut())
+        .enumerate()
+        .for_each(|(i, (a, t))| {
+            if a.alive == 0 || t.flags & TICK_ACTED == 0 {
+                return;
+            }
+            let o = &actions[i * ACTION_LEN..(i + 1) * ACTION_LEN];
+            let acc = &agent_acc[i];
+            let c = cell_index_of(p, a.pos);
+            if o[act::EAT] > 0.0 {
+                t.eaten = eat_share(p, cells[c].energy, cell_acc[c].eaters);
+            }
+            t.hit_received = from_fixed(acc.hit);
+            a.energy += t.eaten - t.cost + t.hit_received + t.stolen;
+            a.age += p.age_speed;
+            a.pos[0] = wrap_coord(
+                p,
+                a.pos[0] + p.move_speed * o[act::MOVE_X] + from_fixed(acc.push[0]),
+            );
+            a.pos[1] = wrap_coord(
+                p,
+                a.pos[1] + p.move_speed * o[act::MOVE_Y] + from_fixed(acc.push[1]),
+            );
+            // [departure] received messages pull other_message toward their gate-weighted
+            // mean; JaxLife adds every sender's full difference, which overshoots and
+            // diverges once the gates sum above 2.
+            let gate = from_fixed(acc.gate);
+            let norm = 1.0 / gate.max(1.0);
+            for m in 0..MESSAGE_LEN {
+                a.self_message[m] = super::safe_tanh(a.self_message[m] + o[act::SELF_MESSAGE + m]);
+                a.other_message[m] +=
+                    (from_fixed(acc.message[m]) - a.other_message[m] * gate) * norm;
+            }
+            for s in 0..7 {
+                a.last_action[s] = o[s];
+            }
+            for s in 0..4 {
+                a.last_action[7 + s] = o[act::TERRAFORM + s];
+            }
+            if a.energy <= 0.0 {
+                a.alive = 0;
+                t.flags |= TICK_DIED;
+                t.death_energy = a.energy;
+            }
+        });
+}
+
+pub fn apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
+    let cell_acc = &sc.cell_acc;
+    st.cells
+        .par_iter_mut()
+        .zip(sc.cell_tick.par_iter_mut())
+        .enumerate()
+        .for_each(|(c, (cell, t))| {
+            let acc = &cell_acc[c];
+            t.eaten = 0.0;
+            if acc.eaters > 0 {
+                let take = cell.energy * (acc.eaters as f32 * p.eat_rate).min(1.0);
+                cell.energy -= take;
+                t.eaten = take;
+            }
+            cell.energy_gain =
+                (cell.energy_gain + from_fixed(acc.terraform[0])).clamp(0.0, p.energy_gain_clip);
+            cell.move_cost = (cell.move_cost + from_fixed(acc.terraform[1])).max(0.0);
+            cell.push_cost = (cell.push_cost + from_fixed(acc.terraform[2])).max(0.0);
+            cell.message_cost = (cell.message_cost + from_fixed(acc.terraform[3])).max(0.0);
+            cell.reproduce_cost = (cell.reproduce_cost + from_fixed(acc.terraform[4])).max(0.0);
+        });
+}

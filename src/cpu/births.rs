@@ -1,0 +1,198 @@
+//! Reference of shaders/births.wgsl (SPEC 2.7). `births_select` serves would-be parents in
+//! order of decreasing energy (ties by slot) while free slots remain, pairing the i-th
+//! chosen parent (in slot order) with the i-th free slot, or respawns `min_agents` random
+//! agents when none is alive; `births_spawn` writes the children; `births_genome` writes
+//! their genomes: the parent's plus N(0, sigma^2) per weight, or a fresh random genome.
+
+use crate::rng::{stream, Rng};
+use crate::world::{
+    Agent, Birth, BirthControl, Params, Scratch, State, ID_LEN, MESSAGE_LEN, NONE, TICK_DIED,
+    TICK_WANTS_CHILD,
+};
+
+/// A brand-new agent at a random place with a random id.
+pub fn random_agent(p: &Params, rng: &Rng, tick: u32, slot: u32, generation: u32) -> Agent {
+    let mut a = Agent::zeroed_dead();
+    a.alive = 1;
+    a.energy = p.initial_energy;
+    a.pos = [
+        rng.uniform(tick, slot, stream::SPAWN_POS, 0) * p.world_size,
+        rng.uniform(tick, slot, stream::SPAWN_POS, 1) * p.world_size,
+    ];
+    for k in 0..ID_LEN {
+        a.id[k] = 2.0 * rng.uniform(tick, slot, stream::SPAWN_ID, k as u32) - 1.0;
+    }
+    a.generation = generation;
+    a.lineage_lo = slot;
+    a.lineage_hi = tick;
+    a.parent_lo = NONE;
+    a.parent_hi = NONE;
+    a
+}
+
+pub fn random_genome(p: &Params, rng: &Rng, tick: u32, slot: u32, genome: &mut [f32]) {
+    for (w, g) in genome.iter_mut().enumerate() {
+        *g = p.init_sigma * rng.normal(tick, slot, stream::GENOME, w as u32);
+    }
+}
+
+/// The energy key that orders parents: energies of living agents are positive, so their
+/// bit patterns order like the values.
+fn energy_key(e: f32) -> u32 {
+    e.max(0.0).to_bits()
+}
+
+pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
+    let cap = st.agents.len();
+    let alive: Vec<bool> = st.agents.iter().map(|a| a.alive != 0).collect();
+    let wants: Vec<bool> = (0..cap)
+        .map(|i| alive[i] && sc.agent_tick[i].flags & TICK_WANTS_CHILD != 0)
+        .collect();
+    let alive_count = alive.iter().filter(|a| **a).count() as u32;
+    let candidates = wants.iter().filter(|w| **w).count() as u32;
+    let deaths = sc
+        .agent_tick
+        .iter()
+        .filter(|t| t.flags & TICK_DIED != 0)
+        .count() as u32;
+    let free = cap as u32 - alive_count;
+    let mut ctl = BirthControl {
+        deaths,
+        candidates,
+        ..Default::default()
+    };
+    if alive_count == 0 {
+        let n = p.min_agents.min(cap as u32);
+        for r in 0..n {
+            sc.birth_list[r as usize] = Birth {
+                child: r,
+                parent: NONE,
+            };
+        }
+        ctl.count = n;
+        ctl.respawns = n;
+    } else {
+        // Chosen: key > threshold, or key == threshold and slot < slot_bound.
+        let (threshold, slot_bound) = if candidates <= free {
+            (0u32, u32::MAX)
+        } else {
+            let count_ge = |t: u32| {
+                (0..cap)
+                    .filter(|&i| wants[i] && energy_key(st.agents[i].energy) >= t)
+                    .count() as u32
+            };
+            // Largest threshold with at least `free` candidates at or above it, bit by bit.
+            let mut t = 0u32;
+            for bit in (0..32).rev() {
+                let trial = t | (1u32 << bit);
+                if count_ge(trial) >= free {
+                    t = trial;
+                }
+            }
+            let above = (0..cap)
+                .filter(|&i| wants[i] && energy_key(st.agents[i].energy) > t)
+                .count() as u32;
+            let need = free - above;
+            // The largest slot s with fewer than `need` tied candidates below it: slot s
+            // itself is the last tied candidate chosen.
+            let tied_below = |s: u32| {
+                (0..cap)
+                    .filter(|&i| wants[i] && energy_key(st.agents[i].energy) == t && (i as u32) < s)
+                    .count() as u32
+            };
+            let mut s = 0u32;
+            for bit in (0..32).rev() {
+                let trial = s | (1u32 << bit);
+                if tied_below(trial) < need {
+                    s = trial;
+                }
+            }
+            (t, s.saturating_add(1))
+        };
+        let chosen = |i: usize| {
+            let k = energy_key(st.agents[i].energy);
+            wants[i] && (k > threshold || (k == threshold && (i as u32) < slot_bound))
+        };
+        let parents: Vec<u32> = (0..cap).filter(|&i| chosen(i)).map(|i| i as u32).collect();
+        let free_slots: Vec<u32> = (0..cap).filter(|&i| !alive[i]).map(|i| i as u32).collect();
+        let n = parents.len().min(free_slots.len());
+        for r in 0..n {
+            sc.birth_list[r] = Birth {
+                child: free_slots[r],
+                parent: parents[r],
+            };
+        }
+        ctl.count = n as u32;
+        ctl.births = n as u32;
+    }
+    ctl.alive_after = alive_count + ctl.count;
+    ctl.spawn_args = [ctl.count.div_ceil(64), 1, 1];
+    ctl.genome_args = if p.genome_len == 0 || ctl.count == 0 {
+        [0, 1, 1]
+    } else {
+        [
+            p.genome_len.div_ceil(256),
+            ctl.count.min(65535),
+            ctl.count.div_ceil(65535),
+        ]
+    };
+    sc.birth_control = ctl;
+    st.clock.alive = ctl.alive_after;
+}
+
+pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
+    let tick = st.clock.tick;
+    for r in 0..sc.birth_control.count as usize {
+        let b = sc.birth_list[r];
+        if b.parent == NONE {
+            st.agents[b.child as usize] = random_agent(p, rng, tick, b.child, 0);
+            continue;
+        }
+        let parent = st.agents[b.parent as usize];
+        let mut child = Agent::zeroed_dead();
+        child.alive = 1;
+        child.pos = parent.pos;
+        child.energy = p.child_energy;
+        for k in 0..ID_LEN {
+            let u = 2.0 * rng.uniform(tick, b.child, stream::CHILD_ID, k as u32) - 1.0;
+            child.id[k] = (parent.id[k] + u).clamp(-1.0, 1.0);
+        }
+        debug_assert_eq!(child.self_message, [0.0; MESSAGE_LEN]);
+        child.generation = parent.generation + 1;
+        child.lineage_lo = b.child;
+        child.lineage_hi = tick;
+        child.parent_lo = parent.lineage_lo;
+        child.parent_hi = parent.lineage_hi;
+        st.agents[b.child as usize] = child;
+        if p.child_energy_from_parent != 0 {
+            st.agents[b.parent as usize].energy -= p.child_energy;
+        }
+    }
+}
+
+pub fn births_genome(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
+    let len = p.genome_len as usize;
+    if len == 0 {
+        return;
+    }
+    let tick = st.clock.tick;
+    for r in 0..sc.birth_control.count as usize {
+        let b = sc.birth_list[r];
+        let c = b.child as usize;
+        if b.parent == NONE {
+            random_genome(
+                p,
+                rng,
+                tick,
+                b.child,
+                &mut st.genomes[c * len..(c + 1) * len],
+            );
+        } else {
+            let pa = b.parent as usize;
+            for w in 0..len {
+                st.genomes[c * len + w] = st.genomes[pa * len + w]
+                    + p.mutation_sigma * rng.normal(tick, b.child, stream::GENOME, w as u32);
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! CPU reference backend: every GPU pass again in plain Rust, one file per shader with the
+//! same entry names and the same math, so the two can be read side by side. Tests hold the
+//! GPU to it, and it runs the world when no GPU adapter exists.
+
+pub mod apply;
+pub mod births;
+pub mod effects;
+pub mod grid;
+pub mod metrics;
+pub mod neighbors;
+pub mod observe;
+pub mod policy;
+pub mod terrain;
+
+use crate::config::Config;
+use crate::rng::Rng;
+use crate::world::{Dims, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING};
+
+/// The CPU world: state, scratch and the pass sequence of one tick.
+pub struct CpuWorld {
+    pub params: Params,
+    pub dims: Dims,
+    pub rng: Rng,
+    pub state: State,
+    pub scratch: Scratch,
+}
+
+/// Every pass of a tick, in order. The GPU backend runs the same names.
+pub const TICK_PASSES: &[&str] = &[
+    "grid_count",
+    "grid_scan",
+    "grid_scatter",
+    "neighbors",
+    "observe",
+    "policy",
+    "effects",
+    "apply_agents",
+    "apply_cells",
+    "terrain_weather",
+    "terrain_base",
+    "terrain_apply",
+    "births_select",
+    "births_spawn",
+    "births_genome",
+    "metrics",
+];
+
+impl CpuWorld {
+    pub fn new(cfg: &Config, state: State) -> Self {
+        let dims = Dims::new(cfg);
+        let mut scratch = Scratch::new(&dims);
+        metrics::seed_totals(&state, &mut scratch);
+        Self {
+            params: Params::new(cfg),
+            dims,
+            rng: Rng::new(cfg.seed),
+            state,
+            scratch,
+        }
+    }
+
+    /// Clear the per-tick accumulators, as the GPU does with clear_buffer at tick start.
+    pub fn begin_tick(&mut self) {
+        let sc = &mut self.scratch;
+        sc.agent_acc
+            .iter_mut()
+            .for_each(|a| *a = Default::default());
+        sc.cell_acc.iter_mut().for_each(|a| *a = Default::default());
+        sc.grid_counts.iter_mut().for_each(|c| *c = 0);
+    }
+
+    pub fn run_pass(&mut self, name: &str) {
+        let (p, r) = (&self.params, &self.rng);
+        let (st, sc) = (&mut self.state, &mut self.scratch);
+        match name {
+            "grid_count" => grid::grid_count(p, st, sc),
+            "grid_scan" => grid::grid_scan(p, sc),
+            "grid_scatter" => grid::grid_scatter(p, st, sc),
+            "neighbors" => neighbors::neighbors(p, st, sc),
+            "observe" => observe::observe(p, st, sc),
+            "policy" => policy::policy(p, r, st, sc),
+            "effects" => effects::effects(p, st, sc),
+            "apply_agents" => apply::apply_agents(p, st, sc),
+            "apply_cells" => apply::apply_cells(p, st, sc),
+            "terrain_weather" => terrain::terrain_weather(p, r, st, sc),
+            "terrain_base" => terrain::terrain_base(p, r, st, sc),
+            "terrain_apply" => terrain::terrain_apply(p, st, sc),
+            "births_select" => births::births_select(p, st, sc),
+            "births_spawn" => births::births_spawn(p, r, st, sc),
+            "births_genome" => births::births_genome(p, r, st, sc),
+            "metrics" => metrics::metrics(p, st, sc),
+            other => panic!("unknown pass {other}: the pass table and run_pass disagree"),
+        }
+    }
+
+    /// One whole tick; returns its metrics row.
+    pub fn tick(&mut self) -> Vec<f32> {
+        self.begin_tick();
+        let tick = self.state.clock.tick as usize;
+        for pass in TICK_PASSES {
+            self.run_pass(pass);
+        }
+        let n = METRIC_COLUMNS.len();
+        let slot = tick % METRIC_RING;
+        self.scratch.metrics_ring[slot * n..(slot + 1) * n].to_vec()
+    }
+}
+
+// ---- helpers shared by the passes; each mirrors a function of shaders/common.wgsl ----
+
+pub fn wrap_coord(p: &Params, x: f32) -> f32 {
+    let w = p.world_size;
+    let mut y = x - (x / w).floor() * w;
+    if y >= w {
+        y -= w;
+    }
+    if y < 0.0 {
+        y = 0.0;
+    }
+    y
+}
+
+pub fn wrap_delta(p: &Params, d: f32) -> f32 {
+    let w = p.world_size;
+    let h = 0.5 * w;
+    let mut r = d;
+    if r >= h {
+        r -= w;
+    }
+    if r < -h {
+        r += w;
+    }
+    r
+}
+
+pub fn cell_index_of(p: &Params, pos: [f32; 2]) -> usize {
+    let n = p.map_size;
+    let cx = ((pos[0] / p.cell_size) as u32).min(n - 1);
+    let cy = ((pos[1] / p.cell_size) as u32).min(n - 1);
+    (cy * n + cx) as usize
+}
+
+pub fn float_to_ordered(f: f32) -> u32 {
+    let b = f.to_bits();
+    if b & 0x8000_0000 != 0 {
+        !b
+    } else {
+        b | 0x8000_0000
+    }
+}
+
+pub fn ordered_to_float(u: u32) -> f32 {
+    if u & 0x8000_0000 != 0 {
+        f32::from_bits(u & 0x7fff_ffff)
+    } else {
+        f32::from_bits(!u)
+    }
+}
+
+/// tanh with its input clamped first: some GPU drivers compute tanh through exp and return
+/// NaN for large inputs. tanh(15) is 1.0 in f32, so the clamp changes no finite result.
+pub fn safe_tanh(x: f32) -> f32 {
+    x.clamp(-15.0, 15.0).tanh()
+}

@@ -1,0 +1,113 @@
+//! Reference of shaders/observe.wgsl: each alive agent's observation row (SPEC 2.1):
+//! terrain patch, self vector, K neighbour vectors (offset instead of position, zeros for
+//! empty slots), nearest bots.
+
+use rayon::prelude::*;
+
+use super::wrap_delta;
+use crate::world::{
+    Agent, Bot, Cell, Params, Scratch, State, AGENT_VEC_LEN, BOT_VEC_LEN, CELL_FEATURES, NONE,
+};
+
+pub fn cell_features(c: &Cell) -> [f32; CELL_FEATURES] {
+    [
+        c.energy,
+        c.move_cost,
+        c.push_cost,
+        c.energy_gain,
+        c.message_cost,
+        c.reproduce_cost,
+        c.max_energy,
+    ]
+}
+
+/// ln energy, ln age, position (or offset), last_action, id, self_message, other_message.
+pub fn agent_vec(a: &Agent, pos: [f32; 2], out: &mut [f32]) {
+    out[0] = (a.energy + 1e-4).ln();
+    out[1] = (a.age + 1e-4).ln();
+    out[2] = pos[0];
+    out[3] = pos[1];
+    let mut o = 4;
+    for v in a
+        .last_action
+        .iter()
+        .chain(&a.id)
+        .chain(&a.self_message)
+        .chain(&a.other_message)
+    {
+        out[o] = *v;
+        o += 1;
+    }
+}
+
+pub fn bot_vec(b: &Bot, offset: [f32; 2], out: &mut [f32]) {
+    out[0] = offset[0];
+    out[1] = offset[1];
+    out[2] = (b.energy + 1e-4).ln();
+    for k in 0..16 {
+        out[3 + k] = b.memory[k];
+        out[19 + k] = b.program[k];
+    }
+}
+
+pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {
+    let len = p.obs_len as usize;
+    if len == 0 || p.brain_kind != crate::world::brain_kind::LINEAR {
+        return;
+    }
+    let k = p.view_agents as usize;
+    let kb = p.view_bots as usize;
+    let r = p.terrain_view_range as i32;
+    let n = p.map_size as i32;
+    let (neighbors, bot_neighbors) = (&sc.neighbor_list, &sc.bot_neighbor_list);
+    sc.obs.par_chunks_mut(len).enumerate().for_each(|(i, row)| {
+        let me = &st.agents[i];
+        if me.alive == 0 {
+            return;
+        }
+        let cx = ((me.pos[0] / p.cell_size) as i32).min(n - 1);
+        let cy = ((me.pos[1] / p.cell_size) as i32).min(n - 1);
+        let mut o = 0;
+        for dy in -r..=r {
+            for dx in -r..=r {
+                let x = (cx + dx).rem_euclid(n);
+                let y = (cy + dy).rem_euclid(n);
+                let f = cell_features(&st.cells[(y * n + x) as usize]);
+                row[o..o + CELL_FEATURES].copy_from_slice(&f);
+                o += CELL_FEATURES;
+            }
+        }
+        agent_vec(me, me.pos, &mut row[o..o + AGENT_VEC_LEN]);
+        o += AGENT_VEC_LEN;
+        for s in 0..k {
+            let j = neighbors[i * k + s];
+            let out = &mut row[o..o + AGENT_VEC_LEN];
+            if j == NONE {
+                out.fill(0.0);
+            } else {
+                let other = &st.agents[j as usize];
+                let off = [
+                    wrap_delta(p, other.pos[0] - me.pos[0]),
+                    wrap_delta(p, other.pos[1] - me.pos[1]),
+                ];
+                agent_vec(other, off, out);
+            }
+            o += AGENT_VEC_LEN;
+        }
+        for s in 0..kb {
+            let b = bot_neighbors[i * kb + s];
+            let out = &mut row[o..o + BOT_VEC_LEN];
+            if b == NONE {
+                out.fill(0.0);
+            } else {
+                let bot = &st.bots[b as usize];
+                let off = [
+                    wrap_delta(p, bot.pos[0] - me.pos[0]),
+                    wrap_delta(p, bot.pos[1] - me.pos[1]),
+                ];
+                bot_vec(bot, off, out);
+            }
+            o += BOT_VEC_LEN;
+        }
+    });
+}

@@ -1,0 +1,69 @@
+//! Library errors: each one names the file, field or value at fault and how to fix it.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source} (check the path)")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{origin}:{line}:{column}: {message} (fields and their defaults are listed in configs/default.ron)")]
+    Parse {
+        origin: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{origin}: invalid config:\n  - {}", errors.join("\n  - "))]
+    Invalid { origin: String, errors: Vec<String> },
+    #[error("--set {set}: {message}")]
+    Override { set: String, message: String },
+}
+
+#[derive(Debug, Error)]
+pub enum CheckpointError {
+    #[error("cannot read checkpoint {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not a Silico checkpoint (wrong magic bytes): give a .silico file written by `silico run`")]
+    Foreign { path: String },
+    #[error("{path} has checkpoint format version {found}, this build reads version {expected}: resume it with a matching build")]
+    Version {
+        path: String,
+        found: u32,
+        expected: u32,
+    },
+    #[error(
+        "{path} is truncated or corrupt ({detail}): use an earlier checkpoint from the same run"
+    )]
+    Corrupt { path: String, detail: String },
+    #[error("{path}: the config stored in the checkpoint is invalid: {source}")]
+    Config {
+        path: String,
+        #[source]
+        source: ConfigError,
+    },
+}
+
+#[derive(Debug, Error)]
+pub enum GpuError {
+    #[error("no GPU adapter found{hint}. Install a Vulkan driver (for software rendering: `apt-get install mesa-vulkan-drivers libvulkan1`) or run with `--backend cpu`")]
+    NoAdapter { hint: String },
+    #[error("the GPU adapter '{adapter}' refused the device: {message}")]
+    Device { adapter: String, message: String },
+    #[error("this world does not fit the adapter '{adapter}': buffer '{buffer}' needs {needed_bytes} bytes but one storage binding may hold {limit_bytes}; lower agents.capacity or world.map_size")]
+    TooLarge {
+        adapter: String,
+        buffer: String,
+        needed_bytes: u64,
+        limit_bytes: u64,
+    },
+    #[error("GPU readback failed: {0}")]
+    Readback(String),
+}

@@ -1,0 +1,110 @@
+//! Adapter and device: honours `WGPU_BACKEND` and `WGPU_ADAPTER_NAME`, requests the
+//! adapter's real limits, and says plainly when the adapter is a software one.
+
+use crate::error::GpuError;
+
+pub struct GpuContext {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub info: wgpu::AdapterInfo,
+    pub limits: wgpu::Limits,
+}
+
+impl GpuContext {
+    pub fn new() -> Result<Self, GpuError> {
+        pollster::block_on(Self::new_async())
+    }
+
+    async fn new_async() -> Result<Self, GpuError> {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+        let adapters = instance.enumerate_adapters(backends).await;
+        let adapter = match std::env::var("WGPU_ADAPTER_NAME") {
+            Ok(want) => {
+                let want_lc = want.to_lowercase();
+                let names: Vec<String> = adapters.iter().map(|a| a.get_info().name).collect();
+                adapters
+                    .into_iter()
+                    .find(|a| a.get_info().name.to_lowercase().contains(&want_lc))
+                    .ok_or_else(|| GpuError::NoAdapter {
+                        hint: format!(" whose name contains WGPU_ADAPTER_NAME='{want}' (adapters found: {names:?})"),
+                    })?
+            }
+            Err(_) => {
+                // Prefer a real GPU over a software one, then Vulkan, then anything.
+                let rank = |a: &wgpu::Adapter| {
+                    let i = a.get_info();
+                    let kind = match i.device_type {
+                        wgpu::DeviceType::DiscreteGpu => 0,
+                        wgpu::DeviceType::IntegratedGpu => 1,
+                        wgpu::DeviceType::VirtualGpu => 2,
+                        wgpu::DeviceType::Other => 3,
+                        wgpu::DeviceType::Cpu => 4,
+                    };
+                    (
+                        kind,
+                        if i.backend == wgpu::Backend::Vulkan {
+                            0
+                        } else {
+                            1
+                        },
+                    )
+                };
+                let mut adapters: Vec<wgpu::Adapter> = adapters
+                    .into_iter()
+                    .filter(|a| {
+                        a.get_downlevel_capabilities()
+                            .flags
+                            .contains(wgpu::DownlevelFlags::COMPUTE_SHADERS)
+                    })
+                    .collect();
+                adapters.sort_by_key(rank);
+                adapters
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| GpuError::NoAdapter {
+                        hint: String::new(),
+                    })?
+            }
+        };
+        let info = adapter.get_info();
+        let limits = adapter.limits();
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("silico"),
+                required_features: wgpu::Features::empty(),
+                required_limits: limits.clone(),
+                experimental_features: wgpu::ExperimentalFeatures::disabled(),
+                memory_hints: wgpu::MemoryHints::Performance,
+                trace: wgpu::Trace::Off,
+            })
+            .await
+            .map_err(|e| GpuError::Device {
+                adapter: info.name.clone(),
+                message: e.to_string(),
+            })?;
+        Ok(Self {
+            device,
+            queue,
+            info,
+            limits,
+        })
+    }
+
+    pub fn is_software(&self) -> bool {
+        self.info.device_type == wgpu::DeviceType::Cpu
+            || self.info.name.to_lowercase().contains("llvmpipe")
+            || self.info.name.to_lowercase().contains("lavapipe")
+    }
+
+    /// "name (backend)" plus a note when it is a software rasteriser.
+    pub fn describe(&self) -> String {
+        let soft = if self.is_software() {
+            ", software adapter: slow, for testing"
+        } else {
+            ""
+        };
+        format!("{} ({:?}{soft})", self.info.name, self.info.backend)
+    }
+}

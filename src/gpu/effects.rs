@@ -1,0 +1,11 @@
+//! Records shaders/effects.wgsl: one thread per agent. Reference: src/cpu/effects.rs.
+use super::{Dispatch, Entry, ShaderDef};
+
+pub const SHADER: ShaderDef = ShaderDef {
+    file: "effects.wgsl",
+    source: include_str!("../../shaders/effects.wgsl"),
+    entries: &[Entry {
+        name: "effects",
+        dispatch: Dispatch::PerAgent,
+    }],
+};

@@ -1,0 +1,140 @@
+//! GPU backend: every pass a WGSL file in `shaders/`, a pass file here that names its entry
+//! points and dispatch sizes, and a CPU reference in `src/cpu/` with the same name.
+//! Bind group layouts are read from each shader's `@group(0) @binding(N) var<...> NAME`
+//! declarations, and NAME is the buffer bound there, so a shader and its bindings cannot
+//! drift apart.
+
+pub mod apply;
+pub mod births;
+pub mod context;
+pub mod effects;
+pub mod grid;
+pub mod metrics;
+pub mod neighbors;
+pub mod observe;
+pub mod policy;
+pub mod terrain;
+mod world;
+
+pub use context::GpuContext;
+pub use world::GpuWorld;
+
+use crate::world::{Dims, Params};
+
+/// How many threads an entry point runs.
+#[derive(Clone, Copy, Debug)]
+pub enum Dispatch {
+    PerAgent,
+    PerAgentAction,
+    PerCell,
+    PerAngle,
+    /// Per agent, but only for brains that read the flat observation.
+    Observe,
+    /// One workgroup (selection and reductions that need a global view).
+    Single,
+    /// Workgroup counts written by an earlier pass into `buffer` at `offset`.
+    Indirect {
+        buffer: &'static str,
+        offset: u64,
+    },
+}
+
+pub struct Entry {
+    pub name: &'static str,
+    pub dispatch: Dispatch,
+}
+
+pub struct ShaderDef {
+    pub file: &'static str,
+    pub source: &'static str,
+    pub entries: &'static [Entry],
+}
+
+/// Every shader, in tick order.
+pub const SHADERS: &[&ShaderDef] = &[
+    &grid::SHADER,
+    &neighbors::SHADER,
+    &observe::SHADER,
+    &policy::SHADER,
+    &effects::SHADER,
+    &apply::SHADER,
+    &terrain::SHADER,
+    &births::SHADER,
+    &metrics::SHADER,
+];
+
+pub const COMMON_WGSL: &str = include_str!("../../shaders/common.wgsl");
+
+/// The full WGSL a pass compiles: the common declarations, then the pass.
+pub fn full_source(def: &ShaderDef) -> String {
+    format!("{COMMON_WGSL}\n{}", def.source)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BindingDecl {
+    pub binding: u32,
+    pub name: String,
+    pub uniform: bool,
+    pub read_only: bool,
+}
+
+/// The `@group(0) @binding(N) var<...> NAME: T;` lines of a shader.
+pub fn binding_decls(source: &str) -> Vec<BindingDecl> {
+    let mut out = Vec::new();
+    for line in source.lines() {
+        let line = line.trim();
+        let Some(rest) = line.strip_prefix("@group(0) @binding(") else {
+            continue;
+        };
+        let Some((num, rest)) = rest.split_once(')') else {
+            continue;
+        };
+        let Ok(binding) = num.parse::<u32>() else {
+            continue;
+        };
+        let Some(rest) = rest.trim().strip_prefix("var<") else {
+            continue;
+        };
+        let Some((kind, rest)) = rest.split_once('>') else {
+            continue;
+        };
+        let Some((name, _)) = rest.trim().split_once(':') else {
+            continue;
+        };
+        let kind = kind.replace(' ', "");
+        out.push(BindingDecl {
+            binding,
+            name: name.trim().to_string(),
+            uniform: kind == "uniform",
+            read_only: kind == "storage,read",
+        });
+    }
+    out
+}
+
+/// Workgroups for `threads` threads of 64, folded into two dimensions (65535 per dimension).
+pub fn groups_for(threads: u64) -> (u32, u32) {
+    let groups = threads.div_ceil(64).max(1);
+    let x = groups.min(65535);
+    let y = groups.div_ceil(x);
+    (x as u32, y as u32)
+}
+
+impl Dispatch {
+    pub fn threads(&self, p: &Params, d: &Dims) -> u64 {
+        match self {
+            Dispatch::PerAgent => d.capacity as u64,
+            Dispatch::PerAgentAction => d.capacity as u64 * crate::world::ACTION_LEN as u64,
+            Dispatch::PerCell => d.cells as u64,
+            Dispatch::PerAngle => (d.angles as u64).max(2 * crate::world::WEATHER_FIELDS as u64),
+            Dispatch::Observe => {
+                if p.brain_kind == crate::world::brain_kind::LINEAR {
+                    d.capacity as u64
+                } else {
+                    0
+                }
+            }
+            Dispatch::Single | Dispatch::Indirect { .. } => 0,
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Records shaders/observe.wgsl: one thread per agent; only brains that read the flat
+//! observation need it. Reference: src/cpu/observe.rs.
+use super::{Dispatch, Entry, ShaderDef};
+
+pub const SHADER: ShaderDef = ShaderDef {
+    file: "observe.wgsl",
+    source: include_str!("../../shaders/observe.wgsl"),
+    entries: &[Entry {
+        name: "observe",
+        dispatch: Dispatch::Observe,
+    }],
+};

@@ -1,0 +1,453 @@
+//! The world on the GPU: one storage buffer per named section of `State` and `Scratch`,
+//! one compute pipeline per entry point, and a tick recorded as the fixed pass sequence.
+//! Nothing is read back in the tick loop except the metrics ring, asynchronously.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+
+use super::{binding_decls, full_source, groups_for, Dispatch, GpuContext, SHADERS};
+use crate::config::Config;
+use crate::cpu::TICK_PASSES;
+use crate::error::GpuError;
+use crate::world::{Dims, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING};
+
+struct Pass {
+    pipeline: wgpu::ComputePipeline,
+    bind_group: wgpu::BindGroup,
+    dispatch: Dispatch,
+}
+
+struct PendingMetrics {
+    staging: wgpu::Buffer,
+    first_tick: u64,
+    ticks: u64,
+    /// 0 waiting, 1 mapped, 2 failed.
+    state: Arc<AtomicU8>,
+}
+
+/// Ticks recorded into one command buffer; at most the metrics ring's length.
+pub const TICKS_PER_SUBMIT: u64 = 32;
+
+pub struct GpuWorld {
+    pub ctx: GpuContext,
+    pub params: Params,
+    pub dims: Dims,
+    buffers: HashMap<&'static str, wgpu::Buffer>,
+    lengths: HashMap<&'static str, u64>,
+    passes: HashMap<&'static str, Pass>,
+    tick: u64,
+    pending: VecDeque<PendingMetrics>,
+}
+
+fn alloc_len(len: u64) -> u64 {
+    // Bindings may not be empty, and a runtime array needs room for one element.
+    len.max(256).div_ceil(4) * 4
+}
+
+impl GpuWorld {
+    pub fn new(cfg: &Config, state: &State) -> Result<Self, GpuError> {
+        let ctx = GpuContext::new()?;
+        Self::with_context(ctx, cfg, state)
+    }
+
+    pub fn with_context(ctx: GpuContext, cfg: &Config, state: &State) -> Result<Self, GpuError> {
+        let params = Params::new(cfg);
+        let dims = Dims::new(cfg);
+        let mut scratch = Scratch::new(&dims);
+        crate::cpu::metrics::seed_totals(state, &mut scratch);
+        let device = &ctx.device;
+        let max_binding = ctx.limits.max_storage_buffer_binding_size as u64;
+        let max_buffer = ctx.limits.max_buffer_size;
+        let mut buffers = HashMap::new();
+        let mut lengths = HashMap::new();
+        let sections: Vec<(&'static str, &[u8])> = state
+            .sections()
+            .into_iter()
+            .chain(scratch.sections())
+            .collect();
+        for (name, bytes) in sections {
+            let size = alloc_len(bytes.len() as u64);
+            if size > max_binding.min(max_buffer) {
+                return Err(GpuError::TooLarge {
+                    adapter: ctx.info.name.clone(),
+                    buffer: name.into(),
+                    needed_bytes: size,
+                    limit_bytes: max_binding.min(max_buffer),
+                });
+            }
+            let mut usage = wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST;
+            let buf = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(name),
+                size,
+                usage,
+                mapped_at_creation: false,
+            });
+            ctx.queue.write_buffer(&buf, 0, bytes);
+            buffers.insert(name, buf);
+            lengths.insert(name, bytes.len() as u64);
+        }
+        let pbuf = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("params"),
+            size: std::mem::size_of::<Params>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        ctx.queue
+            .write_buffer(&pbuf, 0, bytemuck::bytes_of(&params));
+        buffers.insert("params", pbuf);
+        // Indirect arguments are copied out of birth_control: a buffer bound for writing in a
+        // pass's bind group cannot also be the indirect buffer of a dispatch.
+        let args = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("birth_args"),
+            size: super::births::ARGS_BYTES,
+            usage: wgpu::BufferUsages::INDIRECT | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        buffers.insert("birth_args", args);
+
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let mut passes = HashMap::new();
+        for def in SHADERS {
+            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(def.file),
+                source: wgpu::ShaderSource::Wgsl(full_source(def).into()),
+            });
+            let decls = binding_decls(def.source);
+            let layout_entries: Vec<wgpu::BindGroupLayoutEntry> = decls
+                .iter()
+                .map(|d| wgpu::BindGroupLayoutEntry {
+                    binding: d.binding,
+                    visibility: wgpu::ShaderStages::COMPUTE,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: if d.uniform {
+                            wgpu::BufferBindingType::Uniform
+                        } else {
+                            wgpu::BufferBindingType::Storage {
+                                read_only: d.read_only,
+                            }
+                        },
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
+                })
+                .collect();
+            let bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some(def.file),
+                entries: &layout_entries,
+            });
+            let mut bind_entries = Vec::new();
+            for d in &decls {
+                let buf = buffers
+                    .get(d.name.as_str())
+                    .ok_or_else(|| GpuError::Device {
+                        adapter: ctx.info.name.clone(),
+                        message: format!(
+                            "{} binds '{}', which is no buffer of the world",
+                            def.file, d.name
+                        ),
+                    })?;
+                bind_entries.push(wgpu::BindGroupEntry {
+                    binding: d.binding,
+                    resource: buf.as_entire_binding(),
+                });
+            }
+            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(def.file),
+                layout: &bgl,
+                entries: &bind_entries,
+            });
+            let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(def.file),
+                bind_group_layouts: &[Some(&bgl)],
+                immediate_size: 0,
+            });
+            for entry in def.entries {
+                let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(entry.name),
+                    layout: Some(&layout),
+                    module: &module,
+                    entry_point: Some(entry.name),
+                    compilation_options: Default::default(),
+                    cache: None,
+                });
+                passes.insert(
+                    entry.name,
+                    Pass {
+                        pipeline,
+                        bind_group: bind_group.clone(),
+                        dispatch: entry.dispatch,
+                    },
+                );
+            }
+        }
+        if let Some(err) = pollster::block_on(scope.pop()) {
+            return Err(GpuError::Device {
+                adapter: ctx.info.name.clone(),
+                message: err.to_string(),
+            });
+        }
+        Ok(Self {
+            ctx,
+            params,
+            dims,
+            buffers,
+            lengths,
+            passes,
+            tick: state.tick(),
+            pending: VecDeque::new(),
+        })
+    }
+
+    pub fn tick(&self) -> u64 {
+        self.tick
+    }
+
+    fn buffer(&self, name: &str) -> &wgpu::Buffer {
+        &self.buffers[name]
+    }
+
+    fn clear(&self, enc: &mut wgpu::CommandEncoder, name: &str) {
+        enc.clear_buffer(self.buffer(name), 0, None);
+    }
+
+    /// The clears a tick starts with (the CPU's `begin_tick`).
+    fn record_begin_tick(&self, enc: &mut wgpu::CommandEncoder) {
+        self.clear(enc, "agent_acc");
+        self.clear(enc, "cell_acc");
+        self.clear(enc, "grid_counts");
+    }
+
+    fn record_pass(&self, enc: &mut wgpu::CommandEncoder, name: &str) {
+        let pass = &self.passes[name];
+        if name == "grid_scatter" {
+            // The scatter reuses the counts as per-cell cursors.
+            self.clear(enc, "grid_counts");
+        }
+        let threads = pass.dispatch.threads(&self.params, &self.dims);
+        if threads == 0 && matches!(pass.dispatch, Dispatch::Observe) {
+            return;
+        }
+        if let Dispatch::Indirect { .. } = pass.dispatch {
+            if name == "births_spawn" {
+                enc.copy_buffer_to_buffer(
+                    self.buffer("birth_control"),
+                    0,
+                    self.buffer("birth_args"),
+                    0,
+                    super::births::ARGS_BYTES,
+                );
+            }
+        }
+        let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some(name),
+            timestamp_writes: None,
+        });
+        cp.set_pipeline(&pass.pipeline);
+        cp.set_bind_group(0, &pass.bind_group, &[]);
+        match pass.dispatch {
+            Dispatch::Single => cp.dispatch_workgroups(1, 1, 1),
+            Dispatch::Indirect { buffer, offset } => {
+                cp.dispatch_workgroups_indirect(self.buffer(buffer), offset)
+            }
+            _ => {
+                let (x, y) = groups_for(threads);
+                cp.dispatch_workgroups(x, y, 1);
+            }
+        }
+    }
+
+    fn record_tick(&self, enc: &mut wgpu::CommandEncoder) {
+        self.record_begin_tick(enc);
+        for name in TICK_PASSES {
+            self.record_pass(enc, name);
+        }
+    }
+
+    /// Run one pass alone (for GPU-vs-CPU tests).
+    pub fn run_pass(&mut self, name: &str) {
+        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
+        self.record_pass(&mut enc, name);
+        self.ctx.queue.submit([enc.finish()]);
+    }
+
+    /// Submit `n` ticks; returns the metric rows that have arrived so far, in tick order.
+    pub fn advance(&mut self, n: u64) -> Result<Vec<Vec<f32>>, GpuError> {
+        let mut rows = Vec::new();
+        let mut left = n;
+        while left > 0 {
+            let chunk = left.min(TICKS_PER_SUBMIT);
+            let mut enc = self.ctx.device.create_command_encoder(&Default::default());
+            for _ in 0..chunk {
+                self.record_tick(&mut enc);
+            }
+            let size = self.lengths["metrics_ring"];
+            let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("metrics staging"),
+                size,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            enc.copy_buffer_to_buffer(self.buffer("metrics_ring"), 0, &staging, 0, size);
+            self.ctx.queue.submit([enc.finish()]);
+            let state = Arc::new(AtomicU8::new(0));
+            let flag = state.clone();
+            staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+                flag.store(if r.is_ok() { 1 } else { 2 }, Ordering::Release);
+            });
+            self.pending.push_back(PendingMetrics {
+                staging,
+                first_tick: self.tick,
+                ticks: chunk,
+                state,
+            });
+            self.tick += chunk;
+            left -= chunk;
+            // Keep at most two chunks in flight so the GPU never waits on the host.
+            let _ = self.ctx.device.poll(wgpu::PollType::Poll);
+            while self.pending.len() > 2 {
+                self.wait_front()?;
+                rows.extend(self.take_ready()?);
+            }
+            rows.extend(self.take_ready()?);
+        }
+        Ok(rows)
+    }
+
+    fn wait_front(&mut self) -> Result<(), GpuError> {
+        while let Some(front) = self.pending.front() {
+            if front.state.load(Ordering::Acquire) != 0 {
+                break;
+            }
+            self.ctx
+                .device
+                .poll(wgpu::PollType::wait_indefinitely())
+                .map_err(|e| GpuError::Readback(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn take_ready(&mut self) -> Result<Vec<Vec<f32>>, GpuError> {
+        let mut rows = Vec::new();
+        let n = METRIC_COLUMNS.len();
+        while let Some(front) = self.pending.front() {
+            match front.state.load(Ordering::Acquire) {
+                0 => break,
+                2 => return Err(GpuError::Readback("mapping the metrics ring failed".into())),
+                _ => {}
+            }
+            let p = self.pending.pop_front().expect("front exists");
+            {
+                let view = p
+                    .staging
+                    .slice(..)
+                    .get_mapped_range()
+                    .map_err(|e| GpuError::Readback(e.to_string()))?;
+                let ring: &[f32] = bytemuck::cast_slice(&view);
+                for t in p.first_tick..p.first_tick + p.ticks {
+                    let slot = (t % METRIC_RING as u64) as usize;
+                    rows.push(ring[slot * n..(slot + 1) * n].to_vec());
+                }
+            }
+            p.staging.unmap();
+        }
+        Ok(rows)
+    }
+
+    /// Wait for every submitted tick; returns the remaining metric rows.
+    pub fn flush(&mut self) -> Result<Vec<Vec<f32>>, GpuError> {
+        let mut rows = Vec::new();
+        while !self.pending.is_empty() {
+            self.wait_front()?;
+            rows.extend(self.take_ready()?);
+        }
+        Ok(rows)
+    }
+
+    /// Copy named buffers back to the host, all in one submission.
+    fn read_back(&mut self, names: &[&'static str]) -> Result<Vec<Vec<u8>>, GpuError> {
+        let mut offsets = Vec::new();
+        let mut total = 0u64;
+        for name in names {
+            offsets.push(total);
+            total += self.lengths[name].div_ceil(4) * 4;
+        }
+        let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size: total.max(4),
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
+        for (name, off) in names.iter().zip(&offsets) {
+            let len = self.lengths[name];
+            if len > 0 {
+                enc.copy_buffer_to_buffer(self.buffer(name), 0, &staging, *off, len);
+            }
+        }
+        self.ctx.queue.submit([enc.finish()]);
+        let state = Arc::new(AtomicU8::new(0));
+        let flag = state.clone();
+        staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+            flag.store(if r.is_ok() { 1 } else { 2 }, Ordering::Release);
+        });
+        while state.load(Ordering::Acquire) == 0 {
+            self.ctx
+                .device
+                .poll(wgpu::PollType::wait_indefinitely())
+                .map_err(|e| GpuError::Readback(e.to_string()))?;
+        }
+        if state.load(Ordering::Acquire) == 2 {
+            return Err(GpuError::Readback(
+                "mapping the readback buffer failed".into(),
+            ));
+        }
+        let out = {
+            let view = staging
+                .slice(..)
+                .get_mapped_range()
+                .map_err(|e| GpuError::Readback(e.to_string()))?;
+            names
+                .iter()
+                .zip(&offsets)
+                .map(|(name, off)| {
+                    view[*off as usize..(*off + self.lengths[name]) as usize].to_vec()
+                })
+                .collect()
+        };
+        staging.unmap();
+        Ok(out)
+    }
+
+    /// The persistent state as it stands after every submitted tick.
+    pub fn download_state(&mut self, cfg: &Config) -> Result<State, GpuError> {
+        let mut state = State::zeroed(cfg);
+        let names: Vec<&'static str> = state.sections().iter().map(|(n, _)| *n).collect();
+        let data = self.read_back(&names)?;
+        for ((_, dst), src) in state.sections_mut().into_iter().zip(data) {
+            dst.copy_from_slice(&src);
+        }
+        Ok(state)
+    }
+
+    pub fn download_scratch(&mut self) -> Result<Scratch, GpuError> {
+        let mut scratch = Scratch::new(&self.dims);
+        let names: Vec<&'static str> = scratch.sections().iter().map(|(n, _)| *n).collect();
+        let data = self.read_back(&names)?;
+        for ((_, dst), src) in scratch.sections_mut().into_iter().zip(data) {
+            dst.copy_from_slice(&src);
+        }
+        Ok(scratch)
+    }
+
+    /// Overwrite every buffer (for tests that start the GPU and CPU from one state).
+    pub fn upload(&mut self, state: &State, scratch: &Scratch) {
+        for (name, bytes) in state.sections().into_iter().chain(scratch.sections()) {
+            self.ctx.queue.write_buffer(&self.buffers[name], 0, bytes);
+        }
+        self.tick = state.tick();
+    }
+}

@@ -1,0 +1,24 @@
+//! # Silico
+//!
+//! A GPU-accelerated artificial-life simulator: JaxLife's world (terrain with weather,
+//! agents with inherited neural brains, messages, bots) as WGSL compute passes on wgpu.
+//!
+//! The shape: all world state lives in storage buffers ([`world::State`]); a tick is a fixed
+//! sequence of compute passes ([`cpu::TICK_PASSES`]), each one a WGSL file in `shaders/`, a
+//! Rust file in `src/gpu/` that records it, and a Rust file in `src/cpu/` that is its
+//! reference, with the same name. [`sim::World`] runs either backend; `silico run`
+//! (`src/batch.rs`) drives long headless runs with metrics and checkpoints.
+//!
+//! Determinism: randomness is a counter-based hash ([`rng`]), scatters onto shared targets
+//! are summed in fixed-point integer atomics, and reductions run in a fixed order, so the
+//! same config, seed and adapter give bit-identical worlds, and a resumed checkpoint goes
+//! on exactly as the uninterrupted run.
+
+pub mod batch;
+pub mod config;
+pub mod cpu;
+pub mod error;
+pub mod gpu;
+pub mod rng;
+pub mod sim;
+pub mod world;

@@ -1,0 +1,62 @@
+//! Counter-based randomness, the same function as `shaders/common.wgsl`: every draw is a
+//! pure hash of (seed, tick, entity, stream, index), so GPU threads and CPU loops draw
+//! identical numbers in any order, and a resumed run draws what the uninterrupted one would.
+
+pub mod stream {
+    pub const POLICY: u32 = 1;
+    pub const WEATHER: u32 = 2;
+    pub const TERRAIN: u32 = 3;
+    pub const CHILD_ID: u32 = 4;
+    pub const GENOME: u32 = 5;
+    pub const SPAWN_POS: u32 = 6;
+    pub const SPAWN_ID: u32 = 7;
+    /// Host-side draws at world creation (initial angles, bots, agents).
+    pub const INIT: u32 = 100;
+}
+
+#[inline]
+pub fn pcg(v: u32) -> u32 {
+    let state = v.wrapping_mul(747796405).wrapping_add(2891336453);
+    let word = ((state >> ((state >> 28) + 4)) ^ state).wrapping_mul(277803737);
+    (word >> 22) ^ word
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Rng {
+    seed_key: u32,
+}
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        let lo = seed as u32;
+        let hi = (seed >> 32) as u32;
+        Self {
+            seed_key: pcg(lo ^ pcg(hi)),
+        }
+    }
+
+    #[inline]
+    pub fn u32(&self, tick: u32, entity: u32, stream: u32, index: u32) -> u32 {
+        let mut h = pcg(self.seed_key ^ tick);
+        h = pcg(h ^ entity);
+        h = pcg(h ^ stream);
+        pcg(h ^ index)
+    }
+
+    /// Uniform in [0, 1).
+    #[inline]
+    pub fn uniform(&self, tick: u32, entity: u32, stream: u32, index: u32) -> f32 {
+        (self.u32(tick, entity, stream, index) >> 8) as f32 * (1.0 / 16777216.0)
+    }
+
+    /// Standard normal by Box-Muller from two consecutive indices.
+    #[inline]
+    pub fn normal(&self, tick: u32, entity: u32, stream: u32, index: u32) -> f32 {
+        let u1 = ((self.u32(tick, entity, stream, index.wrapping_mul(2)) >> 8) as f32 + 1.0)
+            * (1.0 / 16777216.0);
+        let u2 = (self.u32(tick, entity, stream, index.wrapping_mul(2).wrapping_add(1)) >> 8)
+            as f32
+            * (1.0 / 16777216.0);
+        (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
+    }
+}

@@ -1,0 +1,166 @@
+//! Checkpoint files: magic, format version, the resolved config (RON), every persistent
+//! buffer, and a blake3 checksum of all that precedes it. Written to a temporary file and
+//! renamed, so a crash never leaves a half-written checkpoint under the final name.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::State;
+use crate::config::Config;
+use crate::error::CheckpointError;
+
+pub const MAGIC: &[u8; 8] = b"SILICO\0\x01";
+pub const VERSION: u32 = 1;
+
+pub fn encode(cfg: &Config, state: &State) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    let ron = cfg.to_ron();
+    out.extend_from_slice(&(ron.len() as u64).to_le_bytes());
+    out.extend_from_slice(ron.as_bytes());
+    let sections = state.sections();
+    out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
+    for (name, bytes) in sections {
+        out.push(name.len() as u8);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        out.extend_from_slice(bytes);
+    }
+    let sum = blake3::hash(&out);
+    out.extend_from_slice(sum.as_bytes());
+    out
+}
+
+pub fn write(path: &Path, cfg: &Config, state: &State) -> std::io::Result<()> {
+    let bytes = encode(cfg, state);
+    let tmp = path.with_extension("silico.tmp");
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    path: &'a str,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], CheckpointError> {
+        if self.bytes.len() - self.at < n {
+            return Err(CheckpointError::Corrupt {
+                path: self.path.into(),
+                detail: format!("ends inside {what} at byte {}", self.at),
+            });
+        }
+        let s = &self.bytes[self.at..self.at + n];
+        self.at += n;
+        Ok(s)
+    }
+    fn u32(&mut self, what: &str) -> Result<u32, CheckpointError> {
+        let b = self.take(4, what)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn u64(&mut self, what: &str) -> Result<u64, CheckpointError> {
+        let b = self.take(8, what)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_le_bytes(a))
+    }
+}
+
+pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointError> {
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(CheckpointError::Foreign { path: path.into() });
+    }
+    if bytes.len() < MAGIC.len() + 4 + 32 {
+        return Err(CheckpointError::Corrupt {
+            path: path.into(),
+            detail: "too short".into(),
+        });
+    }
+    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    if version != VERSION {
+        return Err(CheckpointError::Version {
+            path: path.into(),
+            found: version,
+            expected: VERSION,
+        });
+    }
+    let (body, sum) = bytes.split_at(bytes.len() - 32);
+    if blake3::hash(body).as_bytes() != sum {
+        return Err(CheckpointError::Corrupt {
+            path: path.into(),
+            detail: "checksum mismatch".into(),
+        });
+    }
+    let mut r = Reader {
+        bytes: body,
+        at: 12,
+        path,
+    };
+    let ron_len = r.u64("config length")? as usize;
+    let ron =
+        std::str::from_utf8(r.take(ron_len, "config")?).map_err(|_| CheckpointError::Corrupt {
+            path: path.into(),
+            detail: "config is not UTF-8".into(),
+        })?;
+    let cfg = Config::from_ron(ron, &format!("{path} (stored config)")).map_err(|source| {
+        CheckpointError::Config {
+            path: path.into(),
+            source,
+        }
+    })?;
+    let mut state = State::zeroed(&cfg);
+    let count = r.u32("section count")?;
+    let expected: Vec<(&str, usize)> = state
+        .sections()
+        .iter()
+        .map(|(n, b)| (*n, b.len()))
+        .collect();
+    if count as usize != expected.len() {
+        return Err(CheckpointError::Corrupt {
+            path: path.into(),
+            detail: format!("{count} sections, expected {}", expected.len()),
+        });
+    }
+    let mut data = Vec::new();
+    for (name, len) in &expected {
+        let nlen = r.take(1, "section name length")?[0] as usize;
+        let got = r.take(nlen, "section name")?;
+        if got != name.as_bytes() {
+            return Err(CheckpointError::Corrupt {
+                path: path.into(),
+                detail: format!(
+                    "section '{}' where '{name}' was expected",
+                    String::from_utf8_lossy(got)
+                ),
+            });
+        }
+        let blen = r.u64("section length")? as usize;
+        if blen != *len {
+            return Err(CheckpointError::Corrupt {
+                path: path.into(),
+                detail: format!("section '{name}' has {blen} bytes, its config needs {len}"),
+            });
+        }
+        data.push(r.take(blen, name)?);
+    }
+    for ((_, dst), src) in state.sections_mut().into_iter().zip(data) {
+        dst.copy_from_slice(src);
+    }
+    Ok((cfg, state))
+}
+
+pub fn read(path: &Path) -> Result<(Config, State), CheckpointError> {
+    let p = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| CheckpointError::Io {
+        path: p.clone(),
+        source,
+    })?;
+    decode(&bytes, &p)
+}

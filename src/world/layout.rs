@@ -1,0 +1,315 @@
+//! Plain-old-data structs shared bit for bit with the WGSL side (`shaders/common.wgsl`).
+//! `tests/layout.rs` reads the WGSL structs through naga and checks sizes and offsets.
+
+use bytemuck::{Pod, Zeroable};
+
+pub const MESSAGE_LEN: usize = 16;
+pub const ID_LEN: usize = 8;
+/// Brain outputs: move(2), push, eat, reproduce, hit, gate, self_message(16),
+/// other_message(16), terraform(5).
+pub const ACTION_LEN: usize = 44;
+/// The per-agent action summary others see: the 11 first scalar actions
+/// (move x, move y, push, eat, reproduce, hit, gate, terraform gain, move, push, message).
+pub const LAST_ACTION_LEN: usize = 11;
+/// Self/neighbour vector: ln energy, ln age, position(2), last_action, id, self_message, other_message.
+pub const AGENT_VEC_LEN: usize = 4 + LAST_ACTION_LEN + ID_LEN + 2 * MESSAGE_LEN;
+/// Bot vector: offset(2), ln energy, memory(16), program(16).
+pub const BOT_VEC_LEN: usize = 3 + 2 * MESSAGE_LEN;
+/// Per terrain cell in an observation: energy, move, push, gain, message, reproduce costs, max_energy.
+pub const CELL_FEATURES: usize = 7;
+pub const NONE: u32 = u32::MAX;
+
+/// Action vector indices.
+pub mod act {
+    pub const MOVE_X: usize = 0;
+    pub const MOVE_Y: usize = 1;
+    pub const PUSH: usize = 2;
+    pub const EAT: usize = 3;
+    pub const REPRODUCE: usize = 4;
+    pub const HIT: usize = 5;
+    pub const GATE: usize = 6;
+    pub const SELF_MESSAGE: usize = 7;
+    pub const OTHER_MESSAGE: usize = 23;
+    /// energy_gain, move_cost, push_cost, message_cost, reproduce_cost.
+    pub const TERRAFORM: usize = 39;
+}
+
+/// One agent slot. 256 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Pod, Zeroable)]
+pub struct Agent {
+    pub pos: [f32; 2],
+    pub energy: f32,
+    pub age: f32,
+    pub alive: u32,
+    pub generation: u32,
+    /// Unique lineage id: (birth tick << 32) | slot.
+    pub lineage_lo: u32,
+    pub lineage_hi: u32,
+    /// Parent's lineage id; all ones for a respawned agent.
+    pub parent_lo: u32,
+    pub parent_hi: u32,
+    pub _pad0: [u32; 2],
+    pub id: [f32; ID_LEN],
+    pub self_message: [f32; MESSAGE_LEN],
+    pub other_message: [f32; MESSAGE_LEN],
+    pub last_action: [f32; LAST_ACTION_LEN],
+    pub _pad1: u32,
+}
+
+/// One terrain cell (also used for the base fields weather pulls toward). 32 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct Cell {
+    pub energy: f32,
+    pub max_energy: f32,
+    pub energy_gain: f32,
+    pub move_cost: f32,
+    pub push_cost: f32,
+    pub message_cost: f32,
+    pub reproduce_cost: f32,
+    pub bit: f32,
+}
+
+/// One bot. 144 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Pod, Zeroable)]
+pub struct Bot {
+    pub pos: [f32; 2],
+    pub energy: f32,
+    pub _pad0: f32,
+    pub memory: [f32; MESSAGE_LEN],
+    pub program: [f32; MESSAGE_LEN],
+}
+
+/// World clock and counters the GPU keeps between ticks. 16 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct Clock {
+    pub tick: u32,
+    /// Alive agents at the start of the tick (for the crowding factor f = alive / capacity).
+    pub alive: u32,
+    pub _pad: [u32; 2],
+}
+
+/// Fixed-point accumulators an agent receives from others in one tick. 80 bytes.
+/// Scatters are summed as integers so the result does not depend on thread order.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct AgentAcc {
+    pub push: [i32; 2],
+    pub hit: i32,
+    pub gate: i32,
+    pub message: [i32; MESSAGE_LEN],
+}
+
+/// Fixed-point accumulators of one cell in one tick. 32 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct CellAcc {
+    pub eaters: u32,
+    pub terraform: [i32; 5],
+    pub _pad: [u32; 2],
+}
+
+/// What one agent did this tick, for the energy ledger and metrics. 32 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct AgentTick {
+    pub eaten: f32,
+    pub cost: f32,
+    /// Net energy this agent received from hits (negative: it was hit).
+    pub hit_received: f32,
+    /// Energy the agent stole with its own hits.
+    pub stolen: f32,
+    /// Energy an agent had when it died this tick (0 if it did not die).
+    pub death_energy: f32,
+    /// `TICK_ACTED | TICK_DIED | TICK_WANTS_CHILD` bits.
+    pub flags: u32,
+    /// Positive energy_gain terraforming done (cultivation).
+    pub cultivation: f32,
+    pub _pad: u32,
+}
+
+/// It was alive at the start of the tick and acted.
+pub const TICK_ACTED: u32 = 1;
+/// It died this tick.
+pub const TICK_DIED: u32 = 2;
+/// It asked to reproduce and could afford it.
+pub const TICK_WANTS_CHILD: u32 = 4;
+
+/// What one cell did this tick. 16 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct CellTick {
+    pub eaten: f32,
+    /// Energy change of the cell over the terrain step (regrowth, decay, clipping).
+    pub regrowth: f32,
+    pub _pad: [f32; 2],
+}
+
+/// Result of the births selection. 64 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct BirthControl {
+    /// Indirect dispatch for the spawn pass: ceil(count / 64), 1, 1.
+    pub spawn_args: [u32; 3],
+    /// Indirect dispatch for the genome pass: ceil(genome_len / 256), min(count, 65535), ceil(count / 65535).
+    pub genome_args: [u32; 3],
+    /// Entries in the birth list (births + respawns).
+    pub count: u32,
+    pub births: u32,
+    pub respawns: u32,
+    pub deaths: u32,
+    pub candidates: u32,
+    pub alive_after: u32,
+    pub _pad: [u32; 4],
+}
+
+/// One entry of the birth list. 8 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct Birth {
+    pub child: u32,
+    /// Parent slot, or NONE for a respawned random agent.
+    pub parent: u32,
+}
+
+/// Fixed-point scale of the integer accumulators: 2^16 per unit.
+pub const FIXED_SCALE: f32 = 65536.0;
+
+pub fn to_fixed(x: f32) -> i32 {
+    (x * FIXED_SCALE).round_ties_even() as i32
+}
+
+pub fn from_fixed(x: i32) -> f32 {
+    x as f32 / FIXED_SCALE
+}
+
+/// Every constant a shader needs, from the resolved config. Uploaded once as a uniform.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct Params {
+    pub map_size: u32,
+    pub capacity: u32,
+    pub bot_count: u32,
+    pub view_agents: u32,
+    pub view_bots: u32,
+    pub terrain_view_range: u32,
+    pub obs_len: u32,
+    pub genome_len: u32,
+    pub grid_dim: u32,
+    pub brain_kind: u32,
+    pub terrain_kind: u32,
+    pub perlin_res: u32,
+    pub min_agents: u32,
+    pub child_energy_from_parent: u32,
+    pub seed_lo: u32,
+    pub seed_hi: u32,
+    pub cell_size: f32,
+    pub world_size: f32,
+    pub view_radius: f32,
+    pub grid_cell_size: f32,
+    pub move_speed: f32,
+    pub push_speed: f32,
+    pub hit_strength: f32,
+    pub hit_distance_decay: f32,
+    pub hit_steal_fraction: f32,
+    pub eat_rate: f32,
+    pub terraform_rate: f32,
+    pub age_speed: f32,
+    pub move_cost: f32,
+    pub push_cost: f32,
+    pub message_cost: f32,
+    pub max_reproduce_cost: f32,
+    pub reproduce_factor: f32,
+    pub hit_cost: f32,
+    pub terraform_cost: f32,
+    pub life_cost: f32,
+    pub age_cost: f32,
+    pub weather_speed: f32,
+    pub alpha: f32,
+    pub terrain_max_energy: f32,
+    pub terrain_max_move_cost: f32,
+    pub terrain_max_push_cost: f32,
+    pub terrain_max_energy_gain: f32,
+    pub terrain_max_message_cost: f32,
+    pub terrain_max_reproduce_cost: f32,
+    pub gain_scaling: f32,
+    pub energy_gain_clip: f32,
+    pub season_period_ticks: f32,
+    pub mutation_sigma: f32,
+    pub init_sigma: f32,
+    pub child_energy: f32,
+    pub initial_energy: f32,
+    pub bot_initial_energy: f32,
+    pub initial_agents: u32,
+    pub _pad: [u32; 2],
+}
+
+/// Brain kinds as the shaders number them.
+pub mod brain_kind {
+    pub const LINEAR: u32 = 0;
+    pub const RANDOM: u32 = 1;
+    pub const ZERO: u32 = 2;
+}
+
+/// Terrain kinds as the shaders number them.
+pub mod terrain_kind {
+    pub const PERLIN: u32 = 0;
+    pub const RANDOM: u32 = 1;
+    pub const TWO_ISLANDS: u32 = 2;
+    pub const FOUR_ISLANDS: u32 = 3;
+}
+
+/// Metric row layout: every column of metrics.csv, in order. The GPU writes rows of
+/// `METRIC_COLUMNS.len()` floats; README.md documents each column.
+pub const METRIC_COLUMNS: &[&str] = &[
+    "tick",
+    "population",
+    "births",
+    "deaths",
+    "respawns",
+    "mean_energy",
+    "mean_age",
+    "mean_generation",
+    "max_generation",
+    "terrain_energy",
+    "terrain_max_energy",
+    "terrain_energy_gain",
+    "terrain_move_cost",
+    "terrain_push_cost",
+    "terrain_message_cost",
+    "terrain_reproduce_cost",
+    "terrain_bit",
+    "action_move_x",
+    "action_move_y",
+    "action_push",
+    "action_eat",
+    "action_reproduce",
+    "action_hit",
+    "action_gate",
+    "action_terraform_gain",
+    "action_terraform_move",
+    "action_terraform_push",
+    "action_terraform_message",
+    "action_terraform_reproduce",
+    "kardashev_agents",
+    "cultivation_agents",
+    "ledger_regrowth",
+    "ledger_eaten_by_agents",
+    "ledger_eaten_from_cells",
+    "ledger_costs",
+    "ledger_hit_received",
+    "ledger_stolen",
+    "ledger_birth_energy",
+    "ledger_death_energy",
+    "agent_energy_total",
+    "cell_energy_total",
+    "ledger_error",
+];
+
+/// Index of a metric column by name (compile-time checked in tests).
+pub fn metric_index(name: &str) -> Option<usize> {
+    METRIC_COLUMNS.iter().position(|c| *c == name)
+}

@@ -1,0 +1,410 @@
+//! World state: the Pod layout shared with the shaders, sizes derived from the config,
+//! and the initial world.
+
+pub mod checkpoint;
+pub mod layout;
+
+pub use layout::*;
+
+use crate::config::{Brain, Config, TerrainKind};
+use crate::rng::{stream, Rng};
+
+/// Terrain fields that weather drives, in `Cell` order after `energy`:
+/// max_energy, energy_gain, move_cost, push_cost, message_cost, reproduce_cost.
+/// (JaxLife also draws an energy field and multiplies it by zero; we skip it.)
+pub const WEATHER_FIELDS: usize = 6;
+/// Rows in the GPU's metrics ring: metrics are read back this many ticks at a time at most.
+pub const METRIC_RING: usize = 64;
+/// Tick used for draws made when the world is created, so they never collide with a tick's.
+pub const INIT_TICK: u32 = u32::MAX;
+
+/// Buffer sizes and derived constants, all from the config.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dims {
+    pub cells: usize,
+    pub capacity: usize,
+    pub bots: usize,
+    pub view_agents: usize,
+    pub view_bots: usize,
+    pub terrain_view_range: usize,
+    pub obs_len: usize,
+    pub genome_len: usize,
+    pub brain_state_len: usize,
+    pub angles: usize,
+    pub grid_dim: usize,
+}
+
+impl Dims {
+    pub fn new(cfg: &Config) -> Self {
+        let capacity = cfg.agents.capacity as usize;
+        let r = cfg.agents.terrain_view_range as usize;
+        let view_agents = cfg.agents.view_agents as usize;
+        let view_bots = (cfg.agents.view_bots.min(cfg.bots.count)) as usize;
+        let obs_len = (2 * r + 1) * (2 * r + 1) * CELL_FEATURES
+            + AGENT_VEC_LEN
+            + view_agents * AGENT_VEC_LEN
+            + view_bots * BOT_VEC_LEN;
+        let genome_len = match cfg.brain {
+            Brain::Linear => ACTION_LEN * (obs_len + 1),
+            Brain::Random | Brain::Zero => 0,
+        };
+        let res = cfg.terrain.perlin_res as usize + 1;
+        // About two agents per grid cell at full capacity keeps ring searches short.
+        let grid_dim = (((capacity as f64) / 2.0).sqrt().floor() as usize).clamp(1, 256);
+        Self {
+            cells: (cfg.world.map_size as usize).pow(2),
+            capacity,
+            bots: cfg.bots.count as usize,
+            view_agents,
+            view_bots,
+            terrain_view_range: r,
+            obs_len,
+            genome_len,
+            brain_state_len: 0,
+            angles: WEATHER_FIELDS * res * res,
+            grid_dim,
+        }
+    }
+
+    pub fn grid_cells(&self) -> usize {
+        self.grid_dim * self.grid_dim
+    }
+}
+
+impl Params {
+    pub fn new(cfg: &Config) -> Self {
+        let d = Dims::new(cfg);
+        let a = &cfg.agents;
+        let c = &cfg.costs;
+        let t = &cfg.terrain;
+        Self {
+            map_size: cfg.world.map_size,
+            capacity: a.capacity,
+            bot_count: cfg.bots.count,
+            view_agents: d.view_agents as u32,
+            view_bots: d.view_bots as u32,
+            terrain_view_range: a.terrain_view_range,
+            obs_len: d.obs_len as u32,
+            genome_len: d.genome_len as u32,
+            grid_dim: d.grid_dim as u32,
+            brain_kind: match cfg.brain {
+                Brain::Linear => brain_kind::LINEAR,
+                Brain::Random => brain_kind::RANDOM,
+                Brain::Zero => brain_kind::ZERO,
+            },
+            terrain_kind: match t.kind {
+                TerrainKind::Perlin => terrain_kind::PERLIN,
+                TerrainKind::Random => terrain_kind::RANDOM,
+                TerrainKind::TwoIslands => terrain_kind::TWO_ISLANDS,
+                TerrainKind::FourIslands => terrain_kind::FOUR_ISLANDS,
+            },
+            perlin_res: t.perlin_res,
+            min_agents: a.min_agents,
+            child_energy_from_parent: a.child_energy_from_parent as u32,
+            seed_lo: cfg.seed as u32,
+            seed_hi: (cfg.seed >> 32) as u32,
+            cell_size: cfg.world.cell_size,
+            world_size: cfg.world_size(),
+            view_radius: a.view_radius,
+            grid_cell_size: cfg.world_size() / d.grid_dim as f32,
+            move_speed: a.move_speed,
+            push_speed: a.push_speed,
+            hit_strength: a.hit_strength,
+            hit_distance_decay: a.hit_distance_decay,
+            hit_steal_fraction: a.hit_steal_fraction,
+            eat_rate: a.eat_rate,
+            terraform_rate: a.terraform_rate,
+            age_speed: a.age_speed,
+            move_cost: c.move_cost,
+            push_cost: c.push_cost,
+            message_cost: c.message_cost,
+            max_reproduce_cost: c.max_reproduce_cost,
+            reproduce_factor: c.reproduce_factor,
+            hit_cost: c.hit_cost,
+            terraform_cost: c.terraform_cost,
+            life_cost: c.life_cost,
+            age_cost: c.age_cost,
+            weather_speed: t.weather_speed,
+            alpha: t.alpha,
+            terrain_max_energy: t.max_energy,
+            terrain_max_move_cost: t.max_move_cost,
+            terrain_max_push_cost: t.max_push_cost,
+            terrain_max_energy_gain: t.max_energy_gain,
+            terrain_max_message_cost: t.max_message_cost,
+            terrain_max_reproduce_cost: t.max_reproduce_cost,
+            gain_scaling: t.gain_scaling,
+            energy_gain_clip: t.energy_gain_clip,
+            season_period_ticks: t.season_period_ticks,
+            mutation_sigma: cfg.mutation.sigma,
+            init_sigma: cfg.mutation.init_sigma,
+            child_energy: a.child_energy,
+            initial_energy: a.initial_energy,
+            bot_initial_energy: cfg.bots.initial_energy,
+            initial_agents: a.initial_agents,
+            _pad: [0; 2],
+        }
+    }
+}
+
+/// Everything that persists from tick to tick: what checkpoints hold and `state_hash` covers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub clock: Clock,
+    pub cells: Vec<Cell>,
+    pub base: Vec<Cell>,
+    pub angles: Vec<f32>,
+    pub agents: Vec<Agent>,
+    pub bots: Vec<Bot>,
+    pub genomes: Vec<f32>,
+    pub brain_state: Vec<f32>,
+}
+
+/// Per-tick working buffers: rebuilt every tick, never checkpointed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scratch {
+    pub actions: Vec<f32>,
+    pub obs: Vec<f32>,
+    pub neighbor_list: Vec<u32>,
+    pub bot_neighbor_list: Vec<u32>,
+    pub agent_acc: Vec<AgentAcc>,
+    pub cell_acc: Vec<CellAcc>,
+    pub agent_tick: Vec<AgentTick>,
+    pub cell_tick: Vec<CellTick>,
+    pub grid_counts: Vec<u32>,
+    pub grid_start: Vec<u32>,
+    pub grid_items: Vec<u32>,
+    pub agent_cell: Vec<u32>,
+    /// Ordered-u32 min (first WEATHER_FIELDS) and max (next WEATHER_FIELDS) of raw noise.
+    pub minmax: Vec<u32>,
+    pub birth_control: BirthControl,
+    pub birth_list: Vec<Birth>,
+    pub metrics_ring: Vec<f32>,
+    /// Totals at the end of the previous tick, for the ledger: agent energy, cell energy.
+    pub metrics_prev: Vec<f32>,
+}
+
+impl Scratch {
+    /// Named byte views of every working buffer; the names are the shaders' variable names.
+    pub fn sections(&self) -> Vec<(&'static str, &[u8])> {
+        vec![
+            ("actions", bytemuck::cast_slice(&self.actions)),
+            ("obs", bytemuck::cast_slice(&self.obs)),
+            ("neighbor_list", bytemuck::cast_slice(&self.neighbor_list)),
+            (
+                "bot_neighbor_list",
+                bytemuck::cast_slice(&self.bot_neighbor_list),
+            ),
+            ("agent_acc", bytemuck::cast_slice(&self.agent_acc)),
+            ("cell_acc", bytemuck::cast_slice(&self.cell_acc)),
+            ("agent_tick", bytemuck::cast_slice(&self.agent_tick)),
+            ("cell_tick", bytemuck::cast_slice(&self.cell_tick)),
+            ("grid_counts", bytemuck::cast_slice(&self.grid_counts)),
+            ("grid_start", bytemuck::cast_slice(&self.grid_start)),
+            ("grid_items", bytemuck::cast_slice(&self.grid_items)),
+            ("agent_cell", bytemuck::cast_slice(&self.agent_cell)),
+            ("minmax", bytemuck::cast_slice(&self.minmax)),
+            ("birth_control", bytemuck::bytes_of(&self.birth_control)),
+            ("birth_list", bytemuck::cast_slice(&self.birth_list)),
+            ("metrics_ring", bytemuck::cast_slice(&self.metrics_ring)),
+            ("metrics_prev", bytemuck::cast_slice(&self.metrics_prev)),
+        ]
+    }
+
+    pub fn sections_mut(&mut self) -> Vec<(&'static str, &mut [u8])> {
+        vec![
+            ("actions", bytemuck::cast_slice_mut(&mut self.actions)),
+            ("obs", bytemuck::cast_slice_mut(&mut self.obs)),
+            (
+                "neighbor_list",
+                bytemuck::cast_slice_mut(&mut self.neighbor_list),
+            ),
+            (
+                "bot_neighbor_list",
+                bytemuck::cast_slice_mut(&mut self.bot_neighbor_list),
+            ),
+            ("agent_acc", bytemuck::cast_slice_mut(&mut self.agent_acc)),
+            ("cell_acc", bytemuck::cast_slice_mut(&mut self.cell_acc)),
+            ("agent_tick", bytemuck::cast_slice_mut(&mut self.agent_tick)),
+            ("cell_tick", bytemuck::cast_slice_mut(&mut self.cell_tick)),
+            (
+                "grid_counts",
+                bytemuck::cast_slice_mut(&mut self.grid_counts),
+            ),
+            ("grid_start", bytemuck::cast_slice_mut(&mut self.grid_start)),
+            ("grid_items", bytemuck::cast_slice_mut(&mut self.grid_items)),
+            ("agent_cell", bytemuck::cast_slice_mut(&mut self.agent_cell)),
+            ("minmax", bytemuck::cast_slice_mut(&mut self.minmax)),
+            (
+                "birth_control",
+                bytemuck::bytes_of_mut(&mut self.birth_control),
+            ),
+            ("birth_list", bytemuck::cast_slice_mut(&mut self.birth_list)),
+            (
+                "metrics_ring",
+                bytemuck::cast_slice_mut(&mut self.metrics_ring),
+            ),
+            (
+                "metrics_prev",
+                bytemuck::cast_slice_mut(&mut self.metrics_prev),
+            ),
+        ]
+    }
+
+    pub fn new(d: &Dims) -> Self {
+        Self {
+            actions: vec![0.0; d.capacity * ACTION_LEN],
+            obs: vec![0.0; d.capacity * d.obs_len],
+            neighbor_list: vec![NONE; d.capacity * d.view_agents.max(1)],
+            bot_neighbor_list: vec![NONE; d.capacity * d.view_bots.max(1)],
+            agent_acc: vec![AgentAcc::default(); d.capacity],
+            cell_acc: vec![CellAcc::default(); d.cells],
+            agent_tick: vec![AgentTick::default(); d.capacity],
+            cell_tick: vec![CellTick::default(); d.cells],
+            grid_counts: vec![0; d.grid_cells()],
+            grid_start: vec![0; d.grid_cells() + 1],
+            grid_items: vec![0; d.capacity],
+            agent_cell: vec![0; d.capacity],
+            minmax: vec![0; 2 * WEATHER_FIELDS],
+            birth_control: BirthControl::default(),
+            birth_list: vec![Birth::default(); d.capacity],
+            metrics_ring: vec![0.0; METRIC_RING * METRIC_COLUMNS.len()],
+            metrics_prev: vec![0.0; 4],
+        }
+    }
+}
+
+impl State {
+    /// The world at tick 0: full terrain from the map, `initial_agents` random agents, bots.
+    pub fn new(cfg: &Config) -> Self {
+        let d = Dims::new(cfg);
+        let p = Params::new(cfg);
+        let rng = Rng::new(cfg.seed);
+        let angles: Vec<f32> = (0..d.angles)
+            .map(|i| rng.uniform(INIT_TICK, i as u32, stream::INIT, 0))
+            .collect();
+        let mut base = vec![Cell::default(); d.cells];
+        let mut minmax = vec![0u32; 2 * WEATHER_FIELDS];
+        crate::cpu::terrain::base_for_tick(&p, &rng, &angles, 0, &mut base, &mut minmax);
+        crate::cpu::terrain::normalise_base(&p, &minmax, &mut base);
+        let cells: Vec<Cell> = base
+            .iter()
+            .map(|b| Cell {
+                energy: b.max_energy,
+                ..*b
+            })
+            .collect();
+        let mut agents = vec![Agent::zeroed_dead(); d.capacity];
+        let mut genomes = vec![0.0f32; d.capacity * d.genome_len];
+        for slot in 0..cfg.agents.initial_agents as usize {
+            agents[slot] = crate::cpu::births::random_agent(&p, &rng, INIT_TICK, slot as u32, 0);
+            crate::cpu::births::random_genome(
+                &p,
+                &rng,
+                INIT_TICK,
+                slot as u32,
+                &mut genomes[slot * d.genome_len..(slot + 1) * d.genome_len],
+            );
+        }
+        let bots = (0..d.bots)
+            .map(|b| {
+                let u = |i: u32| rng.uniform(INIT_TICK, b as u32, stream::INIT + 1, i);
+                let mut bot = Bot {
+                    pos: [u(0) * p.world_size, u(1) * p.world_size],
+                    energy: p.bot_initial_energy,
+                    _pad0: 0.0,
+                    memory: [0.0; MESSAGE_LEN],
+                    program: [0.0; MESSAGE_LEN],
+                };
+                for k in 0..MESSAGE_LEN {
+                    bot.memory[k] = 2.0 * u(2 + k as u32) - 1.0;
+                    bot.program[k] = 2.0 * u(2 + (MESSAGE_LEN + k) as u32) - 1.0;
+                }
+                bot
+            })
+            .collect();
+        Self {
+            clock: Clock {
+                tick: 0,
+                alive: cfg.agents.initial_agents,
+                _pad: [0; 2],
+            },
+            cells,
+            base,
+            angles,
+            agents,
+            bots,
+            genomes,
+            brain_state: vec![0.0; d.capacity * d.brain_state_len],
+        }
+    }
+
+    pub fn population(&self) -> usize {
+        self.agents.iter().filter(|a| a.alive != 0).count()
+    }
+
+    /// Named byte views of every persistent buffer, in a fixed order (hashing, checkpoints, uploads).
+    pub fn sections(&self) -> Vec<(&'static str, &[u8])> {
+        vec![
+            ("clock", bytemuck::bytes_of(&self.clock)),
+            ("cells", bytemuck::cast_slice(&self.cells)),
+            ("base", bytemuck::cast_slice(&self.base)),
+            ("angles", bytemuck::cast_slice(&self.angles)),
+            ("agents", bytemuck::cast_slice(&self.agents)),
+            ("bots", bytemuck::cast_slice(&self.bots)),
+            ("genomes", bytemuck::cast_slice(&self.genomes)),
+            ("brain_state", bytemuck::cast_slice(&self.brain_state)),
+        ]
+    }
+
+    /// blake3 over every persistent buffer: equal hashes mean bit-identical worlds.
+    pub fn hash(&self) -> String {
+        let mut h = blake3::Hasher::new();
+        for (name, bytes) in self.sections() {
+            h.update(name.as_bytes());
+            h.update(&(bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        }
+        h.finalize().to_hex()[..32].to_string()
+    }
+
+    pub fn sections_mut(&mut self) -> Vec<(&'static str, &mut [u8])> {
+        vec![
+            ("clock", bytemuck::bytes_of_mut(&mut self.clock)),
+            ("cells", bytemuck::cast_slice_mut(&mut self.cells)),
+            ("base", bytemuck::cast_slice_mut(&mut self.base)),
+            ("angles", bytemuck::cast_slice_mut(&mut self.angles)),
+            ("agents", bytemuck::cast_slice_mut(&mut self.agents)),
+            ("bots", bytemuck::cast_slice_mut(&mut self.bots)),
+            ("genomes", bytemuck::cast_slice_mut(&mut self.genomes)),
+            (
+                "brain_state",
+                bytemuck::cast_slice_mut(&mut self.brain_state),
+            ),
+        ]
+    }
+
+    /// A state of the right shape for `cfg`, all zero (to be filled from a checkpoint or GPU).
+    pub fn zeroed(cfg: &Config) -> Self {
+        let d = Dims::new(cfg);
+        Self {
+            clock: Clock::default(),
+            cells: vec![Cell::default(); d.cells],
+            base: vec![Cell::default(); d.cells],
+            angles: vec![0.0; d.angles],
+            agents: vec![Agent::zeroed_dead(); d.capacity],
+            bots: vec![bytemuck::Zeroable::zeroed(); d.bots],
+            genomes: vec![0.0; d.capacity * d.genome_len],
+            brain_state: vec![0.0; d.capacity * d.brain_state_len],
+        }
+    }
+
+    pub fn tick(&self) -> u64 {
+        self.clock.tick as u64
+    }
+}
+
+impl Agent {
+    pub fn zeroed_dead() -> Self {
+        bytemuck::Zeroable::zeroed()
+    }
+}
