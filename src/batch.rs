@@ -1,1 +1,330 @@
-pub fn placeholder() {}
+//! Headless batch mode: `silico run` and `silico bench`. Everything a run writes goes under
+//! its output directory; nothing there is touched until the inputs have been checked.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::sim::{BackendKind, World};
+use crate::world::{checkpoint, metric_index, State, METRIC_COLUMNS};
+
+/// Which backend to run on; `Auto` takes the GPU and falls back to the CPU with a warning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendChoice {
+    Auto,
+    Gpu,
+    Cpu,
+}
+
+/// Load a config file (or the built-in defaults when `path` is None) and apply `--set`s.
+pub fn load_config(path: Option<&Path>, sets: &[String]) -> Result<Config> {
+    let base = match path {
+        Some(p) => Config::load(p)?,
+        None => Config::default(),
+    };
+    Ok(base.with_overrides(sets)?)
+}
+
+/// Make the world on the chosen backend.
+pub fn make_world(cfg: &Config, state: State, choice: BackendChoice) -> Result<World> {
+    match choice {
+        BackendChoice::Cpu => Ok(World::new(cfg, state, BackendKind::Cpu)?),
+        BackendChoice::Gpu => Ok(World::new(cfg, state, BackendKind::Gpu)?),
+        BackendChoice::Auto => match World::new(cfg, state.clone(), BackendKind::Gpu) {
+            Ok(w) => Ok(w),
+            Err(e) => {
+                eprintln!("warning: {e}\nwarning: falling back to the CPU reference backend (much slower)");
+                Ok(World::new(cfg, state, BackendKind::Cpu)?)
+            }
+        },
+    }
+}
+
+pub struct RunOptions {
+    pub config: Option<PathBuf>,
+    pub sets: Vec<String>,
+    pub ticks: u64,
+    pub seed: Option<u64>,
+    pub out: Option<PathBuf>,
+    pub checkpoint_every: u64,
+    pub resume: Option<PathBuf>,
+    pub backend: BackendChoice,
+    pub progress: bool,
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub ticks: u64,
+    pub ticks_run: u64,
+    pub wall_s: f64,
+    pub ticks_per_s: f64,
+    pub agent_ticks_per_s: f64,
+    pub population: u64,
+    pub state_hash: String,
+    pub adapter: String,
+    pub backend: BackendKind,
+    pub config_digest: String,
+    pub resumed_from: Option<String>,
+    pub interrupted: bool,
+}
+
+/// Resolve what a run starts from: a fresh world, or a checkpoint (with a fork's changes).
+fn starting_point(opts: &RunOptions) -> Result<(Config, State, Option<String>)> {
+    match &opts.resume {
+        None => {
+            let mut cfg = load_config(opts.config.as_deref(), &opts.sets)?;
+            if let Some(seed) = opts.seed {
+                cfg.seed = seed;
+            }
+            let state = State::new(&cfg);
+            Ok((cfg, state, None))
+        }
+        Some(path) => {
+            let (stored, state) = checkpoint::read(path)?;
+            let mut cfg = match &opts.config {
+                Some(p) => load_config(Some(p), &opts.sets)?,
+                None => stored.with_overrides(&opts.sets)?,
+            };
+            if opts.seed.is_some_and(|s| s != stored.seed) {
+                bail!(
+                    "--seed {} differs from the checkpoint's seed {}: a resumed run keeps its seed (drop --seed)",
+                    opts.seed.unwrap_or_default(),
+                    stored.seed
+                );
+            }
+            cfg.seed = stored.seed;
+            let diffs = stored.structural_differences(&cfg);
+            if !diffs.is_empty() {
+                bail!(
+                    "cannot resume {} with this config: these fields define the shape of the world and must match the checkpoint:\n  - {}\n(remove them from --config/--set, or start a new run)",
+                    path.display(),
+                    diffs.join("\n  - ")
+                );
+            }
+            Ok((cfg, state, Some(path.display().to_string())))
+        }
+    }
+}
+
+fn default_out_dir(cfg: &Config, config_path: Option<&Path>) -> PathBuf {
+    let stem = config_path.and_then(|p| p.file_stem()).map(|s| s.to_string_lossy().to_string()).unwrap_or("default".into());
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    PathBuf::from("runs").join(format!("{stem}-seed{}-{secs}", cfg.seed))
+}
+
+/// The metrics CSV: a header, then one row per `metrics_every` ticks. On resume into the
+/// same directory the rows up to the checkpoint's tick are kept and the rest replaced.
+struct MetricsCsv {
+    file: fs::File,
+    every: u64,
+}
+
+impl MetricsCsv {
+    fn open(path: &Path, every: u64, resume_tick: Option<u64>) -> Result<Self> {
+        let header = METRIC_COLUMNS.join(",");
+        let mut kept = Vec::new();
+        if let (Some(tick), Ok(old)) = (resume_tick, fs::read_to_string(path)) {
+            let mut lines = old.lines();
+            if lines.next() == Some(header.as_str()) {
+                for line in lines {
+                    let t: Option<f64> = line.split(',').next().and_then(|v| v.parse().ok());
+                    if t.is_some_and(|t| t <= tick as f64) {
+                        kept.push(line.to_string());
+                    }
+                }
+            }
+        }
+        let tmp = path.with_extension("csv.tmp");
+        let mut file = fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        writeln!(file, "{header}")?;
+        for line in kept {
+            writeln!(file, "{line}")?;
+        }
+        file.flush()?;
+        fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+        let file = fs::OpenOptions::new().append(true).open(path)?;
+        Ok(Self { file, every })
+    }
+
+    fn write(&mut self, row: &[f32]) -> Result<()> {
+        let tick = row[0] as u64;
+        if tick % self.every != 0 {
+            return Ok(());
+        }
+        let line: Vec<String> = row.iter().map(|v| format!("{v}")).collect();
+        writeln!(self.file, "{}", line.join(","))?;
+        Ok(())
+    }
+}
+
+/// Write a checkpoint under a temporary name and rename it into place.
+fn save_checkpoint(world: &mut World, cfg: &Config, path: &Path) -> Result<State> {
+    let state = world.state(cfg)?;
+    checkpoint::write(path, cfg, &state).with_context(|| format!("cannot write checkpoint {}", path.display()))?;
+    Ok(state)
+}
+
+pub fn run(opts: &RunOptions) -> Result<Summary> {
+    // Everything that can be wrong with the inputs is found before the output dir is touched.
+    let (cfg, state, resumed_from) = starting_point(opts)?;
+    let start_tick = state.tick();
+    if opts.ticks < start_tick {
+        bail!(
+            "--ticks {} is before the checkpoint's tick {start_tick}: --ticks is the world tick to stop at",
+            opts.ticks
+        );
+    }
+    let out = opts.out.clone().unwrap_or_else(|| default_out_dir(&cfg, opts.config.as_deref()));
+    let mut world = make_world(&cfg, state, opts.backend)?;
+    let ckpt_dir = out.join("checkpoints");
+    fs::create_dir_all(&ckpt_dir).with_context(|| format!("cannot create output directory {}", out.display()))?;
+    fs::write(out.join("config.ron"), cfg.to_ron()).with_context(|| format!("cannot write {}/config.ron", out.display()))?;
+    let mut csv = MetricsCsv::open(&out.join("metrics.csv"), cfg.metrics_every as u64, resumed_from.as_ref().map(|_| start_tick))?;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // A second handler cannot be installed in one process (tests run several runs).
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+    }
+    let total = opts.ticks - start_tick;
+    let bar = if opts.progress {
+        let b = indicatif::ProgressBar::new(total);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} ticks  {per_sec}  eta {eta}  {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    eprintln!("silico: {} on {}; writing {}", if resumed_from.is_some() { "resuming" } else { "running" }, world.adapter(), out.display());
+    let pop_col = metric_index("population").unwrap_or(1);
+    let mut agent_ticks = 0.0f64;
+    let mut population = 0u64;
+    let mut handle_rows = |rows: Vec<Vec<f32>>, bar: &indicatif::ProgressBar| -> Result<()> {
+        for row in rows {
+            agent_ticks += row[pop_col] as f64;
+            population = row[pop_col] as u64;
+            csv.write(&row)?;
+        }
+        bar.set_message(format!("population {population}"));
+        Ok(())
+    };
+    let started = Instant::now();
+    let mut interrupted = false;
+    while world.tick() < opts.ticks {
+        let now = world.tick();
+        let mut chunk = (opts.ticks - now).min(32);
+        if opts.checkpoint_every > 0 {
+            let next = (now / opts.checkpoint_every + 1) * opts.checkpoint_every;
+            chunk = chunk.min(next - now);
+        }
+        let rows = world.advance(chunk)?;
+        handle_rows(rows, &bar)?;
+        bar.set_position(world.tick() - start_tick);
+        if opts.checkpoint_every > 0 && world.tick() % opts.checkpoint_every == 0 && world.tick() < opts.ticks {
+            let rows = world.flush()?;
+            handle_rows(rows, &bar)?;
+            let path = ckpt_dir.join(format!("tick-{:08}.silico", world.tick()));
+            save_checkpoint(&mut world, &cfg, &path)?;
+        }
+        if stop.load(Ordering::SeqCst) {
+            interrupted = true;
+            break;
+        }
+    }
+    let rows = world.flush()?;
+    handle_rows(rows, &bar)?;
+    let wall_s = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    let final_state = save_checkpoint(&mut world, &cfg, &out.join("final.silico"))?;
+    if interrupted {
+        let path = ckpt_dir.join(format!("tick-{:08}.silico", world.tick()));
+        checkpoint::write(&path, &cfg, &final_state)?;
+        eprintln!("silico: interrupted at tick {}; checkpoint written to {}", world.tick(), path.display());
+    }
+    let ticks_run = world.tick() - start_tick;
+    let summary = Summary {
+        ticks: world.tick(),
+        ticks_run,
+        wall_s,
+        ticks_per_s: ticks_run as f64 / wall_s.max(1e-9),
+        agent_ticks_per_s: agent_ticks / wall_s.max(1e-9),
+        population: final_state.population() as u64,
+        state_hash: final_state.hash(),
+        adapter: world.adapter(),
+        backend: world.backend(),
+        config_digest: cfg.digest(),
+        resumed_from,
+        interrupted,
+    };
+    fs::write(out.join("summary.json"), serde_json::to_string_pretty(&summary)?)?;
+    eprintln!(
+        "silico: {} ticks ({} this run) in {:.1}s, {:.1} ticks/s, population {}; results in {}",
+        summary.ticks,
+        ticks_run,
+        wall_s,
+        summary.ticks_per_s,
+        summary.population,
+        out.display()
+    );
+    Ok(summary)
+}
+
+#[derive(Serialize)]
+pub struct BenchResult {
+    pub ticks: u64,
+    pub wall_s: f64,
+    pub ticks_per_s: f64,
+    pub agent_ticks_per_s: f64,
+    pub mean_population: f64,
+    pub adapter: String,
+    pub backend: BackendKind,
+    pub capacity: u32,
+    pub map_size: u32,
+    pub brain: String,
+    /// Mean milliseconds of each GPU pass alone (with `--passes`), each its own submission.
+    pub pass_ms: Vec<(String, f64)>,
+}
+
+/// Time `ticks` ticks after a short warm-up (pipeline compilation, first allocations).
+pub fn bench(cfg: &Config, ticks: u64, backend: BackendChoice, passes: bool) -> Result<BenchResult> {
+    let mut world = make_world(cfg, State::new(cfg), backend)?;
+    let warmup = (ticks / 10).clamp(1, 32);
+    world.advance(warmup)?;
+    world.flush()?;
+    let pop_col = metric_index("population").unwrap_or(1);
+    let started = Instant::now();
+    let mut rows = world.advance(ticks)?;
+    rows.extend(world.flush()?);
+    let wall_s = started.elapsed().as_secs_f64();
+    let agent_ticks: f64 = rows.iter().map(|r| r[pop_col] as f64).sum();
+    let mut pass_ms = Vec::new();
+    if let (true, crate::sim::World::Gpu(g)) = (passes, &mut world) {
+        pass_ms = g.profile_passes(20).into_iter().map(|(n, ms)| (n.to_string(), ms)).collect();
+    }
+    Ok(BenchResult {
+        ticks,
+        wall_s,
+        ticks_per_s: ticks as f64 / wall_s.max(1e-9),
+        agent_ticks_per_s: agent_ticks / wall_s.max(1e-9),
+        mean_population: agent_ticks / rows.len().max(1) as f64,
+        adapter: world.adapter(),
+        backend: world.backend(),
+        capacity: cfg.agents.capacity,
+        map_size: cfg.world.map_size,
+        brain: format!("{:?}", cfg.brain),
+        pass_ms,
+    })
+}

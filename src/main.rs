@@ -1,1 +1,171 @@
-fn main() {}
+//! The `silico` command line: run, bench, validate, inspect. With no subcommand it runs the
+//! default world (configs/default.ron) headless for 1,000 ticks.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use silico::batch::{self, BackendChoice, RunOptions};
+use silico::config::Config;
+use silico::world::checkpoint;
+
+#[derive(Parser)]
+#[command(name = "silico", version, about = "GPU artificial-life simulator (JaxLife's world on wgpu)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Args)]
+struct ConfigArgs {
+    /// RON config file; fields left out take the defaults of configs/default.ron.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Override one field, RON value syntax: --set agents.capacity=256 --set brain=Random
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    sets: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a world headless, writing metrics, checkpoints and a summary.
+    Run {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        /// The world tick to stop at (a resumed run continues up to it).
+        #[arg(long, default_value_t = 1000)]
+        ticks: u64,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output directory (default runs/<config>-seed<seed>-<time>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write a checkpoint every K ticks (0: only the final one).
+        #[arg(long, default_value_t = 0)]
+        checkpoint_every: u64,
+        /// Continue from a checkpoint file.
+        #[arg(long)]
+        resume: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+        backend: BackendChoice,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Measure ticks/s and agent-ticks/s.
+    Bench {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        #[arg(long, default_value_t = 200)]
+        ticks: u64,
+        #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+        backend: BackendChoice,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Also time each GPU pass alone.
+        #[arg(long)]
+        passes: bool,
+    },
+    /// Check a config file; prints every problem and exits non-zero if there is one.
+    Validate {
+        file: PathBuf,
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+    },
+    /// Print a JSON summary of a checkpoint.
+    Inspect { file: PathBuf },
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("error")).init();
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        None => {
+            let default = PathBuf::from("configs/default.ron");
+            let config = if default.exists() {
+                Some(default)
+            } else {
+                eprintln!("silico: configs/default.ron not found here; using the built-in defaults");
+                None
+            };
+            run(RunOptions {
+                config,
+                sets: vec![],
+                ticks: 1000,
+                seed: None,
+                out: None,
+                checkpoint_every: 0,
+                resume: None,
+                backend: BackendChoice::Auto,
+                progress: true,
+            })
+        }
+        Some(Command::Run { cfg, ticks, seed, out, checkpoint_every, resume, backend, quiet }) => run(RunOptions {
+            config: cfg.config,
+            sets: cfg.sets,
+            ticks,
+            seed,
+            out,
+            checkpoint_every,
+            resume,
+            backend,
+            progress: !quiet,
+        }),
+        Some(Command::Bench { cfg, ticks, backend, json, passes }) => {
+            let config = batch::load_config(cfg.config.as_deref(), &cfg.sets)?;
+            let r = batch::bench(&config, ticks, backend, passes)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "{} ticks in {:.2}s: {:.1} ticks/s, {:.0} agent-ticks/s (mean population {:.0}, capacity {}, map {}², brain {}) on {}",
+                    r.ticks, r.wall_s, r.ticks_per_s, r.agent_ticks_per_s, r.mean_population, r.capacity, r.map_size, r.brain, r.adapter
+                );
+                for (name, ms) in &r.pass_ms {
+                    println!("  {name:16} {ms:8.3} ms");
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Validate { file, sets }) => {
+            let cfg = Config::load(&file)?;
+            cfg.with_overrides(&sets)?;
+            println!("{}: ok", file.display());
+            Ok(())
+        }
+        Some(Command::Inspect { file }) => {
+            let (cfg, state) = checkpoint::read(&file)?;
+            let summary = serde_json::json!({
+                "file": file.display().to_string(),
+                "format_version": checkpoint::VERSION,
+                "tick": state.tick(),
+                "population": state.population(),
+                "capacity": cfg.agents.capacity,
+                "map_size": cfg.world.map_size,
+                "brain": format!("{:?}", cfg.brain),
+                "seed": cfg.seed,
+                "config_digest": cfg.digest(),
+                "state_hash": state.hash(),
+            });
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(())
+        }
+    }
+}
+
+fn run(opts: RunOptions) -> Result<()> {
+    batch::run(&opts).map(|_| ())
+}

@@ -16,10 +16,19 @@ impl GpuContext {
     }
 
     async fn new_async() -> Result<Self, GpuError> {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-        let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
-        let adapters = instance.enumerate_adapters(backends).await;
+        // Without WGPU_BACKEND, look at the primary backends first: probing OpenGL wakes EGL,
+        // which prints errors on headless machines, and compute is better served elsewhere.
+        let env_backends = wgpu::Backends::from_env();
+        let make = |backends: wgpu::Backends| {
+            let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+            desc.backends = backends;
+            wgpu::Instance::new(desc)
+        };
+        let first = env_backends.unwrap_or(wgpu::Backends::PRIMARY);
+        let mut adapters = make(first).enumerate_adapters(first).await;
+        if adapters.is_empty() && env_backends.is_none() {
+            adapters = make(wgpu::Backends::SECONDARY).enumerate_adapters(wgpu::Backends::SECONDARY).await;
+        }
         let adapter = match std::env::var("WGPU_ADAPTER_NAME") {
             Ok(want) => {
                 let want_lc = want.to_lowercase();

@@ -76,7 +76,7 @@ impl GpuWorld {
                     limit_bytes: max_binding.min(max_buffer),
                 });
             }
-            let mut usage = wgpu::BufferUsages::STORAGE
+            let usage = wgpu::BufferUsages::STORAGE
                 | wgpu::BufferUsages::COPY_SRC
                 | wgpu::BufferUsages::COPY_DST;
             let buf = device.create_buffer(&wgpu::BufferDescriptor {
@@ -272,6 +272,24 @@ impl GpuWorld {
         let mut enc = self.ctx.device.create_command_encoder(&Default::default());
         self.record_pass(&mut enc, name);
         self.ctx.queue.submit([enc.finish()]);
+    }
+
+    /// Mean wall time of each pass alone, over `reps` submissions (for `silico bench --passes`).
+    /// The passes run on whatever state the world has; the timings are what matter.
+    pub fn profile_passes(&mut self, reps: u32) -> Vec<(&'static str, f64)> {
+        let mut out = Vec::new();
+        for name in TICK_PASSES {
+            let _ = self.ctx.device.poll(wgpu::PollType::wait_indefinitely());
+            let t = std::time::Instant::now();
+            for _ in 0..reps {
+                let mut enc = self.ctx.device.create_command_encoder(&Default::default());
+                self.record_pass(&mut enc, name);
+                self.ctx.queue.submit([enc.finish()]);
+            }
+            let _ = self.ctx.device.poll(wgpu::PollType::wait_indefinitely());
+            out.push((*name, t.elapsed().as_secs_f64() * 1e3 / reps as f64));
+        }
+        out
     }
 
     /// Submit `n` ticks; returns the metric rows that have arrived so far, in tick order.

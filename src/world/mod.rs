@@ -66,6 +66,15 @@ impl Dims {
         }
     }
 
+    /// Only brains that read the flat observation need the observation buffer.
+    pub fn obs_buffer_len(&self) -> usize {
+        if self.genome_len > 0 {
+            self.capacity * self.obs_len
+        } else {
+            0
+        }
+    }
+
     pub fn grid_cells(&self) -> usize {
         self.grid_dim * self.grid_dim
     }
@@ -253,7 +262,7 @@ impl Scratch {
     pub fn new(d: &Dims) -> Self {
         Self {
             actions: vec![0.0; d.capacity * ACTION_LEN],
-            obs: vec![0.0; d.capacity * d.obs_len],
+            obs: vec![0.0; d.obs_buffer_len()],
             neighbor_list: vec![NONE; d.capacity * d.view_agents.max(1)],
             bot_neighbor_list: vec![NONE; d.capacity * d.view_bots.max(1)],
             agent_acc: vec![AgentAcc::default(); d.capacity],

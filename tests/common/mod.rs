@@ -1,0 +1,37 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use silico::config::Config;
+use silico::gpu::GpuContext;
+
+/// A small world that runs fast on lavapipe and the CPU reference.
+pub fn tiny() -> Config {
+    let mut cfg = Config::default();
+    cfg.world.map_size = 32;
+    cfg.agents.capacity = 64;
+    cfg.agents.initial_agents = 64;
+    cfg.agents.min_agents = 16;
+    cfg.agents.view_agents = 8;
+    cfg.agents.terrain_view_range = 2;
+    cfg.bots.count = 8;
+    cfg
+}
+
+/// A GPU context, or None with a printed reason. With SILICO_REQUIRE_GPU=1 (CI) a missing
+/// adapter fails the test instead of skipping it.
+pub fn gpu() -> Option<GpuContext> {
+    match GpuContext::new() {
+        Ok(ctx) => Some(ctx),
+        Err(e) => {
+            if std::env::var("SILICO_REQUIRE_GPU").is_ok_and(|v| v == "1") {
+                panic!("SILICO_REQUIRE_GPU=1 but no GPU adapter: {e}");
+            }
+            eprintln!("skipping GPU test: {e}");
+            None
+        }
+    }
+}
+
+pub fn silico_bin() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_BIN_EXE_silico"))
+}

@@ -1,0 +1,196 @@
+//! Each GPU pass against its CPU reference on small random worlds: both start from the
+//! same state and scratch, run one pass, and every buffer must agree afterwards (exact for
+//! integers and counts, a tolerance for floats). Also whole ticks for a short while.
+
+mod common;
+
+use silico::config::{Brain, Config, TerrainKind};
+use silico::cpu::{CpuWorld, TICK_PASSES};
+use silico::gpu::{GpuContext, GpuWorld};
+use silico::world::*;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Word {
+    Float,
+    Exact,
+    /// Fixed-point sums: each contribution may round one unit apart.
+    Fixed,
+    /// Ordered-u32 encodings of floats.
+    Ordered,
+    /// A small difference of large sums (the ledger's error): absolute tolerance.
+    SmallDifference,
+}
+
+fn word_kind(section: &str, index: usize) -> Word {
+    match section {
+        "agents" => match index % 64 {
+            4..=11 => Word::Exact,
+            _ => Word::Float,
+        },
+        "clock" | "neighbor_list" | "bot_neighbor_list" | "grid_counts" | "grid_start" | "grid_items" | "agent_cell"
+        | "birth_control" | "birth_list" => Word::Exact,
+        "agent_tick" => match index % 8 {
+            5 | 7 => Word::Exact,
+            _ => Word::Float,
+        },
+        "agent_acc" => Word::Fixed,
+        "cell_acc" => match index % 8 {
+            0 => Word::Exact,
+            _ => Word::Fixed,
+        },
+        "minmax" => Word::Ordered,
+        "metrics_ring" if index % METRIC_COLUMNS.len() == metric_index("ledger_error").unwrap() => {
+            Word::SmallDifference
+        }
+        _ => Word::Float,
+    }
+}
+
+fn close(a: f32, b: f32) -> bool {
+    if a.is_nan() || b.is_nan() {
+        return a.is_nan() && b.is_nan();
+    }
+    (a - b).abs() <= 2e-4 * a.abs().max(b.abs()).max(1.0)
+}
+
+fn compare(pass: &str, section: &str, cpu: &[u8], gpu: &[u8], errors: &mut Vec<String>) {
+    assert_eq!(cpu.len(), gpu.len(), "{section} sizes");
+    let cw: &[u32] = bytemuck::cast_slice(cpu);
+    let gw: &[u32] = bytemuck::cast_slice(gpu);
+    let mut bad = 0;
+    for (i, (c, g)) in cw.iter().zip(gw).enumerate() {
+        let ok = match word_kind(section, i) {
+            Word::Exact => c == g,
+            Word::Fixed => (*c as i32).abs_diff(*g as i32) <= 16,
+            Word::Ordered => c.abs_diff(*g) <= 64,
+            Word::Float => close(f32::from_bits(*c), f32::from_bits(*g)),
+            Word::SmallDifference => (f32::from_bits(*c) - f32::from_bits(*g)).abs() < 0.05,
+        };
+        if !ok {
+            bad += 1;
+            if bad <= 3 {
+                errors.push(format!(
+                    "after {pass}: {section}[{i}] cpu {c:#x} ({}) gpu {g:#x} ({})",
+                    f32::from_bits(*c),
+                    f32::from_bits(*g)
+                ));
+            }
+        }
+    }
+    if bad > 3 {
+        errors.push(format!("after {pass}: {section}: {bad} words differ in all"));
+    }
+}
+
+/// grid_items is filled by atomics: compare each grid cell's agents as a set.
+fn sort_grid_items(sc: &mut Scratch) {
+    for c in 0..sc.grid_counts.len() {
+        let (a, b) = (sc.grid_start[c] as usize, sc.grid_start[c + 1] as usize);
+        if a <= b && b <= sc.grid_items.len() {
+            sc.grid_items[a..b].sort_unstable();
+        }
+    }
+}
+
+fn check_passes(ctx: GpuContext, cfg: &Config, warm_ticks: usize) {
+    let mut cpu = CpuWorld::new(cfg, State::new(cfg));
+    for _ in 0..warm_ticks {
+        cpu.tick();
+    }
+    let mut gpu = GpuWorld::with_context(ctx, cfg, &cpu.state).expect("gpu world");
+    cpu.begin_tick();
+    let mut errors = Vec::new();
+    for pass in TICK_PASSES {
+        gpu.upload(&cpu.state, &cpu.scratch);
+        cpu.run_pass(pass);
+        gpu.run_pass(pass);
+        let gs = gpu.download_state(cfg).unwrap();
+        let mut gsc = gpu.download_scratch().unwrap();
+        sort_grid_items(&mut gsc);
+        sort_grid_items(&mut cpu.scratch);
+        for ((name, c), (_, g)) in cpu.state.sections().into_iter().zip(gs.sections()) {
+            compare(pass, name, c, g, &mut errors);
+        }
+        for ((name, c), (_, g)) in cpu.scratch.sections().into_iter().zip(gsc.sections()) {
+            compare(pass, name, c, g, &mut errors);
+        }
+    }
+    assert!(errors.is_empty(), "GPU and CPU disagree:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn every_pass_matches_cpu_linear_brain() {
+    let Some(ctx) = common::gpu() else { return };
+    let mut cfg = common::tiny();
+    cfg.seed = 7;
+    check_passes(ctx, &cfg, 12);
+}
+
+#[test]
+fn every_pass_matches_cpu_random_brain_crowded() {
+    let Some(ctx) = common::gpu() else { return };
+    let mut cfg = common::tiny();
+    cfg.seed = 11;
+    cfg.brain = Brain::Random;
+    // A crowded world: many eaters per cell, many parents per free slot, full neighbour lists.
+    cfg.world.map_size = 8;
+    cfg.agents.capacity = 200;
+    cfg.agents.initial_agents = 150;
+    cfg.agents.view_agents = 16;
+    cfg.agents.hit_steal_fraction = 0.5;
+    check_passes(ctx, &cfg, 5);
+}
+
+#[test]
+fn every_pass_matches_cpu_on_each_map() {
+    for kind in [TerrainKind::Random, TerrainKind::TwoIslands, TerrainKind::FourIslands] {
+        let Some(ctx) = common::gpu() else { return };
+        let mut cfg = common::tiny();
+        cfg.terrain.kind = kind;
+        cfg.terrain.season_period_ticks = 20.0;
+        cfg.brain = Brain::Random;
+        cfg.agents.view_radius = 40.0;
+        check_passes(ctx, &cfg, 3);
+    }
+}
+
+#[test]
+fn extinction_respawns_on_both() {
+    let Some(ctx) = common::gpu() else { return };
+    let mut cfg = common::tiny();
+    cfg.brain = Brain::Zero;
+    cfg.agents.initial_energy = 0.2;
+    let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
+    let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).unwrap();
+    let rows: Vec<Vec<f32>> = (0..3).map(|_| cpu.tick()).collect();
+    let mut grows = gpu.advance(3).unwrap();
+    grows.extend(gpu.flush().unwrap());
+    let respawns = metric_index("respawns").unwrap();
+    let population = metric_index("population").unwrap();
+    assert_eq!(rows[0][respawns], cfg.agents.min_agents as f32, "everyone starves on tick 1 and min_agents respawn");
+    for (c, g) in rows.iter().zip(&grows) {
+        assert_eq!(c[respawns], g[respawns]);
+        assert_eq!(c[population], g[population]);
+    }
+    let gs = gpu.download_state(&cfg).unwrap();
+    assert_eq!(gs.population(), cpu.state.population());
+}
+
+#[test]
+fn whole_ticks_track_cpu_then_metrics_agree() {
+    let Some(ctx) = common::gpu() else { return };
+    let cfg = common::tiny();
+    let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
+    let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).unwrap();
+    // Floats drift apart over many ticks (chaotic dynamics), so compare the first few.
+    let crows: Vec<Vec<f32>> = (0..4).map(|_| cpu.tick()).collect();
+    let mut grows = gpu.advance(4).unwrap();
+    grows.extend(gpu.flush().unwrap());
+    assert_eq!(grows.len(), 4);
+    for (c, g) in crows.iter().zip(&grows) {
+        for (k, name) in METRIC_COLUMNS.iter().enumerate() {
+            let tol = if name.starts_with("ledger_error") { 0.05 } else { 1e-3 * c[k].abs().max(1.0) };
+            assert!((c[k] - g[k]).abs() <= tol, "metric {name}: cpu {} gpu {}", c[k], g[k]);
+        }
+    }
+}
