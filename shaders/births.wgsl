@@ -189,7 +189,11 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>) {
     var child: Agent;
     child.alive = 1u;
     child.pos = parent.pos;
+    // With child_energy_from_parent the parent hands over child_energy, but never more than
+    // half of what it has, so it is never left at or below zero while alive.
+    let transfer = min(params.child_energy, 0.5 * parent.energy);
     child.energy = params.child_energy;
+    if (params.child_energy_from_parent != 0u) { child.energy = transfer; }
     for (var k = 0u; k < ID_LEN; k++) {
         let u = 2.0 * rng_uniform(tick, b.child, S_CHILD_ID, k) - 1.0;
         child.id[k] = clamp(parent.id[k] + u, -1.0, 1.0);
@@ -201,7 +205,7 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>) {
     child.parent_hi = parent.lineage_hi;
     agents[b.child] = child;
     if (params.child_energy_from_parent != 0u) {
-        agents[b.parent].energy -= params.child_energy;
+        agents[b.parent].energy -= transfer;
     }
 }
 

@@ -138,6 +138,7 @@ fn every_pass_matches_cpu_random_brain_crowded() {
     cfg.agents.initial_agents = 150;
     cfg.agents.view_agents = 16;
     cfg.agents.hit_steal_fraction = 0.5;
+    cfg.agents.child_energy_from_parent = true;
     check_passes(ctx, &cfg, 5);
 }
 

@@ -36,6 +36,12 @@ pub fn random_genome(p: &Params, rng: &Rng, tick: u32, slot: u32, genome: &mut [
     }
 }
 
+/// With `child_energy_from_parent`, what the parent hands over: `child_energy`, but never
+/// more than half of what it has, so a parent is never left at or below zero while alive.
+pub fn child_transfer(p: &Params, parent_energy: f32) -> f32 {
+    p.child_energy.min(0.5 * parent_energy)
+}
+
 /// The energy key that orders parents: energies of living agents are positive, so their
 /// bit patterns order like the values.
 fn energy_key(e: f32) -> u32 {
@@ -152,7 +158,8 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         let mut child = Agent::zeroed_dead();
         child.alive = 1;
         child.pos = parent.pos;
-        child.energy = p.child_energy;
+        let transfer = child_transfer(p, parent.energy);
+        child.energy = if p.child_energy_from_parent != 0 { transfer } else { p.child_energy };
         for k in 0..ID_LEN {
             let u = 2.0 * rng.uniform(tick, b.child, stream::CHILD_ID, k as u32) - 1.0;
             child.id[k] = (parent.id[k] + u).clamp(-1.0, 1.0);
@@ -165,7 +172,7 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         child.parent_hi = parent.lineage_hi;
         st.agents[b.child as usize] = child;
         if p.child_energy_from_parent != 0 {
-            st.agents[b.parent as usize].energy -= p.child_energy;
+            st.agents[b.parent as usize].energy -= transfer;
         }
     }
 }

@@ -1,0 +1,52 @@
+//! Checkpoint files round-trip, and truncated, corrupt or foreign files are refused with
+//! an error that says what is wrong.
+
+mod common;
+
+use silico::error::CheckpointError;
+use silico::world::{checkpoint, State};
+
+#[test]
+fn round_trip() {
+    let cfg = common::tiny();
+    let state = State::new(&cfg);
+    let bytes = checkpoint::encode(&cfg, &state);
+    let (c, s) = checkpoint::decode(&bytes, "mem").unwrap();
+    assert_eq!(c, cfg);
+    assert_eq!(s, state);
+    assert_eq!(s.hash(), state.hash());
+}
+
+#[test]
+fn damaged_files_are_refused() {
+    let cfg = common::tiny();
+    let bytes = checkpoint::encode(&cfg, &State::new(&cfg));
+    let truncated = &bytes[..bytes.len() / 2];
+    let err = checkpoint::decode(truncated, "t.silico").unwrap_err();
+    assert!(matches!(err, CheckpointError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("t.silico"));
+    let mut flipped = bytes.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x40;
+    let err = checkpoint::decode(&flipped, "f.silico").unwrap_err();
+    assert!(err.to_string().contains("checksum"), "{err}");
+    let err = checkpoint::decode(b"PK\x03\x04 some zip file", "z.silico").unwrap_err();
+    assert!(matches!(err, CheckpointError::Foreign { .. }), "{err}");
+    let mut future = bytes.clone();
+    future[8] = 99;
+    let err = checkpoint::decode(&future, "v.silico").unwrap_err();
+    assert!(matches!(err, CheckpointError::Version { found: 99, .. }), "{err}");
+    let err = checkpoint::decode(&[], "e.silico").unwrap_err();
+    assert!(matches!(err, CheckpointError::Foreign { .. }), "{err}");
+}
+
+#[test]
+fn write_is_atomic_and_leaves_no_temp_file() {
+    let cfg = common::tiny();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.silico");
+    checkpoint::write(&path, &cfg, &State::new(&cfg)).unwrap();
+    let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    assert_eq!(names, vec!["a.silico".to_string()]);
+    assert!(checkpoint::read(&path).is_ok());
+}

@@ -1,0 +1,148 @@
+//! World invariants: the energy ledger balances every tick, eating never creates energy,
+//! positions stay inside the world, and nothing becomes NaN or infinite even with wild
+//! mutation.
+
+mod common;
+
+use silico::cpu::CpuWorld;
+use silico::gpu::GpuWorld;
+use silico::world::{metric_index, State};
+
+fn col(name: &str) -> usize {
+    metric_index(name).unwrap()
+}
+
+fn totals(s: &State) -> (f64, f64) {
+    let a = s.agents.iter().filter(|a| a.alive != 0).map(|a| a.energy as f64).sum();
+    let c = s.cells.iter().map(|c| c.energy as f64).sum();
+    (a, c)
+}
+
+/// Check one tick's row against exact totals before and after it.
+fn check_ledger(row: &[f32], before: (f64, f64), after: (f64, f64), tick: usize) {
+    let change = (after.0 - before.0) + (after.1 - before.1);
+    let r = |n: &str| row[col(n)] as f64;
+    let explained = r("ledger_regrowth") - r("ledger_costs") + r("ledger_hit_received") + r("ledger_stolen")
+        + r("ledger_birth_energy")
+        - r("ledger_death_energy")
+        + (r("ledger_eaten_by_agents") - r("ledger_eaten_from_cells"));
+    let scale = after.0.abs() + after.1.abs() + 1.0;
+    assert!(
+        (change - explained).abs() <= 2e-5 * scale,
+        "tick {tick}: energy changed by {change} but the ledger explains {explained}"
+    );
+    assert!(
+        (r("ledger_error")).abs() <= 2e-5 * scale,
+        "tick {tick}: ledger_error column {}",
+        r("ledger_error")
+    );
+    // Eating moves energy; it never makes any.
+    assert!(
+        r("ledger_eaten_by_agents") <= r("ledger_eaten_from_cells") * (1.0 + 1e-5) + 1e-4,
+        "tick {tick}: agents ate {} but cells lost {}",
+        r("ledger_eaten_by_agents"),
+        r("ledger_eaten_from_cells")
+    );
+}
+
+fn check_positions(s: &State, world: f32, tick: usize) {
+    for (i, a) in s.agents.iter().enumerate().filter(|(_, a)| a.alive != 0) {
+        assert!(
+            a.pos.iter().all(|p| *p >= 0.0 && *p < world),
+            "tick {tick}: agent {i} at {:?} outside [0, {world})",
+            a.pos
+        );
+    }
+}
+
+#[test]
+fn cpu_ledger_balances_for_500_ticks() {
+    let mut cfg = common::tiny();
+    cfg.agents.hit_steal_fraction = 0.3;
+    cfg.agents.child_energy_from_parent = true;
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let mut before = totals(&w.state);
+    let mut births = 0.0;
+    for t in 0..500 {
+        let row = w.tick();
+        let after = totals(&w.state);
+        check_ledger(&row, before, after, t);
+        check_positions(&w.state, cfg.world_size(), t);
+        births += row[col("births")];
+        before = after;
+    }
+    assert!(births > 0.0, "no births in 500 ticks: the test did not exercise them");
+}
+
+#[test]
+fn gpu_ledger_balances_for_500_ticks() {
+    let Some(ctx) = common::gpu() else { return };
+    let cfg = common::tiny();
+    let mut w = GpuWorld::with_context(ctx, &cfg, &State::new(&cfg)).unwrap();
+    let mut before = totals(&w.download_state(&cfg).unwrap());
+    let (mut births, mut deaths, mut eaten) = (0.0, 0.0, 0.0);
+    for t in 0..500 {
+        let mut rows = w.advance(1).unwrap();
+        rows.extend(w.flush().unwrap());
+        assert_eq!(rows.len(), 1);
+        let s = w.download_state(&cfg).unwrap();
+        let after = totals(&s);
+        check_ledger(&rows[0], before, after, t);
+        check_positions(&s, cfg.world_size(), t);
+        births += rows[0][col("births")];
+        deaths += rows[0][col("deaths")];
+        eaten += rows[0][col("ledger_eaten_by_agents")];
+        before = after;
+    }
+    assert!(births > 0.0 && deaths > 0.0 && eaten > 0.0, "births {births} deaths {deaths} eaten {eaten}");
+}
+
+#[test]
+fn crowded_eaters_share_what_is_there() {
+    // Everyone on one 2x2 map eats every tick (Random brain eats half the time).
+    let mut cfg = common::tiny();
+    cfg.world.map_size = 4;
+    cfg.agents.capacity = 100;
+    cfg.agents.initial_agents = 100;
+    cfg.brain = silico::config::Brain::Random;
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    for t in 0..50 {
+        let cells_before: Vec<f32> = w.state.cells.iter().map(|c| c.energy).collect();
+        let row = w.tick();
+        assert!(row[col("ledger_eaten_by_agents")] <= cells_before.iter().sum::<f32>() + 1e-3, "tick {t}");
+        assert!(w.state.cells.iter().all(|c| c.energy >= 0.0), "tick {t}: a cell went negative");
+    }
+}
+
+#[test]
+fn no_nan_after_2000_ticks_with_wild_mutation() {
+    let Some(ctx) = common::gpu() else { return };
+    let mut cfg = common::tiny();
+    cfg.mutation.sigma = 1.0;
+    cfg.mutation.init_sigma = 1.0;
+    let mut w = GpuWorld::with_context(ctx, &cfg, &State::new(&cfg)).unwrap();
+    let mut rows = w.advance(2000).unwrap();
+    rows.extend(w.flush().unwrap());
+    assert_eq!(rows.len(), 2000);
+    for (t, row) in rows.iter().enumerate() {
+        assert!(row.iter().all(|v| v.is_finite()), "tick {t}: non-finite metric in {row:?}");
+    }
+    let s = w.download_state(&cfg).unwrap();
+    let floats = |b: &[u8]| -> Vec<f32> { bytemuck::cast_slice::<u8, f32>(b).to_vec() };
+    for (name, bytes) in s.sections() {
+        if matches!(name, "clock") {
+            continue;
+        }
+        if name == "agents" {
+            for a in s.agents.iter().filter(|a| a.alive != 0) {
+                assert!(a.energy.is_finite() && a.age.is_finite() && a.pos.iter().all(|p| p.is_finite()));
+                for v in a.id.iter().chain(&a.self_message).chain(&a.other_message).chain(&a.last_action) {
+                    assert!(v.is_finite(), "agent value {v}");
+                }
+            }
+            continue;
+        }
+        assert!(floats(bytes).iter().all(|v| v.is_finite()), "non-finite value in {name}");
+    }
+    check_positions(&s, cfg.world_size(), 2000);
+}
