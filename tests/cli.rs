@@ -1,0 +1,176 @@
+//! The `silico` binary end to end on a tiny world.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use silico::world::METRIC_COLUMNS;
+
+fn silico(args: &[&str]) -> std::process::Output {
+    Command::new(common::silico_bin()).args(args).output().expect("run silico")
+}
+
+fn tiny_config(dir: &Path) -> String {
+    let path = dir.join("tiny.ron");
+    std::fs::write(
+        &path,
+        "(world: (map_size: 32), agents: (capacity: 64, min_agents: 16, initial_agents: 64, view_agents: 8, terrain_view_range: 2), bots: (count: 8), metrics_every: 5)",
+    )
+    .unwrap();
+    path.display().to_string()
+}
+
+/// Backend for the runs: the GPU when one is there (as CI requires), else the CPU.
+fn backend() -> &'static str {
+    if common::gpu().is_some() {
+        "gpu"
+    } else {
+        "cpu"
+    }
+}
+
+fn listing(dir: &Path) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for e in walk(dir) {
+        let meta = std::fs::metadata(&e).unwrap();
+        out.push((e.display().to_string(), meta.len()));
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn run_writes_every_output_and_resume_continues() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tiny_config(tmp.path());
+    let out = tmp.path().join("run");
+    let o = silico(&[
+        "run", "--config", &cfg, "--ticks", "60", "--out", out.to_str().unwrap(), "--checkpoint-every", "20", "--quiet",
+        "--backend", backend(),
+    ]);
+    assert!(o.status.success(), "run failed: {}", String::from_utf8_lossy(&o.stderr));
+    for f in ["config.ron", "metrics.csv", "final.silico", "summary.json", "checkpoints/tick-00000020.silico", "checkpoints/tick-00000040.silico"] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap(), METRIC_COLUMNS.join(","));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 12, "one row per 5 ticks for 60 ticks");
+    for (k, row) in rows.iter().enumerate() {
+        let cells: Vec<f64> = row.split(',').map(|v| v.parse().unwrap()).collect();
+        assert_eq!(cells.len(), METRIC_COLUMNS.len());
+        assert_eq!(cells[0] as usize, 5 * (k + 1));
+    }
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for key in ["ticks", "wall_s", "ticks_per_s", "agent_ticks_per_s", "population", "state_hash", "adapter", "backend"] {
+        assert!(summary.get(key).is_some(), "summary.json lacks {key}");
+    }
+    assert_eq!(summary["ticks"], 60);
+
+    // inspect agrees with the summary.
+    let o = silico(&["inspect", out.join("final.silico").to_str().unwrap()]);
+    assert!(o.status.success());
+    let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(info["tick"], 60);
+    assert_eq!(info["state_hash"], summary["state_hash"]);
+    assert!(info.get("config_digest").is_some() && info.get("population").is_some());
+
+    // Resuming the tick-20 checkpoint up to tick 60 gives the same world.
+    let out2 = tmp.path().join("resumed");
+    let o = silico(&[
+        "run", "--resume", out.join("checkpoints/tick-00000020.silico").to_str().unwrap(), "--ticks", "60", "--out",
+        out2.to_str().unwrap(), "--quiet", "--backend", backend(),
+    ]);
+    assert!(o.status.success(), "resume failed: {}", String::from_utf8_lossy(&o.stderr));
+    let s2: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out2.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s2["ticks"], 60);
+    assert_eq!(s2["ticks_run"], 40);
+    assert_eq!(s2["state_hash"], summary["state_hash"]);
+
+    // A safe change is a fork, recorded in config.ron; a structural one is refused.
+    let o = silico(&[
+        "run", "--resume", out.join("final.silico").to_str().unwrap(), "--ticks", "70", "--out",
+        tmp.path().join("fork").to_str().unwrap(), "--set", "mutation.sigma=0.05", "--quiet", "--backend", backend(),
+    ]);
+    assert!(o.status.success(), "fork failed: {}", String::from_utf8_lossy(&o.stderr));
+    let forked = std::fs::read_to_string(tmp.path().join("fork/config.ron")).unwrap();
+    assert!(forked.contains("sigma: 0.05"), "{forked}");
+    let o = silico(&[
+        "run", "--resume", out.join("final.silico").to_str().unwrap(), "--ticks", "70", "--out",
+        tmp.path().join("bad").to_str().unwrap(), "--set", "agents.capacity=128", "--quiet",
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("agents.capacity") && err.contains("64") && err.contains("128"), "{err}");
+    assert!(!tmp.path().join("bad").exists(), "a refused resume created its output directory");
+}
+
+#[test]
+fn corrupt_checkpoint_is_refused_and_output_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("existing");
+    std::fs::create_dir_all(out.join("checkpoints")).unwrap();
+    std::fs::write(out.join("metrics.csv"), "precious data\n").unwrap();
+    let before = listing(&out);
+    let bad = tmp.path().join("bad.silico");
+    let cfg = common::tiny();
+    let mut bytes = silico::world::checkpoint::encode(&cfg, &silico::world::State::new(&cfg));
+    bytes.truncate(bytes.len() - 100);
+    std::fs::write(&bad, &bytes).unwrap();
+    let o = silico(&["run", "--resume", bad.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.silico") && (err.contains("corrupt") || err.contains("truncated")), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(listing(&out), before);
+    assert_eq!(std::fs::read_to_string(out.join("metrics.csv")).unwrap(), "precious data\n");
+}
+
+#[test]
+fn bad_arguments_get_clear_errors() {
+    let o = silico(&["run", "--config", "/no/such/file.ron", "--quiet"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/no/such/file.ron"));
+    let o = silico(&["inspect", "/no/such.silico"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/no/such.silico"));
+    let o = silico(&["run", "--set", "agents.capacity", "--quiet"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("path.to.field=VALUE"));
+}
+
+#[test]
+fn bench_prints_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tiny_config(tmp.path());
+    let o = silico(&["bench", "--config", &cfg, "--ticks", "20", "--json", "--backend", backend()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for key in ["ticks_per_s", "agent_ticks_per_s", "adapter", "backend"] {
+        assert!(v.get(key).is_some(), "bench JSON lacks {key}");
+    }
+    assert!(v["ticks_per_s"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn every_metric_column_is_documented_in_the_readme() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for c in METRIC_COLUMNS {
+        assert!(readme.contains(&format!("`{c}`")), "README.md does not document metrics column `{c}`");
+    }
+}
