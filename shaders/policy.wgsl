@@ -1,5 +1,6 @@
 // Observation -> 44 actions in (-1, 1), one thread per (agent, output).
-// Linear: tanh(W obs + b), W [44][obs_len] then b [44] from the agent's genome.
+// Linear: tanh(W obs + b) from the agent's genome: W input-major [obs_len][44], so the
+// threads of one agent read neighbouring weights, then b [44].
 // Random: uniform actions from the counter-based rng. Zero: all zero.
 // Reference: src/cpu/policy.rs.
 
@@ -24,11 +25,10 @@ fn policy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
     if (params.brain_kind == BRAIN_LINEAR) {
         let len = params.obs_len;
         let g = i * params.genome_len;
-        let w = g + o * len;
         let x = i * len;
         var acc = genomes[g + ACTION_LEN * len + o];
         for (var k = 0u; k < len; k++) {
-            acc += genomes[w + k] * obs[x + k];
+            acc += genomes[g + k * ACTION_LEN + o] * obs[x + k];
         }
         out = safe_tanh(acc);
     } else if (params.brain_kind == BRAIN_RANDOM) {

@@ -272,15 +272,21 @@ impl Config {
     }
 
     pub fn from_ron(text: &str, origin: &str) -> Result<Self, ConfigError> {
-        let cfg: Config = ron::Options::default()
-            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-            .from_str(text)
-            .map_err(|e| ConfigError::Parse {
+        let cfg: Config = ron_options().from_str(text).map_err(|e| {
+            let mut message = e.code.to_string();
+            // RON's type errors ("Expected integer") do not say which field; find it.
+            if !matches!(e.code, ron::Error::NoSuchStructField { .. }) {
+                if let Some(field) = locate_bad_field(text) {
+                    message = format!("field {field}: {message}");
+                }
+            }
+            ConfigError::Parse {
                 origin: origin.to_string(),
                 line: e.span.start.line,
                 column: e.span.start.col,
-                message: e.code.to_string(),
-            })?;
+                message,
+            }
+        })?;
         cfg.validate().map_err(|errors| ConfigError::Invalid {
             origin: origin.to_string(),
             errors,
@@ -294,39 +300,35 @@ impl Config {
     }
 
     /// Apply `path.to.field=VALUE` overrides (VALUE in RON syntax), then validate.
+    ///
+    /// Each VALUE is parsed by RON against the field's own type (so `brain=Random`,
+    /// `world.cell_size=4` and `agents.child_energy_from_parent=true` all work), then
+    /// spliced into the resolved config. A section may be given as a struct,
+    /// `world=(map_size: 64)`: only the fields it names change.
     pub fn with_overrides(&self, sets: &[String]) -> Result<Self, ConfigError> {
         if sets.is_empty() {
             return Ok(self.clone());
         }
-        let mut value: ron::Value =
-            ron::from_str(&self.to_ron()).map_err(|e| ConfigError::Parse {
-                origin: "resolved config".into(),
-                line: e.span.start.line,
-                column: e.span.start.col,
-                message: e.code.to_string(),
-            })?;
+        let mut tree = serde_json::to_value(self).map_err(|e| ConfigError::Override {
+            set: sets.join(" "),
+            message: format!("cannot represent the current config: {e}"),
+        })?;
         for set in sets {
             let (path, raw) = set.split_once('=').ok_or_else(|| ConfigError::Override {
                 set: set.clone(),
                 message: "expected path.to.field=VALUE, for example --set agents.capacity=256"
                     .into(),
             })?;
-            let new: ron::Value = ron::from_str(raw.trim()).map_err(|e| ConfigError::Override {
-                set: set.clone(),
-                message: format!("'{}' is not a RON value: {}", raw.trim(), e.code),
-            })?;
-            set_path(&mut value, path.trim(), new).map_err(|message| ConfigError::Override {
-                set: set.clone(),
-                message,
+            apply_override(&mut tree, path.trim(), raw.trim()).map_err(|message| {
+                ConfigError::Override {
+                    set: set.clone(),
+                    message,
+                }
             })?;
         }
-        let text = ron::ser::to_string(&value).map_err(|e| ConfigError::Override {
+        let cfg: Config = serde_json::from_value(tree).map_err(|e| ConfigError::Override {
             set: sets.join(" "),
             message: e.to_string(),
-        })?;
-        let cfg: Config = ron::from_str(&text).map_err(|e| ConfigError::Override {
-            set: sets.join(" "),
-            message: e.code.to_string(),
         })?;
         cfg.validate().map_err(|errors| ConfigError::Invalid {
             origin: format!("--set {}", sets.join(" --set ")),
@@ -341,7 +343,8 @@ impl Config {
         let mut range = |field: &str, v: f64, lo: f64, hi: f64| {
             if !(v.is_finite() && v >= lo && v <= hi) {
                 errs.push(format!(
-                    "{field} = {v} is out of range: allowed {lo} ..= {hi}"
+                    "{field} = {} is out of range: allowed {lo} ..= {hi}",
+                    short(v)
                 ));
             }
         };
@@ -350,18 +353,6 @@ impl Config {
         range("world.cell_size", w.cell_size as f64, 0.125, 1024.0);
         let a = &self.agents;
         range("agents.capacity", a.capacity as f64, 1.0, 4_194_304.0);
-        range(
-            "agents.min_agents",
-            a.min_agents as f64,
-            1.0,
-            a.capacity as f64,
-        );
-        range(
-            "agents.initial_agents",
-            a.initial_agents as f64,
-            0.0,
-            a.capacity as f64,
-        );
         range("agents.initial_energy", a.initial_energy as f64, 1e-3, 1e6);
         range("agents.child_energy", a.child_energy as f64, 1e-3, 1e6);
         range(
@@ -465,6 +456,19 @@ impl Config {
             100.0,
         );
         range("metrics_every", self.metrics_every as f64, 1.0, 1e9);
+        // Bounded by agents.capacity; say so rather than print a bare number.
+        if a.min_agents < 1 || a.min_agents > a.capacity {
+            errs.push(format!(
+                "agents.min_agents = {} is out of range: allowed 1 ..= agents.capacity ({})",
+                a.min_agents, a.capacity
+            ));
+        }
+        if a.initial_agents > a.capacity {
+            errs.push(format!(
+                "agents.initial_agents = {} is out of range: allowed 0 ..= agents.capacity ({})",
+                a.initial_agents, a.capacity
+            ));
+        }
         if t.kind == TerrainKind::Perlin && t.max_energy <= 0.0 {
             errs.push("terrain.max_energy = 0 with terrain.kind = Perlin: relaxation speed is base.max_energy / max_energy; use a positive value".into());
         }
@@ -554,41 +558,173 @@ impl Config {
     }
 }
 
-fn set_path(value: &mut ron::Value, path: &str, new: ron::Value) -> Result<(), String> {
-    let mut cur = value;
-    let parts: Vec<&str> = path.split('.').collect();
-    for (i, part) in parts.iter().enumerate() {
-        let map = match cur {
-            ron::Value::Map(m) => m,
-            _ => {
-                return Err(format!(
-                    "'{}' is not a section with fields",
-                    parts[..i].join(".")
-                ))
-            }
-        };
-        let key = ron::Value::String(part.to_string());
-        if !map.keys().any(|k| k == &key) {
-            let known: Vec<String> = map
-                .keys()
-                .filter_map(|k| match k {
-                    ron::Value::String(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .collect();
-            return Err(format!(
-                "unknown field '{path}': '{part}' is not one of {}",
-                known.join(", ")
-            ));
-        }
-        let slot = map
-            .get_mut(&key)
-            .ok_or_else(|| format!("unknown field '{path}'"))?;
-        if i + 1 == parts.len() {
-            *slot = new;
-            return Ok(());
-        }
-        cur = slot;
+/// A value that came from an f32 prints as that f32 (0.2, not 0.20000000298023224).
+fn short(v: f64) -> String {
+    if v.is_finite() && (v as f32) as f64 == v {
+        format!("{}", v as f32)
+    } else {
+        format!("{v}")
     }
-    Err(format!("empty field path in '{path}'"))
+}
+
+/// RON options shared by files and overrides.
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
+/// Set `path` (dot-separated) in the JSON form of a config to the RON text `raw`.
+fn apply_override(tree: &mut serde_json::Value, path: &str, raw: &str) -> Result<(), String> {
+    let parts: Vec<&str> = path.split('.').map(str::trim).collect();
+    if path.is_empty() || parts.iter().any(|p| p.is_empty()) {
+        return Err(format!(
+            "'{path}' is not a field path: use dot-separated names such as agents.capacity"
+        ));
+    }
+    // The path must name an existing field; say which ones exist where it goes wrong.
+    let mut cur: &serde_json::Value = tree;
+    let mut is_integer_field = false;
+    for (i, part) in parts.iter().enumerate() {
+        let serde_json::Value::Object(map) = cur else {
+            return Err(format!(
+                "unknown field '{path}': '{}' is a value, not a section with fields",
+                parts[..i].join(".")
+            ));
+        };
+        match map.get(*part) {
+            Some(next) => {
+                is_integer_field = next.is_u64() || next.is_i64();
+                cur = next;
+            }
+            None => {
+                let section = if i == 0 {
+                    "the config".to_string()
+                } else {
+                    format!("'{}'", parts[..i].join("."))
+                };
+                let known: Vec<&str> = map.keys().map(String::as_str).collect();
+                return Err(format!(
+                    "unknown field '{path}': {section} has no field '{part}'; valid fields are {}",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    if raw.is_empty() {
+        return Err(format!("no value given for {path}"));
+    }
+    // The value alone must be one RON value (this also stops `a=1), b: (2` injection).
+    let shape: ron::Value = ron_options()
+        .from_str(raw)
+        .map_err(|e| format!("{path}: '{raw}' is not a RON value: {}", e.code))?;
+    if has_non_finite(&shape) {
+        return Err(format!(
+            "{path} = {raw} is not allowed: the value must be a finite number"
+        ));
+    }
+    // RON would report "Expected comma" after the integer part; say what is wrong.
+    if is_integer_field
+        && matches!(
+            shape,
+            ron::Value::Number(ron::Number::F32(_) | ron::Number::F64(_))
+        )
+    {
+        return Err(format!("{path} cannot be '{raw}': it takes a whole number"));
+    }
+    // Parse it against the field's real type by wrapping it in its sections.
+    let mut text = raw.to_string();
+    for part in parts.iter().rev() {
+        text = format!("({part}: {text})");
+    }
+    let partial: Config = ron_options()
+        .from_str(&text)
+        .map_err(|e| format!("{path} cannot be '{raw}': {}", e.code))?;
+    let partial =
+        serde_json::to_value(&partial).map_err(|e| format!("{path} cannot be '{raw}': {e}"))?;
+    let mut new = &partial;
+    let mut slot = &mut *tree;
+    for part in &parts {
+        new = new
+            .get(*part)
+            .ok_or_else(|| format!("unknown field '{path}'"))?;
+        slot = slot
+            .get_mut(*part)
+            .ok_or_else(|| format!("unknown field '{path}'"))?;
+    }
+    merge(slot, new, &shape);
+    Ok(())
+}
+
+/// Copy `new` into `slot`; where the override was a struct, only the fields it named.
+fn merge(slot: &mut serde_json::Value, new: &serde_json::Value, shape: &ron::Value) {
+    if let (ron::Value::Map(fields), serde_json::Value::Object(_)) = (shape, &*slot) {
+        let mut named = Vec::new();
+        for (k, v) in fields.iter() {
+            match k {
+                ron::Value::String(name) => named.push((name.clone(), v)),
+                _ => {
+                    *slot = new.clone();
+                    return;
+                }
+            }
+        }
+        for (name, sub_shape) in named {
+            if let (Some(s), Some(n)) = (slot.get_mut(&name), new.get(&name)) {
+                merge(s, n, sub_shape);
+            }
+        }
+        return;
+    }
+    *slot = new.clone();
+}
+
+fn has_non_finite(v: &ron::Value) -> bool {
+    match v {
+        ron::Value::Number(n) => !n.into_f64().is_finite(),
+        ron::Value::Option(Some(inner)) => has_non_finite(inner),
+        ron::Value::Seq(items) => items.iter().any(has_non_finite),
+        ron::Value::Map(m) => m.iter().any(|(_, v)| has_non_finite(v)),
+        _ => false,
+    }
+}
+
+/// For a RON type error in a config file, find the dotted path of the offending field by
+/// trying each given value against the defaults.
+fn locate_bad_field(text: &str) -> Option<String> {
+    let given: ron::Value = ron_options().from_str(text).ok()?;
+    let defaults = serde_json::to_value(Config::default()).ok()?;
+    let mut leaves = Vec::new();
+    collect_leaves(&given, &defaults, String::new(), &mut leaves);
+    leaves.into_iter().find_map(|(path, value)| {
+        let raw = ron::to_string(value).ok()?;
+        let mut tree = defaults.clone();
+        apply_override(&mut tree, &path, &raw).err().map(|_| path)
+    })
+}
+
+fn collect_leaves<'a>(
+    given: &'a ron::Value,
+    defaults: &serde_json::Value,
+    prefix: String,
+    out: &mut Vec<(String, &'a ron::Value)>,
+) {
+    match (given, defaults) {
+        (ron::Value::Map(m), serde_json::Value::Object(d)) => {
+            for (k, v) in m.iter() {
+                if let ron::Value::String(name) = k {
+                    if let Some(sub) = d.get(name) {
+                        let path = if prefix.is_empty() {
+                            name.clone()
+                        } else {
+                            format!("{prefix}.{name}")
+                        };
+                        collect_leaves(v, sub, path, out);
+                    }
+                }
+            }
+        }
+        // A bare identifier (an enum variant) reads back as unit: nothing to check.
+        (ron::Value::Unit, _) => {}
+        _ if !prefix.is_empty() => out.push((prefix, given)),
+        _ => {}
+    }
 }

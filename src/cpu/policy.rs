@@ -1,5 +1,6 @@
 //! Reference of shaders/policy.wgsl: observation -> 44 actions in (-1, 1).
-//! `Linear`: tanh(W obs + b), W and b are the agent's genome ([44][obs_len] then [44]).
+//! `Linear`: tanh(W obs + b), W and b are the agent's genome: W input-major
+//! ([obs_len][44], so the 44 threads of one agent read 44 neighbouring weights), then b [44].
 //! `Random`: uniform actions from the counter-based rng. `Zero`: all zero.
 //! The attention+LSTM brain plugs in here as another brain kind.
 
@@ -25,11 +26,10 @@ pub fn policy(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
                 *a = match p.brain_kind {
                     brain_kind::LINEAR => {
                         let g = &st.genomes[i * glen..(i + 1) * glen];
-                        let w = &g[o * len..(o + 1) * len];
                         let x = &obs[i * len..(i + 1) * len];
                         let mut acc = g[ACTION_LEN * len + o];
                         for k in 0..len {
-                            acc += w[k] * x[k];
+                            acc += g[k * ACTION_LEN + o] * x[k];
                         }
                         super::safe_tanh(acc)
                     }

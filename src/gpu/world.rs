@@ -274,22 +274,26 @@ impl GpuWorld {
         self.ctx.queue.submit([enc.finish()]);
     }
 
-    /// Mean wall time of each pass alone, over `reps` submissions (for `silico bench --passes`).
-    /// The passes run on whatever state the world has; the timings are what matter.
+    /// Mean wall time of each pass within real ticks (for `silico bench --passes`): ticks
+    /// cut short after pass k are timed for every k, and a pass costs the difference
+    /// between its prefix and the one before. The world advances while it is measured.
     pub fn profile_passes(&mut self, reps: u32) -> Vec<(&'static str, f64)> {
-        let mut out = Vec::new();
-        for name in TICK_PASSES {
+        let mut prefix_ms = Vec::new();
+        for k in 0..=TICK_PASSES.len() {
             let _ = self.ctx.device.poll(wgpu::PollType::wait_indefinitely());
             let t = std::time::Instant::now();
             for _ in 0..reps {
                 let mut enc = self.ctx.device.create_command_encoder(&Default::default());
-                self.record_pass(&mut enc, name);
+                self.record_begin_tick(&mut enc);
+                for name in &TICK_PASSES[..k] {
+                    self.record_pass(&mut enc, name);
+                }
                 self.ctx.queue.submit([enc.finish()]);
+                let _ = self.ctx.device.poll(wgpu::PollType::wait_indefinitely());
             }
-            let _ = self.ctx.device.poll(wgpu::PollType::wait_indefinitely());
-            out.push((*name, t.elapsed().as_secs_f64() * 1e3 / reps as f64));
+            prefix_ms.push(t.elapsed().as_secs_f64() * 1e3 / reps as f64);
         }
-        out
+        TICK_PASSES.iter().enumerate().map(|(k, name)| (*name, prefix_ms[k + 1] - prefix_ms[k])).collect()
     }
 
     /// Submit `n` ticks; returns the metric rows that have arrived so far, in tick order.
