@@ -114,8 +114,14 @@ fn starting_point(opts: &RunOptions) -> Result<(Config, State, Option<String>)> 
 }
 
 fn default_out_dir(cfg: &Config, config_path: Option<&Path>) -> PathBuf {
-    let stem = config_path.and_then(|p| p.file_stem()).map(|s| s.to_string_lossy().to_string()).unwrap_or("default".into());
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let stem = config_path
+        .and_then(|p| p.file_stem())
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or("default".into());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     PathBuf::from("runs").join(format!("{stem}-seed{}-{secs}", cfg.seed))
 }
 
@@ -142,7 +148,8 @@ impl MetricsCsv {
             }
         }
         let tmp = path.with_extension("csv.tmp");
-        let mut file = fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let mut file =
+            fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         writeln!(file, "{header}")?;
         for line in kept {
             writeln!(file, "{line}")?;
@@ -155,7 +162,7 @@ impl MetricsCsv {
 
     fn write(&mut self, row: &[f32]) -> Result<()> {
         let tick = row[0] as u64;
-        if tick % self.every != 0 {
+        if !tick.is_multiple_of(self.every) {
             return Ok(());
         }
         let line: Vec<String> = row.iter().map(|v| format!("{v}")).collect();
@@ -167,7 +174,8 @@ impl MetricsCsv {
 /// Write a checkpoint under a temporary name and rename it into place.
 fn save_checkpoint(world: &mut World, cfg: &Config, path: &Path) -> Result<State> {
     let state = world.state(cfg)?;
-    checkpoint::write(path, cfg, &state).with_context(|| format!("cannot write checkpoint {}", path.display()))?;
+    checkpoint::write(path, cfg, &state)
+        .with_context(|| format!("cannot write checkpoint {}", path.display()))?;
     Ok(state)
 }
 
@@ -181,12 +189,21 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
             opts.ticks
         );
     }
-    let out = opts.out.clone().unwrap_or_else(|| default_out_dir(&cfg, opts.config.as_deref()));
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&cfg, opts.config.as_deref()));
     let mut world = make_world(&cfg, state, opts.backend)?;
     let ckpt_dir = out.join("checkpoints");
-    fs::create_dir_all(&ckpt_dir).with_context(|| format!("cannot create output directory {}", out.display()))?;
-    fs::write(out.join("config.ron"), cfg.to_ron()).with_context(|| format!("cannot write {}/config.ron", out.display()))?;
-    let mut csv = MetricsCsv::open(&out.join("metrics.csv"), cfg.metrics_every as u64, resumed_from.as_ref().map(|_| start_tick))?;
+    fs::create_dir_all(&ckpt_dir)
+        .with_context(|| format!("cannot create output directory {}", out.display()))?;
+    fs::write(out.join("config.ron"), cfg.to_ron())
+        .with_context(|| format!("cannot write {}/config.ron", out.display()))?;
+    let mut csv = MetricsCsv::open(
+        &out.join("metrics.csv"),
+        cfg.metrics_every as u64,
+        resumed_from.as_ref().map(|_| start_tick),
+    )?;
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -208,7 +225,16 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    eprintln!("silico: {} on {}; writing {}", if resumed_from.is_some() { "resuming" } else { "running" }, world.adapter(), out.display());
+    eprintln!(
+        "silico: {} on {}; writing {}",
+        if resumed_from.is_some() {
+            "resuming"
+        } else {
+            "running"
+        },
+        world.adapter(),
+        out.display()
+    );
     let pop_col = metric_index("population").unwrap_or(1);
     let mut agent_ticks = 0.0f64;
     let mut population = 0u64;
@@ -226,14 +252,17 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     while world.tick() < opts.ticks {
         let now = world.tick();
         let mut chunk = (opts.ticks - now).min(32);
-        if opts.checkpoint_every > 0 {
-            let next = (now / opts.checkpoint_every + 1) * opts.checkpoint_every;
+        if let Some(done) = now.checked_div(opts.checkpoint_every) {
+            let next = (done + 1) * opts.checkpoint_every;
             chunk = chunk.min(next - now);
         }
         let rows = world.advance(chunk)?;
         handle_rows(rows, &bar)?;
         bar.set_position(world.tick() - start_tick);
-        if opts.checkpoint_every > 0 && world.tick() % opts.checkpoint_every == 0 && world.tick() < opts.ticks {
+        if opts.checkpoint_every > 0
+            && world.tick() % opts.checkpoint_every == 0
+            && world.tick() < opts.ticks
+        {
             let rows = world.flush()?;
             handle_rows(rows, &bar)?;
             let path = ckpt_dir.join(format!("tick-{:08}.silico", world.tick()));
@@ -252,7 +281,11 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     if interrupted {
         let path = ckpt_dir.join(format!("tick-{:08}.silico", world.tick()));
         checkpoint::write(&path, &cfg, &final_state)?;
-        eprintln!("silico: interrupted at tick {}; checkpoint written to {}", world.tick(), path.display());
+        eprintln!(
+            "silico: interrupted at tick {}; checkpoint written to {}",
+            world.tick(),
+            path.display()
+        );
     }
     let ticks_run = world.tick() - start_tick;
     let summary = Summary {
@@ -269,7 +302,10 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         resumed_from,
         interrupted,
     };
-    fs::write(out.join("summary.json"), serde_json::to_string_pretty(&summary)?)?;
+    fs::write(
+        out.join("summary.json"),
+        serde_json::to_string_pretty(&summary)?,
+    )?;
     eprintln!(
         "silico: {} ticks ({} this run) in {:.1}s, {:.1} ticks/s, population {}; results in {}",
         summary.ticks,
@@ -299,7 +335,12 @@ pub struct BenchResult {
 }
 
 /// Time `ticks` ticks after a short warm-up (pipeline compilation, first allocations).
-pub fn bench(cfg: &Config, ticks: u64, backend: BackendChoice, passes: bool) -> Result<BenchResult> {
+pub fn bench(
+    cfg: &Config,
+    ticks: u64,
+    backend: BackendChoice,
+    passes: bool,
+) -> Result<BenchResult> {
     let mut world = make_world(cfg, State::new(cfg), backend)?;
     let warmup = (ticks / 10).clamp(1, 32);
     world.advance(warmup)?;
@@ -312,7 +353,11 @@ pub fn bench(cfg: &Config, ticks: u64, backend: BackendChoice, passes: bool) -> 
     let agent_ticks: f64 = rows.iter().map(|r| r[pop_col] as f64).sum();
     let mut pass_ms = Vec::new();
     if let (true, crate::sim::World::Gpu(g)) = (passes, &mut world) {
-        pass_ms = g.profile_passes(20).into_iter().map(|(n, ms)| (n.to_string(), ms)).collect();
+        pass_ms = g
+            .profile_passes(20)
+            .into_iter()
+            .map(|(n, ms)| (n.to_string(), ms))
+            .collect();
     }
     Ok(BenchResult {
         ticks,

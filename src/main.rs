@@ -12,7 +12,11 @@ use silico::config::Config;
 use silico::world::checkpoint;
 
 #[derive(Parser)]
-#[command(name = "silico", version, about = "GPU artificial-life simulator (JaxLife's world on wgpu)")]
+#[command(
+    name = "silico",
+    version,
+    about = "GPU artificial-life simulator (JaxLife's world on wgpu)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -98,7 +102,9 @@ fn dispatch(cli: Cli) -> Result<()> {
             let config = if default.exists() {
                 Some(default)
             } else {
-                eprintln!("silico: configs/default.ron not found here; using the built-in defaults");
+                eprintln!(
+                    "silico: configs/default.ron not found here; using the built-in defaults"
+                );
                 None
             };
             run(RunOptions {
@@ -113,7 +119,16 @@ fn dispatch(cli: Cli) -> Result<()> {
                 progress: true,
             })
         }
-        Some(Command::Run { cfg, ticks, seed, out, checkpoint_every, resume, backend, quiet }) => run(RunOptions {
+        Some(Command::Run {
+            cfg,
+            ticks,
+            seed,
+            out,
+            checkpoint_every,
+            resume,
+            backend,
+            quiet,
+        }) => run(RunOptions {
             config: cfg.config,
             sets: cfg.sets,
             ticks,
@@ -124,7 +139,13 @@ fn dispatch(cli: Cli) -> Result<()> {
             backend,
             progress: !quiet,
         }),
-        Some(Command::Bench { cfg, ticks, backend, json, passes }) => {
+        Some(Command::Bench {
+            cfg,
+            ticks,
+            backend,
+            json,
+            passes,
+        }) => {
             let config = batch::load_config(cfg.config.as_deref(), &cfg.sets)?;
             let r = batch::bench(&config, ticks, backend, passes)?;
             if json {

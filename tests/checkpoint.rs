@@ -35,7 +35,10 @@ fn damaged_files_are_refused() {
     let mut future = bytes.clone();
     future[8] = 99;
     let err = checkpoint::decode(&future, "v.silico").unwrap_err();
-    assert!(matches!(err, CheckpointError::Version { found: 99, .. }), "{err}");
+    assert!(
+        matches!(err, CheckpointError::Version { found: 99, .. }),
+        "{err}"
+    );
     let err = checkpoint::decode(&[], "e.silico").unwrap_err();
     assert!(matches!(err, CheckpointError::Foreign { .. }), "{err}");
 }
@@ -46,7 +49,10 @@ fn write_is_atomic_and_leaves_no_temp_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.silico");
     checkpoint::write(&path, &cfg, &State::new(&cfg)).unwrap();
-    let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
     assert_eq!(names, vec!["a.silico".to_string()]);
     assert!(checkpoint::read(&path).is_ok());
 }

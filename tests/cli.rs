@@ -8,7 +8,10 @@ use std::process::Command;
 use silico::world::METRIC_COLUMNS;
 
 fn silico(args: &[&str]) -> std::process::Output {
-    Command::new(common::silico_bin()).args(args).output().expect("run silico")
+    Command::new(common::silico_bin())
+        .args(args)
+        .output()
+        .expect("run silico")
 }
 
 fn tiny_config(dir: &Path) -> String {
@@ -59,11 +62,32 @@ fn run_writes_every_output_and_resume_continues() {
     let cfg = tiny_config(tmp.path());
     let out = tmp.path().join("run");
     let o = silico(&[
-        "run", "--config", &cfg, "--ticks", "60", "--out", out.to_str().unwrap(), "--checkpoint-every", "20", "--quiet",
-        "--backend", backend(),
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "60",
+        "--out",
+        out.to_str().unwrap(),
+        "--checkpoint-every",
+        "20",
+        "--quiet",
+        "--backend",
+        backend(),
     ]);
-    assert!(o.status.success(), "run failed: {}", String::from_utf8_lossy(&o.stderr));
-    for f in ["config.ron", "metrics.csv", "final.silico", "summary.json", "checkpoints/tick-00000020.silico", "checkpoints/tick-00000040.silico"] {
+    assert!(
+        o.status.success(),
+        "run failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for f in [
+        "config.ron",
+        "metrics.csv",
+        "final.silico",
+        "summary.json",
+        "checkpoints/tick-00000020.silico",
+        "checkpoints/tick-00000040.silico",
+    ] {
         assert!(out.join(f).exists(), "{f} missing");
     }
     let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
@@ -76,8 +100,18 @@ fn run_writes_every_output_and_resume_continues() {
         assert_eq!(cells.len(), METRIC_COLUMNS.len());
         assert_eq!(cells[0] as usize, 5 * (k + 1));
     }
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
-    for key in ["ticks", "wall_s", "ticks_per_s", "agent_ticks_per_s", "population", "state_hash", "adapter", "backend"] {
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "ticks",
+        "wall_s",
+        "ticks_per_s",
+        "agent_ticks_per_s",
+        "population",
+        "state_hash",
+        "adapter",
+        "backend",
+    ] {
         assert!(summary.get(key).is_some(), "summary.json lacks {key}");
     }
     assert_eq!(summary["ticks"], 60);
@@ -93,31 +127,74 @@ fn run_writes_every_output_and_resume_continues() {
     // Resuming the tick-20 checkpoint up to tick 60 gives the same world.
     let out2 = tmp.path().join("resumed");
     let o = silico(&[
-        "run", "--resume", out.join("checkpoints/tick-00000020.silico").to_str().unwrap(), "--ticks", "60", "--out",
-        out2.to_str().unwrap(), "--quiet", "--backend", backend(),
+        "run",
+        "--resume",
+        out.join("checkpoints/tick-00000020.silico")
+            .to_str()
+            .unwrap(),
+        "--ticks",
+        "60",
+        "--out",
+        out2.to_str().unwrap(),
+        "--quiet",
+        "--backend",
+        backend(),
     ]);
-    assert!(o.status.success(), "resume failed: {}", String::from_utf8_lossy(&o.stderr));
-    let s2: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out2.join("summary.json")).unwrap()).unwrap();
+    assert!(
+        o.status.success(),
+        "resume failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let s2: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out2.join("summary.json")).unwrap()).unwrap();
     assert_eq!(s2["ticks"], 60);
     assert_eq!(s2["ticks_run"], 40);
     assert_eq!(s2["state_hash"], summary["state_hash"]);
 
     // A safe change is a fork, recorded in config.ron; a structural one is refused.
     let o = silico(&[
-        "run", "--resume", out.join("final.silico").to_str().unwrap(), "--ticks", "70", "--out",
-        tmp.path().join("fork").to_str().unwrap(), "--set", "mutation.sigma=0.05", "--quiet", "--backend", backend(),
+        "run",
+        "--resume",
+        out.join("final.silico").to_str().unwrap(),
+        "--ticks",
+        "70",
+        "--out",
+        tmp.path().join("fork").to_str().unwrap(),
+        "--set",
+        "mutation.sigma=0.05",
+        "--quiet",
+        "--backend",
+        backend(),
     ]);
-    assert!(o.status.success(), "fork failed: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "fork failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let forked = std::fs::read_to_string(tmp.path().join("fork/config.ron")).unwrap();
     assert!(forked.contains("sigma: 0.05"), "{forked}");
     let o = silico(&[
-        "run", "--resume", out.join("final.silico").to_str().unwrap(), "--ticks", "70", "--out",
-        tmp.path().join("bad").to_str().unwrap(), "--set", "agents.capacity=128", "--quiet",
+        "run",
+        "--resume",
+        out.join("final.silico").to_str().unwrap(),
+        "--ticks",
+        "70",
+        "--out",
+        tmp.path().join("bad").to_str().unwrap(),
+        "--set",
+        "agents.capacity=128",
+        "--quiet",
     ]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("agents.capacity") && err.contains("64") && err.contains("128"), "{err}");
-    assert!(!tmp.path().join("bad").exists(), "a refused resume created its output directory");
+    assert!(
+        err.contains("agents.capacity") && err.contains("64") && err.contains("128"),
+        "{err}"
+    );
+    assert!(
+        !tmp.path().join("bad").exists(),
+        "a refused resume created its output directory"
+    );
 }
 
 #[test]
@@ -132,13 +209,26 @@ fn corrupt_checkpoint_is_refused_and_output_untouched() {
     let mut bytes = silico::world::checkpoint::encode(&cfg, &silico::world::State::new(&cfg));
     bytes.truncate(bytes.len() - 100);
     std::fs::write(&bad, &bytes).unwrap();
-    let o = silico(&["run", "--resume", bad.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    let o = silico(&[
+        "run",
+        "--resume",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("bad.silico") && (err.contains("corrupt") || err.contains("truncated")), "{err}");
+    assert!(
+        err.contains("bad.silico") && (err.contains("corrupt") || err.contains("truncated")),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(listing(&out), before);
-    assert_eq!(std::fs::read_to_string(out.join("metrics.csv")).unwrap(), "precious data\n");
+    assert_eq!(
+        std::fs::read_to_string(out.join("metrics.csv")).unwrap(),
+        "precious data\n"
+    );
 }
 
 #[test]
@@ -158,7 +248,16 @@ fn bad_arguments_get_clear_errors() {
 fn bench_prints_json() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = tiny_config(tmp.path());
-    let o = silico(&["bench", "--config", &cfg, "--ticks", "20", "--json", "--backend", backend()]);
+    let o = silico(&[
+        "bench",
+        "--config",
+        &cfg,
+        "--ticks",
+        "20",
+        "--json",
+        "--backend",
+        backend(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     for key in ["ticks_per_s", "agent_ticks_per_s", "adapter", "backend"] {
@@ -169,8 +268,12 @@ fn bench_prints_json() {
 
 #[test]
 fn every_metric_column_is_documented_in_the_readme() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     for c in METRIC_COLUMNS {
-        assert!(readme.contains(&format!("`{c}`")), "README.md does not document metrics column `{c}`");
+        assert!(
+            readme.contains(&format!("`{c}`")),
+            "README.md does not document metrics column `{c}`"
+        );
     }
 }

@@ -37,7 +37,9 @@ fn cpu_same_seed_same_hash_different_seed_different() {
 #[test]
 fn gpu_same_seed_same_hash_different_seed_different() {
     let cfg = common::tiny();
-    let Some(a) = gpu_state(&cfg, &State::new(&cfg), 60) else { return };
+    let Some(a) = gpu_state(&cfg, &State::new(&cfg), 60) else {
+        return;
+    };
     let b = gpu_state(&cfg, &State::new(&cfg), 60).unwrap();
     assert_eq!(a.hash(), b.hash());
     assert_eq!(a.tick(), 60);
@@ -73,7 +75,9 @@ fn cpu_resume_from_checkpoint_matches_uninterrupted() {
 #[test]
 fn gpu_resume_from_checkpoint_matches_uninterrupted() {
     let cfg = common::tiny();
-    let Some(straight) = gpu_state(&cfg, &State::new(&cfg), 80) else { return };
+    let Some(straight) = gpu_state(&cfg, &State::new(&cfg), 80) else {
+        return;
+    };
     let mid = gpu_state(&cfg, &State::new(&cfg), 40).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mid.silico");

@@ -27,8 +27,8 @@ fn word_kind(section: &str, index: usize) -> Word {
             4..=11 => Word::Exact,
             _ => Word::Float,
         },
-        "clock" | "neighbor_list" | "bot_neighbor_list" | "grid_counts" | "grid_start" | "grid_items" | "agent_cell"
-        | "birth_control" | "birth_list" => Word::Exact,
+        "clock" | "neighbor_list" | "bot_neighbor_list" | "grid_counts" | "grid_start"
+        | "grid_items" | "agent_cell" | "birth_control" | "birth_list" => Word::Exact,
         "agent_tick" => match index % 8 {
             5 | 7 => Word::Exact,
             _ => Word::Float,
@@ -78,7 +78,9 @@ fn compare(pass: &str, section: &str, cpu: &[u8], gpu: &[u8], errors: &mut Vec<S
         }
     }
     if bad > 3 {
-        errors.push(format!("after {pass}: {section}: {bad} words differ in all"));
+        errors.push(format!(
+            "after {pass}: {section}: {bad} words differ in all"
+        ));
     }
 }
 
@@ -115,7 +117,11 @@ fn check_passes(ctx: GpuContext, cfg: &Config, warm_ticks: usize) {
             compare(pass, name, c, g, &mut errors);
         }
     }
-    assert!(errors.is_empty(), "GPU and CPU disagree:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "GPU and CPU disagree:\n{}",
+        errors.join("\n")
+    );
 }
 
 #[test]
@@ -144,7 +150,11 @@ fn every_pass_matches_cpu_random_brain_crowded() {
 
 #[test]
 fn every_pass_matches_cpu_on_each_map() {
-    for kind in [TerrainKind::Random, TerrainKind::TwoIslands, TerrainKind::FourIslands] {
+    for kind in [
+        TerrainKind::Random,
+        TerrainKind::TwoIslands,
+        TerrainKind::FourIslands,
+    ] {
         let Some(ctx) = common::gpu() else { return };
         let mut cfg = common::tiny();
         cfg.terrain.kind = kind;
@@ -168,7 +178,10 @@ fn extinction_respawns_on_both() {
     grows.extend(gpu.flush().unwrap());
     let respawns = metric_index("respawns").unwrap();
     let population = metric_index("population").unwrap();
-    assert_eq!(rows[0][respawns], cfg.agents.min_agents as f32, "everyone starves on tick 1 and min_agents respawn");
+    assert_eq!(
+        rows[0][respawns], cfg.agents.min_agents as f32,
+        "everyone starves on tick 1 and min_agents respawn"
+    );
     for (c, g) in rows.iter().zip(&grows) {
         assert_eq!(c[respawns], g[respawns]);
         assert_eq!(c[population], g[population]);
@@ -190,8 +203,17 @@ fn whole_ticks_track_cpu_then_metrics_agree() {
     assert_eq!(grows.len(), 4);
     for (c, g) in crows.iter().zip(&grows) {
         for (k, name) in METRIC_COLUMNS.iter().enumerate() {
-            let tol = if name.starts_with("ledger_error") { 0.05 } else { 1e-3 * c[k].abs().max(1.0) };
-            assert!((c[k] - g[k]).abs() <= tol, "metric {name}: cpu {} gpu {}", c[k], g[k]);
+            let tol = if name.starts_with("ledger_error") {
+                0.05
+            } else {
+                1e-3 * c[k].abs().max(1.0)
+            };
+            assert!(
+                (c[k] - g[k]).abs() <= tol,
+                "metric {name}: cpu {} gpu {}",
+                c[k],
+                g[k]
+            );
         }
     }
 }

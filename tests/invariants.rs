@@ -13,7 +13,12 @@ fn col(name: &str) -> usize {
 }
 
 fn totals(s: &State) -> (f64, f64) {
-    let a = s.agents.iter().filter(|a| a.alive != 0).map(|a| a.energy as f64).sum();
+    let a = s
+        .agents
+        .iter()
+        .filter(|a| a.alive != 0)
+        .map(|a| a.energy as f64)
+        .sum();
     let c = s.cells.iter().map(|c| c.energy as f64).sum();
     (a, c)
 }
@@ -22,7 +27,9 @@ fn totals(s: &State) -> (f64, f64) {
 fn check_ledger(row: &[f32], before: (f64, f64), after: (f64, f64), tick: usize) {
     let change = (after.0 - before.0) + (after.1 - before.1);
     let r = |n: &str| row[col(n)] as f64;
-    let explained = r("ledger_regrowth") - r("ledger_costs") + r("ledger_hit_received") + r("ledger_stolen")
+    let explained = r("ledger_regrowth") - r("ledger_costs")
+        + r("ledger_hit_received")
+        + r("ledger_stolen")
         + r("ledger_birth_energy")
         - r("ledger_death_energy")
         + (r("ledger_eaten_by_agents") - r("ledger_eaten_from_cells"));
@@ -71,7 +78,10 @@ fn cpu_ledger_balances_for_500_ticks() {
         births += row[col("births")];
         before = after;
     }
-    assert!(births > 0.0, "no births in 500 ticks: the test did not exercise them");
+    assert!(
+        births > 0.0,
+        "no births in 500 ticks: the test did not exercise them"
+    );
 }
 
 #[test]
@@ -94,7 +104,10 @@ fn gpu_ledger_balances_for_500_ticks() {
         eaten += rows[0][col("ledger_eaten_by_agents")];
         before = after;
     }
-    assert!(births > 0.0 && deaths > 0.0 && eaten > 0.0, "births {births} deaths {deaths} eaten {eaten}");
+    assert!(
+        births > 0.0 && deaths > 0.0 && eaten > 0.0,
+        "births {births} deaths {deaths} eaten {eaten}"
+    );
 }
 
 #[test]
@@ -109,8 +122,14 @@ fn crowded_eaters_share_what_is_there() {
     for t in 0..50 {
         let cells_before: Vec<f32> = w.state.cells.iter().map(|c| c.energy).collect();
         let row = w.tick();
-        assert!(row[col("ledger_eaten_by_agents")] <= cells_before.iter().sum::<f32>() + 1e-3, "tick {t}");
-        assert!(w.state.cells.iter().all(|c| c.energy >= 0.0), "tick {t}: a cell went negative");
+        assert!(
+            row[col("ledger_eaten_by_agents")] <= cells_before.iter().sum::<f32>() + 1e-3,
+            "tick {t}"
+        );
+        assert!(
+            w.state.cells.iter().all(|c| c.energy >= 0.0),
+            "tick {t}: a cell went negative"
+        );
     }
 }
 
@@ -125,7 +144,10 @@ fn no_nan_after_2000_ticks_with_wild_mutation() {
     rows.extend(w.flush().unwrap());
     assert_eq!(rows.len(), 2000);
     for (t, row) in rows.iter().enumerate() {
-        assert!(row.iter().all(|v| v.is_finite()), "tick {t}: non-finite metric in {row:?}");
+        assert!(
+            row.iter().all(|v| v.is_finite()),
+            "tick {t}: non-finite metric in {row:?}"
+        );
     }
     let s = w.download_state(&cfg).unwrap();
     let floats = |b: &[u8]| -> Vec<f32> { bytemuck::cast_slice::<u8, f32>(b).to_vec() };
@@ -135,14 +157,26 @@ fn no_nan_after_2000_ticks_with_wild_mutation() {
         }
         if name == "agents" {
             for a in s.agents.iter().filter(|a| a.alive != 0) {
-                assert!(a.energy.is_finite() && a.age.is_finite() && a.pos.iter().all(|p| p.is_finite()));
-                for v in a.id.iter().chain(&a.self_message).chain(&a.other_message).chain(&a.last_action) {
+                assert!(
+                    a.energy.is_finite()
+                        && a.age.is_finite()
+                        && a.pos.iter().all(|p| p.is_finite())
+                );
+                for v in
+                    a.id.iter()
+                        .chain(&a.self_message)
+                        .chain(&a.other_message)
+                        .chain(&a.last_action)
+                {
                     assert!(v.is_finite(), "agent value {v}");
                 }
             }
             continue;
         }
-        assert!(floats(bytes).iter().all(|v| v.is_finite()), "non-finite value in {name}");
+        assert!(
+            floats(bytes).iter().all(|v| v.is_finite()),
+            "non-finite value in {name}"
+        );
     }
     check_positions(&s, cfg.world_size(), 2000);
 }

@@ -7,7 +7,8 @@ use silico::gpu::{binding_decls, full_source, SHADERS};
 use silico::world::*;
 
 fn parse(src: &str, name: &str) -> naga::Module {
-    naga::front::wgsl::parse_str(src).unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(src)))
+    naga::front::wgsl::parse_str(src)
+        .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(src)))
 }
 
 #[test]
@@ -17,9 +18,12 @@ fn every_shader_validates() {
     for def in SHADERS {
         let src = full_source(def);
         let module = parse(&src, def.file);
-        naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
-            .validate(&module)
-            .unwrap_or_else(|e| panic!("{}: {}", def.file, e.emit_to_string(&src)));
+        naga::valid::Validator::new(
+            naga::valid::ValidationFlags::all(),
+            naga::valid::Capabilities::default(),
+        )
+        .validate(&module)
+        .unwrap_or_else(|e| panic!("{}: {}", def.file, e.emit_to_string(&src)));
         for entry in def.entries {
             assert!(
                 module.entry_points.iter().any(|ep| ep.name == entry.name),
@@ -28,7 +32,11 @@ fn every_shader_validates() {
                 entry.name
             );
         }
-        assert!(!binding_decls(def.source).is_empty(), "{} declares no bindings", def.file);
+        assert!(
+            !binding_decls(def.source).is_empty(),
+            "{} declares no bindings",
+            def.file
+        );
         seen += 1;
     }
     // Every .wgsl in shaders/ (but common.wgsl, which is prepended) belongs to a pass.
@@ -44,13 +52,22 @@ fn pass_files_come_in_threes() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for def in SHADERS {
         let stem = def.file.trim_end_matches(".wgsl");
-        assert!(root.join("src/gpu").join(format!("{stem}.rs")).exists(), "src/gpu/{stem}.rs missing");
-        assert!(root.join("src/cpu").join(format!("{stem}.rs")).exists(), "src/cpu/{stem}.rs missing");
+        assert!(
+            root.join("src/gpu").join(format!("{stem}.rs")).exists(),
+            "src/gpu/{stem}.rs missing"
+        );
+        assert!(
+            root.join("src/cpu").join(format!("{stem}.rs")).exists(),
+            "src/cpu/{stem}.rs missing"
+        );
     }
 }
 
 /// (member name, Rust offset) for each shared struct, and its Rust size.
-fn rust_layouts() -> Vec<(&'static str, usize, Vec<(&'static str, usize)>)> {
+/// (struct name, Rust size, [(member, Rust offset)]).
+type StructLayout = (&'static str, usize, Vec<(&'static str, usize)>);
+
+fn rust_layouts() -> Vec<StructLayout> {
     vec![
         (
             "Agent",
@@ -95,7 +112,14 @@ fn rust_layouts() -> Vec<(&'static str, usize, Vec<(&'static str, usize)>)> {
                 ("program", offset_of!(Bot, program)),
             ],
         ),
-        ("Clock", size_of::<Clock>(), vec![("tick", offset_of!(Clock, tick)), ("alive", offset_of!(Clock, alive))]),
+        (
+            "Clock",
+            size_of::<Clock>(),
+            vec![
+                ("tick", offset_of!(Clock, tick)),
+                ("alive", offset_of!(Clock, alive)),
+            ],
+        ),
         (
             "AgentTick",
             size_of::<AgentTick>(),
@@ -112,7 +136,10 @@ fn rust_layouts() -> Vec<(&'static str, usize, Vec<(&'static str, usize)>)> {
         (
             "CellTick",
             size_of::<CellTick>(),
-            vec![("eaten", offset_of!(CellTick, eaten)), ("regrowth", offset_of!(CellTick, regrowth))],
+            vec![
+                ("eaten", offset_of!(CellTick, eaten)),
+                ("regrowth", offset_of!(CellTick, regrowth)),
+            ],
         ),
         (
             "BirthControl",
@@ -128,7 +155,14 @@ fn rust_layouts() -> Vec<(&'static str, usize, Vec<(&'static str, usize)>)> {
                 ("alive_after", offset_of!(BirthControl, alive_after)),
             ],
         ),
-        ("Birth", size_of::<Birth>(), vec![("child", offset_of!(Birth, child)), ("parent", offset_of!(Birth, parent))]),
+        (
+            "Birth",
+            size_of::<Birth>(),
+            vec![
+                ("child", offset_of!(Birth, child)),
+                ("parent", offset_of!(Birth, parent)),
+            ],
+        ),
     ]
 }
 
@@ -146,7 +180,13 @@ fn rust_and_wgsl_layouts_agree() {
             .find(|(_, t)| t.name.as_deref() == Some(name))
             .unwrap_or_else(|| panic!("WGSL has no struct {name}"));
         assert_eq!(layouter[handle].size as usize, rust_size, "size of {name}");
-        let naga::TypeInner::Struct { members: wgsl_members, .. } = &ty.inner else { panic!("{name} is not a struct") };
+        let naga::TypeInner::Struct {
+            members: wgsl_members,
+            ..
+        } = &ty.inner
+        else {
+            panic!("{name} is not a struct")
+        };
         for (member, offset) in members {
             let m = wgsl_members
                 .iter()
@@ -163,33 +203,60 @@ fn params_layout_agrees() {
     let module = parse(&src, "common");
     let mut layouter = naga::proc::Layouter::default();
     layouter.update(module.to_ctx()).unwrap();
-    let (handle, ty) = module.types.iter().find(|(_, t)| t.name.as_deref() == Some("Params")).unwrap();
+    let (handle, ty) = module
+        .types
+        .iter()
+        .find(|(_, t)| t.name.as_deref() == Some("Params"))
+        .unwrap();
     assert_eq!(layouter[handle].size as usize, size_of::<Params>());
-    let naga::TypeInner::Struct { members, .. } = &ty.inner else { panic!() };
+    let naga::TypeInner::Struct { members, .. } = &ty.inner else {
+        panic!()
+    };
     // Params is all 4-byte scalars, so member k sits at 4k on both sides when the names
     // line up in order; compare the order against the Rust field list by a known sample.
     let names: Vec<&str> = members.iter().map(|m| m.name.as_deref().unwrap()).collect();
-    assert_eq!(names.len() * 4, size_of::<Params>(), "Params has a non-scalar member or padding");
+    assert_eq!(
+        names.len() * 4,
+        size_of::<Params>(),
+        "Params has a non-scalar member or padding"
+    );
     for (name, off) in [
         ("map_size", offset_of!(Params, map_size)),
         ("seed_hi", offset_of!(Params, seed_hi)),
         ("cell_size", offset_of!(Params, cell_size)),
         ("age_cost", offset_of!(Params, age_cost)),
-        ("season_period_ticks", offset_of!(Params, season_period_ticks)),
+        (
+            "season_period_ticks",
+            offset_of!(Params, season_period_ticks),
+        ),
         ("bot_initial_energy", offset_of!(Params, bot_initial_energy)),
         ("initial_agents", offset_of!(Params, initial_agents)),
     ] {
-        let m = members.iter().find(|m| m.name.as_deref() == Some(name)).unwrap();
+        let m = members
+            .iter()
+            .find(|m| m.name.as_deref() == Some(name))
+            .unwrap();
         assert_eq!(m.offset as usize, off, "Params.{name}");
     }
     for (k, m) in members.iter().enumerate() {
-        assert_eq!(m.offset as usize, 4 * k, "Params.{:?} is not at its place", m.name);
+        assert_eq!(
+            m.offset as usize,
+            4 * k,
+            "Params.{:?} is not at its place",
+            m.name
+        );
     }
 }
 
 #[test]
 fn metric_columns_match_the_shader() {
     let src = silico::gpu::metrics::SHADER.source;
-    assert!(src.contains(&format!("const METRIC_COUNT: u32 = {}u;", METRIC_COLUMNS.len())));
-    assert!(src.contains(&format!("const METRIC_RING: u32 = {}u;", silico::world::METRIC_RING)));
+    assert!(src.contains(&format!(
+        "const METRIC_COUNT: u32 = {}u;",
+        METRIC_COLUMNS.len()
+    )));
+    assert!(src.contains(&format!(
+        "const METRIC_RING: u32 = {}u;",
+        silico::world::METRIC_RING
+    )));
 }

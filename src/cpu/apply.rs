@@ -52,12 +52,8 @@ pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
                 a.other_message[m] +=
                     (from_fixed(acc.message[m]) - a.other_message[m] * gate) * norm;
             }
-            for s in 0..7 {
-                a.last_action[s] = o[s];
-            }
-            for s in 0..4 {
-                a.last_action[7 + s] = o[act::TERRAFORM + s];
-            }
+            a.last_action[..7].copy_from_slice(&o[..7]);
+            a.last_action[7..].copy_from_slice(&o[act::TERRAFORM..act::TERRAFORM + 4]);
             if a.energy <= 0.0 {
                 a.alive = 0;
                 t.flags |= TICK_DIED;

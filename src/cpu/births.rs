@@ -159,7 +159,11 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         child.alive = 1;
         child.pos = parent.pos;
         let transfer = child_transfer(p, parent.energy);
-        child.energy = if p.child_energy_from_parent != 0 { transfer } else { p.child_energy };
+        child.energy = if p.child_energy_from_parent != 0 {
+            transfer
+        } else {
+            p.child_energy
+        };
         for k in 0..ID_LEN {
             let u = 2.0 * rng.uniform(tick, b.child, stream::CHILD_ID, k as u32) - 1.0;
             child.id[k] = (parent.id[k] + u).clamp(-1.0, 1.0);

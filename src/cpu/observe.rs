@@ -27,16 +27,9 @@ pub fn agent_vec(a: &Agent, pos: [f32; 2], out: &mut [f32]) {
     out[1] = (a.age + 1e-4).ln();
     out[2] = pos[0];
     out[3] = pos[1];
-    let mut o = 4;
-    for v in a
-        .last_action
-        .iter()
-        .chain(&a.id)
-        .chain(&a.self_message)
-        .chain(&a.other_message)
-    {
-        out[o] = *v;
-        o += 1;
+    let rest = a.last_action.iter().chain(&a.id).chain(&a.self_message).chain(&a.other_message);
+    for (dst, v) in out[4..].iter_mut().zip(rest) {
+        *dst = *v;
     }
 }
 
@@ -44,10 +37,8 @@ pub fn bot_vec(b: &Bot, offset: [f32; 2], out: &mut [f32]) {
     out[0] = offset[0];
     out[1] = offset[1];
     out[2] = (b.energy + 1e-4).ln();
-    for k in 0..16 {
-        out[3 + k] = b.memory[k];
-        out[19 + k] = b.program[k];
-    }
+    out[3..19].copy_from_slice(&b.memory);
+    out[19..35].copy_from_slice(&b.program);
 }
 
 pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {

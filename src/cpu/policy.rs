@@ -27,6 +27,7 @@ pub fn policy(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
                     brain_kind::LINEAR => {
                         let g = &st.genomes[i * glen..(i + 1) * glen];
                         let x = &obs[i * len..(i + 1) * len];
+                        // The shader sums in this order too, four inputs per step.
                         let mut acc = g[ACTION_LEN * len + o];
                         for k in 0..len {
                             acc += g[k * ACTION_LEN + o] * x[k];

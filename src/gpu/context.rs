@@ -27,7 +27,9 @@ impl GpuContext {
         let first = env_backends.unwrap_or(wgpu::Backends::PRIMARY);
         let mut adapters = make(first).enumerate_adapters(first).await;
         if adapters.is_empty() && env_backends.is_none() {
-            adapters = make(wgpu::Backends::SECONDARY).enumerate_adapters(wgpu::Backends::SECONDARY).await;
+            adapters = make(wgpu::Backends::SECONDARY)
+                .enumerate_adapters(wgpu::Backends::SECONDARY)
+                .await;
         }
         let adapter = match std::env::var("WGPU_ADAPTER_NAME") {
             Ok(want) => {

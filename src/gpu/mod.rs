@@ -25,7 +25,8 @@ use crate::world::{Dims, Params};
 #[derive(Clone, Copy, Debug)]
 pub enum Dispatch {
     PerAgent,
-    PerAgentAction,
+    /// One thread per agent and group of 4 actions.
+    PerAgentActionQuad,
     PerCell,
     PerAngle,
     /// Per agent, but only for brains that read the flat observation.
@@ -124,7 +125,9 @@ impl Dispatch {
     pub fn threads(&self, p: &Params, d: &Dims) -> u64 {
         match self {
             Dispatch::PerAgent => d.capacity as u64,
-            Dispatch::PerAgentAction => d.capacity as u64 * crate::world::ACTION_LEN as u64,
+            Dispatch::PerAgentActionQuad => {
+                d.capacity as u64 * (crate::world::ACTION_LEN as u64 / 4)
+            }
             Dispatch::PerCell => d.cells as u64,
             Dispatch::PerAngle => (d.angles as u64).max(2 * crate::world::WEATHER_FIELDS as u64),
             Dispatch::Observe => {

@@ -1,4 +1,4 @@
-//! Records shaders/policy.wgsl: one thread per (agent, action). Reference: src/cpu/policy.rs.
+//! Records shaders/policy.wgsl: one thread per (agent, group of 4 actions). Reference: src/cpu/policy.rs.
 use super::{Dispatch, Entry, ShaderDef};
 
 pub const SHADER: ShaderDef = ShaderDef {
@@ -6,6 +6,6 @@ pub const SHADER: ShaderDef = ShaderDef {
     source: include_str!("../../shaders/policy.wgsl"),
     entries: &[Entry {
         name: "policy",
-        dispatch: Dispatch::PerAgentAction,
+        dispatch: Dispatch::PerAgentActionQuad,
     }],
 };

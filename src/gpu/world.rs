@@ -57,7 +57,7 @@ impl GpuWorld {
         let mut scratch = Scratch::new(&dims);
         crate::cpu::metrics::seed_totals(state, &mut scratch);
         let device = &ctx.device;
-        let max_binding = ctx.limits.max_storage_buffer_binding_size as u64;
+        let max_binding = ctx.limits.max_storage_buffer_binding_size;
         let max_buffer = ctx.limits.max_buffer_size;
         let mut buffers = HashMap::new();
         let mut lengths = HashMap::new();
@@ -274,26 +274,36 @@ impl GpuWorld {
         self.ctx.queue.submit([enc.finish()]);
     }
 
-    /// Mean wall time of each pass within real ticks (for `silico bench --passes`): ticks
-    /// cut short after pass k are timed for every k, and a pass costs the difference
-    /// between its prefix and the one before. The world advances while it is measured.
+    /// Mean wall time of each pass (for `silico bench --passes`): a whole tick followed by
+    /// `extra` more runs of one pass, against a whole tick alone, over `reps` ticks. The
+    /// extra runs come after the tick so they see the consistent state of a real tick; the
+    /// world advances while it is measured.
     pub fn profile_passes(&mut self, reps: u32) -> Vec<(&'static str, f64)> {
-        let mut prefix_ms = Vec::new();
-        for k in 0..=TICK_PASSES.len() {
-            let _ = self.ctx.device.poll(wgpu::PollType::wait_indefinitely());
+        const EXTRA: u32 = 4;
+        let time = |world: &mut Self, pass: Option<&str>| {
+            let _ = world.ctx.device.poll(wgpu::PollType::wait_indefinitely());
             let t = std::time::Instant::now();
             for _ in 0..reps {
-                let mut enc = self.ctx.device.create_command_encoder(&Default::default());
-                self.record_begin_tick(&mut enc);
-                for name in &TICK_PASSES[..k] {
-                    self.record_pass(&mut enc, name);
+                let mut enc = world.ctx.device.create_command_encoder(&Default::default());
+                world.record_tick(&mut enc);
+                if let Some(name) = pass {
+                    for _ in 0..EXTRA {
+                        world.record_pass(&mut enc, name);
+                    }
                 }
-                self.ctx.queue.submit([enc.finish()]);
-                let _ = self.ctx.device.poll(wgpu::PollType::wait_indefinitely());
+                world.ctx.queue.submit([enc.finish()]);
             }
-            prefix_ms.push(t.elapsed().as_secs_f64() * 1e3 / reps as f64);
+            let _ = world.ctx.device.poll(wgpu::PollType::wait_indefinitely());
+            t.elapsed().as_secs_f64() * 1e3 / reps as f64
+        };
+        let base = time(self, None);
+        let mut out = vec![("whole tick", base)];
+        for name in TICK_PASSES {
+            let with = time(self, Some(name));
+            out.push((*name, (with - base) / EXTRA as f64));
         }
-        TICK_PASSES.iter().enumerate().map(|(k, name)| (*name, prefix_ms[k + 1] - prefix_ms[k])).collect()
+        // Extra metrics runs advanced the GPU's clock past the host's count: profile last.
+        out
     }
 
     /// Submit `n` ticks; returns the metric rows that have arrived so far, in tick order.

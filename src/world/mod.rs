@@ -40,10 +40,13 @@ impl Dims {
         let r = cfg.agents.terrain_view_range as usize;
         let view_agents = cfg.agents.view_agents as usize;
         let view_bots = (cfg.agents.view_bots.min(cfg.bots.count)) as usize;
-        let obs_len = (2 * r + 1) * (2 * r + 1) * CELL_FEATURES
+        // Padded with zeros to a whole number of vec4s, which the policy pass reads.
+        let obs_len = ((2 * r + 1) * (2 * r + 1) * CELL_FEATURES
             + AGENT_VEC_LEN
             + view_agents * AGENT_VEC_LEN
-            + view_bots * BOT_VEC_LEN;
+            + view_bots * BOT_VEC_LEN)
+            .div_ceil(4)
+            * 4;
         let genome_len = match cfg.brain {
             Brain::Linear => ACTION_LEN * (obs_len + 1),
             Brain::Random | Brain::Zero => 0,
