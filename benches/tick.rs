@@ -11,10 +11,8 @@ const TICKS_PER_ITER: u64 = 8;
 
 fn worlds() -> Vec<(&'static str, Config)> {
     let default = Config::default();
-    let mut random = Config::default();
-    random.brain = Brain::Random;
-    let mut large = Config::default();
-    large.brain = Brain::Random;
+    let random = Config { brain: Brain::Random, ..Config::default() };
+    let mut large = Config { brain: Brain::Random, ..Config::default() };
     large.world.map_size = 512;
     large.agents.capacity = 65536;
     large.agents.initial_agents = 65536;
