@@ -330,7 +330,8 @@ pub struct BenchResult {
     pub capacity: u32,
     pub map_size: u32,
     pub brain: String,
-    /// Mean milliseconds of each GPU pass alone (with `--passes`), each its own submission.
+    /// Mean GPU milliseconds of each pass within whole ticks (with `--passes`), from
+    /// timestamp queries; empty when the adapter has none.
     pub pass_ms: Vec<(String, f64)>,
 }
 
@@ -353,8 +354,10 @@ pub fn bench(
     let agent_ticks: f64 = rows.iter().map(|r| r[pop_col] as f64).sum();
     let mut pass_ms = Vec::new();
     if let (true, crate::sim::World::Gpu(g)) = (passes, &mut world) {
+        // About a second of ticks per measurement, at least two.
+        let reps = (ticks as f64 / wall_s.max(1e-9)).clamp(2.0, 20.0) as u32;
         pass_ms = g
-            .profile_passes(20)
+            .profile_passes(reps)?
             .into_iter()
             .map(|(n, ms)| (n.to_string(), ms))
             .collect();

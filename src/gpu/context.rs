@@ -8,6 +8,7 @@ pub struct GpuContext {
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
     pub limits: wgpu::Limits,
+    pub features: wgpu::Features,
 }
 
 impl GpuContext {
@@ -81,10 +82,11 @@ impl GpuContext {
         };
         let info = adapter.get_info();
         let limits = adapter.limits();
+        let features = adapter.features() & (wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS);
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("silico"),
-                required_features: wgpu::Features::empty(),
+                required_features: features,
                 required_limits: limits.clone(),
                 experimental_features: wgpu::ExperimentalFeatures::disabled(),
                 memory_hints: wgpu::MemoryHints::Performance,
@@ -100,6 +102,7 @@ impl GpuContext {
             queue,
             info,
             limits,
+            features,
         })
     }
 

@@ -222,6 +222,12 @@ impl GpuWorld {
     }
 
     fn record_pass(&self, enc: &mut wgpu::CommandEncoder, name: &str) {
+        self.record_pass_timed(enc, name, None);
+    }
+
+    /// Record one pass; with `timestamps`, write its start and end into the query set at
+    /// `2 * index` and `2 * index + 1`.
+    fn record_pass_timed(&self, enc: &mut wgpu::CommandEncoder, name: &str, timestamps: Option<(&wgpu::QuerySet, u32)>) {
         let pass = &self.passes[name];
         if name == "grid_scatter" {
             // The scatter reuses the counts as per-cell cursors.
@@ -242,10 +248,12 @@ impl GpuWorld {
                 );
             }
         }
-        let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
-            label: Some(name),
-            timestamp_writes: None,
+        let timestamp_writes = timestamps.map(|(query_set, index)| wgpu::ComputePassTimestampWrites {
+            query_set,
+            beginning_of_pass_write_index: Some(2 * index),
+            end_of_pass_write_index: Some(2 * index + 1),
         });
+        let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(name), timestamp_writes });
         cp.set_pipeline(&pass.pipeline);
         cp.set_bind_group(0, &pass.bind_group, &[]);
         match pass.dispatch {
@@ -274,36 +282,45 @@ impl GpuWorld {
         self.ctx.queue.submit([enc.finish()]);
     }
 
-    /// Mean wall time of each pass (for `silico bench --passes`): a whole tick followed by
-    /// `extra` more runs of one pass, against a whole tick alone, over `reps` ticks. The
-    /// extra runs come after the tick so they see the consistent state of a real tick; the
-    /// world advances while it is measured.
-    pub fn profile_passes(&mut self, reps: u32) -> Vec<(&'static str, f64)> {
-        const EXTRA: u32 = 4;
-        let time = |world: &mut Self, pass: Option<&str>| {
-            let _ = world.ctx.device.poll(wgpu::PollType::wait_indefinitely());
-            let t = std::time::Instant::now();
-            for _ in 0..reps {
-                let mut enc = world.ctx.device.create_command_encoder(&Default::default());
-                world.record_tick(&mut enc);
-                if let Some(name) = pass {
-                    for _ in 0..EXTRA {
-                        world.record_pass(&mut enc, name);
-                    }
-                }
-                world.ctx.queue.submit([enc.finish()]);
-            }
-            let _ = world.ctx.device.poll(wgpu::PollType::wait_indefinitely());
-            t.elapsed().as_secs_f64() * 1e3 / reps as f64
-        };
-        let base = time(self, None);
-        let mut out = vec![("whole tick", base)];
-        for name in TICK_PASSES {
-            let with = time(self, Some(name));
-            out.push((*name, (with - base) / EXTRA as f64));
+    /// Mean GPU time of each pass within whole ticks, from timestamp queries, over `reps`
+    /// ticks (for `silico bench --passes`). Empty when the adapter has no timestamps.
+    pub fn profile_passes(&mut self, reps: u32) -> Result<Vec<(&'static str, f64)>, GpuError> {
+        if !self.ctx.features.contains(wgpu::Features::TIMESTAMP_QUERY) {
+            return Ok(Vec::new());
         }
-        // Extra metrics runs advanced the GPU's clock past the host's count: profile last.
-        out
+        let n = TICK_PASSES.len() as u32;
+        let device = &self.ctx.device;
+        let query_set = device.create_query_set(&wgpu::QuerySetDescriptor {
+            label: Some("pass timestamps"),
+            ty: wgpu::QueryType::Timestamp,
+            count: 2 * n,
+        });
+        let bytes = 2 * n as u64 * 8;
+        let resolve = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("timestamps"),
+            size: bytes,
+            usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        let period_ns = self.ctx.queue.get_timestamp_period() as f64;
+        let mut total_ms = vec![0.0f64; n as usize];
+        for _ in 0..reps {
+            let mut enc = self.ctx.device.create_command_encoder(&Default::default());
+            self.record_begin_tick(&mut enc);
+            for (k, name) in TICK_PASSES.iter().enumerate() {
+                self.record_pass_timed(&mut enc, name, Some((&query_set, k as u32)));
+            }
+            enc.resolve_query_set(&query_set, 0..2 * n, &resolve, 0);
+            self.ctx.queue.submit([enc.finish()]);
+            self.tick += 1;
+            let raw = self.read_raw(&resolve, bytes)?;
+            let stamps: &[u64] = bytemuck::cast_slice(&raw);
+            for k in 0..n as usize {
+                let ticks = stamps[2 * k + 1].saturating_sub(stamps[2 * k]);
+                total_ms[k] += ticks as f64 * period_ns * 1e-6;
+            }
+        }
+        Ok(TICK_PASSES.iter().zip(total_ms).map(|(name, ms)| (*name, ms / reps as f64)).collect())
     }
 
     /// Submit `n` ticks; returns the metric rows that have arrived so far, in tick order.
@@ -407,19 +424,38 @@ impl GpuWorld {
             offsets.push(total);
             total += self.lengths[name].div_ceil(4) * 4;
         }
-        let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("readback"),
+        let gather = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback gather"),
             size: total.max(4),
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            usage: wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
         let mut enc = self.ctx.device.create_command_encoder(&Default::default());
         for (name, off) in names.iter().zip(&offsets) {
             let len = self.lengths[name];
             if len > 0 {
-                enc.copy_buffer_to_buffer(self.buffer(name), 0, &staging, *off, len);
+                enc.copy_buffer_to_buffer(self.buffer(name), 0, &gather, *off, len);
             }
         }
+        self.ctx.queue.submit([enc.finish()]);
+        let raw = self.read_raw(&gather, total.max(4))?;
+        Ok(names
+            .iter()
+            .zip(&offsets)
+            .map(|(name, off)| raw[*off as usize..(*off + self.lengths[name]) as usize].to_vec())
+            .collect())
+    }
+
+    /// The first `size` bytes of a COPY_SRC buffer, waiting for all submitted work.
+    fn read_raw(&mut self, src: &wgpu::Buffer, size: u64) -> Result<Vec<u8>, GpuError> {
+        let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
+        enc.copy_buffer_to_buffer(src, 0, &staging, 0, size);
         self.ctx.queue.submit([enc.finish()]);
         let state = Arc::new(AtomicU8::new(0));
         let flag = state.clone();
@@ -427,29 +463,12 @@ impl GpuWorld {
             flag.store(if r.is_ok() { 1 } else { 2 }, Ordering::Release);
         });
         while state.load(Ordering::Acquire) == 0 {
-            self.ctx
-                .device
-                .poll(wgpu::PollType::wait_indefinitely())
-                .map_err(|e| GpuError::Readback(e.to_string()))?;
+            self.ctx.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| GpuError::Readback(e.to_string()))?;
         }
         if state.load(Ordering::Acquire) == 2 {
-            return Err(GpuError::Readback(
-                "mapping the readback buffer failed".into(),
-            ));
+            return Err(GpuError::Readback("mapping the readback buffer failed".into()));
         }
-        let out = {
-            let view = staging
-                .slice(..)
-                .get_mapped_range()
-                .map_err(|e| GpuError::Readback(e.to_string()))?;
-            names
-                .iter()
-                .zip(&offsets)
-                .map(|(name, off)| {
-                    view[*off as usize..(*off + self.lengths[name]) as usize].to_vec()
-                })
-                .collect()
-        };
+        let out = staging.slice(..).get_mapped_range().map_err(|e| GpuError::Readback(e.to_string()))?.to_vec();
         staging.unmap();
         Ok(out)
     }
