@@ -86,7 +86,11 @@ fn births_select(@builtin(local_invocation_index) t: u32) {
         // Chosen: key > threshold, or key == threshold and slot < slot_bound.
         var threshold = 0u;
         var slot_bound = 0xffffffffu;
-        if (candidates > free) {
+        if (free == 0u) {
+            // A full pool: nobody is born, and the search below would find nothing.
+            slot_bound = 0u;
+            threshold = 0xffffffffu;
+        } else if (candidates > free) {
             // Largest threshold with at least `free` candidates at or above it, bit by bit.
             for (var bit = 31i; bit >= 0i; bit--) {
                 let trial = threshold | (1u << u32(bit));

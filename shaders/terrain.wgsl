@@ -1,5 +1,5 @@
-// Weather and regrowth (SPEC 2.6). terrain_weather drifts the Perlin gradient angles and
-// resets the noise min/max; terrain_base regenerates the base fields (raw noise for
+// Weather and regrowth (SPEC 2.6). terrain_weather drifts the Perlin gradient angles,
+// turns them into gradients and resets the noise min/max; terrain_base regenerates the base fields (raw noise for
 // Perlin, with its min and max by deterministic atomics); terrain_apply normalises them,
 // relaxes each cell toward its base, regrows energy and clips.
 // Reference: src/cpu/terrain.rs.
@@ -11,6 +11,7 @@
 @group(0) @binding(4) var<storage, read_write> cells: array<Cell>;
 @group(0) @binding(5) var<storage, read_write> minmax: array<atomic<u32>>;
 @group(0) @binding(6) var<storage, read_write> cell_tick: array<CellTick>;
+@group(0) @binding(7) var<storage, read_write> gradients: array<vec2<f32>>;
 
 const WEATHER_FIELDS: u32 = 6u;
 
@@ -20,8 +21,8 @@ fn fade(t: f32) -> f32 {
 
 fn grad(field: u32, ix: u32, iy: u32, ox: f32, oy: f32) -> f32 {
     let stride = params.perlin_res + 1u;
-    let a = angles[field * stride * stride + iy * stride + ix] * TAU;
-    return ox * cos(a) + oy * sin(a);
+    let g = gradients[field * stride * stride + iy * stride + ix];
+    return ox * g.x + oy * g.y;
 }
 
 fn perlin(field: u32, x: u32, y: u32) -> f32 {
@@ -111,33 +112,54 @@ fn terrain_weather(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
     }
     let stride = params.perlin_res + 1u;
     if (params.terrain_kind != TERRAIN_PERLIN || i >= WEATHER_FIELDS * stride * stride) { return; }
-    angles[i] += params.weather_speed * rng_uniform(clock.tick, i, S_WEATHER, 0u);
+    let a = angles[i] + params.weather_speed * rng_uniform(clock.tick, i, S_WEATHER, 0u);
+    angles[i] = a;
+    // Gradients once per angle here, not four times per cell and field in terrain_base.
+    gradients[i] = vec2<f32>(cos(a * TAU), sin(a * TAU));
 }
 
+// Min and max of this workgroup's raw noise: one global atomic per workgroup and field
+// instead of one per cell, which all cells would contend for.
+var<workgroup> group_min: array<atomic<u32>, 6>;
+var<workgroup> group_max: array<atomic<u32>, 6>;
+
 @compute @workgroup_size(64)
-fn terrain_base(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn terrain_base(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                @builtin(local_invocation_index) t: u32) {
     let c = flat_index(gid, nwg);
     let n = params.map_size;
-    if (c >= n * n) { return; }
-    let x = c % n;
-    let y = c / n;
-    var b: Cell;
-    if (params.terrain_kind == TERRAIN_PERLIN) {
-        for (var f = 0u; f < WEATHER_FIELDS; f++) {
-            let v = perlin(f, x, y);
-            set_field(&b, f, v);
-            let o = float_to_ordered(v);
-            atomicMin(&minmax[f], o);
-            atomicMax(&minmax[WEATHER_FIELDS + f], o);
-        }
-    } else if (params.terrain_kind == TERRAIN_RANDOM) {
-        for (var f = 0u; f < WEATHER_FIELDS; f++) {
-            set_field(&b, f, rng_uniform(clock.tick, c, S_TERRAIN, f) * field_scale(f));
-        }
-    } else {
-        b = island_cell(x, y, clock.tick);
+    let perlin_map = params.terrain_kind == TERRAIN_PERLIN;
+    if (perlin_map && t < WEATHER_FIELDS) {
+        atomicStore(&group_min[t], 0xffffffffu);
+        atomicStore(&group_max[t], 0u);
     }
-    base[c] = b;
+    workgroupBarrier();
+    if (c < n * n) {
+        let x = c % n;
+        let y = c / n;
+        var b: Cell;
+        if (perlin_map) {
+            for (var f = 0u; f < WEATHER_FIELDS; f++) {
+                let v = perlin(f, x, y);
+                set_field(&b, f, v);
+                let o = float_to_ordered(v);
+                atomicMin(&group_min[f], o);
+                atomicMax(&group_max[f], o);
+            }
+        } else if (params.terrain_kind == TERRAIN_RANDOM) {
+            for (var f = 0u; f < WEATHER_FIELDS; f++) {
+                set_field(&b, f, rng_uniform(clock.tick, c, S_TERRAIN, f) * field_scale(f));
+            }
+        } else {
+            b = island_cell(x, y, clock.tick);
+        }
+        base[c] = b;
+    }
+    workgroupBarrier();
+    if (perlin_map && t < WEATHER_FIELDS) {
+        atomicMin(&minmax[t], atomicLoad(&group_min[t]));
+        atomicMax(&minmax[WEATHER_FIELDS + t], atomicLoad(&group_max[t]));
+    }
 }
 
 @compute @workgroup_size(64)

@@ -79,7 +79,10 @@ pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
         ctl.respawns = n;
     } else {
         // Chosen: key > threshold, or key == threshold and slot < slot_bound.
-        let (threshold, slot_bound) = if candidates <= free {
+        let (threshold, slot_bound) = if free == 0 {
+            // A full pool: nobody is born, and the search below would find nothing.
+            (u32::MAX, 0)
+        } else if candidates <= free {
             (0u32, u32::MAX)
         } else {
             let count_ge = |t: u32| {

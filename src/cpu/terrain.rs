@@ -1,5 +1,5 @@
 //! Reference of shaders/terrain.wgsl: weather and regrowth (SPEC 2.6).
-//! `terrain_weather` drifts the Perlin gradient angles; `terrain_base` regenerates the base
+//! `terrain_weather` drifts the Perlin gradient angles and turns them into gradients; `terrain_base` regenerates the base
 //! fields (raw noise for Perlin, with its min and max); `terrain_apply` normalises them,
 //! relaxes each cell toward its base, regrows energy and clips.
 
@@ -15,9 +15,15 @@ fn fade(t: f32) -> f32 {
     t * t * t * (t * (t * 6.0 - 15.0) + 10.0)
 }
 
+/// The Perlin gradient of an angle given in turns.
+pub fn gradient(angle_turns: f32) -> [f32; 2] {
+    let a = angle_turns * TAU;
+    [a.cos(), a.sin()]
+}
+
 /// One Perlin noise value (JaxLife's single-octave generator) at cell (x, y) from one
-/// field's (res+1)^2 gradient angles, given in turns.
-pub fn perlin(p: &Params, angles: &[f32], x: u32, y: u32) -> f32 {
+/// field's (res+1)^2 gradients.
+pub fn perlin(p: &Params, gradients: &[[f32; 2]], x: u32, y: u32) -> f32 {
     let res = p.perlin_res;
     let u = (x * res) as f32 / p.map_size as f32;
     let v = (y * res) as f32 / p.map_size as f32;
@@ -27,8 +33,8 @@ pub fn perlin(p: &Params, angles: &[f32], x: u32, y: u32) -> f32 {
     let fy = v - gy as f32;
     let stride = res + 1;
     let grad = |ix: u32, iy: u32, ox: f32, oy: f32| {
-        let a = angles[(iy * stride + ix) as usize] * TAU;
-        ox * a.cos() + oy * a.sin()
+        let g = gradients[(iy * stride + ix) as usize];
+        ox * g[0] + oy * g[1]
     };
     let n00 = grad(gx, gy, fx, fy);
     let n10 = grad(gx + 1, gy, fx - 1.0, fy);
@@ -117,7 +123,7 @@ pub fn island_cell(p: &Params, x: u32, y: u32, tick: u32) -> Cell {
 pub fn base_for_tick(
     p: &Params,
     rng: &Rng,
-    angles: &[f32],
+    gradients: &[[f32; 2]],
     tick: u32,
     base: &mut [Cell],
     minmax: &mut [u32],
@@ -134,7 +140,7 @@ pub fn base_for_tick(
                     set_field(
                         &mut cell,
                         f,
-                        perlin(p, &angles[f * stride..(f + 1) * stride], x, y),
+                        perlin(p, &gradients[f * stride..(f + 1) * stride], x, y),
                     );
                 }
                 cell
@@ -197,6 +203,7 @@ pub fn terrain_weather(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) 
     if p.terrain_kind == terrain_kind::PERLIN {
         for (i, a) in st.angles.iter_mut().enumerate() {
             *a += p.weather_speed * rng.uniform(tick, i as u32, stream::WEATHER, 0);
+            sc.gradients[i] = gradient(*a);
         }
     }
     for f in 0..WEATHER_FIELDS {
@@ -207,7 +214,7 @@ pub fn terrain_weather(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) 
 
 pub fn terrain_base(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
     let tick = st.clock.tick;
-    base_for_tick(p, rng, &st.angles, tick, &mut st.base, &mut sc.minmax);
+    base_for_tick(p, rng, &sc.gradients, tick, &mut st.base, &mut sc.minmax);
 }
 
 pub fn terrain_apply(p: &Params, st: &mut State, sc: &mut Scratch) {

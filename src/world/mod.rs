@@ -186,6 +186,8 @@ pub struct Scratch {
     pub grid_start: Vec<u32>,
     pub grid_items: Vec<u32>,
     pub agent_cell: Vec<u32>,
+    /// Perlin gradient (cos, sin) of every weather angle, computed once per tick.
+    pub gradients: Vec<[f32; 2]>,
     /// Ordered-u32 min (first WEATHER_FIELDS) and max (next WEATHER_FIELDS) of raw noise.
     pub minmax: Vec<u32>,
     pub birth_control: BirthControl,
@@ -214,6 +216,7 @@ impl Scratch {
             ("grid_start", bytemuck::cast_slice(&self.grid_start)),
             ("grid_items", bytemuck::cast_slice(&self.grid_items)),
             ("agent_cell", bytemuck::cast_slice(&self.agent_cell)),
+            ("gradients", bytemuck::cast_slice(&self.gradients)),
             ("minmax", bytemuck::cast_slice(&self.minmax)),
             ("birth_control", bytemuck::bytes_of(&self.birth_control)),
             ("birth_list", bytemuck::cast_slice(&self.birth_list)),
@@ -245,6 +248,7 @@ impl Scratch {
             ("grid_start", bytemuck::cast_slice_mut(&mut self.grid_start)),
             ("grid_items", bytemuck::cast_slice_mut(&mut self.grid_items)),
             ("agent_cell", bytemuck::cast_slice_mut(&mut self.agent_cell)),
+            ("gradients", bytemuck::cast_slice_mut(&mut self.gradients)),
             ("minmax", bytemuck::cast_slice_mut(&mut self.minmax)),
             (
                 "birth_control",
@@ -276,6 +280,7 @@ impl Scratch {
             grid_start: vec![0; d.grid_cells() + 1],
             grid_items: vec![0; d.capacity],
             agent_cell: vec![0; d.capacity],
+            gradients: vec![[0.0; 2]; d.angles],
             minmax: vec![0; 2 * WEATHER_FIELDS],
             birth_control: BirthControl::default(),
             birth_list: vec![Birth::default(); d.capacity],
@@ -296,7 +301,8 @@ impl State {
             .collect();
         let mut base = vec![Cell::default(); d.cells];
         let mut minmax = vec![0u32; 2 * WEATHER_FIELDS];
-        crate::cpu::terrain::base_for_tick(&p, &rng, &angles, 0, &mut base, &mut minmax);
+        let gradients: Vec<[f32; 2]> = angles.iter().map(|a| crate::cpu::terrain::gradient(*a)).collect();
+        crate::cpu::terrain::base_for_tick(&p, &rng, &gradients, 0, &mut base, &mut minmax);
         crate::cpu::terrain::normalise_base(&p, &minmax, &mut base);
         let cells: Vec<Cell> = base
             .iter()
