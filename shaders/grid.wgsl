@@ -8,6 +8,7 @@
 @group(0) @binding(3) var<storage, read_write> grid_start: array<u32>;
 @group(0) @binding(4) var<storage, read_write> grid_items: array<u32>;
 @group(0) @binding(5) var<storage, read_write> agent_cell: array<u32>;
+@group(0) @binding(6) var<storage, read_write> grid_pos: array<vec2<f32>>;
 
 fn grid_cell_of(pos: vec2<f32>) -> u32 {
     let g = params.grid_dim;
@@ -68,4 +69,5 @@ fn grid_scatter(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     if (c == NONE) { return; }
     let slot = grid_start[c] + atomicAdd(&grid_counts[c], 1u);
     grid_items[slot] = i;
+    grid_pos[slot] = agents[i].pos;
 }

@@ -9,6 +9,7 @@
 @group(0) @binding(4) var<storage, read> grid_items: array<u32>;
 @group(0) @binding(5) var<storage, read_write> neighbor_list: array<u32>;
 @group(0) @binding(6) var<storage, read_write> bot_neighbor_list: array<u32>;
+@group(0) @binding(7) var<storage, read> grid_pos: array<vec2<f32>>;
 
 const MAX_K: u32 = 32u;
 
@@ -18,34 +19,42 @@ fn dist2(a: vec2<f32>, b: vec2<f32>) -> f32 {
     return dx * dx + dy * dy;
 }
 
-// A sorted list of the best (distance², slot) pairs seen so far, in private memory.
+// A sorted list of the best (distance², slot) pairs seen so far, in private memory; empty
+// entries are (+inf, NONE). A new pair bubbles through the list by compare-and-swap: every
+// lane of a SIMD batch touches the same position at the same step, which CPU Vulkan
+// drivers keep vectorised (a sorted insertion's data-dependent shifting is per-lane memory
+// traffic there). The result is that of a sorted insertion that drops the last.
 var<private> top_d2: array<f32, 32>;
 var<private> top_idx: array<u32, 32>;
 var<private> top_n: u32;
 
-fn top_insert(d2: f32, j: u32, k: u32) {
+const INF: f32 = 3.4e38;
+
+fn top_clear(k: u32) {
+    for (var s = 0u; s < k; s++) {
+        top_d2[s] = INF;
+        top_idx[s] = NONE;
+    }
+    top_n = 0u;
+}
+
+fn top_insert(d2_in: f32, j_in: u32, k: u32) {
     if (k == 0u) { return; }
-    if (top_n == k) {
-        let l = top_n - 1u;
-        if (!(d2 < top_d2[l] || (d2 == top_d2[l] && j < top_idx[l]))) { return; }
-    } else {
-        top_n += 1u;
+    // Cheap rejection once the list is full.
+    let l = k - 1u;
+    if (!(d2_in < top_d2[l] || (d2_in == top_d2[l] && j_in < top_idx[l]))) { return; }
+    var d2 = d2_in;
+    var j = j_in;
+    for (var s = 0u; s < k; s++) {
+        let pd = top_d2[s];
+        let pi = top_idx[s];
+        let less = d2 < pd || (d2 == pd && j < pi);
+        top_d2[s] = select(pd, d2, less);
+        top_idx[s] = select(pi, j, less);
+        d2 = select(d2, pd, less);
+        j = select(j, pi, less);
     }
-    var pos = top_n - 1u;
-    loop {
-        if (pos == 0u) { break; }
-        let pd = top_d2[pos - 1u];
-        let pi = top_idx[pos - 1u];
-        if (d2 < pd || (d2 == pd && j < pi)) {
-            top_d2[pos] = pd;
-            top_idx[pos] = pi;
-            pos -= 1u;
-        } else {
-            break;
-        }
-    }
-    top_d2[pos] = d2;
-    top_idx[pos] = j;
+    top_n = min(top_n + 1u, k);
 }
 
 @compute @workgroup_size(64)
@@ -68,7 +77,7 @@ fn neighbors(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     let gy = min(u32(me.pos.y / params.grid_cell_size), params.grid_dim - 1u);
     let cx = i32(gx);
     let cy = i32(gy);
-    top_n = 0u;
+    top_clear(k);
     var last_ring = max_ring;
     if (k == 0u) { last_ring = -1; }
     for (var r = 0; r <= last_ring; r++) {
@@ -83,7 +92,7 @@ fn neighbors(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
                     for (var s = grid_start[c]; s < grid_start[c + 1u]; s++) {
                         let j = grid_items[s];
                         if (j == i) { continue; }
-                        let d2 = dist2(me.pos, agents[j].pos);
+                        let d2 = dist2(me.pos, grid_pos[s]);
                         if (params.view_radius > 0.0 && d2 > r2max) { continue; }
                         top_insert(d2, j, k);
                     }
@@ -97,7 +106,7 @@ fn neighbors(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
         if (params.view_radius > 0.0 && bound > params.view_radius) { break; }
     }
     for (var s = 0u; s < top_n; s++) { neighbor_list[i * k + s] = top_idx[s]; }
-    top_n = 0u;
+    top_clear(kb);
     for (var b = 0u; b < params.bot_count; b++) {
         let d2 = dist2(me.pos, bots[b].pos);
         if (params.view_radius > 0.0 && d2 > r2max) { continue; }

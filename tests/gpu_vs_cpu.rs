@@ -84,12 +84,19 @@ fn compare(pass: &str, section: &str, cpu: &[u8], gpu: &[u8], errors: &mut Vec<S
     }
 }
 
-/// grid_items is filled by atomics: compare each grid cell's agents as a set.
+/// grid_items (and grid_pos beside it) are filled by atomics: compare each grid cell's
+/// agents as a set.
 fn sort_grid_items(sc: &mut Scratch) {
     for c in 0..sc.grid_counts.len() {
         let (a, b) = (sc.grid_start[c] as usize, sc.grid_start[c + 1] as usize);
         if a <= b && b <= sc.grid_items.len() {
-            sc.grid_items[a..b].sort_unstable();
+            let mut pairs: Vec<(u32, [f32; 2])> =
+                sc.grid_items[a..b].iter().copied().zip(sc.grid_pos[a..b].iter().copied()).collect();
+            pairs.sort_unstable_by_key(|p| p.0);
+            for (k, (item, pos)) in pairs.into_iter().enumerate() {
+                sc.grid_items[a + k] = item;
+                sc.grid_pos[a + k] = pos;
+            }
         }
     }
 }

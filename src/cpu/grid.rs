@@ -34,7 +34,7 @@ pub fn grid_scan(_p: &Params, sc: &mut Scratch) {
 }
 
 /// Uses grid_counts as the per-cell cursor, as the GPU does after clearing it.
-pub fn grid_scatter(_p: &Params, _st: &State, sc: &mut Scratch) {
+pub fn grid_scatter(_p: &Params, st: &State, sc: &mut Scratch) {
     sc.grid_counts.iter_mut().for_each(|c| *c = 0);
     for i in 0..sc.agent_cell.len() {
         let c = sc.agent_cell[i];
@@ -45,5 +45,6 @@ pub fn grid_scatter(_p: &Params, _st: &State, sc: &mut Scratch) {
         let slot = sc.grid_start[c] + sc.grid_counts[c];
         sc.grid_counts[c] += 1;
         sc.grid_items[slot as usize] = i as u32;
+        sc.grid_pos[slot as usize] = st.agents[i].pos;
     }
 }

@@ -68,7 +68,7 @@ pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
     let hi = g / 2;
     let max_ring = (-lo).max(hi);
     let r2max = p.view_radius * p.view_radius;
-    let (grid_start, grid_items) = (&sc.grid_start, &sc.grid_items);
+    let (grid_start, grid_items, grid_pos) = (&sc.grid_start, &sc.grid_items, &sc.grid_pos);
     let agents = &st.agents;
     let bots = &st.bots;
     let rows: Vec<(Vec<u32>, Vec<u32>)> = (0..agents.len())
@@ -97,7 +97,7 @@ pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
                                 if j as usize == i {
                                     continue;
                                 }
-                                let d2 = dist2(p, me.pos, agents[j as usize].pos);
+                                let d2 = dist2(p, me.pos, grid_pos[s as usize]);
                                 if p.view_radius > 0.0 && d2 > r2max {
                                     continue;
                                 }

@@ -185,6 +185,8 @@ pub struct Scratch {
     pub grid_counts: Vec<u32>,
     pub grid_start: Vec<u32>,
     pub grid_items: Vec<u32>,
+    /// Positions in grid order, beside grid_items, so neighbour searches read memory in order.
+    pub grid_pos: Vec<[f32; 2]>,
     pub agent_cell: Vec<u32>,
     /// Perlin gradient (cos, sin) of every weather angle, computed once per tick.
     pub gradients: Vec<[f32; 2]>,
@@ -215,6 +217,7 @@ impl Scratch {
             ("grid_counts", bytemuck::cast_slice(&self.grid_counts)),
             ("grid_start", bytemuck::cast_slice(&self.grid_start)),
             ("grid_items", bytemuck::cast_slice(&self.grid_items)),
+            ("grid_pos", bytemuck::cast_slice(&self.grid_pos)),
             ("agent_cell", bytemuck::cast_slice(&self.agent_cell)),
             ("gradients", bytemuck::cast_slice(&self.gradients)),
             ("minmax", bytemuck::cast_slice(&self.minmax)),
@@ -247,6 +250,7 @@ impl Scratch {
             ),
             ("grid_start", bytemuck::cast_slice_mut(&mut self.grid_start)),
             ("grid_items", bytemuck::cast_slice_mut(&mut self.grid_items)),
+            ("grid_pos", bytemuck::cast_slice_mut(&mut self.grid_pos)),
             ("agent_cell", bytemuck::cast_slice_mut(&mut self.agent_cell)),
             ("gradients", bytemuck::cast_slice_mut(&mut self.gradients)),
             ("minmax", bytemuck::cast_slice_mut(&mut self.minmax)),
@@ -279,6 +283,7 @@ impl Scratch {
             grid_counts: vec![0; d.grid_cells()],
             grid_start: vec![0; d.grid_cells() + 1],
             grid_items: vec![0; d.capacity],
+            grid_pos: vec![[0.0; 2]; d.capacity],
             agent_cell: vec![0; d.capacity],
             gradients: vec![[0.0; 2]; d.angles],
             minmax: vec![0; 2 * WEATHER_FIELDS],
