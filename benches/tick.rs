@@ -11,13 +11,23 @@ const TICKS_PER_ITER: u64 = 8;
 
 fn worlds() -> Vec<(&'static str, Config)> {
     let default = Config::default();
-    let random = Config { brain: Brain::Random, ..Config::default() };
-    let mut large = Config { brain: Brain::Random, ..Config::default() };
+    let random = Config {
+        brain: Brain::Random,
+        ..Config::default()
+    };
+    let mut large = Config {
+        brain: Brain::Random,
+        ..Config::default()
+    };
     large.world.map_size = 512;
     large.agents.capacity = 65536;
     large.agents.initial_agents = 65536;
     large.agents.min_agents = 16384;
-    vec![("default_linear", default), ("default_random", random), ("large_random_65536", large)]
+    vec![
+        ("default_linear", default),
+        ("default_random", random),
+        ("large_random_65536", large),
+    ]
 }
 
 fn gpu_ticks(c: &mut Criterion) {
@@ -31,7 +41,9 @@ fn gpu_ticks(c: &mut Criterion) {
                 return;
             }
         };
-        group.throughput(Throughput::Elements(cfg.agents.capacity as u64 * TICKS_PER_ITER));
+        group.throughput(Throughput::Elements(
+            cfg.agents.capacity as u64 * TICKS_PER_ITER,
+        ));
         group.bench_function(name, |b| {
             b.iter(|| {
                 world.advance(TICKS_PER_ITER).expect("advance");

@@ -14,6 +14,9 @@
 @group(0) @binding(6) var<storage, read_write> genomes: array<f32>;
 
 var<workgroup> partial: array<u32, 256>;
+var<workgroup> hist: array<atomic<u32>, 256>;
+var<workgroup> sel_digit: u32;
+var<workgroup> sel_above: u32;
 
 // Sum of `v` over the workgroup; every thread gets the total.
 fn workgroup_sum(t: u32, v: u32) -> u32 {
@@ -83,58 +86,82 @@ fn births_select(@builtin(local_invocation_index) t: u32) {
         count = n;
         respawns = n;
     } else {
-        // Chosen: key > threshold, or key == threshold and slot < slot_bound.
+        // Chosen: key > threshold, or key == threshold and among the first `need_tied`
+        // such candidates in slot order.
         var threshold = 0u;
-        var slot_bound = 0xffffffffu;
+        var need_tied = 0xffffffffu;
         if (free == 0u) {
-            // A full pool: nobody is born, and the search below would find nothing.
-            slot_bound = 0u;
+            // A full pool: nobody is born.
             threshold = 0xffffffffu;
+            need_tied = 0u;
         } else if (candidates > free) {
-            // Largest threshold with at least `free` candidates at or above it, bit by bit.
-            for (var bit = 31i; bit >= 0i; bit--) {
-                let trial = threshold | (1u << u32(bit));
-                var c = 0u;
+            // Radix select of the free-th largest key, 8 bits at a time from the top: four
+            // histograms instead of a sort.
+            var prefix = 0u;
+            var mask = 0u;
+            var need = free;
+            for (var shift = 24i; shift >= 0i; shift -= 8i) {
+                atomicStore(&hist[t], 0u);
+                workgroupBarrier();
                 for (var i = lo; i < hi; i++) {
-                    if (wants_child(i) && energy_key(i) >= trial) { c += 1u; }
+                    let k = energy_key(i);
+                    if (wants_child(i) && (k & mask) == prefix) {
+                        atomicAdd(&hist[(k >> u32(shift)) & 255u], 1u);
+                    }
                 }
-                if (workgroup_sum(t, c) >= free) { threshold = trial; }
-            }
-            var c_above = 0u;
-            for (var i = lo; i < hi; i++) {
-                if (wants_child(i) && energy_key(i) > threshold) { c_above += 1u; }
-            }
-            let need = free - workgroup_sum(t, c_above);
-            // The largest slot s with fewer than `need` tied candidates below it: slot s
-            // itself is the last tied candidate chosen.
-            var s = 0u;
-            for (var bit = 31i; bit >= 0i; bit--) {
-                let trial = s | (1u << u32(bit));
-                var c2 = 0u;
-                for (var i = lo; i < min(hi, trial); i++) {
-                    if (wants_child(i) && energy_key(i) == threshold) { c2 += 1u; }
+                workgroupBarrier();
+                if (t == 0u) {
+                    var above = 0u;
+                    var d = 255u;
+                    loop {
+                        let c = atomicLoad(&hist[d]);
+                        if (above + c >= need || d == 0u) { break; }
+                        above += c;
+                        d -= 1u;
+                    }
+                    sel_digit = d;
+                    sel_above = above;
                 }
-                if (workgroup_sum(t, c2) < need) { s = trial; }
+                let digit = workgroupUniformLoad(&sel_digit);
+                let above = workgroupUniformLoad(&sel_above);
+                need -= above;
+                prefix = prefix | (digit << u32(shift));
+                mask = mask | (255u << u32(shift));
             }
-            slot_bound = select(s + 1u, s, s == 0xffffffffu);
+            threshold = prefix;
+            need_tied = need;
         }
         // Rank chosen parents and free slots in slot order.
-        var my_parents = 0u;
+        var my_above = 0u;
+        var my_tied = 0u;
         var my_free = 0u;
         for (var i = lo; i < hi; i++) {
-            let k = energy_key(i);
-            if (wants_child(i) && (k > threshold || (k == threshold && i < slot_bound))) { my_parents += 1u; }
+            if (wants_child(i)) {
+                let k = energy_key(i);
+                if (k > threshold) { my_above += 1u; }
+                if (k == threshold) { my_tied += 1u; }
+            }
             if (agents[i].alive == 0u) { my_free += 1u; }
         }
+        var tied_rank = workgroup_exclusive(t, my_tied);
+        let my_tied_chosen = min(my_tied, need_tied - min(tied_rank, need_tied));
+        let my_parents = my_above + my_tied_chosen;
         let parents_total = workgroup_sum(t, my_parents);
         let n = min(parents_total, free);
         var pr = workgroup_exclusive(t, my_parents);
         var fr = workgroup_exclusive(t, my_free);
         for (var i = lo; i < hi; i++) {
-            let k = energy_key(i);
-            if (wants_child(i) && (k > threshold || (k == threshold && i < slot_bound))) {
-                if (pr < n) { birth_list[pr].parent = i; }
-                pr += 1u;
+            if (wants_child(i)) {
+                let k = energy_key(i);
+                var chosen = k > threshold;
+                if (k == threshold) {
+                    chosen = tied_rank < need_tied;
+                    tied_rank += 1u;
+                }
+                if (chosen) {
+                    if (pr < n) { birth_list[pr].parent = i; }
+                    pr += 1u;
+                }
             }
             if (agents[i].alive == 0u) {
                 if (fr < n) { birth_list[fr].child = i; }

@@ -90,8 +90,11 @@ fn sort_grid_items(sc: &mut Scratch) {
     for c in 0..sc.grid_counts.len() {
         let (a, b) = (sc.grid_start[c] as usize, sc.grid_start[c + 1] as usize);
         if a <= b && b <= sc.grid_items.len() {
-            let mut pairs: Vec<(u32, [f32; 2])> =
-                sc.grid_items[a..b].iter().copied().zip(sc.grid_pos[a..b].iter().copied()).collect();
+            let mut pairs: Vec<(u32, [f32; 2])> = sc.grid_items[a..b]
+                .iter()
+                .copied()
+                .zip(sc.grid_pos[a..b].iter().copied())
+                .collect();
             pairs.sort_unstable_by_key(|p| p.0);
             for (k, (item, pos)) in pairs.into_iter().enumerate() {
                 sc.grid_items[a + k] = item;

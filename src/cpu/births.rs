@@ -78,51 +78,14 @@ pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
         ctl.count = n;
         ctl.respawns = n;
     } else {
-        // Chosen: key > threshold, or key == threshold and slot < slot_bound.
-        let (threshold, slot_bound) = if free == 0 {
-            // A full pool: nobody is born, and the search below would find nothing.
-            (u32::MAX, 0)
-        } else if candidates <= free {
-            (0u32, u32::MAX)
-        } else {
-            let count_ge = |t: u32| {
-                (0..cap)
-                    .filter(|&i| wants[i] && energy_key(st.agents[i].energy) >= t)
-                    .count() as u32
-            };
-            // Largest threshold with at least `free` candidates at or above it, bit by bit.
-            let mut t = 0u32;
-            for bit in (0..32).rev() {
-                let trial = t | (1u32 << bit);
-                if count_ge(trial) >= free {
-                    t = trial;
-                }
-            }
-            let above = (0..cap)
-                .filter(|&i| wants[i] && energy_key(st.agents[i].energy) > t)
-                .count() as u32;
-            let need = free - above;
-            // The largest slot s with fewer than `need` tied candidates below it: slot s
-            // itself is the last tied candidate chosen.
-            let tied_below = |s: u32| {
-                (0..cap)
-                    .filter(|&i| wants[i] && energy_key(st.agents[i].energy) == t && (i as u32) < s)
-                    .count() as u32
-            };
-            let mut s = 0u32;
-            for bit in (0..32).rev() {
-                let trial = s | (1u32 << bit);
-                if tied_below(trial) < need {
-                    s = trial;
-                }
-            }
-            (t, s.saturating_add(1))
-        };
-        let chosen = |i: usize| {
-            let k = energy_key(st.agents[i].energy);
-            wants[i] && (k > threshold || (k == threshold && (i as u32) < slot_bound))
-        };
-        let parents: Vec<u32> = (0..cap).filter(|&i| chosen(i)).map(|i| i as u32).collect();
+        // Would-be parents by decreasing energy, ties by slot; the first `free` are chosen.
+        let mut order: Vec<usize> = (0..cap).filter(|&i| wants[i]).collect();
+        order.sort_by_key(|&i| (std::cmp::Reverse(energy_key(st.agents[i].energy)), i));
+        let mut chosen = vec![false; cap];
+        for &i in order.iter().take(free as usize) {
+            chosen[i] = true;
+        }
+        let parents: Vec<u32> = (0..cap).filter(|&i| chosen[i]).map(|i| i as u32).collect();
         let free_slots: Vec<u32> = (0..cap).filter(|&i| !alive[i]).map(|i| i as u32).collect();
         let n = parents.len().min(free_slots.len());
         for r in 0..n {

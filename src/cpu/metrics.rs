@@ -124,7 +124,10 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     sc.metrics_prev[0] = energy as f32;
     sc.metrics_prev[1] = tsum[0] as f32;
     let slot = st.clock.tick as usize % METRIC_RING;
-    for (dst, v) in sc.metrics_ring[slot * n..(slot + 1) * n].iter_mut().zip(&row) {
+    for (dst, v) in sc.metrics_ring[slot * n..(slot + 1) * n]
+        .iter_mut()
+        .zip(&row)
+    {
         *dst = *v as f32;
     }
     st.clock.tick += 1;

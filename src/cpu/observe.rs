@@ -27,7 +27,12 @@ pub fn agent_vec(a: &Agent, pos: [f32; 2], out: &mut [f32]) {
     out[1] = (a.age + 1e-4).ln();
     out[2] = pos[0];
     out[3] = pos[1];
-    let rest = a.last_action.iter().chain(&a.id).chain(&a.self_message).chain(&a.other_message);
+    let rest = a
+        .last_action
+        .iter()
+        .chain(&a.id)
+        .chain(&a.self_message)
+        .chain(&a.other_message);
     for (dst, v) in out[4..].iter_mut().zip(rest) {
         *dst = *v;
     }

@@ -227,7 +227,12 @@ impl GpuWorld {
 
     /// Record one pass; with `timestamps`, write its start and end into the query set at
     /// `2 * index` and `2 * index + 1`.
-    fn record_pass_timed(&self, enc: &mut wgpu::CommandEncoder, name: &str, timestamps: Option<(&wgpu::QuerySet, u32)>) {
+    fn record_pass_timed(
+        &self,
+        enc: &mut wgpu::CommandEncoder,
+        name: &str,
+        timestamps: Option<(&wgpu::QuerySet, u32)>,
+    ) {
         let pass = &self.passes[name];
         if name == "grid_scatter" {
             // The scatter reuses the counts as per-cell cursors.
@@ -248,12 +253,16 @@ impl GpuWorld {
                 );
             }
         }
-        let timestamp_writes = timestamps.map(|(query_set, index)| wgpu::ComputePassTimestampWrites {
-            query_set,
-            beginning_of_pass_write_index: Some(2 * index),
-            end_of_pass_write_index: Some(2 * index + 1),
+        let timestamp_writes =
+            timestamps.map(|(query_set, index)| wgpu::ComputePassTimestampWrites {
+                query_set,
+                beginning_of_pass_write_index: Some(2 * index),
+                end_of_pass_write_index: Some(2 * index + 1),
+            });
+        let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some(name),
+            timestamp_writes,
         });
-        let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(name), timestamp_writes });
         cp.set_pipeline(&pass.pipeline);
         cp.set_bind_group(0, &pass.bind_group, &[]);
         match pass.dispatch {
@@ -320,7 +329,11 @@ impl GpuWorld {
                 total_ms[k] += ticks as f64 * period_ns * 1e-6;
             }
         }
-        Ok(TICK_PASSES.iter().zip(total_ms).map(|(name, ms)| (*name, ms / reps as f64)).collect())
+        Ok(TICK_PASSES
+            .iter()
+            .zip(total_ms)
+            .map(|(name, ms)| (*name, ms / reps as f64))
+            .collect())
     }
 
     /// Submit `n` ticks; returns the metric rows that have arrived so far, in tick order.
@@ -463,12 +476,21 @@ impl GpuWorld {
             flag.store(if r.is_ok() { 1 } else { 2 }, Ordering::Release);
         });
         while state.load(Ordering::Acquire) == 0 {
-            self.ctx.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| GpuError::Readback(e.to_string()))?;
+            self.ctx
+                .device
+                .poll(wgpu::PollType::wait_indefinitely())
+                .map_err(|e| GpuError::Readback(e.to_string()))?;
         }
         if state.load(Ordering::Acquire) == 2 {
-            return Err(GpuError::Readback("mapping the readback buffer failed".into()));
+            return Err(GpuError::Readback(
+                "mapping the readback buffer failed".into(),
+            ));
         }
-        let out = staging.slice(..).get_mapped_range().map_err(|e| GpuError::Readback(e.to_string()))?.to_vec();
+        let out = staging
+            .slice(..)
+            .get_mapped_range()
+            .map_err(|e| GpuError::Readback(e.to_string()))?
+            .to_vec();
         staging.unmap();
         Ok(out)
     }

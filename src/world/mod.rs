@@ -306,7 +306,10 @@ impl State {
             .collect();
         let mut base = vec![Cell::default(); d.cells];
         let mut minmax = vec![0u32; 2 * WEATHER_FIELDS];
-        let gradients: Vec<[f32; 2]> = angles.iter().map(|a| crate::cpu::terrain::gradient(*a)).collect();
+        let gradients: Vec<[f32; 2]> = angles
+            .iter()
+            .map(|a| crate::cpu::terrain::gradient(*a))
+            .collect();
         crate::cpu::terrain::base_for_tick(&p, &rng, &gradients, 0, &mut base, &mut minmax);
         crate::cpu::terrain::normalise_base(&p, &minmax, &mut base);
         let cells: Vec<Cell> = base
