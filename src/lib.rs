@@ -13,6 +13,24 @@
 //! are summed in fixed-point integer atomics, and reductions run in a fixed order, so the
 //! same config, seed and adapter give bit-identical worlds, and a resumed checkpoint goes
 //! on exactly as the uninterrupted run.
+//!
+//! A few ticks of a small world on the CPU reference backend:
+//!
+//! ```
+//! use silico::config::Config;
+//! use silico::cpu::CpuWorld;
+//! use silico::world::{metric_index, State};
+//!
+//! let mut cfg = Config::default();
+//! cfg.world.map_size = 16;
+//! cfg.agents.capacity = 16;
+//! cfg.agents.initial_agents = 16;
+//! cfg.agents.min_agents = 4;
+//! let mut world = CpuWorld::new(&cfg, State::new(&cfg));
+//! let row = world.tick();
+//! assert_eq!(row[metric_index("tick").unwrap()], 1.0);
+//! assert_eq!(world.state.tick(), 1);
+//! ```
 
 pub mod batch;
 pub mod config;
