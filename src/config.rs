@@ -255,6 +255,9 @@ impl Default for MutationConfig {
     }
 }
 
+/// The most state (persistent and per-tick buffers) a world may ask for.
+pub const MAX_STATE_BYTES: u64 = 64 << 30;
+
 /// Largest supported K (view_agents): the per-thread top-K list lives in registers.
 pub const MAX_VIEW_AGENTS: u32 = 32;
 pub const MAX_VIEW_BOTS: u32 = 8;
@@ -484,6 +487,20 @@ impl Config {
                 "world.map_size = {} gives {cells} cells: at most 4096 per side",
                 w.map_size
             ));
+        }
+        if errs.is_empty() {
+            // Only a config that passed the range checks has sizes worth estimating.
+            let bytes = crate::world::Dims::new(self).state_bytes();
+            if bytes > MAX_STATE_BYTES {
+                errs.push(format!(
+                    "this world needs {:.1} GiB of state (agents.capacity = {}, brain = {:?}, world.map_size = {}): at most {} GiB; lower agents.capacity or world.map_size, or choose a smaller brain",
+                    bytes as f64 / (1u64 << 30) as f64,
+                    self.agents.capacity,
+                    self.brain,
+                    self.world.map_size,
+                    MAX_STATE_BYTES >> 30
+                ));
+            }
         }
         if errs.is_empty() {
             Ok(())

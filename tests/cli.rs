@@ -277,3 +277,53 @@ fn every_metric_column_is_documented_in_the_readme() {
         );
     }
 }
+
+#[test]
+fn ctrl_c_finishes_the_tick_writes_a_checkpoint_and_exits_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tiny_config(tmp.path());
+    let out = tmp.path().join("interrupted");
+    let mut child = Command::new(common::silico_bin())
+        .args([
+            "run",
+            "--config",
+            &cfg,
+            "--ticks",
+            "100000000",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--backend",
+            backend(),
+        ])
+        .spawn()
+        .unwrap();
+    // Wait until it is running ticks (rows in the CSV), so its handler is installed.
+    let csv = out.join("metrics.csv");
+    let started = std::time::Instant::now();
+    while std::fs::read_to_string(&csv)
+        .map(|s| s.lines().count())
+        .unwrap_or(0)
+        < 3
+    {
+        assert!(started.elapsed().as_secs() < 120, "the run never started");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "interrupted run exited with {exit}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["interrupted"], true);
+    let ticks = summary["ticks"].as_u64().unwrap();
+    assert!(ticks > 0 && ticks < 100000000);
+    assert!(out
+        .join(format!("checkpoints/tick-{ticks:08}.silico"))
+        .exists());
+    let (_, state) = silico::world::checkpoint::read(&out.join("final.silico")).unwrap();
+    assert_eq!(state.tick(), ticks);
+}

@@ -589,3 +589,16 @@ fn validate_refuses_bad_overrides() {
         &["agents.capacity", "allowed 1"],
     );
 }
+
+#[test]
+fn worlds_too_big_for_memory_are_refused_before_allocating() {
+    let text = "(agents: (capacity: 4000000, min_agents: 1, initial_agents: 1), brain: Linear)";
+    let err = Config::from_ron(text, "huge.ron").unwrap_err().to_string();
+    assert!(
+        err.contains("GiB") && err.contains("agents.capacity"),
+        "{err}"
+    );
+    // The same population with no genome fits.
+    let ok = "(agents: (capacity: 4000000, min_agents: 1, initial_agents: 1), brain: Random)";
+    assert!(Config::from_ron(ok, "ok.ron").is_ok());
+}

@@ -78,6 +78,27 @@ impl Dims {
         }
     }
 
+    /// Bytes of every persistent and per-tick buffer, to refuse worlds that cannot fit.
+    pub fn state_bytes(&self) -> u64 {
+        let per_agent = std::mem::size_of::<Agent>()
+            + 4 * (self.genome_len
+                + self.brain_state_len
+                + ACTION_LEN
+                + self.view_agents
+                + self.view_bots)
+            + std::mem::size_of::<AgentAcc>()
+            + std::mem::size_of::<AgentTick>()
+            + std::mem::size_of::<Birth>()
+            + 16;
+        let per_cell = 2 * std::mem::size_of::<Cell>()
+            + std::mem::size_of::<CellAcc>()
+            + std::mem::size_of::<CellTick>();
+        self.capacity as u64 * per_agent as u64
+            + 4 * self.obs_buffer_len() as u64
+            + self.cells as u64 * per_cell as u64
+            + self.bots as u64 * std::mem::size_of::<Bot>() as u64
+    }
+
     pub fn grid_cells(&self) -> usize {
         self.grid_dim * self.grid_dim
     }
