@@ -13,6 +13,7 @@ pub struct GpuContext {
 
 impl GpuContext {
     pub fn new() -> Result<Self, GpuError> {
+        quiet_mesa_wsi();
         pollster::block_on(Self::new_async())
     }
 
@@ -122,4 +123,25 @@ impl GpuContext {
         };
         format!("{} ({:?}{soft})", self.info.name, self.info.backend)
     }
+}
+
+/// Mesa's Vulkan drivers print "XDG_RUNTIME_DIR is invalid or not set" on every device
+/// creation on headless machines; compute needs no window system, so give them a private
+/// runtime directory when there is none.
+fn quiet_mesa_wsi() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
+            return;
+        }
+        let dir = std::env::temp_dir().join("silico-xdg-runtime");
+        if std::fs::create_dir_all(&dir).is_ok() {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+            }
+            std::env::set_var("XDG_RUNTIME_DIR", &dir);
+        }
+    });
 }
