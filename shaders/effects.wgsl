@@ -12,22 +12,24 @@
 @group(0) @binding(6) var<storage, read_write> agent_acc: array<atomic<i32>>;
 @group(0) @binding(7) var<storage, read_write> cell_acc: array<atomic<i32>>;
 @group(0) @binding(8) var<storage, read_write> agent_tick: array<AgentTick>;
+@group(0) @binding(9) var<storage, read> grid_start: array<u32>;
+@group(0) @binding(10) var<storage, read> grid_items: array<u32>;
 
 fn add_fixed(index: u32, value: f32) {
     let v = to_fixed(value);
     if (v != 0) { atomicAdd(&agent_acc[index], v); }
 }
 
+// Threads take the living agents in grid order (see neighbors.wgsl): neighbouring threads
+// scatter onto neighbouring targets. agent_tick was cleared at the start of the tick, so
+// the dead keep an empty record.
 @compute @workgroup_size(64)
 fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let i = flat_index(gid, nwg);
-    if (i >= params.capacity) { return; }
+    let slot = flat_index(gid, nwg);
+    if (slot >= grid_start[params.grid_dim * params.grid_dim]) { return; }
+    let i = grid_items[slot];
     let a = agents[i];
     var rec: AgentTick;
-    if (a.alive == 0u) {
-        agent_tick[i] = rec;
-        return;
-    }
     let o = i * ACTION_LEN;
     let push = actions[o + A_PUSH];
     let hit = actions[o + A_HIT];

@@ -9,6 +9,8 @@
 @group(0) @binding(4) var<storage, read_write> grid_items: array<u32>;
 @group(0) @binding(5) var<storage, read_write> agent_cell: array<u32>;
 @group(0) @binding(6) var<storage, read_write> grid_pos: array<vec2<f32>>;
+@group(0) @binding(7) var<storage, read_write> neighbor_list: array<u32>;
+@group(0) @binding(8) var<storage, read_write> bot_neighbor_list: array<u32>;
 
 fn grid_cell_of(pos: vec2<f32>) -> u32 {
     let g = params.grid_dim;
@@ -23,6 +25,9 @@ fn grid_count(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
     if (i >= params.capacity) { return; }
     if (agents[i].alive == 0u) {
         agent_cell[i] = NONE;
+        // The neighbour search only visits agents in the grid: a dead one sees nothing.
+        for (var s = 0u; s < params.view_agents; s++) { neighbor_list[i * params.view_agents + s] = NONE; }
+        for (var s = 0u; s < params.view_bots; s++) { bot_neighbor_list[i * params.view_bots + s] = NONE; }
         return;
     }
     let c = grid_cell_of(agents[i].pos);

@@ -57,16 +57,19 @@ fn top_insert(d2_in: f32, j_in: u32, k: u32) {
     top_n = min(top_n + 1u, k);
 }
 
+// Threads take the living agents in grid order, so the threads of one workgroup search
+// overlapping neighbourhoods: similar loop lengths and shared cache lines. (Dead agents'
+// lists are cleared by grid_count.)
 @compute @workgroup_size(64)
 fn neighbors(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let i = flat_index(gid, nwg);
-    if (i >= params.capacity) { return; }
+    let slot = flat_index(gid, nwg);
+    if (slot >= grid_start[params.grid_dim * params.grid_dim]) { return; }
+    let i = grid_items[slot];
     let k = params.view_agents;
     let kb = params.view_bots;
     for (var s = 0u; s < k; s++) { neighbor_list[i * k + s] = NONE; }
     for (var s = 0u; s < kb; s++) { bot_neighbor_list[i * kb + s] = NONE; }
     let me = agents[i];
-    if (me.alive == 0u) { return; }
     let g = i32(params.grid_dim);
     // Offsets in [lo, hi] visit each grid cell once, even when rings wrap around the torus.
     let lo = -((g - 1) / 2);

@@ -15,6 +15,10 @@ pub fn grid_count(p: &Params, st: &State, sc: &mut Scratch) {
     for (i, a) in st.agents.iter().enumerate() {
         if a.alive == 0 {
             sc.agent_cell[i] = NONE;
+            // The neighbour search only visits agents in the grid: a dead one sees nothing.
+            let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
+            sc.neighbor_list[i * k..(i + 1) * k].fill(NONE);
+            sc.bot_neighbor_list[i * kb..(i + 1) * kb].fill(NONE);
             continue;
         }
         let c = grid_cell_of(p, a.pos);

@@ -67,6 +67,7 @@ impl CpuWorld {
             .for_each(|a| *a = Default::default());
         sc.cell_acc.iter_mut().for_each(|a| *a = Default::default());
         sc.grid_counts.iter_mut().for_each(|c| *c = 0);
+        sc.agent_tick.iter_mut().for_each(|t| *t = Default::default());
     }
 
     pub fn run_pass(&mut self, name: &str) {

@@ -219,6 +219,7 @@ impl GpuWorld {
         self.clear(enc, "agent_acc");
         self.clear(enc, "cell_acc");
         self.clear(enc, "grid_counts");
+        self.clear(enc, "agent_tick");
     }
 
     fn record_pass(&self, enc: &mut wgpu::CommandEncoder, name: &str) {
