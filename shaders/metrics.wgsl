@@ -1,7 +1,9 @@
 // One row of per-tick measures (columns: METRIC_COLUMNS in src/world/layout.rs, documented
-// in README.md) written into the metrics ring, then the tick counter advanced. One
-// workgroup; every sum is reduced in the same fixed order each time, so rows are
-// reproducible. Reference: src/cpu/metrics.rs.
+// in README.md) written into the metrics ring, then the tick counter advanced.
+// metrics_partial: METRIC_PARTIALS workgroups each sum a contiguous chunk of the agents and
+// of the cells; metrics: one workgroup sums the partials and writes the row. Every sum is
+// reduced in the same fixed order each tick, so rows are reproducible.
+// Reference: src/cpu/metrics.rs.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> clock: Clock;
@@ -13,16 +15,16 @@
 @group(0) @binding(7) var<storage, read> birth_control: BirthControl;
 @group(0) @binding(8) var<storage, read_write> metrics_ring: array<f32>;
 @group(0) @binding(9) var<storage, read_write> metrics_prev: array<f32>;
+@group(0) @binding(10) var<storage, read_write> metrics_partials: array<f32>;
 
 const METRIC_COUNT: u32 = 42u;
 const METRIC_RING: u32 = 64u;
-// Per-thread partial sums, reduced one quantity at a time.
-const SUMS: u32 = 38u;
-var<private> acc: array<f32, 38>;
-var<workgroup> scratch: array<f32, 256>;
-var<workgroup> totals: array<f32, 38>;
+const METRIC_PARTIALS: u32 = 64u;
+// Sums per partial; the partial's slot SUMS holds the largest generation seen.
+const SUMS: u32 = 33u;
+const PARTIAL_STRIDE: u32 = 34u;
 
-// Indices into acc.
+// Indices of the sums.
 const Q_ALIVE: u32 = 0u;
 const Q_ENERGY: u32 = 1u;
 const Q_AGE: u32 = 2u;
@@ -39,16 +41,44 @@ const Q_STOLEN: u32 = 30u;
 const Q_DEATH: u32 = 31u;
 const Q_CULTIVATION: u32 = 32u;
 
+// 64 threads per partial; every sum of every thread in workgroup memory, so the tree
+// reduction takes 6 barrier steps for all sums at once (each barrier is costly on CPU
+// Vulkan drivers).
+const PARTIAL_THREADS: u32 = 64u;
+var<private> acc: array<f32, 33>;
+var<workgroup> sums: array<f32, 2112>; // SUMS * PARTIAL_THREADS
 var<workgroup> gen_max: atomic<u32>;
 
-@compute @workgroup_size(256)
-fn metrics(@builtin(local_invocation_index) t: u32) {
+// The chunk [lo, hi) of n items that partial w owns.
+fn chunk(n: u32, w: u32) -> vec2<u32> {
+    let per = (n + METRIC_PARTIALS - 1u) / METRIC_PARTIALS;
+    return vec2<u32>(min(w * per, n), min((w + 1u) * per, n));
+}
+
+// Sum each `acc[q]` over the workgroup, in a fixed tree, into metrics_partials[base + q].
+fn reduce_into(t: u32, base: u32) {
+    for (var q = 0u; q < SUMS; q++) { sums[q * PARTIAL_THREADS + t] = acc[q]; }
+    workgroupBarrier();
+    for (var off = PARTIAL_THREADS / 2u; off > 0u; off = off / 2u) {
+        if (t < off) {
+            for (var q = 0u; q < SUMS; q++) {
+                sums[q * PARTIAL_THREADS + t] += sums[q * PARTIAL_THREADS + t + off];
+            }
+        }
+        workgroupBarrier();
+    }
+    if (t < SUMS) { metrics_partials[base + t] = sums[t * PARTIAL_THREADS]; }
+}
+
+@compute @workgroup_size(64)
+fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+    let w = wid.x;
     for (var q = 0u; q < SUMS; q++) { acc[q] = 0.0; }
     if (t == 0u) { atomicStore(&gen_max, 0u); }
     workgroupBarrier();
-    let cap = params.capacity;
     var my_gen_max = 0u;
-    for (var i = t; i < cap; i += 256u) {
+    let ar = chunk(params.capacity, w);
+    for (var i = ar.x + t; i < ar.y; i += PARTIAL_THREADS) {
         let a = agents[i];
         if (a.alive != 0u) {
             acc[Q_ALIVE] += 1.0;
@@ -72,8 +102,8 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
         }
     }
     atomicMax(&gen_max, my_gen_max);
-    let n_cells = params.map_size * params.map_size;
-    for (var c = t; c < n_cells; c += 256u) {
+    let cr = chunk(params.map_size * params.map_size, w);
+    for (var c = cr.x + t; c < cr.y; c += PARTIAL_THREADS) {
         let cell = cells[c];
         acc[Q_TERRAIN] += cell.energy;
         acc[Q_TERRAIN + 1u] += cell.max_energy;
@@ -86,20 +116,29 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
         acc[Q_REGROWTH] += cell_tick[c].regrowth;
         acc[Q_EATEN_CELLS] += cell_tick[c].eaten;
     }
-    for (var q = 0u; q < SUMS; q++) {
-        scratch[t] = acc[q];
-        workgroupBarrier();
-        for (var off = 128u; off > 0u; off = off / 2u) {
-            if (t < off) { scratch[t] += scratch[t + off]; }
-            workgroupBarrier();
+    reduce_into(t, w * PARTIAL_STRIDE);
+    if (t == 0u) { metrics_partials[w * PARTIAL_STRIDE + SUMS] = f32(atomicLoad(&gen_max)); }
+}
+
+var<workgroup> totals: array<f32, 34>;
+
+@compute @workgroup_size(64)
+fn metrics(@builtin(local_invocation_index) t: u32) {
+    // Thread q sums quantity q over the partials, in partial order.
+    if (t < PARTIAL_STRIDE) {
+        var v = 0.0;
+        for (var w = 0u; w < METRIC_PARTIALS; w++) {
+            let x = metrics_partials[w * PARTIAL_STRIDE + t];
+            if (t == SUMS) { v = max(v, x); } else { v += x; }
         }
-        if (t == 0u) { totals[q] = scratch[0]; }
-        workgroupBarrier();
+        totals[t] = v;
     }
+    workgroupBarrier();
     if (t != 0u) { return; }
     let ctl = birth_control;
     let alive = totals[Q_ALIVE];
     let actors = totals[Q_ACTORS];
+    let n_cells = params.map_size * params.map_size;
     var row: array<f32, 42>;
     row[0] = f32(clock.tick) + 1.0;
     row[1] = alive;
@@ -109,7 +148,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     row[5] = per(totals[Q_ENERGY], alive);
     row[6] = per(totals[Q_AGE], alive);
     row[7] = per(totals[Q_GEN], alive);
-    row[8] = f32(atomicLoad(&gen_max));
+    row[8] = totals[SUMS];
     for (var k = 0u; k < 8u; k++) { row[9u + k] = totals[Q_TERRAIN + k] / f32(n_cells); }
     for (var k = 0u; k < 12u; k++) { row[17u + k] = per(totals[Q_ACTIONS + k], actors); }
     row[29] = totals[Q_COSTS];

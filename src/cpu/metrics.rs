@@ -1,9 +1,33 @@
 //! Reference of shaders/metrics.wgsl: one row of per-tick measures (columns in
 //! `METRIC_COLUMNS`, documented in README.md), written into the metrics ring, and the
-//! tick counter advanced. The energy ledger's `ledger_error` is the change in total energy
-//! (agents + cells) minus what the flows explain; it is zero up to float rounding.
+//! tick counter advanced. `metrics_partial` sums contiguous chunks of the agents and cells
+//! (one GPU workgroup each), `metrics` sums the partials and writes the row. The energy
+//! ledger's `ledger_error` is the change in total energy (agents + cells) minus what the
+//! flows explain; it is zero up to float rounding.
 
 use crate::world::{metric_index, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING, TICK_ACTED};
+
+/// Workgroups (chunks) of the partial sums.
+pub const METRIC_PARTIALS: usize = 64;
+/// Sums per partial; slot `SUMS` of a partial holds the largest generation seen.
+pub const SUMS: usize = 33;
+pub const PARTIAL_STRIDE: usize = 34;
+
+const Q_ALIVE: usize = 0;
+const Q_ENERGY: usize = 1;
+const Q_AGE: usize = 2;
+const Q_GEN: usize = 3;
+const Q_TERRAIN: usize = 4;
+const Q_REGROWTH: usize = 12;
+const Q_EATEN_CELLS: usize = 13;
+const Q_ACTORS: usize = 14;
+const Q_ACTIONS: usize = 15;
+const Q_EATEN: usize = 27;
+const Q_COSTS: usize = 28;
+const Q_HIT: usize = 29;
+const Q_STOLEN: usize = 30;
+const Q_DEATH: usize = 31;
+const Q_CULTIVATION: usize = 32;
 
 /// Totals the ledger compares against on the first tick.
 pub fn seed_totals(st: &State, sc: &mut Scratch) {
@@ -22,113 +46,125 @@ pub fn energy_totals(st: &State) -> (f32, f32) {
     (agents as f32, cells as f32)
 }
 
+/// The chunk [lo, hi) of n items that partial w owns.
+fn chunk(n: usize, w: usize) -> std::ops::Range<usize> {
+    let per = n.div_ceil(METRIC_PARTIALS);
+    (w * per).min(n)..((w + 1) * per).min(n)
+}
+
+pub fn metrics_partial(p: &Params, st: &State, sc: &mut Scratch) {
+    for w in 0..METRIC_PARTIALS {
+        let mut acc = [0.0f32; SUMS];
+        let mut gen_max = 0u32;
+        for i in chunk(p.capacity as usize, w) {
+            let a = &st.agents[i];
+            if a.alive != 0 {
+                acc[Q_ALIVE] += 1.0;
+                acc[Q_ENERGY] += a.energy;
+                acc[Q_AGE] += a.age;
+                acc[Q_GEN] += a.generation as f32;
+                gen_max = gen_max.max(a.generation);
+            }
+            let t = &sc.agent_tick[i];
+            if t.flags & TICK_ACTED != 0 {
+                acc[Q_ACTORS] += 1.0;
+                let o = &sc.actions[i * 44..(i + 1) * 44];
+                for k in 0..7 {
+                    acc[Q_ACTIONS + k] += o[k];
+                }
+                for k in 0..5 {
+                    acc[Q_ACTIONS + 7 + k] += o[39 + k];
+                }
+                acc[Q_EATEN] += t.eaten;
+                acc[Q_COSTS] += t.cost;
+                acc[Q_HIT] += t.hit_received;
+                acc[Q_STOLEN] += t.stolen;
+                acc[Q_DEATH] += t.death_energy;
+                acc[Q_CULTIVATION] += t.cultivation;
+            }
+        }
+        for c in chunk(st.cells.len(), w) {
+            let cell = &st.cells[c];
+            let f = [
+                cell.energy,
+                cell.max_energy,
+                cell.energy_gain,
+                cell.move_cost,
+                cell.push_cost,
+                cell.message_cost,
+                cell.reproduce_cost,
+                cell.bit,
+            ];
+            for k in 0..8 {
+                acc[Q_TERRAIN + k] += f[k];
+            }
+            acc[Q_REGROWTH] += sc.cell_tick[c].regrowth;
+            acc[Q_EATEN_CELLS] += sc.cell_tick[c].eaten;
+        }
+        let out = &mut sc.metrics_partials[w * PARTIAL_STRIDE..(w + 1) * PARTIAL_STRIDE];
+        out[..SUMS].copy_from_slice(&acc);
+        out[SUMS] = gen_max as f32;
+    }
+}
+
 pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
+    let mut totals = [0.0f32; PARTIAL_STRIDE];
+    for w in 0..METRIC_PARTIALS {
+        let part = &sc.metrics_partials[w * PARTIAL_STRIDE..(w + 1) * PARTIAL_STRIDE];
+        for q in 0..SUMS {
+            totals[q] += part[q];
+        }
+        totals[SUMS] = totals[SUMS].max(part[SUMS]);
+    }
     let n = METRIC_COLUMNS.len();
-    let mut row = vec![0.0f64; n];
+    let mut row = vec![0.0f32; n];
     let col =
         |name: &str| metric_index(name).unwrap_or_else(|| panic!("metric column {name} missing"));
+    let per = |x: f32, count: f32| if count > 0.0 { x / count } else { 0.0 };
     let ctl = sc.birth_control;
-    let mut alive = 0.0f64;
-    let (mut energy, mut age, mut gen_sum, mut gen_max) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    for a in st.agents.iter().filter(|a| a.alive != 0) {
-        alive += 1.0;
-        energy += a.energy as f64;
-        age += a.age as f64;
-        gen_sum += a.generation as f64;
-        gen_max = gen_max.max(a.generation as f64);
-    }
-    let per = |x: f64, count: f64| if count > 0.0 { x / count } else { 0.0 };
-    row[col("tick")] = st.clock.tick as f64 + 1.0;
+    let (alive, actors) = (totals[Q_ALIVE], totals[Q_ACTORS]);
+    row[col("tick")] = st.clock.tick as f32 + 1.0;
     row[col("population")] = alive;
-    row[col("births")] = ctl.births as f64;
-    row[col("deaths")] = ctl.deaths as f64;
-    row[col("respawns")] = ctl.respawns as f64;
-    row[col("mean_energy")] = per(energy, alive);
-    row[col("mean_age")] = per(age, alive);
-    row[col("mean_generation")] = per(gen_sum, alive);
-    row[col("max_generation")] = gen_max;
-    let cells = st.cells.len() as f64;
-    let t0 = col("terrain_energy");
-    let mut tsum = [0.0f64; 8];
-    let (mut regrowth, mut eaten_cells) = (0.0f64, 0.0f64);
-    for (c, t) in st.cells.iter().zip(&sc.cell_tick) {
-        let f = [
-            c.energy,
-            c.max_energy,
-            c.energy_gain,
-            c.move_cost,
-            c.push_cost,
-            c.message_cost,
-            c.reproduce_cost,
-            c.bit,
-        ];
-        for k in 0..8 {
-            tsum[k] += f[k] as f64;
-        }
-        regrowth += t.regrowth as f64;
-        eaten_cells += t.eaten as f64;
-    }
+    row[col("births")] = ctl.births as f32;
+    row[col("deaths")] = ctl.deaths as f32;
+    row[col("respawns")] = ctl.respawns as f32;
+    row[col("mean_energy")] = per(totals[Q_ENERGY], alive);
+    row[col("mean_age")] = per(totals[Q_AGE], alive);
+    row[col("mean_generation")] = per(totals[Q_GEN], alive);
+    row[col("max_generation")] = totals[SUMS];
+    let cells = st.cells.len() as f32;
     for k in 0..8 {
-        row[t0 + k] = tsum[k] / cells;
-    }
-    // Action means over the agents that acted this tick (alive at its start).
-    let a0 = col("action_move_x");
-    let mut actors = 0.0f64;
-    let mut asum = [0.0f64; 12];
-    let (mut eaten, mut costs, mut hit, mut stolen, mut death, mut cultivation) =
-        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    for (i, t) in sc.agent_tick.iter().enumerate() {
-        if t.flags & TICK_ACTED == 0 {
-            continue;
-        }
-        actors += 1.0;
-        let o = &sc.actions[i * 44..(i + 1) * 44];
-        for k in 0..7 {
-            asum[k] += o[k] as f64;
-        }
-        for k in 0..5 {
-            asum[7 + k] += o[39 + k] as f64;
-        }
-        eaten += t.eaten as f64;
-        costs += t.cost as f64;
-        hit += t.hit_received as f64;
-        stolen += t.stolen as f64;
-        death += t.death_energy as f64;
-        cultivation += t.cultivation as f64;
+        row[col("terrain_energy") + k] = totals[Q_TERRAIN + k] / cells;
     }
     for k in 0..12 {
-        row[a0 + k] = per(asum[k], actors);
+        row[col("action_move_x") + k] = per(totals[Q_ACTIONS + k], actors);
     }
-    row[col("kardashev_agents")] = costs;
-    row[col("cultivation_agents")] = cultivation;
-    let birth_energy = ctl.births as f64
-        * if p.child_energy_from_parent != 0 {
-            0.0
-        } else {
-            p.child_energy as f64
-        }
-        + ctl.respawns as f64 * p.initial_energy as f64;
-    row[col("ledger_regrowth")] = regrowth;
-    row[col("ledger_eaten_by_agents")] = eaten;
-    row[col("ledger_eaten_from_cells")] = eaten_cells;
-    row[col("ledger_costs")] = costs;
-    row[col("ledger_hit_received")] = hit;
-    row[col("ledger_stolen")] = stolen;
+    row[col("kardashev_agents")] = totals[Q_COSTS];
+    row[col("cultivation_agents")] = totals[Q_CULTIVATION];
+    let child = if p.child_energy_from_parent != 0 {
+        0.0
+    } else {
+        p.child_energy
+    };
+    let birth_energy = ctl.births as f32 * child + ctl.respawns as f32 * p.initial_energy;
+    row[col("ledger_regrowth")] = totals[Q_REGROWTH];
+    row[col("ledger_eaten_by_agents")] = totals[Q_EATEN];
+    row[col("ledger_eaten_from_cells")] = totals[Q_EATEN_CELLS];
+    row[col("ledger_costs")] = totals[Q_COSTS];
+    row[col("ledger_hit_received")] = totals[Q_HIT];
+    row[col("ledger_stolen")] = totals[Q_STOLEN];
     row[col("ledger_birth_energy")] = birth_energy;
-    row[col("ledger_death_energy")] = death;
-    row[col("agent_energy_total")] = energy;
-    row[col("cell_energy_total")] = tsum[0];
-    let change = (energy - sc.metrics_prev[0] as f64) + (tsum[0] - sc.metrics_prev[1] as f64);
-    let explained = regrowth - costs + hit + stolen + birth_energy - death;
+    row[col("ledger_death_energy")] = totals[Q_DEATH];
+    row[col("agent_energy_total")] = totals[Q_ENERGY];
+    row[col("cell_energy_total")] = totals[Q_TERRAIN];
+    let change = (totals[Q_ENERGY] - sc.metrics_prev[0]) + (totals[Q_TERRAIN] - sc.metrics_prev[1]);
+    let explained =
+        totals[Q_REGROWTH] - totals[Q_COSTS] + totals[Q_HIT] + totals[Q_STOLEN] + birth_energy
+            - totals[Q_DEATH];
     row[col("ledger_error")] = change - explained;
-    sc.metrics_prev[0] = energy as f32;
-    sc.metrics_prev[1] = tsum[0] as f32;
+    sc.metrics_prev[0] = totals[Q_ENERGY];
+    sc.metrics_prev[1] = totals[Q_TERRAIN];
     let slot = st.clock.tick as usize % METRIC_RING;
-    for (dst, v) in sc.metrics_ring[slot * n..(slot + 1) * n]
-        .iter_mut()
-        .zip(&row)
-    {
-        *dst = *v as f32;
-    }
+    sc.metrics_ring[slot * n..(slot + 1) * n].copy_from_slice(&row);
     st.clock.tick += 1;
 }

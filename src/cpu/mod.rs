@@ -42,6 +42,7 @@ pub const TICK_PASSES: &[&str] = &[
     "births_select",
     "births_spawn",
     "births_genome",
+    "metrics_partial",
     "metrics",
 ];
 
@@ -67,7 +68,9 @@ impl CpuWorld {
             .for_each(|a| *a = Default::default());
         sc.cell_acc.iter_mut().for_each(|a| *a = Default::default());
         sc.grid_counts.iter_mut().for_each(|c| *c = 0);
-        sc.agent_tick.iter_mut().for_each(|t| *t = Default::default());
+        sc.agent_tick
+            .iter_mut()
+            .for_each(|t| *t = Default::default());
     }
 
     pub fn run_pass(&mut self, name: &str) {
@@ -89,6 +92,7 @@ impl CpuWorld {
             "births_select" => births::births_select(p, st, sc),
             "births_spawn" => births::births_spawn(p, r, st, sc),
             "births_genome" => births::births_genome(p, r, st, sc),
+            "metrics_partial" => metrics::metrics_partial(p, st, sc),
             "metrics" => metrics::metrics(p, st, sc),
             other => panic!("unknown pass {other}: the pass table and run_pass disagree"),
         }

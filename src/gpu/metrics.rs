@@ -1,12 +1,20 @@
-//! Records shaders/metrics.wgsl: one workgroup reduces the tick's measures into the
-//! metrics ring, read back asynchronously. Reference: src/cpu/metrics.rs.
+//! Records shaders/metrics.wgsl: partial sums over chunks of agents and cells, then one
+//! workgroup reduces them into the metrics ring, read back asynchronously.
+//! Reference: src/cpu/metrics.rs.
 use super::{Dispatch, Entry, ShaderDef};
+use crate::cpu::metrics::METRIC_PARTIALS;
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "metrics.wgsl",
     source: include_str!("../../shaders/metrics.wgsl"),
-    entries: &[Entry {
-        name: "metrics",
-        dispatch: Dispatch::Single,
-    }],
+    entries: &[
+        Entry {
+            name: "metrics_partial",
+            dispatch: Dispatch::Workgroups(METRIC_PARTIALS as u32),
+        },
+        Entry {
+            name: "metrics",
+            dispatch: Dispatch::Single,
+        },
+    ],
 };

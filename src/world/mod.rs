@@ -216,6 +216,8 @@ pub struct Scratch {
     pub birth_control: BirthControl,
     pub birth_list: Vec<Birth>,
     pub metrics_ring: Vec<f32>,
+    /// Partial sums of the metrics, one block per chunk of agents and cells.
+    pub metrics_partials: Vec<f32>,
     /// Totals at the end of the previous tick, for the ledger: agent energy, cell energy.
     pub metrics_prev: Vec<f32>,
 }
@@ -246,6 +248,10 @@ impl Scratch {
             ("birth_list", bytemuck::cast_slice(&self.birth_list)),
             ("metrics_ring", bytemuck::cast_slice(&self.metrics_ring)),
             ("metrics_prev", bytemuck::cast_slice(&self.metrics_prev)),
+            (
+                "metrics_partials",
+                bytemuck::cast_slice(&self.metrics_partials),
+            ),
         ]
     }
 
@@ -288,6 +294,10 @@ impl Scratch {
                 "metrics_prev",
                 bytemuck::cast_slice_mut(&mut self.metrics_prev),
             ),
+            (
+                "metrics_partials",
+                bytemuck::cast_slice_mut(&mut self.metrics_partials),
+            ),
         ]
     }
 
@@ -311,6 +321,11 @@ impl Scratch {
             birth_control: BirthControl::default(),
             birth_list: vec![Birth::default(); d.capacity],
             metrics_ring: vec![0.0; METRIC_RING * METRIC_COLUMNS.len()],
+            metrics_partials: vec![
+                0.0;
+                crate::cpu::metrics::METRIC_PARTIALS
+                    * crate::cpu::metrics::PARTIAL_STRIDE
+            ],
             metrics_prev: vec![0.0; 4],
         }
     }
