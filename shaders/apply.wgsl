@@ -63,7 +63,8 @@ fn apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     let eaters = u32(cell_acc[base]);
     var eaten = 0.0;
     if (eaters > 0u) {
-        let take = cell.energy * min(f32(eaters) * params.eat_rate, 1.0);
+        // Exactly what the eaters got, so eating never creates energy by rounding.
+        let take = f32(eaters) * eat_share(cell.energy, eaters);
         cell.energy -= take;
         eaten = take;
     }

@@ -179,7 +179,8 @@ fn births_select(@builtin(local_invocation_index) t: u32) {
         ctl.deaths = deaths;
         ctl.candidates = candidates;
         ctl.alive_after = alive_count + count;
-        ctl.spawn_args = array<u32, 3>((count + 63u) / 64u, 1u, 1u);
+        let groups = (count + 63u) / 64u;
+        ctl.spawn_args = array<u32, 3>(min(groups, 65535u), (groups + 65534u) / 65535u, 1u);
         if (params.genome_len == 0u || count == 0u) {
             ctl.genome_args = array<u32, 3>(0u, 1u, 1u);
         } else {
@@ -207,8 +208,8 @@ fn random_agent(tick: u32, slot: u32) -> Agent {
 }
 
 @compute @workgroup_size(64)
-fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let r = gid.x;
+fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let r = flat_index(gid, nwg);
     if (r >= birth_control.count) { return; }
     let b = birth_list[r];
     let tick = clock.tick;

@@ -72,7 +72,8 @@ pub fn apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
             let acc = &cell_acc[c];
             t.eaten = 0.0;
             if acc.eaters > 0 {
-                let take = cell.energy * (acc.eaters as f32 * p.eat_rate).min(1.0);
+                // Exactly what the eaters got, so eating never creates energy by rounding.
+                let take = acc.eaters as f32 * eat_share(p, cell.energy, acc.eaters);
                 cell.energy -= take;
                 t.eaten = take;
             }

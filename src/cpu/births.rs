@@ -98,7 +98,8 @@ pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
         ctl.births = n as u32;
     }
     ctl.alive_after = alive_count + ctl.count;
-    ctl.spawn_args = [ctl.count.div_ceil(64), 1, 1];
+    let groups = ctl.count.div_ceil(64);
+    ctl.spawn_args = [groups.min(65535), groups.div_ceil(65535), 1];
     ctl.genome_args = if p.genome_len == 0 || ctl.count == 0 {
         [0, 1, 1]
     } else {

@@ -152,7 +152,7 @@ pub struct CellTick {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct BirthControl {
-    /// Indirect dispatch for the spawn pass: ceil(count / 64), 1, 1.
+    /// Indirect dispatch for the spawn pass: ceil(count / 64) workgroups folded into x and y.
     pub spawn_args: [u32; 3],
     /// Indirect dispatch for the genome pass: ceil(genome_len / 256), min(count, 65535), ceil(count / 65535).
     pub genome_args: [u32; 3],
