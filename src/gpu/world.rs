@@ -234,26 +234,7 @@ impl GpuWorld {
         name: &str,
         timestamps: Option<(&wgpu::QuerySet, u32)>,
     ) {
-        let pass = &self.passes[name];
-        if name == "grid_scatter" {
-            // The scatter reuses the counts as per-cell cursors.
-            self.clear(enc, "grid_counts");
-        }
-        let threads = pass.dispatch.threads(&self.params, &self.dims);
-        if threads == 0 && matches!(pass.dispatch, Dispatch::Observe) {
-            return;
-        }
-        if let Dispatch::Indirect { .. } = pass.dispatch {
-            if name == "births_spawn" {
-                enc.copy_buffer_to_buffer(
-                    self.buffer("birth_control"),
-                    0,
-                    self.buffer("birth_args"),
-                    0,
-                    super::births::ARGS_BYTES,
-                );
-            }
-        }
+        self.record_encoder_ops(enc, name);
         let timestamp_writes =
             timestamps.map(|(query_set, index)| wgpu::ComputePassTimestampWrites {
                 query_set,
@@ -264,6 +245,35 @@ impl GpuWorld {
             label: Some(name),
             timestamp_writes,
         });
+        self.record_dispatch(&mut cp, name);
+    }
+
+    fn has_encoder_ops(name: &str) -> bool {
+        matches!(name, "grid_scatter" | "births_spawn")
+    }
+
+    /// Work a pass needs done on the encoder, outside any compute pass, before it runs.
+    fn record_encoder_ops(&self, enc: &mut wgpu::CommandEncoder, name: &str) {
+        match name {
+            // The scatter reuses the counts as per-cell cursors.
+            "grid_scatter" => self.clear(enc, "grid_counts"),
+            "births_spawn" => enc.copy_buffer_to_buffer(
+                self.buffer("birth_control"),
+                0,
+                self.buffer("birth_args"),
+                0,
+                super::births::ARGS_BYTES,
+            ),
+            _ => {}
+        }
+    }
+
+    fn record_dispatch(&self, cp: &mut wgpu::ComputePass<'_>, name: &str) {
+        let pass = &self.passes[name];
+        let threads = pass.dispatch.threads(&self.params, &self.dims);
+        if threads == 0 && matches!(pass.dispatch, Dispatch::Observe) {
+            return;
+        }
         cp.set_pipeline(&pass.pipeline);
         cp.set_bind_group(0, &pass.bind_group, &[]);
         match pass.dispatch {
@@ -279,10 +289,26 @@ impl GpuWorld {
         }
     }
 
+    /// A whole tick: the dispatches share as few compute passes as the encoder operations
+    /// between them allow (wgpu orders dispatches within a pass by their buffer use), which
+    /// saves the drivers a synchronisation per pass.
     fn record_tick(&self, enc: &mut wgpu::CommandEncoder) {
         self.record_begin_tick(enc);
-        for name in TICK_PASSES {
-            self.record_pass(enc, name);
+        let mut start = 0;
+        while start < TICK_PASSES.len() {
+            self.record_encoder_ops(enc, TICK_PASSES[start]);
+            let mut end = start + 1;
+            while end < TICK_PASSES.len() && !Self::has_encoder_ops(TICK_PASSES[end]) {
+                end += 1;
+            }
+            let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("tick"),
+                timestamp_writes: None,
+            });
+            for name in &TICK_PASSES[start..end] {
+                self.record_dispatch(&mut cp, name);
+            }
+            start = end;
         }
     }
 
