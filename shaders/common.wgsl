@@ -98,8 +98,8 @@ struct Params {
     initial_energy: f32,
     bot_initial_energy: f32,
     initial_agents: u32,
+    metric_partials: u32,
     _pad0: u32,
-    _pad1: u32,
 }
 
 struct Agent {

@@ -1,6 +1,6 @@
 // One row of per-tick measures (columns: METRIC_COLUMNS in src/world/layout.rs, documented
 // in README.md) written into the metrics ring, then the tick counter advanced.
-// metrics_partial: METRIC_PARTIALS workgroups each sum a contiguous chunk of the agents and
+// metrics_partial: params.metric_partials workgroups each sum a contiguous chunk of the agents and
 // of the cells; metrics: one workgroup sums the partials and writes the row. Every sum is
 // reduced in the same fixed order each tick, so rows are reproducible.
 // Reference: src/cpu/metrics.rs.
@@ -19,7 +19,6 @@
 
 const METRIC_COUNT: u32 = 42u;
 const METRIC_RING: u32 = 64u;
-const METRIC_PARTIALS: u32 = 64u;
 // Sums per partial; the partial's slot SUMS holds the largest generation seen.
 const SUMS: u32 = 33u;
 const PARTIAL_STRIDE: u32 = 34u;
@@ -51,7 +50,7 @@ var<workgroup> gen_max: atomic<u32>;
 
 // The chunk [lo, hi) of n items that partial w owns.
 fn chunk(n: u32, w: u32) -> vec2<u32> {
-    let per = (n + METRIC_PARTIALS - 1u) / METRIC_PARTIALS;
+    let per = (n + params.metric_partials - 1u) / params.metric_partials;
     return vec2<u32>(min(w * per, n), min((w + 1u) * per, n));
 }
 
@@ -127,7 +126,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     // Thread q sums quantity q over the partials, in partial order.
     if (t < PARTIAL_STRIDE) {
         var v = 0.0;
-        for (var w = 0u; w < METRIC_PARTIALS; w++) {
+        for (var w = 0u; w < params.metric_partials; w++) {
             let x = metrics_partials[w * PARTIAL_STRIDE + t];
             if (t == SUMS) { v = max(v, x); } else { v += x; }
         }

@@ -259,8 +259,7 @@ fn metric_columns_match_the_shader() {
         "const METRIC_RING: u32 = {}u;",
         silico::world::METRIC_RING
     )));
-    use silico::cpu::metrics::{METRIC_PARTIALS, PARTIAL_STRIDE, SUMS};
-    assert!(src.contains(&format!("const METRIC_PARTIALS: u32 = {METRIC_PARTIALS}u;")));
+    use silico::cpu::metrics::{PARTIAL_STRIDE, SUMS};
     assert!(src.contains(&format!("const SUMS: u32 = {SUMS}u;")));
     assert!(src.contains(&format!("const PARTIAL_STRIDE: u32 = {PARTIAL_STRIDE}u;")));
 }

@@ -7,8 +7,6 @@
 
 use crate::world::{metric_index, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING, TICK_ACTED};
 
-/// Workgroups (chunks) of the partial sums.
-pub const METRIC_PARTIALS: usize = 64;
 /// Sums per partial; slot `SUMS` of a partial holds the largest generation seen.
 pub const SUMS: usize = 33;
 pub const PARTIAL_STRIDE: usize = 34;
@@ -47,16 +45,17 @@ pub fn energy_totals(st: &State) -> (f32, f32) {
 }
 
 /// The chunk [lo, hi) of n items that partial w owns.
-fn chunk(n: usize, w: usize) -> std::ops::Range<usize> {
-    let per = n.div_ceil(METRIC_PARTIALS);
+fn chunk(n: usize, w: usize, partials: usize) -> std::ops::Range<usize> {
+    let per = n.div_ceil(partials);
     (w * per).min(n)..((w + 1) * per).min(n)
 }
 
 pub fn metrics_partial(p: &Params, st: &State, sc: &mut Scratch) {
-    for w in 0..METRIC_PARTIALS {
+    let partials = p.metric_partials as usize;
+    for w in 0..partials {
         let mut acc = [0.0f32; SUMS];
         let mut gen_max = 0u32;
-        for i in chunk(p.capacity as usize, w) {
+        for i in chunk(p.capacity as usize, w, partials) {
             let a = &st.agents[i];
             if a.alive != 0 {
                 acc[Q_ALIVE] += 1.0;
@@ -83,7 +82,7 @@ pub fn metrics_partial(p: &Params, st: &State, sc: &mut Scratch) {
                 acc[Q_CULTIVATION] += t.cultivation;
             }
         }
-        for c in chunk(st.cells.len(), w) {
+        for c in chunk(st.cells.len(), w, partials) {
             let cell = &st.cells[c];
             let f = [
                 cell.energy,
@@ -109,7 +108,7 @@ pub fn metrics_partial(p: &Params, st: &State, sc: &mut Scratch) {
 
 pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     let mut totals = [0.0f32; PARTIAL_STRIDE];
-    for w in 0..METRIC_PARTIALS {
+    for w in 0..p.metric_partials as usize {
         let part = &sc.metrics_partials[w * PARTIAL_STRIDE..(w + 1) * PARTIAL_STRIDE];
         for q in 0..SUMS {
             totals[q] += part[q];

@@ -2,7 +2,6 @@
 //! workgroup reduces them into the metrics ring, read back asynchronously.
 //! Reference: src/cpu/metrics.rs.
 use super::{Dispatch, Entry, ShaderDef};
-use crate::cpu::metrics::METRIC_PARTIALS;
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "metrics.wgsl",
@@ -10,7 +9,7 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[
         Entry {
             name: "metrics_partial",
-            dispatch: Dispatch::Workgroups(METRIC_PARTIALS as u32),
+            dispatch: Dispatch::MetricPartials,
         },
         Entry {
             name: "metrics",

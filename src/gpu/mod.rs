@@ -33,8 +33,8 @@ pub enum Dispatch {
     Observe,
     /// One workgroup (selection and reductions that need a global view).
     Single,
-    /// A fixed number of workgroups.
-    Workgroups(u32),
+    /// One workgroup per chunk of the metrics' partial sums.
+    MetricPartials,
     /// Workgroup counts written by an earlier pass into `buffer` at `offset`.
     Indirect {
         buffer: &'static str,
@@ -139,7 +139,7 @@ impl Dispatch {
                     0
                 }
             }
-            Dispatch::Single | Dispatch::Workgroups(_) | Dispatch::Indirect { .. } => 0,
+            Dispatch::Single | Dispatch::MetricPartials | Dispatch::Indirect { .. } => 0,
         }
     }
 }

@@ -278,7 +278,7 @@ impl GpuWorld {
         cp.set_bind_group(0, &pass.bind_group, &[]);
         match pass.dispatch {
             Dispatch::Single => cp.dispatch_workgroups(1, 1, 1),
-            Dispatch::Workgroups(n) => cp.dispatch_workgroups(n, 1, 1),
+            Dispatch::MetricPartials => cp.dispatch_workgroups(self.params.metric_partials, 1, 1),
             Dispatch::Indirect { buffer, offset } => {
                 cp.dispatch_workgroups_indirect(self.buffer(buffer), offset)
             }

@@ -244,7 +244,9 @@ pub struct Params {
     pub initial_energy: f32,
     pub bot_initial_energy: f32,
     pub initial_agents: u32,
-    pub _pad: [u32; 2],
+    /// Workgroups (chunks) of the metrics' partial sums.
+    pub metric_partials: u32,
+    pub _pad: u32,
 }
 
 /// Brain kinds as the shaders number them.

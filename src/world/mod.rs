@@ -17,6 +17,8 @@ pub const WEATHER_FIELDS: usize = 6;
 pub const METRIC_RING: usize = 64;
 /// Tick used for draws made when the world is created, so they never collide with a tick's.
 pub const INIT_TICK: u32 = u32::MAX;
+/// The most chunks the metrics' partial sums are split into.
+pub const MAX_METRIC_PARTIALS: usize = 256;
 
 /// Buffer sizes and derived constants, all from the config.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -32,6 +34,9 @@ pub struct Dims {
     pub brain_state_len: usize,
     pub angles: usize,
     pub grid_dim: usize,
+    /// Chunks of the metrics' partial sums: enough to keep a GPU busy, few enough that
+    /// each does real work (every chunk costs barriers).
+    pub metric_partials: usize,
 }
 
 impl Dims {
@@ -54,8 +59,9 @@ impl Dims {
         let res = cfg.terrain.perlin_res as usize + 1;
         // About two agents per grid cell at full capacity keeps ring searches short.
         let grid_dim = (((capacity as f64) / 2.0).sqrt().floor() as usize).clamp(1, 256);
+        let cells = (cfg.world.map_size as usize).pow(2);
         Self {
-            cells: (cfg.world.map_size as usize).pow(2),
+            cells,
             capacity,
             bots: cfg.bots.count as usize,
             view_agents,
@@ -66,6 +72,7 @@ impl Dims {
             brain_state_len: 0,
             angles: WEATHER_FIELDS * res * res,
             grid_dim,
+            metric_partials: (capacity.max(cells) / 8192).clamp(2, MAX_METRIC_PARTIALS),
         }
     }
 
@@ -174,7 +181,8 @@ impl Params {
             initial_energy: a.initial_energy,
             bot_initial_energy: cfg.bots.initial_energy,
             initial_agents: a.initial_agents,
-            _pad: [0; 2],
+            metric_partials: d.metric_partials as u32,
+            _pad: 0,
         }
     }
 }
@@ -321,11 +329,7 @@ impl Scratch {
             birth_control: BirthControl::default(),
             birth_list: vec![Birth::default(); d.capacity],
             metrics_ring: vec![0.0; METRIC_RING * METRIC_COLUMNS.len()],
-            metrics_partials: vec![
-                0.0;
-                crate::cpu::metrics::METRIC_PARTIALS
-                    * crate::cpu::metrics::PARTIAL_STRIDE
-            ],
+            metrics_partials: vec![0.0; MAX_METRIC_PARTIALS * crate::cpu::metrics::PARTIAL_STRIDE],
             metrics_prev: vec![0.0; 4],
         }
     }
