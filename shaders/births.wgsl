@@ -184,7 +184,9 @@ fn births_select(@builtin(local_invocation_index) t: u32) {
         if (params.genome_len == 0u || count == 0u) {
             ctl.genome_args = array<u32, 3>(0u, 1u, 1u);
         } else {
-            ctl.genome_args = array<u32, 3>((params.genome_len + 255u) / 256u, min(count, 65535u), (count + 65534u) / 65535u);
+            // One thread per pair of weights.
+            let pairs = (params.genome_len + 1u) / 2u;
+            ctl.genome_args = array<u32, 3>((pairs + 255u) / 256u, min(count, 65535u), (count + 65534u) / 65535u);
         }
         birth_control = ctl;
         clock.alive = alive_count + count;
@@ -243,16 +245,20 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
 
 @compute @workgroup_size(256)
 fn births_genome(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let w = gid.x;
+    // Weights 2m and 2m+1 take the two normals of pair m.
+    let m = gid.x;
     let r = gid.y + gid.z * 65535u;
     let len = params.genome_len;
-    if (w >= len || r >= birth_control.count) { return; }
+    if (2u * m >= len || r >= birth_control.count) { return; }
     let b = birth_list[r];
-    let tick = clock.tick;
-    let noise = rng_normal(tick, b.child, S_GENOME, w);
-    if (b.parent == NONE) {
-        genomes[b.child * len + w] = params.init_sigma * noise;
-    } else {
-        genomes[b.child * len + w] = genomes[b.parent * len + w] + params.mutation_sigma * noise;
+    let noise = rng_normal_pair(clock.tick, b.child, S_GENOME, m);
+    for (var c = 0u; c < 2u; c++) {
+        let w = 2u * m + c;
+        if (w >= len) { break; }
+        if (b.parent == NONE) {
+            genomes[b.child * len + w] = params.init_sigma * noise[c];
+        } else {
+            genomes[b.child * len + w] = genomes[b.parent * len + w] + params.mutation_sigma * noise[c];
+        }
     }
 }

@@ -205,11 +205,12 @@ fn rng_uniform(tick: u32, entity: u32, stream: u32, index: u32) -> f32 {
     return f32(rng_u32(tick, entity, stream, index) >> 8u) * (1.0 / 16777216.0);
 }
 
-// Standard normal by Box-Muller from two consecutive indices.
-fn rng_normal(tick: u32, entity: u32, stream: u32, index: u32) -> f32 {
-    let u1 = (f32(rng_u32(tick, entity, stream, 2u * index) >> 8u) + 1.0) * (1.0 / 16777216.0);
-    let u2 = f32(rng_u32(tick, entity, stream, 2u * index + 1u) >> 8u) * (1.0 / 16777216.0);
-    return sqrt(-2.0 * log(u1)) * cos(TAU * u2);
+// Two independent standard normals by Box-Muller from indices 2·pair and 2·pair + 1.
+fn rng_normal_pair(tick: u32, entity: u32, stream: u32, pair: u32) -> vec2<f32> {
+    let u1 = (f32(rng_u32(tick, entity, stream, 2u * pair) >> 8u) + 1.0) * (1.0 / 16777216.0);
+    let u2 = f32(rng_u32(tick, entity, stream, 2u * pair + 1u) >> 8u) * (1.0 / 16777216.0);
+    let r = sqrt(-2.0 * log(u1));
+    return vec2<f32>(r * cos(TAU * u2), r * sin(TAU * u2));
 }
 
 // ---- geometry on the torus ----

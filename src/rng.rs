@@ -49,14 +49,15 @@ impl Rng {
         (self.u32(tick, entity, stream, index) >> 8) as f32 * (1.0 / 16777216.0)
     }
 
-    /// Standard normal by Box-Muller from two consecutive indices.
+    /// Two independent standard normals by Box-Muller from indices 2·pair and 2·pair + 1.
     #[inline]
-    pub fn normal(&self, tick: u32, entity: u32, stream: u32, index: u32) -> f32 {
-        let u1 = ((self.u32(tick, entity, stream, index.wrapping_mul(2)) >> 8) as f32 + 1.0)
+    pub fn normal_pair(&self, tick: u32, entity: u32, stream: u32, pair: u32) -> [f32; 2] {
+        let u1 = ((self.u32(tick, entity, stream, pair.wrapping_mul(2)) >> 8) as f32 + 1.0)
             * (1.0 / 16777216.0);
-        let u2 = (self.u32(tick, entity, stream, index.wrapping_mul(2).wrapping_add(1)) >> 8)
-            as f32
+        let u2 = (self.u32(tick, entity, stream, pair.wrapping_mul(2).wrapping_add(1)) >> 8) as f32
             * (1.0 / 16777216.0);
-        (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
+        let r = (-2.0 * u1.ln()).sqrt();
+        let a = std::f32::consts::TAU * u2;
+        [r * a.cos(), r * a.sin()]
     }
 }

@@ -30,9 +30,17 @@ pub fn random_agent(p: &Params, rng: &Rng, tick: u32, slot: u32, generation: u32
     a
 }
 
+/// Mutation noise: weights 2m and 2m+1 take the two normals of pair m.
+pub fn genome_noise(rng: &Rng, tick: u32, slot: u32, len: usize) -> impl Iterator<Item = f32> + '_ {
+    (0..len.div_ceil(2) as u32)
+        .flat_map(move |m| rng.normal_pair(tick, slot, stream::GENOME, m))
+        .take(len)
+}
+
 pub fn random_genome(p: &Params, rng: &Rng, tick: u32, slot: u32, genome: &mut [f32]) {
-    for (w, g) in genome.iter_mut().enumerate() {
-        *g = p.init_sigma * rng.normal(tick, slot, stream::GENOME, w as u32);
+    let len = genome.len();
+    for (g, n) in genome.iter_mut().zip(genome_noise(rng, tick, slot, len)) {
+        *g = p.init_sigma * n;
     }
 }
 
@@ -103,8 +111,9 @@ pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
     ctl.genome_args = if p.genome_len == 0 || ctl.count == 0 {
         [0, 1, 1]
     } else {
+        // One thread per pair of weights.
         [
-            p.genome_len.div_ceil(256),
+            p.genome_len.div_ceil(2).div_ceil(256),
             ctl.count.min(65535),
             ctl.count.div_ceil(65535),
         ]
@@ -167,9 +176,8 @@ pub fn births_genome(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
             );
         } else {
             let pa = b.parent as usize;
-            for w in 0..len {
-                st.genomes[c * len + w] = st.genomes[pa * len + w]
-                    + p.mutation_sigma * rng.normal(tick, b.child, stream::GENOME, w as u32);
+            for (w, n) in genome_noise(rng, tick, b.child, len).enumerate() {
+                st.genomes[c * len + w] = st.genomes[pa * len + w] + p.mutation_sigma * n;
             }
         }
     }

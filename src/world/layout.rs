@@ -154,7 +154,8 @@ pub struct CellTick {
 pub struct BirthControl {
     /// Indirect dispatch for the spawn pass: ceil(count / 64) workgroups folded into x and y.
     pub spawn_args: [u32; 3],
-    /// Indirect dispatch for the genome pass: ceil(genome_len / 256), min(count, 65535), ceil(count / 65535).
+    /// Indirect dispatch for the genome pass: ceil(genome_len / 2 / 256), min(count, 65535),
+    /// ceil(count / 65535).
     pub genome_args: [u32; 3],
     /// Entries in the birth list (births + respawns).
     pub count: u32,
