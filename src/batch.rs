@@ -47,16 +47,43 @@ pub fn make_world(cfg: &Config, state: State, choice: BackendChoice) -> Result<W
     }
 }
 
-pub struct RunOptions {
+/// A config file plus `--set` overrides, as every command that reads a config takes them.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct ConfigArgs {
+    /// RON config file; fields left out take the defaults of configs/default.ron.
+    #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Override one field, RON value syntax: --set agents.capacity=256 --set brain=Random
+    #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
+}
+
+/// `silico run`'s options.
+#[derive(Clone, Debug, clap::Args)]
+pub struct RunOptions {
+    #[command(flatten)]
+    pub cfg: ConfigArgs,
+    /// The world tick to stop at (a resumed run continues up to it).
+    #[arg(long, default_value_t = 1000)]
     pub ticks: u64,
+    /// Seed of a new run (a resumed run keeps its checkpoint's seed).
+    #[arg(long)]
     pub seed: Option<u64>,
+    /// Output directory (default runs/<config>-seed<seed>-<time>).
+    #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write a checkpoint every K ticks (0: only the final one).
+    #[arg(long, default_value_t = 0)]
     pub checkpoint_every: u64,
+    /// Continue from a checkpoint file.
+    #[arg(long)]
     pub resume: Option<PathBuf>,
+    /// auto: the GPU, or the CPU reference with a warning when no adapter exists.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
-    pub progress: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Serialize)]
@@ -79,7 +106,7 @@ pub struct Summary {
 fn starting_point(opts: &RunOptions) -> Result<(Config, State, Option<String>)> {
     match &opts.resume {
         None => {
-            let mut cfg = load_config(opts.config.as_deref(), &opts.sets)?;
+            let mut cfg = load_config(opts.cfg.config.as_deref(), &opts.cfg.sets)?;
             if let Some(seed) = opts.seed {
                 cfg.seed = seed;
             }
@@ -88,9 +115,9 @@ fn starting_point(opts: &RunOptions) -> Result<(Config, State, Option<String>)> 
         }
         Some(path) => {
             let (stored, state) = checkpoint::read(path)?;
-            let mut cfg = match &opts.config {
-                Some(p) => load_config(Some(p), &opts.sets)?,
-                None => stored.with_overrides(&opts.sets)?,
+            let mut cfg = match &opts.cfg.config {
+                Some(p) => load_config(Some(p), &opts.cfg.sets)?,
+                None => stored.with_overrides(&opts.cfg.sets)?,
             };
             if opts.seed.is_some_and(|s| s != stored.seed) {
                 bail!(
@@ -192,7 +219,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     let out = opts
         .out
         .clone()
-        .unwrap_or_else(|| default_out_dir(&cfg, opts.config.as_deref()));
+        .unwrap_or_else(|| default_out_dir(&cfg, opts.cfg.config.as_deref()));
     let mut world = make_world(&cfg, state, opts.backend)?;
     let ckpt_dir = out.join("checkpoints");
     fs::create_dir_all(&ckpt_dir)
@@ -212,7 +239,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
     let total = opts.ticks - start_tick;
-    let bar = if opts.progress {
+    let bar = if !opts.quiet {
         let b = indicatif::ProgressBar::new(total);
         b.set_style(
             indicatif::ProgressStyle::with_template(

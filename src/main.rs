@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use silico::batch::{self, BackendChoice, RunOptions};
+use silico::batch::{self, BackendChoice, ConfigArgs, RunOptions};
 use silico::config::Config;
 use silico::world::checkpoint;
 
@@ -22,42 +22,10 @@ struct Cli {
     command: Option<Command>,
 }
 
-#[derive(clap::Args)]
-struct ConfigArgs {
-    /// RON config file; fields left out take the defaults of configs/default.ron.
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// Override one field, RON value syntax: --set agents.capacity=256 --set brain=Random
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    sets: Vec<String>,
-}
-
 #[derive(Subcommand)]
 enum Command {
     /// Run a world headless, writing metrics, checkpoints and a summary.
-    Run {
-        #[command(flatten)]
-        cfg: ConfigArgs,
-        /// The world tick to stop at (a resumed run continues up to it).
-        #[arg(long, default_value_t = 1000)]
-        ticks: u64,
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Output directory (default runs/<config>-seed<seed>-<time>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Write a checkpoint every K ticks (0: only the final one).
-        #[arg(long, default_value_t = 0)]
-        checkpoint_every: u64,
-        /// Continue from a checkpoint file.
-        #[arg(long)]
-        resume: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
-        backend: BackendChoice,
-        /// No progress bar.
-        #[arg(long)]
-        quiet: bool,
-    },
+    Run(RunOptions),
     /// Measure ticks/s and agent-ticks/s.
     Bench {
         #[command(flatten)]
@@ -108,37 +76,20 @@ fn dispatch(cli: Cli) -> Result<()> {
                 None
             };
             run(RunOptions {
-                config,
-                sets: vec![],
+                cfg: ConfigArgs {
+                    config,
+                    sets: vec![],
+                },
                 ticks: 1000,
                 seed: None,
                 out: None,
                 checkpoint_every: 0,
                 resume: None,
                 backend: BackendChoice::Auto,
-                progress: true,
+                quiet: false,
             })
         }
-        Some(Command::Run {
-            cfg,
-            ticks,
-            seed,
-            out,
-            checkpoint_every,
-            resume,
-            backend,
-            quiet,
-        }) => run(RunOptions {
-            config: cfg.config,
-            sets: cfg.sets,
-            ticks,
-            seed,
-            out,
-            checkpoint_every,
-            resume,
-            backend,
-            progress: !quiet,
-        }),
+        Some(Command::Run(opts)) => run(opts),
         Some(Command::Bench {
             cfg,
             ticks,

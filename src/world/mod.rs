@@ -231,84 +231,6 @@ pub struct Scratch {
 }
 
 impl Scratch {
-    /// Named byte views of every working buffer; the names are the shaders' variable names.
-    pub fn sections(&self) -> Vec<(&'static str, &[u8])> {
-        vec![
-            ("actions", bytemuck::cast_slice(&self.actions)),
-            ("obs", bytemuck::cast_slice(&self.obs)),
-            ("neighbor_list", bytemuck::cast_slice(&self.neighbor_list)),
-            (
-                "bot_neighbor_list",
-                bytemuck::cast_slice(&self.bot_neighbor_list),
-            ),
-            ("agent_acc", bytemuck::cast_slice(&self.agent_acc)),
-            ("cell_acc", bytemuck::cast_slice(&self.cell_acc)),
-            ("agent_tick", bytemuck::cast_slice(&self.agent_tick)),
-            ("cell_tick", bytemuck::cast_slice(&self.cell_tick)),
-            ("grid_counts", bytemuck::cast_slice(&self.grid_counts)),
-            ("grid_start", bytemuck::cast_slice(&self.grid_start)),
-            ("grid_items", bytemuck::cast_slice(&self.grid_items)),
-            ("grid_pos", bytemuck::cast_slice(&self.grid_pos)),
-            ("agent_cell", bytemuck::cast_slice(&self.agent_cell)),
-            ("gradients", bytemuck::cast_slice(&self.gradients)),
-            ("minmax", bytemuck::cast_slice(&self.minmax)),
-            ("birth_control", bytemuck::bytes_of(&self.birth_control)),
-            ("birth_list", bytemuck::cast_slice(&self.birth_list)),
-            ("metrics_ring", bytemuck::cast_slice(&self.metrics_ring)),
-            ("metrics_prev", bytemuck::cast_slice(&self.metrics_prev)),
-            (
-                "metrics_partials",
-                bytemuck::cast_slice(&self.metrics_partials),
-            ),
-        ]
-    }
-
-    pub fn sections_mut(&mut self) -> Vec<(&'static str, &mut [u8])> {
-        vec![
-            ("actions", bytemuck::cast_slice_mut(&mut self.actions)),
-            ("obs", bytemuck::cast_slice_mut(&mut self.obs)),
-            (
-                "neighbor_list",
-                bytemuck::cast_slice_mut(&mut self.neighbor_list),
-            ),
-            (
-                "bot_neighbor_list",
-                bytemuck::cast_slice_mut(&mut self.bot_neighbor_list),
-            ),
-            ("agent_acc", bytemuck::cast_slice_mut(&mut self.agent_acc)),
-            ("cell_acc", bytemuck::cast_slice_mut(&mut self.cell_acc)),
-            ("agent_tick", bytemuck::cast_slice_mut(&mut self.agent_tick)),
-            ("cell_tick", bytemuck::cast_slice_mut(&mut self.cell_tick)),
-            (
-                "grid_counts",
-                bytemuck::cast_slice_mut(&mut self.grid_counts),
-            ),
-            ("grid_start", bytemuck::cast_slice_mut(&mut self.grid_start)),
-            ("grid_items", bytemuck::cast_slice_mut(&mut self.grid_items)),
-            ("grid_pos", bytemuck::cast_slice_mut(&mut self.grid_pos)),
-            ("agent_cell", bytemuck::cast_slice_mut(&mut self.agent_cell)),
-            ("gradients", bytemuck::cast_slice_mut(&mut self.gradients)),
-            ("minmax", bytemuck::cast_slice_mut(&mut self.minmax)),
-            (
-                "birth_control",
-                bytemuck::bytes_of_mut(&mut self.birth_control),
-            ),
-            ("birth_list", bytemuck::cast_slice_mut(&mut self.birth_list)),
-            (
-                "metrics_ring",
-                bytemuck::cast_slice_mut(&mut self.metrics_ring),
-            ),
-            (
-                "metrics_prev",
-                bytemuck::cast_slice_mut(&mut self.metrics_prev),
-            ),
-            (
-                "metrics_partials",
-                bytemuck::cast_slice_mut(&mut self.metrics_partials),
-            ),
-        ]
-    }
-
     pub fn new(d: &Dims) -> Self {
         Self {
             actions: vec![0.0; d.capacity * ACTION_LEN],
@@ -408,20 +330,6 @@ impl State {
         self.agents.iter().filter(|a| a.alive != 0).count()
     }
 
-    /// Named byte views of every persistent buffer, in a fixed order (hashing, checkpoints, uploads).
-    pub fn sections(&self) -> Vec<(&'static str, &[u8])> {
-        vec![
-            ("clock", bytemuck::bytes_of(&self.clock)),
-            ("cells", bytemuck::cast_slice(&self.cells)),
-            ("base", bytemuck::cast_slice(&self.base)),
-            ("angles", bytemuck::cast_slice(&self.angles)),
-            ("agents", bytemuck::cast_slice(&self.agents)),
-            ("bots", bytemuck::cast_slice(&self.bots)),
-            ("genomes", bytemuck::cast_slice(&self.genomes)),
-            ("brain_state", bytemuck::cast_slice(&self.brain_state)),
-        ]
-    }
-
     /// blake3 over every persistent buffer: equal hashes mean bit-identical worlds.
     pub fn hash(&self) -> String {
         let mut h = blake3::Hasher::new();
@@ -431,22 +339,6 @@ impl State {
             h.update(bytes);
         }
         h.finalize().to_hex()[..32].to_string()
-    }
-
-    pub fn sections_mut(&mut self) -> Vec<(&'static str, &mut [u8])> {
-        vec![
-            ("clock", bytemuck::bytes_of_mut(&mut self.clock)),
-            ("cells", bytemuck::cast_slice_mut(&mut self.cells)),
-            ("base", bytemuck::cast_slice_mut(&mut self.base)),
-            ("angles", bytemuck::cast_slice_mut(&mut self.angles)),
-            ("agents", bytemuck::cast_slice_mut(&mut self.agents)),
-            ("bots", bytemuck::cast_slice_mut(&mut self.bots)),
-            ("genomes", bytemuck::cast_slice_mut(&mut self.genomes)),
-            (
-                "brain_state",
-                bytemuck::cast_slice_mut(&mut self.brain_state),
-            ),
-        ]
     }
 
     /// A state of the right shape for `cfg`, all zero (to be filled from a checkpoint or GPU).
@@ -474,3 +366,58 @@ impl Agent {
         bytemuck::Zeroable::zeroed()
     }
 }
+
+/// Named byte views of every buffer of a state struct, in a fixed order (hashing,
+/// checkpoints, GPU uploads and downloads). Each field is listed once; the names are the
+/// shaders' variable names. `one` marks a single struct, `many` a Vec.
+macro_rules! impl_sections {
+    ($ty:ty { $($kind:ident $field:ident),* $(,)? }) => {
+        impl $ty {
+            pub fn sections(&self) -> Vec<(&'static str, &[u8])> {
+                vec![$((stringify!($field), impl_sections!(@ref $kind self.$field))),*]
+            }
+
+            pub fn sections_mut(&mut self) -> Vec<(&'static str, &mut [u8])> {
+                vec![$((stringify!($field), impl_sections!(@mut $kind self.$field))),*]
+            }
+        }
+    };
+    (@ref one $e:expr) => { bytemuck::bytes_of(&$e) };
+    (@ref many $e:expr) => { bytemuck::cast_slice(&$e) };
+    (@mut one $e:expr) => { bytemuck::bytes_of_mut(&mut $e) };
+    (@mut many $e:expr) => { bytemuck::cast_slice_mut(&mut $e) };
+}
+
+impl_sections!(State {
+    one clock,
+    many cells,
+    many base,
+    many angles,
+    many agents,
+    many bots,
+    many genomes,
+    many brain_state,
+});
+
+impl_sections!(Scratch {
+    many actions,
+    many obs,
+    many neighbor_list,
+    many bot_neighbor_list,
+    many agent_acc,
+    many cell_acc,
+    many agent_tick,
+    many cell_tick,
+    many grid_counts,
+    many grid_start,
+    many grid_items,
+    many grid_pos,
+    many agent_cell,
+    many gradients,
+    many minmax,
+    one birth_control,
+    many birth_list,
+    many metrics_ring,
+    many metrics_prev,
+    many metrics_partials,
+});
