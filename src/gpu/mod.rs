@@ -139,6 +139,7 @@ impl Dispatch {
                     0
                 }
             }
+            // Their workgroup counts are not per thread (see GpuWorld::record_dispatch).
             Dispatch::Single | Dispatch::MetricPartials | Dispatch::Indirect { .. } => 0,
         }
     }

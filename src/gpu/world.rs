@@ -270,22 +270,24 @@ impl GpuWorld {
 
     fn record_dispatch(&self, cp: &mut wgpu::ComputePass<'_>, name: &str) {
         let pass = &self.passes[name];
-        let threads = pass.dispatch.threads(&self.params, &self.dims);
-        if threads == 0 && matches!(pass.dispatch, Dispatch::Observe) {
-            return;
-        }
+        let groups = match pass.dispatch {
+            Dispatch::Single => Some((1, 1)),
+            Dispatch::MetricPartials => Some((self.params.metric_partials, 1)),
+            Dispatch::Indirect { .. } => None,
+            _ => match pass.dispatch.threads(&self.params, &self.dims) {
+                // A pass with nothing to do this world (observe without a flat-input brain).
+                0 => return,
+                threads => Some(groups_for(threads)),
+            },
+        };
         cp.set_pipeline(&pass.pipeline);
         cp.set_bind_group(0, &pass.bind_group, &[]);
-        match pass.dispatch {
-            Dispatch::Single => cp.dispatch_workgroups(1, 1, 1),
-            Dispatch::MetricPartials => cp.dispatch_workgroups(self.params.metric_partials, 1, 1),
-            Dispatch::Indirect { buffer, offset } => {
+        match (groups, pass.dispatch) {
+            (Some((x, y)), _) => cp.dispatch_workgroups(x, y, 1),
+            (None, Dispatch::Indirect { buffer, offset }) => {
                 cp.dispatch_workgroups_indirect(self.buffer(buffer), offset)
             }
-            _ => {
-                let (x, y) = groups_for(threads);
-                cp.dispatch_workgroups(x, y, 1);
-            }
+            (None, _) => unreachable!("only indirect dispatches have no workgroup count"),
         }
     }
 
