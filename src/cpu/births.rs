@@ -11,7 +11,7 @@ use crate::world::{
 };
 
 /// A brand-new agent at a random place with a random id.
-pub fn random_agent(p: &Params, rng: &Rng, tick: u32, slot: u32, generation: u32) -> Agent {
+pub fn random_agent(p: &Params, rng: &Rng, tick: u32, slot: u32) -> Agent {
     let mut a = Agent::zeroed_dead();
     a.alive = 1;
     a.energy = p.initial_energy;
@@ -22,7 +22,6 @@ pub fn random_agent(p: &Params, rng: &Rng, tick: u32, slot: u32, generation: u32
     for k in 0..ID_LEN {
         a.id[k] = 2.0 * rng.uniform(tick, slot, stream::SPAWN_ID, k as u32) - 1.0;
     }
-    a.generation = generation;
     a.lineage_lo = slot;
     a.lineage_hi = tick;
     a.parent_lo = NONE;
@@ -127,7 +126,7 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
     for r in 0..sc.birth_control.count as usize {
         let b = sc.birth_list[r];
         if b.parent == NONE {
-            st.agents[b.child as usize] = random_agent(p, rng, tick, b.child, 0);
+            st.agents[b.child as usize] = random_agent(p, rng, tick, b.child);
             continue;
         }
         let parent = st.agents[b.parent as usize];

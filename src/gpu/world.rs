@@ -38,6 +38,7 @@ pub struct GpuWorld {
     passes: HashMap<&'static str, Pass>,
     tick: u64,
     pending: VecDeque<PendingMetrics>,
+    spare_staging: Vec<wgpu::Buffer>,
 }
 
 fn alloc_len(len: u64) -> u64 {
@@ -199,6 +200,7 @@ impl GpuWorld {
             passes,
             tick: state.tick(),
             pending: VecDeque::new(),
+            spare_staging: Vec::new(),
         })
     }
 
@@ -377,19 +379,18 @@ impl GpuWorld {
                 self.record_tick(&mut enc);
             }
             let size = self.lengths["metrics_ring"];
-            let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("metrics staging"),
-                size,
-                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
+            // Staging buffers are reused once read, so the loop allocates nothing.
+            let staging = self.spare_staging.pop().unwrap_or_else(|| {
+                self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("metrics staging"),
+                    size,
+                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                })
             });
             enc.copy_buffer_to_buffer(self.buffer("metrics_ring"), 0, &staging, 0, size);
             self.ctx.queue.submit([enc.finish()]);
-            let state = Arc::new(AtomicU8::new(0));
-            let flag = state.clone();
-            staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
-                flag.store(if r.is_ok() { 1 } else { 2 }, Ordering::Release);
-            });
+            let state = start_map(&staging);
             self.pending.push_back(PendingMetrics {
                 staging,
                 first_tick: self.tick,
@@ -445,6 +446,7 @@ impl GpuWorld {
                 }
             }
             p.staging.unmap();
+            self.spare_staging.push(p.staging);
         }
         Ok(rows)
     }
@@ -500,11 +502,7 @@ impl GpuWorld {
         let mut enc = self.ctx.device.create_command_encoder(&Default::default());
         enc.copy_buffer_to_buffer(src, 0, &staging, 0, size);
         self.ctx.queue.submit([enc.finish()]);
-        let state = Arc::new(AtomicU8::new(0));
-        let flag = state.clone();
-        staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
-            flag.store(if r.is_ok() { 1 } else { 2 }, Ordering::Release);
-        });
+        let state = start_map(&staging);
         while state.load(Ordering::Acquire) == 0 {
             self.ctx
                 .device
@@ -553,4 +551,14 @@ impl GpuWorld {
         }
         self.tick = state.tick();
     }
+}
+
+/// Ask for a MAP_READ buffer to be mapped; the flag becomes 1 when mapped, 2 on failure.
+fn start_map(staging: &wgpu::Buffer) -> Arc<AtomicU8> {
+    let state = Arc::new(AtomicU8::new(0));
+    let flag = state.clone();
+    staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+        flag.store(if r.is_ok() { 1 } else { 2 }, Ordering::Release);
+    });
+    state
 }

@@ -284,7 +284,7 @@ impl State {
         let mut agents = vec![Agent::zeroed_dead(); d.capacity];
         let mut genomes = vec![0.0f32; d.capacity * d.genome_len];
         for slot in 0..cfg.agents.initial_agents as usize {
-            agents[slot] = crate::cpu::births::random_agent(&p, &rng, INIT_TICK, slot as u32, 0);
+            agents[slot] = crate::cpu::births::random_agent(&p, &rng, INIT_TICK, slot as u32);
             crate::cpu::births::random_genome(
                 &p,
                 &rng,
