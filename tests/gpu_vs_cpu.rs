@@ -158,6 +158,21 @@ fn every_pass_matches_cpu_random_brain_crowded() {
     check_passes(ctx, &cfg, 5);
 }
 
+/// The list lengths are pipeline constants, so the shortest and the longest lists each build
+/// their own pipelines.
+#[test]
+fn every_pass_matches_cpu_at_the_list_length_limits() {
+    for (view_agents, view_bots) in [(0, 0), (silico::config::MAX_VIEW_AGENTS, 1)] {
+        let Some(ctx) = common::gpu() else { return };
+        let mut cfg = common::tiny();
+        cfg.seed = 3;
+        cfg.brain = Brain::Random;
+        cfg.agents.view_agents = view_agents;
+        cfg.agents.view_bots = view_bots;
+        check_passes(ctx, &cfg, 3);
+    }
+}
+
 #[test]
 fn every_pass_matches_cpu_on_each_map() {
     for kind in [

@@ -166,13 +166,17 @@ impl GpuWorld {
                 bind_group_layouts: &[Some(&bgl)],
                 immediate_size: 0,
             });
+            let constants = pipeline_constants(def.source, &params);
             for entry in def.entries {
                 let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(entry.name),
                     layout: Some(&layout),
                     module: &module,
                     entry_point: Some(entry.name),
-                    compilation_options: Default::default(),
+                    compilation_options: wgpu::PipelineCompilationOptions {
+                        constants: &constants,
+                        ..Default::default()
+                    },
                     cache: None,
                 });
                 passes.insert(
@@ -561,4 +565,16 @@ fn start_map(staging: &wgpu::Buffer) -> Arc<AtomicU8> {
         flag.store(if r.is_ok() { 1 } else { 2 }, Ordering::Release);
     });
     state
+}
+
+/// Values for the `override` constants a shader declares. List lengths are compile-time
+/// constants so that drivers can unroll the loops over them (see neighbors.wgsl).
+fn pipeline_constants(source: &str, params: &Params) -> Vec<(&'static str, f64)> {
+    [
+        ("VIEW_AGENTS", params.view_agents as f64),
+        ("VIEW_BOTS", params.view_bots as f64),
+    ]
+    .into_iter()
+    .filter(|(name, _)| source.contains(&format!("override {name}:")))
+    .collect()
 }
