@@ -12,6 +12,8 @@
 @group(0) @binding(4) var<storage, read_write> birth_control: BirthControl;
 @group(0) @binding(5) var<storage, read_write> birth_list: array<Birth>;
 @group(0) @binding(6) var<storage, read_write> genomes: array<f32>;
+@group(0) @binding(7) var<storage, read> genome_scale: array<f32>;
+@group(0) @binding(8) var<storage, read_write> brain_state: array<f32>;
 
 var<workgroup> partial: array<u32, 256>;
 var<workgroup> hist: array<atomic<u32>, 256>;
@@ -215,6 +217,9 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     if (r >= birth_control.count) { return; }
     let b = birth_list[r];
     let tick = clock.tick;
+    // Every newcomer starts with a fresh recurrent state.
+    let n = params.brain_state_len;
+    for (var s = 0u; s < n; s++) { brain_state[b.child * n + s] = 0.0; }
     if (b.parent == NONE) {
         agents[b.child] = random_agent(tick, b.child);
         return;
@@ -256,7 +261,7 @@ fn births_genome(@builtin(global_invocation_id) gid: vec3<u32>) {
         let w = 2u * m + c;
         if (w >= len) { break; }
         if (b.parent == NONE) {
-            genomes[b.child * len + w] = params.init_sigma * noise[c];
+            genomes[b.child * len + w] = genome_scale[w] * noise[c];
         } else {
             genomes[b.child * len + w] = genomes[b.parent * len + w] + params.mutation_sigma * noise[c];
         }

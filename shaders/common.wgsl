@@ -28,6 +28,7 @@ const A_TERRAFORM: u32 = 39u;
 const BRAIN_LINEAR: u32 = 0u;
 const BRAIN_RANDOM: u32 = 1u;
 const BRAIN_ZERO: u32 = 2u;
+const BRAIN_JAXLIFE: u32 = 3u;
 
 const TERRAIN_PERLIN: u32 = 0u;
 const TERRAIN_RANDOM: u32 = 1u;
@@ -99,7 +100,7 @@ struct Params {
     bot_initial_energy: f32,
     initial_agents: u32,
     metric_partials: u32,
-    _pad0: u32,
+    brain_state_len: u32,
 }
 
 struct Agent {

@@ -139,7 +139,12 @@ pub enum Brain {
     Random,
     /// All actions zero.
     Zero,
+    /// JaxLife's attention + LSTM brain (SPEC 2.2); layout in `world::brain`.
+    JaxLife { hidden: u32, heads: u32 },
 }
+
+/// Widest hidden layer of the `JaxLife` brain: its activations live in workgroup memory.
+pub const MAX_JAXLIFE_HIDDEN: u32 = 128;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -351,6 +356,15 @@ impl Config {
                 ));
             }
         };
+        if let Brain::JaxLife { hidden, heads } = self.brain {
+            range(
+                "brain.hidden",
+                hidden as f64,
+                4.0,
+                MAX_JAXLIFE_HIDDEN as f64,
+            );
+            range("brain.heads", heads as f64, 1.0, 16.0);
+        }
         let w = &self.world;
         range("world.map_size", w.map_size as f64, 4.0, 4096.0);
         range("world.cell_size", w.cell_size as f64, 0.125, 1024.0);
@@ -480,6 +494,13 @@ impl Config {
                 "terrain.perlin_res = {} is larger than world.map_size = {}: use at most map_size",
                 t.perlin_res, w.map_size
             ));
+        }
+        if let Brain::JaxLife { hidden, heads } = self.brain {
+            if heads > 0 && hidden % (4 * heads) != 0 {
+                errs.push(format!(
+                    "brain.hidden = {hidden} with brain.heads = {heads}: hidden must be a multiple of 4 x heads (each head's width a multiple of 4)"
+                ));
+            }
         }
         let cells = w.map_size as u64 * w.map_size as u64;
         if cells > 16_777_216 {

@@ -36,10 +36,15 @@ pub fn genome_noise(rng: &Rng, tick: u32, slot: u32, len: usize) -> impl Iterato
         .take(len)
 }
 
-pub fn random_genome(p: &Params, rng: &Rng, tick: u32, slot: u32, genome: &mut [f32]) {
+/// A respawned agent's genome: weight w is `scale[w]` N(0, 1) (see `world::brain`).
+pub fn random_genome(scale: &[f32], rng: &Rng, tick: u32, slot: u32, genome: &mut [f32]) {
     let len = genome.len();
-    for (g, n) in genome.iter_mut().zip(genome_noise(rng, tick, slot, len)) {
-        *g = p.init_sigma * n;
+    for ((g, n), s) in genome
+        .iter_mut()
+        .zip(genome_noise(rng, tick, slot, len))
+        .zip(scale)
+    {
+        *g = s * n;
     }
 }
 
@@ -123,8 +128,12 @@ pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
 
 pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
     let tick = st.clock.tick;
+    let n = p.brain_state_len as usize;
     for r in 0..sc.birth_control.count as usize {
         let b = sc.birth_list[r];
+        // Every newcomer starts with a fresh recurrent state.
+        let c = b.child as usize;
+        st.brain_state[c * n..(c + 1) * n].fill(0.0);
         if b.parent == NONE {
             st.agents[b.child as usize] = random_agent(p, rng, tick, b.child);
             continue;
@@ -156,7 +165,7 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
     }
 }
 
-pub fn births_genome(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
+pub fn births_genome(p: &Params, rng: &Rng, scale: &[f32], st: &mut State, sc: &mut Scratch) {
     let len = p.genome_len as usize;
     if len == 0 {
         return;
@@ -167,7 +176,7 @@ pub fn births_genome(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         let c = b.child as usize;
         if b.parent == NONE {
             random_genome(
-                p,
+                scale,
                 rng,
                 tick,
                 b.child,

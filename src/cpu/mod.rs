@@ -23,6 +23,8 @@ pub struct CpuWorld {
     pub rng: Rng,
     pub state: State,
     pub scratch: Scratch,
+    /// Per-weight scale of a respawned agent's genome (`world::brain::fresh_scales`).
+    pub genome_scale: Vec<f32>,
 }
 
 /// Every pass of a tick, in order. The GPU backend runs the same names.
@@ -57,6 +59,7 @@ impl CpuWorld {
             rng: Rng::new(cfg.seed),
             state,
             scratch,
+            genome_scale: crate::world::brain::fresh_scales(&crate::world::brain::layout_for(cfg)),
         }
     }
 
@@ -91,7 +94,7 @@ impl CpuWorld {
             "terrain_apply" => terrain::terrain_apply(p, st, sc),
             "births_select" => births::births_select(p, st, sc),
             "births_spawn" => births::births_spawn(p, r, st, sc),
-            "births_genome" => births::births_genome(p, r, st, sc),
+            "births_genome" => births::births_genome(p, r, &self.genome_scale, st, sc),
             "metrics_partial" => metrics::metrics_partial(p, st, sc),
             "metrics" => metrics::metrics(p, st, sc),
             other => panic!("unknown pass {other}: the pass table and run_pass disagree"),

@@ -62,10 +62,16 @@ impl GpuWorld {
         let max_buffer = ctx.limits.max_buffer_size;
         let mut buffers = HashMap::new();
         let mut lengths = HashMap::new();
+        // Constant for the run: the per-weight scale of a respawned agent's genome.
+        let genome_scale = crate::world::brain::fresh_scales(&crate::world::brain::layout_for(cfg));
         let sections: Vec<(&'static str, &[u8])> = state
             .sections()
             .into_iter()
             .chain(scratch.sections())
+            .chain([(
+                "genome_scale",
+                bytemuck::cast_slice::<f32, u8>(&genome_scale),
+            )])
             .collect();
         for (name, bytes) in sections {
             let size = alloc_len(bytes.len() as u64);

@@ -247,7 +247,8 @@ pub struct Params {
     pub initial_agents: u32,
     /// Workgroups (chunks) of the metrics' partial sums.
     pub metric_partials: u32,
-    pub _pad: u32,
+    /// Floats of recurrent state per agent (the LSTM's h and c), cleared at birth.
+    pub brain_state_len: u32,
 }
 
 /// Brain kinds as the shaders number them.
@@ -255,6 +256,7 @@ pub mod brain_kind {
     pub const LINEAR: u32 = 0;
     pub const RANDOM: u32 = 1;
     pub const ZERO: u32 = 2;
+    pub const JAXLIFE: u32 = 3;
 }
 
 /// Terrain kinds as the shaders number them.

@@ -1,6 +1,7 @@
 //! World state: the Pod layout shared with the shaders, sizes derived from the config,
 //! and the initial world.
 
+pub mod brain;
 pub mod checkpoint;
 pub mod layout;
 
@@ -46,15 +47,17 @@ impl Dims {
         let view_agents = cfg.agents.view_agents as usize;
         let view_bots = (cfg.agents.view_bots.min(cfg.bots.count)) as usize;
         // Padded with zeros to a whole number of vec4s, which the policy pass reads.
-        let obs_len = ((2 * r + 1) * (2 * r + 1) * CELL_FEATURES
-            + AGENT_VEC_LEN
-            + view_agents * AGENT_VEC_LEN
-            + view_bots * BOT_VEC_LEN)
-            .div_ceil(4)
-            * 4;
-        let genome_len = match cfg.brain {
-            Brain::Linear => ACTION_LEN * (obs_len + 1),
-            Brain::Random | Brain::Zero => 0,
+        let terrain_len = (2 * r + 1) * (2 * r + 1) * CELL_FEATURES;
+        let obs_len =
+            (terrain_len + AGENT_VEC_LEN + view_agents * AGENT_VEC_LEN + view_bots * BOT_VEC_LEN)
+                .div_ceil(4)
+                * 4;
+        let genome_len =
+            brain::genome_len(&brain::layout(&cfg.brain, obs_len, terrain_len, view_bots));
+        // The LSTM's hidden and cell state.
+        let brain_state_len = match cfg.brain {
+            Brain::JaxLife { hidden, .. } => 2 * hidden as usize,
+            _ => 0,
         };
         let res = cfg.terrain.perlin_res as usize + 1;
         // About two agents per grid cell at full capacity keeps ring searches short.
@@ -69,11 +72,16 @@ impl Dims {
             terrain_view_range: r,
             obs_len,
             genome_len,
-            brain_state_len: 0,
+            brain_state_len,
             angles: WEATHER_FIELDS * res * res,
             grid_dim,
             metric_partials: (capacity.max(cells) / 8192).clamp(2, MAX_METRIC_PARTIALS),
         }
+    }
+
+    /// Terrain features in an observation: the (2r+1)² patch, 7 per cell.
+    pub fn terrain_len(&self) -> usize {
+        (2 * self.terrain_view_range + 1).pow(2) * CELL_FEATURES
     }
 
     /// Only brains that read the flat observation need the observation buffer.
@@ -131,6 +139,7 @@ impl Params {
                 Brain::Linear => brain_kind::LINEAR,
                 Brain::Random => brain_kind::RANDOM,
                 Brain::Zero => brain_kind::ZERO,
+                Brain::JaxLife { .. } => brain_kind::JAXLIFE,
             },
             terrain_kind: match t.kind {
                 TerrainKind::Perlin => terrain_kind::PERLIN,
@@ -182,7 +191,7 @@ impl Params {
             bot_initial_energy: cfg.bots.initial_energy,
             initial_agents: a.initial_agents,
             metric_partials: d.metric_partials as u32,
-            _pad: 0,
+            brain_state_len: d.brain_state_len as u32,
         }
     }
 }
@@ -283,13 +292,13 @@ impl State {
             .collect();
         let mut agents = vec![Agent::zeroed_dead(); d.capacity];
         let mut genomes = vec![0.0f32; d.capacity * d.genome_len];
+        let tensors = brain::layout_for(cfg);
         for slot in 0..cfg.agents.initial_agents as usize {
             agents[slot] = crate::cpu::births::random_agent(&p, &rng, INIT_TICK, slot as u32);
-            crate::cpu::births::random_genome(
-                &p,
-                &rng,
-                INIT_TICK,
-                slot as u32,
+            let noise = brain::genome_noise(&rng, INIT_TICK, slot as u32, d.genome_len);
+            brain::initial_genome(
+                &tensors,
+                &noise,
                 &mut genomes[slot * d.genome_len..(slot + 1) * d.genome_len],
             );
         }

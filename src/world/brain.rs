@@ -1,0 +1,196 @@
+//! Genome layouts: which float of an agent's genome is which weight of its brain, and how
+//! a fresh genome is drawn.
+//!
+//! Every matrix is stored input-major, `[inputs][outputs]`, followed by its bias, so that
+//! the threads that compute neighbouring outputs read neighbouring weights. All tensor
+//! offsets are multiples of 4 floats (the shaders read weights as `vec4`s).
+//!
+//! Initialisation (JaxLife's, through flax's defaults):
+//! - `Orthogonal(gain)`: a Gaussian matrix orthogonalised by QR with the signs of R's
+//!   diagonal, as `jax.nn.initializers.orthogonal`. Encoders, terrain layers and the first
+//!   head layer use gain √2; the LSTM's hidden kernel is orthogonal (gain 1) per gate.
+//! - `LecunNormal`: N(0, 1/fan_in) (flax truncates at 2σ; we do not). Attention
+//!   projections, the LSTM's input kernel and the last head layer.
+//! - `Normal(σ)`: the `Linear` brain, every weight N(0, `mutation.init_sigma`²).
+//! - `Zero`: every bias.
+//!
+//! Respawned agents (after an extinction) are drawn on the GPU, where a QR is out of reach:
+//! there every weight is N(0, s²) with s the scale an orthogonal matrix's entries have,
+//! gain/√max(rows, cols) (see `fresh_scale`).
+
+use crate::config::{Brain, Config};
+use crate::rng::Rng;
+
+use super::{ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Init {
+    Normal(f32),
+    /// Orthogonal with this gain, separately for each block of `block` columns.
+    Orthogonal {
+        gain: f32,
+        block: usize,
+    },
+    LecunNormal,
+    Zero,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tensor {
+    pub name: String,
+    pub offset: usize,
+    pub rows: usize,
+    pub cols: usize,
+    pub init: Init,
+}
+
+impl Tensor {
+    pub fn len(&self) -> usize {
+        self.rows * self.cols
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The standard deviation of a fresh weight of this tensor (respawns and the noise the
+    /// orthogonal draw starts from).
+    pub fn fresh_scale(&self) -> f32 {
+        match self.init {
+            Init::Normal(s) => s,
+            Init::Orthogonal { gain, block } => gain / (self.rows.max(block) as f32).sqrt(),
+            Init::LecunNormal => 1.0 / (self.rows as f32).sqrt(),
+            Init::Zero => 0.0,
+        }
+    }
+}
+
+/// The tensors of one brain in genome order; empty for brains without weights.
+pub fn layout(brain: &Brain, obs_len: usize, terrain_len: usize, view_bots: usize) -> Vec<Tensor> {
+    let mut b = Builder::default();
+    match *brain {
+        Brain::Linear => {
+            b.dense("linear", obs_len, ACTION_LEN, Init::Normal(f32::NAN));
+        }
+        Brain::JaxLife { hidden, .. } => {
+            let h = hidden as usize;
+            let sqrt2 = std::f32::consts::SQRT_2;
+            let ortho = |gain| Init::Orthogonal { gain, block: h };
+            b.dense("agent_encoder", AGENT_VEC_LEN, h, ortho(sqrt2));
+            if view_bots > 0 {
+                b.dense("bot_encoder", BOT_VEC_LEN, h, ortho(sqrt2));
+            }
+            for attn in ["self_attention", "cross_attention"] {
+                for proj in ["query", "key", "value", "out"] {
+                    b.dense(&format!("{attn}.{proj}"), h, h, Init::LecunNormal);
+                }
+            }
+            b.dense("terrain_encoder", terrain_len, h, ortho(sqrt2));
+            b.dense("terrain_decoder", h, h, ortho(sqrt2));
+            // Gates in the order i, f, g, o; flax's input kernels have no bias.
+            b.matrix("lstm.input", 2 * h, 4 * h, Init::LecunNormal);
+            b.dense("lstm.hidden", h, 4 * h, ortho(1.0));
+            b.dense("action_process", h, h, ortho(sqrt2));
+            b.dense("action_logits", h, ACTION_LEN, Init::LecunNormal);
+        }
+        Brain::Random | Brain::Zero => {}
+    }
+    b.tensors
+}
+
+/// The layout of `cfg`'s brain, with the `Linear` brain's σ filled in.
+pub fn layout_for(cfg: &Config) -> Vec<Tensor> {
+    let d = super::Dims::new(cfg);
+    let mut t = layout(&cfg.brain, d.obs_len, d.terrain_len(), d.view_bots);
+    for tensor in &mut t {
+        if let Init::Normal(_) = tensor.init {
+            tensor.init = Init::Normal(cfg.mutation.init_sigma);
+        }
+    }
+    t
+}
+
+/// Floats per genome.
+pub fn genome_len(tensors: &[Tensor]) -> usize {
+    tensors.last().map_or(0, |t| t.offset + t.len())
+}
+
+#[derive(Default)]
+struct Builder {
+    tensors: Vec<Tensor>,
+    next: usize,
+}
+
+impl Builder {
+    fn matrix(&mut self, name: &str, rows: usize, cols: usize, init: Init) {
+        self.tensors.push(Tensor {
+            name: name.to_string(),
+            offset: self.next,
+            rows,
+            cols,
+            init,
+        });
+        self.next += (rows * cols).div_ceil(4) * 4;
+    }
+
+    fn dense(&mut self, name: &str, rows: usize, cols: usize, init: Init) {
+        self.matrix(&format!("{name}.kernel"), rows, cols, init);
+        self.matrix(&format!("{name}.bias"), 1, cols, Init::Zero);
+    }
+}
+
+/// The per-weight standard deviation of a fresh genome; the GPU's respawns draw
+/// `scale[w] * N(0, 1)` from it.
+pub fn fresh_scales(tensors: &[Tensor]) -> Vec<f32> {
+    let mut out = vec![0.0; genome_len(tensors)];
+    for t in tensors {
+        out[t.offset..t.offset + t.len()].fill(t.fresh_scale());
+    }
+    out
+}
+
+/// An initial genome: the fresh noise of `noise`, with orthogonal tensors orthogonalised.
+/// `noise` holds one N(0, 1) draw per weight.
+pub fn initial_genome(tensors: &[Tensor], noise: &[f32], genome: &mut [f32]) {
+    for t in tensors {
+        let out = &mut genome[t.offset..t.offset + t.len()];
+        let z = &noise[t.offset..t.offset + t.len()];
+        match t.init {
+            Init::Orthogonal { gain, block } => orthogonal(z, t.rows, t.cols, block, gain, out),
+            _ => {
+                let s = t.fresh_scale();
+                for (o, n) in out.iter_mut().zip(z) {
+                    *o = s * n;
+                }
+            }
+        }
+    }
+}
+
+/// `jax.nn.initializers.orthogonal` on each `block`-column slice of a rows x cols matrix
+/// (row-major), from the Gaussian draws `z`.
+fn orthogonal(z: &[f32], rows: usize, cols: usize, block: usize, gain: f32, out: &mut [f32]) {
+    for c0 in (0..cols).step_by(block) {
+        let n = block.min(cols - c0);
+        let (tall, short) = (rows.max(n), rows.min(n));
+        let a = nalgebra::DMatrix::<f64>::from_fn(tall, short, |r, c| {
+            // The block's own draws, read in its row-major order.
+            let (i, j) = if rows >= n { (r, c) } else { (c, r) };
+            z[i * cols + c0 + j] as f64
+        });
+        let qr = a.qr();
+        let (q, r) = (qr.q(), qr.r());
+        for i in 0..rows {
+            for j in 0..n {
+                let (qi, qj) = if rows >= n { (i, j) } else { (j, i) };
+                let sign = if r[(qj, qj)] < 0.0 { -1.0 } else { 1.0 };
+                out[i * cols + c0 + j] = (gain as f64 * q[(qi, qj)] * sign) as f32;
+            }
+        }
+    }
+}
+
+/// One N(0, 1) draw per weight for `slot` at `tick`, in the order the GPU draws them.
+pub fn genome_noise(rng: &Rng, tick: u32, slot: u32, len: usize) -> Vec<f32> {
+    crate::cpu::births::genome_noise(rng, tick, slot, len).collect()
+}
