@@ -158,6 +158,21 @@ fn every_pass_matches_cpu_random_brain_crowded() {
     check_passes(ctx, &cfg, 5);
 }
 
+/// The JaxLife brain on worlds with full and with partly empty neighbour lists (a sparse
+/// world and a short view_radius leave slots empty), and after some ticks of recurrent state.
+#[test]
+fn every_pass_matches_cpu_jaxlife_brain() {
+    for (hidden, heads, radius) in [(16, 2, 0.0), (32, 4, 20.0), (8, 1, 0.0)] {
+        let Some(ctx) = common::gpu() else { return };
+        let mut cfg = common::tiny();
+        cfg.seed = 5;
+        cfg.brain = Brain::JaxLife { hidden, heads };
+        cfg.agents.view_radius = radius;
+        cfg.mutation.sigma = 0.1;
+        check_passes(ctx, &cfg, 4);
+    }
+}
+
 /// The list lengths are pipeline constants, so the shortest and the longest lists each build
 /// their own pipelines.
 #[test]

@@ -6,6 +6,7 @@ pub mod apply;
 pub mod births;
 pub mod effects;
 pub mod grid;
+pub mod jaxlife_brain;
 pub mod metrics;
 pub mod neighbors;
 pub mod observe;
@@ -23,8 +24,11 @@ pub struct CpuWorld {
     pub rng: Rng,
     pub state: State,
     pub scratch: Scratch,
-    /// Per-weight scale of a respawned agent's genome (`world::brain::fresh_scales`).
+    /// The brain's genome layout, and the per-weight scale of a respawned agent's genome.
+    pub tensors: Vec<crate::world::brain::Tensor>,
     pub genome_scale: Vec<f32>,
+    /// (hidden, heads) of the JaxLife brain.
+    pub attention: (usize, usize),
 }
 
 /// Every pass of a tick, in order. The GPU backend runs the same names.
@@ -35,6 +39,7 @@ pub const TICK_PASSES: &[&str] = &[
     "neighbors",
     "observe",
     "policy",
+    "jaxlife_brain",
     "effects",
     "apply_agents",
     "apply_cells",
@@ -53,13 +58,21 @@ impl CpuWorld {
         let dims = Dims::new(cfg);
         let mut scratch = Scratch::new(&dims);
         metrics::seed_totals(&state, &mut scratch);
+        let tensors = crate::world::brain::layout_for(cfg);
         Self {
             params: Params::new(cfg),
             dims,
             rng: Rng::new(cfg.seed),
             state,
             scratch,
-            genome_scale: crate::world::brain::fresh_scales(&crate::world::brain::layout_for(cfg)),
+            genome_scale: crate::world::brain::fresh_scales(&tensors),
+            tensors,
+            attention: match cfg.brain {
+                crate::config::Brain::JaxLife { hidden, heads } => {
+                    (hidden as usize, heads as usize)
+                }
+                _ => (0, 1),
+            },
         }
     }
 
@@ -86,6 +99,10 @@ impl CpuWorld {
             "neighbors" => neighbors::neighbors(p, st, sc),
             "observe" => observe::observe(p, st, sc),
             "policy" => policy::policy(p, r, st, sc),
+            "jaxlife_brain" => {
+                let (hidden, heads) = self.attention;
+                jaxlife_brain::jaxlife_brain(p, &self.tensors, hidden, heads, st, sc)
+            }
             "effects" => effects::effects(p, st, sc),
             "apply_agents" => apply::apply_agents(p, st, sc),
             "apply_cells" => apply::apply_cells(p, st, sc),

@@ -48,7 +48,7 @@ pub fn bot_vec(b: &Bot, offset: [f32; 2], out: &mut [f32]) {
 
 pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {
     let len = p.obs_len as usize;
-    if len == 0 || p.brain_kind != crate::world::brain_kind::LINEAR {
+    if len == 0 || !crate::world::brain_kind::reads_observation(p.brain_kind) {
         return;
     }
     let k = p.view_agents as usize;

@@ -2,7 +2,8 @@
 //! `Linear`: tanh(W obs + b), W and b are the agent's genome: W input-major
 //! ([obs_len][44], so the 44 threads of one agent read 44 neighbouring weights), then b [44].
 //! `Random`: uniform actions from the counter-based rng. `Zero`: all zero.
-//! The attention+LSTM brain plugs in here as another brain kind.
+//! The attention+LSTM brain has its own pass (jaxlife_brain), which reads the same
+//! observation rows.
 
 use rayon::prelude::*;
 
@@ -10,6 +11,9 @@ use crate::rng::{stream, Rng};
 use crate::world::{brain_kind, Params, Scratch, State, ACTION_LEN};
 
 pub fn policy(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
+    if p.brain_kind == brain_kind::JAXLIFE {
+        return; // its own pass, jaxlife_brain
+    }
     let len = p.obs_len as usize;
     let glen = p.genome_len as usize;
     let tick = st.clock.tick;

@@ -9,6 +9,7 @@ pub mod births;
 pub mod context;
 pub mod effects;
 pub mod grid;
+pub mod jaxlife_brain;
 pub mod metrics;
 pub mod neighbors;
 pub mod observe;
@@ -29,6 +30,8 @@ pub enum Dispatch {
     PerAgentActionQuad,
     PerCell,
     PerAngle,
+    /// One workgroup of 64 threads per agent, only for the JaxLife brain.
+    JaxLifeAgents,
     /// Per agent, but only for brains that read the flat observation.
     Observe,
     /// One workgroup (selection and reductions that need a global view).
@@ -59,6 +62,7 @@ pub const SHADERS: &[&ShaderDef] = &[
     &neighbors::SHADER,
     &observe::SHADER,
     &policy::SHADER,
+    &jaxlife_brain::SHADER,
     &effects::SHADER,
     &apply::SHADER,
     &terrain::SHADER,
@@ -128,12 +132,23 @@ impl Dispatch {
         match self {
             Dispatch::PerAgent => d.capacity as u64,
             Dispatch::PerAgentActionQuad => {
-                d.capacity as u64 * (crate::world::ACTION_LEN as u64 / 4)
+                if p.brain_kind == crate::world::brain_kind::JAXLIFE {
+                    0
+                } else {
+                    d.capacity as u64 * (crate::world::ACTION_LEN as u64 / 4)
+                }
+            }
+            Dispatch::JaxLifeAgents => {
+                if p.brain_kind == crate::world::brain_kind::JAXLIFE {
+                    d.capacity as u64 * 64
+                } else {
+                    0
+                }
             }
             Dispatch::PerCell => d.cells as u64,
             Dispatch::PerAngle => (d.angles as u64).max(2 * crate::world::WEATHER_FIELDS as u64),
             Dispatch::Observe => {
-                if p.brain_kind == crate::world::brain_kind::LINEAR {
+                if crate::world::brain_kind::reads_observation(p.brain_kind) {
                     d.capacity as u64
                 } else {
                     0

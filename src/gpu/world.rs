@@ -172,7 +172,8 @@ impl GpuWorld {
                 bind_group_layouts: &[Some(&bgl)],
                 immediate_size: 0,
             });
-            let constants = pipeline_constants(def.source, &params);
+            let owned = pipeline_constants(def.source, cfg, &params);
+            let constants: Vec<(&str, f64)> = owned.iter().map(|(n, v)| (n.as_str(), *v)).collect();
             for entry in def.entries {
                 let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(entry.name),
@@ -573,14 +574,28 @@ fn start_map(staging: &wgpu::Buffer) -> Arc<AtomicU8> {
     state
 }
 
-/// Values for the `override` constants a shader declares. List lengths are compile-time
-/// constants so that drivers can unroll the loops over them (see neighbors.wgsl).
-fn pipeline_constants(source: &str, params: &Params) -> Vec<(&'static str, f64)> {
-    [
-        ("VIEW_AGENTS", params.view_agents as f64),
-        ("VIEW_BOTS", params.view_bots as f64),
-    ]
-    .into_iter()
-    .filter(|(name, _)| source.contains(&format!("override {name}:")))
-    .collect()
+/// Values for the `override` constants a shader declares: list lengths, so that drivers
+/// can unroll the loops over them (see neighbors.wgsl), the JaxLife brain's sizes, and the
+/// offset of every genome tensor as `OFF_<NAME>` (so the shaders read the layout of
+/// `world::brain` and nothing else).
+fn pipeline_constants(source: &str, cfg: &Config, params: &Params) -> Vec<(String, f64)> {
+    let (hidden, heads) = match cfg.brain {
+        crate::config::Brain::JaxLife { hidden, heads } => (hidden, heads),
+        _ => (4, 1),
+    };
+    let d = Dims::new(cfg);
+    let mut all = vec![
+        ("VIEW_AGENTS".to_string(), params.view_agents as f64),
+        ("VIEW_BOTS".to_string(), params.view_bots as f64),
+        ("HIDDEN".to_string(), hidden as f64),
+        ("HEADS".to_string(), heads as f64),
+        ("TERRAIN_LEN".to_string(), d.terrain_len() as f64),
+    ];
+    for t in crate::world::brain::layout_for(cfg) {
+        let name = format!("OFF_{}", t.name.to_uppercase().replace('.', "_"));
+        all.push((name, t.offset as f64));
+    }
+    all.into_iter()
+        .filter(|(name, _)| source.contains(&format!("override {name}:")))
+        .collect()
 }

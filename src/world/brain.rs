@@ -88,7 +88,7 @@ pub fn layout(brain: &Brain, obs_len: usize, terrain_len: usize, view_bots: usiz
             b.dense("terrain_encoder", terrain_len, h, ortho(sqrt2));
             b.dense("terrain_decoder", h, h, ortho(sqrt2));
             // Gates in the order i, f, g, o; flax's input kernels have no bias.
-            b.matrix("lstm.input", 2 * h, 4 * h, Init::LecunNormal);
+            b.matrix("lstm.input.kernel", 2 * h, 4 * h, Init::LecunNormal);
             b.dense("lstm.hidden", h, 4 * h, ortho(1.0));
             b.dense("action_process", h, h, ortho(sqrt2));
             b.dense("action_logits", h, ACTION_LEN, Init::LecunNormal);

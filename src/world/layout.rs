@@ -257,6 +257,11 @@ pub mod brain_kind {
     pub const RANDOM: u32 = 1;
     pub const ZERO: u32 = 2;
     pub const JAXLIFE: u32 = 3;
+
+    /// Brains that read the flat observation rows (the others need no observe pass).
+    pub fn reads_observation(kind: u32) -> bool {
+        kind == LINEAR || kind == JAXLIFE
+    }
 }
 
 /// Terrain kinds as the shaders number them.

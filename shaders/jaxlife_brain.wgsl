@@ -1,0 +1,347 @@
+// JaxLife's attention + LSTM brain (SPEC 2.2): one workgroup of 64 threads per agent.
+// Threads take the neurons (groups of 4 outputs) of one layer at a time, and rows of
+// entities where a layer has several; activations stay in workgroup memory between layers.
+// Weights are read as vec4s, input-major, so the threads of a layer read neighbouring
+// weights. Genome layout and initialisation: src/world/brain.rs, whose tensor offsets
+// arrive as the OFF_* pipeline constants. Reference: src/cpu/jaxlife_brain.rs.
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> agents: array<Agent>;
+@group(0) @binding(2) var<storage, read> obs: array<f32>;
+@group(0) @binding(3) var<storage, read> genomes: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> neighbor_list: array<u32>;
+@group(0) @binding(5) var<storage, read> bot_neighbor_list: array<u32>;
+@group(0) @binding(6) var<storage, read_write> brain_state: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> actions: array<vec4<f32>>;
+
+override HIDDEN: u32 = 64u;
+override HEADS: u32 = 4u;
+override VIEW_AGENTS: u32 = 16u;
+override VIEW_BOTS: u32 = 2u;
+override TERRAIN_LEN: u32 = 567u;
+
+override OFF_AGENT_ENCODER_KERNEL: u32 = 0u;
+override OFF_AGENT_ENCODER_BIAS: u32 = 0u;
+override OFF_BOT_ENCODER_KERNEL: u32 = 0u;
+override OFF_BOT_ENCODER_BIAS: u32 = 0u;
+override OFF_SELF_ATTENTION_QUERY_KERNEL: u32 = 0u;
+override OFF_SELF_ATTENTION_QUERY_BIAS: u32 = 0u;
+override OFF_SELF_ATTENTION_KEY_KERNEL: u32 = 0u;
+override OFF_SELF_ATTENTION_KEY_BIAS: u32 = 0u;
+override OFF_SELF_ATTENTION_VALUE_KERNEL: u32 = 0u;
+override OFF_SELF_ATTENTION_VALUE_BIAS: u32 = 0u;
+override OFF_SELF_ATTENTION_OUT_KERNEL: u32 = 0u;
+override OFF_SELF_ATTENTION_OUT_BIAS: u32 = 0u;
+override OFF_CROSS_ATTENTION_QUERY_KERNEL: u32 = 0u;
+override OFF_CROSS_ATTENTION_QUERY_BIAS: u32 = 0u;
+override OFF_CROSS_ATTENTION_KEY_KERNEL: u32 = 0u;
+override OFF_CROSS_ATTENTION_KEY_BIAS: u32 = 0u;
+override OFF_CROSS_ATTENTION_VALUE_KERNEL: u32 = 0u;
+override OFF_CROSS_ATTENTION_VALUE_BIAS: u32 = 0u;
+override OFF_CROSS_ATTENTION_OUT_KERNEL: u32 = 0u;
+override OFF_CROSS_ATTENTION_OUT_BIAS: u32 = 0u;
+override OFF_TERRAIN_ENCODER_KERNEL: u32 = 0u;
+override OFF_TERRAIN_ENCODER_BIAS: u32 = 0u;
+override OFF_TERRAIN_DECODER_KERNEL: u32 = 0u;
+override OFF_TERRAIN_DECODER_BIAS: u32 = 0u;
+override OFF_LSTM_INPUT_KERNEL: u32 = 0u;
+override OFF_LSTM_HIDDEN_KERNEL: u32 = 0u;
+override OFF_LSTM_HIDDEN_BIAS: u32 = 0u;
+override OFF_ACTION_PROCESS_KERNEL: u32 = 0u;
+override OFF_ACTION_PROCESS_BIAS: u32 = 0u;
+override OFF_ACTION_LOGITS_KERNEL: u32 = 0u;
+override OFF_ACTION_LOGITS_BIAS: u32 = 0u;
+
+const WG: u32 = 64u;
+const ACTION_QUADS: u32 = 11u;
+// Largest per-head width in quads (hidden 128 with one head).
+const MAX_HEAD_QUADS: u32 = 32u;
+
+override HQ: u32 = HIDDEN / 4u;
+override ENTITIES: u32 = VIEW_AGENTS + VIEW_BOTS;
+override HEAD_QUADS: u32 = HQ / HEADS;
+override ENTITY_QUADS: u32 = max(ENTITIES, 1u) * HQ;
+override ENTITY_SLOTS: u32 = max(ENTITIES, 1u);
+override HIDDEN2: u32 = 2u * HQ;
+// Threads per output quad of the terrain encoder; each sums a chunk of the inputs.
+override TERRAIN_GROUPS: u32 = max(WG / HQ, 1u);
+override TERRAIN_PARTS: u32 = TERRAIN_GROUPS * HQ;
+
+// Entity embeddings, later the self-attention's output.
+var<workgroup> ent: array<vec4<f32>, ENTITY_QUADS>;
+// Self-attention queries (then its per-head outputs), keys and values; the keys and
+// values of the cross-attention reuse ka and va.
+var<workgroup> qa: array<vec4<f32>, ENTITY_QUADS>;
+var<workgroup> ka: array<vec4<f32>, ENTITY_QUADS>;
+var<workgroup> va: array<vec4<f32>, ENTITY_QUADS>;
+var<workgroup> valid: array<u32, ENTITY_SLOTS>;
+var<workgroup> self_emb: array<vec4<f32>, HQ>;
+var<workgroup> cross_query: array<vec4<f32>, HQ>;
+var<workgroup> cross_out: array<vec4<f32>, HQ>;
+var<workgroup> terrain_part: array<vec4<f32>, TERRAIN_PARTS>;
+var<workgroup> terrain_mid: array<vec4<f32>, HQ>;
+// LSTM input [pooled entities, terrain], previous [h, c], gates i f g o, new h, head.
+var<workgroup> lstm_in: array<vec4<f32>, HIDDEN2>;
+var<workgroup> prev_hc: array<vec4<f32>, HIDDEN2>;
+var<workgroup> gates: array<vec4<f32>, HIDDEN>;
+var<workgroup> new_h: array<vec4<f32>, HQ>;
+var<workgroup> head_mid: array<vec4<f32>, HQ>;
+
+var<private> g0: u32;
+
+// Output quad q of input row k of the cols-wide matrix at genome offset off.
+fn w4(off: u32, cols: u32, k: u32, q: u32) -> vec4<f32> {
+    return genomes[(g0 + off + k * cols) / 4u + q];
+}
+
+fn bias4(off: u32, q: u32) -> vec4<f32> {
+    return genomes[(g0 + off) / 4u + q];
+}
+
+fn tanh4(v: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(safe_tanh(v.x), safe_tanh(v.y), safe_tanh(v.z), safe_tanh(v.w));
+}
+
+fn sigmoid4(v: vec4<f32>) -> vec4<f32> {
+    return 1.0 / (1.0 + exp(-v));
+}
+
+// x W for four consecutive inputs x (input quad kq) of a cols-wide matrix.
+fn mac4(off: u32, cols: u32, kq: u32, q: u32, x: vec4<f32>) -> vec4<f32> {
+    let k = 4u * kq;
+    return w4(off, cols, k, q) * x.x + w4(off, cols, k + 1u, q) * x.y
+        + w4(off, cols, k + 2u, q) * x.z + w4(off, cols, k + 3u, q) * x.w;
+}
+
+// Dense H -> H on entity row `row` of one of the entity arrays.
+fn dense_ent(which: u32, row: u32, off: u32, boff: u32, q: u32) -> vec4<f32> {
+    var acc = bias4(boff, q);
+    for (var kq = 0u; kq < HQ; kq++) {
+        var x: vec4<f32>;
+        if (which == 0u) { x = ent[row * HQ + kq]; } else { x = qa[row * HQ + kq]; }
+        acc += mac4(off, HIDDEN, kq, q, x);
+    }
+    return acc;
+}
+
+// Multi-head attention of one query (head h) over the valid entity rows of ka/va, with a
+// streaming softmax; the result is the head's slice of the mixed vector (zero if no entity
+// is valid).
+fn attend(query: array<vec4<f32>, MAX_HEAD_QUADS>, h: u32) -> array<vec4<f32>, MAX_HEAD_QUADS> {
+    let scale = 1.0 / sqrt(f32(4u * HEAD_QUADS));
+    var acc: array<vec4<f32>, MAX_HEAD_QUADS>;
+    var m = -3.4e38;
+    var l = 0.0;
+    for (var j = 0u; j < ENTITIES; j++) {
+        if (valid[j] == 0u) { continue; }
+        var s = 0.0;
+        for (var c = 0u; c < HEAD_QUADS; c++) {
+            s += dot(query[c], ka[j * HQ + h * HEAD_QUADS + c]);
+        }
+        s *= scale;
+        let m2 = max(m, s);
+        let corr = exp(m - m2);
+        let p = exp(s - m2);
+        l = l * corr + p;
+        for (var c = 0u; c < HEAD_QUADS; c++) {
+            acc[c] = acc[c] * corr + p * va[j * HQ + h * HEAD_QUADS + c];
+        }
+        m = m2;
+    }
+    let inv = select(0.0, 1.0 / l, l > 0.0);
+    for (var c = 0u; c < HEAD_QUADS; c++) { acc[c] *= inv; }
+    return acc;
+}
+
+@compute @workgroup_size(64)
+fn jaxlife_brain(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) t: u32,
+) {
+    let i = wid.x + wid.y * nwg.x;
+    if (i >= params.capacity) { return; }
+    if (agents[i].alive == 0u) {
+        if (t < ACTION_QUADS) { actions[i * ACTION_QUADS + t] = vec4<f32>(0.0); }
+        return;
+    }
+    g0 = i * params.genome_len;
+    let base = i * params.obs_len;
+    let self_at = base + TERRAIN_LEN;
+
+    // Encoders (the self vector is the last row) and the terrain encoder's partial sums.
+    let n_enc = (ENTITIES + 1u) * HQ;
+    for (var job = t; job < n_enc + TERRAIN_PARTS; job += WG) {
+        if (job < n_enc) {
+            let row = job / HQ;
+            let q = job % HQ;
+            var ok = true;
+            var at = self_at;
+            var len = AGENT_VEC_LEN;
+            var w = OFF_AGENT_ENCODER_KERNEL;
+            var b = OFF_AGENT_ENCODER_BIAS;
+            if (row < VIEW_AGENTS) {
+                ok = neighbor_list[i * VIEW_AGENTS + row] != NONE;
+                at += AGENT_VEC_LEN * (1u + row);
+            } else if (row < ENTITIES) {
+                let s = row - VIEW_AGENTS;
+                ok = bot_neighbor_list[i * VIEW_BOTS + s] != NONE;
+                at += AGENT_VEC_LEN * (1u + VIEW_AGENTS) + BOT_VEC_LEN * s;
+                len = BOT_VEC_LEN;
+                w = OFF_BOT_ENCODER_KERNEL;
+                b = OFF_BOT_ENCODER_BIAS;
+            }
+            var y = vec4<f32>(0.0);
+            if (ok) {
+                var acc = bias4(b, q);
+                for (var k = 0u; k < len; k++) { acc += w4(w, HIDDEN, k, q) * obs[at + k]; }
+                y = tanh4(acc);
+            }
+            if (row < ENTITIES) {
+                ent[row * HQ + q] = y;
+                if (q == 0u) { valid[row] = u32(ok); }
+            } else {
+                self_emb[q] = y;
+            }
+        } else {
+            let part = job - n_enc;
+            let g = part / HQ;
+            let q = part % HQ;
+            let chunk = (TERRAIN_LEN + TERRAIN_GROUPS - 1u) / TERRAIN_GROUPS;
+            var acc = vec4<f32>(0.0);
+            for (var k = g * chunk; k < min(TERRAIN_LEN, (g + 1u) * chunk); k++) {
+                acc += w4(OFF_TERRAIN_ENCODER_KERNEL, HIDDEN, k, q) * obs[base + k];
+            }
+            terrain_part[part] = acc;
+        }
+    }
+    if (t < HIDDEN2) { prev_hc[t] = brain_state[i * HIDDEN2 + t]; }
+    workgroupBarrier();
+
+    // Self-attention projections; the terrain encoder's sums.
+    let n_proj = 3u * ENTITIES * HQ;
+    for (var job = t; job < n_proj + HQ; job += WG) {
+        if (job < n_proj) {
+            let which = job / (ENTITIES * HQ);
+            let r = job % (ENTITIES * HQ);
+            let row = r / HQ;
+            let q = r % HQ;
+            if (valid[row] == 0u) { continue; }
+            if (which == 0u) {
+                qa[r] = dense_ent(0u, row, OFF_SELF_ATTENTION_QUERY_KERNEL, OFF_SELF_ATTENTION_QUERY_BIAS, q);
+            } else if (which == 1u) {
+                ka[r] = dense_ent(0u, row, OFF_SELF_ATTENTION_KEY_KERNEL, OFF_SELF_ATTENTION_KEY_BIAS, q);
+            } else {
+                va[r] = dense_ent(0u, row, OFF_SELF_ATTENTION_VALUE_KERNEL, OFF_SELF_ATTENTION_VALUE_BIAS, q);
+            }
+        } else {
+            let q = job - n_proj;
+            var acc = bias4(OFF_TERRAIN_ENCODER_BIAS, q);
+            for (var g = 0u; g < TERRAIN_GROUPS; g++) { acc += terrain_part[g * HQ + q]; }
+            terrain_mid[q] = acc;
+        }
+    }
+    workgroupBarrier();
+
+    // Self-attention, one (head, entity) per job, written over its own query; the terrain
+    // decoder.
+    let n_att = HEADS * ENTITIES;
+    for (var job = t; job < n_att + HQ; job += WG) {
+        if (job < n_att) {
+            let h = job / ENTITIES;
+            let row = job % ENTITIES;
+            if (valid[row] == 0u) { continue; }
+            var query: array<vec4<f32>, MAX_HEAD_QUADS>;
+            for (var c = 0u; c < HEAD_QUADS; c++) { query[c] = qa[row * HQ + h * HEAD_QUADS + c]; }
+            let out = attend(query, h);
+            for (var c = 0u; c < HEAD_QUADS; c++) { qa[row * HQ + h * HEAD_QUADS + c] = out[c]; }
+        } else {
+            let q = job - n_att;
+            var acc = bias4(OFF_TERRAIN_DECODER_BIAS, q);
+            for (var kq = 0u; kq < HQ; kq++) { acc += mac4(OFF_TERRAIN_DECODER_KERNEL, HIDDEN, kq, q, terrain_mid[kq]); }
+            lstm_in[HQ + q] = acc;
+        }
+    }
+    workgroupBarrier();
+
+    // Self-attention's output projection; the cross-attention's query from the self
+    // embedding.
+    let n_out = ENTITIES * HQ;
+    for (var job = t; job < n_out + HQ; job += WG) {
+        if (job < n_out) {
+            let row = job / HQ;
+            if (valid[row] == 0u) { continue; }
+            ent[job] = dense_ent(1u, row, OFF_SELF_ATTENTION_OUT_KERNEL, OFF_SELF_ATTENTION_OUT_BIAS, job % HQ);
+        } else {
+            let q = job - n_out;
+            var acc = bias4(OFF_CROSS_ATTENTION_QUERY_BIAS, q);
+            for (var kq = 0u; kq < HQ; kq++) { acc += mac4(OFF_CROSS_ATTENTION_QUERY_KERNEL, HIDDEN, kq, q, self_emb[kq]); }
+            cross_query[q] = acc;
+        }
+    }
+    workgroupBarrier();
+
+    // Cross-attention keys and values from the mixed entities.
+    for (var job = t; job < 2u * n_out; job += WG) {
+        let r = job % n_out;
+        let row = r / HQ;
+        if (valid[row] == 0u) { continue; }
+        if (job < n_out) {
+            ka[r] = dense_ent(0u, row, OFF_CROSS_ATTENTION_KEY_KERNEL, OFF_CROSS_ATTENTION_KEY_BIAS, r % HQ);
+        } else {
+            va[r] = dense_ent(0u, row, OFF_CROSS_ATTENTION_VALUE_KERNEL, OFF_CROSS_ATTENTION_VALUE_BIAS, r % HQ);
+        }
+    }
+    workgroupBarrier();
+
+    // Cross-attention, one head per job.
+    if (t < HEADS) {
+        var query: array<vec4<f32>, MAX_HEAD_QUADS>;
+        for (var c = 0u; c < HEAD_QUADS; c++) { query[c] = cross_query[t * HEAD_QUADS + c]; }
+        let out = attend(query, t);
+        for (var c = 0u; c < HEAD_QUADS; c++) { cross_out[t * HEAD_QUADS + c] = out[c]; }
+    }
+    workgroupBarrier();
+
+    if (t < HQ) {
+        var acc = bias4(OFF_CROSS_ATTENTION_OUT_BIAS, t);
+        for (var kq = 0u; kq < HQ; kq++) { acc += mac4(OFF_CROSS_ATTENTION_OUT_KERNEL, HIDDEN, kq, t, cross_out[kq]); }
+        lstm_in[t] = acc;
+    }
+    workgroupBarrier();
+
+    // LSTM gates (i, f, g, o blocks): input kernel without bias, hidden kernel with.
+    for (var q = t; q < HIDDEN; q += WG) {
+        var acc = bias4(OFF_LSTM_HIDDEN_BIAS, q);
+        for (var kq = 0u; kq < HIDDEN2; kq++) { acc += mac4(OFF_LSTM_INPUT_KERNEL, 4u * HIDDEN, kq, q, lstm_in[kq]); }
+        for (var kq = 0u; kq < HQ; kq++) { acc += mac4(OFF_LSTM_HIDDEN_KERNEL, 4u * HIDDEN, kq, q, prev_hc[kq]); }
+        gates[q] = acc;
+    }
+    workgroupBarrier();
+
+    if (t < HQ) {
+        let ig = sigmoid4(gates[t]);
+        let fg = sigmoid4(gates[HQ + t]);
+        let gg = tanh4(gates[2u * HQ + t]);
+        let og = sigmoid4(gates[3u * HQ + t]);
+        let c = fg * prev_hc[HQ + t] + ig * gg;
+        let h = og * tanh4(c);
+        brain_state[i * HIDDEN2 + t] = h;
+        brain_state[i * HIDDEN2 + HQ + t] = c;
+        new_h[t] = h;
+    }
+    workgroupBarrier();
+
+    if (t < HQ) {
+        var acc = bias4(OFF_ACTION_PROCESS_BIAS, t);
+        for (var kq = 0u; kq < HQ; kq++) { acc += mac4(OFF_ACTION_PROCESS_KERNEL, HIDDEN, kq, t, new_h[kq]); }
+        head_mid[t] = tanh4(acc);
+    }
+    workgroupBarrier();
+
+    if (t < ACTION_QUADS) {
+        var acc = bias4(OFF_ACTION_LOGITS_BIAS, t);
+        for (var kq = 0u; kq < HQ; kq++) { acc += mac4(OFF_ACTION_LOGITS_KERNEL, ACTION_LEN, kq, t, head_mid[kq]); }
+        actions[i * ACTION_QUADS + t] = tanh4(acc);
+    }
+}
