@@ -18,10 +18,12 @@ fn jaxlife(hidden: u32, heads: u32) -> Config {
 
 #[test]
 fn default_jaxlife_brain_has_the_spec_parameter_count() {
-    let mut cfg = Config::default();
-    cfg.brain = Brain::JaxLife {
-        hidden: 64,
-        heads: 4,
+    let cfg = Config {
+        brain: Brain::JaxLife {
+            hidden: 64,
+            heads: 4,
+        },
+        ..Config::default()
     };
     let tensors = brain::layout_for(&cfg);
     let params: usize = tensors.iter().map(Tensor::len).sum();
