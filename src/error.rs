@@ -64,6 +64,12 @@ pub enum GpuError {
         needed_bytes: u64,
         limit_bytes: u64,
     },
+    #[error("the JaxLife brain needs {needed_bytes} bytes of workgroup memory per agent on the adapter '{adapter}', which allows {limit_bytes}; lower brain.hidden, agents.view_agents or agents.view_bots")]
+    WorkgroupMemory {
+        adapter: String,
+        needed_bytes: u64,
+        limit_bytes: u64,
+    },
     #[error("GPU readback failed: {0}")]
     Readback(String),
 }

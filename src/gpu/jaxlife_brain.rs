@@ -10,3 +10,15 @@ pub const SHADER: ShaderDef = ShaderDef {
         dispatch: Dispatch::JaxLifeAgents,
     }],
 };
+
+/// Workgroup memory of one agent's workgroup, as the shader declares it.
+pub fn workgroup_bytes(hidden: usize, entities: usize) -> u64 {
+    let hq = hidden / 4;
+    let slots = entities.max(1);
+    let quads = 4 * slots * hq // ent, qa, ka, va
+        + 6 * hq // self_emb, cross_query, cross_out, terrain_mid, new_h, head_mid
+        + (64 / hq).max(1) * hq // terrain_part
+        + 2 * 2 * hq // lstm_in, prev_hc
+        + hidden; // gates
+    (16 * quads + 4 * slots) as u64
+}

@@ -57,6 +57,17 @@ impl GpuWorld {
         let dims = Dims::new(cfg);
         let mut scratch = Scratch::new(&dims);
         crate::cpu::metrics::seed_totals(state, &mut scratch);
+        if let crate::config::Brain::JaxLife { hidden, .. } = cfg.brain {
+            let needed = super::jaxlife_brain::workgroup_bytes(hidden as usize, dims.view_agents + dims.view_bots);
+            let limit = ctx.limits.max_compute_workgroup_storage_size as u64;
+            if needed > limit {
+                return Err(GpuError::WorkgroupMemory {
+                    adapter: ctx.info.name.clone(),
+                    needed_bytes: needed,
+                    limit_bytes: limit,
+                });
+            }
+        }
         let device = &ctx.device;
         let max_binding = ctx.limits.max_storage_buffer_binding_size;
         let max_buffer = ctx.limits.max_buffer_size;
