@@ -61,6 +61,8 @@ override HQ: u32 = HIDDEN / 4u;
 override ENTITIES: u32 = VIEW_AGENTS + VIEW_BOTS;
 override HEAD_QUADS: u32 = HQ / HEADS;
 override ENTITY_QUADS: u32 = max(ENTITIES, 1u) * HQ;
+// Divisors and array lengths stay non-zero when nothing can be seen (a constant zero
+// divisor is a shader-creation error).
 override ENTITY_SLOTS: u32 = max(ENTITIES, 1u);
 override HIDDEN2: u32 = 2u * HQ;
 // Threads per output quad of the terrain encoder; each sums a chunk of the inputs.
@@ -169,51 +171,56 @@ fn jaxlife_brain(
     let base = i * params.obs_len;
     let self_at = base + TERRAIN_LEN;
 
-    // Encoders (the self vector is the last row) and the terrain encoder's partial sums.
-    let n_enc = (ENTITIES + 1u) * HQ;
-    for (var job = t; job < n_enc + TERRAIN_PARTS; job += WG) {
-        if (job < n_enc) {
-            let row = job / HQ;
-            let q = job % HQ;
-            var ok = true;
-            var at = self_at;
-            var len = AGENT_VEC_LEN;
-            var w = OFF_AGENT_ENCODER_KERNEL;
-            var b = OFF_AGENT_ENCODER_BIAS;
-            if (row < VIEW_AGENTS) {
-                ok = neighbor_list[i * VIEW_AGENTS + row] != NONE;
-                at += AGENT_VEC_LEN * (1u + row);
-            } else if (row < ENTITIES) {
-                let s = row - VIEW_AGENTS;
-                ok = bot_neighbor_list[i * VIEW_BOTS + s] != NONE;
-                at += AGENT_VEC_LEN * (1u + VIEW_AGENTS) + BOT_VEC_LEN * s;
-                len = BOT_VEC_LEN;
-                w = OFF_BOT_ENCODER_KERNEL;
-                b = OFF_BOT_ENCODER_BIAS;
+    // Encoders: the agent encoder on the neighbours and the self vector (its last row),
+    // the bot encoder on the bots, each loop with its own fixed input length; then the
+    // terrain encoder's partial sums.
+    let n_agent_rows = (VIEW_AGENTS + 1u) * HQ;
+    for (var job = t; job < n_agent_rows; job += WG) {
+        let row = job / HQ;
+        let q = job % HQ;
+        var ok = true;
+        if (row < VIEW_AGENTS) { ok = neighbor_list[i * VIEW_AGENTS + row] != NONE; }
+        let at = self_at + AGENT_VEC_LEN * ((row + 1u) % (VIEW_AGENTS + 1u));
+        var y = vec4<f32>(0.0);
+        if (ok) {
+            var acc = bias4(OFF_AGENT_ENCODER_BIAS, q);
+            for (var k = 0u; k < AGENT_VEC_LEN; k++) {
+                acc += w4(OFF_AGENT_ENCODER_KERNEL, HIDDEN, k, q) * obs[at + k];
             }
-            var y = vec4<f32>(0.0);
-            if (ok) {
-                var acc = bias4(b, q);
-                for (var k = 0u; k < len; k++) { acc += w4(w, HIDDEN, k, q) * obs[at + k]; }
-                y = tanh4(acc);
-            }
-            if (row < ENTITIES) {
-                ent[row * HQ + q] = y;
-                if (q == 0u) { valid[row] = u32(ok); }
-            } else {
-                self_emb[q] = y;
-            }
-        } else {
-            let part = job - n_enc;
-            let g = part / HQ;
-            let q = part % HQ;
-            let chunk = (TERRAIN_LEN + TERRAIN_GROUPS - 1u) / TERRAIN_GROUPS;
-            var acc = vec4<f32>(0.0);
-            for (var k = g * chunk; k < min(TERRAIN_LEN, (g + 1u) * chunk); k++) {
-                acc += w4(OFF_TERRAIN_ENCODER_KERNEL, HIDDEN, k, q) * obs[base + k];
-            }
-            terrain_part[part] = acc;
+            y = tanh4(acc);
         }
+        if (row < VIEW_AGENTS) {
+            ent[row * HQ + q] = y;
+            if (q == 0u) { valid[row] = u32(ok); }
+        } else {
+            self_emb[q] = y;
+        }
+    }
+    let bots_at = self_at + AGENT_VEC_LEN * (1u + VIEW_AGENTS);
+    for (var job = t; job < VIEW_BOTS * HQ; job += WG) {
+        let s = job / HQ;
+        let q = job % HQ;
+        let ok = bot_neighbor_list[i * VIEW_BOTS + s] != NONE;
+        var y = vec4<f32>(0.0);
+        if (ok) {
+            var acc = bias4(OFF_BOT_ENCODER_BIAS, q);
+            for (var k = 0u; k < BOT_VEC_LEN; k++) {
+                acc += w4(OFF_BOT_ENCODER_KERNEL, HIDDEN, k, q) * obs[bots_at + BOT_VEC_LEN * s + k];
+            }
+            y = tanh4(acc);
+        }
+        ent[(VIEW_AGENTS + s) * HQ + q] = y;
+        if (q == 0u) { valid[VIEW_AGENTS + s] = u32(ok); }
+    }
+    for (var part = t; part < TERRAIN_PARTS; part += WG) {
+        let g = part / HQ;
+        let q = part % HQ;
+        let chunk = (TERRAIN_LEN + TERRAIN_GROUPS - 1u) / TERRAIN_GROUPS;
+        var acc = vec4<f32>(0.0);
+        for (var k = g * chunk; k < min(TERRAIN_LEN, (g + 1u) * chunk); k++) {
+            acc += w4(OFF_TERRAIN_ENCODER_KERNEL, HIDDEN, k, q) * obs[base + k];
+        }
+        terrain_part[part] = acc;
     }
     if (t < HIDDEN2) { prev_hc[t] = brain_state[i * HIDDEN2 + t]; }
     workgroupBarrier();
@@ -222,8 +229,8 @@ fn jaxlife_brain(
     let n_proj = 3u * ENTITIES * HQ;
     for (var job = t; job < n_proj + HQ; job += WG) {
         if (job < n_proj) {
-            let which = job / (ENTITIES * HQ);
-            let r = job % (ENTITIES * HQ);
+            let which = job / ENTITY_QUADS;
+            let r = job % ENTITY_QUADS;
             let row = r / HQ;
             let q = r % HQ;
             if (valid[row] == 0u) { continue; }
@@ -248,8 +255,8 @@ fn jaxlife_brain(
     let n_att = HEADS * ENTITIES;
     for (var job = t; job < n_att + HQ; job += WG) {
         if (job < n_att) {
-            let h = job / ENTITIES;
-            let row = job % ENTITIES;
+            let h = job / ENTITY_SLOTS;
+            let row = job % ENTITY_SLOTS;
             if (valid[row] == 0u) { continue; }
             var query: array<vec4<f32>, MAX_HEAD_QUADS>;
             for (var c = 0u; c < HEAD_QUADS; c++) { query[c] = qa[row * HQ + h * HEAD_QUADS + c]; }
@@ -283,7 +290,7 @@ fn jaxlife_brain(
 
     // Cross-attention keys and values from the mixed entities.
     for (var job = t; job < 2u * n_out; job += WG) {
-        let r = job % n_out;
+        let r = job % ENTITY_QUADS; // = n_out, but never a zero divisor
         let row = r / HQ;
         if (valid[row] == 0u) { continue; }
         if (job < n_out) {

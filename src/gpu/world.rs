@@ -58,7 +58,10 @@ impl GpuWorld {
         let mut scratch = Scratch::new(&dims);
         crate::cpu::metrics::seed_totals(state, &mut scratch);
         if let crate::config::Brain::JaxLife { hidden, .. } = cfg.brain {
-            let needed = super::jaxlife_brain::workgroup_bytes(hidden as usize, dims.view_agents + dims.view_bots);
+            let needed = super::jaxlife_brain::workgroup_bytes(
+                hidden as usize,
+                dims.view_agents + dims.view_bots,
+            );
             let limit = ctx.limits.max_compute_workgroup_storage_size as u64;
             if needed > limit {
                 return Err(GpuError::WorkgroupMemory {
