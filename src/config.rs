@@ -143,6 +143,16 @@ pub enum Brain {
     JaxLife { hidden: u32, heads: u32 },
 }
 
+impl Brain {
+    /// (hidden, heads) of an attention brain; None for the others.
+    pub fn attention(&self) -> Option<(u32, u32)> {
+        match *self {
+            Brain::JaxLife { hidden, heads } => Some((hidden, heads)),
+            _ => None,
+        }
+    }
+}
+
 /// Widest hidden layer of the `JaxLife` brain: its activations live in workgroup memory.
 pub const MAX_JAXLIFE_HIDDEN: u32 = 128;
 

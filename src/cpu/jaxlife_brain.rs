@@ -181,7 +181,7 @@ pub fn jaxlife_brain(
         p.genome_len as usize,
         p.brain_state_len as usize,
     );
-    let terrain_len = (2 * p.terrain_view_range as usize + 1).pow(2) * crate::world::CELL_FEATURES;
+    let terrain_len = crate::world::terrain_patch_len(p.terrain_view_range as usize);
     let (agents, genomes) = (&st.agents, &st.genomes);
     let (obs, nl, bl) = (&sc.obs, &sc.neighbor_list, &sc.bot_neighbor_list);
     sc.actions

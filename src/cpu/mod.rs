@@ -67,12 +67,10 @@ impl CpuWorld {
             scratch,
             genome_scale: crate::world::brain::fresh_scales(&tensors),
             tensors,
-            attention: match cfg.brain {
-                crate::config::Brain::JaxLife { hidden, heads } => {
-                    (hidden as usize, heads as usize)
-                }
-                _ => (0, 1),
-            },
+            attention: cfg
+                .brain
+                .attention()
+                .map_or((0, 1), |(h, n)| (h as usize, n as usize)),
         }
     }
 

@@ -57,7 +57,7 @@ impl GpuWorld {
         let dims = Dims::new(cfg);
         let mut scratch = Scratch::new(&dims);
         crate::cpu::metrics::seed_totals(state, &mut scratch);
-        if let crate::config::Brain::JaxLife { hidden, .. } = cfg.brain {
+        if let Some((hidden, _)) = cfg.brain.attention() {
             let needed = super::jaxlife_brain::workgroup_bytes(
                 hidden as usize,
                 dims.view_agents + dims.view_bots,
@@ -593,10 +593,8 @@ fn start_map(staging: &wgpu::Buffer) -> Arc<AtomicU8> {
 /// offset of every genome tensor as `OFF_<NAME>` (so the shaders read the layout of
 /// `world::brain` and nothing else).
 fn pipeline_constants(source: &str, cfg: &Config, params: &Params) -> Vec<(String, f64)> {
-    let (hidden, heads) = match cfg.brain {
-        crate::config::Brain::JaxLife { hidden, heads } => (hidden, heads),
-        _ => (4, 1),
-    };
+    // Other brains still build the pipeline: the smallest valid sizes.
+    let (hidden, heads) = cfg.brain.attention().unwrap_or((4, 1));
     let d = Dims::new(cfg);
     let mut all = vec![
         ("VIEW_AGENTS".to_string(), params.view_agents as f64),

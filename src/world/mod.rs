@@ -21,6 +21,11 @@ pub const INIT_TICK: u32 = u32::MAX;
 /// The most chunks the metrics' partial sums are split into.
 pub const MAX_METRIC_PARTIALS: usize = 256;
 
+/// Terrain features an agent sees: the (2r+1)² cells around it, 7 features each.
+pub fn terrain_patch_len(range: usize) -> usize {
+    (2 * range + 1).pow(2) * CELL_FEATURES
+}
+
 /// Buffer sizes and derived constants, all from the config.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Dims {
@@ -47,7 +52,7 @@ impl Dims {
         let view_agents = cfg.agents.view_agents as usize;
         let view_bots = (cfg.agents.view_bots.min(cfg.bots.count)) as usize;
         // Padded with zeros to a whole number of vec4s, which the policy pass reads.
-        let terrain_len = (2 * r + 1) * (2 * r + 1) * CELL_FEATURES;
+        let terrain_len = terrain_patch_len(r);
         let obs_len =
             (terrain_len + AGENT_VEC_LEN + view_agents * AGENT_VEC_LEN + view_bots * BOT_VEC_LEN)
                 .div_ceil(4)
@@ -55,9 +60,9 @@ impl Dims {
         let genome_len =
             brain::genome_len(&brain::layout(&cfg.brain, obs_len, terrain_len, view_bots));
         // The LSTM's hidden and cell state.
-        let brain_state_len = match cfg.brain {
-            Brain::JaxLife { hidden, .. } => 2 * hidden as usize,
-            _ => 0,
+        let brain_state_len = match cfg.brain.attention() {
+            Some((hidden, _)) => 2 * hidden as usize,
+            None => 0,
         };
         let res = cfg.terrain.perlin_res as usize + 1;
         // About two agents per grid cell at full capacity keeps ring searches short.
@@ -81,7 +86,7 @@ impl Dims {
 
     /// Terrain features in an observation: the (2r+1)² patch, 7 per cell.
     pub fn terrain_len(&self) -> usize {
-        (2 * self.terrain_view_range + 1).pow(2) * CELL_FEATURES
+        terrain_patch_len(self.terrain_view_range)
     }
 
     /// Only brains that read the flat observation need the observation buffer.
