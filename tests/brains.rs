@@ -436,10 +436,11 @@ fn children_mutate_by_sigma_and_siblings_differ() {
     // n is in the tens of thousands: the mean's standard error is sigma / sqrt(n).
     assert!(mean.abs() < 5.0 * 0.02 / n.sqrt(), "mean {mean}");
     assert!((std - 0.02).abs() < 0.02 * 0.05, "std {std}");
-    let siblings = children_of.values().find(|c| c.len() > 1);
-    if let Some(c) = siblings {
-        assert_ne!(c[0], c[1], "siblings share a genome");
-    }
+    let siblings = children_of
+        .values()
+        .find(|c| c.len() > 1)
+        .expect("no parent had two children in 40 ticks");
+    assert_ne!(siblings[0], siblings[1], "siblings share a genome");
 }
 
 #[test]
