@@ -241,6 +241,37 @@ fn cell_index_of(pos: vec2<f32>) -> u32 {
     return cy * n + cx;
 }
 
+// ---- the neighbour grid: GRID_LEVELS nested uniform grids, each holding every alive agent ----
+// Level 0 has grid_dim² cells; each level splits every cell of the one above into 4×4.
+// Levels above 0 are hashed into grid_dim² buckets, so their memory does not grow with
+// their resolution; a bucket may hold several cells, which a search tells apart by
+// recomputing each item's cell. A neighbour search picks, per agent, the coarsest level
+// at which its own cell is not crowded (src/cpu/grid.rs is the same arithmetic).
+const GRID_LEVELS: u32 = 4u;
+
+fn grid_level_dim(level: u32) -> u32 {
+    return params.grid_dim << (2u * level);
+}
+
+fn grid_level_cell_size(level: u32) -> f32 {
+    // A power-of-two divisor is exact, so the levels nest exactly.
+    return params.grid_cell_size / f32(1u << (2u * level));
+}
+
+fn grid_coords(level: u32, pos: vec2<f32>) -> vec2<u32> {
+    let g = grid_level_dim(level);
+    let size = grid_level_cell_size(level);
+    return vec2<u32>(min(u32(pos.x / size), g - 1u), min(u32(pos.y / size), g - 1u));
+}
+
+// Index into grid_counts / grid_start of the bucket holding cell (x, y) of a level.
+fn grid_bucket(level: u32, c: vec2<u32>) -> u32 {
+    let per_level = params.grid_dim * params.grid_dim;
+    if (level == 0u) { return c.y * params.grid_dim + c.x; }
+    let h = (c.x * 73856093u) ^ (c.y * 19349663u) ^ (level * 83492791u);
+    return level * per_level + h % per_level;
+}
+
 fn to_fixed(x: f32) -> i32 {
     return i32(round(x * FIXED_SCALE));
 }

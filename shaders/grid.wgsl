@@ -1,6 +1,8 @@
-// The uniform neighbour grid, rebuilt every tick: count -> exclusive scan -> scatter.
-// Reference: src/cpu/grid.rs. grid_counts is cleared before grid_counts and again before
-// grid_scatter, which uses it as the per-cell cursor.
+// The neighbour grid's levels (common.wgsl), rebuilt every tick: count -> exclusive scan ->
+// scatter, all levels at once. Level l's items fill grid_items[l·alive, (l+1)·alive).
+// Reference: src/cpu/grid.rs. grid_counts is cleared before grid_count and again before
+// grid_scatter, which uses it as the per-bucket cursor. agent_cell holds each agent's
+// bucket per level: [level · capacity + slot].
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> agents: array<Agent>;
@@ -12,35 +14,31 @@
 @group(0) @binding(7) var<storage, read_write> neighbor_list: array<u32>;
 @group(0) @binding(8) var<storage, read_write> bot_neighbor_list: array<u32>;
 
-fn grid_cell_of(pos: vec2<f32>) -> u32 {
-    let g = params.grid_dim;
-    let gx = min(u32(pos.x / params.grid_cell_size), g - 1u);
-    let gy = min(u32(pos.y / params.grid_cell_size), g - 1u);
-    return gy * g + gx;
-}
-
 @compute @workgroup_size(64)
 fn grid_count(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = flat_index(gid, nwg);
     if (i >= params.capacity) { return; }
     if (agents[i].alive == 0u) {
-        agent_cell[i] = NONE;
+        for (var l = 0u; l < GRID_LEVELS; l++) { agent_cell[l * params.capacity + i] = NONE; }
         // The neighbour search only visits agents in the grid: a dead one sees nothing.
         for (var s = 0u; s < params.view_agents; s++) { neighbor_list[i * params.view_agents + s] = NONE; }
         for (var s = 0u; s < params.view_bots; s++) { bot_neighbor_list[i * params.view_bots + s] = NONE; }
         return;
     }
-    let c = grid_cell_of(agents[i].pos);
-    agent_cell[i] = c;
-    atomicAdd(&grid_counts[c], 1u);
+    let pos = agents[i].pos;
+    for (var l = 0u; l < GRID_LEVELS; l++) {
+        let b = grid_bucket(l, grid_coords(l, pos));
+        agent_cell[l * params.capacity + i] = b;
+        atomicAdd(&grid_counts[b], 1u);
+    }
 }
 
-// One workgroup: each thread owns a contiguous run of cells (at most 65536 cells in all).
+// One workgroup: each thread owns a contiguous run of buckets (at most 4 · 65536 in all).
 var<workgroup> partial: array<u32, 256>;
 
 @compute @workgroup_size(256)
 fn grid_scan(@builtin(local_invocation_index) t: u32) {
-    let n = params.grid_dim * params.grid_dim;
+    let n = GRID_LEVELS * params.grid_dim * params.grid_dim;
     let per = (n + 255u) / 256u;
     let lo = min(t * per, n);
     let hi = min(lo + per, n);
@@ -70,9 +68,12 @@ fn grid_scan(@builtin(local_invocation_index) t: u32) {
 fn grid_scatter(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = flat_index(gid, nwg);
     if (i >= params.capacity) { return; }
-    let c = agent_cell[i];
-    if (c == NONE) { return; }
-    let slot = grid_start[c] + atomicAdd(&grid_counts[c], 1u);
-    grid_items[slot] = i;
-    grid_pos[slot] = agents[i].pos;
+    if (agent_cell[i] == NONE) { return; }
+    let pos = agents[i].pos;
+    for (var l = 0u; l < GRID_LEVELS; l++) {
+        let b = agent_cell[l * params.capacity + i];
+        let slot = grid_start[b] + atomicAdd(&grid_counts[b], 1u);
+        grid_items[slot] = i;
+        grid_pos[slot] = pos;
+    }
 }

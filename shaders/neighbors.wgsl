@@ -1,5 +1,5 @@
 // Each alive agent's exact K nearest other agents (wrapped Euclidean distance, ties by
-// slot) by ring expansion over the grid, and its nearest bots by a scan of all bots.
+// slot) by ring expansion over one level of the grid, and its nearest bots by a scan of all bots.
 // Reference: src/cpu/neighbors.rs.
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -29,7 +29,9 @@ fn dist2(a: vec2<f32>, b: vec2<f32>) -> f32 {
 // A sorted list of the best (distance², slot) pairs seen so far; empty entries are
 // (+inf, NONE). A new pair bubbles through the list by compare-and-swap, so every step
 // touches the same position in every lane of a SIMD batch. The result is that of a sorted
-// insertion that drops the last.
+// insertion that drops the last. A pair already in the list changes nothing: every entry
+// before it is not greater, and once it is met nothing moves. (Searches of hashed grid
+// levels can meet an agent twice.)
 var<private> top_d2: array<f32, MAX_K>;
 var<private> top_idx: array<u32, MAX_K>;
 
@@ -48,10 +50,12 @@ fn top_insert(d2_in: f32, j_in: u32, k: u32) {
     if (!(d2_in < top_d2[l] || (d2_in == top_d2[l] && j_in < top_idx[l]))) { return; }
     var d2 = d2_in;
     var j = j_in;
+    var seen = false;
     for (var s = 0u; s < k; s++) {
         let pd = top_d2[s];
         let pi = top_idx[s];
-        let less = d2 < pd || (d2 == pd && j < pi);
+        seen = seen || (d2 == pd && j == pi);
+        let less = !seen && (d2 < pd || (d2 == pd && j < pi));
         top_d2[s] = select(pd, d2, less);
         top_idx[s] = select(pi, j, less);
         d2 = select(d2, pd, less);
@@ -59,9 +63,61 @@ fn top_insert(d2_in: f32, j_in: u32, k: u32) {
     }
 }
 
-// Threads take the living agents in grid order, so the threads of one workgroup search
-// overlapping neighbourhoods: similar loop lengths and shared cache lines. (Dead agents'
-// lists are cleared by grid_count.)
+// Agents in cell c of a level. At level 0 a bucket is one cell; above it, a bucket may mix
+// cells, so its items are sorted out by their own cell.
+fn cell_count(level: u32, c: vec2<u32>) -> u32 {
+    let b = grid_bucket(level, c);
+    if (level == 0u) { return grid_start[b + 1u] - grid_start[b]; }
+    var n = 0u;
+    for (var s = grid_start[b]; s < grid_start[b + 1u]; s++) {
+        if (all(grid_coords(level, grid_pos[s]) == c)) { n++; }
+    }
+    return n;
+}
+
+// Exact K nearest by rings of cells around the agent's own cell at one level of the grid.
+fn ring_search(i: u32, pos: vec2<f32>, level: u32, k: u32) {
+    let g = i32(grid_level_dim(level));
+    let size = grid_level_cell_size(level);
+    // Offsets in [lo, hi] visit each grid cell once, even when rings wrap around the torus.
+    let lo = -((g - 1) / 2);
+    let hi = g / 2;
+    let max_ring = max(-lo, hi);
+    let r2max = params.view_radius * params.view_radius;
+    let own = grid_coords(level, pos);
+    let cx = i32(own.x);
+    let cy = i32(own.y);
+    for (var r = 0; r <= max_ring; r++) {
+        for (var dy = -r; dy <= r; dy++) {
+            var dx = -r;
+            loop {
+                if (dx > r) { break; }
+                if (dx >= lo && dx <= hi && dy >= lo && dy <= hi) {
+                    let c = vec2<u32>(u32(((cx + dx) % g + g) % g), u32(((cy + dy) % g + g) % g));
+                    let b = grid_bucket(level, c);
+                    for (var s = grid_start[b]; s < grid_start[b + 1u]; s++) {
+                        let j = grid_items[s];
+                        if (j == i) { continue; }
+                        // An item of another cell that shares the bucket is a real agent at
+                        // its real distance: harmless, and cheaper to take than to sort out.
+                        let d2 = dist2(pos, grid_pos[s]);
+                        if (params.view_radius > 0.0 && d2 > r2max) { continue; }
+                        top_insert(d2, j, k);
+                    }
+                }
+                if (abs(dy) != r && dx == -r) { dx = r; } else { dx += 1; }
+            }
+        }
+        // Agents in rings beyond r are at least r cells away.
+        let bound = f32(r) * size;
+        if (top_d2[max(k, 1u) - 1u] < bound * bound) { break; }
+        if (params.view_radius > 0.0 && bound > params.view_radius) { break; }
+    }
+}
+
+// Threads take the living agents in level-0 grid order, so the threads of one workgroup
+// search overlapping neighbourhoods: similar loop lengths and shared cache lines. (Dead
+// agents' lists are cleared by grid_count.)
 @compute @workgroup_size(64)
 fn neighbors(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let slot = flat_index(gid, nwg);
@@ -70,43 +126,21 @@ fn neighbors(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     let k = VIEW_AGENTS;
     let kb = VIEW_BOTS;
     let me = agents[i];
-    let g = i32(params.grid_dim);
-    // Offsets in [lo, hi] visit each grid cell once, even when rings wrap around the torus.
-    let lo = -((g - 1) / 2);
-    let hi = g / 2;
-    let max_ring = max(-lo, hi);
     let r2max = params.view_radius * params.view_radius;
-    let gx = min(u32(me.pos.x / params.grid_cell_size), params.grid_dim - 1u);
-    let gy = min(u32(me.pos.y / params.grid_cell_size), params.grid_dim - 1u);
-    let cx = i32(gx);
-    let cy = i32(gy);
     top_clear(k);
-    var last_ring = max_ring;
-    if (k == 0u) { last_ring = -1; }
-    for (var r = 0; r <= last_ring; r++) {
-        for (var dy = -r; dy <= r; dy++) {
-            var dx = -r;
-            loop {
-                if (dx > r) { break; }
-                if (dx >= lo && dx <= hi && dy >= lo && dy <= hi) {
-                    let x = ((cx + dx) % g + g) % g;
-                    let y = ((cy + dy) % g + g) % g;
-                    let c = u32(y * g + x);
-                    for (var s = grid_start[c]; s < grid_start[c + 1u]; s++) {
-                        let j = grid_items[s];
-                        if (j == i) { continue; }
-                        let d2 = dist2(me.pos, grid_pos[s]);
-                        if (params.view_radius > 0.0 && d2 > r2max) { continue; }
-                        top_insert(d2, j, k);
-                    }
-                }
-                if (abs(dy) != r && dx == -r) { dx = r; } else { dx += 1; }
-            }
+    if (k > 0u) {
+        // The coarsest level at which the agent's own cell holds at most K agents. Where
+        // agents crowd (children start on their parent), a coarse cell can hold thousands,
+        // and every one of them would scan all the others. Descending only from a cell
+        // holding K others keeps the finer search within a few rings: those K lie in the
+        // 4×4 block of finer cells that the crowded cell becomes.
+        var level = 0u;
+        loop {
+            if (level + 1u >= GRID_LEVELS) { break; }
+            if (cell_count(level, grid_coords(level, me.pos)) <= k) { break; }
+            level++;
         }
-        // Agents in rings beyond r are at least r grid cells away.
-        let bound = f32(r) * params.grid_cell_size;
-        if (top_d2[max(k, 1u) - 1u] < bound * bound) { break; }
-        if (params.view_radius > 0.0 && bound > params.view_radius) { break; }
+        ring_search(i, me.pos, level, k);
     }
     for (var s = 0u; s < k; s++) { neighbor_list[i * k + s] = top_idx[s]; }
     if (kb == 0u) { return; }

@@ -257,3 +257,82 @@ fn whole_ticks_track_cpu_then_metrics_agree() {
         }
     }
 }
+
+/// Crowds (children start on their parent) send the neighbour search down to the grid's
+/// finer levels. Piles of every density, exact duplicates among them, must give both
+/// backends the exact K nearest that a brute-force scan of all pairs gives.
+#[test]
+fn neighbors_in_piles_match_brute_force_on_both() {
+    let Some(ctx) = common::gpu() else { return };
+    let mut cfg = common::tiny();
+    cfg.brain = Brain::Random;
+    cfg.world.map_size = 16;
+    cfg.agents.capacity = 600;
+    cfg.agents.initial_agents = 560;
+    cfg.agents.view_agents = 12;
+    let mut state = State::new(&cfg);
+    let world = cfg.world_size();
+    let mut rng = 12345u64;
+    let mut unit = move || {
+        rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (rng >> 40) as f32 / (1u64 << 24) as f32
+    };
+    // A pile of 250 within 0.02 units, one of 150 within 1.5 units astride the torus seam,
+    // 40 pairs sharing a position, the rest scattered.
+    for (i, a) in state
+        .agents
+        .iter_mut()
+        .enumerate()
+        .filter(|(_, a)| a.alive != 0)
+    {
+        let (centre, spread) = match i {
+            0..250 => ([37.3, 81.9], 0.02),
+            250..400 => ([0.2, world - 0.3], 1.5),
+            _ => ([unit() * world, unit() * world], 0.0),
+        };
+        let x = centre[0] + (unit() - 0.5) * 2.0 * spread;
+        let y = centre[1] + (unit() - 0.5) * 2.0 * spread;
+        a.pos = [x.rem_euclid(world), y.rem_euclid(world)];
+    }
+    for pair in 0..40 {
+        let (src, dst) = (400 + 2 * pair, 401 + 2 * pair);
+        state.agents[dst].pos = state.agents[src].pos;
+    }
+    let mut cpu = CpuWorld::new(&cfg, state);
+    let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).expect("gpu world");
+    cpu.begin_tick();
+    gpu.upload(&cpu.state, &cpu.scratch);
+    for pass in ["grid_count", "grid_scan", "grid_scatter", "neighbors"] {
+        cpu.run_pass(pass);
+        gpu.run_pass(pass);
+    }
+    let gsc = gpu.download_scratch().unwrap();
+    let p = Params::new(&cfg);
+    let k = cfg.agents.view_agents as usize;
+    let agents = &cpu.state.agents;
+    let mut checked = 0;
+    for (i, me) in agents.iter().enumerate().filter(|(_, a)| a.alive != 0) {
+        let mut all: Vec<(f32, u32)> = agents
+            .iter()
+            .enumerate()
+            .filter(|&(j, a)| j != i && a.alive != 0)
+            .map(|(j, a)| (silico::cpu::neighbors::dist2(&p, me.pos, a.pos), j as u32))
+            .collect();
+        all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let want: Vec<u32> = all.iter().take(k).map(|&(_, j)| j).collect();
+        assert_eq!(
+            &cpu.scratch.neighbor_list[i * k..(i + 1) * k],
+            &want[..],
+            "CPU, agent {i}"
+        );
+        assert_eq!(
+            &gsc.neighbor_list[i * k..(i + 1) * k],
+            &want[..],
+            "GPU, agent {i}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 560);
+}

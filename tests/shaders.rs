@@ -263,3 +263,14 @@ fn metric_columns_match_the_shader() {
     assert!(src.contains(&format!("const SUMS: u32 = {SUMS}u;")));
     assert!(src.contains(&format!("const PARTIAL_STRIDE: u32 = {PARTIAL_STRIDE}u;")));
 }
+
+/// The grid's level count is a WGSL constant; the CPU reference and the buffer sizes use the
+/// Rust one.
+#[test]
+fn grid_levels_agree() {
+    let line = format!("const GRID_LEVELS: u32 = {}u;", silico::world::GRID_LEVELS);
+    assert!(
+        silico::gpu::COMMON_WGSL.contains(&line),
+        "shaders/common.wgsl must declare `{line}`"
+    );
+}

@@ -1,29 +1,56 @@
-//! Reference of shaders/grid.wgsl: the uniform neighbour grid, rebuilt every tick by
-//! count -> exclusive prefix scan -> scatter. Within a grid cell the GPU's order is
-//! arbitrary (atomics); nothing downstream depends on it.
+//! Reference of shaders/grid.wgsl: the neighbour grid's GRID_LEVELS nested levels, rebuilt
+//! every tick by count -> exclusive prefix scan -> scatter. Within a bucket the GPU's order
+//! is arbitrary (atomics); nothing downstream depends on it. The level arithmetic is that
+//! of shaders/common.wgsl.
 
-use crate::world::{Params, Scratch, State, NONE};
+use crate::world::{Params, Scratch, State, GRID_LEVELS, NONE};
 
-pub fn grid_cell_of(p: &Params, pos: [f32; 2]) -> u32 {
-    let g = p.grid_dim;
-    let gx = ((pos[0] / p.grid_cell_size) as u32).min(g - 1);
-    let gy = ((pos[1] / p.grid_cell_size) as u32).min(g - 1);
-    gy * g + gx
+pub fn grid_level_dim(p: &Params, level: u32) -> u32 {
+    p.grid_dim << (2 * level)
+}
+
+pub fn grid_level_cell_size(p: &Params, level: u32) -> f32 {
+    p.grid_cell_size / (1u32 << (2 * level)) as f32
+}
+
+pub fn grid_coords(p: &Params, level: u32, pos: [f32; 2]) -> [u32; 2] {
+    let g = grid_level_dim(p, level);
+    let size = grid_level_cell_size(p, level);
+    [
+        ((pos[0] / size) as u32).min(g - 1),
+        ((pos[1] / size) as u32).min(g - 1),
+    ]
+}
+
+/// Index into grid_counts / grid_start of the bucket holding cell `c` of a level.
+pub fn grid_bucket(p: &Params, level: u32, c: [u32; 2]) -> u32 {
+    let per_level = p.grid_dim * p.grid_dim;
+    if level == 0 {
+        return c[1] * p.grid_dim + c[0];
+    }
+    let h =
+        c[0].wrapping_mul(73856093) ^ c[1].wrapping_mul(19349663) ^ level.wrapping_mul(83492791);
+    level * per_level + h % per_level
 }
 
 pub fn grid_count(p: &Params, st: &State, sc: &mut Scratch) {
+    let cap = p.capacity as usize;
     for (i, a) in st.agents.iter().enumerate() {
         if a.alive == 0 {
-            sc.agent_cell[i] = NONE;
+            for l in 0..GRID_LEVELS {
+                sc.agent_cell[l * cap + i] = NONE;
+            }
             // The neighbour search only visits agents in the grid: a dead one sees nothing.
             let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
             sc.neighbor_list[i * k..(i + 1) * k].fill(NONE);
             sc.bot_neighbor_list[i * kb..(i + 1) * kb].fill(NONE);
             continue;
         }
-        let c = grid_cell_of(p, a.pos);
-        sc.agent_cell[i] = c;
-        sc.grid_counts[c as usize] += 1;
+        for l in 0..GRID_LEVELS {
+            let b = grid_bucket(p, l as u32, grid_coords(p, l as u32, a.pos));
+            sc.agent_cell[l * cap + i] = b;
+            sc.grid_counts[b as usize] += 1;
+        }
     }
 }
 
@@ -37,18 +64,20 @@ pub fn grid_scan(_p: &Params, sc: &mut Scratch) {
     sc.grid_start[n] = sum;
 }
 
-/// Uses grid_counts as the per-cell cursor, as the GPU does after clearing it.
-pub fn grid_scatter(_p: &Params, st: &State, sc: &mut Scratch) {
+/// Uses grid_counts as the per-bucket cursor, as the GPU does after clearing it.
+pub fn grid_scatter(p: &Params, st: &State, sc: &mut Scratch) {
+    let cap = p.capacity as usize;
     sc.grid_counts.iter_mut().for_each(|c| *c = 0);
-    for i in 0..sc.agent_cell.len() {
-        let c = sc.agent_cell[i];
-        if c == NONE {
+    for i in 0..cap {
+        if sc.agent_cell[i] == NONE {
             continue;
         }
-        let c = c as usize;
-        let slot = sc.grid_start[c] + sc.grid_counts[c];
-        sc.grid_counts[c] += 1;
-        sc.grid_items[slot as usize] = i as u32;
-        sc.grid_pos[slot as usize] = st.agents[i].pos;
+        for l in 0..GRID_LEVELS {
+            let b = sc.agent_cell[l * cap + i] as usize;
+            let slot = sc.grid_start[b] + sc.grid_counts[b];
+            sc.grid_counts[b] += 1;
+            sc.grid_items[slot as usize] = i as u32;
+            sc.grid_pos[slot as usize] = st.agents[i].pos;
+        }
     }
 }

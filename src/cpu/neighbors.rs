@@ -1,11 +1,12 @@
 //! Reference of shaders/neighbors.wgsl: each alive agent's exact K nearest other agents
-//! (wrapped Euclidean distance, ties by slot) by ring expansion over the grid, and its
+//! (wrapped Euclidean distance, ties by slot) by ring expansion over one level of the grid, and its
 //! nearest bots by a scan of all bots.
 
 use rayon::prelude::*;
 
+use super::grid::{grid_bucket, grid_coords, grid_level_cell_size, grid_level_dim};
 use super::wrap_delta;
-use crate::world::{Params, Scratch, State, NONE};
+use crate::world::{Params, Scratch, State, GRID_LEVELS, NONE};
 
 /// A sorted list of the best (distance², slot) pairs seen so far.
 pub struct TopK {
@@ -25,8 +26,10 @@ impl TopK {
         }
     }
 
+    /// A pair already in the list changes nothing (searches of hashed grid levels can meet an
+    /// agent twice).
     pub fn insert(&mut self, d2: f32, j: u32) {
-        if self.k == 0 {
+        if self.k == 0 || self.idx[..self.n].contains(&j) {
             return;
         }
         if self.n == self.k {
@@ -59,18 +62,77 @@ pub fn dist2(p: &Params, a: [f32; 2], b: [f32; 2]) -> f32 {
     dx * dx + dy * dy
 }
 
-pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
-    let k = p.view_agents as usize;
-    let kb = p.view_bots as usize;
-    let g = p.grid_dim as i32;
+/// Agents in cell `c` of a level. At level 0 a bucket is one cell; above it, a bucket may mix
+/// cells, so its items are sorted out by their own cell.
+fn cell_count(p: &Params, sc: &Scratch, level: u32, c: [u32; 2]) -> u32 {
+    let b = grid_bucket(p, level, c) as usize;
+    let (a, e) = (sc.grid_start[b] as usize, sc.grid_start[b + 1] as usize);
+    if level == 0 {
+        return (e - a) as u32;
+    }
+    sc.grid_pos[a..e]
+        .iter()
+        .filter(|&&q| grid_coords(p, level, q) == c)
+        .count() as u32
+}
+
+/// Exact K nearest by rings of cells around the agent's own cell at one level of the grid.
+fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, top: &mut TopK) {
+    let g = grid_level_dim(p, level) as i32;
+    let size = grid_level_cell_size(p, level);
     // Offsets in [lo, hi] visit each grid cell once, even when rings wrap around the torus.
     let lo = -((g - 1) / 2);
     let hi = g / 2;
     let max_ring = (-lo).max(hi);
     let r2max = p.view_radius * p.view_radius;
-    let (grid_start, grid_items, grid_pos) = (&sc.grid_start, &sc.grid_items, &sc.grid_pos);
+    let own = grid_coords(p, level, pos);
+    let (cx, cy) = (own[0] as i32, own[1] as i32);
+    let k = top.k;
+    for r in 0..=max_ring {
+        for dy in -r..=r {
+            let mut dx = -r;
+            while dx <= r {
+                if dx >= lo && dx <= hi && dy >= lo && dy <= hi {
+                    let c = [
+                        (cx + dx).rem_euclid(g) as u32,
+                        (cy + dy).rem_euclid(g) as u32,
+                    ];
+                    let b = grid_bucket(p, level, c) as usize;
+                    for s in sc.grid_start[b] as usize..sc.grid_start[b + 1] as usize {
+                        let j = sc.grid_items[s];
+                        if j as usize == i {
+                            continue;
+                        }
+                        // An item of another cell that shares the bucket is a real agent at
+                        // its real distance: harmless, and cheaper to take than to sort out.
+                        let d2 = dist2(p, pos, sc.grid_pos[s]);
+                        if p.view_radius > 0.0 && d2 > r2max {
+                            continue;
+                        }
+                        top.insert(d2, j);
+                    }
+                }
+                dx = if dy.abs() != r && dx == -r { r } else { dx + 1 };
+            }
+        }
+        // Agents in rings beyond r are at least r cells away.
+        let bound = r as f32 * size;
+        if top.n == k && top.d2[k - 1] < bound * bound {
+            break;
+        }
+        if p.view_radius > 0.0 && bound > p.view_radius {
+            break;
+        }
+    }
+}
+
+pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
+    let k = p.view_agents as usize;
+    let kb = p.view_bots as usize;
+    let r2max = p.view_radius * p.view_radius;
     let agents = &st.agents;
     let bots = &st.bots;
+    let grid: &Scratch = sc;
     let rows: Vec<(Vec<u32>, Vec<u32>)> = (0..agents.len())
         .into_par_iter()
         .map(|i| {
@@ -81,40 +143,16 @@ pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
                 return (near, near_bots);
             }
             let mut top = TopK::new(k);
-            let cell = super::grid::grid_cell_of(p, me.pos) as i32;
-            let (cx, cy) = (cell % g, cell / g);
-            let last_ring = if k == 0 { -1 } else { max_ring };
-            for r in 0..=last_ring {
-                for dy in -r..=r {
-                    let mut dx = -r;
-                    while dx <= r {
-                        if dx >= lo && dx <= hi && dy >= lo && dy <= hi {
-                            let x = (cx + dx).rem_euclid(g);
-                            let y = (cy + dy).rem_euclid(g);
-                            let c = (y * g + x) as usize;
-                            for s in grid_start[c]..grid_start[c + 1] {
-                                let j = grid_items[s as usize];
-                                if j as usize == i {
-                                    continue;
-                                }
-                                let d2 = dist2(p, me.pos, grid_pos[s as usize]);
-                                if p.view_radius > 0.0 && d2 > r2max {
-                                    continue;
-                                }
-                                top.insert(d2, j);
-                            }
-                        }
-                        dx = if dy.abs() != r && dx == -r { r } else { dx + 1 };
-                    }
+            if k > 0 {
+                // The coarsest level at which the agent's own cell holds at most K agents
+                // (the shader explains why).
+                let mut level = 0u32;
+                while (level as usize) + 1 < GRID_LEVELS
+                    && cell_count(p, grid, level, grid_coords(p, level, me.pos)) > k as u32
+                {
+                    level += 1;
                 }
-                // Agents in rings beyond r are at least r grid cells away.
-                let bound = r as f32 * p.grid_cell_size;
-                if top.n == k && top.d2[k.max(1) - 1] < bound * bound {
-                    break;
-                }
-                if p.view_radius > 0.0 && bound > p.view_radius {
-                    break;
-                }
+                ring_search(p, grid, i, me.pos, level, &mut top);
             }
             near[..top.n].copy_from_slice(&top.idx[..top.n]);
             let mut topb = TopK::new(kb);

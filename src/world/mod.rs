@@ -20,6 +20,9 @@ pub const METRIC_RING: usize = 64;
 pub const INIT_TICK: u32 = u32::MAX;
 /// The most chunks the metrics' partial sums are split into.
 pub const MAX_METRIC_PARTIALS: usize = 256;
+/// Nested levels of the neighbour grid, each 4×4 finer than the one above (shaders/common.wgsl
+/// says the same).
+pub const GRID_LEVELS: usize = 4;
 
 /// Terrain features an agent sees: the (2r+1)² cells around it, 7 features each.
 pub fn terrain_patch_len(range: usize) -> usize {
@@ -109,7 +112,8 @@ impl Dims {
             + std::mem::size_of::<AgentAcc>()
             + std::mem::size_of::<AgentTick>()
             + std::mem::size_of::<Birth>()
-            + 16;
+            // The grid's item, position and bucket at every level.
+            + 16 * GRID_LEVELS;
         let per_cell = 2 * std::mem::size_of::<Cell>()
             + std::mem::size_of::<CellAcc>()
             + std::mem::size_of::<CellTick>();
@@ -119,8 +123,9 @@ impl Dims {
             + self.bots as u64 * std::mem::size_of::<Bot>() as u64
     }
 
-    pub fn grid_cells(&self) -> usize {
-        self.grid_dim * self.grid_dim
+    /// Buckets of all the neighbour grid's levels together (src/cpu/grid.rs).
+    pub fn grid_buckets(&self) -> usize {
+        GRID_LEVELS * self.grid_dim * self.grid_dim
     }
 }
 
@@ -255,11 +260,11 @@ impl Scratch {
             cell_acc: vec![CellAcc::default(); d.cells],
             agent_tick: vec![AgentTick::default(); d.capacity],
             cell_tick: vec![CellTick::default(); d.cells],
-            grid_counts: vec![0; d.grid_cells()],
-            grid_start: vec![0; d.grid_cells() + 1],
-            grid_items: vec![0; d.capacity],
-            grid_pos: vec![[0.0; 2]; d.capacity],
-            agent_cell: vec![0; d.capacity],
+            grid_counts: vec![0; d.grid_buckets()],
+            grid_start: vec![0; d.grid_buckets() + 1],
+            grid_items: vec![0; GRID_LEVELS * d.capacity],
+            grid_pos: vec![[0.0; 2]; GRID_LEVELS * d.capacity],
+            agent_cell: vec![0; GRID_LEVELS * d.capacity],
             gradients: vec![[0.0; 2]; d.angles],
             minmax: vec![0; 2 * WEATHER_FIELDS],
             birth_control: BirthControl::default(),
