@@ -101,6 +101,7 @@ struct Params {
     initial_agents: u32,
     metric_partials: u32,
     brain_state_len: u32,
+    grid_hash_buckets: u32,
 }
 
 struct Agent {
@@ -243,8 +244,8 @@ fn cell_index_of(pos: vec2<f32>) -> u32 {
 
 // ---- the neighbour grid: GRID_LEVELS nested uniform grids, each holding every alive agent ----
 // Level 0 has grid_dim² cells; each level splits every cell of the one above into 4×4.
-// Levels above 0 are hashed into grid_dim² buckets, so their memory does not grow with
-// their resolution; a bucket may hold several cells, which a search tells apart by
+// Levels above 0 are hashed into grid_hash_buckets buckets each, so their memory does not
+// grow with their resolution; a bucket may hold several cells, which a search tells apart by
 // recomputing each item's cell. A neighbour search picks, per agent, the coarsest level
 // at which its own cell is not crowded (src/cpu/grid.rs is the same arithmetic).
 const GRID_LEVELS: u32 = 4u;
@@ -266,10 +267,10 @@ fn grid_coords(level: u32, pos: vec2<f32>) -> vec2<u32> {
 
 // Index into grid_counts / grid_start of the bucket holding cell (x, y) of a level.
 fn grid_bucket(level: u32, c: vec2<u32>) -> u32 {
-    let per_level = params.grid_dim * params.grid_dim;
+    let level0 = params.grid_dim * params.grid_dim;
     if (level == 0u) { return c.y * params.grid_dim + c.x; }
-    let h = (c.x * 73856093u) ^ (c.y * 19349663u) ^ (level * 83492791u);
-    return level * per_level + h % per_level;
+    let h = pcg(c.x ^ pcg(c.y ^ (level << 28u)));
+    return level0 + (level - 1u) * params.grid_hash_buckets + (h & (params.grid_hash_buckets - 1u));
 }
 
 fn to_fixed(x: f32) -> i32 {

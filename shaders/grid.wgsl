@@ -38,7 +38,7 @@ var<workgroup> partial: array<u32, 256>;
 
 @compute @workgroup_size(256)
 fn grid_scan(@builtin(local_invocation_index) t: u32) {
-    let n = GRID_LEVELS * params.grid_dim * params.grid_dim;
+    let n = params.grid_dim * params.grid_dim + (GRID_LEVELS - 1u) * params.grid_hash_buckets;
     let per = (n + 255u) / 256u;
     let lo = min(t * per, n);
     let hi = min(lo + per, n);

@@ -64,7 +64,8 @@ fn top_insert(d2_in: f32, j_in: u32, k: u32) {
 }
 
 // Agents in cell c of a level. At level 0 a bucket is one cell; above it, a bucket may mix
-// cells, so its items are sorted out by their own cell.
+// cells, so its items are sorted out by their own cell. (Counting the whole bucket instead
+// sends agents down past their crowd into long searches wherever buckets are shared.)
 fn cell_count(level: u32, c: vec2<u32>) -> u32 {
     let b = grid_bucket(level, c);
     if (level == 0u) { return grid_start[b + 1u] - grid_start[b]; }
@@ -93,7 +94,13 @@ fn ring_search(i: u32, pos: vec2<f32>, level: u32, k: u32) {
             loop {
                 if (dx > r) { break; }
                 if (dx >= lo && dx <= hi && dy >= lo && dy <= hi) {
-                    let c = vec2<u32>(u32(((cx + dx) % g + g) % g), u32(((cy + dy) % g + g) % g));
+                    // |offset| <= g/2, so one step wraps it (no integer division, which
+                    // CPU drivers do lane by lane).
+                    var x = cx + dx;
+                    var y = cy + dy;
+                    if (x < 0) { x += g; } else if (x >= g) { x -= g; }
+                    if (y < 0) { y += g; } else if (y >= g) { y -= g; }
+                    let c = vec2<u32>(u32(x), u32(y));
                     let b = grid_bucket(level, c);
                     for (var s = grid_start[b]; s < grid_start[b + 1u]; s++) {
                         let j = grid_items[s];

@@ -3,6 +3,7 @@
 //! is arbitrary (atomics); nothing downstream depends on it. The level arithmetic is that
 //! of shaders/common.wgsl.
 
+use crate::rng::pcg;
 use crate::world::{Params, Scratch, State, GRID_LEVELS, NONE};
 
 pub fn grid_level_dim(p: &Params, level: u32) -> u32 {
@@ -24,13 +25,12 @@ pub fn grid_coords(p: &Params, level: u32, pos: [f32; 2]) -> [u32; 2] {
 
 /// Index into grid_counts / grid_start of the bucket holding cell `c` of a level.
 pub fn grid_bucket(p: &Params, level: u32, c: [u32; 2]) -> u32 {
-    let per_level = p.grid_dim * p.grid_dim;
+    let level0 = p.grid_dim * p.grid_dim;
     if level == 0 {
         return c[1] * p.grid_dim + c[0];
     }
-    let h =
-        c[0].wrapping_mul(73856093) ^ c[1].wrapping_mul(19349663) ^ level.wrapping_mul(83492791);
-    level * per_level + h % per_level
+    let h = pcg(c[0] ^ pcg(c[1] ^ (level << 28)));
+    level0 + (level - 1) * p.grid_hash_buckets + (h & (p.grid_hash_buckets - 1))
 }
 
 pub fn grid_count(p: &Params, st: &State, sc: &mut Scratch) {

@@ -249,6 +249,8 @@ pub struct Params {
     pub metric_partials: u32,
     /// Floats of recurrent state per agent (the LSTM's h and c), cleared at birth.
     pub brain_state_len: u32,
+    /// Buckets of each hashed (finer) level of the neighbour grid, a power of two.
+    pub grid_hash_buckets: u32,
 }
 
 /// Brain kinds as the shaders number them.

@@ -43,6 +43,8 @@ pub struct Dims {
     pub brain_state_len: usize,
     pub angles: usize,
     pub grid_dim: usize,
+    /// Buckets of each hashed level of the grid: a power of two, so a mask picks the bucket.
+    pub grid_hash_buckets: usize,
     /// Chunks of the metrics' partial sums: enough to keep a GPU busy, few enough that
     /// each does real work (every chunk costs barriers).
     pub metric_partials: usize,
@@ -83,6 +85,7 @@ impl Dims {
             brain_state_len,
             angles: WEATHER_FIELDS * res * res,
             grid_dim,
+            grid_hash_buckets: (grid_dim * grid_dim).next_power_of_two(),
             metric_partials: (capacity.max(cells) / 8192).clamp(2, MAX_METRIC_PARTIALS),
         }
     }
@@ -125,7 +128,7 @@ impl Dims {
 
     /// Buckets of all the neighbour grid's levels together (src/cpu/grid.rs).
     pub fn grid_buckets(&self) -> usize {
-        GRID_LEVELS * self.grid_dim * self.grid_dim
+        self.grid_dim * self.grid_dim + (GRID_LEVELS - 1) * self.grid_hash_buckets
     }
 }
 
@@ -202,6 +205,7 @@ impl Params {
             initial_agents: a.initial_agents,
             metric_partials: d.metric_partials as u32,
             brain_state_len: d.brain_state_len as u32,
+            grid_hash_buckets: d.grid_hash_buckets as u32,
         }
     }
 }
