@@ -141,6 +141,9 @@ pub enum Brain {
     Zero,
     /// JaxLife's attention + LSTM brain (SPEC 2.2); layout in `world::brain`.
     JaxLife { hidden: u32, heads: u32 },
+    /// For large populations: pooled inputs, Dense + relu, GRU, Dense head; layout in
+    /// `world::brain`.
+    Compact { hidden: u32 },
 }
 
 impl Brain {
@@ -151,7 +154,28 @@ impl Brain {
             _ => None,
         }
     }
+
+    /// Width of a recurrent brain's hidden layer; None for brains without one.
+    pub fn hidden(&self) -> Option<u32> {
+        match *self {
+            Brain::JaxLife { hidden, .. } | Brain::Compact { hidden } => Some(hidden),
+            _ => None,
+        }
+    }
+
+    /// Floats of recurrent state per agent: the LSTM's h and c, the GRU's h.
+    pub fn state_len(&self) -> usize {
+        match *self {
+            Brain::JaxLife { hidden, .. } => 2 * hidden as usize,
+            Brain::Compact { hidden } => hidden as usize,
+            _ => 0,
+        }
+    }
 }
+
+/// Hidden widths of the `Compact` brain: its activations live in per-thread arrays.
+pub const MIN_COMPACT_HIDDEN: u32 = 16;
+pub const MAX_COMPACT_HIDDEN: u32 = 64;
 
 /// Widest hidden layer of the `JaxLife` brain: its activations live in workgroup memory.
 pub const MAX_JAXLIFE_HIDDEN: u32 = 128;
@@ -375,6 +399,14 @@ impl Config {
             );
             range("brain.heads", heads as f64, 1.0, 16.0);
         }
+        if let Brain::Compact { hidden } = self.brain {
+            range(
+                "brain.hidden",
+                hidden as f64,
+                MIN_COMPACT_HIDDEN as f64,
+                MAX_COMPACT_HIDDEN as f64,
+            );
+        }
         let w = &self.world;
         range("world.map_size", w.map_size as f64, 4.0, 4096.0);
         range("world.cell_size", w.cell_size as f64, 0.125, 1024.0);
@@ -509,6 +541,13 @@ impl Config {
             if heads > 0 && hidden % (4 * heads) != 0 {
                 errs.push(format!(
                     "brain.hidden = {hidden} with brain.heads = {heads}: hidden must be a multiple of 4 x heads (each head's width a multiple of 4)"
+                ));
+            }
+        }
+        if let Brain::Compact { hidden } = self.brain {
+            if hidden % 4 != 0 {
+                errs.push(format!(
+                    "brain.hidden = {hidden}: the Compact brain's hidden width must be a multiple of 4"
                 ));
             }
         }

@@ -173,6 +173,21 @@ fn every_pass_matches_cpu_jaxlife_brain() {
     }
 }
 
+/// The Compact brain with and without bots in view, and with partly empty neighbour lists.
+#[test]
+fn every_pass_matches_cpu_compact_brain() {
+    for (hidden, view_bots, radius) in [(16, 2, 0.0), (32, 0, 20.0)] {
+        let Some(ctx) = common::gpu() else { return };
+        let mut cfg = common::tiny();
+        cfg.seed = 8;
+        cfg.brain = Brain::Compact { hidden };
+        cfg.agents.view_bots = view_bots;
+        cfg.agents.view_radius = radius;
+        cfg.mutation.sigma = 0.1;
+        check_passes(ctx, &cfg, 4);
+    }
+}
+
 /// The list lengths are pipeline constants, so the shortest and the longest lists each build
 /// their own pipelines.
 #[test]

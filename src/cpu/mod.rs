@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod births;
+pub mod compact_brain;
 pub mod effects;
 pub mod grid;
 pub mod jaxlife_brain;
@@ -27,7 +28,7 @@ pub struct CpuWorld {
     /// The brain's genome layout, and the per-weight scale of a respawned agent's genome.
     pub tensors: Vec<crate::world::brain::Tensor>,
     pub genome_scale: Vec<f32>,
-    /// (hidden, heads) of the JaxLife brain.
+    /// (hidden, heads) of the JaxLife brain; (hidden, 1) of the Compact brain.
     pub attention: (usize, usize),
 }
 
@@ -40,6 +41,7 @@ pub const TICK_PASSES: &[&str] = &[
     "observe",
     "policy",
     "jaxlife_brain",
+    "compact_brain",
     "effects",
     "apply_agents",
     "apply_cells",
@@ -67,10 +69,10 @@ impl CpuWorld {
             scratch,
             genome_scale: crate::world::brain::fresh_scales(&tensors),
             tensors,
-            attention: cfg
-                .brain
-                .attention()
-                .map_or((0, 1), |(h, n)| (h as usize, n as usize)),
+            attention: (
+                cfg.brain.hidden().unwrap_or(0) as usize,
+                cfg.brain.attention().map_or(1, |(_, n)| n as usize),
+            ),
         }
     }
 
@@ -100,6 +102,10 @@ impl CpuWorld {
             "jaxlife_brain" => {
                 let (hidden, heads) = self.attention;
                 jaxlife_brain::jaxlife_brain(p, &self.tensors, hidden, heads, st, sc)
+            }
+            "compact_brain" => {
+                let hidden = self.attention.0;
+                compact_brain::compact_brain(p, &self.tensors, hidden, st, sc)
             }
             "effects" => effects::effects(p, st, sc),
             "apply_agents" => apply::apply_agents(p, st, sc),

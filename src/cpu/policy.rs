@@ -3,7 +3,7 @@
 //! ([obs_len][44], so the 44 threads of one agent read 44 neighbouring weights), then b [44].
 //! `Random`: uniform actions from the counter-based rng. `Zero`: all zero.
 //! The attention+LSTM brain has its own pass (jaxlife_brain), which reads the same
-//! observation rows.
+//! observation rows; the Compact brain has its own (compact_brain), which reads the world.
 
 use rayon::prelude::*;
 
@@ -11,8 +11,8 @@ use crate::rng::{stream, Rng};
 use crate::world::{brain_kind, Params, Scratch, State, ACTION_LEN};
 
 pub fn policy(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
-    if p.brain_kind == brain_kind::JAXLIFE {
-        return; // its own pass, jaxlife_brain
+    if p.brain_kind == brain_kind::JAXLIFE || p.brain_kind == brain_kind::COMPACT {
+        return; // their own passes, jaxlife_brain and compact_brain
     }
     let len = p.obs_len as usize;
     let glen = p.genome_len as usize;

@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod births;
+pub mod compact_brain;
 pub mod context;
 pub mod effects;
 pub mod grid;
@@ -32,6 +33,8 @@ pub enum Dispatch {
     PerAngle,
     /// One workgroup of 64 threads per agent, only for the JaxLife brain.
     JaxLifeAgents,
+    /// One thread per agent, only for the Compact brain.
+    CompactAgents,
     /// Per agent, but only for brains that read the flat observation.
     Observe,
     /// One workgroup (selection and reductions that need a global view).
@@ -63,6 +66,7 @@ pub const SHADERS: &[&ShaderDef] = &[
     &observe::SHADER,
     &policy::SHADER,
     &jaxlife_brain::SHADER,
+    &compact_brain::SHADER,
     &effects::SHADER,
     &apply::SHADER,
     &terrain::SHADER,
@@ -132,7 +136,9 @@ impl Dispatch {
         match self {
             Dispatch::PerAgent => d.capacity as u64,
             Dispatch::PerAgentActionQuad => {
-                if p.brain_kind == crate::world::brain_kind::JAXLIFE {
+                if p.brain_kind == crate::world::brain_kind::JAXLIFE
+                    || p.brain_kind == crate::world::brain_kind::COMPACT
+                {
                     0
                 } else {
                     d.capacity as u64 * (crate::world::ACTION_LEN as u64 / 4)
@@ -141,6 +147,13 @@ impl Dispatch {
             Dispatch::JaxLifeAgents => {
                 if p.brain_kind == crate::world::brain_kind::JAXLIFE {
                     d.capacity as u64 * 64
+                } else {
+                    0
+                }
+            }
+            Dispatch::CompactAgents => {
+                if p.brain_kind == crate::world::brain_kind::COMPACT {
+                    d.capacity as u64
                 } else {
                     0
                 }

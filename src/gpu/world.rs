@@ -594,7 +594,8 @@ fn start_map(staging: &wgpu::Buffer) -> Arc<AtomicU8> {
 /// `world::brain` and nothing else).
 fn pipeline_constants(source: &str, cfg: &Config, params: &Params) -> Vec<(String, f64)> {
     // Other brains still build the pipeline: the smallest valid sizes.
-    let (hidden, heads) = cfg.brain.attention().unwrap_or((4, 1));
+    let hidden = cfg.brain.hidden().unwrap_or(4);
+    let heads = cfg.brain.attention().map_or(1, |(_, heads)| heads);
     let d = Dims::new(cfg);
     let mut all = vec![
         ("VIEW_AGENTS".to_string(), params.view_agents as f64),

@@ -5,12 +5,19 @@
 //! the threads that compute neighbouring outputs read neighbouring weights. All tensor
 //! offsets are multiples of 4 floats (the shaders read weights as `vec4`s).
 //!
+//! The `Compact` brain (H hidden units; inputs as `compact_inputs`, 175 with bots in view):
+//! `input` Dense (inputs -> H, relu), `gru.input` Dense (H -> 3H), `gru.hidden.kernel`
+//! (H -> 3H, no bias), `gru.candidate.bias` (H), `action_logits` Dense (H -> 44, tanh):
+//! 6H² + 224H + 44 floats with bots in view (5,164 at H = 16, 20.7 KB per agent in f32),
+//! 6H² + 188H + 44 without. Its GRU state is H floats per agent.
+//!
 //! Initialisation (JaxLife's, through flax's defaults):
 //! - `Orthogonal(gain)`: a Gaussian matrix orthogonalised by QR with the signs of R's
 //!   diagonal, as `jax.nn.initializers.orthogonal`. Encoders, terrain layers and the first
-//!   head layer use gain √2; the LSTM's hidden kernel is orthogonal (gain 1) per gate.
+//!   head layer use gain √2; the LSTM's and the GRU's hidden kernels are orthogonal
+//!   (gain 1) per gate. The Compact brain's input layer: gain √2.
 //! - `LecunNormal`: N(0, 1/fan_in) (flax truncates at 2σ; we do not). Attention
-//!   projections, the LSTM's input kernel and the last head layer.
+//!   projections, the LSTM's and the GRU's input kernels and the last head layers.
 //! - `Normal(σ)`: the `Linear` brain, every weight N(0, `mutation.init_sigma`²).
 //! - `Zero`: every bias.
 //!
@@ -93,9 +100,36 @@ pub fn layout(brain: &Brain, obs_len: usize, terrain_len: usize, view_bots: usiz
             b.dense("action_process", h, h, ortho(sqrt2));
             b.dense("action_logits", h, ACTION_LEN, Init::LecunNormal);
         }
+        Brain::Compact { hidden } => {
+            let h = hidden as usize;
+            let ortho = |gain| Init::Orthogonal { gain, block: h };
+            b.dense(
+                "input",
+                compact_inputs(view_bots),
+                h,
+                ortho(std::f32::consts::SQRT_2),
+            );
+            // flax's GRUCell: gates r, z, n in blocks of h columns; the input side has a
+            // bias, the hidden side only for n (the candidate).
+            b.dense("gru.input", h, 3 * h, Init::LecunNormal);
+            b.matrix("gru.hidden.kernel", h, 3 * h, ortho(1.0));
+            b.matrix("gru.candidate.bias", 1, h, Init::Zero);
+            b.dense("action_logits", h, ACTION_LEN, Init::LecunNormal);
+        }
         Brain::Random | Brain::Zero => {}
     }
     b.tensors
+}
+
+/// The Compact brain's terrain summary: own cell, patch mean, and the patch means of each
+/// feature times dx/r and times dy/r (7 features each).
+pub const COMPACT_TERRAIN_INPUTS: usize = 4 * super::CELL_FEATURES;
+
+/// Inputs of the Compact brain: the self vector, the neighbours' mean vector and the fraction
+/// of neighbour slots filled, the same for bots (when bots can be seen), the terrain summary.
+pub fn compact_inputs(view_bots: usize) -> usize {
+    let bots = if view_bots > 0 { BOT_VEC_LEN + 1 } else { 0 };
+    2 * AGENT_VEC_LEN + 1 + bots + COMPACT_TERRAIN_INPUTS
 }
 
 /// The layout of `cfg`'s brain, with the `Linear` brain's σ filled in.

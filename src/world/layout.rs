@@ -259,8 +259,10 @@ pub mod brain_kind {
     pub const RANDOM: u32 = 1;
     pub const ZERO: u32 = 2;
     pub const JAXLIFE: u32 = 3;
+    pub const COMPACT: u32 = 4;
 
-    /// Brains that read the flat observation rows (the others need no observe pass).
+    /// Brains that read the flat observation rows (the others need no observe pass; the
+    /// Compact brain reads the world directly).
     pub fn reads_observation(kind: u32) -> bool {
         kind == LINEAR || kind == JAXLIFE
     }

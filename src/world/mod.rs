@@ -43,6 +43,8 @@ pub struct Dims {
     pub brain_state_len: usize,
     pub angles: usize,
     pub grid_dim: usize,
+    /// Whether the brain reads observation rows (the observe pass and its buffer).
+    pub reads_observation: bool,
     /// Buckets of each hashed level of the grid: a power of two, so a mask picks the bucket.
     pub grid_hash_buckets: usize,
     /// Chunks of the metrics' partial sums: enough to keep a GPU busy, few enough that
@@ -64,11 +66,7 @@ impl Dims {
                 * 4;
         let genome_len =
             brain::genome_len(&brain::layout(&cfg.brain, obs_len, terrain_len, view_bots));
-        // The LSTM's hidden and cell state.
-        let brain_state_len = match cfg.brain.attention() {
-            Some((hidden, _)) => 2 * hidden as usize,
-            None => 0,
-        };
+        let brain_state_len = cfg.brain.state_len();
         let res = cfg.terrain.perlin_res as usize + 1;
         // About two agents per grid cell at full capacity keeps ring searches short.
         let grid_dim = (((capacity as f64) / 2.0).sqrt().floor() as usize).clamp(1, 256);
@@ -85,6 +83,7 @@ impl Dims {
             brain_state_len,
             angles: WEATHER_FIELDS * res * res,
             grid_dim,
+            reads_observation: matches!(cfg.brain, Brain::Linear | Brain::JaxLife { .. }),
             grid_hash_buckets: (grid_dim * grid_dim).next_power_of_two(),
             metric_partials: (capacity.max(cells) / 8192).clamp(2, MAX_METRIC_PARTIALS),
         }
@@ -97,7 +96,7 @@ impl Dims {
 
     /// Only brains that read the flat observation need the observation buffer.
     pub fn obs_buffer_len(&self) -> usize {
-        if self.genome_len > 0 {
+        if self.reads_observation {
             self.capacity * self.obs_len
         } else {
             0
@@ -153,6 +152,7 @@ impl Params {
                 Brain::Random => brain_kind::RANDOM,
                 Brain::Zero => brain_kind::ZERO,
                 Brain::JaxLife { .. } => brain_kind::JAXLIFE,
+                Brain::Compact { .. } => brain_kind::COMPACT,
             },
             terrain_kind: match t.kind {
                 TerrainKind::Perlin => terrain_kind::PERLIN,

@@ -1,0 +1,228 @@
+// The Compact brain, built for 10^5-10^6 agents: pooled inputs read straight from the
+// world (no observation rows, which would need kilobytes per agent), one Dense layer with
+// relu, a GRU cell whose state persists across ticks, and a Dense head with tanh to the 44
+// actions. One thread per agent: the brain is small enough that its activations fit in
+// registers, and no barriers are needed. Genome layout and initialisation:
+// src/world/brain.rs (tensor offsets arrive as the OFF_* pipeline constants).
+// Reference: src/cpu/compact_brain.rs.
+//
+// Inputs, in order: the self vector (55); the mean of the filled neighbour slots' vectors
+// (55) and the fraction of slots filled (1); the same for bots (35 + 1, only when bots can
+// be seen); the terrain summary (28): own cell, patch mean, and the patch means of each
+// feature times dx/r and times dy/r, which point toward where a feature is larger.
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> agents: array<Agent>;
+@group(0) @binding(2) var<storage, read> bots: array<Bot>;
+@group(0) @binding(3) var<storage, read> cells: array<Cell>;
+@group(0) @binding(4) var<storage, read> neighbor_list: array<u32>;
+@group(0) @binding(5) var<storage, read> bot_neighbor_list: array<u32>;
+@group(0) @binding(6) var<storage, read> genomes: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> brain_state: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> actions: array<vec4<f32>>;
+
+override HIDDEN: u32 = 16u;
+override VIEW_AGENTS: u32 = 16u;
+override VIEW_BOTS: u32 = 2u;
+
+override OFF_INPUT_KERNEL: u32 = 0u;
+override OFF_INPUT_BIAS: u32 = 0u;
+override OFF_GRU_INPUT_KERNEL: u32 = 0u;
+override OFF_GRU_INPUT_BIAS: u32 = 0u;
+override OFF_GRU_HIDDEN_KERNEL: u32 = 0u;
+override OFF_GRU_CANDIDATE_BIAS: u32 = 0u;
+override OFF_ACTION_LOGITS_KERNEL: u32 = 0u;
+override OFF_ACTION_LOGITS_BIAS: u32 = 0u;
+
+const ACTION_QUADS: u32 = 11u;
+// Private arrays need constant sizes: the widest Compact brain (hidden 64) and the most
+// inputs (with bots).
+const MAX_HQ: u32 = 16u;
+const MAX_INPUTS: u32 = 176u;
+const TERRAIN_SUMMARY: u32 = 28u;
+
+override HQ: u32 = HIDDEN / 4u;
+override INPUTS: u32 = 2u * AGENT_VEC_LEN + 1u + select(0u, BOT_VEC_LEN + 1u, VIEW_BOTS > 0u)
+    + TERRAIN_SUMMARY;
+
+var<private> x: array<f32, MAX_INPUTS>;
+var<private> e: array<vec4<f32>, MAX_HQ>;
+var<private> h_prev: array<vec4<f32>, MAX_HQ>;
+var<private> h_new: array<vec4<f32>, MAX_HQ>;
+var<private> g0: u32;
+
+// Output quad q of input row k of the cols-wide matrix at genome offset off.
+fn w4(off: u32, cols: u32, k: u32, q: u32) -> vec4<f32> {
+    return genomes[(g0 + off + k * cols) / 4u + q];
+}
+
+fn bias4(off: u32, q: u32) -> vec4<f32> {
+    return genomes[(g0 + off) / 4u + q];
+}
+
+fn sigmoid4(v: vec4<f32>) -> vec4<f32> {
+    return 1.0 / (1.0 + exp(-v));
+}
+
+fn tanh4(v: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(safe_tanh(v.x), safe_tanh(v.y), safe_tanh(v.z), safe_tanh(v.w));
+}
+
+// Adds w times an agent's vector (SPEC 2.1, position replaced by pos) to x[at..at + 55].
+fn add_agent_vec(a: Agent, pos: vec2<f32>, at: u32, w: f32) {
+    x[at] += w * log(a.energy + 1e-4);
+    x[at + 1u] += w * log(a.age + 1e-4);
+    x[at + 2u] += w * pos.x;
+    x[at + 3u] += w * pos.y;
+    var o = at + 4u;
+    for (var s = 0u; s < LAST_ACTION_LEN; s++) { x[o] += w * a.last_action[s]; o += 1u; }
+    for (var s = 0u; s < ID_LEN; s++) { x[o] += w * a.id[s]; o += 1u; }
+    for (var s = 0u; s < MESSAGE_LEN; s++) { x[o] += w * a.self_message[s]; o += 1u; }
+    for (var s = 0u; s < MESSAGE_LEN; s++) { x[o] += w * a.other_message[s]; o += 1u; }
+}
+
+fn add_bot_vec(b: Bot, offset: vec2<f32>, at: u32, w: f32) {
+    x[at] += w * offset.x;
+    x[at + 1u] += w * offset.y;
+    x[at + 2u] += w * log(b.energy + 1e-4);
+    for (var t = 0u; t < MESSAGE_LEN; t++) {
+        x[at + 3u + t] += w * b.memory[t];
+        x[at + 19u + t] += w * b.program[t];
+    }
+}
+
+fn cell_feature(c: Cell, f: u32) -> f32 {
+    switch f {
+        case 0u: { return c.energy; }
+        case 1u: { return c.move_cost; }
+        case 2u: { return c.push_cost; }
+        case 3u: { return c.energy_gain; }
+        case 4u: { return c.message_cost; }
+        case 5u: { return c.reproduce_cost; }
+        default: { return c.max_energy; }
+    }
+}
+
+fn gather_inputs(i: u32, me: Agent) {
+    add_agent_vec(me, me.pos, 0u, 1.0);
+    var at = AGENT_VEC_LEN;
+    var filled = 0u;
+    for (var s = 0u; s < VIEW_AGENTS; s++) {
+        if (neighbor_list[i * VIEW_AGENTS + s] != NONE) { filled++; }
+    }
+    let w = 1.0 / f32(max(filled, 1u));
+    for (var s = 0u; s < VIEW_AGENTS; s++) {
+        let j = neighbor_list[i * VIEW_AGENTS + s];
+        if (j == NONE) { continue; }
+        let other = agents[j];
+        let off = vec2<f32>(wrap_delta(other.pos.x - me.pos.x), wrap_delta(other.pos.y - me.pos.y));
+        add_agent_vec(other, off, at, w);
+    }
+    at += AGENT_VEC_LEN;
+    x[at] = f32(filled) / f32(max(VIEW_AGENTS, 1u));
+    at += 1u;
+    if (VIEW_BOTS > 0u) {
+        var filled_bots = 0u;
+        for (var s = 0u; s < VIEW_BOTS; s++) {
+            if (bot_neighbor_list[i * VIEW_BOTS + s] != NONE) { filled_bots++; }
+        }
+        let wb = 1.0 / f32(max(filled_bots, 1u));
+        for (var s = 0u; s < VIEW_BOTS; s++) {
+            let b = bot_neighbor_list[i * VIEW_BOTS + s];
+            if (b == NONE) { continue; }
+            let bot = bots[b];
+            let off = vec2<f32>(wrap_delta(bot.pos.x - me.pos.x), wrap_delta(bot.pos.y - me.pos.y));
+            add_bot_vec(bot, off, at, wb);
+        }
+        at += BOT_VEC_LEN;
+        x[at] = f32(filled_bots) / f32(VIEW_BOTS);
+        at += 1u;
+    }
+    let r = i32(params.terrain_view_range);
+    let n = i32(params.map_size);
+    let cx = min(i32(me.pos.x / params.cell_size), n - 1);
+    let cy = min(i32(me.pos.y / params.cell_size), n - 1);
+    let own = cells[cy * n + cx];
+    let per_cell = 1.0 / f32((2 * r + 1) * (2 * r + 1));
+    let reach = 1.0 / f32(max(r, 1));
+    for (var f = 0u; f < CELL_FEATURES; f++) { x[at + f] = cell_feature(own, f); }
+    for (var dy = -r; dy <= r; dy++) {
+        for (var dx = -r; dx <= r; dx++) {
+            let cxx = ((cx + dx) % n + n) % n;
+            let cyy = ((cy + dy) % n + n) % n;
+            let c = cells[cyy * n + cxx];
+            let wx = f32(dx) * reach * per_cell;
+            let wy = f32(dy) * reach * per_cell;
+            for (var f = 0u; f < CELL_FEATURES; f++) {
+                let v = cell_feature(c, f);
+                x[at + CELL_FEATURES + f] += per_cell * v;
+                x[at + 2u * CELL_FEATURES + f] += wx * v;
+                x[at + 3u * CELL_FEATURES + f] += wy * v;
+            }
+        }
+    }
+}
+
+@compute @workgroup_size(64)
+fn compact_brain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = flat_index(gid, nwg);
+    if (i >= params.capacity) { return; }
+    let me = agents[i];
+    if (me.alive == 0u) {
+        for (var q = 0u; q < ACTION_QUADS; q++) { actions[i * ACTION_QUADS + q] = vec4<f32>(0.0); }
+        return;
+    }
+    g0 = i * params.genome_len;
+    gather_inputs(i, me);
+
+    // Input layer: relu(bias + x W).
+    for (var q = 0u; q < HQ; q++) {
+        var acc = bias4(OFF_INPUT_BIAS, q);
+        for (var k = 0u; k < INPUTS; k++) { acc += w4(OFF_INPUT_KERNEL, HIDDEN, k, q) * x[k]; }
+        e[q] = max(acc, vec4<f32>(0.0));
+    }
+
+    // GRU (flax's GRUCell): gates r, z, n in blocks of HIDDEN columns; the input side has a
+    // bias, the hidden side only for n.
+    let s0 = i * params.brain_state_len / 4u;
+    for (var q = 0u; q < HQ; q++) { h_prev[q] = brain_state[s0 + q]; }
+    let cols = 3u * HIDDEN;
+    for (var q = 0u; q < HQ; q++) {
+        var xr = bias4(OFF_GRU_INPUT_BIAS, q);
+        var xz = bias4(OFF_GRU_INPUT_BIAS, HQ + q);
+        var xn = bias4(OFF_GRU_INPUT_BIAS, 2u * HQ + q);
+        var hr = vec4<f32>(0.0);
+        var hz = vec4<f32>(0.0);
+        var hn = bias4(OFF_GRU_CANDIDATE_BIAS, q);
+        for (var kq = 0u; kq < HQ; kq++) {
+            let ev = e[kq];
+            let hv = h_prev[kq];
+            for (var c = 0u; c < 4u; c++) {
+                let k = 4u * kq + c;
+                xr += w4(OFF_GRU_INPUT_KERNEL, cols, k, q) * ev[c];
+                xz += w4(OFF_GRU_INPUT_KERNEL, cols, k, HQ + q) * ev[c];
+                xn += w4(OFF_GRU_INPUT_KERNEL, cols, k, 2u * HQ + q) * ev[c];
+                hr += w4(OFF_GRU_HIDDEN_KERNEL, cols, k, q) * hv[c];
+                hz += w4(OFF_GRU_HIDDEN_KERNEL, cols, k, HQ + q) * hv[c];
+                hn += w4(OFF_GRU_HIDDEN_KERNEL, cols, k, 2u * HQ + q) * hv[c];
+            }
+        }
+        let r = sigmoid4(xr + hr);
+        let z = sigmoid4(xz + hz);
+        let cand = tanh4(xn + r * hn);
+        h_new[q] = (1.0 - z) * cand + z * h_prev[q];
+    }
+    for (var q = 0u; q < HQ; q++) { brain_state[s0 + q] = h_new[q]; }
+
+    // Head: tanh(bias + h W).
+    for (var a = 0u; a < ACTION_QUADS; a++) {
+        var acc = bias4(OFF_ACTION_LOGITS_BIAS, a);
+        for (var kq = 0u; kq < HQ; kq++) {
+            let hv = h_new[kq];
+            for (var c = 0u; c < 4u; c++) {
+                acc += w4(OFF_ACTION_LOGITS_KERNEL, ACTION_LEN, 4u * kq + c, a) * hv[c];
+            }
+        }
+        actions[i * ACTION_QUADS + a] = tanh4(acc);
+    }
+}
