@@ -351,13 +351,22 @@ fn empty_slots_are_masked_and_the_state_persists() {
 
 #[test]
 fn births_reset_the_recurrent_state_on_both_backends() {
+    for brain in [
+        Brain::JaxLife {
+            hidden: 8,
+            heads: 2,
+        },
+        Brain::Compact { hidden: 16 },
+    ] {
+        births_reset_the_recurrent_state(brain);
+    }
+}
+
+fn births_reset_the_recurrent_state(brain: Brain) {
     let Some(ctx) = common::gpu() else { return };
-    let mut cfg = jaxlife(8, 2);
+    let mut cfg = common::tiny();
     cfg.agents.initial_agents = 40;
-    cfg.brain = Brain::JaxLife {
-        hidden: 8,
-        heads: 2,
-    };
+    cfg.brain = brain;
     let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
     let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).unwrap();
     let n = cpu.dims.brain_state_len;

@@ -209,6 +209,21 @@ fn out_of_range_numbers_are_refused_naming_the_field_and_range() {
             "terrain.perlin_res",
             "map_size",
         ),
+        (
+            "(brain: Compact(hidden: 8))",
+            "brain.hidden",
+            "allowed 16 ..= 64",
+        ),
+        (
+            "(brain: Compact(hidden: 18))",
+            "brain.hidden = 18",
+            "multiple of 4",
+        ),
+        (
+            "(brain: JaxLife(hidden: 20, heads: 2))",
+            "brain.hidden = 20",
+            "multiple of 4 x heads",
+        ),
     ] {
         let msg = refused(text);
         assert_names(&msg, &[field, allowed, "test.ron"]);
