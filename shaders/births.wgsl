@@ -12,7 +12,8 @@
 @group(0) @binding(4) var<storage, read_write> birth_control: BirthControl;
 @group(0) @binding(5) var<storage, read_write> birth_list: array<Birth>;
 @group(0) @binding(6) var<storage, read_write> genomes: array<f32>;
-@group(0) @binding(7) var<storage, read> genome_scale: array<f32>;
+// Per weight: the scale of a fresh (respawned) weight, and the child's mutation σ.
+@group(0) @binding(7) var<storage, read> genome_scale: array<vec2<f32>>;
 @group(0) @binding(8) var<storage, read_write> brain_state: array<f32>;
 
 var<workgroup> partial: array<u32, 256>;
@@ -261,9 +262,15 @@ fn births_genome(@builtin(global_invocation_id) gid: vec3<u32>) {
         let w = 2u * m + c;
         if (w >= len) { break; }
         if (b.parent == NONE) {
-            genomes[b.child * len + w] = genome_scale[w] * noise[c];
+            genomes[b.child * len + w] = genome_scale[w].x * noise[c];
         } else {
-            genomes[b.child * len + w] = genomes[b.parent * len + w] + params.mutation_sigma * noise[c];
+            var n = noise[c];
+            // With a rate below 1 each weight is touched or copied by its own draw.
+            if (params.mutation_rate < 1.0
+                && rng_uniform(clock.tick, b.child, S_MUTATION_MASK, w) >= params.mutation_rate) {
+                n = 0.0;
+            }
+            genomes[b.child * len + w] = genomes[b.parent * len + w] + genome_scale[w].y * n;
         }
     }
 }

@@ -43,6 +43,7 @@ const S_CHILD_ID: u32 = 4u;
 const S_GENOME: u32 = 5u;
 const S_SPAWN_POS: u32 = 6u;
 const S_SPAWN_ID: u32 = 7u;
+const S_MUTATION_MASK: u32 = 8u;
 
 struct Params {
     map_size: u32,
@@ -102,6 +103,7 @@ struct Params {
     metric_partials: u32,
     brain_state_len: u32,
     grid_hash_buckets: u32,
+    mutation_rate: f32,
 }
 
 struct Agent {

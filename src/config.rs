@@ -5,6 +5,7 @@
 //! cross-field rule and names the field, the bad value and what is allowed.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::ConfigError;
@@ -187,6 +188,12 @@ pub struct MutationConfig {
     pub sigma: f32,
     /// Standard deviation of weights of a brand-new (respawned) genome.
     pub init_sigma: f32,
+    /// Fraction of a child's weights that receive noise (each weight independently); the
+    /// others are copied from the parent unchanged.
+    pub rate: f32,
+    /// Per-layer noise: a layer name (or a prefix of tensor names, such as `gru`) to its own
+    /// standard deviation in place of `sigma`. Names as in `world::brain` / the README.
+    pub layer_sigma: BTreeMap<String, f32>,
 }
 
 impl Default for Config {
@@ -290,6 +297,8 @@ impl Default for MutationConfig {
         Self {
             sigma: 0.01,
             init_sigma: 0.05,
+            rate: 1.0,
+            layer_sigma: BTreeMap::new(),
         }
     }
 }
@@ -514,6 +523,15 @@ impl Config {
             0.0,
             100.0,
         );
+        range("mutation.rate", self.mutation.rate as f64, 0.0, 1.0);
+        for (layer, sigma) in &self.mutation.layer_sigma {
+            range(
+                &format!("mutation.layer_sigma[\"{layer}\"]"),
+                *sigma as f64,
+                0.0,
+                100.0,
+            );
+        }
         range("metrics_every", self.metrics_every as f64, 1.0, 1e9);
         // Bounded by agents.capacity; say so rather than print a bare number.
         if a.min_agents < 1 || a.min_agents > a.capacity {
@@ -570,6 +588,24 @@ impl Config {
                     self.world.map_size,
                     MAX_STATE_BYTES >> 30
                 ));
+            }
+            let tensors = crate::world::brain::layout_for(self);
+            for layer in self.mutation.layer_sigma.keys() {
+                if !tensors
+                    .iter()
+                    .any(|t| crate::world::brain::in_layer(&t.name, layer))
+                {
+                    let mut layers: Vec<&str> = tensors
+                        .iter()
+                        .map(|t| t.name.trim_end_matches(".kernel").trim_end_matches(".bias"))
+                        .collect();
+                    layers.dedup();
+                    errs.push(format!(
+                        "mutation.layer_sigma names \"{layer}\", which is no layer of brain {:?}: its layers are {}",
+                        self.brain,
+                        if layers.is_empty() { "none (it has no weights)".to_string() } else { layers.join(", ") }
+                    ));
+                }
             }
         }
         if errs.is_empty() {

@@ -479,3 +479,86 @@ fn initial_dense_kernels_are_orthogonal_with_gain_sqrt2() {
         .iter()
         .all(|v| *v == 0.0));
 }
+
+/// `mutation.rate` touches that fraction of the weights and copies the rest exactly;
+/// `mutation.layer_sigma` gives one layer its own σ.
+#[test]
+fn mutation_rate_and_layer_sigma() {
+    let mut cfg = common::tiny();
+    cfg.brain = Brain::Compact { hidden: 16 };
+    cfg.agents.initial_agents = 48;
+    cfg.mutation.sigma = 0.02;
+    cfg.mutation.rate = 0.25;
+    cfg.mutation.layer_sigma = [("action_logits".to_string(), 0.2)].into();
+    cfg.validate().unwrap();
+    let tensors = brain::layout_for(&cfg);
+    let logits: Vec<std::ops::Range<usize>> = tensors
+        .iter()
+        .filter(|t| brain::in_layer(&t.name, "action_logits"))
+        .map(|t| t.offset..t.offset + t.len())
+        .collect();
+    assert_eq!(logits.len(), 2, "kernel and bias");
+    let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
+    let len = cpu.dims.genome_len;
+    let (mut copied, mut total) = (0usize, 0usize);
+    let (mut other, mut head) = (Vec::new(), Vec::new());
+    for _ in 0..30 {
+        cpu.begin_tick();
+        for pass in TICK_PASSES {
+            let parents = (*pass == "births_genome").then(|| cpu.state.genomes.clone());
+            cpu.run_pass(pass);
+            let Some(before) = parents else { continue };
+            for b in &cpu.scratch.birth_list[..cpu.scratch.birth_control.count as usize] {
+                if b.parent == NONE {
+                    continue;
+                }
+                let (c, p) = (b.child as usize, b.parent as usize);
+                for w in 0..len {
+                    let d = (cpu.state.genomes[c * len + w] - before[p * len + w]) as f64;
+                    total += 1;
+                    if d == 0.0 {
+                        copied += 1;
+                    } else if logits.iter().any(|r| r.contains(&w)) {
+                        head.push(d);
+                    } else {
+                        other.push(d);
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        total >= 10 * len,
+        "need at least ten children, got {}",
+        total / len
+    );
+    let share = copied as f64 / total as f64;
+    // total is in the tens of thousands: the share's standard error is below 0.005.
+    assert!((share - 0.75).abs() < 0.02, "copied share {share}");
+    let std = |v: &[f64]| (v.iter().map(|d| d * d).sum::<f64>() / v.len() as f64).sqrt();
+    assert!(
+        (std(&other) - 0.02).abs() < 0.02 * 0.05,
+        "σ {}",
+        std(&other)
+    );
+    assert!(
+        (std(&head) - 0.2).abs() < 0.2 * 0.1,
+        "head σ {}",
+        std(&head)
+    );
+}
+
+#[test]
+fn layer_sigma_must_name_a_layer_of_the_brain() {
+    let mut cfg = common::tiny();
+    cfg.brain = Brain::Compact { hidden: 16 };
+    cfg.mutation.layer_sigma = [("attention".to_string(), 0.1)].into();
+    let errs = cfg.validate().unwrap_err().join("\n");
+    assert!(
+        errs.contains("\"attention\"") && errs.contains("gru.hidden"),
+        "{errs}"
+    );
+    cfg.mutation.layer_sigma = [("gru".to_string(), -1.0)].into();
+    let errs = cfg.validate().unwrap_err().join("\n");
+    assert!(errs.contains("mutation.layer_sigma[\"gru\"]"), "{errs}");
+}

@@ -36,7 +36,11 @@ fn parameter_counts_follow_the_documented_formula() {
         brain: Brain::Compact { hidden: 16 },
         ..Config::default()
     };
-    assert_eq!(Dims::new(&cfg).genome_len, 5_164, "README: 5,164 at the defaults");
+    assert_eq!(
+        Dims::new(&cfg).genome_len,
+        5_164,
+        "README: 5,164 at the defaults"
+    );
 }
 
 // ---- the independent reference ----
@@ -132,7 +136,8 @@ fn inputs(cfg: &Config, st: &State, near: &[u32], near_bots: &[u32], i: usize) -
     }
     let n = cfg.world.map_size as i64;
     let r = cfg.agents.terrain_view_range as i64;
-    let cell = |cx: i64, cy: i64| cell_row(&st.cells[(cy.rem_euclid(n) * n + cx.rem_euclid(n)) as usize]);
+    let cell =
+        |cx: i64, cy: i64| cell_row(&st.cells[(cy.rem_euclid(n) * n + cx.rem_euclid(n)) as usize]);
     let cx = ((me.pos[0] / cfg.world.cell_size) as i64).min(n - 1);
     let cy = ((me.pos[1] / cfg.world.cell_size) as i64).min(n - 1);
     x.extend(cell(cx, cy));
@@ -268,7 +273,10 @@ fn both_backends_match_an_independent_reference() {
             checked += 1;
         }
         assert!(checked > 10, "only {checked} agents alive");
-        assert!(partly_seen > 0, "the test world should leave some slots empty");
+        assert!(
+            partly_seen > 0,
+            "the test world should leave some slots empty"
+        );
         assert!(
             before.brain_state.iter().any(|v| *v != 0.0),
             "after 3 ticks the recurrent state is in use"
@@ -300,5 +308,8 @@ fn the_state_persists_and_loners_act_finitely() {
     }
     assert!(actions[0].iter().all(|a| a.is_finite() && a.abs() < 1.0));
     assert!(cpu.state.brain_state.iter().any(|v| *v != 0.0));
-    assert_ne!(actions[0], actions[1], "the GRU state should change the second step");
+    assert_ne!(
+        actions[0], actions[1],
+        "the GRU state should change the second step"
+    );
 }

@@ -184,6 +184,11 @@ fn every_pass_matches_cpu_compact_brain() {
         cfg.agents.view_bots = view_bots;
         cfg.agents.view_radius = radius;
         cfg.mutation.sigma = 0.1;
+        if view_bots == 0 {
+            // Mutation of a quarter of the weights, one layer with its own σ.
+            cfg.mutation.rate = 0.25;
+            cfg.mutation.layer_sigma = [("gru".to_string(), 0.3)].into();
+        }
         check_passes(ctx, &cfg, 4);
     }
 }

@@ -165,7 +165,15 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
     }
 }
 
-pub fn births_genome(p: &Params, rng: &Rng, scale: &[f32], st: &mut State, sc: &mut Scratch) {
+/// `scale`: a fresh weight's scale; `sigma`: the child's mutation σ, per weight.
+pub fn births_genome(
+    p: &Params,
+    rng: &Rng,
+    scale: &[f32],
+    sigma: &[f32],
+    st: &mut State,
+    sc: &mut Scratch,
+) {
     let len = p.genome_len as usize;
     if len == 0 {
         return;
@@ -184,8 +192,15 @@ pub fn births_genome(p: &Params, rng: &Rng, scale: &[f32], st: &mut State, sc: &
             );
         } else {
             let pa = b.parent as usize;
-            for (w, n) in genome_noise(rng, tick, b.child, len).enumerate() {
-                st.genomes[c * len + w] = st.genomes[pa * len + w] + p.mutation_sigma * n;
+            for (w, mut n) in genome_noise(rng, tick, b.child, len).enumerate() {
+                // With a rate below 1 each weight is touched or copied by its own draw.
+                if p.mutation_rate < 1.0
+                    && rng.uniform(tick, b.child, stream::MUTATION_MASK, w as u32)
+                        >= p.mutation_rate
+                {
+                    n = 0.0;
+                }
+                st.genomes[c * len + w] = st.genomes[pa * len + w] + sigma[w] * n;
             }
         }
     }

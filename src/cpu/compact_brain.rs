@@ -10,8 +10,7 @@ use super::observe::{agent_vec, bot_vec, cell_features};
 use super::wrap_delta;
 use crate::world::brain::{compact_inputs, Tensor};
 use crate::world::{
-    brain_kind, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, CELL_FEATURES,
-    NONE,
+    brain_kind, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, CELL_FEATURES, NONE,
 };
 
 /// The Compact brain's input vector for agent `i` (shaders/compact_brain.wgsl says the

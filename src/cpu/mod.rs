@@ -28,6 +28,8 @@ pub struct CpuWorld {
     /// The brain's genome layout, and the per-weight scale of a respawned agent's genome.
     pub tensors: Vec<crate::world::brain::Tensor>,
     pub genome_scale: Vec<f32>,
+    /// The σ of a child's mutation noise, per weight.
+    pub mutation_scale: Vec<f32>,
     /// (hidden, heads) of the JaxLife brain; (hidden, 1) of the Compact brain.
     pub attention: (usize, usize),
 }
@@ -68,6 +70,7 @@ impl CpuWorld {
             state,
             scratch,
             genome_scale: crate::world::brain::fresh_scales(&tensors),
+            mutation_scale: crate::world::brain::mutation_scales(&tensors, &cfg.mutation),
             tensors,
             attention: (
                 cfg.brain.hidden().unwrap_or(0) as usize,
@@ -115,7 +118,9 @@ impl CpuWorld {
             "terrain_apply" => terrain::terrain_apply(p, st, sc),
             "births_select" => births::births_select(p, st, sc),
             "births_spawn" => births::births_spawn(p, r, st, sc),
-            "births_genome" => births::births_genome(p, r, &self.genome_scale, st, sc),
+            "births_genome" => {
+                births::births_genome(p, r, &self.genome_scale, &self.mutation_scale, st, sc)
+            }
             "metrics_partial" => metrics::metrics_partial(p, st, sc),
             "metrics" => metrics::metrics(p, st, sc),
             other => panic!("unknown pass {other}: the pass table and run_pass disagree"),

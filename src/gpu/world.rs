@@ -76,15 +76,24 @@ impl GpuWorld {
         let max_buffer = ctx.limits.max_buffer_size;
         let mut buffers = HashMap::new();
         let mut lengths = HashMap::new();
-        // Constant for the run: the per-weight scale of a respawned agent's genome.
-        let genome_scale = crate::world::brain::fresh_scales(&crate::world::brain::layout_for(cfg));
+        // Constant for the run, per weight: the scale of a respawned agent's weight and the
+        // σ of a child's mutation.
+        let tensors = crate::world::brain::layout_for(cfg);
+        let genome_scale: Vec<[f32; 2]> = crate::world::brain::fresh_scales(&tensors)
+            .into_iter()
+            .zip(crate::world::brain::mutation_scales(
+                &tensors,
+                &cfg.mutation,
+            ))
+            .map(|(fresh, mutation)| [fresh, mutation])
+            .collect();
         let sections: Vec<(&'static str, &[u8])> = state
             .sections()
             .into_iter()
             .chain(scratch.sections())
             .chain([(
                 "genome_scale",
-                bytemuck::cast_slice::<f32, u8>(&genome_scale),
+                bytemuck::cast_slice::<[f32; 2], u8>(&genome_scale),
             )])
             .collect();
         for (name, bytes) in sections {

@@ -144,6 +144,32 @@ pub fn layout_for(cfg: &Config) -> Vec<Tensor> {
     t
 }
 
+/// Whether tensor `name` belongs to `layer`: the name itself or a dotted prefix of it
+/// (`gru` holds `gru.input.kernel`; `input` does not).
+pub fn in_layer(name: &str, layer: &str) -> bool {
+    name == layer
+        || name
+            .strip_prefix(layer)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
+/// The per-weight standard deviation of a child's mutation noise: `mutation.sigma`, or the
+/// `mutation.layer_sigma` of the longest layer name that holds the weight.
+pub fn mutation_scales(tensors: &[Tensor], mutation: &crate::config::MutationConfig) -> Vec<f32> {
+    let mut out = vec![mutation.sigma; genome_len(tensors)];
+    for t in tensors {
+        let own = mutation
+            .layer_sigma
+            .iter()
+            .filter(|(layer, _)| in_layer(&t.name, layer))
+            .max_by_key(|(layer, _)| layer.len());
+        if let Some((_, &sigma)) = own {
+            out[t.offset..t.offset + t.len()].fill(sigma);
+        }
+    }
+    out
+}
+
 /// Floats per genome.
 pub fn genome_len(tensors: &[Tensor]) -> usize {
     tensors.last().map_or(0, |t| t.offset + t.len())

@@ -251,6 +251,8 @@ pub struct Params {
     pub brain_state_len: u32,
     /// Buckets of each hashed (finer) level of the neighbour grid, a power of two.
     pub grid_hash_buckets: u32,
+    /// Fraction of a child's weights that receive mutation noise.
+    pub mutation_rate: f32,
 }
 
 /// Brain kinds as the shaders number them.

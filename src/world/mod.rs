@@ -206,6 +206,7 @@ impl Params {
             metric_partials: d.metric_partials as u32,
             brain_state_len: d.brain_state_len as u32,
             grid_hash_buckets: d.grid_hash_buckets as u32,
+            mutation_rate: cfg.mutation.rate,
         }
     }
 }
