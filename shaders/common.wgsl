@@ -306,3 +306,12 @@ fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 fn safe_tanh(x: f32) -> f32 {
     return tanh(clamp(x, -15.0, 15.0));
 }
+
+// Activations of four neurons at once, for the brains that work in vec4s.
+fn tanh4(v: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(safe_tanh(v.x), safe_tanh(v.y), safe_tanh(v.z), safe_tanh(v.w));
+}
+
+fn sigmoid4(v: vec4<f32>) -> vec4<f32> {
+    return 1.0 / (1.0 + exp(-v));
+}

@@ -60,14 +60,6 @@ fn bias4(off: u32, q: u32) -> vec4<f32> {
     return genomes[(g0 + off) / 4u + q];
 }
 
-fn sigmoid4(v: vec4<f32>) -> vec4<f32> {
-    return 1.0 / (1.0 + exp(-v));
-}
-
-fn tanh4(v: vec4<f32>) -> vec4<f32> {
-    return vec4<f32>(safe_tanh(v.x), safe_tanh(v.y), safe_tanh(v.z), safe_tanh(v.w));
-}
-
 // Adds w times an agent's vector (SPEC 2.1, position replaced by pos) to x[at..at + 55].
 fn add_agent_vec(a: Agent, pos: vec2<f32>, at: u32, w: f32) {
     x[at] += w * log(a.energy + 1e-4);

@@ -100,14 +100,6 @@ fn bias4(off: u32, q: u32) -> vec4<f32> {
     return genomes[(g0 + off) / 4u + q];
 }
 
-fn tanh4(v: vec4<f32>) -> vec4<f32> {
-    return vec4<f32>(safe_tanh(v.x), safe_tanh(v.y), safe_tanh(v.z), safe_tanh(v.w));
-}
-
-fn sigmoid4(v: vec4<f32>) -> vec4<f32> {
-    return 1.0 / (1.0 + exp(-v));
-}
-
 // x W for four consecutive inputs x (input quad kq) of a cols-wide matrix.
 fn mac4(off: u32, cols: u32, kq: u32, q: u32, x: vec4<f32>) -> vec4<f32> {
     let k = 4u * kq;

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::assert_close;
+
 use silico::config::{Brain, Config};
 use silico::cpu::jaxlife_brain::Net;
 use silico::cpu::{CpuWorld, TICK_PASSES};
@@ -215,15 +217,6 @@ fn reference(
     ))
     .remove(0);
     (out, new_h.into_iter().chain(new_c).collect())
-}
-
-fn assert_close(what: &str, got: &[f32], want: &[f64]) {
-    for (k, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (*g as f64 - w).abs() <= 1e-4 * w.abs().max(1.0),
-            "{what}[{k}]: got {g}, reference {w}"
-        );
-    }
 }
 
 #[test]

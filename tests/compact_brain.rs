@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::assert_close;
+
 use silico::config::{Brain, Config};
 use silico::cpu::{CpuWorld, TICK_PASSES};
 use silico::gpu::GpuWorld;
@@ -212,15 +214,6 @@ fn reference(x: &[f64], g: &[f32], t: &[Tensor], h_prev: &[f32]) -> (Vec<f64>, V
     .map(f64::tanh)
     .collect();
     (acts, new_h)
-}
-
-fn assert_close(what: &str, got: &[f32], want: &[f64]) {
-    for (k, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (*g as f64 - w).abs() <= 1e-4 * w.abs().max(1.0),
-            "{what}[{k}]: got {g}, reference {w}"
-        );
-    }
 }
 
 #[test]

@@ -25,12 +25,7 @@ pub struct Net<'a> {
 
 impl Net<'_> {
     fn tensor(&self, name: &str) -> &[f32] {
-        let t = self
-            .tensors
-            .iter()
-            .find(|t| t.name == name)
-            .unwrap_or_else(|| panic!("the JaxLife layout has no tensor {name}"));
-        &self.genome[t.offset..t.offset + t.len()]
+        crate::world::brain::tensor_in(self.genome, self.tensors, name)
     }
 
     /// `bias + x W` for the Dense layer `name` (kernel input-major).

@@ -170,6 +170,15 @@ pub fn mutation_scales(tensors: &[Tensor], mutation: &crate::config::MutationCon
     out
 }
 
+/// The weights of tensor `name` in one agent's genome.
+pub fn tensor_in<'g>(genome: &'g [f32], tensors: &[Tensor], name: &str) -> &'g [f32] {
+    let t = tensors
+        .iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| panic!("the brain's layout has no tensor {name}"));
+    &genome[t.offset..t.offset + t.len()]
+}
+
 /// Floats per genome.
 pub fn genome_len(tensors: &[Tensor]) -> usize {
     tensors.last().map_or(0, |t| t.offset + t.len())

@@ -35,3 +35,14 @@ pub fn gpu() -> Option<GpuContext> {
 pub fn silico_bin() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_BIN_EXE_silico"))
 }
+
+/// A backend's f32 output against an f64 reference: relative 1e-4 (absolute below 1).
+pub fn assert_close(what: &str, got: &[f32], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths differ");
+    for (k, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (*g as f64 - w).abs() <= 1e-4 * w.abs().max(1.0),
+            "{what}[{k}]: got {g}, reference {w}"
+        );
+    }
+}
