@@ -5,16 +5,10 @@
 @group(0) @binding(1) var<storage, read_write> agents: array<Agent>;
 @group(0) @binding(2) var<storage, read_write> cells: array<Cell>;
 @group(0) @binding(3) var<storage, read> actions: array<f32>;
-@group(0) @binding(4) var<storage, read> agent_acc: array<i32>;
-@group(0) @binding(5) var<storage, read> cell_acc: array<i32>;
+@group(0) @binding(4) var<storage, read_write> agent_acc: array<i32>;
+@group(0) @binding(5) var<storage, read_write> cell_acc: array<i32>;
 @group(0) @binding(6) var<storage, read_write> agent_tick: array<AgentTick>;
 @group(0) @binding(7) var<storage, read_write> cell_tick: array<CellTick>;
-
-// What one eater gets from a cell with `eaters` eaters: eat_rate of the cell's energy each,
-// scaled down when together they would take more than is there.
-fn eat_share(cell_energy: f32, eaters: u32) -> f32 {
-    return cell_energy * min(params.eat_rate, 1.0 / f32(eaters));
-}
 
 @compute @workgroup_size(64)
 fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -34,15 +28,14 @@ fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     a.age += params.age_speed;
     a.pos.x = wrap_coord(a.pos.x + params.move_speed * actions[o + A_MOVE_X] + from_fixed(agent_acc[acc]));
     a.pos.y = wrap_coord(a.pos.y + params.move_speed * actions[o + A_MOVE_Y] + from_fixed(agent_acc[acc + 1u]));
-    // [departure] received messages pull other_message toward their gate-weighted mean;
-    // JaxLife adds every sender's full difference, which overshoots and diverges once the
-    // gates sum above 2.
     let gate = from_fixed(agent_acc[acc + 3u]);
-    let norm = 1.0 / max(gate, 1.0);
     for (var m = 0u; m < MESSAGE_LEN; m++) {
         a.self_message[m] = safe_tanh(a.self_message[m] + actions[o + A_SELF_MESSAGE + m]);
-        a.other_message[m] += (from_fixed(agent_acc[acc + 4u + m]) - a.other_message[m] * gate) * norm;
+        a.other_message[m] = pulled(a.other_message[m], from_fixed(agent_acc[acc + 4u + m]), gate);
     }
+    // Zeroed for the bot steps, which scatter into the same accumulators. (Only agents that
+    // acted were seen, so the others' are zero already.)
+    for (var k = 0u; k < AGENT_ACC_LEN; k++) { agent_acc[acc + k] = 0; }
     for (var s = 0u; s < 7u; s++) { a.last_action[s] = actions[o + s]; }
     for (var s = 0u; s < 4u; s++) { a.last_action[7u + s] = actions[o + A_TERRAFORM + s]; }
     if (a.energy <= 0.0) {
@@ -61,6 +54,10 @@ fn apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     var cell = cells[c];
     let base = c * CELL_ACC_LEN;
     let eaters = u32(cell_acc[base]);
+    var terraform: array<f32, 5>;
+    for (var k = 0u; k < 5u; k++) { terraform[k] = from_fixed(cell_acc[base + 1u + k]); }
+    // Zeroed for the bot steps, which scatter into the same accumulators.
+    for (var k = 0u; k < CELL_ACC_LEN; k++) { cell_acc[base + k] = 0; }
     var eaten = 0.0;
     if (eaters > 0u) {
         // Exactly what the eaters got, so eating never creates energy by rounding.
@@ -69,10 +66,10 @@ fn apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
         eaten = take;
     }
     cell_tick[c].eaten = eaten;
-    cell.energy_gain = clamp(cell.energy_gain + from_fixed(cell_acc[base + 1u]), 0.0, params.energy_gain_clip);
-    cell.move_cost = max(cell.move_cost + from_fixed(cell_acc[base + 2u]), 0.0);
-    cell.push_cost = max(cell.push_cost + from_fixed(cell_acc[base + 3u]), 0.0);
-    cell.message_cost = max(cell.message_cost + from_fixed(cell_acc[base + 4u]), 0.0);
-    cell.reproduce_cost = max(cell.reproduce_cost + from_fixed(cell_acc[base + 5u]), 0.0);
+    cell.energy_gain = clamp(cell.energy_gain + terraform[0], 0.0, params.energy_gain_clip);
+    cell.move_cost = max(cell.move_cost + terraform[1], 0.0);
+    cell.push_cost = max(cell.push_cost + terraform[2], 0.0);
+    cell.message_cost = max(cell.message_cost + terraform[3], 0.0);
+    cell.reproduce_cost = max(cell.reproduce_cost + terraform[4], 0.0);
     cells[c] = cell;
 }

@@ -104,6 +104,7 @@ struct Params {
     brain_state_len: u32,
     grid_hash_buckets: u32,
     mutation_rate: f32,
+    bot_steps_per_tick: u32,
 }
 
 struct Agent {
@@ -146,7 +147,8 @@ struct Bot {
 struct Clock {
     tick: u32,
     alive: u32,
-    _pad: vec2<u32>,
+    bot_step: u32,
+    _pad: u32,
 }
 
 struct AgentTick {
@@ -157,8 +159,43 @@ struct AgentTick {
     death_energy: f32,
     flags: u32,
     cultivation: f32,
-    _pad: u32,
+    programming: f32,
 }
+
+struct BotTick {
+    out: array<f32, 16>,
+    op: u32,
+    step_cost: f32,
+    step_stolen: f32,
+    cost: f32,
+    eaten: f32,
+    hit_received: f32,
+    stolen: f32,
+    clip: f32,
+    cultivation: f32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+// SPEC 2.5: each bot sees its BOT_VIEW nearest agents and other bots; its program picks one
+// of BOT_OPS operations and holds a BOT_TABLE-entry lookup table. Bot action indices
+// (src/world/layout.rs `bot_act`):
+const BOT_VIEW: u32 = 4u;
+const BOT_OPS: u32 = 7u;
+const B_MOVE_X: u32 = 0u;
+const B_MOVE_Y: u32 = 1u;
+const B_PUSH: u32 = 2u;
+const B_EAT: u32 = 3u;
+const B_HIT: u32 = 5u;
+const B_GATE: u32 = 6u;
+const B_TERRAFORM: u32 = 7u;
+const B_BIT_IO: u32 = 12u;
+const B_WRITE: u32 = 13u;
+const B_BIT: u32 = 15u;
+// Cell accumulator fields after eaters (0) and the 5 terraform sums (1..5).
+const CA_BIT_WRITERS: u32 = 6u;
+const CA_BIT_SUM: u32 = 7u;
 
 const TICK_ACTED: u32 = 1u;
 const TICK_DIED: u32 = 2u;
@@ -303,6 +340,19 @@ fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 
 // tanh with its input clamped first: some drivers compute tanh through exp and return NaN
 // for large inputs. tanh(15) is 1.0 in f32, so the clamp changes no finite result.
+// What one eater gets from a cell with `eaters` eaters: eat_rate of the cell's energy each,
+// scaled down when together they would take more than is there.
+fn eat_share(cell_energy: f32, eaters: u32) -> f32 {
+    return cell_energy * min(params.eat_rate, 1.0 / f32(eaters));
+}
+
+// [departure] a received message (or program) moves toward the gate-weighted mean of what
+// was sent: `sum` is the sum of gate * message, `gate` the sum of gates. JaxLife adds every
+// sender's full difference, which overshoots and diverges once the gates sum above 2.
+fn pulled(current: f32, sum: f32, gate: f32) -> f32 {
+    return current + (sum - current * gate) * (1.0 / max(gate, 1.0));
+}
+
 fn safe_tanh(x: f32) -> f32 {
     return tanh(clamp(x, -15.0, 15.0));
 }

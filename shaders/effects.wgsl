@@ -14,10 +14,18 @@
 @group(0) @binding(8) var<storage, read_write> agent_tick: array<AgentTick>;
 @group(0) @binding(9) var<storage, read> grid_start: array<u32>;
 @group(0) @binding(10) var<storage, read> grid_items: array<u32>;
+@group(0) @binding(11) var<storage, read> bots: array<Bot>;
+@group(0) @binding(12) var<storage, read> bot_neighbor_list: array<u32>;
+@group(0) @binding(13) var<storage, read_write> bot_acc: array<atomic<i32>>;
 
 fn add_fixed(index: u32, value: f32) {
     let v = to_fixed(value);
     if (v != 0) { atomicAdd(&agent_acc[index], v); }
+}
+
+fn add_bot(index: u32, value: f32) {
+    let v = to_fixed(value);
+    if (v != 0) { atomicAdd(&bot_acc[index], v); }
 }
 
 // Threads take the living agents in grid order (see neighbors.wgsl): neighbouring threads
@@ -53,6 +61,29 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
             add_fixed(base + 3u, gate);
             for (var m = 0u; m < MESSAGE_LEN; m++) {
                 add_fixed(base + 4u + m, actions[o + A_OTHER_MESSAGE + m] * gate);
+            }
+        }
+    }
+    // The same push and hit on the bots it sees, and programming: its gated other_message
+    // pulls their programs (SPEC 2.4).
+    let kb = params.view_bots;
+    for (var s = 0u; s < kb; s++) {
+        let b = bot_neighbor_list[i * kb + s];
+        if (b == NONE) { continue; }
+        let dx = wrap_delta(bots[b].pos.x - a.pos.x);
+        let dy = wrap_delta(bots[b].pos.y - a.pos.y);
+        let norm = sqrt(dx * dx + dy * dy) + 0.1;
+        let base = b * AGENT_ACC_LEN;
+        add_bot(base, params.push_speed * push * (dx / norm));
+        add_bot(base + 1u, params.push_speed * push * (dy / norm));
+        let hit_amount = hit * params.hit_strength * exp(-params.hit_distance_decay * norm);
+        add_bot(base + 2u, -hit_amount);
+        hit_total += hit_amount;
+        if (gate > 0.0) {
+            add_bot(base + 3u, gate);
+            rec.programming += gate;
+            for (var m = 0u; m < MESSAGE_LEN; m++) {
+                add_bot(base + 4u + m, actions[o + A_OTHER_MESSAGE + m] * gate);
             }
         }
     }

@@ -16,12 +16,14 @@
 @group(0) @binding(8) var<storage, read_write> metrics_ring: array<f32>;
 @group(0) @binding(9) var<storage, read_write> metrics_prev: array<f32>;
 @group(0) @binding(10) var<storage, read_write> metrics_partials: array<f32>;
+@group(0) @binding(11) var<storage, read> bots: array<Bot>;
+@group(0) @binding(12) var<storage, read> bot_tick: array<BotTick>;
 
-const METRIC_COUNT: u32 = 42u;
+const METRIC_COUNT: u32 = 58u;
 const METRIC_RING: u32 = 64u;
 // Sums per partial; the partial's slot SUMS holds the largest generation seen.
-const SUMS: u32 = 33u;
-const PARTIAL_STRIDE: u32 = 34u;
+const SUMS: u32 = 48u;
+const PARTIAL_STRIDE: u32 = 49u;
 
 // Indices of the sums.
 const Q_ALIVE: u32 = 0u;
@@ -39,13 +41,22 @@ const Q_HIT: u32 = 29u;
 const Q_STOLEN: u32 = 30u;
 const Q_DEATH: u32 = 31u;
 const Q_CULTIVATION: u32 = 32u;
+const Q_PROGRAMMING: u32 = 33u;
+const Q_BOT_ENERGY: u32 = 34u;
+const Q_BOT_ACTIONS: u32 = 35u; // 7 actions
+const Q_BOT_COSTS: u32 = 42u;
+const Q_BOT_EATEN: u32 = 43u;
+const Q_BOT_HIT: u32 = 44u;
+const Q_BOT_STOLEN: u32 = 45u;
+const Q_BOT_CLIP: u32 = 46u;
+const Q_BOT_CULTIVATION: u32 = 47u;
 
 // 64 threads per partial; every sum of every thread in workgroup memory, so the tree
 // reduction takes 6 barrier steps for all sums at once (each barrier is costly on CPU
 // Vulkan drivers).
 const PARTIAL_THREADS: u32 = 64u;
-var<private> acc: array<f32, 33>;
-var<workgroup> sums: array<f32, 2112>; // SUMS * PARTIAL_THREADS
+var<private> acc: array<f32, 48>;
+var<workgroup> sums: array<f32, 3072>; // SUMS * PARTIAL_THREADS
 var<workgroup> gen_max: atomic<u32>;
 
 // The chunk [lo, hi) of n items that partial w owns.
@@ -98,7 +109,20 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
             acc[Q_STOLEN] += r.stolen;
             acc[Q_DEATH] += r.death_energy;
             acc[Q_CULTIVATION] += r.cultivation;
+            acc[Q_PROGRAMMING] += r.programming;
         }
+    }
+    let br = chunk(params.bot_count, w);
+    for (var b = br.x + t; b < br.y; b += PARTIAL_THREADS) {
+        let r = bot_tick[b];
+        acc[Q_BOT_ENERGY] += bots[b].energy;
+        for (var k = 0u; k < 7u; k++) { acc[Q_BOT_ACTIONS + k] += clamp(r.out[k + select(0u, 1u, k >= 4u)], -1.0, 1.0); }
+        acc[Q_BOT_COSTS] += r.cost;
+        acc[Q_BOT_EATEN] += r.eaten;
+        acc[Q_BOT_HIT] += r.hit_received;
+        acc[Q_BOT_STOLEN] += r.stolen;
+        acc[Q_BOT_CLIP] += r.clip;
+        acc[Q_BOT_CULTIVATION] += r.cultivation;
     }
     atomicMax(&gen_max, my_gen_max);
     let cr = chunk(params.map_size * params.map_size, w);
@@ -119,7 +143,7 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     if (t == 0u) { metrics_partials[w * PARTIAL_STRIDE + SUMS] = f32(atomicLoad(&gen_max)); }
 }
 
-var<workgroup> totals: array<f32, 34>;
+var<workgroup> totals: array<f32, 49>;
 
 @compute @workgroup_size(64)
 fn metrics(@builtin(local_invocation_index) t: u32) {
@@ -138,7 +162,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     let alive = totals[Q_ALIVE];
     let actors = totals[Q_ACTORS];
     let n_cells = params.map_size * params.map_size;
-    var row: array<f32, 42>;
+    var row: array<f32, 58>;
     row[0] = f32(clock.tick) + 1.0;
     row[1] = alive;
     row[2] = f32(ctl.births);
@@ -152,27 +176,45 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     for (var k = 0u; k < 12u; k++) { row[17u + k] = per(totals[Q_ACTIONS + k], actors); }
     row[29] = totals[Q_COSTS];
     row[30] = totals[Q_CULTIVATION];
+    row[31] = totals[Q_PROGRAMMING];
+    let n_bots = f32(params.bot_count);
+    row[32] = per(totals[Q_BOT_ENERGY], n_bots);
+    for (var k = 0u; k < 7u; k++) { row[33u + k] = per(totals[Q_BOT_ACTIONS + k], n_bots); }
+    row[40] = totals[Q_BOT_COSTS];
+    row[41] = totals[Q_BOT_CULTIVATION];
     var child = params.child_energy;
     if (params.child_energy_from_parent != 0u) { child = 0.0; }
     let birth_energy = f32(ctl.births) * child + f32(ctl.respawns) * params.initial_energy;
-    row[31] = totals[Q_REGROWTH];
-    row[32] = totals[Q_EATEN];
-    row[33] = totals[Q_EATEN_CELLS];
-    row[34] = totals[Q_COSTS];
-    row[35] = totals[Q_HIT];
-    row[36] = totals[Q_STOLEN];
-    row[37] = birth_energy;
-    row[38] = totals[Q_DEATH];
-    row[39] = totals[Q_ENERGY];
-    row[40] = totals[Q_TERRAIN];
-    let change = (totals[Q_ENERGY] - metrics_prev[0]) + (totals[Q_TERRAIN] - metrics_prev[1]);
-    let explained = totals[Q_REGROWTH] - totals[Q_COSTS] + totals[Q_HIT] + totals[Q_STOLEN] + birth_energy - totals[Q_DEATH];
-    row[41] = change - explained;
+    row[42] = totals[Q_REGROWTH];
+    row[43] = totals[Q_EATEN];
+    row[44] = totals[Q_EATEN_CELLS];
+    row[45] = totals[Q_COSTS];
+    row[46] = totals[Q_HIT];
+    row[47] = totals[Q_STOLEN];
+    row[48] = birth_energy;
+    row[49] = totals[Q_DEATH];
+    row[50] = totals[Q_BOT_EATEN];
+    row[51] = totals[Q_BOT_HIT];
+    row[52] = totals[Q_BOT_STOLEN];
+    row[53] = totals[Q_BOT_CLIP];
+    row[54] = totals[Q_ENERGY];
+    row[55] = totals[Q_TERRAIN];
+    row[56] = totals[Q_BOT_ENERGY];
+    // Energy is conserved across agents, cells and bots up to these flows (eating only
+    // moves it between them).
+    let change = (totals[Q_ENERGY] - metrics_prev[0]) + (totals[Q_TERRAIN] - metrics_prev[1])
+        + (totals[Q_BOT_ENERGY] - metrics_prev[2]);
+    let explained = totals[Q_REGROWTH] - totals[Q_COSTS] - totals[Q_BOT_COSTS]
+        + totals[Q_HIT] + totals[Q_STOLEN] + totals[Q_BOT_HIT] + totals[Q_BOT_STOLEN]
+        + totals[Q_BOT_CLIP] + birth_energy - totals[Q_DEATH];
+    row[57] = change - explained;
     metrics_prev[0] = totals[Q_ENERGY];
     metrics_prev[1] = totals[Q_TERRAIN];
+    metrics_prev[2] = totals[Q_BOT_ENERGY];
     let slot = clock.tick % METRIC_RING;
     for (var k = 0u; k < METRIC_COUNT; k++) { metrics_ring[slot * METRIC_COUNT + k] = row[k]; }
     clock.tick = clock.tick + 1u;
+    clock.bot_step = 0u;
 }
 
 fn per(x: f32, count: f32) -> f32 {

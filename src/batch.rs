@@ -198,6 +198,57 @@ impl MetricsCsv {
     }
 }
 
+/// DIR/bits.txt of a scenario that records bits: the bots' bits as `0`/`1` characters, one
+/// line per bot step after the initial row. On resume the lines up to the checkpoint's tick
+/// are kept and the rest replaced.
+struct BitsFile {
+    file: fs::File,
+}
+
+fn bits_row(bits: impl Iterator<Item = f32>) -> String {
+    bits.map(|b| if b > 0.0 { '1' } else { '0' }).collect()
+}
+
+impl BitsFile {
+    fn open(path: &Path, state: &State, steps_per_tick: u64, resumed: bool) -> Result<Self> {
+        let keep = 1 + state.tick() * steps_per_tick;
+        let mut lines: Vec<String> = Vec::new();
+        if resumed {
+            if let Ok(old) = fs::read_to_string(path) {
+                lines = old
+                    .lines()
+                    .take(keep as usize)
+                    .map(str::to_string)
+                    .collect();
+            }
+        }
+        if lines.len() as u64 != keep {
+            // A fresh run, or no usable record: start from the state's own bits.
+            lines = vec![bits_row(
+                state
+                    .bots
+                    .iter()
+                    .map(|b| b.memory[crate::world::bot_act::BIT]),
+            )];
+        }
+        let tmp = path.with_extension("txt.tmp");
+        let mut text = lines.join("\n");
+        text.push('\n');
+        fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+        fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+        let file = fs::OpenOptions::new().append(true).open(path)?;
+        Ok(Self { file })
+    }
+
+    /// Append the rows of the tick just run.
+    fn write_tick(&mut self, bits: &[f32], bots: usize) -> Result<()> {
+        for row in bits.chunks(bots.max(1)) {
+            writeln!(self.file, "{}", bits_row(row.iter().copied()))?;
+        }
+        Ok(())
+    }
+}
+
 /// Write a checkpoint under a temporary name and rename it into place.
 fn save_checkpoint(world: &mut World, cfg: &Config, path: &Path) -> Result<State> {
     let state = world.state(cfg)?;
@@ -220,6 +271,8 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&cfg, opts.cfg.config.as_deref()));
+    let record_bits = cfg.scenario.record_bits && cfg.bots.count > 0;
+    let start_state = record_bits.then(|| state.clone());
     let mut world = make_world(&cfg, state, opts.backend)?;
     let ckpt_dir = out.join("checkpoints");
     fs::create_dir_all(&ckpt_dir)
@@ -231,6 +284,16 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         cfg.metrics_every as u64,
         resumed_from.as_ref().map(|_| start_tick),
     )?;
+
+    let mut bits = match &start_state {
+        Some(st) => Some(BitsFile::open(
+            &out.join("bits.txt"),
+            st,
+            cfg.bots.steps_per_tick as u64,
+            resumed_from.is_some(),
+        )?),
+        None => None,
+    };
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -278,13 +341,17 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     let mut interrupted = false;
     while world.tick() < opts.ticks {
         let now = world.tick();
-        let mut chunk = (opts.ticks - now).min(32);
+        // Recording bits reads them back after every tick.
+        let mut chunk = (opts.ticks - now).min(if bits.is_some() { 1 } else { 32 });
         if let Some(done) = now.checked_div(opts.checkpoint_every) {
             let next = (done + 1) * opts.checkpoint_every;
             chunk = chunk.min(next - now);
         }
         let rows = world.advance(chunk)?;
         handle_rows(rows, &bar)?;
+        if let Some(bits) = bits.as_mut() {
+            bits.write_tick(&world.bot_bits()?, cfg.bots.count as usize)?;
+        }
         bar.set_position(world.tick() - start_tick);
         if opts.checkpoint_every > 0
             && world.tick() % opts.checkpoint_every == 0

@@ -23,6 +23,191 @@ pub struct Config {
     pub costs: CostConfig,
     /// Write a metrics row every this many ticks.
     pub metrics_every: u32,
+    /// Agents, bots and terrain bits placed explicitly instead of at random.
+    pub scenario: Scenario,
+}
+
+/// Explicit placements (demonstrations are configs, not code). Placed agents take the first
+/// agent slots, followed by `agents.initial_agents` random ones; placed bots take the first
+/// bot slots and the rest of `bots.count` are placed at random.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    pub agents: Vec<AgentPlacement>,
+    pub bots: Vec<BotPlacement>,
+    pub bits: Vec<BitPlacement>,
+    /// Record every bot's bit (memory[15] > 0) after every bot step: `silico run` writes
+    /// them to DIR/bits.txt, one line per bot step.
+    pub record_bits: bool,
+}
+
+/// `count` agents from `pos`, each `step` further on (world units).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgentPlacement {
+    pub pos: [f32; 2],
+    pub count: u32,
+    pub step: [f32; 2],
+    /// None: agents.initial_energy.
+    pub energy: Option<f32>,
+    pub genome: GenomeSpec,
+}
+
+/// A placed agent's brain weights.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum GenomeSpec {
+    /// Freshly initialised, as a random agent's.
+    #[default]
+    Random,
+    /// All zero.
+    Zero,
+    /// Named tensors of the brain's layout (e.g. {"linear.bias": [...44 values]}), the rest zero.
+    Tensors(BTreeMap<String, Vec<f32>>),
+}
+
+/// `count` bots from `pos`, each `step` further on, all with this program and memory.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BotPlacement {
+    pub pos: [f32; 2],
+    pub count: u32,
+    pub step: [f32; 2],
+    /// None: bots.initial_energy.
+    pub energy: Option<f32>,
+    pub program: crate::world::program::ProgramSpec,
+    pub memory: crate::world::program::MemorySpec,
+}
+
+/// The initial bit of one terrain cell (x, y in cells).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BitPlacement {
+    pub cell: [u32; 2],
+    pub bit: f32,
+}
+
+impl Default for AgentPlacement {
+    fn default() -> Self {
+        Self {
+            pos: [0.0; 2],
+            count: 1,
+            step: [0.0; 2],
+            energy: None,
+            genome: GenomeSpec::Random,
+        }
+    }
+}
+
+impl Default for BotPlacement {
+    fn default() -> Self {
+        Self {
+            pos: [0.0; 2],
+            count: 1,
+            step: [0.0; 2],
+            energy: None,
+            program: Default::default(),
+            memory: Default::default(),
+        }
+    }
+}
+
+impl Scenario {
+    pub fn placed_agents(&self) -> u64 {
+        self.agents.iter().map(|a| a.count as u64).sum()
+    }
+
+    pub fn placed_bots(&self) -> u64 {
+        self.bots.iter().map(|b| b.count as u64).sum()
+    }
+
+    fn validate(&self, cfg: &Config, errs: &mut Vec<String>) {
+        let world = cfg.world_size();
+        let pos_ok = |p: [f32; 2]| p.iter().all(|v| v.is_finite() && *v >= 0.0 && *v < world);
+        let step_ok = |p: [f32; 2]| p.iter().all(|v| v.is_finite());
+        let placed = self.placed_agents();
+        if placed + cfg.agents.initial_agents as u64 > cfg.agents.capacity as u64 {
+            errs.push(format!(
+                "scenario.agents place {placed} agents and agents.initial_agents adds {}: together at most agents.capacity ({})",
+                cfg.agents.initial_agents, cfg.agents.capacity
+            ));
+        }
+        for (k, a) in self.agents.iter().enumerate() {
+            let f = format!("scenario.agents[{k}]");
+            if !pos_ok(a.pos) || !step_ok(a.step) {
+                errs.push(format!(
+                    "{f}.pos = {:?} (step {:?}): positions lie in 0 ..< {world} (world.map_size x world.cell_size)",
+                    a.pos, a.step
+                ));
+            }
+            if let Some(e) = a.energy {
+                if !(e.is_finite() && e > 0.0) {
+                    errs.push(format!("{f}.energy = {e}: must be positive"));
+                }
+            }
+            if let GenomeSpec::Tensors(named) = &a.genome {
+                let tensors = crate::world::brain::layout_for(cfg);
+                for (name, values) in named {
+                    match tensors.iter().find(|t| &t.name == name) {
+                        None => errs.push(format!(
+                            "{f}.genome names tensor \"{name}\", which brain {:?} does not have: its tensors are {}",
+                            cfg.brain,
+                            tensors.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+                        )),
+                        Some(t) if t.len() != values.len() => errs.push(format!(
+                            "{f}.genome[\"{name}\"] has {} values: the tensor holds {}",
+                            values.len(),
+                            t.len()
+                        )),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        let placed = self.placed_bots();
+        if placed > cfg.bots.count as u64 {
+            errs.push(format!(
+                "scenario.bots place {placed} bots: at most bots.count ({}); raise bots.count",
+                cfg.bots.count
+            ));
+        }
+        for (k, b) in self.bots.iter().enumerate() {
+            let f = format!("scenario.bots[{k}]");
+            if !pos_ok(b.pos) || !step_ok(b.step) {
+                errs.push(format!(
+                    "{f}.pos = {:?} (step {:?}): positions lie in 0 ..< {world} (world.map_size x world.cell_size)",
+                    b.pos, b.step
+                ));
+            }
+            if let Some(e) = b.energy {
+                if !(e.is_finite() && e >= 0.0) {
+                    errs.push(format!("{f}.energy = {e}: must be 0 or more"));
+                }
+            }
+            b.program.check(&format!("{f}.program"), errs);
+            b.memory.check(&format!("{f}.memory"), errs);
+        }
+        for (k, b) in self.bits.iter().enumerate() {
+            let n = cfg.world.map_size;
+            if b.cell[0] >= n || b.cell[1] >= n {
+                errs.push(format!(
+                    "scenario.bits[{k}].cell = {:?}: cells are 0 ..< world.map_size ({n})",
+                    b.cell
+                ));
+            }
+            if !(b.bit.is_finite() && (-1.0..=1.0).contains(&b.bit)) {
+                errs.push(format!(
+                    "scenario.bits[{k}].bit = {}: allowed -1 ..= 1",
+                    b.bit
+                ));
+            }
+        }
+        if self.record_bits && cfg.bots.count == 0 {
+            errs.push(
+                "scenario.record_bits = true with bots.count = 0: there are no bits to record"
+                    .into(),
+            );
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -208,6 +393,7 @@ impl Default for Config {
             mutation: MutationConfig::default(),
             costs: CostConfig::default(),
             metrics_every: 1,
+            scenario: Scenario::default(),
         }
     }
 }
@@ -534,9 +720,9 @@ impl Config {
         }
         range("metrics_every", self.metrics_every as f64, 1.0, 1e9);
         // Bounded by agents.capacity; say so rather than print a bare number.
-        if a.min_agents < 1 || a.min_agents > a.capacity {
+        if a.min_agents > a.capacity {
             errs.push(format!(
-                "agents.min_agents = {} is out of range: allowed 1 ..= agents.capacity ({})",
+                "agents.min_agents = {} is out of range: allowed 0 (never respawn) ..= agents.capacity ({})",
                 a.min_agents, a.capacity
             ));
         }
@@ -589,6 +775,7 @@ impl Config {
                     MAX_STATE_BYTES >> 30
                 ));
             }
+            self.scenario.validate(self, &mut errs);
             let tensors = crate::world::brain::layout_for(self);
             for layer in self.mutation.layer_sigma.keys() {
                 if !tensors

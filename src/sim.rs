@@ -63,6 +63,14 @@ impl World {
         }
     }
 
+    /// Every bot's bit after each bot step of the last tick, step-major (for bits.txt).
+    pub fn bot_bits(&mut self) -> Result<Vec<f32>, GpuError> {
+        match self {
+            World::Cpu(c) => Ok(c.scratch.bot_bits.clone()),
+            World::Gpu(g) => g.download_bot_bits(),
+        }
+    }
+
     pub fn state(&mut self, cfg: &Config) -> Result<State, GpuError> {
         match self {
             World::Cpu(c) => Ok(c.state.clone()),

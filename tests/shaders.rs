@@ -118,6 +118,23 @@ fn rust_layouts() -> Vec<StructLayout> {
             vec![
                 ("tick", offset_of!(Clock, tick)),
                 ("alive", offset_of!(Clock, alive)),
+                ("bot_step", offset_of!(Clock, bot_step)),
+            ],
+        ),
+        (
+            "BotTick",
+            size_of::<BotTick>(),
+            vec![
+                ("out", offset_of!(BotTick, out)),
+                ("op", offset_of!(BotTick, op)),
+                ("step_cost", offset_of!(BotTick, step_cost)),
+                ("step_stolen", offset_of!(BotTick, step_stolen)),
+                ("cost", offset_of!(BotTick, cost)),
+                ("eaten", offset_of!(BotTick, eaten)),
+                ("hit_received", offset_of!(BotTick, hit_received)),
+                ("stolen", offset_of!(BotTick, stolen)),
+                ("clip", offset_of!(BotTick, clip)),
+                ("cultivation", offset_of!(BotTick, cultivation)),
             ],
         ),
         (
@@ -131,6 +148,7 @@ fn rust_layouts() -> Vec<StructLayout> {
                 ("death_energy", offset_of!(AgentTick, death_energy)),
                 ("flags", offset_of!(AgentTick, flags)),
                 ("cultivation", offset_of!(AgentTick, cultivation)),
+                ("programming", offset_of!(AgentTick, programming)),
             ],
         ),
         (

@@ -3,16 +3,10 @@
 
 use rayon::prelude::*;
 
-use super::{cell_index_of, wrap_coord};
+use super::{cell_index_of, eat_share, pulled, wrap_coord};
 use crate::world::{
     act, from_fixed, Params, Scratch, State, ACTION_LEN, MESSAGE_LEN, TICK_ACTED, TICK_DIED,
 };
-
-/// What one eater gets from a cell with `eaters` eaters: eat_rate of the cell's energy each,
-/// scaled down when together they would take more than is there.
-pub fn eat_share(p: &Params, cell_energy: f32, eaters: u32) -> f32 {
-    cell_energy * p.eat_rate.min(1.0 / eaters as f32)
-}
 
 pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
     let cells = &st.cells;
@@ -42,15 +36,10 @@ pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
                 p,
                 a.pos[1] + p.move_speed * o[act::MOVE_Y] + from_fixed(acc.push[1]),
             );
-            // [departure] received messages pull other_message toward their gate-weighted
-            // mean; JaxLife adds every sender's full difference, which overshoots and
-            // diverges once the gates sum above 2.
             let gate = from_fixed(acc.gate);
-            let norm = 1.0 / gate.max(1.0);
             for m in 0..MESSAGE_LEN {
                 a.self_message[m] = super::safe_tanh(a.self_message[m] + o[act::SELF_MESSAGE + m]);
-                a.other_message[m] +=
-                    (from_fixed(acc.message[m]) - a.other_message[m] * gate) * norm;
+                a.other_message[m] = pulled(a.other_message[m], from_fixed(acc.message[m]), gate);
             }
             a.last_action[..7].copy_from_slice(&o[..7]);
             a.last_action[7..].copy_from_slice(&o[act::TERRAFORM..act::TERRAFORM + 4]);
@@ -60,6 +49,8 @@ pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
                 t.death_energy = a.energy;
             }
         });
+    // Zeroed for the bot steps, which scatter into the same accumulators.
+    sc.agent_acc.fill(Default::default());
 }
 
 pub fn apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
@@ -84,4 +75,6 @@ pub fn apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
             cell.message_cost = (cell.message_cost + from_fixed(acc.terraform[3])).max(0.0);
             cell.reproduce_cost = (cell.reproduce_cost + from_fixed(acc.terraform[4])).max(0.0);
         });
+    // Zeroed for the bot steps, which scatter into the same accumulators.
+    sc.cell_acc.fill(Default::default());
 }

@@ -8,8 +8,8 @@
 use crate::world::{metric_index, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING, TICK_ACTED};
 
 /// Sums per partial; slot `SUMS` of a partial holds the largest generation seen.
-pub const SUMS: usize = 33;
-pub const PARTIAL_STRIDE: usize = 34;
+pub const SUMS: usize = 48;
+pub const PARTIAL_STRIDE: usize = 49;
 
 const Q_ALIVE: usize = 0;
 const Q_ENERGY: usize = 1;
@@ -26,11 +26,23 @@ const Q_HIT: usize = 29;
 const Q_STOLEN: usize = 30;
 const Q_DEATH: usize = 31;
 const Q_CULTIVATION: usize = 32;
+const Q_PROGRAMMING: usize = 33;
+const Q_BOT_ENERGY: usize = 34;
+const Q_BOT_ACTIONS: usize = 35;
+const Q_BOT_COSTS: usize = 42;
+const Q_BOT_EATEN: usize = 43;
+const Q_BOT_HIT: usize = 44;
+const Q_BOT_STOLEN: usize = 45;
+const Q_BOT_CLIP: usize = 46;
+const Q_BOT_CULTIVATION: usize = 47;
+/// The bot outputs the metrics average: move x, move y, push, eat, hit, gate, terraform gain.
+const BOT_ACTION_OUTS: [usize; 7] = [0, 1, 2, 3, 5, 6, 7];
 
 /// Totals the ledger compares against on the first tick.
 pub fn seed_totals(st: &State, sc: &mut Scratch) {
     let (agents, cells) = energy_totals(st);
-    sc.metrics_prev = vec![agents, cells, 0.0, 0.0];
+    let bots: f64 = st.bots.iter().map(|b| b.energy as f64).sum();
+    sc.metrics_prev = vec![agents, cells, bots as f32, 0.0];
 }
 
 pub fn energy_totals(st: &State) -> (f32, f32) {
@@ -80,7 +92,21 @@ pub fn metrics_partial(p: &Params, st: &State, sc: &mut Scratch) {
                 acc[Q_STOLEN] += t.stolen;
                 acc[Q_DEATH] += t.death_energy;
                 acc[Q_CULTIVATION] += t.cultivation;
+                acc[Q_PROGRAMMING] += t.programming;
             }
+        }
+        for b in chunk(st.bots.len(), w, partials) {
+            let r = &sc.bot_tick[b];
+            acc[Q_BOT_ENERGY] += st.bots[b].energy;
+            for (k, out) in BOT_ACTION_OUTS.iter().enumerate() {
+                acc[Q_BOT_ACTIONS + k] += r.out[*out].clamp(-1.0, 1.0);
+            }
+            acc[Q_BOT_COSTS] += r.cost;
+            acc[Q_BOT_EATEN] += r.eaten;
+            acc[Q_BOT_HIT] += r.hit_received;
+            acc[Q_BOT_STOLEN] += r.stolen;
+            acc[Q_BOT_CLIP] += r.clip;
+            acc[Q_BOT_CULTIVATION] += r.cultivation;
         }
         for c in chunk(st.cells.len(), w, partials) {
             let cell = &st.cells[c];
@@ -140,6 +166,14 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     }
     row[col("kardashev_agents")] = totals[Q_COSTS];
     row[col("cultivation_agents")] = totals[Q_CULTIVATION];
+    row[col("programming_agents")] = totals[Q_PROGRAMMING];
+    let bots = st.bots.len() as f32;
+    row[col("bot_mean_energy")] = per(totals[Q_BOT_ENERGY], bots);
+    for k in 0..BOT_ACTION_OUTS.len() {
+        row[col("bot_action_move_x") + k] = per(totals[Q_BOT_ACTIONS + k], bots);
+    }
+    row[col("kardashev_bots")] = totals[Q_BOT_COSTS];
+    row[col("cultivation_bots")] = totals[Q_BOT_CULTIVATION];
     let child = if p.child_energy_from_parent != 0 {
         0.0
     } else {
@@ -154,16 +188,32 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     row[col("ledger_stolen")] = totals[Q_STOLEN];
     row[col("ledger_birth_energy")] = birth_energy;
     row[col("ledger_death_energy")] = totals[Q_DEATH];
+    row[col("ledger_eaten_by_bots")] = totals[Q_BOT_EATEN];
+    row[col("ledger_bot_hit_received")] = totals[Q_BOT_HIT];
+    row[col("ledger_bot_stolen")] = totals[Q_BOT_STOLEN];
+    row[col("ledger_bot_clip")] = totals[Q_BOT_CLIP];
     row[col("agent_energy_total")] = totals[Q_ENERGY];
     row[col("cell_energy_total")] = totals[Q_TERRAIN];
-    let change = (totals[Q_ENERGY] - sc.metrics_prev[0]) + (totals[Q_TERRAIN] - sc.metrics_prev[1]);
-    let explained =
-        totals[Q_REGROWTH] - totals[Q_COSTS] + totals[Q_HIT] + totals[Q_STOLEN] + birth_energy
-            - totals[Q_DEATH];
+    row[col("bot_energy_total")] = totals[Q_BOT_ENERGY];
+    // Energy is conserved across agents, cells and bots up to these flows (eating only
+    // moves it between them).
+    let change = (totals[Q_ENERGY] - sc.metrics_prev[0])
+        + (totals[Q_TERRAIN] - sc.metrics_prev[1])
+        + (totals[Q_BOT_ENERGY] - sc.metrics_prev[2]);
+    let explained = totals[Q_REGROWTH] - totals[Q_COSTS] - totals[Q_BOT_COSTS]
+        + totals[Q_HIT]
+        + totals[Q_STOLEN]
+        + totals[Q_BOT_HIT]
+        + totals[Q_BOT_STOLEN]
+        + totals[Q_BOT_CLIP]
+        + birth_energy
+        - totals[Q_DEATH];
     row[col("ledger_error")] = change - explained;
     sc.metrics_prev[0] = totals[Q_ENERGY];
     sc.metrics_prev[1] = totals[Q_TERRAIN];
+    sc.metrics_prev[2] = totals[Q_BOT_ENERGY];
     let slot = st.clock.tick as usize % METRIC_RING;
     sc.metrics_ring[slot * n..(slot + 1) * n].copy_from_slice(&row);
     st.clock.tick += 1;
+    st.clock.bot_step = 0;
 }

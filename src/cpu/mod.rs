@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod births;
+pub mod bots;
 pub mod compact_brain;
 pub mod effects;
 pub mod grid;
@@ -34,7 +35,8 @@ pub struct CpuWorld {
     pub attention: (usize, usize),
 }
 
-/// Every pass of a tick, in order. The GPU backend runs the same names.
+/// Every pass of a tick, in order, each once; in a tick the `BOT_STEP_PASSES` run
+/// `bots.steps_per_tick` times (see `tick_passes`). The GPU backend runs the same names.
 pub const TICK_PASSES: &[&str] = &[
     "grid_count",
     "grid_scan",
@@ -47,6 +49,11 @@ pub const TICK_PASSES: &[&str] = &[
     "effects",
     "apply_agents",
     "apply_cells",
+    "bots_receive",
+    "bots_act",
+    "bots_apply_agents",
+    "bots_apply",
+    "bots_apply_cells",
     "terrain_weather",
     "terrain_base",
     "terrain_apply",
@@ -56,6 +63,29 @@ pub const TICK_PASSES: &[&str] = &[
     "metrics_partial",
     "metrics",
 ];
+
+/// The passes of one bot step (SPEC 2.5), repeated `bots.steps_per_tick` times a tick.
+pub const BOT_STEP_PASSES: &[&str] = &[
+    "bots_act",
+    "bots_apply_agents",
+    "bots_apply",
+    "bots_apply_cells",
+];
+
+/// The passes of a whole tick: `TICK_PASSES` with the bot step repeated `bot_steps` times.
+pub fn tick_passes(bot_steps: u32) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for pass in TICK_PASSES {
+        if *pass == BOT_STEP_PASSES[0] {
+            for _ in 0..bot_steps {
+                out.extend_from_slice(BOT_STEP_PASSES);
+            }
+        } else if !BOT_STEP_PASSES.contains(pass) {
+            out.push(*pass);
+        }
+    }
+    out
+}
 
 impl CpuWorld {
     pub fn new(cfg: &Config, state: State) -> Self {
@@ -90,6 +120,7 @@ impl CpuWorld {
         sc.agent_tick
             .iter_mut()
             .for_each(|t| *t = Default::default());
+        sc.bot_tick.fill(Default::default());
     }
 
     pub fn run_pass(&mut self, name: &str) {
@@ -113,6 +144,11 @@ impl CpuWorld {
             "effects" => effects::effects(p, st, sc),
             "apply_agents" => apply::apply_agents(p, st, sc),
             "apply_cells" => apply::apply_cells(p, st, sc),
+            "bots_receive" => bots::bots_receive(p, st, sc),
+            "bots_act" => bots::bots_act(p, st, sc),
+            "bots_apply_agents" => bots::bots_apply_agents(p, st, sc),
+            "bots_apply" => bots::bots_apply(p, st, sc),
+            "bots_apply_cells" => bots::bots_apply_cells(p, st, sc),
             "terrain_weather" => terrain::terrain_weather(p, r, st, sc),
             "terrain_base" => terrain::terrain_base(p, r, st, sc),
             "terrain_apply" => terrain::terrain_apply(p, st, sc),
@@ -131,7 +167,7 @@ impl CpuWorld {
     pub fn tick(&mut self) -> Vec<f32> {
         self.begin_tick();
         let tick = self.state.clock.tick as usize;
-        for pass in TICK_PASSES {
+        for pass in tick_passes(self.params.bot_steps_per_tick) {
             self.run_pass(pass);
         }
         let n = METRIC_COLUMNS.len();
@@ -189,6 +225,19 @@ pub fn ordered_to_float(u: u32) -> f32 {
     } else {
         f32::from_bits(!u)
     }
+}
+
+/// What one eater gets from a cell with `eaters` eaters: eat_rate of the cell's energy each,
+/// scaled down when together they would take more than is there.
+pub fn eat_share(p: &Params, cell_energy: f32, eaters: u32) -> f32 {
+    cell_energy * p.eat_rate.min(1.0 / eaters as f32)
+}
+
+/// [departure] a received message (or program) moves toward the gate-weighted mean of what
+/// was sent: `sum` is the sum of gate * message, `gate` the sum of gates. JaxLife adds every
+/// sender's full difference, which overshoots and diverges once the gates sum above 2.
+pub fn pulled(current: f32, sum: f32, gate: f32) -> f32 {
+    current + (sum - current * gate) * (1.0 / gate.max(1.0))
 }
 
 /// tanh with its input clamped first: some GPU drivers compute tanh through exp and return

@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod births;
+pub mod bots;
 pub mod compact_brain;
 pub mod context;
 pub mod effects;
@@ -37,6 +38,13 @@ pub enum Dispatch {
     CompactAgents,
     /// Per agent, but only for brains that read the flat observation.
     Observe,
+    /// One thread per bot.
+    PerBot,
+    /// One workgroup of 64 threads per bot.
+    BotWorkgroups,
+    /// Per agent or per cell, but only in a world with bots.
+    AgentsWithBots,
+    CellsWithBots,
     /// One workgroup (selection and reductions that need a global view).
     Single,
     /// One workgroup per chunk of the metrics' partial sums.
@@ -69,6 +77,7 @@ pub const SHADERS: &[&ShaderDef] = &[
     &compact_brain::SHADER,
     &effects::SHADER,
     &apply::SHADER,
+    &bots::SHADER,
     &terrain::SHADER,
     &births::SHADER,
     &metrics::SHADER,
@@ -159,6 +168,11 @@ impl Dispatch {
                 }
             }
             Dispatch::PerCell => d.cells as u64,
+            Dispatch::PerBot => d.bots as u64,
+            Dispatch::BotWorkgroups => d.bots as u64 * 64,
+            Dispatch::AgentsWithBots if d.bots > 0 => d.capacity as u64,
+            Dispatch::CellsWithBots if d.bots > 0 => d.cells as u64,
+            Dispatch::AgentsWithBots | Dispatch::CellsWithBots => 0,
             Dispatch::PerAngle => (d.angles as u64).max(2 * crate::world::WEATHER_FIELDS as u64),
             Dispatch::Observe => {
                 if crate::world::brain_kind::reads_observation(p.brain_kind) {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::{binding_decls, full_source, groups_for, Dispatch, GpuContext, SHADERS};
 use crate::config::Config;
-use crate::cpu::TICK_PASSES;
+use crate::cpu::{tick_passes, TICK_PASSES};
 use crate::error::GpuError;
 use crate::world::{Dims, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING};
 
@@ -39,6 +39,8 @@ pub struct GpuWorld {
     tick: u64,
     pending: VecDeque<PendingMetrics>,
     spare_staging: Vec<wgpu::Buffer>,
+    /// The tick's pass sequence, bot steps repeated.
+    passes_of_tick: Vec<&'static str>,
 }
 
 fn alloc_len(len: u64) -> u64 {
@@ -235,6 +237,7 @@ impl GpuWorld {
             tick: state.tick(),
             pending: VecDeque::new(),
             spare_staging: Vec::new(),
+            passes_of_tick: tick_passes(params.bot_steps_per_tick),
         })
     }
 
@@ -256,6 +259,7 @@ impl GpuWorld {
         self.clear(enc, "cell_acc");
         self.clear(enc, "grid_counts");
         self.clear(enc, "agent_tick");
+        self.clear(enc, "bot_tick");
     }
 
     fn record_pass(&self, enc: &mut wgpu::CommandEncoder, name: &str) {
@@ -332,18 +336,19 @@ impl GpuWorld {
     /// saves the drivers a synchronisation per pass.
     fn record_tick(&self, enc: &mut wgpu::CommandEncoder) {
         self.record_begin_tick(enc);
+        let passes = &self.passes_of_tick;
         let mut start = 0;
-        while start < TICK_PASSES.len() {
-            self.record_encoder_ops(enc, TICK_PASSES[start]);
+        while start < passes.len() {
+            self.record_encoder_ops(enc, passes[start]);
             let mut end = start + 1;
-            while end < TICK_PASSES.len() && !Self::has_encoder_ops(TICK_PASSES[end]) {
+            while end < passes.len() && !Self::has_encoder_ops(passes[end]) {
                 end += 1;
             }
             let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("tick"),
                 timestamp_writes: None,
             });
-            for name in &TICK_PASSES[start..end] {
+            for name in &passes[start..end] {
                 self.record_dispatch(&mut cp, name);
             }
             start = end;
@@ -357,13 +362,15 @@ impl GpuWorld {
         self.ctx.queue.submit([enc.finish()]);
     }
 
-    /// Mean GPU time of each pass within whole ticks, from timestamp queries, over `reps`
-    /// ticks (for `silico bench --passes`). Empty when the adapter has no timestamps.
+    /// Mean GPU time of each pass per tick (a bot step's passes summed over the tick's
+    /// steps), from timestamp queries, over `reps` ticks (for `silico bench --passes`).
+    /// Empty when the adapter has no timestamps.
     pub fn profile_passes(&mut self, reps: u32) -> Result<Vec<(&'static str, f64)>, GpuError> {
         if !self.ctx.features.contains(wgpu::Features::TIMESTAMP_QUERY) {
             return Ok(Vec::new());
         }
-        let n = TICK_PASSES.len() as u32;
+        let passes = self.passes_of_tick.clone();
+        let n = passes.len() as u32;
         let device = &self.ctx.device;
         let query_set = device.create_query_set(&wgpu::QuerySetDescriptor {
             label: Some("pass timestamps"),
@@ -378,11 +385,11 @@ impl GpuWorld {
             mapped_at_creation: false,
         });
         let period_ns = self.ctx.queue.get_timestamp_period() as f64;
-        let mut total_ms = vec![0.0f64; n as usize];
+        let mut total_ms: HashMap<&'static str, f64> = HashMap::new();
         for _ in 0..reps {
             let mut enc = self.ctx.device.create_command_encoder(&Default::default());
             self.record_begin_tick(&mut enc);
-            for (k, name) in TICK_PASSES.iter().enumerate() {
+            for (k, name) in passes.iter().enumerate() {
                 self.record_pass_timed(&mut enc, name, Some((&query_set, k as u32)));
             }
             enc.resolve_query_set(&query_set, 0..2 * n, &resolve, 0);
@@ -390,15 +397,19 @@ impl GpuWorld {
             self.tick += 1;
             let raw = self.read_raw(&resolve, bytes)?;
             let stamps: &[u64] = bytemuck::cast_slice(&raw);
-            for k in 0..n as usize {
+            for (k, name) in passes.iter().enumerate() {
                 let ticks = stamps[2 * k + 1].saturating_sub(stamps[2 * k]);
-                total_ms[k] += ticks as f64 * period_ns * 1e-6;
+                *total_ms.entry(name).or_default() += ticks as f64 * period_ns * 1e-6;
             }
         }
         Ok(TICK_PASSES
             .iter()
-            .zip(total_ms)
-            .map(|(name, ms)| (*name, ms / reps as f64))
+            .map(|name| {
+                (
+                    *name,
+                    total_ms.get(name).copied().unwrap_or(0.0) / reps as f64,
+                )
+            })
             .collect())
     }
 
@@ -566,6 +577,12 @@ impl GpuWorld {
             dst.copy_from_slice(&src);
         }
         Ok(state)
+    }
+
+    /// The bots' bits after each bot step of the last submitted tick.
+    pub fn download_bot_bits(&mut self) -> Result<Vec<f32>, GpuError> {
+        let raw = self.read_back(&["bot_bits"])?;
+        Ok(bytemuck::pod_collect_to_vec(&raw[0]))
     }
 
     pub fn download_scratch(&mut self) -> Result<Scratch, GpuError> {

@@ -89,11 +89,15 @@ pub struct Clock {
     pub tick: u32,
     /// Alive agents at the start of the tick (for the crowding factor f = alive / capacity).
     pub alive: u32,
-    pub _pad: [u32; 2],
+    /// Bot steps done so far this tick (0 between ticks).
+    pub bot_step: u32,
+    pub _pad: u32,
 }
 
-/// Fixed-point accumulators an agent receives from others in one tick. 80 bytes.
-/// Scatters are summed as integers so the result does not depend on thread order.
+/// Fixed-point accumulators an agent receives from others in one tick (also a bot's, where
+/// `message` is what others write into its program). 80 bytes. Scatters are summed as
+/// integers so the result does not depend on thread order; the pass that applies them
+/// zeroes them for the next step.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct AgentAcc {
@@ -109,7 +113,9 @@ pub struct AgentAcc {
 pub struct CellAcc {
     pub eaters: u32,
     pub terraform: [i32; 5],
-    pub _pad: [u32; 2],
+    /// Bots writing the cell's bit this step, and the sum of the bits they write.
+    pub bit_writers: u32,
+    pub bit_sum: i32,
 }
 
 /// What one agent did this tick, for the energy ledger and metrics. 32 bytes.
@@ -128,7 +134,8 @@ pub struct AgentTick {
     pub flags: u32,
     /// Positive energy_gain terraforming done (cultivation).
     pub cultivation: f32,
-    pub _pad: u32,
+    /// Sum of the message gates it wrote into bots' programs (programming).
+    pub programming: f32,
 }
 
 /// It was alive at the start of the tick and acted.
@@ -137,6 +144,30 @@ pub const TICK_ACTED: u32 = 1;
 pub const TICK_DIED: u32 = 2;
 /// It asked to reproduce and could afford it.
 pub const TICK_WANTS_CHILD: u32 = 4;
+
+/// What one bot did this tick: its last step's program output and the tick's energy flows
+/// summed over its steps. 112 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct BotTick {
+    /// The program's output this step, before clipping: the action, and the memory it may write.
+    pub out: [f32; MESSAGE_LEN],
+    /// The operation its program selected this step (0..7).
+    pub op: u32,
+    /// This step's cost and stolen energy, set when it acts and summed when it applies.
+    pub step_cost: f32,
+    pub step_stolen: f32,
+    pub cost: f32,
+    pub eaten: f32,
+    /// Net energy received from hits (negative: it was hit).
+    pub hit_received: f32,
+    pub stolen: f32,
+    /// Energy added by clipping its energy at 0 (bots never die).
+    pub clip: f32,
+    /// Positive energy_gain terraforming done (cultivation).
+    pub cultivation: f32,
+    pub _pad: [u32; 3],
+}
 
 /// What one cell did this tick. 16 bytes.
 #[repr(C)]
@@ -174,6 +205,30 @@ pub struct Birth {
     pub child: u32,
     /// Parent slot, or NONE for a respawned random agent.
     pub parent: u32,
+}
+
+/// Bots' view: the nearest agents and the nearest other bots each bot sees (SPEC 2.5).
+pub const BOT_VIEW: usize = 4;
+/// Operations of a bot program (argmax over its first 7 floats), then its 8-entry table.
+pub const BOT_OPS: usize = 7;
+pub const BOT_TABLE: usize = 8;
+
+/// Bot action indices: a bot's output (its memory when written) read as an action.
+pub mod bot_act {
+    pub const MOVE_X: usize = 0;
+    pub const MOVE_Y: usize = 1;
+    pub const PUSH: usize = 2;
+    pub const EAT: usize = 3;
+    pub const HIT: usize = 5;
+    pub const GATE: usize = 6;
+    /// energy_gain, move_cost, push_cost, message_cost, reproduce_cost.
+    pub const TERRAFORM: usize = 7;
+    /// > 0.99 reads the bit of the cell it moves to into memory[15]; < -0.99 writes memory[15].
+    pub const BIT_IO: usize = 12;
+    /// > 0 (or the copy operation) writes the output into memory.
+    pub const WRITE: usize = 13;
+    /// The memory element that holds a bot's bit.
+    pub const BIT: usize = 15;
 }
 
 /// Fixed-point scale of the integer accumulators: 2^16 per unit.
@@ -253,6 +308,7 @@ pub struct Params {
     pub grid_hash_buckets: u32,
     /// Fraction of a child's weights that receive mutation noise.
     pub mutation_rate: f32,
+    pub bot_steps_per_tick: u32,
 }
 
 /// Brain kinds as the shaders number them.
@@ -312,6 +368,17 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "action_terraform_reproduce",
     "kardashev_agents",
     "cultivation_agents",
+    "programming_agents",
+    "bot_mean_energy",
+    "bot_action_move_x",
+    "bot_action_move_y",
+    "bot_action_push",
+    "bot_action_eat",
+    "bot_action_hit",
+    "bot_action_gate",
+    "bot_action_terraform_gain",
+    "kardashev_bots",
+    "cultivation_bots",
     "ledger_regrowth",
     "ledger_eaten_by_agents",
     "ledger_eaten_from_cells",
@@ -320,8 +387,13 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "ledger_stolen",
     "ledger_birth_energy",
     "ledger_death_energy",
+    "ledger_eaten_by_bots",
+    "ledger_bot_hit_received",
+    "ledger_bot_stolen",
+    "ledger_bot_clip",
     "agent_energy_total",
     "cell_energy_total",
+    "bot_energy_total",
     "ledger_error",
 ];
 

@@ -4,6 +4,7 @@
 pub mod brain;
 pub mod checkpoint;
 pub mod layout;
+pub mod program;
 
 pub use layout::*;
 
@@ -35,6 +36,7 @@ pub struct Dims {
     pub cells: usize,
     pub capacity: usize,
     pub bots: usize,
+    pub bot_steps: usize,
     pub view_agents: usize,
     pub view_bots: usize,
     pub terrain_view_range: usize,
@@ -75,6 +77,7 @@ impl Dims {
             cells,
             capacity,
             bots: cfg.bots.count as usize,
+            bot_steps: cfg.bots.steps_per_tick as usize,
             view_agents,
             view_bots,
             terrain_view_range: r,
@@ -119,10 +122,14 @@ impl Dims {
         let per_cell = 2 * std::mem::size_of::<Cell>()
             + std::mem::size_of::<CellAcc>()
             + std::mem::size_of::<CellTick>();
+        let per_bot = std::mem::size_of::<Bot>()
+            + std::mem::size_of::<AgentAcc>()
+            + std::mem::size_of::<BotTick>()
+            + 4 * self.bot_steps;
         self.capacity as u64 * per_agent as u64
             + 4 * self.obs_buffer_len() as u64
             + self.cells as u64 * per_cell as u64
-            + self.bots as u64 * std::mem::size_of::<Bot>() as u64
+            + self.bots as u64 * per_bot as u64
     }
 
     /// Buckets of all the neighbour grid's levels together (src/cpu/grid.rs).
@@ -207,6 +214,7 @@ impl Params {
             brain_state_len: d.brain_state_len as u32,
             grid_hash_buckets: d.grid_hash_buckets as u32,
             mutation_rate: cfg.mutation.rate,
+            bot_steps_per_tick: cfg.bots.steps_per_tick,
         }
     }
 }
@@ -235,6 +243,11 @@ pub struct Scratch {
     pub cell_acc: Vec<CellAcc>,
     pub agent_tick: Vec<AgentTick>,
     pub cell_tick: Vec<CellTick>,
+    /// What agents and other bots did to each bot this step (`message`: program writes).
+    pub bot_acc: Vec<AgentAcc>,
+    pub bot_tick: Vec<BotTick>,
+    /// Every bot's bit (memory[15]) after each bot step of the tick, step-major.
+    pub bot_bits: Vec<f32>,
     pub grid_counts: Vec<u32>,
     pub grid_start: Vec<u32>,
     pub grid_items: Vec<u32>,
@@ -265,6 +278,9 @@ impl Scratch {
             cell_acc: vec![CellAcc::default(); d.cells],
             agent_tick: vec![AgentTick::default(); d.capacity],
             cell_tick: vec![CellTick::default(); d.cells],
+            bot_acc: vec![AgentAcc::default(); d.bots],
+            bot_tick: vec![BotTick::default(); d.bots],
+            bot_bits: vec![0.0; d.bots * d.bot_steps],
             grid_counts: vec![0; d.grid_buckets()],
             grid_start: vec![0; d.grid_buckets() + 1],
             grid_items: vec![0; GRID_LEVELS * d.capacity],
@@ -276,6 +292,7 @@ impl Scratch {
             birth_list: vec![Birth::default(); d.capacity],
             metrics_ring: vec![0.0; METRIC_RING * METRIC_COLUMNS.len()],
             metrics_partials: vec![0.0; MAX_METRIC_PARTIALS * crate::cpu::metrics::PARTIAL_STRIDE],
+            // Agent, cell and bot energy at the end of the previous tick.
             metrics_prev: vec![0.0; 4],
         }
     }
@@ -308,7 +325,37 @@ impl State {
         let mut agents = vec![Agent::zeroed_dead(); d.capacity];
         let mut genomes = vec![0.0f32; d.capacity * d.genome_len];
         let tensors = brain::layout_for(cfg);
-        for slot in 0..cfg.agents.initial_agents as usize {
+        let scenario = &cfg.scenario;
+        let placed_agents = scenario.placed_agents() as usize;
+        let mut slot = 0usize;
+        for place in &scenario.agents {
+            for n in 0..place.count as usize {
+                let a = &mut agents[slot];
+                *a = crate::cpu::births::random_agent(&p, &rng, INIT_TICK, slot as u32);
+                a.pos = [
+                    crate::cpu::wrap_coord(&p, place.pos[0] + n as f32 * place.step[0]),
+                    crate::cpu::wrap_coord(&p, place.pos[1] + n as f32 * place.step[1]),
+                ];
+                a.energy = place.energy.unwrap_or(p.initial_energy);
+                let genome = &mut genomes[slot * d.genome_len..(slot + 1) * d.genome_len];
+                match &place.genome {
+                    crate::config::GenomeSpec::Random => {
+                        let noise = brain::genome_noise(&rng, INIT_TICK, slot as u32, d.genome_len);
+                        brain::initial_genome(&tensors, &noise, genome);
+                    }
+                    crate::config::GenomeSpec::Zero => {}
+                    crate::config::GenomeSpec::Tensors(named) => {
+                        for t in &tensors {
+                            if let Some(values) = named.get(&t.name) {
+                                genome[t.offset..t.offset + t.len()].copy_from_slice(values);
+                            }
+                        }
+                    }
+                }
+                slot += 1;
+            }
+        }
+        for slot in placed_agents..placed_agents + cfg.agents.initial_agents as usize {
             agents[slot] = crate::cpu::births::random_agent(&p, &rng, INIT_TICK, slot as u32);
             let noise = brain::genome_noise(&rng, INIT_TICK, slot as u32, d.genome_len);
             brain::initial_genome(
@@ -317,7 +364,7 @@ impl State {
                 &mut genomes[slot * d.genome_len..(slot + 1) * d.genome_len],
             );
         }
-        let bots = (0..d.bots)
+        let mut bots: Vec<Bot> = (0..d.bots)
             .map(|b| {
                 let u = |i: u32| rng.uniform(INIT_TICK, b as u32, stream::INIT + 1, i);
                 let mut bot = Bot {
@@ -334,11 +381,37 @@ impl State {
                 bot
             })
             .collect();
+        let mut b = 0usize;
+        for place in &scenario.bots {
+            for n in 0..place.count as usize {
+                let bot = &mut bots[b];
+                bot.pos = [
+                    crate::cpu::wrap_coord(&p, place.pos[0] + n as f32 * place.step[0]),
+                    crate::cpu::wrap_coord(&p, place.pos[1] + n as f32 * place.step[1]),
+                ];
+                bot.energy = place.energy.unwrap_or(p.bot_initial_energy);
+                // A Random spec keeps the draw above.
+                if let Some(program) = place.program.assemble() {
+                    bot.program = program;
+                }
+                if let Some(memory) = place.memory.assemble() {
+                    bot.memory = memory;
+                }
+                b += 1;
+            }
+        }
+        let mut cells = cells;
+        for bit in &scenario.bits {
+            let c = (bit.cell[1] * cfg.world.map_size + bit.cell[0]) as usize;
+            cells[c].bit = bit.bit;
+        }
+        let alive = agents.iter().filter(|a| a.alive != 0).count() as u32;
         Self {
             clock: Clock {
                 tick: 0,
-                alive: cfg.agents.initial_agents,
-                _pad: [0; 2],
+                alive,
+                bot_step: 0,
+                _pad: 0,
             },
             cells,
             base,
@@ -432,6 +505,9 @@ impl_sections!(Scratch {
     many cell_acc,
     many agent_tick,
     many cell_tick,
+    many bot_acc,
+    many bot_tick,
+    many bot_bits,
     many grid_counts,
     many grid_start,
     many grid_items,

@@ -1,0 +1,390 @@
+// Bots (SPEC 2.5): programmable tools. After the agents' step, `bots_receive` applies what
+// agents did to the bots (pushes, hits, program writes). Then, `bot_steps_per_tick` times:
+// `bots_act` (each bot senses, runs its program and scatters its effects), then
+// `bots_apply_agents`, `bots_apply` and `bots_apply_cells` gather them. Every bot of a step
+// acts on the same snapshot; contributions to shared targets are fixed-point sums, and the
+// passes that gather them zero them for the next step. Reference: src/cpu/bots.rs.
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> clock: Clock;
+@group(0) @binding(2) var<storage, read_write> agents: array<Agent>;
+@group(0) @binding(3) var<storage, read_write> bots: array<Bot>;
+@group(0) @binding(4) var<storage, read_write> cells: array<Cell>;
+@group(0) @binding(5) var<storage, read_write> agent_acc: array<atomic<i32>>;
+@group(0) @binding(6) var<storage, read_write> bot_acc: array<atomic<i32>>;
+@group(0) @binding(7) var<storage, read_write> cell_acc: array<atomic<i32>>;
+@group(0) @binding(8) var<storage, read_write> agent_tick: array<AgentTick>;
+@group(0) @binding(9) var<storage, read_write> bot_tick: array<BotTick>;
+@group(0) @binding(10) var<storage, read_write> bot_bits: array<f32>;
+@group(0) @binding(11) var<storage, read_write> cell_tick: array<CellTick>;
+
+// One entity a bot sees: wrapped offset from the bot, squared distance, and its slot (bots
+// after all agent slots when agents and bots are ranked together).
+struct Seen {
+    d2: f32,
+    dx: f32,
+    dy: f32,
+    idx: u32,
+}
+
+// Nearest first; ties by offset y, then offset x, then slot (so in a row of bots the left
+// neighbour comes before the right one, wherever the row sits on the torus).
+fn before(a: Seen, b: Seen) -> bool {
+    if (a.idx == NONE) { return false; }
+    if (b.idx == NONE) { return true; }
+    if (a.d2 != b.d2) { return a.d2 < b.d2; }
+    if (a.dy != b.dy) { return a.dy < b.dy; }
+    if (a.dx != b.dx) { return a.dx < b.dx; }
+    return a.idx < b.idx;
+}
+
+fn empty_seen() -> Seen {
+    return Seen(3.4e38, 0.0, 0.0, NONE);
+}
+
+var<private> near_agents: array<Seen, 4>;
+var<private> near_bots: array<Seen, 4>;
+
+fn insert_agent(c: Seen) {
+    var x = c;
+    for (var s = 0u; s < BOT_VIEW; s++) {
+        if (before(x, near_agents[s])) {
+            let y = near_agents[s];
+            near_agents[s] = x;
+            x = y;
+        }
+    }
+}
+
+fn insert_bot(c: Seen) {
+    var x = c;
+    for (var s = 0u; s < BOT_VIEW; s++) {
+        if (before(x, near_bots[s])) {
+            let y = near_bots[s];
+            near_bots[s] = x;
+            x = y;
+        }
+    }
+}
+
+fn seen_from(me: vec2<f32>, other: vec2<f32>, idx: u32) -> Seen {
+    let dx = wrap_delta(other.x - me.x);
+    let dy = wrap_delta(other.y - me.y);
+    return Seen(dx * dx + dy * dy, dx, dy, idx);
+}
+
+fn add_agent(index: u32, value: f32) {
+    let v = to_fixed(value);
+    if (v != 0) { atomicAdd(&agent_acc[index], v); }
+}
+
+fn add_bot(index: u32, value: f32) {
+    let v = to_fixed(value);
+    if (v != 0) { atomicAdd(&bot_acc[index], v); }
+}
+
+// A bot's whole view is found by 64 threads, each scanning every 64th agent and bot; the
+// per-thread lists are merged by thread 0.
+const BOT_THREADS: u32 = 64u;
+var<workgroup> wg_seen: array<Seen, 512>; // BOT_THREADS * 2 * BOT_VIEW
+
+@compute @workgroup_size(64)
+fn bots_act(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+            @builtin(local_invocation_index) t: u32) {
+    let b = wid.x + wid.y * nwg.x;
+    if (b >= params.bot_count) { return; }
+    let me = bots[b];
+    let r2max = params.view_radius * params.view_radius;
+    for (var s = 0u; s < BOT_VIEW; s++) {
+        near_agents[s] = empty_seen();
+        near_bots[s] = empty_seen();
+    }
+    for (var j = t; j < params.capacity; j += BOT_THREADS) {
+        if (agents[j].alive == 0u) { continue; }
+        let c = seen_from(me.pos, agents[j].pos, j);
+        if (params.view_radius > 0.0 && c.d2 > r2max) { continue; }
+        insert_agent(c);
+    }
+    for (var j = t; j < params.bot_count; j += BOT_THREADS) {
+        if (j == b) { continue; }
+        let c = seen_from(me.pos, bots[j].pos, j);
+        if (params.view_radius > 0.0 && c.d2 > r2max) { continue; }
+        insert_bot(c);
+    }
+    for (var s = 0u; s < BOT_VIEW; s++) {
+        wg_seen[t * 8u + s] = near_agents[s];
+        wg_seen[t * 8u + 4u + s] = near_bots[s];
+    }
+    workgroupBarrier();
+    if (t != 0u) { return; }
+    for (var u = 1u; u < BOT_THREADS; u++) {
+        for (var s = 0u; s < BOT_VIEW; s++) {
+            insert_agent(wg_seen[u * 8u + s]);
+            insert_bot(wg_seen[u * 8u + 4u + s]);
+        }
+    }
+
+    // m1, m2: the two nearest of the eight; an agent speaks its self_message, a bot its memory.
+    var first = empty_seen();
+    var second = empty_seen();
+    for (var s = 0u; s < 2u * BOT_VIEW; s++) {
+        var c: Seen;
+        if (s < BOT_VIEW) {
+            c = near_agents[s];
+        } else {
+            c = near_bots[s - BOT_VIEW];
+            if (c.idx != NONE) { c.idx = params.capacity + c.idx; }
+        }
+        if (before(c, first)) {
+            second = first;
+            first = c;
+        } else if (before(c, second)) {
+            second = c;
+        }
+    }
+    var m1: array<f32, 16>;
+    var m2: array<f32, 16>;
+    for (var m = 0u; m < MESSAGE_LEN; m++) {
+        m1[m] = message_of(first.idx, m);
+        m2[m] = message_of(second.idx, m);
+    }
+    let mem = me.memory;
+    let program = me.program;
+    var op = 0u;
+    for (var k = 1u; k < BOT_OPS; k++) {
+        if (program[k] > program[op]) { op = k; }
+    }
+    var out: array<f32, 16>;
+    switch op {
+        case 0u: { out = m1; }
+        case 1u: { out = mem; }
+        case 2u: {
+            for (var m = 0u; m < MESSAGE_LEN; m++) { out[m] = mem[m] * m1[m]; }
+        }
+        case 3u: {
+            for (var m = 0u; m < MESSAGE_LEN; m++) { out[m] = mem[m] * m1[m] + m2[m]; }
+        }
+        case 4u: {
+            let x = (i32(round(mem[B_BIT])) != 0) != (i32(round(m1[B_BIT])) != 0);
+            let sign = select(-1.0, 1.0, x);
+            for (var m = 0u; m < MESSAGE_LEN; m++) {
+                out[m] = sign * mem[m] * m1[m] + (1.0 - m1[m]) * mem[m];
+            }
+            out[B_BIT] = mem[B_BIT];
+        }
+        case 5u: {
+            for (var m = 0u; m < MESSAGE_LEN; m++) { out[m] = 1.0 - m1[m] * m2[m]; }
+        }
+        default: {
+            out = mem;
+            var row = 0u;
+            if (m1[B_BIT] > 0.0) { row += 4u; }
+            if (mem[B_BIT] > 0.0) { row += 2u; }
+            if (m2[B_BIT] > 0.0) { row += 1u; }
+            out[B_BIT] = program[BOT_OPS + row];
+        }
+    }
+    var a: array<f32, 16>;
+    for (var m = 0u; m < MESSAGE_LEN; m++) { a[m] = clamp(out[m], -1.0, 1.0); }
+    let push = a[B_PUSH];
+    let hit = a[B_HIT];
+    let gate = max(a[B_GATE], 0.0);
+
+    // Push, hit and message every entity it sees; its message is its memory, which lands in
+    // an agent's other_message and in a bot's program.
+    var hit_total = 0.0;
+    for (var s = 0u; s < 2u * BOT_VIEW; s++) {
+        var c: Seen;
+        let to_agent = s < BOT_VIEW;
+        if (to_agent) { c = near_agents[s]; } else { c = near_bots[s - BOT_VIEW]; }
+        if (c.idx == NONE) { continue; }
+        let norm = sqrt(c.d2) + 0.1;
+        let hit_amount = hit * params.hit_strength * exp(-params.hit_distance_decay * norm);
+        hit_total += hit_amount;
+        let base_index = c.idx * AGENT_ACC_LEN;
+        if (to_agent) {
+            add_agent(base_index, params.push_speed * push * (c.dx / norm));
+            add_agent(base_index + 1u, params.push_speed * push * (c.dy / norm));
+            add_agent(base_index + 2u, -hit_amount);
+            if (gate > 0.0) {
+                add_agent(base_index + 3u, gate);
+                for (var m = 0u; m < MESSAGE_LEN; m++) { add_agent(base_index + 4u + m, mem[m] * gate); }
+            }
+        } else {
+            add_bot(base_index, params.push_speed * push * (c.dx / norm));
+            add_bot(base_index + 1u, params.push_speed * push * (c.dy / norm));
+            add_bot(base_index + 2u, -hit_amount);
+            if (gate > 0.0) {
+                add_bot(base_index + 3u, gate);
+                for (var m = 0u; m < MESSAGE_LEN; m++) { add_bot(base_index + 4u + m, mem[m] * gate); }
+            }
+        }
+    }
+    let c = cell_index_of(me.pos);
+    let cell = cells[c];
+    let cbase = c * CELL_ACC_LEN;
+    if (a[B_EAT] > 0.0) { atomicAdd(&cell_acc[cbase], 1); }
+    var terraform = 0.0;
+    for (var k = 0u; k < 5u; k++) {
+        let v = a[B_TERRAFORM + k];
+        terraform += abs(v);
+        let fx = to_fixed(params.terraform_rate * v);
+        if (fx != 0) { atomicAdd(&cell_acc[cbase + 1u + k], fx); }
+    }
+    if (a[B_BIT_IO] < -0.99) {
+        atomicAdd(&cell_acc[cbase + CA_BIT_WRITERS], 1);
+        atomicAdd(&cell_acc[cbase + CA_BIT_SUM], to_fixed(mem[B_BIT]));
+    }
+    var r = bot_tick[b];
+    r.out = out;
+    r.op = op;
+    // The agents' costs without age and reproduction.
+    r.step_cost = params.move_cost * cell.move_cost * (abs(a[B_MOVE_X]) + abs(a[B_MOVE_Y]))
+        + params.push_cost * cell.push_cost * abs(push)
+        + params.message_cost * cell.message_cost * gate
+        + params.hit_cost * abs(hit)
+        + params.terraform_cost * terraform
+        + params.life_cost;
+    r.step_stolen = hit_total * params.hit_steal_fraction;
+    bot_tick[b] = r;
+}
+
+fn message_of(idx: u32, m: u32) -> f32 {
+    if (idx == NONE) { return 0.0; }
+    if (idx < params.capacity) { return agents[idx].self_message[m]; }
+    return bots[idx - params.capacity].memory[m];
+}
+
+// What agents and other bots did to bot b since it last gathered: moves it, changes its
+// energy and pulls its program toward what was written into it. Zeroes the accumulator.
+fn gather_into(b: u32, bot: ptr<function, Bot>, r: ptr<function, BotTick>) {
+    let base = b * AGENT_ACC_LEN;
+    let push = vec2<f32>(from_fixed(atomicExchange(&bot_acc[base], 0)),
+                         from_fixed(atomicExchange(&bot_acc[base + 1u], 0)));
+    let hit = from_fixed(atomicExchange(&bot_acc[base + 2u], 0));
+    let gate = from_fixed(atomicExchange(&bot_acc[base + 3u], 0));
+    (*bot).pos = vec2<f32>(wrap_coord((*bot).pos.x + push.x), wrap_coord((*bot).pos.y + push.y));
+    (*bot).energy += hit;
+    (*r).hit_received += hit;
+    for (var m = 0u; m < MESSAGE_LEN; m++) {
+        let sum = from_fixed(atomicExchange(&bot_acc[base + 4u + m], 0));
+        (*bot).program[m] = clamp(pulled((*bot).program[m], sum, gate), -1.0, 1.0);
+    }
+}
+
+// Energy is clipped at 0 (bots never die); the energy that adds is booked for the ledger.
+fn clip_energy(bot: ptr<function, Bot>, r: ptr<function, BotTick>) {
+    if ((*bot).energy < 0.0) {
+        (*r).clip -= (*bot).energy;
+        (*bot).energy = 0.0;
+    }
+}
+
+@compute @workgroup_size(64)
+fn bots_receive(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let b = flat_index(gid, nwg);
+    if (b >= params.bot_count) { return; }
+    var bot = bots[b];
+    var r = bot_tick[b];
+    gather_into(b, &bot, &r);
+    clip_energy(&bot, &r);
+    bots[b] = bot;
+    bot_tick[b] = r;
+}
+
+@compute @workgroup_size(64)
+fn bots_apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = flat_index(gid, nwg);
+    if (i >= params.capacity) { return; }
+    let base = i * AGENT_ACC_LEN;
+    let push = vec2<f32>(from_fixed(atomicExchange(&agent_acc[base], 0)),
+                         from_fixed(atomicExchange(&agent_acc[base + 1u], 0)));
+    let hit = from_fixed(atomicExchange(&agent_acc[base + 2u], 0));
+    let gate = from_fixed(atomicExchange(&agent_acc[base + 3u], 0));
+    var sums: array<f32, 16>;
+    for (var m = 0u; m < MESSAGE_LEN; m++) { sums[m] = from_fixed(atomicExchange(&agent_acc[base + 4u + m], 0)); }
+    // Only the living are seen, so only they can have received anything.
+    if (push.x == 0.0 && push.y == 0.0 && hit == 0.0 && gate == 0.0) { return; }
+    var a = agents[i];
+    var t = agent_tick[i];
+    a.pos = vec2<f32>(wrap_coord(a.pos.x + push.x), wrap_coord(a.pos.y + push.y));
+    a.energy += hit;
+    t.hit_received += hit;
+    for (var m = 0u; m < MESSAGE_LEN; m++) { a.other_message[m] = pulled(a.other_message[m], sums[m], gate); }
+    if (a.energy <= 0.0) {
+        a.alive = 0u;
+        t.flags = t.flags | TICK_DIED;
+        t.death_energy = a.energy;
+    }
+    agents[i] = a;
+    agent_tick[i] = t;
+}
+
+@compute @workgroup_size(64)
+fn bots_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let b = flat_index(gid, nwg);
+    if (b >= params.bot_count) { return; }
+    var bot = bots[b];
+    var r = bot_tick[b];
+    var a: array<f32, 16>;
+    for (var m = 0u; m < MESSAGE_LEN; m++) { a[m] = clamp(r.out[m], -1.0, 1.0); }
+    // Eating and costs are of the cell it acted on, before it moves.
+    let c = cell_index_of(bot.pos);
+    var eaten = 0.0;
+    if (a[B_EAT] > 0.0) {
+        eaten = eat_share(cells[c].energy, u32(atomicLoad(&cell_acc[c * CELL_ACC_LEN])));
+    }
+    gather_into(b, &bot, &r);
+    bot.pos = vec2<f32>(wrap_coord(bot.pos.x + params.move_speed * a[B_MOVE_X]),
+                        wrap_coord(bot.pos.y + params.move_speed * a[B_MOVE_Y]));
+    bot.energy += eaten - r.step_cost + r.step_stolen;
+    r.eaten += eaten;
+    r.cost += r.step_cost;
+    r.stolen += r.step_stolen;
+    r.cultivation += max(params.terraform_rate * a[B_TERRAFORM], 0.0);
+    clip_energy(&bot, &r);
+    if (r.out[B_WRITE] > 0.0 || r.op == 0u) { bot.memory = a; }
+    if (a[B_BIT_IO] > 0.99) {
+        // The bit under its new position, before this step's writes land.
+        bot.memory[B_BIT] = clamp(cells[cell_index_of(bot.pos)].bit, -1.0, 1.0);
+    }
+    if (clock.bot_step < params.bot_steps_per_tick) {
+        bot_bits[clock.bot_step * params.bot_count + b] = bot.memory[B_BIT];
+    }
+    bots[b] = bot;
+    bot_tick[b] = r;
+}
+
+@compute @workgroup_size(64)
+fn bots_apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let c = flat_index(gid, nwg);
+    if (c == 0u) { clock.bot_step = clock.bot_step + 1u; }
+    if (c >= params.map_size * params.map_size) { return; }
+    let base = c * CELL_ACC_LEN;
+    let eaters = u32(atomicExchange(&cell_acc[base], 0));
+    var terraform: array<f32, 5>;
+    var touched = eaters != 0u;
+    for (var k = 0u; k < 5u; k++) {
+        let v = atomicExchange(&cell_acc[base + 1u + k], 0);
+        touched = touched || v != 0;
+        terraform[k] = from_fixed(v);
+    }
+    let writers = u32(atomicExchange(&cell_acc[base + CA_BIT_WRITERS], 0));
+    let bit_sum = from_fixed(atomicExchange(&cell_acc[base + CA_BIT_SUM], 0));
+    if (!touched && writers == 0u) { return; }
+    var cell = cells[c];
+    if (eaters > 0u) {
+        // Exactly what the eaters got, as for agents.
+        let take = f32(eaters) * eat_share(cell.energy, eaters);
+        cell.energy -= take;
+        cell_tick[c].eaten += take;
+    }
+    cell.energy_gain = clamp(cell.energy_gain + terraform[0], 0.0, params.energy_gain_clip);
+    cell.move_cost = max(cell.move_cost + terraform[1], 0.0);
+    cell.push_cost = max(cell.push_cost + terraform[2], 0.0);
+    cell.message_cost = max(cell.message_cost + terraform[3], 0.0);
+    cell.reproduce_cost = max(cell.reproduce_cost + terraform[4], 0.0);
+    // [departure] several writers leave the mean of their bits (JaxLife adds their changes).
+    if (writers > 0u) { cell.bit = bit_sum / f32(writers); }
+    cells[c] = cell;
+}

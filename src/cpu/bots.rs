@@ -1,0 +1,405 @@
+//! Reference of shaders/bots.wgsl: bots (SPEC 2.5). `bots_receive` applies what agents did
+//! to the bots; then, once per bot step, `bots_act` (sense, run the program, scatter the
+//! effects as fixed-point sums), `bots_apply_agents`, `bots_apply` and `bots_apply_cells`
+//! (gather them and zero the accumulators for the next step).
+
+use std::cmp::Ordering;
+
+use rayon::prelude::*;
+
+use super::effects::add_acc;
+use super::{cell_index_of, eat_share, pulled, wrap_coord, wrap_delta};
+use crate::world::{
+    bot_act, from_fixed, to_fixed, AgentAcc, BotTick, CellAcc, Params, Scratch, State, BOT_OPS,
+    BOT_VIEW, MESSAGE_LEN, NONE, TICK_DIED,
+};
+
+/// One entity a bot sees: wrapped offset, squared distance, slot (bots after all agent
+/// slots when agents and bots are ranked together).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Seen {
+    pub d2: f32,
+    pub dx: f32,
+    pub dy: f32,
+    pub idx: u32,
+}
+
+impl Seen {
+    const EMPTY: Seen = Seen {
+        d2: f32::MAX,
+        dx: 0.0,
+        dy: 0.0,
+        idx: NONE,
+    };
+
+    fn from(p: &Params, me: [f32; 2], other: [f32; 2], idx: u32) -> Seen {
+        let dx = wrap_delta(p, other[0] - me[0]);
+        let dy = wrap_delta(p, other[1] - me[1]);
+        Seen {
+            d2: dx * dx + dy * dy,
+            dx,
+            dy,
+            idx,
+        }
+    }
+}
+
+/// Nearest first; ties by offset y, then offset x, then slot (in a row of bots the left
+/// neighbour comes before the right one, wherever the row sits on the torus).
+pub fn before(a: &Seen, b: &Seen) -> bool {
+    if a.idx == NONE {
+        return false;
+    }
+    if b.idx == NONE {
+        return true;
+    }
+    match (
+        a.d2.partial_cmp(&b.d2),
+        a.dy.partial_cmp(&b.dy),
+        a.dx.partial_cmp(&b.dx),
+    ) {
+        (Some(Ordering::Less), ..) => true,
+        (Some(Ordering::Equal), Some(Ordering::Less), _) => true,
+        (Some(Ordering::Equal), Some(Ordering::Equal), Some(Ordering::Less)) => true,
+        (Some(Ordering::Equal), Some(Ordering::Equal), Some(Ordering::Equal)) => a.idx < b.idx,
+        _ => false,
+    }
+}
+
+fn insert(list: &mut [Seen; BOT_VIEW], c: Seen) {
+    let mut x = c;
+    for slot in list.iter_mut() {
+        if before(&x, slot) {
+            std::mem::swap(slot, &mut x);
+        }
+    }
+}
+
+/// What bot b sees: its BOT_VIEW nearest alive agents and other bots, nearest first.
+pub fn sense(p: &Params, st: &State, b: usize) -> ([Seen; BOT_VIEW], [Seen; BOT_VIEW]) {
+    let me = st.bots[b].pos;
+    let r2max = p.view_radius * p.view_radius;
+    let in_view = |c: &Seen| !(p.view_radius > 0.0 && c.d2 > r2max);
+    let mut agents = [Seen::EMPTY; BOT_VIEW];
+    let mut bots = [Seen::EMPTY; BOT_VIEW];
+    for (j, a) in st.agents.iter().enumerate() {
+        if a.alive == 0 {
+            continue;
+        }
+        let c = Seen::from(p, me, a.pos, j as u32);
+        if in_view(&c) {
+            insert(&mut agents, c);
+        }
+    }
+    for (j, other) in st.bots.iter().enumerate() {
+        if j == b {
+            continue;
+        }
+        let c = Seen::from(p, me, other.pos, j as u32);
+        if in_view(&c) {
+            insert(&mut bots, c);
+        }
+    }
+    (agents, bots)
+}
+
+/// The two nearest of what a bot sees, agents and bots ranked together.
+pub fn two_nearest(p: &Params, agents: &[Seen; BOT_VIEW], bots: &[Seen; BOT_VIEW]) -> (Seen, Seen) {
+    let (mut first, mut second) = (Seen::EMPTY, Seen::EMPTY);
+    let ranked = agents.iter().copied().chain(bots.iter().map(|c| Seen {
+        idx: if c.idx == NONE {
+            NONE
+        } else {
+            p.capacity + c.idx
+        },
+        ..*c
+    }));
+    for c in ranked {
+        if before(&c, &first) {
+            second = first;
+            first = c;
+        } else if before(&c, &second) {
+            second = c;
+        }
+    }
+    (first, second)
+}
+
+/// What an entity says to a bot: an agent its self_message, a bot its memory; nothing: zeros.
+fn message_of(p: &Params, st: &State, idx: u32) -> [f32; MESSAGE_LEN] {
+    if idx == NONE {
+        [0.0; MESSAGE_LEN]
+    } else if idx < p.capacity {
+        st.agents[idx as usize].self_message
+    } else {
+        st.bots[(idx - p.capacity) as usize].memory
+    }
+}
+
+/// A program run on (mem, m1, m2): the operation it selected and its output (SPEC 2.5).
+pub fn run_program(
+    program: &[f32; MESSAGE_LEN],
+    mem: &[f32; MESSAGE_LEN],
+    m1: &[f32; MESSAGE_LEN],
+    m2: &[f32; MESSAGE_LEN],
+) -> (u32, [f32; MESSAGE_LEN]) {
+    const BIT: usize = bot_act::BIT;
+    let op = crate::world::program::selected_op(program);
+    let mut out = [0.0; MESSAGE_LEN];
+    match op {
+        0 => out = *m1,
+        1 => out = *mem,
+        2 => (0..MESSAGE_LEN).for_each(|m| out[m] = mem[m] * m1[m]),
+        3 => (0..MESSAGE_LEN).for_each(|m| out[m] = mem[m] * m1[m] + m2[m]),
+        4 => {
+            let x =
+                (mem[BIT].round_ties_even() as i32 != 0) != (m1[BIT].round_ties_even() as i32 != 0);
+            let sign = if x { 1.0 } else { -1.0 };
+            for m in 0..MESSAGE_LEN {
+                out[m] = sign * mem[m] * m1[m] + (1.0 - m1[m]) * mem[m];
+            }
+            out[BIT] = mem[BIT];
+        }
+        5 => (0..MESSAGE_LEN).for_each(|m| out[m] = 1.0 - m1[m] * m2[m]),
+        _ => {
+            out = *mem;
+            let row = 4 * (m1[BIT] > 0.0) as usize
+                + 2 * (mem[BIT] > 0.0) as usize
+                + (m2[BIT] > 0.0) as usize;
+            out[BIT] = program[BOT_OPS + row];
+        }
+    }
+    (op as u32, out)
+}
+
+fn clamped(out: &[f32; MESSAGE_LEN]) -> [f32; MESSAGE_LEN] {
+    out.map(|v| v.clamp(-1.0, 1.0))
+}
+
+/// One bot's step: (bot slot, its tick record, what it sends to agents, to bots, to its cell).
+type Acted = (
+    BotTick,
+    Vec<(u32, AgentAcc)>,
+    Vec<(u32, AgentAcc)>,
+    usize,
+    CellAcc,
+);
+
+pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
+    let ticks = &sc.bot_tick;
+    let acted: Vec<Acted> = (0..st.bots.len())
+        .into_par_iter()
+        .map(|b| {
+            let me = &st.bots[b];
+            let (near_agents, near_bots) = sense(p, st, b);
+            let (first, second) = two_nearest(p, &near_agents, &near_bots);
+            let m1 = message_of(p, st, first.idx);
+            let m2 = message_of(p, st, second.idx);
+            let mem = me.memory;
+            let (op, out) = run_program(&me.program, &mem, &m1, &m2);
+            let a = clamped(&out);
+            let (push, hit) = (a[bot_act::PUSH], a[bot_act::HIT]);
+            let gate = a[bot_act::GATE].max(0.0);
+            let mut hit_total = 0.0f32;
+            let mut to_agents = Vec::new();
+            let mut to_bots = Vec::new();
+            for (s, c) in near_agents.iter().chain(near_bots.iter()).enumerate() {
+                if c.idx == NONE {
+                    continue;
+                }
+                let norm = c.d2.sqrt() + 0.1;
+                let hit_amount = hit * p.hit_strength * (-p.hit_distance_decay * norm).exp();
+                hit_total += hit_amount;
+                let mut acc = AgentAcc::default();
+                acc.push[0] = to_fixed(p.push_speed * push * (c.dx / norm));
+                acc.push[1] = to_fixed(p.push_speed * push * (c.dy / norm));
+                acc.hit = to_fixed(-hit_amount);
+                if gate > 0.0 {
+                    acc.gate = to_fixed(gate);
+                    for m in 0..MESSAGE_LEN {
+                        acc.message[m] = to_fixed(mem[m] * gate);
+                    }
+                }
+                if s < BOT_VIEW {
+                    to_agents.push((c.idx, acc));
+                } else {
+                    to_bots.push((c.idx, acc));
+                }
+            }
+            let c = cell_index_of(p, me.pos);
+            let cell = &st.cells[c];
+            let mut cacc = CellAcc::default();
+            if a[bot_act::EAT] > 0.0 {
+                cacc.eaters = 1;
+            }
+            let mut terraform = 0.0;
+            for k in 0..5 {
+                let v = a[bot_act::TERRAFORM + k];
+                terraform += v.abs();
+                cacc.terraform[k] = to_fixed(p.terraform_rate * v);
+            }
+            if a[bot_act::BIT_IO] < -0.99 {
+                cacc.bit_writers = 1;
+                cacc.bit_sum = to_fixed(mem[bot_act::BIT]);
+            }
+            let mut r = ticks[b];
+            r.out = out;
+            r.op = op;
+            // The agents' costs without age and reproduction.
+            r.step_cost = p.move_cost
+                * cell.move_cost
+                * (a[bot_act::MOVE_X].abs() + a[bot_act::MOVE_Y].abs())
+                + p.push_cost * cell.push_cost * push.abs()
+                + p.message_cost * cell.message_cost * gate
+                + p.hit_cost * hit.abs()
+                + p.terraform_cost * terraform
+                + p.life_cost;
+            r.step_stolen = hit_total * p.hit_steal_fraction;
+            (r, to_agents, to_bots, c, cacc)
+        })
+        .collect();
+    for (b, (r, to_agents, to_bots, c, cacc)) in acted.into_iter().enumerate() {
+        sc.bot_tick[b] = r;
+        for (j, acc) in to_agents {
+            add_acc(&mut sc.agent_acc[j as usize], &acc);
+        }
+        for (j, acc) in to_bots {
+            add_acc(&mut sc.bot_acc[j as usize], &acc);
+        }
+        let t = &mut sc.cell_acc[c];
+        t.eaters += cacc.eaters;
+        for k in 0..5 {
+            t.terraform[k] = t.terraform[k].wrapping_add(cacc.terraform[k]);
+        }
+        t.bit_writers += cacc.bit_writers;
+        t.bit_sum = t.bit_sum.wrapping_add(cacc.bit_sum);
+    }
+}
+
+/// What agents and other bots did to a bot since it last gathered; zeroes the accumulator.
+fn gather_into(p: &Params, acc: &mut AgentAcc, bot: &mut crate::world::Bot, r: &mut BotTick) {
+    let gate = from_fixed(acc.gate);
+    let hit = from_fixed(acc.hit);
+    bot.pos[0] = wrap_coord(p, bot.pos[0] + from_fixed(acc.push[0]));
+    bot.pos[1] = wrap_coord(p, bot.pos[1] + from_fixed(acc.push[1]));
+    bot.energy += hit;
+    r.hit_received += hit;
+    for m in 0..MESSAGE_LEN {
+        bot.program[m] = pulled(bot.program[m], from_fixed(acc.message[m]), gate).clamp(-1.0, 1.0);
+    }
+    *acc = AgentAcc::default();
+}
+
+/// Energy is clipped at 0 (bots never die); the energy that adds is booked for the ledger.
+fn clip_energy(bot: &mut crate::world::Bot, r: &mut BotTick) {
+    if bot.energy < 0.0 {
+        r.clip -= bot.energy;
+        bot.energy = 0.0;
+    }
+}
+
+pub fn bots_receive(p: &Params, st: &mut State, sc: &mut Scratch) {
+    for b in 0..st.bots.len() {
+        let (bot, r) = (&mut st.bots[b], &mut sc.bot_tick[b]);
+        gather_into(p, &mut sc.bot_acc[b], bot, r);
+        clip_energy(bot, r);
+    }
+}
+
+pub fn bots_apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
+    st.agents
+        .par_iter_mut()
+        .zip(sc.agent_tick.par_iter_mut())
+        .zip(sc.agent_acc.par_iter_mut())
+        .for_each(|((a, t), acc)| {
+            let taken = std::mem::take(acc);
+            let push = [from_fixed(taken.push[0]), from_fixed(taken.push[1])];
+            let hit = from_fixed(taken.hit);
+            let gate = from_fixed(taken.gate);
+            // Only the living are seen, so only they can have received anything.
+            if push == [0.0, 0.0] && hit == 0.0 && gate == 0.0 {
+                return;
+            }
+            a.pos = [
+                wrap_coord(p, a.pos[0] + push[0]),
+                wrap_coord(p, a.pos[1] + push[1]),
+            ];
+            a.energy += hit;
+            t.hit_received += hit;
+            for m in 0..MESSAGE_LEN {
+                a.other_message[m] = pulled(a.other_message[m], from_fixed(taken.message[m]), gate);
+            }
+            if a.energy <= 0.0 {
+                a.alive = 0;
+                t.flags |= TICK_DIED;
+                t.death_energy = a.energy;
+            }
+        });
+}
+
+pub fn bots_apply(p: &Params, st: &mut State, sc: &mut Scratch) {
+    let step = st.clock.bot_step as usize;
+    let n = st.bots.len();
+    for b in 0..n {
+        let bot = &mut st.bots[b];
+        let r = &mut sc.bot_tick[b];
+        let a = clamped(&r.out);
+        // Eating and costs are of the cell it acted on, before it moves.
+        let c = cell_index_of(p, bot.pos);
+        let eaten = if a[bot_act::EAT] > 0.0 {
+            eat_share(p, st.cells[c].energy, sc.cell_acc[c].eaters)
+        } else {
+            0.0
+        };
+        gather_into(p, &mut sc.bot_acc[b], bot, r);
+        bot.pos[0] = wrap_coord(p, bot.pos[0] + p.move_speed * a[bot_act::MOVE_X]);
+        bot.pos[1] = wrap_coord(p, bot.pos[1] + p.move_speed * a[bot_act::MOVE_Y]);
+        bot.energy += eaten - r.step_cost + r.step_stolen;
+        r.eaten += eaten;
+        r.cost += r.step_cost;
+        r.stolen += r.step_stolen;
+        r.cultivation += (p.terraform_rate * a[bot_act::TERRAFORM]).max(0.0);
+        clip_energy(bot, r);
+        if r.out[bot_act::WRITE] > 0.0 || r.op == 0 {
+            bot.memory = a;
+        }
+        if a[bot_act::BIT_IO] > 0.99 {
+            // The bit under its new position, before this step's writes land.
+            bot.memory[bot_act::BIT] = st.cells[cell_index_of(p, bot.pos)].bit.clamp(-1.0, 1.0);
+        }
+        if step < p.bot_steps_per_tick as usize {
+            sc.bot_bits[step * n + b] = bot.memory[bot_act::BIT];
+        }
+    }
+}
+
+pub fn bots_apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
+    st.clock.bot_step += 1;
+    st.cells
+        .par_iter_mut()
+        .zip(sc.cell_acc.par_iter_mut())
+        .zip(sc.cell_tick.par_iter_mut())
+        .for_each(|((cell, acc), t)| {
+            let taken = std::mem::take(acc);
+            if taken == CellAcc::default() {
+                return;
+            }
+            if taken.eaters > 0 {
+                // Exactly what the eaters got, as for agents.
+                let take = taken.eaters as f32 * eat_share(p, cell.energy, taken.eaters);
+                cell.energy -= take;
+                t.eaten += take;
+            }
+            let tf = taken.terraform.map(from_fixed);
+            cell.energy_gain = (cell.energy_gain + tf[0]).clamp(0.0, p.energy_gain_clip);
+            cell.move_cost = (cell.move_cost + tf[1]).max(0.0);
+            cell.push_cost = (cell.push_cost + tf[2]).max(0.0);
+            cell.message_cost = (cell.message_cost + tf[3]).max(0.0);
+            cell.reproduce_cost = (cell.reproduce_cost + tf[4]).max(0.0);
+            // [departure] several writers leave the mean of their bits (JaxLife adds their
+            // changes).
+            if taken.bit_writers > 0 {
+                cell.bit = from_fixed(taken.bit_sum) / taken.bit_writers as f32;
+            }
+        });
+}
