@@ -47,8 +47,13 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
     },
-    /// Print a JSON summary of a checkpoint.
-    Inspect { file: PathBuf },
+    /// Print a JSON summary of a checkpoint; with --bots, every bot's program in human terms.
+    Inspect {
+        file: PathBuf,
+        /// List every bot: position, energy, and its program and memory disassembled.
+        #[arg(long)]
+        bots: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -118,7 +123,32 @@ fn dispatch(cli: Cli) -> Result<()> {
             println!("{}: ok", file.display());
             Ok(())
         }
-        Some(Command::Inspect { file }) => {
+        Some(Command::Inspect { file, bots: true }) => {
+            use std::io::Write;
+            let (_, state) = checkpoint::read(&file)?;
+            // Written with errors returned, not panics, so `| head` ends quietly.
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "{}: tick {}, {} bots",
+                file.display(),
+                state.tick(),
+                state.bots.len()
+            )?;
+            for (b, bot) in state.bots.iter().enumerate() {
+                writeln!(
+                    out,
+                    "\nbot {b}: pos ({:.2}, {:.2}) energy {:.2}",
+                    bot.pos[0], bot.pos[1], bot.energy
+                )?;
+                let text = silico::world::program::disassemble(&bot.program, &bot.memory);
+                for line in text.to_string().lines() {
+                    writeln!(out, "  {line}")?;
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Inspect { file, bots: false }) => {
             let (cfg, state) = checkpoint::read(&file)?;
             let summary = serde_json::json!({
                 "file": file.display().to_string(),

@@ -173,6 +173,15 @@ fn every_pass_matches_cpu_jaxlife_brain() {
     }
 }
 
+/// Bots with random programs among agents: every bot pass, after a few whole ticks.
+#[test]
+fn every_pass_matches_cpu_with_many_bots() {
+    let Some(ctx) = common::gpu() else { return };
+    let mut cfg = common::tiny();
+    cfg.bots.count = 40;
+    check_passes(ctx, &cfg, 3);
+}
+
 /// The Compact brain with and without bots in view, and with partly empty neighbour lists.
 #[test]
 fn every_pass_matches_cpu_compact_brain() {

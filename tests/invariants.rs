@@ -1,5 +1,5 @@
-//! World invariants: the energy ledger balances every tick, eating never creates energy,
-//! positions stay inside the world, and nothing becomes NaN or infinite even with wild
+//! World invariants: the energy ledger (agents, cells and bots) balances every tick, eating
+//! never creates energy, positions stay inside the world, and nothing becomes NaN or infinite even with wild
 //! mutation.
 
 mod common;
@@ -12,7 +12,7 @@ fn col(name: &str) -> usize {
     metric_index(name).unwrap()
 }
 
-fn totals(s: &State) -> (f64, f64) {
+fn totals(s: &State) -> (f64, f64, f64) {
     let a = s
         .agents
         .iter()
@@ -20,20 +20,24 @@ fn totals(s: &State) -> (f64, f64) {
         .map(|a| a.energy as f64)
         .sum();
     let c = s.cells.iter().map(|c| c.energy as f64).sum();
-    (a, c)
+    let b = s.bots.iter().map(|b| b.energy as f64).sum();
+    (a, c, b)
 }
 
 /// Check one tick's row against exact totals before and after it.
-fn check_ledger(row: &[f32], before: (f64, f64), after: (f64, f64), tick: usize) {
-    let change = (after.0 - before.0) + (after.1 - before.1);
+fn check_ledger(row: &[f32], before: (f64, f64, f64), after: (f64, f64, f64), tick: usize) {
+    let change = (after.0 - before.0) + (after.1 - before.1) + (after.2 - before.2);
     let r = |n: &str| row[col(n)] as f64;
-    let explained = r("ledger_regrowth") - r("ledger_costs")
+    let explained = r("ledger_regrowth") - r("ledger_costs") - r("kardashev_bots")
         + r("ledger_hit_received")
         + r("ledger_stolen")
+        + r("ledger_bot_hit_received")
+        + r("ledger_bot_stolen")
+        + r("ledger_bot_clip")
         + r("ledger_birth_energy")
         - r("ledger_death_energy")
-        + (r("ledger_eaten_by_agents") - r("ledger_eaten_from_cells"));
-    let scale = after.0.abs() + after.1.abs() + 1.0;
+        + (r("ledger_eaten_by_agents") + r("ledger_eaten_by_bots") - r("ledger_eaten_from_cells"));
+    let scale = after.0.abs() + after.1.abs() + after.2.abs() + 1.0;
     assert!(
         (change - explained).abs() <= 2e-5 * scale,
         "tick {tick}: energy changed by {change} but the ledger explains {explained}"
@@ -44,10 +48,10 @@ fn check_ledger(row: &[f32], before: (f64, f64), after: (f64, f64), tick: usize)
         r("ledger_error")
     );
     // Eating moves energy; it never makes any.
+    let eaten = r("ledger_eaten_by_agents") + r("ledger_eaten_by_bots");
     assert!(
-        r("ledger_eaten_by_agents") <= r("ledger_eaten_from_cells") * (1.0 + 1e-5) + 1e-4,
-        "tick {tick}: agents ate {} but cells lost {}",
-        r("ledger_eaten_by_agents"),
+        eaten <= r("ledger_eaten_from_cells") * (1.0 + 1e-5) + 1e-4,
+        "tick {tick}: agents and bots ate {eaten} but cells lost {}",
         r("ledger_eaten_from_cells")
     );
 }
