@@ -1,7 +1,7 @@
 // Bots (SPEC 2.5): programmable tools. After the agents' step, `bots_receive` applies what
 // agents did to the bots (pushes, hits, program writes). Then, `bot_steps_per_tick` times:
 // `bots_act` (each bot senses, runs its program and scatters its effects), then
-// `bots_apply_agents`, `bots_apply` and `bots_apply_cells` gather them. Every bot of a step
+// `bots_apply` (agents and bots) and `bots_apply_cells` gather them. Every bot of a step
 // acts on the same snapshot; contributions to shared targets are fixed-point sums, and the
 // passes that gather them zero them for the next step. Reference: src/cpu/bots.rs.
 
@@ -17,6 +17,7 @@
 @group(0) @binding(9) var<storage, read_write> bot_tick: array<BotTick>;
 @group(0) @binding(10) var<storage, read_write> bot_bits: array<f32>;
 @group(0) @binding(11) var<storage, read_write> cell_tick: array<CellTick>;
+@group(0) @binding(12) var<storage, read_write> cell_owner: array<atomic<u32>>;
 
 // One entity a bot sees: wrapped offset from the bot, squared distance, and its slot (bots
 // after all agent slots when agents and bots are ranked together).
@@ -83,34 +84,48 @@ fn add_bot(index: u32, value: f32) {
     if (v != 0) { atomicAdd(&bot_acc[index], v); }
 }
 
-// A bot's whole view is found by 64 threads, each scanning every 64th agent and bot; the
-// per-thread lists are merged by thread 0.
+// A world of up to SERIAL_SENSE_MAX agents and bots: one thread per bot scans them all.
+// A bigger one: a workgroup per bot, 64 threads each scanning every 64th agent and bot,
+// their lists merged by thread 0 (the barrier and the merge cost more than they save on
+// small worlds, where CPU drivers run a workgroup's threads in few SIMD batches).
+override SERIAL_SENSE_MAX: u32 = 8192u; // set from src/gpu/bots.rs
 const BOT_THREADS: u32 = 64u;
 var<workgroup> wg_seen: array<Seen, 512>; // BOT_THREADS * 2 * BOT_VIEW
 
-@compute @workgroup_size(64)
-fn bots_act(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-            @builtin(local_invocation_index) t: u32) {
-    let b = wid.x + wid.y * nwg.x;
-    if (b >= params.bot_count) { return; }
+fn sense_stripe(b: u32, first: u32, stride: u32) {
     let me = bots[b];
     let r2max = params.view_radius * params.view_radius;
     for (var s = 0u; s < BOT_VIEW; s++) {
         near_agents[s] = empty_seen();
         near_bots[s] = empty_seen();
     }
-    for (var j = t; j < params.capacity; j += BOT_THREADS) {
+    for (var j = first; j < params.capacity; j += stride) {
         if (agents[j].alive == 0u) { continue; }
         let c = seen_from(me.pos, agents[j].pos, j);
         if (params.view_radius > 0.0 && c.d2 > r2max) { continue; }
         insert_agent(c);
     }
-    for (var j = t; j < params.bot_count; j += BOT_THREADS) {
+    for (var j = first; j < params.bot_count; j += stride) {
         if (j == b) { continue; }
         let c = seen_from(me.pos, bots[j].pos, j);
         if (params.view_radius > 0.0 && c.d2 > r2max) { continue; }
         insert_bot(c);
     }
+}
+
+@compute @workgroup_size(64)
+fn bots_act(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+            @builtin(local_invocation_index) t: u32, @builtin(global_invocation_id) gid: vec3<u32>) {
+    if (params.capacity + params.bot_count <= SERIAL_SENSE_MAX) {
+        let b = flat_index(gid, nwg);
+        if (b >= params.bot_count) { return; }
+        sense_stripe(b, 0u, 1u);
+        act(b);
+        return;
+    }
+    let b = wid.x + wid.y * nwg.x;
+    if (b >= params.bot_count) { return; }
+    sense_stripe(b, t, BOT_THREADS);
     for (var s = 0u; s < BOT_VIEW; s++) {
         wg_seen[t * 8u + s] = near_agents[s];
         wg_seen[t * 8u + 4u + s] = near_bots[s];
@@ -123,7 +138,13 @@ fn bots_act(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
             insert_bot(wg_seen[u * 8u + 4u + s]);
         }
     }
+    act(b);
+}
 
+// Bot b's step once its view is in near_agents and near_bots: run the program, scatter the
+// effects, record its output and costs.
+fn act(b: u32) {
+    let me = bots[b];
     // m1, m2: the two nearest of the eight; an agent speaks its self_message, a bot its memory.
     var first = empty_seen();
     var second = empty_seen();
@@ -223,6 +244,8 @@ fn bots_act(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
     let c = cell_index_of(me.pos);
     let cell = cells[c];
     let cbase = c * CELL_ACC_LEN;
+    // The lowest-numbered bot on a cell gathers it (bots_apply_cells): owner = MAX - slot.
+    atomicMax(&cell_owner[c], 0xffffffffu - b);
     if (a[B_EAT] > 0.0) { atomicAdd(&cell_acc[cbase], 1); }
     var terraform = 0.0;
     for (var k = 0u; k < 5u; k++) {
@@ -238,6 +261,7 @@ fn bots_act(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
     var r = bot_tick[b];
     r.out = out;
     r.op = op;
+    r.cell = c;
     // The agents' costs without age and reproduction.
     r.step_cost = params.move_cost * cell.move_cost * (abs(a[B_MOVE_X]) + abs(a[B_MOVE_Y]))
         + params.push_cost * cell.push_cost * abs(push)
@@ -255,19 +279,39 @@ fn message_of(idx: u32, m: u32) -> f32 {
     return bots[idx - params.capacity].memory[m];
 }
 
+// An accumulator's value, zeroed for the next step. Only this thread touches it in a
+// gathering pass, so a load and a store do (a locked exchange costs more on CPU drivers),
+// and the store is skipped when it holds zero already.
+fn take_agent(i: u32) -> i32 {
+    let v = atomicLoad(&agent_acc[i]);
+    if (v != 0) { atomicStore(&agent_acc[i], 0); }
+    return v;
+}
+
+fn take_bot(i: u32) -> i32 {
+    let v = atomicLoad(&bot_acc[i]);
+    if (v != 0) { atomicStore(&bot_acc[i], 0); }
+    return v;
+}
+
+fn take_cell(i: u32) -> i32 {
+    let v = atomicLoad(&cell_acc[i]);
+    if (v != 0) { atomicStore(&cell_acc[i], 0); }
+    return v;
+}
+
 // What agents and other bots did to bot b since it last gathered: moves it, changes its
 // energy and pulls its program toward what was written into it. Zeroes the accumulator.
 fn gather_into(b: u32, bot: ptr<function, Bot>, r: ptr<function, BotTick>) {
     let base = b * AGENT_ACC_LEN;
-    let push = vec2<f32>(from_fixed(atomicExchange(&bot_acc[base], 0)),
-                         from_fixed(atomicExchange(&bot_acc[base + 1u], 0)));
-    let hit = from_fixed(atomicExchange(&bot_acc[base + 2u], 0));
-    let gate = from_fixed(atomicExchange(&bot_acc[base + 3u], 0));
+    let push = vec2<f32>(from_fixed(take_bot(base)), from_fixed(take_bot(base + 1u)));
+    let hit = from_fixed(take_bot(base + 2u));
+    let gate = from_fixed(take_bot(base + 3u));
     (*bot).pos = vec2<f32>(wrap_coord((*bot).pos.x + push.x), wrap_coord((*bot).pos.y + push.y));
     (*bot).energy += hit;
     (*r).hit_received += hit;
     for (var m = 0u; m < MESSAGE_LEN; m++) {
-        let sum = from_fixed(atomicExchange(&bot_acc[base + 4u + m], 0));
+        let sum = from_fixed(take_bot(base + 4u + m));
         (*bot).program[m] = clamp(pulled((*bot).program[m], sum, gate), -1.0, 1.0);
     }
 }
@@ -292,17 +336,26 @@ fn bots_receive(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     bot_tick[b] = r;
 }
 
+// Agents gather what bots did to them; bots gather what others did to them and apply their
+// own actions. One dispatch does both (they touch disjoint buffers): thread i takes agent i
+// and bot i.
 @compute @workgroup_size(64)
-fn bots_apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn bots_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = flat_index(gid, nwg);
-    if (i >= params.capacity) { return; }
+    if (i < params.capacity) { agent_gathers(i); }
+    if (i < params.bot_count) { bot_applies(i); }
+}
+
+fn agent_gathers(i: u32) {
     let base = i * AGENT_ACC_LEN;
-    let push = vec2<f32>(from_fixed(atomicExchange(&agent_acc[base], 0)),
-                         from_fixed(atomicExchange(&agent_acc[base + 1u], 0)));
-    let hit = from_fixed(atomicExchange(&agent_acc[base + 2u], 0));
-    let gate = from_fixed(atomicExchange(&agent_acc[base + 3u], 0));
+    let push = vec2<f32>(from_fixed(take_agent(base)), from_fixed(take_agent(base + 1u)));
+    let hit = from_fixed(take_agent(base + 2u));
+    let gate = from_fixed(take_agent(base + 3u));
     var sums: array<f32, 16>;
-    for (var m = 0u; m < MESSAGE_LEN; m++) { sums[m] = from_fixed(atomicExchange(&agent_acc[base + 4u + m], 0)); }
+    // Messages come only with a gate.
+    if (gate != 0.0) {
+        for (var m = 0u; m < MESSAGE_LEN; m++) { sums[m] = from_fixed(take_agent(base + 4u + m)); }
+    }
     // Only the living are seen, so only they can have received anything.
     if (push.x == 0.0 && push.y == 0.0 && hit == 0.0 && gate == 0.0) { return; }
     var a = agents[i];
@@ -320,10 +373,7 @@ fn bots_apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
     agent_tick[i] = t;
 }
 
-@compute @workgroup_size(64)
-fn bots_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let b = flat_index(gid, nwg);
-    if (b >= params.bot_count) { return; }
+fn bot_applies(b: u32) {
     var bot = bots[b];
     var r = bot_tick[b];
     var a: array<f32, 16>;
@@ -355,23 +405,22 @@ fn bots_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
     bot_tick[b] = r;
 }
 
+// One thread per bot: the lowest-numbered bot on each cell a bot acted on gathers what all
+// of them did there (the same sums in any order), so untouched cells cost nothing.
 @compute @workgroup_size(64)
 fn bots_apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let c = flat_index(gid, nwg);
-    if (c == 0u) { clock.bot_step = clock.bot_step + 1u; }
-    if (c >= params.map_size * params.map_size) { return; }
+    let b = flat_index(gid, nwg);
+    if (b == 0u) { clock.bot_step = clock.bot_step + 1u; }
+    if (b >= params.bot_count) { return; }
+    let c = bot_tick[b].cell;
+    if (atomicLoad(&cell_owner[c]) != 0xffffffffu - b) { return; }
+    atomicStore(&cell_owner[c], 0u);
     let base = c * CELL_ACC_LEN;
-    let eaters = u32(atomicExchange(&cell_acc[base], 0));
+    let eaters = u32(take_cell(base));
     var terraform: array<f32, 5>;
-    var touched = eaters != 0u;
-    for (var k = 0u; k < 5u; k++) {
-        let v = atomicExchange(&cell_acc[base + 1u + k], 0);
-        touched = touched || v != 0;
-        terraform[k] = from_fixed(v);
-    }
-    let writers = u32(atomicExchange(&cell_acc[base + CA_BIT_WRITERS], 0));
-    let bit_sum = from_fixed(atomicExchange(&cell_acc[base + CA_BIT_SUM], 0));
-    if (!touched && writers == 0u) { return; }
+    for (var k = 0u; k < 5u; k++) { terraform[k] = from_fixed(take_cell(base + 1u + k)); }
+    let writers = u32(take_cell(base + CA_BIT_WRITERS));
+    let bit_sum = from_fixed(take_cell(base + CA_BIT_SUM));
     var cell = cells[c];
     if (eaters > 0u) {
         // Exactly what the eaters got, as for agents.

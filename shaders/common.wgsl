@@ -173,7 +173,7 @@ struct BotTick {
     stolen: f32,
     clip: f32,
     cultivation: f32,
-    _pad0: u32,
+    cell: u32,
     _pad1: u32,
     _pad2: u32,
 }

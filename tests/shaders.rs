@@ -135,6 +135,7 @@ fn rust_layouts() -> Vec<StructLayout> {
                 ("stolen", offset_of!(BotTick, stolen)),
                 ("clip", offset_of!(BotTick, clip)),
                 ("cultivation", offset_of!(BotTick, cultivation)),
+                ("cell", offset_of!(BotTick, cell)),
             ],
         ),
         (

@@ -1,6 +1,6 @@
 //! Reference of shaders/bots.wgsl: bots (SPEC 2.5). `bots_receive` applies what agents did
 //! to the bots; then, once per bot step, `bots_act` (sense, run the program, scatter the
-//! effects as fixed-point sums), `bots_apply_agents`, `bots_apply` and `bots_apply_cells`
+//! effects as fixed-point sums), `bots_apply` (agents, then bots) and `bots_apply_cells`
 //! (gather them and zero the accumulators for the next step).
 
 use std::cmp::Ordering;
@@ -245,6 +245,7 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
             let mut r = ticks[b];
             r.out = out;
             r.op = op;
+            r.cell = c as u32;
             // The agents' costs without age and reproduction.
             r.step_cost = p.move_cost
                 * cell.move_cost
@@ -266,6 +267,8 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
         for (j, acc) in to_bots {
             add_acc(&mut sc.bot_acc[j as usize], &acc);
         }
+        // The lowest-numbered bot on a cell gathers it (bots_apply_cells).
+        sc.cell_owner[c] = sc.cell_owner[c].max(u32::MAX - b as u32);
         let t = &mut sc.cell_acc[c];
         t.eaters += cacc.eaters;
         for k in 0..5 {
@@ -306,7 +309,8 @@ pub fn bots_receive(p: &Params, st: &mut State, sc: &mut Scratch) {
     }
 }
 
-pub fn bots_apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
+/// Agents gather what bots did to them (the shader does this in the same dispatch).
+fn agents_gather(p: &Params, st: &mut State, sc: &mut Scratch) {
     st.agents
         .par_iter_mut()
         .zip(sc.agent_tick.par_iter_mut())
@@ -337,7 +341,10 @@ pub fn bots_apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
         });
 }
 
+/// Agents gather what bots did to them; bots gather what others did to them and apply their
+/// own actions.
 pub fn bots_apply(p: &Params, st: &mut State, sc: &mut Scratch) {
+    agents_gather(p, st, sc);
     let step = st.clock.bot_step as usize;
     let n = st.bots.len();
     for b in 0..n {
@@ -373,33 +380,33 @@ pub fn bots_apply(p: &Params, st: &mut State, sc: &mut Scratch) {
     }
 }
 
+/// The lowest-numbered bot on each cell a bot acted on gathers what all of them did there.
 pub fn bots_apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
     st.clock.bot_step += 1;
-    st.cells
-        .par_iter_mut()
-        .zip(sc.cell_acc.par_iter_mut())
-        .zip(sc.cell_tick.par_iter_mut())
-        .for_each(|((cell, acc), t)| {
-            let taken = std::mem::take(acc);
-            if taken == CellAcc::default() {
-                return;
-            }
-            if taken.eaters > 0 {
-                // Exactly what the eaters got, as for agents.
-                let take = taken.eaters as f32 * eat_share(p, cell.energy, taken.eaters);
-                cell.energy -= take;
-                t.eaten += take;
-            }
-            let tf = taken.terraform.map(from_fixed);
-            cell.energy_gain = (cell.energy_gain + tf[0]).clamp(0.0, p.energy_gain_clip);
-            cell.move_cost = (cell.move_cost + tf[1]).max(0.0);
-            cell.push_cost = (cell.push_cost + tf[2]).max(0.0);
-            cell.message_cost = (cell.message_cost + tf[3]).max(0.0);
-            cell.reproduce_cost = (cell.reproduce_cost + tf[4]).max(0.0);
-            // [departure] several writers leave the mean of their bits (JaxLife adds their
-            // changes).
-            if taken.bit_writers > 0 {
-                cell.bit = from_fixed(taken.bit_sum) / taken.bit_writers as f32;
-            }
-        });
+    for b in 0..st.bots.len() {
+        let c = sc.bot_tick[b].cell as usize;
+        if sc.cell_owner[c] != u32::MAX - b as u32 {
+            continue;
+        }
+        sc.cell_owner[c] = 0;
+        let taken = std::mem::take(&mut sc.cell_acc[c]);
+        let cell = &mut st.cells[c];
+        if taken.eaters > 0 {
+            // Exactly what the eaters got, as for agents.
+            let take = taken.eaters as f32 * eat_share(p, cell.energy, taken.eaters);
+            cell.energy -= take;
+            sc.cell_tick[c].eaten += take;
+        }
+        let tf = taken.terraform.map(from_fixed);
+        cell.energy_gain = (cell.energy_gain + tf[0]).clamp(0.0, p.energy_gain_clip);
+        cell.move_cost = (cell.move_cost + tf[1]).max(0.0);
+        cell.push_cost = (cell.push_cost + tf[2]).max(0.0);
+        cell.message_cost = (cell.message_cost + tf[3]).max(0.0);
+        cell.reproduce_cost = (cell.reproduce_cost + tf[4]).max(0.0);
+        // [departure] several writers leave the mean of their bits (JaxLife adds their
+        // changes).
+        if taken.bit_writers > 0 {
+            cell.bit = from_fixed(taken.bit_sum) / taken.bit_writers as f32;
+        }
+    }
 }

@@ -51,7 +51,6 @@ pub const TICK_PASSES: &[&str] = &[
     "apply_cells",
     "bots_receive",
     "bots_act",
-    "bots_apply_agents",
     "bots_apply",
     "bots_apply_cells",
     "terrain_weather",
@@ -65,12 +64,7 @@ pub const TICK_PASSES: &[&str] = &[
 ];
 
 /// The passes of one bot step (SPEC 2.5), repeated `bots.steps_per_tick` times a tick.
-pub const BOT_STEP_PASSES: &[&str] = &[
-    "bots_act",
-    "bots_apply_agents",
-    "bots_apply",
-    "bots_apply_cells",
-];
+pub const BOT_STEP_PASSES: &[&str] = &["bots_act", "bots_apply", "bots_apply_cells"];
 
 /// The passes of a whole tick: `TICK_PASSES` with the bot step repeated `bot_steps` times.
 pub fn tick_passes(bot_steps: u32) -> Vec<&'static str> {
@@ -146,7 +140,6 @@ impl CpuWorld {
             "apply_cells" => apply::apply_cells(p, st, sc),
             "bots_receive" => bots::bots_receive(p, st, sc),
             "bots_act" => bots::bots_act(p, st, sc),
-            "bots_apply_agents" => bots::bots_apply_agents(p, st, sc),
             "bots_apply" => bots::bots_apply(p, st, sc),
             "bots_apply_cells" => bots::bots_apply_cells(p, st, sc),
             "terrain_weather" => terrain::terrain_weather(p, r, st, sc),

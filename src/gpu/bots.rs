@@ -1,7 +1,20 @@
 //! Records shaders/bots.wgsl: what agents did to bots, then each bot step (sense and act
-//! with a workgroup per bot, then gather onto agents, bots and cells). Reference:
+//! with a thread or a workgroup per bot, then gather onto agents and bots, then cells). Reference:
 //! src/cpu/bots.rs.
 use super::{Dispatch, Entry, ShaderDef};
+
+/// Worlds with at most this many agent slots and bots together sense with one thread per
+/// bot; bigger ones with a workgroup of 64 per bot (the shader's `SERIAL_SENSE_MAX`).
+pub const SERIAL_SENSE_MAX: usize = 8192;
+
+/// Threads `bots_act` runs: one per bot, or a workgroup of 64 per bot.
+pub fn act_threads(capacity: usize, bots: usize) -> u64 {
+    if capacity + bots <= SERIAL_SENSE_MAX {
+        bots as u64
+    } else {
+        bots as u64 * 64
+    }
+}
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "bots.wgsl",
@@ -16,16 +29,12 @@ pub const SHADER: ShaderDef = ShaderDef {
             dispatch: Dispatch::BotWorkgroups,
         },
         Entry {
-            name: "bots_apply_agents",
-            dispatch: Dispatch::AgentsWithBots,
-        },
-        Entry {
             name: "bots_apply",
-            dispatch: Dispatch::PerBot,
+            dispatch: Dispatch::AgentsAndBots,
         },
         Entry {
             name: "bots_apply_cells",
-            dispatch: Dispatch::CellsWithBots,
+            dispatch: Dispatch::PerBot,
         },
     ],
 };

@@ -40,11 +40,10 @@ pub enum Dispatch {
     Observe,
     /// One thread per bot.
     PerBot,
-    /// One workgroup of 64 threads per bot.
+    /// One thread per bot in small worlds, else a workgroup of 64 per bot (`bots::act_threads`).
     BotWorkgroups,
-    /// Per agent or per cell, but only in a world with bots.
-    AgentsWithBots,
-    CellsWithBots,
+    /// One thread per agent slot or bot, whichever are more; none without bots.
+    AgentsAndBots,
     /// One workgroup (selection and reductions that need a global view).
     Single,
     /// One workgroup per chunk of the metrics' partial sums.
@@ -169,10 +168,9 @@ impl Dispatch {
             }
             Dispatch::PerCell => d.cells as u64,
             Dispatch::PerBot => d.bots as u64,
-            Dispatch::BotWorkgroups => d.bots as u64 * 64,
-            Dispatch::AgentsWithBots if d.bots > 0 => d.capacity as u64,
-            Dispatch::CellsWithBots if d.bots > 0 => d.cells as u64,
-            Dispatch::AgentsWithBots | Dispatch::CellsWithBots => 0,
+            Dispatch::BotWorkgroups => bots::act_threads(d.capacity, d.bots),
+            Dispatch::AgentsAndBots if d.bots > 0 => d.capacity.max(d.bots) as u64,
+            Dispatch::AgentsAndBots => 0,
             Dispatch::PerAngle => (d.angles as u64).max(2 * crate::world::WEATHER_FIELDS as u64),
             Dispatch::Observe => {
                 if crate::world::brain_kind::reads_observation(p.brain_kind) {

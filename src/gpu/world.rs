@@ -629,6 +629,10 @@ fn pipeline_constants(source: &str, cfg: &Config, params: &Params) -> Vec<(Strin
         ("HIDDEN".to_string(), hidden as f64),
         ("HEADS".to_string(), heads as f64),
         ("TERRAIN_LEN".to_string(), d.terrain_len() as f64),
+        (
+            "SERIAL_SENSE_MAX".to_string(),
+            super::bots::SERIAL_SENSE_MAX as f64,
+        ),
     ];
     for t in crate::world::brain::layout_for(cfg) {
         let name = format!("OFF_{}", t.name.to_uppercase().replace('.', "_"));

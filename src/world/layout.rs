@@ -166,7 +166,9 @@ pub struct BotTick {
     pub clip: f32,
     /// Positive energy_gain terraforming done (cultivation).
     pub cultivation: f32,
-    pub _pad: [u32; 3],
+    /// The cell it acted on this step.
+    pub cell: u32,
+    pub _pad: [u32; 2],
 }
 
 /// What one cell did this tick. 16 bytes.

@@ -121,7 +121,8 @@ impl Dims {
             + 16 * GRID_LEVELS;
         let per_cell = 2 * std::mem::size_of::<Cell>()
             + std::mem::size_of::<CellAcc>()
-            + std::mem::size_of::<CellTick>();
+            + std::mem::size_of::<CellTick>()
+            + 4;
         let per_bot = std::mem::size_of::<Bot>()
             + std::mem::size_of::<AgentAcc>()
             + std::mem::size_of::<BotTick>()
@@ -248,6 +249,9 @@ pub struct Scratch {
     pub bot_tick: Vec<BotTick>,
     /// Every bot's bit (memory[15]) after each bot step of the tick, step-major.
     pub bot_bits: Vec<f32>,
+    /// Per cell, which bot gathers what bots did there this step: u32::MAX minus the
+    /// lowest slot of a bot acting on it, 0 for none.
+    pub cell_owner: Vec<u32>,
     pub grid_counts: Vec<u32>,
     pub grid_start: Vec<u32>,
     pub grid_items: Vec<u32>,
@@ -281,6 +285,7 @@ impl Scratch {
             bot_acc: vec![AgentAcc::default(); d.bots],
             bot_tick: vec![BotTick::default(); d.bots],
             bot_bits: vec![0.0; d.bots * d.bot_steps],
+            cell_owner: vec![0; d.cells],
             grid_counts: vec![0; d.grid_buckets()],
             grid_start: vec![0; d.grid_buckets() + 1],
             grid_items: vec![0; GRID_LEVELS * d.capacity],
@@ -508,6 +513,7 @@ impl_sections!(Scratch {
     many bot_acc,
     many bot_tick,
     many bot_bits,
+    many cell_owner,
     many grid_counts,
     many grid_start,
     many grid_items,
