@@ -9,6 +9,7 @@
 @group(0) @binding(5) var<storage, read_write> cell_acc: array<i32>;
 @group(0) @binding(6) var<storage, read_write> agent_tick: array<AgentTick>;
 @group(0) @binding(7) var<storage, read_write> cell_tick: array<CellTick>;
+@group(0) @binding(8) var<storage, read_write> agent_pos: array<vec4<f32>>;
 
 @compute @workgroup_size(64)
 fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -16,7 +17,10 @@ fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     if (i >= params.capacity) { return; }
     var a = agents[i];
     var t = agent_tick[i];
-    if (a.alive == 0u || (t.flags & TICK_ACTED) == 0u) { return; }
+    if (a.alive == 0u || (t.flags & TICK_ACTED) == 0u) {
+        agent_pos[i] = vec4<f32>(a.pos, 0.0, 0.0);
+        return;
+    }
     let o = i * ACTION_LEN;
     let acc = i * AGENT_ACC_LEN;
     let c = cell_index_of(a.pos);
@@ -45,6 +49,7 @@ fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     }
     agents[i] = a;
     agent_tick[i] = t;
+    agent_pos[i] = vec4<f32>(a.pos, f32(a.alive), 0.0);
 }
 
 @compute @workgroup_size(64)

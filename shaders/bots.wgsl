@@ -18,6 +18,10 @@
 @group(0) @binding(10) var<storage, read_write> bot_bits: array<f32>;
 @group(0) @binding(11) var<storage, read_write> cell_tick: array<CellTick>;
 @group(0) @binding(12) var<storage, read_write> cell_owner: array<atomic<u32>>;
+@group(0) @binding(13) var<storage, read_write> agent_owner: array<atomic<u32>>;
+// (position, 1 if alive) of every agent slot, kept current by apply_agents and bots_apply:
+// sensing reads 16 bytes an agent instead of a line of the 256-byte Agent.
+@group(0) @binding(14) var<storage, read_write> agent_pos: array<vec4<f32>>;
 
 // One entity a bot sees: wrapped offset from the bot, squared distance, and its slot (bots
 // after all agent slots when agents and bots are ranked together).
@@ -47,6 +51,8 @@ var<private> near_agents: array<Seen, 4>;
 var<private> near_bots: array<Seen, 4>;
 
 fn insert_agent(c: Seen) {
+    // Most candidates are farther than the list's last entry: reject them at once.
+    if (c.d2 > near_agents[BOT_VIEW - 1u].d2) { return; }
     var x = c;
     for (var s = 0u; s < BOT_VIEW; s++) {
         if (before(x, near_agents[s])) {
@@ -58,6 +64,7 @@ fn insert_agent(c: Seen) {
 }
 
 fn insert_bot(c: Seen) {
+    if (c.d2 > near_bots[BOT_VIEW - 1u].d2) { return; }
     var x = c;
     for (var s = 0u; s < BOT_VIEW; s++) {
         if (before(x, near_bots[s])) {
@@ -100,8 +107,9 @@ fn sense_stripe(b: u32, first: u32, stride: u32) {
         near_bots[s] = empty_seen();
     }
     for (var j = first; j < params.capacity; j += stride) {
-        if (agents[j].alive == 0u) { continue; }
-        let c = seen_from(me.pos, agents[j].pos, j);
+        let q = agent_pos[j];
+        if (q.z == 0.0) { continue; }
+        let c = seen_from(me.pos, q.xy, j);
         if (params.view_radius > 0.0 && c.d2 > r2max) { continue; }
         insert_agent(c);
     }
@@ -224,6 +232,8 @@ fn act(b: u32) {
         hit_total += hit_amount;
         let base_index = c.idx * AGENT_ACC_LEN;
         if (to_agent) {
+            // The lowest-numbered bot that sees an agent gathers it (bots_apply).
+            atomicMax(&agent_owner[c.idx], 0xffffffffu - b);
             add_agent(base_index, params.push_speed * push * (c.dx / norm));
             add_agent(base_index + 1u, params.push_speed * push * (c.dy / norm));
             add_agent(base_index + 2u, -hit_amount);
@@ -262,6 +272,7 @@ fn act(b: u32) {
     r.out = out;
     r.op = op;
     r.cell = c;
+    for (var s = 0u; s < BOT_VIEW; s++) { r.seen[s] = near_agents[s].idx; }
     // The agents' costs without age and reproduction.
     r.step_cost = params.move_cost * cell.move_cost * (abs(a[B_MOVE_X]) + abs(a[B_MOVE_Y]))
         + params.push_cost * cell.push_cost * abs(push)
@@ -336,14 +347,21 @@ fn bots_receive(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     bot_tick[b] = r;
 }
 
-// Agents gather what bots did to them; bots gather what others did to them and apply their
-// own actions. One dispatch does both (they touch disjoint buffers): thread i takes agent i
-// and bot i.
+// One thread per bot: it gathers what bots did to each agent it saw of which it is the
+// lowest-numbered viewer (so untouched agents cost nothing), then gathers what others did
+// to it and applies its own actions. Agents and bots are disjoint, so one dispatch does both.
 @compute @workgroup_size(64)
 fn bots_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let i = flat_index(gid, nwg);
-    if (i < params.capacity) { agent_gathers(i); }
-    if (i < params.bot_count) { bot_applies(i); }
+    let b = flat_index(gid, nwg);
+    if (b >= params.bot_count) { return; }
+    for (var s = 0u; s < BOT_VIEW; s++) {
+        let j = bot_tick[b].seen[s];
+        if (j != NONE && atomicLoad(&agent_owner[j]) == 0xffffffffu - b) {
+            atomicStore(&agent_owner[j], 0u);
+            agent_gathers(j);
+        }
+    }
+    bot_applies(b);
 }
 
 fn agent_gathers(i: u32) {
@@ -371,6 +389,7 @@ fn agent_gathers(i: u32) {
     }
     agents[i] = a;
     agent_tick[i] = t;
+    agent_pos[i] = vec4<f32>(a.pos, f32(a.alive), 0.0);
 }
 
 fn bot_applies(b: u32) {

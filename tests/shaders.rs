@@ -136,6 +136,7 @@ fn rust_layouts() -> Vec<StructLayout> {
                 ("clip", offset_of!(BotTick, clip)),
                 ("cultivation", offset_of!(BotTick, cultivation)),
                 ("cell", offset_of!(BotTick, cell)),
+                ("seen", offset_of!(BotTick, seen)),
             ],
         ),
         (

@@ -51,6 +51,14 @@ pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
         });
     // Zeroed for the bot steps, which scatter into the same accumulators.
     sc.agent_acc.fill(Default::default());
+    for (q, a) in sc.agent_pos.iter_mut().zip(&st.agents) {
+        *q = [
+            a.pos[0],
+            a.pos[1],
+            if a.alive != 0 { 1.0 } else { 0.0 },
+            0.0,
+        ];
+    }
 }
 
 pub fn apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {

@@ -75,18 +75,24 @@ fn insert(list: &mut [Seen; BOT_VIEW], c: Seen) {
     }
 }
 
-/// What bot b sees: its BOT_VIEW nearest alive agents and other bots, nearest first.
-pub fn sense(p: &Params, st: &State, b: usize) -> ([Seen; BOT_VIEW], [Seen; BOT_VIEW]) {
+/// What bot b sees: its BOT_VIEW nearest alive agents (from the packed positions) and other
+/// bots, nearest first.
+pub fn sense(
+    p: &Params,
+    st: &State,
+    sc_agent_pos: &[[f32; 4]],
+    b: usize,
+) -> ([Seen; BOT_VIEW], [Seen; BOT_VIEW]) {
     let me = st.bots[b].pos;
     let r2max = p.view_radius * p.view_radius;
     let in_view = |c: &Seen| !(p.view_radius > 0.0 && c.d2 > r2max);
     let mut agents = [Seen::EMPTY; BOT_VIEW];
     let mut bots = [Seen::EMPTY; BOT_VIEW];
-    for (j, a) in st.agents.iter().enumerate() {
-        if a.alive == 0 {
+    for (j, q) in sc_agent_pos.iter().enumerate() {
+        if q[2] == 0.0 {
             continue;
         }
-        let c = Seen::from(p, me, a.pos, j as u32);
+        let c = Seen::from(p, me, [q[0], q[1]], j as u32);
         if in_view(&c) {
             insert(&mut agents, c);
         }
@@ -186,12 +192,12 @@ type Acted = (
 );
 
 pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
-    let ticks = &sc.bot_tick;
+    let (ticks, agent_pos) = (&sc.bot_tick, &sc.agent_pos);
     let acted: Vec<Acted> = (0..st.bots.len())
         .into_par_iter()
         .map(|b| {
             let me = &st.bots[b];
-            let (near_agents, near_bots) = sense(p, st, b);
+            let (near_agents, near_bots) = sense(p, st, agent_pos, b);
             let (first, second) = two_nearest(p, &near_agents, &near_bots);
             let m1 = message_of(p, st, first.idx);
             let m2 = message_of(p, st, second.idx);
@@ -246,6 +252,7 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
             r.out = out;
             r.op = op;
             r.cell = c as u32;
+            r.seen = near_agents.map(|c| c.idx);
             // The agents' costs without age and reproduction.
             r.step_cost = p.move_cost
                 * cell.move_cost
@@ -262,6 +269,9 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
     for (b, (r, to_agents, to_bots, c, cacc)) in acted.into_iter().enumerate() {
         sc.bot_tick[b] = r;
         for (j, acc) in to_agents {
+            // The lowest-numbered bot that sees an agent gathers it (bots_apply).
+            let owner = &mut sc.agent_owner[j as usize];
+            *owner = (*owner).max(u32::MAX - b as u32);
             add_acc(&mut sc.agent_acc[j as usize], &acc);
         }
         for (j, acc) in to_bots {
@@ -309,45 +319,50 @@ pub fn bots_receive(p: &Params, st: &mut State, sc: &mut Scratch) {
     }
 }
 
-/// Agents gather what bots did to them (the shader does this in the same dispatch).
-fn agents_gather(p: &Params, st: &mut State, sc: &mut Scratch) {
-    st.agents
-        .par_iter_mut()
-        .zip(sc.agent_tick.par_iter_mut())
-        .zip(sc.agent_acc.par_iter_mut())
-        .for_each(|((a, t), acc)| {
-            let taken = std::mem::take(acc);
-            let push = [from_fixed(taken.push[0]), from_fixed(taken.push[1])];
-            let hit = from_fixed(taken.hit);
-            let gate = from_fixed(taken.gate);
-            // Only the living are seen, so only they can have received anything.
-            if push == [0.0, 0.0] && hit == 0.0 && gate == 0.0 {
-                return;
-            }
-            a.pos = [
-                wrap_coord(p, a.pos[0] + push[0]),
-                wrap_coord(p, a.pos[1] + push[1]),
-            ];
-            a.energy += hit;
-            t.hit_received += hit;
-            for m in 0..MESSAGE_LEN {
-                a.other_message[m] = pulled(a.other_message[m], from_fixed(taken.message[m]), gate);
-            }
-            if a.energy <= 0.0 {
-                a.alive = 0;
-                t.flags |= TICK_DIED;
-                t.death_energy = a.energy;
-            }
-        });
+/// Agent `i` gathers what bots did to it this step.
+fn agent_gathers(p: &Params, st: &mut State, sc: &mut Scratch, i: usize) {
+    let (a, t) = (&mut st.agents[i], &mut sc.agent_tick[i]);
+    let taken = std::mem::take(&mut sc.agent_acc[i]);
+    let push = [from_fixed(taken.push[0]), from_fixed(taken.push[1])];
+    let hit = from_fixed(taken.hit);
+    let gate = from_fixed(taken.gate);
+    if push == [0.0, 0.0] && hit == 0.0 && gate == 0.0 {
+        return;
+    }
+    a.pos = [
+        wrap_coord(p, a.pos[0] + push[0]),
+        wrap_coord(p, a.pos[1] + push[1]),
+    ];
+    a.energy += hit;
+    t.hit_received += hit;
+    for m in 0..MESSAGE_LEN {
+        a.other_message[m] = pulled(a.other_message[m], from_fixed(taken.message[m]), gate);
+    }
+    if a.energy <= 0.0 {
+        a.alive = 0;
+        t.flags |= TICK_DIED;
+        t.death_energy = a.energy;
+    }
+    sc.agent_pos[i] = [
+        a.pos[0],
+        a.pos[1],
+        if a.alive != 0 { 1.0 } else { 0.0 },
+        0.0,
+    ];
 }
 
-/// Agents gather what bots did to them; bots gather what others did to them and apply their
-/// own actions.
+/// Each bot gathers what bots did to each agent it saw of which it is the lowest-numbered
+/// viewer, then gathers what others did to it and applies its own actions.
 pub fn bots_apply(p: &Params, st: &mut State, sc: &mut Scratch) {
-    agents_gather(p, st, sc);
     let step = st.clock.bot_step as usize;
     let n = st.bots.len();
     for b in 0..n {
+        for j in sc.bot_tick[b].seen {
+            if j != NONE && sc.agent_owner[j as usize] == u32::MAX - b as u32 {
+                sc.agent_owner[j as usize] = 0;
+                agent_gathers(p, st, sc, j as usize);
+            }
+        }
         let bot = &mut st.bots[b];
         let r = &mut sc.bot_tick[b];
         let a = clamped(&r.out);

@@ -30,7 +30,7 @@ pub const SHADER: ShaderDef = ShaderDef {
         },
         Entry {
             name: "bots_apply",
-            dispatch: Dispatch::AgentsAndBots,
+            dispatch: Dispatch::PerBot,
         },
         Entry {
             name: "bots_apply_cells",

@@ -42,8 +42,7 @@ pub enum Dispatch {
     PerBot,
     /// One thread per bot in small worlds, else a workgroup of 64 per bot (`bots::act_threads`).
     BotWorkgroups,
-    /// One thread per agent slot or bot, whichever are more; none without bots.
-    AgentsAndBots,
+
     /// One workgroup (selection and reductions that need a global view).
     Single,
     /// One workgroup per chunk of the metrics' partial sums.
@@ -169,8 +168,6 @@ impl Dispatch {
             Dispatch::PerCell => d.cells as u64,
             Dispatch::PerBot => d.bots as u64,
             Dispatch::BotWorkgroups => bots::act_threads(d.capacity, d.bots),
-            Dispatch::AgentsAndBots if d.bots > 0 => d.capacity.max(d.bots) as u64,
-            Dispatch::AgentsAndBots => 0,
             Dispatch::PerAngle => (d.angles as u64).max(2 * crate::world::WEATHER_FIELDS as u64),
             Dispatch::Observe => {
                 if crate::world::brain_kind::reads_observation(p.brain_kind) {

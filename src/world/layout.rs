@@ -146,7 +146,7 @@ pub const TICK_DIED: u32 = 2;
 pub const TICK_WANTS_CHILD: u32 = 4;
 
 /// What one bot did this tick: its last step's program output and the tick's energy flows
-/// summed over its steps. 112 bytes.
+/// summed over its steps. 128 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct BotTick {
@@ -168,7 +168,9 @@ pub struct BotTick {
     pub cultivation: f32,
     /// The cell it acted on this step.
     pub cell: u32,
-    pub _pad: [u32; 2],
+    /// The agents it saw this step (NONE for empty slots).
+    pub seen: [u32; BOT_VIEW],
+    pub _pad: [u32; 4],
 }
 
 /// What one cell did this tick. 16 bytes.

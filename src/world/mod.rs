@@ -118,7 +118,9 @@ impl Dims {
             + std::mem::size_of::<AgentTick>()
             + std::mem::size_of::<Birth>()
             // The grid's item, position and bucket at every level.
-            + 16 * GRID_LEVELS;
+            + 16 * GRID_LEVELS
+            // Which bot gathers what bots did to it, and its packed position.
+            + 20;
         let per_cell = 2 * std::mem::size_of::<Cell>()
             + std::mem::size_of::<CellAcc>()
             + std::mem::size_of::<CellTick>()
@@ -252,6 +254,11 @@ pub struct Scratch {
     /// Per cell, which bot gathers what bots did there this step: u32::MAX minus the
     /// lowest slot of a bot acting on it, 0 for none.
     pub cell_owner: Vec<u32>,
+    /// The same for agents: which bot that saw an agent gathers what bots did to it.
+    pub agent_owner: Vec<u32>,
+    /// (x, y, 1 if alive, 0) of every agent slot, kept current from apply_agents on, for
+    /// bots' sensing (16 bytes an agent to scan instead of a line of the Agent).
+    pub agent_pos: Vec<[f32; 4]>,
     pub grid_counts: Vec<u32>,
     pub grid_start: Vec<u32>,
     pub grid_items: Vec<u32>,
@@ -286,6 +293,8 @@ impl Scratch {
             bot_tick: vec![BotTick::default(); d.bots],
             bot_bits: vec![0.0; d.bots * d.bot_steps],
             cell_owner: vec![0; d.cells],
+            agent_owner: vec![0; d.capacity],
+            agent_pos: vec![[0.0; 4]; d.capacity],
             grid_counts: vec![0; d.grid_buckets()],
             grid_start: vec![0; d.grid_buckets() + 1],
             grid_items: vec![0; GRID_LEVELS * d.capacity],
@@ -514,6 +523,8 @@ impl_sections!(Scratch {
     many bot_tick,
     many bot_bits,
     many cell_owner,
+    many agent_owner,
+    many agent_pos,
     many grid_counts,
     many grid_start,
     many grid_items,
