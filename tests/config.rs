@@ -617,3 +617,48 @@ fn worlds_too_big_for_memory_are_refused_before_allocating() {
     let ok = "(agents: (capacity: 4000000, min_agents: 1, initial_agents: 1), brain: Random)";
     assert!(Config::from_ron(ok, "ok.ron").is_ok());
 }
+
+#[test]
+fn bad_scenarios_are_refused_naming_the_placement_and_field() {
+    for (text, needles) in [
+        (
+            "(bots: (count: 2), scenario: (bots: [(pos: (1.0, 1.0), count: 3)]))",
+            &["scenario.bots place 3 bots", "bots.count (2)"][..],
+        ),
+        (
+            "(scenario: (bots: [(program: Raw([0.5, 2.0]))]))",
+            &[
+                "scenario.bots[0].program has 2 values",
+                "scenario.bots[0].program[1] = 2",
+                "allowed -1 ..= 1",
+            ][..],
+        ),
+        (
+            "(scenario: (bots: [(pos: (5000.0, 1.0))]))",
+            &["scenario.bots[0].pos", "0 ..< 1024"][..],
+        ),
+        (
+            "(scenario: (bots: [(memory: Values(gate: 3.0))]))",
+            &["scenario.bots[0].memory[6] = 3", "allowed -1 ..= 1"][..],
+        ),
+        (
+            "(scenario: (agents: [(genome: Tensors({\"linear.weights\": [1.0]}))]))",
+            &["scenario.agents[0].genome names tensor \"linear.weights\"", "linear.bias"][..],
+        ),
+        (
+            "(scenario: (agents: [(genome: Tensors({\"linear.bias\": [1.0]}))]))",
+            &["scenario.agents[0].genome[\"linear.bias\"] has 1 values", "holds 44"][..],
+        ),
+        (
+            "(agents: (capacity: 4, min_agents: 1, initial_agents: 4), scenario: (agents: [(pos: (1.0, 1.0))]))",
+            &["scenario.agents place 1 agents", "agents.capacity (4)"][..],
+        ),
+        (
+            "(scenario: (bits: [(cell: (128, 0), bit: 1.0)]))",
+            &["scenario.bits[0].cell", "world.map_size (128)"][..],
+        ),
+    ] {
+        let msg = refused(text);
+        assert_names(&msg, needles);
+    }
+}

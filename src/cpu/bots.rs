@@ -222,9 +222,7 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
                 acc.hit = to_fixed(-hit_amount);
                 if gate > 0.0 {
                     acc.gate = to_fixed(gate);
-                    for m in 0..MESSAGE_LEN {
-                        acc.message[m] = to_fixed(mem[m] * gate);
-                    }
+                    acc.message = mem.map(|v| to_fixed(v * gate));
                 }
                 if s < BOT_VIEW {
                     to_agents.push((c.idx, acc));
