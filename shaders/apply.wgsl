@@ -42,11 +42,7 @@ fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     for (var k = 0u; k < AGENT_ACC_LEN; k++) { agent_acc[acc + k] = 0; }
     for (var s = 0u; s < 7u; s++) { a.last_action[s] = actions[o + s]; }
     for (var s = 0u; s < 4u; s++) { a.last_action[7u + s] = actions[o + A_TERRAFORM + s]; }
-    if (a.energy <= 0.0) {
-        a.alive = 0u;
-        t.flags = t.flags | TICK_DIED;
-        t.death_energy = a.energy;
-    }
+    die_if_spent(&a, &t);
     agents[i] = a;
     agent_tick[i] = t;
     agent_pos[i] = vec4<f32>(a.pos, f32(a.alive), 0.0);
@@ -63,18 +59,6 @@ fn apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     for (var k = 0u; k < 5u; k++) { terraform[k] = from_fixed(cell_acc[base + 1u + k]); }
     // Zeroed for the bot steps, which scatter into the same accumulators.
     for (var k = 0u; k < CELL_ACC_LEN; k++) { cell_acc[base + k] = 0; }
-    var eaten = 0.0;
-    if (eaters > 0u) {
-        // Exactly what the eaters got, so eating never creates energy by rounding.
-        let take = f32(eaters) * eat_share(cell.energy, eaters);
-        cell.energy -= take;
-        eaten = take;
-    }
-    cell_tick[c].eaten = eaten;
-    cell.energy_gain = clamp(cell.energy_gain + terraform[0], 0.0, params.energy_gain_clip);
-    cell.move_cost = max(cell.move_cost + terraform[1], 0.0);
-    cell.push_cost = max(cell.push_cost + terraform[2], 0.0);
-    cell.message_cost = max(cell.message_cost + terraform[3], 0.0);
-    cell.reproduce_cost = max(cell.reproduce_cost + terraform[4], 0.0);
+    cell_tick[c].eaten = take_from_cell(&cell, eaters, terraform);
     cells[c] = cell;
 }

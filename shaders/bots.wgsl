@@ -91,6 +91,26 @@ fn add_bot(index: u32, value: f32) {
     if (v != 0) { atomicAdd(&bot_acc[index], v); }
 }
 
+fn add_to(to_agent: bool, index: u32, value: f32) {
+    if (to_agent) { add_agent(index, value); } else { add_bot(index, value); }
+}
+
+// What a bot does to one entity it sees (`c`), whose accumulators start at `base` (an
+// agent's when to_agent): push, hit (less with distance), and its memory as a gated
+// message. Returns the hit's size, for stealing. (src/cpu/effects.rs `contact`.)
+fn contact(to_agent: bool, base: u32, c: Seen, push: f32, hit: f32, gate: f32, message: array<f32, 16>) -> f32 {
+    let norm = sqrt(c.dx * c.dx + c.dy * c.dy) + 0.1;
+    add_to(to_agent, base, params.push_speed * push * (c.dx / norm));
+    add_to(to_agent, base + 1u, params.push_speed * push * (c.dy / norm));
+    let hit_amount = hit * params.hit_strength * exp(-params.hit_distance_decay * norm);
+    add_to(to_agent, base + 2u, -hit_amount);
+    if (gate > 0.0) {
+        add_to(to_agent, base + 3u, gate);
+        for (var m = 0u; m < MESSAGE_LEN; m++) { add_to(to_agent, base + 4u + m, message[m] * gate); }
+    }
+    return hit_amount;
+}
+
 // A world of up to SERIAL_SENSE_MAX agents and bots: one thread per bot scans them all.
 // A bigger one: a workgroup per bot, 64 threads each scanning every 64th agent and bot,
 // their lists merged by thread 0 (the barrier and the merge cost more than they save on
@@ -227,29 +247,11 @@ fn act(b: u32) {
         let to_agent = s < BOT_VIEW;
         if (to_agent) { c = near_agents[s]; } else { c = near_bots[s - BOT_VIEW]; }
         if (c.idx == NONE) { continue; }
-        let norm = sqrt(c.d2) + 0.1;
-        let hit_amount = hit * params.hit_strength * exp(-params.hit_distance_decay * norm);
-        hit_total += hit_amount;
-        let base_index = c.idx * AGENT_ACC_LEN;
         if (to_agent) {
             // The lowest-numbered bot that sees an agent gathers it (bots_apply).
             atomicMax(&agent_owner[c.idx], 0xffffffffu - b);
-            add_agent(base_index, params.push_speed * push * (c.dx / norm));
-            add_agent(base_index + 1u, params.push_speed * push * (c.dy / norm));
-            add_agent(base_index + 2u, -hit_amount);
-            if (gate > 0.0) {
-                add_agent(base_index + 3u, gate);
-                for (var m = 0u; m < MESSAGE_LEN; m++) { add_agent(base_index + 4u + m, mem[m] * gate); }
-            }
-        } else {
-            add_bot(base_index, params.push_speed * push * (c.dx / norm));
-            add_bot(base_index + 1u, params.push_speed * push * (c.dy / norm));
-            add_bot(base_index + 2u, -hit_amount);
-            if (gate > 0.0) {
-                add_bot(base_index + 3u, gate);
-                for (var m = 0u; m < MESSAGE_LEN; m++) { add_bot(base_index + 4u + m, mem[m] * gate); }
-            }
         }
+        hit_total += contact(to_agent, c.idx * AGENT_ACC_LEN, c, push, hit, gate, mem);
     }
     let c = cell_index_of(me.pos);
     let cell = cells[c];
@@ -382,11 +384,7 @@ fn agent_gathers(i: u32) {
     a.energy += hit;
     t.hit_received += hit;
     for (var m = 0u; m < MESSAGE_LEN; m++) { a.other_message[m] = pulled(a.other_message[m], sums[m], gate); }
-    if (a.energy <= 0.0) {
-        a.alive = 0u;
-        t.flags = t.flags | TICK_DIED;
-        t.death_energy = a.energy;
-    }
+    die_if_spent(&a, &t);
     agents[i] = a;
     agent_tick[i] = t;
     agent_pos[i] = vec4<f32>(a.pos, f32(a.alive), 0.0);
@@ -441,17 +439,7 @@ fn bots_apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
     let writers = u32(take_cell(base + CA_BIT_WRITERS));
     let bit_sum = from_fixed(take_cell(base + CA_BIT_SUM));
     var cell = cells[c];
-    if (eaters > 0u) {
-        // Exactly what the eaters got, as for agents.
-        let take = f32(eaters) * eat_share(cell.energy, eaters);
-        cell.energy -= take;
-        cell_tick[c].eaten += take;
-    }
-    cell.energy_gain = clamp(cell.energy_gain + terraform[0], 0.0, params.energy_gain_clip);
-    cell.move_cost = max(cell.move_cost + terraform[1], 0.0);
-    cell.push_cost = max(cell.push_cost + terraform[2], 0.0);
-    cell.message_cost = max(cell.message_cost + terraform[3], 0.0);
-    cell.reproduce_cost = max(cell.reproduce_cost + terraform[4], 0.0);
+    cell_tick[c].eaten += take_from_cell(&cell, eaters, terraform);
     // [departure] several writers leave the mean of their bits (JaxLife adds their changes).
     if (writers > 0u) { cell.bit = bit_sum / f32(writers); }
     cells[c] = cell;

@@ -349,6 +349,33 @@ fn eat_share(cell_energy: f32, eaters: u32) -> f32 {
     return cell_energy * min(params.eat_rate, 1.0 / f32(eaters));
 }
 
+// An agent whose energy is gone dies; its record keeps the energy it died with (≤ 0).
+// (src/cpu/mod.rs `die_if_spent`.)
+fn die_if_spent(a: ptr<function, Agent>, t: ptr<function, AgentTick>) {
+    if ((*a).energy <= 0.0) {
+        (*a).alive = 0u;
+        (*t).flags = (*t).flags | TICK_DIED;
+        (*t).death_energy = (*a).energy;
+    }
+}
+
+// A cell after a step's eaters and terraforming sums (agents' or bots'); returns what the
+// eaters took: exactly what they got, so eating never creates energy by rounding.
+// (src/cpu/mod.rs `take_from_cell`.)
+fn take_from_cell(cell: ptr<function, Cell>, eaters: u32, terraform: array<f32, 5>) -> f32 {
+    var eaten = 0.0;
+    if (eaters > 0u) {
+        eaten = f32(eaters) * eat_share((*cell).energy, eaters);
+        (*cell).energy -= eaten;
+    }
+    (*cell).energy_gain = clamp((*cell).energy_gain + terraform[0], 0.0, params.energy_gain_clip);
+    (*cell).move_cost = max((*cell).move_cost + terraform[1], 0.0);
+    (*cell).push_cost = max((*cell).push_cost + terraform[2], 0.0);
+    (*cell).message_cost = max((*cell).message_cost + terraform[3], 0.0);
+    (*cell).reproduce_cost = max((*cell).reproduce_cost + terraform[4], 0.0);
+    return eaten;
+}
+
 // [departure] a received message (or program) moves toward the gate-weighted mean of what
 // was sent: `sum` is the sum of gate * message, `gate` the sum of gates. JaxLife adds every
 // sender's full difference, which overshoots and diverges once the gates sum above 2.

@@ -28,6 +28,28 @@ fn add_bot(index: u32, value: f32) {
     if (v != 0) { atomicAdd(&bot_acc[index], v); }
 }
 
+fn add_to(to_bot: bool, index: u32, value: f32) {
+    if (to_bot) { add_bot(index, value); } else { add_fixed(index, value); }
+}
+
+// What agent i (actions at o) does to one entity it sees at offset d, whose accumulators
+// start at `base` (a bot's when to_bot): push, hit (less with distance), and its gated
+// other_message. Returns the hit's size, for stealing. (src/cpu/effects.rs `contact`.)
+fn contact(to_bot: bool, base: u32, d: vec2<f32>, o: u32, push: f32, hit: f32, gate: f32) -> f32 {
+    let norm = sqrt(d.x * d.x + d.y * d.y) + 0.1;
+    add_to(to_bot, base, params.push_speed * push * (d.x / norm));
+    add_to(to_bot, base + 1u, params.push_speed * push * (d.y / norm));
+    let hit_amount = hit * params.hit_strength * exp(-params.hit_distance_decay * norm);
+    add_to(to_bot, base + 2u, -hit_amount);
+    if (gate > 0.0) {
+        add_to(to_bot, base + 3u, gate);
+        for (var m = 0u; m < MESSAGE_LEN; m++) {
+            add_to(to_bot, base + 4u + m, actions[o + A_OTHER_MESSAGE + m] * gate);
+        }
+    }
+    return hit_amount;
+}
+
 // Threads take the living agents in grid order (see neighbors.wgsl): neighbouring threads
 // scatter onto neighbouring targets. agent_tick was cleared at the start of the tick, so
 // the dead keep an empty record.
@@ -47,22 +69,8 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
     for (var s = 0u; s < k; s++) {
         let j = neighbor_list[i * k + s];
         if (j == NONE) { continue; }
-        let other = agents[j];
-        let dx = wrap_delta(other.pos.x - a.pos.x);
-        let dy = wrap_delta(other.pos.y - a.pos.y);
-        let norm = sqrt(dx * dx + dy * dy) + 0.1;
-        let base = j * AGENT_ACC_LEN;
-        add_fixed(base, params.push_speed * push * (dx / norm));
-        add_fixed(base + 1u, params.push_speed * push * (dy / norm));
-        let hit_amount = hit * params.hit_strength * exp(-params.hit_distance_decay * norm);
-        add_fixed(base + 2u, -hit_amount);
-        hit_total += hit_amount;
-        if (gate > 0.0) {
-            add_fixed(base + 3u, gate);
-            for (var m = 0u; m < MESSAGE_LEN; m++) {
-                add_fixed(base + 4u + m, actions[o + A_OTHER_MESSAGE + m] * gate);
-            }
-        }
+        let d = vec2<f32>(wrap_delta(agents[j].pos.x - a.pos.x), wrap_delta(agents[j].pos.y - a.pos.y));
+        hit_total += contact(false, j * AGENT_ACC_LEN, d, o, push, hit, gate);
     }
     // The same push and hit on the bots it sees, and programming: its gated other_message
     // pulls their programs (SPEC 2.4).
@@ -70,22 +78,9 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
     for (var s = 0u; s < kb; s++) {
         let b = bot_neighbor_list[i * kb + s];
         if (b == NONE) { continue; }
-        let dx = wrap_delta(bots[b].pos.x - a.pos.x);
-        let dy = wrap_delta(bots[b].pos.y - a.pos.y);
-        let norm = sqrt(dx * dx + dy * dy) + 0.1;
-        let base = b * AGENT_ACC_LEN;
-        add_bot(base, params.push_speed * push * (dx / norm));
-        add_bot(base + 1u, params.push_speed * push * (dy / norm));
-        let hit_amount = hit * params.hit_strength * exp(-params.hit_distance_decay * norm);
-        add_bot(base + 2u, -hit_amount);
-        hit_total += hit_amount;
-        if (gate > 0.0) {
-            add_bot(base + 3u, gate);
-            rec.programming += gate;
-            for (var m = 0u; m < MESSAGE_LEN; m++) {
-                add_bot(base + 4u + m, actions[o + A_OTHER_MESSAGE + m] * gate);
-            }
-        }
+        let d = vec2<f32>(wrap_delta(bots[b].pos.x - a.pos.x), wrap_delta(bots[b].pos.y - a.pos.y));
+        hit_total += contact(true, b * AGENT_ACC_LEN, d, o, push, hit, gate);
+        if (gate > 0.0) { rec.programming += gate; }
     }
     let c = cell_index_of(a.pos);
     let cell = cells[c];

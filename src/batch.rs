@@ -210,8 +210,15 @@ fn bits_row(bits: impl Iterator<Item = f32>) -> String {
 }
 
 impl BitsFile {
-    fn open(path: &Path, state: &State, steps_per_tick: u64, resumed: bool) -> Result<Self> {
-        let keep = 1 + state.tick() * steps_per_tick;
+    /// `first_row` is the row of the state the run starts from, at `tick`.
+    fn open(
+        path: &Path,
+        first_row: &str,
+        tick: u64,
+        steps_per_tick: u64,
+        resumed: bool,
+    ) -> Result<Self> {
+        let keep = 1 + tick * steps_per_tick;
         let mut lines: Vec<String> = Vec::new();
         if resumed {
             if let Ok(old) = fs::read_to_string(path) {
@@ -223,13 +230,8 @@ impl BitsFile {
             }
         }
         if lines.len() as u64 != keep {
-            // A fresh run, or no usable record: start from the state's own bits.
-            lines = vec![bits_row(
-                state
-                    .bots
-                    .iter()
-                    .map(|b| b.memory[crate::world::bot_act::BIT]),
-            )];
+            // A fresh run, or no usable record: start from the starting state's own bits.
+            lines = vec![first_row.to_string()];
         }
         let tmp = path.with_extension("txt.tmp");
         let mut text = lines.join("\n");
@@ -272,7 +274,14 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         .clone()
         .unwrap_or_else(|| default_out_dir(&cfg, opts.cfg.config.as_deref()));
     let record_bits = cfg.scenario.record_bits && cfg.bots.count > 0;
-    let start_state = record_bits.then(|| state.clone());
+    let first_bits = record_bits.then(|| {
+        bits_row(
+            state
+                .bots
+                .iter()
+                .map(|b| b.memory[crate::world::bot_act::BIT]),
+        )
+    });
     let mut world = make_world(&cfg, state, opts.backend)?;
     let ckpt_dir = out.join("checkpoints");
     fs::create_dir_all(&ckpt_dir)
@@ -285,10 +294,11 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         resumed_from.as_ref().map(|_| start_tick),
     )?;
 
-    let mut bits = match &start_state {
-        Some(st) => Some(BitsFile::open(
+    let mut bits = match &first_bits {
+        Some(row) => Some(BitsFile::open(
             &out.join("bits.txt"),
-            st,
+            row,
+            start_tick,
             cfg.bots.steps_per_tick as u64,
             resumed_from.is_some(),
         )?),

@@ -3,10 +3,8 @@
 
 use rayon::prelude::*;
 
-use super::{cell_index_of, eat_share, pulled, wrap_coord};
-use crate::world::{
-    act, from_fixed, Params, Scratch, State, ACTION_LEN, MESSAGE_LEN, TICK_ACTED, TICK_DIED,
-};
+use super::{cell_index_of, die_if_spent, eat_share, pulled, take_from_cell, wrap_coord};
+use crate::world::{act, from_fixed, Params, Scratch, State, ACTION_LEN, MESSAGE_LEN, TICK_ACTED};
 
 pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
     let cells = &st.cells;
@@ -43,11 +41,7 @@ pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
             }
             a.last_action[..7].copy_from_slice(&o[..7]);
             a.last_action[7..].copy_from_slice(&o[act::TERRAFORM..act::TERRAFORM + 4]);
-            if a.energy <= 0.0 {
-                a.alive = 0;
-                t.flags |= TICK_DIED;
-                t.death_energy = a.energy;
-            }
+            die_if_spent(a, t);
         });
     // Zeroed for the bot steps, which scatter into the same accumulators.
     sc.agent_acc.fill(Default::default());
@@ -68,20 +62,7 @@ pub fn apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
         .zip(sc.cell_tick.par_iter_mut())
         .enumerate()
         .for_each(|(c, (cell, t))| {
-            let acc = &cell_acc[c];
-            t.eaten = 0.0;
-            if acc.eaters > 0 {
-                // Exactly what the eaters got, so eating never creates energy by rounding.
-                let take = acc.eaters as f32 * eat_share(p, cell.energy, acc.eaters);
-                cell.energy -= take;
-                t.eaten = take;
-            }
-            cell.energy_gain =
-                (cell.energy_gain + from_fixed(acc.terraform[0])).clamp(0.0, p.energy_gain_clip);
-            cell.move_cost = (cell.move_cost + from_fixed(acc.terraform[1])).max(0.0);
-            cell.push_cost = (cell.push_cost + from_fixed(acc.terraform[2])).max(0.0);
-            cell.message_cost = (cell.message_cost + from_fixed(acc.terraform[3])).max(0.0);
-            cell.reproduce_cost = (cell.reproduce_cost + from_fixed(acc.terraform[4])).max(0.0);
+            t.eaten = take_from_cell(p, cell, &cell_acc[c]);
         });
     // Zeroed for the bot steps, which scatter into the same accumulators.
     sc.cell_acc.fill(Default::default());

@@ -7,11 +7,11 @@ use std::cmp::Ordering;
 
 use rayon::prelude::*;
 
-use super::effects::add_acc;
-use super::{cell_index_of, eat_share, pulled, wrap_coord, wrap_delta};
+use super::effects::{add_acc, contact, offset};
+use super::{cell_index_of, die_if_spent, eat_share, pulled, take_from_cell, wrap_coord};
 use crate::world::{
     bot_act, from_fixed, to_fixed, AgentAcc, BotTick, CellAcc, Params, Scratch, State, BOT_OPS,
-    BOT_VIEW, MESSAGE_LEN, NONE, TICK_DIED,
+    BOT_VIEW, MESSAGE_LEN, NONE,
 };
 
 /// One entity a bot sees: wrapped offset, squared distance, slot (bots after all agent
@@ -33,8 +33,7 @@ impl Seen {
     };
 
     fn from(p: &Params, me: [f32; 2], other: [f32; 2], idx: u32) -> Seen {
-        let dx = wrap_delta(p, other[0] - me[0]);
-        let dy = wrap_delta(p, other[1] - me[1]);
+        let [dx, dy] = offset(p, me, other);
         Seen {
             d2: dx * dx + dy * dy,
             dx,
@@ -213,17 +212,8 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
                 if c.idx == NONE {
                     continue;
                 }
-                let norm = c.d2.sqrt() + 0.1;
-                let hit_amount = hit * p.hit_strength * (-p.hit_distance_decay * norm).exp();
+                let (acc, hit_amount) = contact(p, [c.dx, c.dy], push, hit, gate, &mem);
                 hit_total += hit_amount;
-                let mut acc = AgentAcc::default();
-                acc.push[0] = to_fixed(p.push_speed * push * (c.dx / norm));
-                acc.push[1] = to_fixed(p.push_speed * push * (c.dy / norm));
-                acc.hit = to_fixed(-hit_amount);
-                if gate > 0.0 {
-                    acc.gate = to_fixed(gate);
-                    acc.message = mem.map(|v| to_fixed(v * gate));
-                }
                 if s < BOT_VIEW {
                     to_agents.push((c.idx, acc));
                 } else {
@@ -336,11 +326,7 @@ fn agent_gathers(p: &Params, st: &mut State, sc: &mut Scratch, i: usize) {
     for m in 0..MESSAGE_LEN {
         a.other_message[m] = pulled(a.other_message[m], from_fixed(taken.message[m]), gate);
     }
-    if a.energy <= 0.0 {
-        a.alive = 0;
-        t.flags |= TICK_DIED;
-        t.death_energy = a.energy;
-    }
+    die_if_spent(a, t);
     sc.agent_pos[i] = [
         a.pos[0],
         a.pos[1],
@@ -404,18 +390,7 @@ pub fn bots_apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
         sc.cell_owner[c] = 0;
         let taken = std::mem::take(&mut sc.cell_acc[c]);
         let cell = &mut st.cells[c];
-        if taken.eaters > 0 {
-            // Exactly what the eaters got, as for agents.
-            let take = taken.eaters as f32 * eat_share(p, cell.energy, taken.eaters);
-            cell.energy -= take;
-            sc.cell_tick[c].eaten += take;
-        }
-        let tf = taken.terraform.map(from_fixed);
-        cell.energy_gain = (cell.energy_gain + tf[0]).clamp(0.0, p.energy_gain_clip);
-        cell.move_cost = (cell.move_cost + tf[1]).max(0.0);
-        cell.push_cost = (cell.push_cost + tf[2]).max(0.0);
-        cell.message_cost = (cell.message_cost + tf[3]).max(0.0);
-        cell.reproduce_cost = (cell.reproduce_cost + tf[4]).max(0.0);
+        sc.cell_tick[c].eaten += take_from_cell(p, cell, &taken);
         // [departure] several writers leave the mean of their bits (JaxLife adds their
         // changes).
         if taken.bit_writers > 0 {

@@ -34,6 +34,42 @@ pub fn energy_cost(p: &Params, st: &State, i: usize, o: &[f32]) -> (f32, bool) {
     (cost, wants)
 }
 
+/// The wrapped offset from `from` to `to`.
+pub fn offset(p: &Params, from: [f32; 2], to: [f32; 2]) -> [f32; 2] {
+    [
+        wrap_delta(p, to[0] - from[0]),
+        wrap_delta(p, to[1] - from[1]),
+    ]
+}
+
+/// What an actor does to one entity it sees at offset `[dx, dy]` (SPEC 2.4, 2.5): push along
+/// the direction to it, hit it (less with distance), and if its gate is open, send it
+/// `message`. Returns the fixed-point contribution and the hit's size (for stealing).
+pub fn contact(
+    p: &Params,
+    [dx, dy]: [f32; 2],
+    push: f32,
+    hit: f32,
+    gate: f32,
+    message: &[f32; MESSAGE_LEN],
+) -> (AgentAcc, f32) {
+    let norm = (dx * dx + dy * dy).sqrt() + 0.1;
+    let hit_amount = hit * p.hit_strength * (-p.hit_distance_decay * norm).exp();
+    let mut acc = AgentAcc {
+        push: [
+            to_fixed(p.push_speed * push * (dx / norm)),
+            to_fixed(p.push_speed * push * (dy / norm)),
+        ],
+        hit: to_fixed(-hit_amount),
+        ..Default::default()
+    };
+    if gate > 0.0 {
+        acc.gate = to_fixed(gate);
+        acc.message = message.map(|v| to_fixed(v * gate));
+    }
+    (acc, hit_amount)
+}
+
 /// Fixed-point sums wrap like the GPU's integer atomics.
 pub fn add_acc(t: &mut AgentAcc, acc: &AgentAcc) {
     t.push[0] = t.push[0].wrapping_add(acc.push[0]);
@@ -68,6 +104,10 @@ pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
             let push = o[act::PUSH];
             let hit = o[act::HIT];
             let gate = o[act::GATE].max(0.0);
+            let message: &[f32; MESSAGE_LEN] = o
+                [act::OTHER_MESSAGE..act::OTHER_MESSAGE + MESSAGE_LEN]
+                .try_into()
+                .expect("a message is MESSAGE_LEN actions");
             let mut hit_total = 0.0f32;
             let mut scatter = Vec::with_capacity(k);
             for s in 0..k {
@@ -76,21 +116,9 @@ pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
                     continue;
                 }
                 let other = &st.agents[j as usize];
-                let dx = wrap_delta(p, other.pos[0] - a.pos[0]);
-                let dy = wrap_delta(p, other.pos[1] - a.pos[1]);
-                let norm = (dx * dx + dy * dy).sqrt() + 0.1;
-                let mut acc = AgentAcc::default();
-                acc.push[0] = to_fixed(p.push_speed * push * (dx / norm));
-                acc.push[1] = to_fixed(p.push_speed * push * (dy / norm));
-                let hit_amount = hit * p.hit_strength * (-p.hit_distance_decay * norm).exp();
-                acc.hit = to_fixed(-hit_amount);
+                let (acc, hit_amount) =
+                    contact(p, offset(p, a.pos, other.pos), push, hit, gate, message);
                 hit_total += hit_amount;
-                if gate > 0.0 {
-                    acc.gate = to_fixed(gate);
-                    for m in 0..MESSAGE_LEN {
-                        acc.message[m] = to_fixed(o[act::OTHER_MESSAGE + m] * gate);
-                    }
-                }
                 scatter.push((j, acc));
             }
             // The same push and hit on the bots it sees, and programming: its gated
@@ -102,22 +130,17 @@ pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
                 if b == NONE {
                     continue;
                 }
-                let bot = &st.bots[b as usize];
-                let dx = wrap_delta(p, bot.pos[0] - a.pos[0]);
-                let dy = wrap_delta(p, bot.pos[1] - a.pos[1]);
-                let norm = (dx * dx + dy * dy).sqrt() + 0.1;
-                let mut acc = AgentAcc::default();
-                acc.push[0] = to_fixed(p.push_speed * push * (dx / norm));
-                acc.push[1] = to_fixed(p.push_speed * push * (dy / norm));
-                let hit_amount = hit * p.hit_strength * (-p.hit_distance_decay * norm).exp();
-                acc.hit = to_fixed(-hit_amount);
+                let (acc, hit_amount) = contact(
+                    p,
+                    offset(p, a.pos, st.bots[b as usize].pos),
+                    push,
+                    hit,
+                    gate,
+                    message,
+                );
                 hit_total += hit_amount;
                 if gate > 0.0 {
-                    acc.gate = to_fixed(gate);
                     programming += gate;
-                    for m in 0..MESSAGE_LEN {
-                        acc.message[m] = to_fixed(o[act::OTHER_MESSAGE + m] * gate);
-                    }
                 }
                 to_bots.push((b, acc));
             }

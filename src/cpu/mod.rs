@@ -226,6 +226,36 @@ pub fn eat_share(p: &Params, cell_energy: f32, eaters: u32) -> f32 {
     cell_energy * p.eat_rate.min(1.0 / eaters as f32)
 }
 
+/// An agent whose energy is gone dies; its record keeps the energy it died with (≤ 0).
+pub fn die_if_spent(a: &mut crate::world::Agent, t: &mut crate::world::AgentTick) {
+    if a.energy <= 0.0 {
+        a.alive = 0;
+        t.flags |= crate::world::TICK_DIED;
+        t.death_energy = a.energy;
+    }
+}
+
+/// A cell after a step's eaters and terraforming sums (agents' or bots'); returns what the
+/// eaters took: exactly what they got, so eating never creates energy by rounding.
+pub fn take_from_cell(
+    p: &Params,
+    cell: &mut crate::world::Cell,
+    acc: &crate::world::CellAcc,
+) -> f32 {
+    let mut eaten = 0.0;
+    if acc.eaters > 0 {
+        eaten = acc.eaters as f32 * eat_share(p, cell.energy, acc.eaters);
+        cell.energy -= eaten;
+    }
+    let t = acc.terraform.map(crate::world::from_fixed);
+    cell.energy_gain = (cell.energy_gain + t[0]).clamp(0.0, p.energy_gain_clip);
+    cell.move_cost = (cell.move_cost + t[1]).max(0.0);
+    cell.push_cost = (cell.push_cost + t[2]).max(0.0);
+    cell.message_cost = (cell.message_cost + t[3]).max(0.0);
+    cell.reproduce_cost = (cell.reproduce_cost + t[4]).max(0.0);
+    eaten
+}
+
 /// [departure] a received message (or program) moves toward the gate-weighted mean of what
 /// was sent: `sum` is the sum of gate * message, `gate` the sum of gates. JaxLife adds every
 /// sender's full difference, which overshoots and diverges once the gates sum above 2.

@@ -48,7 +48,8 @@ pub fn bot_vec(b: &Bot, offset: [f32; 2], out: &mut [f32]) {
 
 pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {
     let len = p.obs_len as usize;
-    if len == 0 || !crate::world::brain_kind::reads_observation(p.brain_kind) {
+    // No rows are kept for brains that do not read them (Dims::reads_observation).
+    if len == 0 || sc.obs.is_empty() {
         return;
     }
     let k = p.view_agents as usize;

@@ -170,7 +170,7 @@ impl Dispatch {
             Dispatch::BotWorkgroups => bots::act_threads(d.capacity, d.bots),
             Dispatch::PerAngle => (d.angles as u64).max(2 * crate::world::WEATHER_FIELDS as u64),
             Dispatch::Observe => {
-                if crate::world::brain_kind::reads_observation(p.brain_kind) {
+                if d.reads_observation {
                     d.capacity as u64
                 } else {
                     0

@@ -322,12 +322,6 @@ pub mod brain_kind {
     pub const ZERO: u32 = 2;
     pub const JAXLIFE: u32 = 3;
     pub const COMPACT: u32 = 4;
-
-    /// Brains that read the flat observation rows (the others need no observe pass; the
-    /// Compact brain reads the world directly).
-    pub fn reads_observation(kind: u32) -> bool {
-        kind == LINEAR || kind == JAXLIFE
-    }
 }
 
 /// Terrain kinds as the shaders number them.

@@ -45,7 +45,8 @@ pub struct Dims {
     pub brain_state_len: usize,
     pub angles: usize,
     pub grid_dim: usize,
-    /// Whether the brain reads observation rows (the observe pass and its buffer).
+    /// Whether the brain reads observation rows (the observe pass and its buffer): Linear and
+    /// JaxLife; the Compact brain reads the world directly, the controls read nothing.
     pub reads_observation: bool,
     /// Buckets of each hashed level of the grid: a power of two, so a mask picks the bucket.
     pub grid_hash_buckets: usize,
