@@ -16,8 +16,9 @@ use crate::sim::{BackendKind, World};
 use crate::world::{checkpoint, metric_index, State, METRIC_COLUMNS};
 
 /// Which backend to run on; `Auto` takes the GPU and falls back to the CPU with a warning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum BackendChoice {
+    #[default]
     Auto,
     Gpu,
     Cpu,

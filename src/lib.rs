@@ -7,7 +7,8 @@
 //! sequence of compute passes ([`cpu::TICK_PASSES`]), each one a WGSL file in `shaders/`, a
 //! Rust file in `src/gpu/` that records it, and a Rust file in `src/cpu/` that is its
 //! reference, with the same name. [`sim::World`] runs either backend; `silico run`
-//! (`src/batch.rs`) drives long headless runs with metrics and checkpoints.
+//! (`src/batch.rs`) drives long headless runs with metrics and checkpoints; `silico app`
+//! ([`app`]) is the desktop app that draws the world from the same buffers.
 //!
 //! Determinism: randomness is a counter-based hash ([`rng`]), scatters onto shared targets
 //! are summed in fixed-point integer atomics, and reductions run in a fixed order, so the
@@ -32,6 +33,7 @@
 //! assert_eq!(world.state.tick(), 1);
 //! ```
 
+pub mod app;
 pub mod batch;
 pub mod config;
 pub mod cpu;

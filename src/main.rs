@@ -1,5 +1,5 @@
-//! The `silico` command line: run, bench, validate, inspect. With no subcommand it runs the
-//! default world (configs/default.ron) headless for 1,000 ticks.
+//! The `silico` command line: app, run, bench, validate, inspect. With no subcommand it opens
+//! the app on configs/default.ron, or runs that world headless when there is no display.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +24,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Open the desktop app: watch, steer and inspect a world.
+    App(AppArgs),
     /// Run a world headless, writing metrics, checkpoints and a summary.
     Run(RunOptions),
     /// Measure ticks/s and agent-ticks/s.
@@ -56,6 +58,24 @@ enum Command {
     },
 }
 
+#[derive(Clone, Debug, Default, clap::Args)]
+struct AppArgs {
+    #[command(flatten)]
+    cfg: ConfigArgs,
+    /// Open this checkpoint instead of a new world.
+    #[arg(long)]
+    checkpoint: Option<PathBuf>,
+    /// Close after drawing N frames (smoke tests, scripted screenshots).
+    #[arg(long, value_name = "N")]
+    exit_after_frames: Option<u64>,
+    /// Save the last frame (with --exit-after-frames) or the first F12 screenshot here (PNG).
+    #[arg(long, value_name = "FILE")]
+    screenshot: Option<PathBuf>,
+    /// gpu (the default): simulate on the window's GPU; cpu: on the CPU reference.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    backend: BackendChoice,
+}
+
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("error")).init();
     let cli = Cli::parse();
@@ -80,20 +100,15 @@ fn dispatch(cli: Cli) -> Result<()> {
                 );
                 None
             };
-            run(RunOptions {
+            app(AppArgs {
                 cfg: ConfigArgs {
                     config,
                     sets: vec![],
                 },
-                ticks: 1000,
-                seed: None,
-                out: None,
-                checkpoint_every: 0,
-                resume: None,
-                backend: BackendChoice::Auto,
-                quiet: false,
+                ..Default::default()
             })
         }
+        Some(Command::App(args)) => app(args),
         Some(Command::Run(opts)) => run(opts),
         Some(Command::Bench {
             cfg,
@@ -165,6 +180,38 @@ fn dispatch(cli: Cli) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(())
         }
+    }
+}
+
+/// The app, or with no display the same world headless for 1,000 ticks.
+fn app(args: AppArgs) -> Result<()> {
+    let config = batch::load_config(args.cfg.config.as_deref(), &args.cfg.sets)?;
+    if let Some(path) = &args.checkpoint {
+        // Refuse a bad checkpoint before opening a window.
+        checkpoint::read(path)?;
+    }
+    let opts = silico::app::AppOptions {
+        config,
+        checkpoint: args.checkpoint.clone(),
+        exit_after_frames: args.exit_after_frames,
+        screenshot: args.screenshot.clone(),
+        cpu: args.backend == BackendChoice::Cpu,
+    };
+    match silico::app::run(opts) {
+        Err(e) if e.downcast_ref::<silico::app::NoDisplay>().is_some() => {
+            eprintln!("silico: {e}; running the world headless instead (silico run --help for options)");
+            run(RunOptions {
+                cfg: args.cfg,
+                ticks: 1000,
+                seed: None,
+                out: None,
+                checkpoint_every: 0,
+                resume: args.checkpoint,
+                backend: args.backend,
+                quiet: false,
+            })
+        }
+        other => other,
     }
 }
 

@@ -26,6 +26,59 @@ impl World {
         })
     }
 
+    /// A GPU world on a device the caller already holds (the app shares its window's).
+    pub fn on_context(
+        ctx: crate::gpu::GpuContext,
+        cfg: &Config,
+        state: &State,
+    ) -> Result<Self, GpuError> {
+        Ok(World::Gpu(Box::new(GpuWorld::with_context(ctx, cfg, state)?)))
+    }
+
+    /// Apply a config whose structural fields (`Config::structural_differences`) and sizes
+    /// match the running one; it takes effect from the next tick.
+    pub fn set_config(&mut self, cfg: &Config) {
+        match self {
+            World::Cpu(c) => c.set_config(cfg),
+            World::Gpu(g) => g.set_config(cfg),
+        }
+    }
+
+    /// `len` bytes of a state or scratch section from byte `offset`, as of the last tick.
+    pub fn read_section(&mut self, name: &str, offset: u64, len: u64) -> Result<Vec<u8>, GpuError> {
+        match self {
+            World::Cpu(c) => {
+                let bytes = c.section(name);
+                let start = (offset as usize).min(bytes.len());
+                let end = (start + len as usize).min(bytes.len());
+                Ok(bytes[start..end].to_vec())
+            }
+            World::Gpu(g) => g.read_range(name, offset, len),
+        }
+    }
+
+    /// One element of a section of `T`s (an agent, a bot, a row of actions).
+    pub fn read_element<T: bytemuck::Pod>(&mut self, name: &str, index: usize) -> Result<Option<T>, GpuError> {
+        let size = std::mem::size_of::<T>() as u64;
+        let bytes = self.read_section(name, index as u64 * size, size)?;
+        Ok((bytes.len() as u64 == size).then(|| bytemuck::pod_read_unaligned(&bytes)))
+    }
+
+    /// Overwrite one element of a state section (the app's bot program editor); the next
+    /// tick sees it.
+    pub fn write_element<T: bytemuck::Pod>(&mut self, name: &str, index: usize, value: &T) {
+        let size = std::mem::size_of::<T>();
+        let bytes = bytemuck::bytes_of(value);
+        match self {
+            World::Cpu(c) => {
+                if let Some(dst) = c.state_section_mut(name).get_mut(index * size..(index + 1) * size) {
+                    dst.copy_from_slice(bytes);
+                }
+            }
+            World::Gpu(g) => g.write_range(name, (index * size) as u64, bytes),
+        }
+    }
+
     pub fn backend(&self) -> BackendKind {
         match self {
             World::Cpu(_) => BackendKind::Cpu,

@@ -50,6 +50,7 @@ impl Net<'_> {
         queries: &[Vec<f32>],
         entities: &[Vec<f32>],
         valid: &[bool],
+        mut weights: Option<&mut Vec<Vec<f32>>>,
     ) -> Vec<Vec<f32>> {
         let dh = self.hidden / self.heads;
         let scale = 1.0 / (dh as f32).sqrt();
@@ -83,8 +84,14 @@ impl Net<'_> {
                         continue;
                     };
                     let total: f32 = scores.iter().map(|s| (s.1 - max).exp()).sum();
+                    if let Some(w) = weights.as_deref_mut() {
+                        w[h] = vec![0.0; entities.len()];
+                    }
                     for &(j, s) in &scores {
                         let p = (s - max).exp() / total;
+                        if let Some(w) = weights.as_deref_mut() {
+                            w[h][j] = p;
+                        }
                         for (m, v) in mixed[seg.clone()].iter_mut().zip(&values[j][seg.clone()]) {
                             *m += p * v;
                         }
@@ -95,16 +102,14 @@ impl Net<'_> {
             .collect()
     }
 
-    /// One step: the observation row, which entity slots are filled (neighbours then
-    /// bots), and the recurrent state `[h, c]`, updated in place. Returns the 44 actions.
-    pub fn step(
+    /// The self embedding and the self-attended entity embeddings of an observation row.
+    fn entity_mix(
         &self,
         obs: &[f32],
         terrain_len: usize,
         valid: &[bool],
         view_agents: usize,
-        state: &mut [f32],
-    ) -> Vec<f32> {
+    ) -> (Vec<f32>, Vec<Vec<f32>>) {
         let h = self.hidden;
         let tanh = |v: Vec<f32>| v.into_iter().map(super::safe_tanh).collect::<Vec<f32>>();
         let self_at = terrain_len;
@@ -127,9 +132,40 @@ impl Net<'_> {
                 }
             })
             .collect();
-        let mixed = self.attention("self_attention", &entities, &entities, valid);
+        let mixed = self.attention("self_attention", &entities, &entities, valid, None);
+        (me, mixed)
+    }
+
+    /// Per head, the weight the self embedding's cross-attention puts on each entity slot
+    /// (neighbours then bots; 0 for empty slots): what the agent attended to.
+    pub fn cross_attention_weights(
+        &self,
+        obs: &[f32],
+        terrain_len: usize,
+        valid: &[bool],
+        view_agents: usize,
+    ) -> Vec<Vec<f32>> {
+        let (me, mixed) = self.entity_mix(obs, terrain_len, valid, view_agents);
+        let mut weights = vec![vec![0.0; valid.len()]; self.heads];
+        self.attention("cross_attention", &[me], &mixed, valid, Some(&mut weights));
+        weights
+    }
+
+    /// One step: the observation row, which entity slots are filled (neighbours then
+    /// bots), and the recurrent state `[h, c]`, updated in place. Returns the 44 actions.
+    pub fn step(
+        &self,
+        obs: &[f32],
+        terrain_len: usize,
+        valid: &[bool],
+        view_agents: usize,
+        state: &mut [f32],
+    ) -> Vec<f32> {
+        let h = self.hidden;
+        let tanh = |v: Vec<f32>| v.into_iter().map(super::safe_tanh).collect::<Vec<f32>>();
+        let (me, mixed) = self.entity_mix(obs, terrain_len, valid, view_agents);
         let pooled = self
-            .attention("cross_attention", &[me], &mixed, valid)
+            .attention("cross_attention", &[me], &mixed, valid, None)
             .remove(0);
         let terrain = self.dense(
             "terrain_decoder",

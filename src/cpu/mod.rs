@@ -103,6 +103,32 @@ impl CpuWorld {
         }
     }
 
+    /// A state or scratch section's bytes by name (empty for an unknown name).
+    pub fn section(&self, name: &str) -> &[u8] {
+        self.state
+            .sections()
+            .into_iter()
+            .chain(self.scratch.sections())
+            .find(|(n, _)| *n == name)
+            .map_or(&[], |(_, b)| b)
+    }
+
+    /// A state section's bytes by name, for writing (empty for an unknown name).
+    pub fn state_section_mut(&mut self, name: &str) -> &mut [u8] {
+        self.state
+            .sections_mut()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map_or(&mut [], |(_, b)| b)
+    }
+
+    /// Take a config that differs from the running one only in non-structural fields.
+    pub fn set_config(&mut self, cfg: &Config) {
+        self.params = Params::new(cfg);
+        self.genome_scale = crate::world::brain::fresh_scales(&self.tensors);
+        self.mutation_scale = crate::world::brain::mutation_scales(&self.tensors, &cfg.mutation);
+    }
+
     /// Clear the per-tick accumulators, as the GPU does with clear_buffer at tick start.
     pub fn begin_tick(&mut self) {
         let sc = &mut self.scratch;

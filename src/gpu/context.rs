@@ -3,7 +3,9 @@
 
 use crate::error::GpuError;
 
+#[derive(Clone)]
 pub struct GpuContext {
+    pub adapter: wgpu::Adapter,
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
@@ -14,10 +16,21 @@ pub struct GpuContext {
 impl GpuContext {
     pub fn new() -> Result<Self, GpuError> {
         quiet_mesa_wsi();
-        pollster::block_on(Self::new_async())
+        Ok(pollster::block_on(Self::new_async(None))?.0)
     }
 
-    async fn new_async() -> Result<Self, GpuError> {
+    /// A device that can also present to `window`, and the window's surface.
+    pub fn for_window(
+        window: std::sync::Arc<winit::window::Window>,
+    ) -> Result<(Self, wgpu::Surface<'static>), GpuError> {
+        quiet_mesa_wsi();
+        let (ctx, surface) = pollster::block_on(Self::new_async(Some(window)))?;
+        Ok((ctx, surface.expect("a surface was asked for")))
+    }
+
+    async fn new_async(
+        window: Option<std::sync::Arc<winit::window::Window>>,
+    ) -> Result<(Self, Option<wgpu::Surface<'static>>), GpuError> {
         // Without WGPU_BACKEND, look at the primary backends first: probing OpenGL wakes EGL,
         // which prints errors on headless machines, and compute is better served elsewhere.
         let env_backends = wgpu::Backends::from_env();
@@ -26,12 +39,31 @@ impl GpuContext {
             desc.backends = backends;
             wgpu::Instance::new(desc)
         };
+        // The surface must come from the instance whose adapters are asked about it.
+        let probe = |backends: wgpu::Backends| {
+            let window = window.clone();
+            async move {
+                let instance = make(backends);
+                let surface = match window {
+                    Some(w) => match instance.create_surface(w) {
+                        Ok(s) => Some(s),
+                        Err(_) => return (Vec::new(), None),
+                    },
+                    None => None,
+                };
+                let adapters: Vec<wgpu::Adapter> = instance
+                    .enumerate_adapters(backends)
+                    .await
+                    .into_iter()
+                    .filter(|a| surface.as_ref().is_none_or(|s| a.is_surface_supported(s)))
+                    .collect();
+                (adapters, surface)
+            }
+        };
         let first = env_backends.unwrap_or(wgpu::Backends::PRIMARY);
-        let mut adapters = make(first).enumerate_adapters(first).await;
+        let (mut adapters, mut surface) = probe(first).await;
         if adapters.is_empty() && env_backends.is_none() {
-            adapters = make(wgpu::Backends::SECONDARY)
-                .enumerate_adapters(wgpu::Backends::SECONDARY)
-                .await;
+            (adapters, surface) = probe(wgpu::Backends::SECONDARY).await;
         }
         let adapter = match std::env::var("WGPU_ADAPTER_NAME") {
             Ok(want) => {
@@ -99,13 +131,17 @@ impl GpuContext {
                 adapter: info.name.clone(),
                 message: e.to_string(),
             })?;
-        Ok(Self {
-            device,
-            queue,
-            info,
-            limits,
-            features,
-        })
+        Ok((
+            Self {
+                adapter,
+                device,
+                queue,
+                info,
+                limits,
+                features,
+            },
+            surface,
+        ))
     }
 
     pub fn is_software(&self) -> bool {
@@ -128,7 +164,7 @@ impl GpuContext {
 /// Mesa's Vulkan drivers print "XDG_RUNTIME_DIR is invalid or not set" on every device
 /// creation on headless machines; compute needs no window system, so give them a private
 /// runtime directory when there is none.
-fn quiet_mesa_wsi() {
+pub fn quiet_mesa_wsi() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         if std::env::var_os("XDG_RUNTIME_DIR").is_some() {

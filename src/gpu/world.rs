@@ -245,8 +245,58 @@ impl GpuWorld {
         self.tick
     }
 
-    fn buffer(&self, name: &str) -> &wgpu::Buffer {
+    /// One of the world's storage buffers by section name (the app's view binds them).
+    pub fn buffer(&self, name: &str) -> &wgpu::Buffer {
         &self.buffers[name]
+    }
+
+    /// Take a config that differs from the running one only in non-structural fields
+    /// (costs, rates, mutation): it applies from the next submitted tick.
+    pub fn set_config(&mut self, cfg: &Config) {
+        self.params = Params::new(cfg);
+        self.ctx
+            .queue
+            .write_buffer(self.buffer("params"), 0, bytemuck::bytes_of(&self.params));
+        let tensors = crate::world::brain::layout_for(cfg);
+        let genome_scale: Vec<[f32; 2]> = crate::world::brain::fresh_scales(&tensors)
+            .into_iter()
+            .zip(crate::world::brain::mutation_scales(&tensors, &cfg.mutation))
+            .map(|(fresh, mutation)| [fresh, mutation])
+            .collect();
+        self.ctx.queue.write_buffer(
+            self.buffer("genome_scale"),
+            0,
+            bytemuck::cast_slice(&genome_scale),
+        );
+    }
+
+    /// Overwrite bytes of a section from byte `offset` (4-byte aligned); ignored past its end.
+    pub fn write_range(&mut self, name: &str, offset: u64, bytes: &[u8]) {
+        if offset + bytes.len() as u64 <= self.lengths[name] {
+            self.ctx.queue.write_buffer(self.buffer(name), offset, bytes);
+        }
+    }
+
+    /// `len` bytes of a section from byte `offset`, after every submitted tick (for the
+    /// app's inspector: one entity, not the whole world).
+    pub fn read_range(&mut self, name: &str, offset: u64, len: u64) -> Result<Vec<u8>, GpuError> {
+        let len = len.min(self.lengths[name].saturating_sub(offset));
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let (start, end) = (offset / 4 * 4, (offset + len).div_ceil(4) * 4);
+        let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("range readback"),
+            size: end - start,
+            usage: wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
+        enc.copy_buffer_to_buffer(self.buffer(name), start, &staging, 0, end - start);
+        self.ctx.queue.submit([enc.finish()]);
+        let raw = self.read_raw(&staging, end - start)?;
+        let skip = (offset - start) as usize;
+        Ok(raw[skip..skip + len as usize].to_vec())
     }
 
     fn clear(&self, enc: &mut wgpu::CommandEncoder, name: &str) {

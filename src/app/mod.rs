@@ -1,0 +1,460 @@
+//! The desktop app: a winit window whose wgpu device is the simulation's own, egui panels
+//! around a world view drawn from the simulation's buffers, live charts and an inspector.
+
+pub mod charts;
+pub mod session;
+pub mod ui;
+pub mod view;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{anyhow, Context as _, Result};
+use winit::application::ApplicationHandler;
+use winit::event::WindowEvent;
+use winit::event_loop::{ActiveEventLoop, EventLoop};
+use winit::window::{Window, WindowId};
+
+use crate::config::Config;
+use crate::gpu::GpuContext;
+use session::Session;
+use ui::UiState;
+use view::ViewRenderer;
+
+/// `silico app`'s options.
+#[derive(Clone, Debug, Default)]
+pub struct AppOptions {
+    pub config: Config,
+    /// Start from this checkpoint instead of a new world.
+    pub checkpoint: Option<PathBuf>,
+    /// Close after this many frames (for smoke tests and scripted screenshots).
+    pub exit_after_frames: Option<u64>,
+    /// Save the last frame (with --exit-after-frames) or the first F12 here.
+    pub screenshot: Option<PathBuf>,
+    /// Run the simulation on the CPU reference; the window still draws with the GPU.
+    pub cpu: bool,
+}
+
+/// Why the app could not open a window at all (the caller may run headless instead).
+#[derive(Debug, thiserror::Error)]
+#[error("no display: {0}")]
+pub struct NoDisplay(pub String);
+
+/// Whether a window system is reachable; winit would otherwise panic or fail deep inside.
+pub fn display_available() -> Result<(), NoDisplay> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        let x = std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty());
+        let wayland = std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty());
+        if !x && !wayland {
+            return Err(NoDisplay(
+                "neither DISPLAY nor WAYLAND_DISPLAY is set (a server, or ssh without -X)".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Open the window and run until it is closed (or `exit_after_frames` frames are drawn).
+pub fn run(opts: AppOptions) -> Result<()> {
+    display_available()?;
+    crate::gpu::context::quiet_mesa_wsi();
+    let event_loop = EventLoop::new().map_err(|e| NoDisplay(e.to_string()))?;
+    let mut app = App {
+        opts,
+        running: None,
+        error: None,
+    };
+    event_loop
+        .run_app(&mut app)
+        .map_err(|e| anyhow!("the window's event loop failed: {e}"))?;
+    match app.error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+struct App {
+    opts: AppOptions,
+    running: Option<Running>,
+    error: Option<anyhow::Error>,
+}
+
+struct Running {
+    window: Arc<Window>,
+    surface: wgpu::Surface<'static>,
+    surface_config: wgpu::SurfaceConfiguration,
+    ctx: GpuContext,
+    egui: egui_winit::State,
+    renderer: egui_wgpu::Renderer,
+    session: Session,
+    ui: UiState,
+    /// The session's world the view's bind group points at.
+    attached: u64,
+    frames: u64,
+    last_frame: Instant,
+    last_frame_s: f64,
+    screenshots: u64,
+}
+
+impl ApplicationHandler for App {
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if self.running.is_some() {
+            return;
+        }
+        match Running::new(event_loop, &self.opts) {
+            Ok(r) => {
+                r.window.request_redraw();
+                self.running = Some(r);
+            }
+            Err(e) => {
+                self.error = Some(e);
+                event_loop.exit();
+            }
+        }
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
+        let Some(r) = &mut self.running else {
+            return;
+        };
+        let consumed = r.egui.on_window_event(&r.window, &event);
+        match event {
+            WindowEvent::CloseRequested => event_loop.exit(),
+            WindowEvent::Resized(size) => r.resize(size.width, size.height),
+            WindowEvent::RedrawRequested => match r.frame(&self.opts) {
+                Ok(true) => event_loop.exit(),
+                Ok(false) => r.window.request_redraw(),
+                Err(e) => {
+                    self.error = Some(e);
+                    event_loop.exit();
+                }
+            },
+            _ => {
+                if consumed.repaint {
+                    r.window.request_redraw();
+                }
+            }
+        }
+    }
+
+    fn about_to_wait(&mut self, _event_loop: &ActiveEventLoop) {
+        if let Some(r) = &self.running {
+            r.window.request_redraw();
+        }
+    }
+}
+
+impl Running {
+    fn new(event_loop: &ActiveEventLoop, opts: &AppOptions) -> Result<Self> {
+        let window = Arc::new(
+            event_loop
+                .create_window(
+                    Window::default_attributes()
+                        .with_title("Silico")
+                        .with_inner_size(winit::dpi::LogicalSize::new(1600.0, 1000.0)),
+                )
+                .context("cannot open a window")?,
+        );
+        let (ctx, surface) = GpuContext::for_window(window.clone())?;
+        let size = window.inner_size();
+        let caps = surface.get_capabilities(&ctx.adapter);
+        // egui blends in gamma space: it wants a non-sRGB target.
+        let format = caps
+            .formats
+            .iter()
+            .copied()
+            .find(|f| !f.is_srgb())
+            .or_else(|| caps.formats.first().copied())
+            .context("the window's surface offers no format")?;
+        let surface_config = wgpu::SurfaceConfiguration {
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            format,
+            width: size.width.max(1),
+            height: size.height.max(1),
+            color_space: wgpu::SurfaceColorSpace::Auto,
+            present_mode: wgpu::PresentMode::AutoVsync,
+            desired_maximum_frame_latency: 2,
+            alpha_mode: wgpu::CompositeAlphaMode::Auto,
+            view_formats: vec![],
+        };
+        surface.configure(&ctx.device, &surface_config);
+        let egui_ctx = egui::Context::default();
+        let egui = egui_winit::State::new(
+            egui_ctx,
+            egui::ViewportId::ROOT,
+            &window,
+            Some(window.scale_factor() as f32),
+            None,
+            Some(ctx.limits.max_texture_dimension_2d as usize),
+        );
+        let mut renderer =
+            egui_wgpu::Renderer::new(&ctx.device, format, egui_wgpu::RendererOptions::default());
+        renderer
+            .callback_resources
+            .insert(ViewRenderer::new(&ctx.device, format));
+        let session = start_session(opts, (!opts.cpu).then(|| ctx.clone()))?;
+        let ui = UiState::new(&session, ctx.describe(), ctx.is_software());
+        Ok(Self {
+            window,
+            surface,
+            surface_config,
+            ctx,
+            egui,
+            renderer,
+            session,
+            ui,
+            attached: u64::MAX,
+            frames: 0,
+            last_frame: Instant::now(),
+            last_frame_s: 0.0,
+            screenshots: 0,
+        })
+    }
+
+    fn resize(&mut self, width: u32, height: u32) {
+        if width > 0 && height > 0 {
+            self.surface_config.width = width;
+            self.surface_config.height = height;
+            self.surface.configure(&self.ctx.device, &self.surface_config);
+        }
+    }
+
+    /// Simulate, lay out and draw one frame; true when the app should close.
+    fn frame(&mut self, opts: &AppOptions) -> Result<bool> {
+        let now = Instant::now();
+        self.last_frame_s = now.duration_since(self.last_frame).as_secs_f64();
+        self.last_frame = now;
+        if self.last_frame_s > 0.0 {
+            self.ui.fps = 0.9 * self.ui.fps + 0.1 / self.last_frame_s;
+        }
+        if let Err(e) = self.session.frame(self.last_frame_s) {
+            self.session.playing = false;
+            self.session.message = Some(format!("the simulation stopped: {e:#}"));
+        }
+        if self.session.selection.is_some() {
+            if let Err(e) = self.session.refresh_inspection() {
+                self.session.message = Some(format!("{e:#}"));
+            }
+        }
+        {
+            let view = self
+                .renderer
+                .callback_resources
+                .get_mut::<ViewRenderer>()
+                .expect("inserted at start");
+            if self.attached != self.session.generation {
+                view.attach(&self.ctx.device, &self.session.world);
+                self.attached = self.session.generation;
+            }
+            view.mirror(&self.ctx.queue, &self.session.world);
+        }
+        let input = self.egui.take_egui_input(&self.window);
+        let egui_ctx = self.egui.egui_ctx().clone();
+        let (session, ui_state) = (&mut self.session, &mut self.ui);
+        let mut output = egui_ctx.run_ui(input, |ui| ui::draw(ui, session, ui_state));
+        self.egui
+            .handle_platform_output(&self.window, output.platform_output);
+        let jobs = egui_ctx.tessellate(output.shapes, output.pixels_per_point);
+        for (id, deltas) in &output.textures_delta.set {
+            for delta in deltas {
+                self.renderer
+                    .update_texture(&self.ctx.device, &self.ctx.queue, *id, delta);
+            }
+        }
+        let screen = egui_wgpu::ScreenDescriptor {
+            size_in_pixels: [self.surface_config.width, self.surface_config.height],
+            pixels_per_point: output.pixels_per_point,
+        };
+        let last = opts.exit_after_frames.is_some_and(|n| self.frames + 1 >= n);
+        let shot = std::mem::take(&mut self.ui.requests.screenshot) || (last && opts.screenshot.is_some());
+        let mut encoder = self.ctx.device.create_command_encoder(&Default::default());
+        let mut buffers =
+            self.renderer
+                .update_buffers(&self.ctx.device, &self.ctx.queue, &mut encoder, &jobs, &screen);
+        let frame = match self.surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(t) | wgpu::CurrentSurfaceTexture::Suboptimal(t) => {
+                Some(t)
+            }
+            wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
+                self.surface.configure(&self.ctx.device, &self.surface_config);
+                None
+            }
+            _ => None,
+        };
+        if let Some(frame) = &frame {
+            let target = frame.texture.create_view(&Default::default());
+            self.paint(&mut encoder, &target, &jobs, &screen);
+        }
+        let capture = shot.then(|| self.capture(&mut encoder, &jobs, &screen));
+        buffers.push(encoder.finish());
+        self.ctx.queue.submit(buffers);
+        if let Some(frame) = frame {
+            self.window.pre_present_notify();
+            self.ctx.queue.present(frame);
+        }
+        for id in &output.textures_delta.free {
+            self.renderer.free_texture(id);
+        }
+        // Every delta has been given to the renderer above.
+        output.textures_delta.clear();
+        if let Some((texture, staging, padded_row)) = capture {
+            let path = match (&opts.screenshot, self.screenshots) {
+                (Some(p), 0) => p.clone(),
+                _ => self
+                    .session
+                    .out_dir
+                    .join(format!("screenshot-tick{}-{}.png", self.session.tick(), self.screenshots)),
+            };
+            self.screenshots += 1;
+            match save_capture(&self.ctx, &texture, &staging, padded_row, &path) {
+                Ok(()) => self.session.message = Some(format!("screenshot saved to {}", path.display())),
+                Err(e) if last => return Err(e),
+                Err(e) => self.session.message = Some(format!("{e:#}")),
+            }
+        }
+        self.frames += 1;
+        Ok(last)
+    }
+
+    fn paint(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        jobs: &[egui::ClippedPrimitive],
+        screen: &egui_wgpu::ScreenDescriptor,
+    ) {
+        let pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("egui"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: target,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color {
+                        r: 0.05,
+                        g: 0.05,
+                        b: 0.06,
+                        a: 1.0,
+                    }),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        self.renderer
+            .render(&mut pass.forget_lifetime(), jobs, screen);
+    }
+
+    /// Draw the frame again into a texture that can be copied out (a surface may not be).
+    fn capture(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        jobs: &[egui::ClippedPrimitive],
+        screen: &egui_wgpu::ScreenDescriptor,
+    ) -> (wgpu::Texture, wgpu::Buffer, u32) {
+        let [w, h] = screen.size_in_pixels;
+        let texture = self.ctx.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("screenshot"),
+            size: wgpu::Extent3d {
+                width: w,
+                height: h,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: self.surface_config.format,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+            view_formats: &[],
+        });
+        let target = texture.create_view(&Default::default());
+        self.paint(encoder, &target, jobs, screen);
+        let padded_row = (w * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
+            * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+        let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("screenshot readback"),
+            size: u64::from(padded_row) * u64::from(h),
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        encoder.copy_texture_to_buffer(
+            texture.as_image_copy(),
+            wgpu::TexelCopyBufferInfo {
+                buffer: &staging,
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(padded_row),
+                    rows_per_image: Some(h),
+                },
+            },
+            wgpu::Extent3d {
+                width: w,
+                height: h,
+                depth_or_array_layers: 1,
+            },
+        );
+        (texture, staging, padded_row)
+    }
+}
+
+/// Wait for a captured frame and write it as PNG (BGRA surfaces swapped to RGBA).
+fn save_capture(
+    ctx: &GpuContext,
+    texture: &wgpu::Texture,
+    staging: &wgpu::Buffer,
+    padded_row: u32,
+    path: &Path,
+) -> Result<()> {
+    let (w, h) = (texture.width(), texture.height());
+    let slice = staging.slice(..);
+    let (tx, rx) = std::sync::mpsc::channel();
+    slice.map_async(wgpu::MapMode::Read, move |r| {
+        let _ = tx.send(r);
+    });
+    ctx.device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .map_err(|e| anyhow!("waiting for the screenshot: {e}"))?;
+    rx.recv()
+        .context("the screenshot's readback was dropped")?
+        .map_err(|e| anyhow!("mapping the screenshot: {e}"))?;
+    let bgra = matches!(
+        texture.format(),
+        wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
+    );
+    let mut rgba = Vec::with_capacity((w * h * 4) as usize);
+    {
+        let data = slice
+            .get_mapped_range()
+            .map_err(|e| anyhow!("reading the screenshot: {e}"))?;
+        for row in data.chunks(padded_row as usize).take(h as usize) {
+            for px in row[..(w * 4) as usize].chunks(4) {
+                if bgra {
+                    rgba.extend_from_slice(&[px[2], px[1], px[0], 255]);
+                } else {
+                    rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
+                }
+            }
+        }
+    }
+    staging.unmap();
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    image::save_buffer(path, &rgba, w, h, image::ExtendedColorType::Rgba8)
+        .with_context(|| format!("cannot write screenshot {}", path.display()))
+}
+
+fn start_session(opts: &AppOptions, ctx: Option<GpuContext>) -> Result<Session> {
+    match &opts.checkpoint {
+        Some(path) => {
+            let (cfg, state) = crate::world::checkpoint::read(path)?;
+            Session::from_state(cfg, state, ctx)
+        }
+        None => Session::new(opts.config.clone(), ctx),
+    }
+}

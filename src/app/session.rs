@@ -1,0 +1,406 @@
+//! The app's model, free of windows: the running world and its config, play/step/reset,
+//! checkpoints, live config edits, chart history, selection and the inspector's data.
+//! The UI tests drive this directly; the window only adds drawing and input.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+
+use super::charts::History;
+use crate::config::Config;
+use crate::gpu::GpuContext;
+use crate::sim::World;
+use crate::world::program::{disassemble, selected_op, BotOp, ProgramSpec, OPS};
+use crate::world::{checkpoint, Agent, Bot, BotTick, Dims, State, ACTION_LEN, NONE};
+
+/// What a config edit did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// Running from the next tick.
+    Live,
+    /// Structural: waits for a reset; the list says which fields.
+    OnReset(Vec<String>),
+}
+
+/// The selected entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    Agent(usize),
+    Bot(usize),
+}
+
+/// What the inspector shows of the selected agent, read back for it alone.
+#[derive(Clone, Debug)]
+pub struct AgentInspection {
+    pub slot: usize,
+    pub agent: Agent,
+    /// This tick's 44 raw actions.
+    pub actions: Vec<f32>,
+    /// The recurrent state (LSTM h then c, or the GRU's h).
+    pub brain_state: Vec<f32>,
+    /// Slots of the agents it saw this tick (nearest first).
+    pub neighbors: Vec<usize>,
+    /// Per attention head, its weight on each seen entity (agents then bots); JaxLife only.
+    pub attention: Vec<Vec<f32>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct BotInspection {
+    pub slot: usize,
+    pub bot: Bot,
+    pub tick: BotTick,
+    pub op: BotOp,
+    pub disassembly: String,
+}
+
+pub struct Session {
+    pub cfg: Config,
+    /// A config edit waiting for a reset (structural fields differ).
+    pub pending: Option<Config>,
+    pub world: World,
+    /// The device the world runs on, kept to build the next world after a reset or a load.
+    ctx: Option<GpuContext>,
+    pub history: History,
+    pub playing: bool,
+    /// Ticks run per frame while playing.
+    pub ticks_per_frame: u32,
+    /// Run as many ticks per frame as fit in the frame budget instead.
+    pub max_speed: bool,
+    pub selection: Option<Selection>,
+    pub agent_view: Option<AgentInspection>,
+    pub bot_view: Option<BotInspection>,
+    /// Measured simulation speed.
+    pub ticks_per_s: f64,
+    speed_window: (Instant, u64),
+    /// Where checkpoints and screenshots go by default.
+    pub out_dir: PathBuf,
+    /// The last thing that went wrong (or was saved), shown in the status bar.
+    pub message: Option<String>,
+    /// Counts world replacements (reset, load), so the view knows to rebind.
+    pub generation: u64,
+}
+
+impl Session {
+    /// A fresh world from `cfg` on the GPU of `ctx`, or on the CPU reference without one.
+    pub fn new(cfg: Config, ctx: Option<GpuContext>) -> Result<Self> {
+        let state = State::new(&cfg);
+        Self::from_state(cfg, state, ctx)
+    }
+
+    pub fn from_state(cfg: Config, state: State, ctx: Option<GpuContext>) -> Result<Self> {
+        let world = make_world(&cfg, &state, ctx.as_ref())?;
+        let mut s = Self {
+            cfg,
+            pending: None,
+            world,
+            ctx,
+            history: History::new(20_000),
+            playing: true,
+            ticks_per_frame: 1,
+            max_speed: false,
+            selection: None,
+            agent_view: None,
+            bot_view: None,
+            ticks_per_s: 0.0,
+            speed_window: (Instant::now(), 0),
+            out_dir: PathBuf::from("runs/app"),
+            message: None,
+            generation: 0,
+        };
+        s.speed_window = (Instant::now(), s.world.tick());
+        Ok(s)
+    }
+
+    pub fn tick(&self) -> u64 {
+        self.world.tick()
+    }
+
+    /// Run `n` ticks and take in the metric rows that arrived.
+    pub fn step(&mut self, n: u64) -> Result<()> {
+        let rows = self.world.advance(n)?;
+        for row in &rows {
+            self.history.push(row);
+        }
+        let (since, at) = self.speed_window;
+        let dt = since.elapsed().as_secs_f64();
+        if dt >= 0.5 {
+            self.ticks_per_s = (self.world.tick() - at) as f64 / dt;
+            self.speed_window = (Instant::now(), self.world.tick());
+        }
+        Ok(())
+    }
+
+    /// Wait for the GPU and take the last metric rows (so the charts reach the current tick).
+    pub fn flush(&mut self) -> Result<()> {
+        for row in self.world.flush()? {
+            self.history.push(&row);
+        }
+        Ok(())
+    }
+
+    /// One frame's worth of simulation while playing; `frame_budget_s` steers max speed.
+    pub fn frame(&mut self, last_frame_s: f64) -> Result<()> {
+        if !self.playing {
+            return Ok(());
+        }
+        if self.max_speed {
+            // Grow while frames are quick, shrink when they are slow: ~30 fps of UI.
+            if last_frame_s < 0.025 {
+                self.ticks_per_frame = (self.ticks_per_frame.saturating_mul(2)).min(4096);
+            } else if last_frame_s > 0.045 {
+                self.ticks_per_frame = (self.ticks_per_frame / 2).max(1);
+            }
+        }
+        self.step(u64::from(self.ticks_per_frame))
+    }
+
+    /// Start again from tick 0 with `seed`, taking any pending structural edit.
+    pub fn reset(&mut self, seed: u64) -> Result<()> {
+        let mut cfg = self.pending.take().unwrap_or_else(|| self.cfg.clone());
+        cfg.seed = seed;
+        let state = State::new(&cfg);
+        self.replace(cfg, state)
+    }
+
+    fn replace(&mut self, cfg: Config, state: State) -> Result<()> {
+        self.world = make_world(&cfg, &state, self.ctx.as_ref())?;
+        self.generation += 1;
+        self.cfg = cfg;
+        self.history.clear();
+        self.selection = None;
+        self.agent_view = None;
+        self.bot_view = None;
+        self.speed_window = (Instant::now(), self.world.tick());
+        self.message = None;
+        Ok(())
+    }
+
+    /// Apply an edited config: live when only safe fields changed, else held for a reset.
+    /// An invalid config is refused with the validator's messages and changes nothing.
+    pub fn apply_config(&mut self, new: Config) -> Result<Applied, Vec<String>> {
+        new.validate()?;
+        let mut structural = self.cfg.structural_differences(&new);
+        if Dims::new(&self.cfg) != Dims::new(&new) && structural.is_empty() {
+            structural.push("sizes derived from the config (e.g. bots.steps_per_tick)".into());
+        }
+        if new.seed != self.cfg.seed {
+            structural.push(format!("seed: {} → {}", self.cfg.seed, new.seed));
+        }
+        if new.scenario != self.cfg.scenario {
+            structural.push("scenario (placements apply to a new world)".into());
+        }
+        if structural.is_empty() {
+            self.world.set_config(&new);
+            self.cfg = new;
+            self.pending = None;
+            Ok(Applied::Live)
+        } else {
+            self.pending = Some(new);
+            Ok(Applied::OnReset(structural))
+        }
+    }
+
+    pub fn save_checkpoint(&mut self, path: &Path) -> Result<()> {
+        let state = self.world.state(&self.cfg)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        checkpoint::write(path, &self.cfg, &state)
+            .with_context(|| format!("cannot write checkpoint {}", path.display()))
+    }
+
+    /// Replace the world with a checkpoint's; the running world is untouched if it fails.
+    pub fn load_checkpoint(&mut self, path: &Path) -> Result<()> {
+        let (cfg, state) = checkpoint::read(path)?;
+        self.replace(cfg, state)?;
+        self.pending = None;
+        Ok(())
+    }
+
+    /// Select the agent or bot nearest to a world position, within `radius_units`.
+    pub fn select_at(&mut self, pos: [f32; 2], radius_units: f32) -> Result<Option<Selection>> {
+        let world_size = self.cfg.world_size();
+        let dist2 = |p: [f32; 2]| {
+            let d = |a: f32, b: f32| {
+                let d = (a - b).rem_euclid(world_size);
+                d.min(world_size - d)
+            };
+            d(p[0], pos[0]).powi(2) + d(p[1], pos[1]).powi(2)
+        };
+        let mut best: Option<(f32, Selection)> = None;
+        let agents: Vec<Agent> = bytemuck::pod_collect_to_vec(&self.world.read_section(
+            "agents",
+            0,
+            (self.cfg.agents.capacity as usize * std::mem::size_of::<Agent>()) as u64,
+        )?);
+        for (i, a) in agents.iter().enumerate().filter(|(_, a)| a.alive != 0) {
+            let d = dist2(a.pos);
+            if best.is_none_or(|(b, _)| d < b) {
+                best = Some((d, Selection::Agent(i)));
+            }
+        }
+        let bots: Vec<Bot> = bytemuck::pod_collect_to_vec(&self.world.read_section(
+            "bots",
+            0,
+            (self.cfg.bots.count as usize * std::mem::size_of::<Bot>()) as u64,
+        )?);
+        for (i, b) in bots.iter().enumerate() {
+            let d = dist2(b.pos);
+            if best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, Selection::Bot(i)));
+            }
+        }
+        self.selection = best
+            .filter(|(d, _)| *d <= radius_units * radius_units)
+            .map(|(_, s)| s);
+        self.refresh_inspection()?;
+        Ok(self.selection)
+    }
+
+    pub fn select(&mut self, selection: Option<Selection>) -> Result<()> {
+        self.selection = selection;
+        self.refresh_inspection()
+    }
+
+    /// Read the selected entity back (it alone); a dead agent stays shown as last seen.
+    pub fn refresh_inspection(&mut self) -> Result<()> {
+        match self.selection {
+            None => {
+                self.agent_view = None;
+                self.bot_view = None;
+            }
+            Some(Selection::Agent(slot)) => {
+                self.bot_view = None;
+                self.agent_view = Some(self.inspect_agent(slot)?);
+            }
+            Some(Selection::Bot(slot)) => {
+                self.agent_view = None;
+                self.bot_view = Some(self.inspect_bot(slot)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn floats(&mut self, name: &str, index: usize, len: usize) -> Result<Vec<f32>> {
+        let bytes = self
+            .world
+            .read_section(name, (index * len * 4) as u64, (len * 4) as u64)?;
+        Ok(bytemuck::pod_collect_to_vec(&bytes))
+    }
+
+    fn inspect_agent(&mut self, slot: usize) -> Result<AgentInspection> {
+        let dims = Dims::new(&self.cfg);
+        let agent: Agent = self
+            .world
+            .read_element("agents", slot)?
+            .context("agent slot out of range")?;
+        let actions = self.floats("actions", slot, ACTION_LEN)?;
+        let brain_state = self.floats("brain_state", slot, dims.brain_state_len)?;
+        let view = dims.view_agents.max(1);
+        let list: Vec<u32> = bytemuck::pod_collect_to_vec(&self.world.read_section(
+            "neighbor_list",
+            (slot * view * 4) as u64,
+            (view * 4) as u64,
+        )?);
+        let neighbors: Vec<usize> = list
+            .iter()
+            .take(dims.view_agents)
+            .filter(|&&n| n != NONE)
+            .map(|&n| n as usize)
+            .collect();
+        let attention = self.attention_of(slot, &dims)?;
+        Ok(AgentInspection {
+            slot,
+            agent,
+            actions,
+            brain_state,
+            neighbors,
+            attention,
+        })
+    }
+
+    /// The JaxLife brain's cross-attention weights for this tick's observation, recomputed
+    /// on the CPU from the agent's own observation row and genome.
+    fn attention_of(&mut self, slot: usize, dims: &Dims) -> Result<Vec<Vec<f32>>> {
+        let Some((hidden, heads)) = self.cfg.brain.attention() else {
+            return Ok(Vec::new());
+        };
+        let obs = self.floats("obs", slot, dims.obs_len)?;
+        let genome = self.floats("genomes", slot, dims.genome_len)?;
+        let agents_seen: Vec<u32> = bytemuck::pod_collect_to_vec(&self.world.read_section(
+            "neighbor_list",
+            (slot * dims.view_agents.max(1) * 4) as u64,
+            (dims.view_agents * 4) as u64,
+        )?);
+        let bots_seen: Vec<u32> = bytemuck::pod_collect_to_vec(&self.world.read_section(
+            "bot_neighbor_list",
+            (slot * dims.view_bots.max(1) * 4) as u64,
+            (dims.view_bots * 4) as u64,
+        )?);
+        let valid: Vec<bool> = agents_seen
+            .iter()
+            .chain(&bots_seen)
+            .map(|&n| n != NONE)
+            .collect();
+        let tensors = crate::world::brain::layout_for(&self.cfg);
+        let net = crate::cpu::jaxlife_brain::Net {
+            genome: &genome,
+            tensors: &tensors,
+            hidden: hidden as usize,
+            heads: heads as usize,
+        };
+        Ok(net.cross_attention_weights(&obs, dims.terrain_len(), &valid, dims.view_agents))
+    }
+
+    fn inspect_bot(&mut self, slot: usize) -> Result<BotInspection> {
+        let bot: Bot = self
+            .world
+            .read_element("bots", slot)?
+            .context("bot slot out of range")?;
+        let tick: BotTick = self
+            .world
+            .read_element("bot_tick", slot)?
+            .context("bot slot out of range")?;
+        let op = OPS[selected_op(&bot.program)];
+        Ok(BotInspection {
+            slot,
+            bot,
+            tick,
+            op,
+            disassembly: disassemble(&bot.program, &bot.memory).to_string(),
+        })
+    }
+
+    /// Write a new program into a bot from RON (`Rule(110)`, `Op(Copy)`, `Raw([...])`);
+    /// the bot runs it from the next tick.
+    pub fn write_program(&mut self, slot: usize, text: &str) -> Result<(), String> {
+        let spec: ProgramSpec = ron::from_str(text.trim()).map_err(|e| {
+            format!("not a program: {e}; write Rule(110), Op(Copy) or Raw([16 numbers])")
+        })?;
+        let mut errs = Vec::new();
+        spec.check("program", &mut errs);
+        if !errs.is_empty() {
+            return Err(errs.join("; "));
+        }
+        let program = spec
+            .assemble()
+            .ok_or("Random is for scenarios; give a program")?;
+        let mut bot: Bot = self
+            .world
+            .read_element("bots", slot)
+            .map_err(|e| e.to_string())?
+            .ok_or("no such bot")?;
+        bot.program = program;
+        self.world.write_element("bots", slot, &bot);
+        self.refresh_inspection().map_err(|e| e.to_string())
+    }
+}
+
+fn make_world(cfg: &Config, state: &State, ctx: Option<&GpuContext>) -> Result<World> {
+    Ok(match ctx {
+        Some(ctx) => World::on_context(ctx.clone(), cfg, state)?,
+        None => World::new(cfg, state.clone(), crate::sim::BackendKind::Cpu)?,
+    })
+}

@@ -1,0 +1,487 @@
+//! The world view: render pipelines over the simulation's own storage buffers (see
+//! `shaders/view.wgsl`), drawn inside egui's render pass through a paint callback.
+//! A GPU world is drawn from its live buffers with no copy; a CPU world's terrain and
+//! entities are written to mirror buffers of the same layout once per frame.
+
+use wgpu::util::DeviceExt as _;
+
+use crate::config::Config;
+use crate::gpu::COMMON_WGSL;
+use crate::sim::World;
+use crate::world::NONE;
+
+pub const VIEW_WGSL: &str = include_str!("../../shaders/view.wgsl");
+pub const MAX_HIGHLIGHTS: usize = 16;
+
+/// The terrain layers the view can show, in the shader's numbering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Layer {
+    Natural,
+    Energy,
+    EnergyGain,
+    Cultivation,
+    MoveCost,
+    PushCost,
+    MessageCost,
+    ReproduceCost,
+    Bits,
+    Base,
+}
+
+impl Layer {
+    pub const ALL: [Layer; 10] = [
+        Layer::Natural,
+        Layer::Energy,
+        Layer::EnergyGain,
+        Layer::Cultivation,
+        Layer::MoveCost,
+        Layer::PushCost,
+        Layer::MessageCost,
+        Layer::ReproduceCost,
+        Layer::Bits,
+        Layer::Base,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Layer::Natural => "natural",
+            Layer::Energy => "energy",
+            Layer::EnergyGain => "energy gain",
+            Layer::Cultivation => "cultivation (gain − base)",
+            Layer::MoveCost => "move cost",
+            Layer::PushCost => "push cost",
+            Layer::MessageCost => "message cost",
+            Layer::ReproduceCost => "reproduce cost",
+            Layer::Bits => "terrain bits",
+            Layer::Base => "base (natural)",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AgentColors {
+    Lineage,
+    Energy,
+    Message,
+}
+
+impl AgentColors {
+    pub const ALL: [AgentColors; 3] = [
+        AgentColors::Lineage,
+        AgentColors::Energy,
+        AgentColors::Message,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AgentColors::Lineage => "lineage",
+            AgentColors::Energy => "energy",
+            AgentColors::Message => "message (first 3 → RGB)",
+        }
+    }
+}
+
+/// `View` in view.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct ViewUniform {
+    pub center: [f32; 2],
+    pub units_per_px: f32,
+    pub world_size: f32,
+    pub rect: [f32; 4],
+    pub map_size: u32,
+    pub cell_size: f32,
+    pub capacity: u32,
+    pub bot_count: u32,
+    pub layer: u32,
+    pub agent_colors: u32,
+    pub selected_agent: u32,
+    pub selected_bot: u32,
+    pub images: u32,
+    pub grid_lines: u32,
+    pub highlight_count: u32,
+    pub _pad0: u32,
+    pub max_energy: f32,
+    pub max_move_cost: f32,
+    pub max_energy_gain: f32,
+    pub max_push_cost: f32,
+    pub max_message_cost: f32,
+    pub max_reproduce_cost: f32,
+    pub agent_energy_scale: f32,
+    pub _pad1: f32,
+    pub highlights: [[f32; 4]; MAX_HIGHLIGHTS],
+}
+
+/// Where the camera looks: the world position at the view's centre and the zoom.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Camera {
+    pub center: [f32; 2],
+    pub units_per_point: f32,
+}
+
+impl Camera {
+    /// The whole world in a view `size_points` big.
+    pub fn fit(world_size: f32, size_points: [f32; 2]) -> Self {
+        let side = size_points[0].min(size_points[1]).max(1.0);
+        Self {
+            center: [world_size * 0.5, world_size * 0.5],
+            units_per_point: world_size / side,
+        }
+    }
+
+    /// The world position under a point of a view whose rect is `rect`.
+    pub fn world_at(&self, rect: egui::Rect, p: egui::Pos2, world_size: f32) -> [f32; 2] {
+        let d = p - rect.center();
+        let wrap = |v: f32| v.rem_euclid(world_size);
+        [
+            wrap(self.center[0] + d.x * self.units_per_point),
+            wrap(self.center[1] + d.y * self.units_per_point),
+        ]
+    }
+
+    /// Zoom by `factor` (>1 zooms in) keeping the world point under `anchor` fixed.
+    pub fn zoom_about(&mut self, rect: egui::Rect, anchor: egui::Pos2, factor: f32, cfg: &Config) {
+        let before = anchor - rect.center();
+        // From the whole world twice over down to one cell filling the view.
+        let side = rect.width().min(rect.height()).max(1.0);
+        let most = 2.0 * cfg.world_size() / side;
+        let least = cfg.world.cell_size / side;
+        let new = (self.units_per_point / factor).clamp(least, most);
+        let ratio = self.units_per_point - new;
+        self.center[0] += before.x * ratio;
+        self.center[1] += before.y * ratio;
+        self.units_per_point = new;
+        self.wrap(cfg.world_size());
+    }
+
+    pub fn pan_points(&mut self, delta: egui::Vec2, world_size: f32) {
+        self.center[0] -= delta.x * self.units_per_point;
+        self.center[1] -= delta.y * self.units_per_point;
+        self.wrap(world_size);
+    }
+
+    fn wrap(&mut self, world_size: f32) {
+        self.center = [
+            self.center[0].rem_euclid(world_size),
+            self.center[1].rem_euclid(world_size),
+        ];
+    }
+}
+
+/// What one frame of the view shows, besides the buffers.
+#[derive(Clone, Debug)]
+pub struct ViewSettings {
+    pub camera: Camera,
+    pub layer: Layer,
+    pub agent_colors: AgentColors,
+    pub show_agents: bool,
+    pub show_bots: bool,
+    pub selected_agent: Option<usize>,
+    pub selected_bot: Option<usize>,
+    /// (slot, weight) of agents to mark, e.g. what the selected agent attends to.
+    pub highlights: Vec<(usize, f32)>,
+}
+
+impl ViewSettings {
+    pub fn uniform(&self, cfg: &Config, rect_px: [f32; 4], pixels_per_point: f32) -> ViewUniform {
+        let world_size = cfg.world_size();
+        let units_per_px = self.camera.units_per_point / pixels_per_point;
+        let view_units = rect_px[2].max(rect_px[3]) * units_per_px;
+        // Odd image counts centred on the nearest image; enough to cover the view.
+        let images = (1 + 2 * ((view_units / world_size - 1.0).max(0.0) * 0.5).ceil() as u32)
+            .clamp(1, 5);
+        let mut highlights = [[0.0; 4]; MAX_HIGHLIGHTS];
+        for (h, (slot, w)) in highlights.iter_mut().zip(&self.highlights) {
+            *h = [*slot as f32, *w, 0.0, 0.0];
+        }
+        let t = &cfg.terrain;
+        ViewUniform {
+            center: self.camera.center,
+            units_per_px,
+            world_size,
+            rect: rect_px,
+            map_size: cfg.world.map_size,
+            cell_size: cfg.world.cell_size,
+            capacity: cfg.agents.capacity,
+            bot_count: cfg.bots.count,
+            layer: Layer::ALL.iter().position(|l| *l == self.layer).unwrap_or(0) as u32,
+            agent_colors: AgentColors::ALL
+                .iter()
+                .position(|c| *c == self.agent_colors)
+                .unwrap_or(0) as u32,
+            selected_agent: self.selected_agent.map_or(NONE, |s| s as u32),
+            selected_bot: self.selected_bot.map_or(NONE, |s| s as u32),
+            images,
+            grid_lines: u32::from(cfg.world.cell_size / units_per_px >= 10.0),
+            highlight_count: self.highlights.len().min(MAX_HIGHLIGHTS) as u32,
+            _pad0: 0,
+            max_energy: t.max_energy,
+            max_move_cost: t.max_move_cost,
+            max_energy_gain: t.max_energy_gain,
+            max_push_cost: t.max_push_cost,
+            max_message_cost: t.max_message_cost,
+            max_reproduce_cost: t.max_reproduce_cost,
+            agent_energy_scale: 2.0 * cfg.agents.initial_energy.max(1.0),
+            _pad1: 0.0,
+            highlights,
+        }
+    }
+
+    /// Instances per draw: every slot at every image of the torus that may be in view.
+    fn instances(&self, u: &ViewUniform) -> (u32, u32) {
+        let images = u.images * u.images;
+        (
+            if self.show_agents {
+                u.capacity * images
+            } else {
+                0
+            },
+            if self.show_bots {
+                u.bot_count * images
+            } else {
+                0
+            },
+        )
+    }
+}
+
+/// The buffers the view reads, in binding order after the uniform.
+const VIEW_BUFFERS: [&str; 5] = ["cells", "base", "agents", "bots", "bot_tick"];
+
+/// Pipelines and the bind group over the current world's buffers; lives in egui-wgpu's
+/// callback resources.
+pub struct ViewRenderer {
+    terrain: wgpu::RenderPipeline,
+    agents: wgpu::RenderPipeline,
+    bots: wgpu::RenderPipeline,
+    layout: wgpu::BindGroupLayout,
+    uniform: wgpu::Buffer,
+    bind_group: Option<wgpu::BindGroup>,
+    /// A CPU world's copies of the buffers the view reads.
+    mirrors: Vec<wgpu::Buffer>,
+}
+
+impl ViewRenderer {
+    pub fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Self {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("view.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(format!("{COMMON_WGSL}\n{VIEW_WGSL}").into()),
+        });
+        let storage = |binding: u32| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Storage { read_only: true },
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        };
+        let mut entries = vec![wgpu::BindGroupLayoutEntry {
+            binding: 0,
+            visibility: wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Uniform,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        }];
+        entries.extend((1..=VIEW_BUFFERS.len() as u32).map(storage));
+        entries.push(wgpu::BindGroupLayoutEntry {
+            binding: VIEW_BUFFERS.len() as u32 + 1,
+            visibility: wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Uniform,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        });
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("view"),
+            entries: &entries,
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("view"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = |vs: &str, fs: &str| {
+            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some(vs),
+                layout: Some(&pipeline_layout),
+                vertex: wgpu::VertexState {
+                    module: &module,
+                    entry_point: Some(vs),
+                    compilation_options: Default::default(),
+                    buffers: &[],
+                },
+                fragment: Some(wgpu::FragmentState {
+                    module: &module,
+                    entry_point: Some(fs),
+                    compilation_options: Default::default(),
+                    targets: &[Some(wgpu::ColorTargetState {
+                        format,
+                        blend: Some(wgpu::BlendState::ALPHA_BLENDING),
+                        write_mask: wgpu::ColorWrites::ALL,
+                    })],
+                }),
+                primitive: wgpu::PrimitiveState::default(),
+                depth_stencil: None,
+                multisample: wgpu::MultisampleState::default(),
+                multiview_mask: None,
+                cache: None,
+            })
+        };
+        let uniform = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("view uniform"),
+            size: std::mem::size_of::<ViewUniform>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        Self {
+            terrain: pipeline("vs_terrain", "fs_terrain"),
+            agents: pipeline("vs_agent", "fs_agent"),
+            bots: pipeline("vs_bot", "fs_bot"),
+            layout,
+            uniform,
+            bind_group: None,
+            mirrors: Vec::new(),
+        }
+    }
+
+    /// Point the view at a world: a GPU world's own buffers, or mirrors of a CPU world's
+    /// state (refreshed by `mirror`). Call again after a reset or a load.
+    pub fn attach(&mut self, device: &wgpu::Device, world: &World) {
+        let buffers: Vec<wgpu::Buffer> = match world {
+            World::Gpu(g) => VIEW_BUFFERS
+                .iter()
+                .chain(&["params"])
+                .map(|n| g.buffer(n).clone())
+                .collect(),
+            World::Cpu(c) => {
+                self.mirrors = VIEW_BUFFERS
+                    .iter()
+                    .map(|n| {
+                        let len = c.section(n).len();
+                        device.create_buffer(&wgpu::BufferDescriptor {
+                            label: Some(n),
+                            size: (len.max(256) as u64).div_ceil(4) * 4,
+                            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                            mapped_at_creation: false,
+                        })
+                    })
+                    .collect();
+                self.mirrors.push(device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("params"),
+                    contents: bytemuck::bytes_of(&c.params),
+                    usage: wgpu::BufferUsages::UNIFORM,
+                }));
+                self.mirrors.clone()
+            }
+        };
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: self.uniform.as_entire_binding(),
+        }];
+        entries.extend(
+            buffers
+                .iter()
+                .enumerate()
+                .map(|(i, b)| wgpu::BindGroupEntry {
+                    binding: i as u32 + 1,
+                    resource: b.as_entire_binding(),
+                }),
+        );
+        self.bind_group = Some(device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("view"),
+            layout: &self.layout,
+            entries: &entries,
+        }));
+    }
+
+    /// Copy a CPU world's terrain and entities into the mirrors (a GPU world needs nothing).
+    pub fn mirror(&self, queue: &wgpu::Queue, world: &World) {
+        if let World::Cpu(c) = world {
+            // The params mirror (last) is fixed for the world's life.
+            for (name, buf) in VIEW_BUFFERS.iter().zip(&self.mirrors) {
+                queue.write_buffer(buf, 0, c.section(name));
+            }
+        }
+    }
+}
+
+/// One frame's world view as an egui paint callback.
+pub struct ViewCallback {
+    pub uniform_points: ViewUniform,
+    pub agent_instances: u32,
+    pub bot_instances: u32,
+}
+
+impl ViewCallback {
+    pub fn new(settings: &ViewSettings, cfg: &Config, rect: egui::Rect) -> Self {
+        // Rect in points here; `prepare` turns it into the pixels egui's viewport uses.
+        let u = settings.uniform(
+            cfg,
+            [rect.min.x, rect.min.y, rect.width(), rect.height()],
+            1.0,
+        );
+        let (agent_instances, bot_instances) = settings.instances(&u);
+        Self {
+            uniform_points: u,
+            agent_instances,
+            bot_instances,
+        }
+    }
+}
+
+impl egui_wgpu::CallbackTrait for ViewCallback {
+    fn prepare(
+        &self,
+        _device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        screen: &egui_wgpu::ScreenDescriptor,
+        _encoder: &mut wgpu::CommandEncoder,
+        resources: &mut egui_wgpu::CallbackResources,
+    ) -> Vec<wgpu::CommandBuffer> {
+        if let Some(r) = resources.get::<ViewRenderer>() {
+            let ppp = screen.pixels_per_point;
+            let mut u = self.uniform_points;
+            let p = u.rect;
+            // Rounded as egui-wgpu rounds the callback's viewport.
+            let min = [(p[0] * ppp).round(), (p[1] * ppp).round()];
+            let max = [((p[0] + p[2]) * ppp).round(), ((p[1] + p[3]) * ppp).round()];
+            u.rect = [min[0], min[1], max[0] - min[0], max[1] - min[1]];
+            u.units_per_px /= ppp;
+            u.grid_lines = u32::from(u.cell_size / u.units_per_px >= 10.0);
+            queue.write_buffer(&r.uniform, 0, bytemuck::bytes_of(&u));
+        }
+        Vec::new()
+    }
+
+    fn paint(
+        &self,
+        _info: egui::PaintCallbackInfo,
+        pass: &mut wgpu::RenderPass<'static>,
+        resources: &egui_wgpu::CallbackResources,
+    ) {
+        let Some(r) = resources.get::<ViewRenderer>() else {
+            return;
+        };
+        let Some(bind_group) = &r.bind_group else {
+            return;
+        };
+        pass.set_bind_group(0, bind_group, &[]);
+        pass.set_pipeline(&r.terrain);
+        pass.draw(0..6, 0..1);
+        if self.agent_instances > 0 {
+            pass.set_pipeline(&r.agents);
+            pass.draw(0..6, 0..self.agent_instances);
+        }
+        if self.bot_instances > 0 {
+            pass.set_pipeline(&r.bots);
+            pass.draw(0..6, 0..self.bot_instances);
+        }
+    }
+}
