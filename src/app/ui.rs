@@ -195,18 +195,19 @@ fn controls(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
             report(s, r);
         }
         ui.separator();
-        ui.label("ticks/frame");
+        let label = ui.label("ticks/frame");
         ui.add_enabled(
             !s.max_speed,
             egui::DragValue::new(&mut s.ticks_per_frame)
                 .range(1..=4096)
                 .speed(0.5),
-        );
+        )
+        .labelled_by(label.id);
         ui.checkbox(&mut s.max_speed, "max")
             .on_hover_text("as many ticks per frame as keep the UI near 30 fps");
         ui.separator();
-        ui.label("seed");
-        ui.add(egui::DragValue::new(&mut st.seed));
+        let label = ui.label("seed");
+        ui.add(egui::DragValue::new(&mut st.seed)).labelled_by(label.id);
         if ui
             .button("Reset")
             .on_hover_text("a new world from tick 0 with this seed, taking pending config edits")
@@ -248,15 +249,15 @@ fn controls(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
         if ui.button("Screenshot").on_hover_text("screenshot (F12)").clicked() {
             st.requests.screenshot = true;
         }
-        egui::ComboBox::from_id_salt("layer")
+        egui::ComboBox::from_label("layer")
             .selected_text(st.view.layer.label())
             .show_ui(ui, |ui| {
                 for l in Layer::ALL {
                     ui.selectable_value(&mut st.view.layer, l, l.label());
                 }
             });
-        egui::ComboBox::from_id_salt("agent colors")
-            .selected_text(format!("agents: {}", st.view.agent_colors.label()))
+        egui::ComboBox::from_label("agent colours")
+            .selected_text(st.view.agent_colors.label())
             .show_ui(ui, |ui| {
                 for c in AgentColors::ALL {
                     ui.selectable_value(&mut st.view.agent_colors, c, c.label());
@@ -286,7 +287,7 @@ fn status_bar(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
         ui.separator();
         if st.software_adapter {
             ui.label(
-                RichText::new(format!("software adapter: {}", st.adapter)).color(Color32::from_rgb(240, 180, 60)),
+                RichText::new(&st.adapter).color(Color32::from_rgb(240, 180, 60)),
             )
             .on_hover_text("a software rasteriser: the simulation runs, slowly");
         } else {
@@ -402,9 +403,10 @@ fn charts(ui: &mut egui::Ui, s: &mut Session) {
     ui.horizontal(|ui| {
         ui.heading("Charts");
         let mut cap = s.history.capacity();
-        ui.label("history");
+        let label = ui.label("history");
         if ui
             .add(egui::DragValue::new(&mut cap).range(100..=1_000_000).speed(50))
+            .labelled_by(label.id)
             .on_hover_text("ticks kept for the charts")
             .changed()
         {
@@ -444,8 +446,13 @@ fn charts(ui: &mut egui::Ui, s: &mut Session) {
                 .default_open(open)
                 .show(ui, |ui| {
                     Plot::new(name)
-                        .height(150.0)
-                        .legend(Legend::default())
+                        .height(160.0)
+                        .legend(
+                            Legend::default()
+                                .position(egui_plot::Corner::LeftTop)
+                                .background_alpha(0.5)
+                                .text_style(egui::TextStyle::Small),
+                        )
                         .x_axis_label("tick")
                         .show(ui, |plot| {
                             for &c in &cols {

@@ -1,0 +1,231 @@
+//! The app's UI logic under egui_kittest: the real panels over a real (CPU) world, driven
+//! by clicks and keys. The window and the GPU view are tested in app_window.rs.
+
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+
+use silico::app::session::{Applied, Selection, Session};
+use silico::app::ui::{self, UiState};
+use silico::config::Config;
+use silico::sim::World;
+use silico::world::program::ProgramSpec;
+
+struct App {
+    session: Session,
+    ui: UiState,
+}
+
+fn tiny() -> Config {
+    let mut cfg = Config::default();
+    cfg.world.map_size = 16;
+    cfg.agents.capacity = 32;
+    cfg.agents.initial_agents = 32;
+    cfg.agents.min_agents = 8;
+    cfg.agents.view_agents = 4;
+    cfg.agents.terrain_view_range = 1;
+    cfg.bots.count = 4;
+    cfg
+}
+
+fn harness(cfg: Config) -> Harness<'static, App> {
+    let session = Session::new(cfg, None).expect("a CPU world");
+    let mut ui = UiState::new(&session, "cpu reference".into(), false);
+    // No wgpu renderer in the harness: the view draws a placeholder, input works the same.
+    ui.gpu_view = false;
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(
+            |ui, app: &mut App| ui::draw(ui, &mut app.session, &mut app.ui),
+            App { session, ui },
+        );
+    h.run();
+    h
+}
+
+fn click_at(h: &mut Harness<'static, App>, p: egui::Pos2) {
+    h.event(egui::Event::PointerMoved(p));
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: p,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run();
+    }
+}
+
+#[test]
+fn opens_with_controls_charts_and_status() {
+    let h = harness(tiny());
+    h.get_by_label("Pause");
+    h.get_by_label("Step");
+    h.get_by_label("Reset");
+    h.get_by_label("Charts");
+    // The status bar names the tick and the adapter.
+    h.get_by_label_contains("tick 0");
+    h.get_by_label_contains("cpu reference");
+    // Every chart group with columns gets a header.
+    for group in ["population", "agriculture", "communication", "tool use", "kardashev"] {
+        h.get_by_label(group);
+    }
+}
+
+#[test]
+fn pause_play_and_step() {
+    let mut h = harness(tiny());
+    assert!(h.state().session.playing);
+    h.get_by_label("Pause").click();
+    h.run();
+    assert!(!h.state().session.playing);
+    h.get_by_label("Play");
+    let before = h.state().session.tick();
+    h.get_by_label("Step").click();
+    h.run();
+    assert_eq!(h.state().session.tick(), before + 1);
+    assert_eq!(h.state().session.history.len(), 1, "the step's metrics row is charted");
+    // The keyboard does the same: Space plays, '.' steps (and pauses).
+    h.key_press(egui::Key::Space);
+    h.run();
+    assert!(h.state().session.playing);
+    h.key_press(egui::Key::Period);
+    h.run();
+    assert!(!h.state().session.playing);
+    assert_eq!(h.state().session.tick(), before + 2);
+}
+
+#[test]
+fn clicking_an_agent_selects_and_inspects_it() {
+    let mut h = harness(tiny());
+    let (slot, pos) = {
+        let World::Cpu(c) = &h.state().session.world else {
+            panic!("a CPU world")
+        };
+        let (i, a) = c
+            .state
+            .agents
+            .iter()
+            .enumerate()
+            .find(|(_, a)| a.alive != 0)
+            .expect("an alive agent");
+        (i, a.pos)
+    };
+    let rect = h.state().ui.view_rect.expect("the view was laid out");
+    let cam = h.state().ui.view.camera;
+    let w = h.state().session.cfg.world_size();
+    let wrap = |d: f32| (d + 0.5 * w).rem_euclid(w) - 0.5 * w;
+    let p = rect.center()
+        + egui::vec2(
+            wrap(pos[0] - cam.center[0]) / cam.units_per_point,
+            wrap(pos[1] - cam.center[1]) / cam.units_per_point,
+        );
+    assert!(rect.contains(p), "the agent is in view");
+    click_at(&mut h, p);
+    let Some(Selection::Agent(got)) = h.state().session.selection else {
+        panic!("no agent selected: {:?}", h.state().session.selection)
+    };
+    // Several agents may share the spot; the one picked is at the click.
+    let picked = h.state().session.agent_view.as_ref().expect("inspected").agent.pos;
+    let d = ((picked[0] - pos[0]).powi(2) + (picked[1] - pos[1]).powi(2)).sqrt();
+    assert!(d <= h.state().session.cfg.world.cell_size, "picked {got} at {d} units, agent {slot}");
+    h.get_by_label(&format!("Agent {got}"));
+    h.get_by_label("self message (sent)");
+    h.get_by_label("last action");
+    // Escape clears the selection and the inspector closes.
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.state().session.selection.is_none());
+    assert!(h.query_by_label("self message (sent)").is_none());
+}
+
+#[test]
+fn an_invalid_config_edit_is_shown_and_not_applied() {
+    let mut h = harness(tiny());
+    h.get_by_label("config").click();
+    h.run();
+    let field = "costs.move_cost";
+    h.state_mut()
+        .ui
+        .config_text
+        .insert(field.into(), "-1.0".into());
+    h.run();
+    h.get_by_label(field).focus();
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let result = h.state().ui.config_result.get(field).cloned();
+    let Some(Err(msg)) = result else {
+        panic!("expected a refusal, got {result:?}")
+    };
+    assert!(msg.contains("move_cost"), "the error names the field: {msg}");
+    h.get_by_label(&msg);
+    assert_eq!(h.state().session.cfg.costs.move_cost, 0.5, "nothing applied");
+
+    // A valid value applies live; a structural one waits for Reset.
+    h.state_mut().ui.config_text.insert(field.into(), "0.25".into());
+    h.run();
+    h.get_by_label(field).focus();
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().session.cfg.costs.move_cost, 0.25);
+}
+
+#[test]
+fn live_and_structural_config_changes() {
+    let mut s = Session::new(tiny(), None).unwrap();
+    let r = ui::edit_config(&mut s, "costs.life_cost", "0.5");
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(s.cfg.costs.life_cost, 0.5);
+    let World::Cpu(c) = &s.world else { panic!() };
+    assert_eq!(c.params.life_cost, 0.5, "the running world took it");
+
+    let mut bigger = s.cfg.clone();
+    bigger.agents.capacity = 48;
+    assert!(matches!(s.apply_config(bigger), Ok(Applied::OnReset(_))));
+    assert_eq!(s.cfg.agents.capacity, 32, "structural edits wait");
+    s.step(3).unwrap();
+    s.reset(7).unwrap();
+    assert_eq!(s.cfg.agents.capacity, 48);
+    assert_eq!(s.cfg.seed, 7);
+    assert_eq!(s.tick(), 0);
+
+    let mut bad = s.cfg.clone();
+    bad.agents.capacity = 0;
+    assert!(s.apply_config(bad).is_err());
+    assert_eq!(s.cfg.agents.capacity, 48);
+    assert!(s.pending.is_none());
+}
+
+#[test]
+fn a_bot_program_is_written_and_bad_ones_refused() {
+    let mut s = Session::new(tiny(), None).unwrap();
+    s.select(Some(Selection::Bot(1))).unwrap();
+    s.write_program(1, "Rule(110)").unwrap();
+    let want = ProgramSpec::Rule(110).assemble().unwrap();
+    assert_eq!(s.bot_view.as_ref().unwrap().bot.program, want);
+    assert!(s.bot_view.as_ref().unwrap().disassembly.contains("110"));
+    let err = s.write_program(1, "Rule(").unwrap_err();
+    assert!(err.contains("Rule(110)"), "says how to write one: {err}");
+    let err = s.write_program(1, "Raw([1.0])").unwrap_err();
+    assert!(err.contains("program"), "{err}");
+    assert_eq!(s.bot_view.as_ref().unwrap().bot.program, want, "unchanged");
+}
+
+#[test]
+fn checkpoints_save_and_load_and_a_bad_one_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::new(tiny(), None).unwrap();
+    s.step(5).unwrap();
+    let path = dir.path().join("a.silico");
+    s.save_checkpoint(&path).unwrap();
+    s.step(5).unwrap();
+    s.load_checkpoint(&path).unwrap();
+    assert_eq!(s.tick(), 5);
+    let junk = dir.path().join("junk.silico");
+    std::fs::write(&junk, b"not a checkpoint").unwrap();
+    let err = s.load_checkpoint(&junk).unwrap_err().to_string();
+    assert!(err.contains("junk.silico"), "names the file: {err}");
+    assert_eq!(s.tick(), 5, "the running world is untouched");
+}
