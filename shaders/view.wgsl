@@ -24,7 +24,7 @@ struct View {
     images: u32,
     grid_lines: u32,
     highlight_count: u32,
-    _pad0: u32,
+    line_mode: u32,
     max_energy: f32,
     max_move_cost: f32,
     max_energy_gain: f32,
@@ -32,7 +32,11 @@ struct View {
     max_message_cost: f32,
     max_reproduce_cost: f32,
     agent_energy_scale: f32,
-    _pad1: f32,
+    view_agents: u32,
+    view_bots: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
     // Slots the selected agent attends to (its nearest neighbours), with a weight each.
     highlights: array<vec4<f32>, 16>,
 }
@@ -45,6 +49,9 @@ struct View {
 @group(0) @binding(5) var<storage, read> bot_tick: array<BotTick>;
 // Unused here, but common.wgsl's helpers name it.
 @group(0) @binding(6) var<uniform> params: Params;
+@group(0) @binding(7) var<storage, read> actions: array<f32>;
+@group(0) @binding(8) var<storage, read> neighbor_list: array<u32>;
+@group(0) @binding(9) var<storage, read> bot_neighbor_list: array<u32>;
 
 const LAYER_NATURAL: u32 = 0u;
 const LAYER_ENERGY: u32 = 1u;
@@ -56,6 +63,10 @@ const LAYER_MESSAGE_COST: u32 = 6u;
 const LAYER_REPRODUCE_COST: u32 = 7u;
 const LAYER_BIT: u32 = 8u;
 const LAYER_BASE: u32 = 9u;
+
+const LINES_OFF: u32 = 0u;
+const LINES_MESSAGES: u32 = 1u;
+const LINES_PUSHES: u32 = 2u;
 
 const COLOR_LINEAGE: u32 = 0u;
 const COLOR_ENERGY: u32 = 1u;
@@ -207,19 +218,28 @@ fn corner(k: u32) -> vec2<f32> {
     return corners[k];
 }
 
-fn place(p: vec2<f32>, image: u32, local: vec2<f32>, radius_px: f32) -> vec4<f32> {
+// Pixel offset from the view centre of the image of world position `p` nearest to it.
+fn nearest_px(p: vec2<f32>) -> vec2<f32> {
     let half = view.world_size * 0.5;
-    // Nearest image to the view centre, then the image's offset.
     var d = p - view.center;
     d = d - floor((d + half) / view.world_size) * view.world_size;
+    return d / view.units_per_px;
+}
+
+fn px_to_clip(px: vec2<f32>) -> vec4<f32> {
+    let ndc = px / (0.5 * view.rect.zw);
+    return vec4<f32>(ndc.x, -ndc.y, 0.0, 1.0);
+}
+
+fn place(p: vec2<f32>, image: u32, local: vec2<f32>, radius_px: f32) -> vec4<f32> {
+    // Nearest image to the view centre, then the image's offset.
     let n = view.images;
     let ix = i32(image % n) - i32(n / 2u);
     let iy = i32(image / n) - i32(n / 2u);
-    d = d + vec2<f32>(f32(ix), f32(iy)) * view.world_size;
-    let px = d / view.units_per_px + local * radius_px;
-    // View-rect pixels to clip space; the viewport is the view's rect.
-    let ndc = px / (0.5 * view.rect.zw);
-    return vec4<f32>(ndc.x, -ndc.y, 0.0, 1.0);
+    let px = nearest_px(p) + vec2<f32>(f32(ix), f32(iy)) * view.world_size / view.units_per_px
+        + local * radius_px;
+    // The viewport is the view's rect.
+    return px_to_clip(px);
 }
 
 fn hidden() -> ShapeOut {
@@ -342,4 +362,82 @@ fn fs_bot(in: ShapeOut) -> @location(0) vec4<f32> {
         rgb = in.color * 0.45;
     }
     return vec4<f32>(rgb, 1.0);
+}
+
+struct LineOut {
+    @builtin(position) clip: vec4<f32>,
+    @location(0) color: vec4<f32>,
+}
+
+fn no_line() -> LineOut {
+    var out: LineOut;
+    out.clip = vec4<f32>(2.0, 2.0, 2.0, 1.0);
+    out.color = vec4<f32>(0.0);
+    return out;
+}
+
+// This tick's effects of each agent on what it sees (SPEC 2.4): a line per visible agent or
+// bot, for messages when its gate is open (bots: programming) or for pushes.
+@vertex
+fn vs_line(@builtin(vertex_index) v: u32, @builtin(instance_index) inst: u32) -> LineOut {
+    let per = view.view_agents + view.view_bots;
+    let a = inst / per;
+    let k = inst % per;
+    let agent = agents[a];
+    if (agent.alive == 0u) {
+        return no_line();
+    }
+    let act = a * ACTION_LEN;
+    var seen_pos: vec2<f32>;
+    if (k < view.view_agents) {
+        let j = neighbor_list[a * view.view_agents + k];
+        if (j == NONE) {
+            return no_line();
+        }
+        seen_pos = agents[j].pos;
+    } else {
+        let b = bot_neighbor_list[a * view.view_bots + (k - view.view_agents)];
+        if (b == NONE) {
+            return no_line();
+        }
+        seen_pos = bots[b].pos;
+    }
+    var color: vec4<f32>;
+    if (view.line_mode == LINES_MESSAGES) {
+        let gate = max(clamp(actions[act + A_GATE], -1.0, 1.0), 0.0);
+        if (gate < 0.05) {
+            return no_line();
+        }
+        let m = vec3<f32>(actions[act + A_OTHER_MESSAGE], actions[act + A_OTHER_MESSAGE + 1u],
+            actions[act + A_OTHER_MESSAGE + 2u]);
+        color = vec4<f32>(0.5 + 0.5 * tanh(m), 0.25 + 0.6 * gate);
+    } else {
+        let push = clamp(actions[act + A_PUSH], -1.0, 1.0);
+        if (abs(push) < 0.05) {
+            return no_line();
+        }
+        let pull = vec3<f32>(1.0, 0.55, 0.2);
+        color = vec4<f32>(select(vec3<f32>(1.0), pull, push < 0.0), 0.2 + 0.6 * abs(push));
+    }
+    let start = nearest_px(agent.pos);
+    let half = view.world_size * 0.5;
+    var d = seen_pos - agent.pos;
+    d = d - floor((d + half) / view.world_size) * view.world_size;
+    let end = start + d / view.units_per_px;
+    let along = end - start;
+    if (dot(along, along) < 1.0) {
+        return no_line();
+    }
+    let side = normalize(vec2<f32>(-along.y, along.x)) * 0.8;
+    let c = corner(v);
+    let t = 0.5 * (c.x + 1.0);
+    var out: LineOut;
+    out.clip = px_to_clip(mix(start, end, t) + side * c.y);
+    out.color = color;
+    return out;
+}
+
+@fragment
+fn fs_line(in: LineOut) -> @location(0) vec4<f32> {
+    return in.color;
 }

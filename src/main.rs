@@ -74,6 +74,15 @@ struct AppArgs {
     /// gpu (the default): simulate on the window's GPU; cpu: on the CPU reference.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     backend: BackendChoice,
+    /// Open with an entity selected, followed and zoomed in on: agent:N or bot:N.
+    #[arg(long, value_name = "agent:N|bot:N")]
+    select: Option<silico::app::session::Selection>,
+    /// Terrain layer to start with.
+    #[arg(long, value_enum, default_value_t)]
+    layer: silico::app::view::Layer,
+    /// Interaction lines to start with.
+    #[arg(long, value_enum, default_value_t)]
+    lines: silico::app::view::Lines,
 }
 
 fn main() -> ExitCode {
@@ -196,6 +205,9 @@ fn app(args: AppArgs) -> Result<()> {
         exit_after_frames: args.exit_after_frames,
         screenshot: args.screenshot.clone(),
         cpu: args.backend == BackendChoice::Cpu,
+        select: args.select,
+        lines: args.lines,
+        layer: args.layer,
     };
     match silico::app::run(opts) {
         Err(e) if e.downcast_ref::<silico::app::NoDisplay>().is_some() => {

@@ -39,10 +39,13 @@ fn every_shader_validates() {
         );
         seen += 1;
     }
-    // Every .wgsl in shaders/ (but common.wgsl, which is prepended) belongs to a pass.
+    // Every .wgsl in shaders/ (but common.wgsl, which is prepended, and the app's render
+    // shader view.wgsl, tested below) belongs to a pass.
     let files = std::fs::read_dir(dir).unwrap().filter(|e| {
         let p = e.as_ref().unwrap().path();
-        p.extension().is_some_and(|x| x == "wgsl") && !p.ends_with("common.wgsl")
+        p.extension().is_some_and(|x| x == "wgsl")
+            && !p.ends_with("common.wgsl")
+            && !p.ends_with("view.wgsl")
     });
     assert_eq!(files.count(), seen, "a shader file is not in gpu::SHADERS");
 }
@@ -214,6 +217,45 @@ fn rust_and_wgsl_layouts_agree() {
                 .unwrap_or_else(|| panic!("WGSL {name} has no member {member}"));
             assert_eq!(m.offset as usize, offset, "offset of {name}.{member}");
         }
+    }
+}
+
+#[test]
+fn the_view_shader_validates_and_its_uniform_matches() {
+    use silico::app::view::{ViewUniform, VIEW_WGSL};
+    let src = format!("{}\n{VIEW_WGSL}", silico::gpu::COMMON_WGSL);
+    let module = parse(&src, "view.wgsl");
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::default(),
+    )
+    .validate(&module)
+    .unwrap_or_else(|e| panic!("view.wgsl: {}", e.emit_to_string(&src)));
+    for ep in ["vs_terrain", "fs_terrain", "vs_agent", "fs_agent", "vs_bot", "fs_bot", "vs_line", "fs_line"] {
+        assert!(module.entry_points.iter().any(|e| e.name == ep), "no {ep}");
+    }
+    let mut layouter = naga::proc::Layouter::default();
+    layouter.update(module.to_ctx()).unwrap();
+    let (handle, ty) = module
+        .types
+        .iter()
+        .find(|(_, t)| t.name.as_deref() == Some("View"))
+        .unwrap();
+    assert_eq!(layouter[handle].size as usize, size_of::<ViewUniform>());
+    let naga::TypeInner::Struct { members, .. } = &ty.inner else {
+        panic!()
+    };
+    for (name, off) in [
+        ("rect", offset_of!(ViewUniform, rect)),
+        ("map_size", offset_of!(ViewUniform, map_size)),
+        ("line_mode", offset_of!(ViewUniform, line_mode)),
+        ("max_energy", offset_of!(ViewUniform, max_energy)),
+        ("view_agents", offset_of!(ViewUniform, view_agents)),
+        ("view_bots", offset_of!(ViewUniform, view_bots)),
+        ("highlights", offset_of!(ViewUniform, highlights)),
+    ] {
+        let m = members.iter().find(|m| m.name.as_deref() == Some(name)).unwrap();
+        assert_eq!(m.offset as usize, off, "View.{name}");
     }
 }
 

@@ -113,6 +113,33 @@ impl History {
         self.columns[column].as_slices().0
     }
 
+    /// Take in a run's metrics.csv up to `last_tick` (so a checkpoint opened from a run
+    /// shows how it got there). Returns the rows read; a file with other columns is refused.
+    pub fn load_csv(&mut self, path: &Path, last_tick: u64) -> Result<usize, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut lines = text.lines();
+        let header = lines.next().unwrap_or("");
+        if header != METRIC_COLUMNS.join(",") {
+            return Err(format!(
+                "{}: its columns are not this version's metrics.csv columns",
+                path.display()
+            ));
+        }
+        let mut n = 0;
+        for line in lines {
+            let row: Result<Vec<f32>, _> = line.split(',').map(str::parse::<f32>).collect();
+            let Ok(row) = row else {
+                return Err(format!("{}: unreadable row {}", path.display(), n + 2));
+            };
+            if row.len() != METRIC_COLUMNS.len() || row[0] as u64 > last_tick {
+                break;
+            }
+            self.push(&row);
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// Write the history as CSV with the metrics.csv header.
     pub fn write_csv(&self, path: &Path) -> std::io::Result<()> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
@@ -142,6 +169,24 @@ mod tests {
         assert_eq!(group_of("bot_action_eat"), Some("bot actions"));
         assert_eq!(group_of("action_gate"), Some("communication"));
         assert_eq!(group_of("some_future_measure"), Some("other"));
+    }
+
+    #[test]
+    fn history_round_trips_through_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::new(100);
+        for t in 1..=10 {
+            let mut row = vec![0.5f32; METRIC_COLUMNS.len()];
+            row[0] = t as f32;
+            h.push(&row);
+        }
+        let path = dir.path().join("m.csv");
+        h.write_csv(&path).unwrap();
+        let mut back = History::new(100);
+        assert_eq!(back.load_csv(&path, 7), Ok(7), "rows up to the checkpoint's tick");
+        assert_eq!(back.last(0), Some(7.0));
+        std::fs::write(&path, "tick,other\n1,2\n").unwrap();
+        assert!(back.load_csv(&path, 7).unwrap_err().contains("columns"));
     }
 
     #[test]

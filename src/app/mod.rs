@@ -34,6 +34,11 @@ pub struct AppOptions {
     pub screenshot: Option<PathBuf>,
     /// Run the simulation on the CPU reference; the window still draws with the GPU.
     pub cpu: bool,
+    /// Open with this agent or bot selected, followed and zoomed in on.
+    pub select: Option<session::Selection>,
+    /// Interaction lines to start with.
+    pub lines: view::Lines,
+    pub layer: view::Layer,
 }
 
 /// Why the app could not open a window at all (the caller may run headless instead).
@@ -195,7 +200,15 @@ impl Running {
             .callback_resources
             .insert(ViewRenderer::new(&ctx.device, format));
         let session = start_session(opts, (!opts.cpu).then(|| ctx.clone()))?;
-        let ui = UiState::new(&session, ctx.describe(), ctx.is_software());
+        let mut session = session;
+        let mut ui = UiState::new(&session, ctx.describe(), ctx.is_software());
+        ui.view.lines = opts.lines;
+        ui.view.layer = opts.layer;
+        if let Some(sel) = opts.select {
+            session.select(Some(sel))?;
+            ui.follow = true;
+            ui.fit_cells = Some(40.0);
+        }
         Ok(Self {
             window,
             surface,
@@ -453,7 +466,10 @@ fn start_session(opts: &AppOptions, ctx: Option<GpuContext>) -> Result<Session> 
     match &opts.checkpoint {
         Some(path) => {
             let (cfg, state) = crate::world::checkpoint::read(path)?;
-            Session::from_state(cfg, state, ctx)
+            let tick = state.tick();
+            let mut s = Session::from_state(cfg, state, ctx)?;
+            s.load_run_history(path, tick);
+            Ok(s)
         }
         None => Session::new(opts.config.clone(), ctx),
     }

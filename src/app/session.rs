@@ -30,6 +30,22 @@ pub enum Selection {
     Bot(usize),
 }
 
+impl std::str::FromStr for Selection {
+    type Err = String;
+
+    /// `agent:N` or `bot:N` (slots).
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("'{s}': write agent:N or bot:N with N a slot number");
+        let (kind, n) = s.split_once(':').ok_or_else(bad)?;
+        let n: usize = n.trim().parse().map_err(|_| bad())?;
+        match kind.trim() {
+            "agent" => Ok(Selection::Agent(n)),
+            "bot" => Ok(Selection::Bot(n)),
+            _ => Err(bad()),
+        }
+    }
+}
+
 /// What the inspector shows of the selected agent, read back for it alone.
 #[derive(Clone, Debug)]
 pub struct AgentInspection {
@@ -214,9 +230,27 @@ impl Session {
     /// Replace the world with a checkpoint's; the running world is untouched if it fails.
     pub fn load_checkpoint(&mut self, path: &Path) -> Result<()> {
         let (cfg, state) = checkpoint::read(path)?;
+        let tick = state.tick();
         self.replace(cfg, state)?;
         self.pending = None;
+        self.load_run_history(path, tick);
         Ok(())
+    }
+
+    /// A checkpoint inside a `silico run` directory (`DIR/final.silico` or
+    /// `DIR/checkpoints/*.silico`) brings the run's metrics.csv into the charts.
+    pub fn load_run_history(&mut self, checkpoint: &Path, tick: u64) {
+        let dirs = checkpoint
+            .ancestors()
+            .skip(1)
+            .take(2)
+            .filter(|d| !d.as_os_str().is_empty());
+        if let Some(csv) = dirs.map(|d| d.join("metrics.csv")).find(|p| p.is_file()) {
+            match self.history.load_csv(&csv, tick) {
+                Ok(n) => self.message = Some(format!("charts: {n} rows from {}", csv.display())),
+                Err(e) => self.message = Some(format!("charts start empty: {e}")),
+            }
+        }
     }
 
     /// Select the agent or bot nearest to a world position, within `radius_units`.
@@ -295,7 +329,13 @@ impl Session {
         let agent: Agent = self
             .world
             .read_element("agents", slot)?
-            .context("agent slot out of range")?;
+            .with_context(|| {
+                format!(
+                    "no agent slot {slot}: the world has {} (0 to {})",
+                    self.cfg.agents.capacity,
+                    self.cfg.agents.capacity.saturating_sub(1)
+                )
+            })?;
         let actions = self.floats("actions", slot, ACTION_LEN)?;
         let brain_state = self.floats("brain_state", slot, dims.brain_state_len)?;
         let view = dims.view_agents.max(1);
@@ -358,7 +398,7 @@ impl Session {
         let bot: Bot = self
             .world
             .read_element("bots", slot)?
-            .context("bot slot out of range")?;
+            .with_context(|| format!("no bot slot {slot}: the world has {} bots", self.cfg.bots.count))?;
         let tick: BotTick = self
             .world
             .read_element("bot_tick", slot)?

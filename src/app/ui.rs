@@ -8,7 +8,7 @@ use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use super::charts::{group_of, History, GROUPS};
 use super::session::{Applied, Selection, Session};
-use super::view::{AgentColors, Camera, Layer, ViewCallback, ViewSettings};
+use super::view::{AgentColors, Camera, Layer, Lines, ViewCallback, ViewSettings};
 use crate::world::{act as action, METRIC_COLUMNS};
 
 /// The shortcuts, as the help window lists them.
@@ -53,6 +53,8 @@ pub struct UiState {
     pub requests: Requests,
     /// The world view's rect in the last frame (points).
     pub view_rect: Option<egui::Rect>,
+    /// Cells across the view when it is next fitted (None: the whole world).
+    pub fit_cells: Option<f32>,
     fitted: bool,
 }
 
@@ -65,6 +67,7 @@ impl UiState {
                 agent_colors: AgentColors::Lineage,
                 show_agents: true,
                 show_bots: true,
+                lines: Lines::Off,
                 selected_agent: None,
                 selected_bot: None,
                 highlights: Vec::new(),
@@ -89,6 +92,7 @@ impl UiState {
             fps: 0.0,
             requests: Requests::default(),
             view_rect: None,
+            fit_cells: None,
             fitted: false,
         }
     }
@@ -237,32 +241,67 @@ fn controls(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
                 st.config_result.clear();
             }
         }
-        if ui.button("…").on_hover_text("choose a checkpoint file").clicked() {
+        if ui.button("Open…").on_hover_text("choose a checkpoint to load").clicked() {
             if let Some(p) = rfd::FileDialog::new()
                 .add_filter("checkpoint", &["silico"])
                 .pick_file()
             {
                 st.checkpoint_path = p.to_string_lossy().into_owned();
+                let r = s.load_checkpoint(&p);
+                if let Some(()) = report(s, r) {
+                    st.seed = s.cfg.seed;
+                    st.fitted = false;
+                }
+            }
+        }
+        if ui.button("Save as…").on_hover_text("choose where to save a checkpoint").clicked() {
+            if let Some(p) = rfd::FileDialog::new()
+                .add_filter("checkpoint", &["silico"])
+                .set_file_name(format!("tick{}.silico", s.tick()))
+                .save_file()
+            {
+                st.checkpoint_path = p.to_string_lossy().into_owned();
+                let r = s.save_checkpoint(&p);
+                if let Some(()) = report(s, r) {
+                    s.message = Some(format!("saved {}", p.display()));
+                }
             }
         }
         ui.separator();
         if ui.button("Screenshot").on_hover_text("screenshot (F12)").clicked() {
             st.requests.screenshot = true;
         }
-        egui::ComboBox::from_label("layer")
+        ui.separator();
+        let label = ui.label("layer");
+        egui::ComboBox::from_id_salt("layer")
             .selected_text(st.view.layer.label())
             .show_ui(ui, |ui| {
                 for l in Layer::ALL {
                     ui.selectable_value(&mut st.view.layer, l, l.label());
                 }
-            });
-        egui::ComboBox::from_label("agent colours")
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("agents by");
+        egui::ComboBox::from_id_salt("agent colours")
             .selected_text(st.view.agent_colors.label())
             .show_ui(ui, |ui| {
                 for c in AgentColors::ALL {
                     ui.selectable_value(&mut st.view.agent_colors, c, c.label());
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("lines");
+        egui::ComboBox::from_id_salt("lines")
+            .selected_text(st.view.lines.label())
+            .show_ui(ui, |ui| {
+                for l in Lines::ALL {
+                    ui.selectable_value(&mut st.view.lines, l, l.label());
+                }
+            })
+            .response
+            .labelled_by(label.id);
         ui.toggle_value(&mut st.view.show_agents, "agents");
         ui.toggle_value(&mut st.view.show_bots, "bots");
         ui.toggle_value(&mut st.show_charts, "charts");
@@ -305,7 +344,12 @@ fn world_view(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
     st.view_rect = Some(rect);
     let world_size = s.cfg.world_size();
     if !st.fitted {
-        st.view.camera = Camera::fit(world_size, [rect.width(), rect.height()]);
+        let span = st
+            .fit_cells
+            .take()
+            .map_or(world_size, |c| c * s.cfg.world.cell_size);
+        st.view.camera = Camera::fit(span, [rect.width(), rect.height()]);
+        st.view.camera.center = [world_size * 0.5, world_size * 0.5];
         st.fitted = true;
     }
     if response.dragged() {

@@ -14,8 +14,11 @@ pub const VIEW_WGSL: &str = include_str!("../../shaders/view.wgsl");
 pub const MAX_HIGHLIGHTS: usize = 16;
 
 /// The terrain layers the view can show, in the shader's numbering.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 pub enum Layer {
+    #[default]
     Natural,
     Energy,
     EnergyGain,
@@ -100,7 +103,7 @@ pub struct ViewUniform {
     pub images: u32,
     pub grid_lines: u32,
     pub highlight_count: u32,
-    pub _pad0: u32,
+    pub line_mode: u32,
     pub max_energy: f32,
     pub max_move_cost: f32,
     pub max_energy_gain: f32,
@@ -108,8 +111,35 @@ pub struct ViewUniform {
     pub max_message_cost: f32,
     pub max_reproduce_cost: f32,
     pub agent_energy_scale: f32,
-    pub _pad1: f32,
+    pub view_agents: u32,
+    pub view_bots: u32,
+    pub _pad: [u32; 3],
     pub highlights: [[f32; 4]; MAX_HIGHLIGHTS],
+}
+
+/// Lines for this tick's effects of each agent on those it sees.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+pub enum Lines {
+    #[default]
+    Off,
+    /// Gated messages to agents and programming of bots, coloured by the message.
+    Messages,
+    /// Pushes (white) and pulls (orange).
+    Pushes,
+}
+
+impl Lines {
+    pub const ALL: [Lines; 3] = [Lines::Off, Lines::Messages, Lines::Pushes];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Lines::Off => "off",
+            Lines::Messages => "messages",
+            Lines::Pushes => "pushes",
+        }
+    }
 }
 
 /// Where the camera looks: the world position at the view's centre and the zoom.
@@ -176,6 +206,7 @@ pub struct ViewSettings {
     pub agent_colors: AgentColors,
     pub show_agents: bool,
     pub show_bots: bool,
+    pub lines: Lines,
     pub selected_agent: Option<usize>,
     pub selected_bot: Option<usize>,
     /// (slot, weight) of agents to mark, e.g. what the selected agent attends to.
@@ -214,7 +245,7 @@ impl ViewSettings {
             images,
             grid_lines: u32::from(cfg.world.cell_size / units_per_px >= 10.0),
             highlight_count: self.highlights.len().min(MAX_HIGHLIGHTS) as u32,
-            _pad0: 0,
+            line_mode: Lines::ALL.iter().position(|l| *l == self.lines).unwrap_or(0) as u32,
             max_energy: t.max_energy,
             max_move_cost: t.max_move_cost,
             max_energy_gain: t.max_energy_gain,
@@ -222,15 +253,23 @@ impl ViewSettings {
             max_message_cost: t.max_message_cost,
             max_reproduce_cost: t.max_reproduce_cost,
             agent_energy_scale: 2.0 * cfg.agents.initial_energy.max(1.0),
-            _pad1: 0.0,
+            view_agents: cfg.agents.view_agents,
+            view_bots: cfg.agents.view_bots,
+            _pad: [0; 3],
             highlights,
         }
     }
 
-    /// Instances per draw: every slot at every image of the torus that may be in view.
-    fn instances(&self, u: &ViewUniform) -> (u32, u32) {
+    /// Instances per draw: every slot at every image of the torus that may be in view; for
+    /// lines, every (agent, seen entity) pair at the nearest image.
+    fn instances(&self, u: &ViewUniform) -> (u32, u32, u32) {
         let images = u.images * u.images;
         (
+            if self.lines == Lines::Off {
+                0
+            } else {
+                u.capacity * (u.view_agents + u.view_bots)
+            },
             if self.show_agents {
                 u.capacity * images
             } else {
@@ -245,8 +284,29 @@ impl ViewSettings {
     }
 }
 
-/// The buffers the view reads, in binding order after the uniform.
-const VIEW_BUFFERS: [&str; 5] = ["cells", "base", "agents", "bots", "bot_tick"];
+/// The buffers the view reads, in binding order after the uniform (params, a uniform, is
+/// binding 6), with the stages that read them.
+const VIEW_BUFFERS: [(&str, u32); 8] = [
+    ("cells", 1),
+    ("base", 2),
+    ("agents", 3),
+    ("bots", 4),
+    ("bot_tick", 5),
+    ("actions", 7),
+    ("neighbor_list", 8),
+    ("bot_neighbor_list", 9),
+];
+const PARAMS_BINDING: u32 = 6;
+
+fn stages(binding: u32) -> wgpu::ShaderStages {
+    // Terrain is read per fragment, entities per vertex: a stage's storage-buffer count
+    // stays within the smallest common limit (8).
+    if binding <= 2 {
+        wgpu::ShaderStages::FRAGMENT
+    } else {
+        wgpu::ShaderStages::VERTEX
+    }
+}
 
 /// Pipelines and the bind group over the current world's buffers; lives in egui-wgpu's
 /// callback resources.
@@ -254,6 +314,7 @@ pub struct ViewRenderer {
     terrain: wgpu::RenderPipeline,
     agents: wgpu::RenderPipeline,
     bots: wgpu::RenderPipeline,
+    lines: wgpu::RenderPipeline,
     layout: wgpu::BindGroupLayout,
     uniform: wgpu::Buffer,
     bind_group: Option<wgpu::BindGroup>,
@@ -269,7 +330,7 @@ impl ViewRenderer {
         });
         let storage = |binding: u32| wgpu::BindGroupLayoutEntry {
             binding,
-            visibility: wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT,
+            visibility: stages(binding),
             ty: wgpu::BindingType::Buffer {
                 ty: wgpu::BufferBindingType::Storage { read_only: true },
                 has_dynamic_offset: false,
@@ -287,9 +348,9 @@ impl ViewRenderer {
             },
             count: None,
         }];
-        entries.extend((1..=VIEW_BUFFERS.len() as u32).map(storage));
+        entries.extend(VIEW_BUFFERS.iter().map(|(_, b)| storage(*b)));
         entries.push(wgpu::BindGroupLayoutEntry {
-            binding: VIEW_BUFFERS.len() as u32 + 1,
+            binding: PARAMS_BINDING,
             visibility: wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT,
             ty: wgpu::BindingType::Buffer {
                 ty: wgpu::BufferBindingType::Uniform,
@@ -344,6 +405,7 @@ impl ViewRenderer {
             terrain: pipeline("vs_terrain", "fs_terrain"),
             agents: pipeline("vs_agent", "fs_agent"),
             bots: pipeline("vs_bot", "fs_bot"),
+            lines: pipeline("vs_line", "fs_line"),
             layout,
             uniform,
             bind_group: None,
@@ -357,13 +419,14 @@ impl ViewRenderer {
         let buffers: Vec<wgpu::Buffer> = match world {
             World::Gpu(g) => VIEW_BUFFERS
                 .iter()
-                .chain(&["params"])
+                .map(|(n, _)| *n)
+                .chain(["params"])
                 .map(|n| g.buffer(n).clone())
                 .collect(),
             World::Cpu(c) => {
                 self.mirrors = VIEW_BUFFERS
                     .iter()
-                    .map(|n| {
+                    .map(|(n, _)| {
                         let len = c.section(n).len();
                         device.create_buffer(&wgpu::BufferDescriptor {
                             label: Some(n),
@@ -385,12 +448,13 @@ impl ViewRenderer {
             binding: 0,
             resource: self.uniform.as_entire_binding(),
         }];
+        let bindings = VIEW_BUFFERS.iter().map(|(_, b)| *b).chain([PARAMS_BINDING]);
         entries.extend(
             buffers
                 .iter()
-                .enumerate()
-                .map(|(i, b)| wgpu::BindGroupEntry {
-                    binding: i as u32 + 1,
+                .zip(bindings)
+                .map(|(b, binding)| wgpu::BindGroupEntry {
+                    binding,
                     resource: b.as_entire_binding(),
                 }),
         );
@@ -405,7 +469,7 @@ impl ViewRenderer {
     pub fn mirror(&self, queue: &wgpu::Queue, world: &World) {
         if let World::Cpu(c) = world {
             // The params mirror (last) is fixed for the world's life.
-            for (name, buf) in VIEW_BUFFERS.iter().zip(&self.mirrors) {
+            for ((name, _), buf) in VIEW_BUFFERS.iter().zip(&self.mirrors) {
                 queue.write_buffer(buf, 0, c.section(name));
             }
         }
@@ -415,6 +479,7 @@ impl ViewRenderer {
 /// One frame's world view as an egui paint callback.
 pub struct ViewCallback {
     pub uniform_points: ViewUniform,
+    pub line_instances: u32,
     pub agent_instances: u32,
     pub bot_instances: u32,
 }
@@ -427,9 +492,10 @@ impl ViewCallback {
             [rect.min.x, rect.min.y, rect.width(), rect.height()],
             1.0,
         );
-        let (agent_instances, bot_instances) = settings.instances(&u);
+        let (line_instances, agent_instances, bot_instances) = settings.instances(&u);
         Self {
             uniform_points: u,
+            line_instances,
             agent_instances,
             bot_instances,
         }
@@ -475,6 +541,10 @@ impl egui_wgpu::CallbackTrait for ViewCallback {
         pass.set_bind_group(0, bind_group, &[]);
         pass.set_pipeline(&r.terrain);
         pass.draw(0..6, 0..1);
+        if self.line_instances > 0 {
+            pass.set_pipeline(&r.lines);
+            pass.draw(0..6, 0..self.line_instances);
+        }
         if self.agent_instances > 0 {
             pass.set_pipeline(&r.agents);
             pass.draw(0..6, 0..self.agent_instances);
