@@ -269,7 +269,7 @@ fn vs_agent(@builtin(vertex_index) v: u32, @builtin(instance_index) inst: u32) -
             mark = max(mark, 1.0 + max(view.highlights[h].y, 0.05));
         }
     }
-    var radius_px = max(0.38 * view.cell_size / view.units_per_px, 3.0);
+    var radius_px = max(0.38 * view.cell_size / view.units_per_px, 3.5);
     if (mark > 0.0) {
         radius_px = radius_px * 1.8 + 3.0;
     }

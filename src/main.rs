@@ -211,7 +211,9 @@ fn app(args: AppArgs) -> Result<()> {
     };
     match silico::app::run(opts) {
         Err(e) if e.downcast_ref::<silico::app::NoDisplay>().is_some() => {
-            eprintln!("silico: {e}; running the world headless instead (silico run --help for options)");
+            eprintln!(
+                "silico: {e}; running the world headless instead (silico run --help for options)"
+            );
             run(RunOptions {
                 cfg: args.cfg,
                 ticks: 1000,

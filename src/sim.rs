@@ -32,7 +32,9 @@ impl World {
         cfg: &Config,
         state: &State,
     ) -> Result<Self, GpuError> {
-        Ok(World::Gpu(Box::new(GpuWorld::with_context(ctx, cfg, state)?)))
+        Ok(World::Gpu(Box::new(GpuWorld::with_context(
+            ctx, cfg, state,
+        )?)))
     }
 
     /// Apply a config whose structural fields (`Config::structural_differences`) and sizes
@@ -58,7 +60,11 @@ impl World {
     }
 
     /// One element of a section of `T`s (an agent, a bot, a row of actions).
-    pub fn read_element<T: bytemuck::Pod>(&mut self, name: &str, index: usize) -> Result<Option<T>, GpuError> {
+    pub fn read_element<T: bytemuck::Pod>(
+        &mut self,
+        name: &str,
+        index: usize,
+    ) -> Result<Option<T>, GpuError> {
         let size = std::mem::size_of::<T>() as u64;
         let bytes = self.read_section(name, index as u64 * size, size)?;
         Ok((bytes.len() as u64 == size).then(|| bytemuck::pod_read_unaligned(&bytes)))
@@ -71,7 +77,10 @@ impl World {
         let bytes = bytemuck::bytes_of(value);
         match self {
             World::Cpu(c) => {
-                if let Some(dst) = c.state_section_mut(name).get_mut(index * size..(index + 1) * size) {
+                if let Some(dst) = c
+                    .state_section_mut(name)
+                    .get_mut(index * size..(index + 1) * size)
+                {
                     dst.copy_from_slice(bytes);
                 }
             }

@@ -67,7 +67,13 @@ fn opens_with_controls_charts_and_status() {
     h.get_by_label_contains("tick 0");
     h.get_by_label_contains("cpu reference");
     // Every chart group with columns gets a header.
-    for group in ["population", "agriculture", "communication", "tool use", "kardashev"] {
+    for group in [
+        "population",
+        "agriculture",
+        "communication",
+        "tool use",
+        "kardashev",
+    ] {
         h.get_by_label(group);
     }
 }
@@ -84,7 +90,11 @@ fn pause_play_and_step() {
     h.get_by_label("Step").click();
     h.run();
     assert_eq!(h.state().session.tick(), before + 1);
-    assert_eq!(h.state().session.history.len(), 1, "the step's metrics row is charted");
+    assert_eq!(
+        h.state().session.history.len(),
+        1,
+        "the step's metrics row is charted"
+    );
     // The keyboard does the same: Space plays, '.' steps (and pauses).
     h.key_press(egui::Key::Space);
     h.run();
@@ -126,9 +136,19 @@ fn clicking_an_agent_selects_and_inspects_it() {
         panic!("no agent selected: {:?}", h.state().session.selection)
     };
     // Several agents may share the spot; the one picked is at the click.
-    let picked = h.state().session.agent_view.as_ref().expect("inspected").agent.pos;
+    let picked = h
+        .state()
+        .session
+        .agent_view
+        .as_ref()
+        .expect("inspected")
+        .agent
+        .pos;
     let d = ((picked[0] - pos[0]).powi(2) + (picked[1] - pos[1]).powi(2)).sqrt();
-    assert!(d <= h.state().session.cfg.world.cell_size, "picked {got} at {d} units, agent {slot}");
+    assert!(
+        d <= h.state().session.cfg.world.cell_size,
+        "picked {got} at {d} units, agent {slot}"
+    );
     h.get_by_label(&format!("Agent {got}"));
     h.get_by_label("self message (sent)");
     h.get_by_label("last action");
@@ -158,12 +178,22 @@ fn an_invalid_config_edit_is_shown_and_not_applied() {
     let Some(Err(msg)) = result else {
         panic!("expected a refusal, got {result:?}")
     };
-    assert!(msg.contains("move_cost"), "the error names the field: {msg}");
+    assert!(
+        msg.contains("move_cost"),
+        "the error names the field: {msg}"
+    );
     h.get_by_label(&msg);
-    assert_eq!(h.state().session.cfg.costs.move_cost, 0.5, "nothing applied");
+    assert_eq!(
+        h.state().session.cfg.costs.move_cost,
+        0.5,
+        "nothing applied"
+    );
 
     // A valid value applies live; a structural one waits for Reset.
-    h.state_mut().ui.config_text.insert(field.into(), "0.25".into());
+    h.state_mut()
+        .ui
+        .config_text
+        .insert(field.into(), "0.25".into());
     h.run();
     h.get_by_label(field).focus();
     h.run();

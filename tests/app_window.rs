@@ -36,7 +36,10 @@ fn xvfb() -> Option<Xvfb> {
     }
     let base = 100 + std::process::id() % 400;
     let n = (base..base + 100)
-        .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
         .expect("a free X display number");
     let child = Command::new("Xvfb")
         .arg(format!(":{n}"))
@@ -52,7 +55,10 @@ fn xvfb() -> Option<Xvfb> {
     let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
     let start = Instant::now();
     while !socket.exists() {
-        assert!(start.elapsed() < Duration::from_secs(20), "Xvfb did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "Xvfb did not start"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     Some(server)
@@ -110,10 +116,15 @@ fn the_app_draws_the_world_and_its_charts_in_a_window() {
     );
     let mut buckets = std::collections::HashMap::new();
     for p in &view {
-        *buckets.entry([p[0] / 32, p[1] / 32, p[2] / 32]).or_insert(0usize) += 1;
+        *buckets
+            .entry([p[0] / 32, p[1] / 32, p[2] / 32])
+            .or_insert(0usize) += 1;
     }
     let colours = buckets.values().filter(|c| **c >= 30).count();
-    assert!(colours >= 5, "a varied terrain, got {colours} colour buckets");
+    assert!(
+        colours >= 5,
+        "a varied terrain, got {colours} colour buckets"
+    );
     // Entities: lineage hues and bot colours that the natural terrain palette never has
     // (magenta, purple, red, bright white).
     let entity = share(&|p| {
@@ -121,7 +132,10 @@ fn the_app_draws_the_world_and_its_charts_in_a_window() {
             || (p[r] > 180 && p[g] < 100 && p[b] < 100)
             || (p[r] > 230 && p[g] > 230 && p[b] > 230)
     });
-    assert!(entity * view.len() as f64 >= 15.0, "agent and bot pixels in the view: {entity}");
+    assert!(
+        entity * view.len() as f64 >= 15.0,
+        "agent and bot pixels in the view: {entity}"
+    );
 
     // The chart panel: coloured plot lines on a dark background.
     let charts: Vec<[u8; 3]> = region(0.01, 0.22, 0.08, 0.9).collect();
@@ -129,7 +143,10 @@ fn the_app_draws_the_world_and_its_charts_in_a_window() {
         .iter()
         .filter(|p| p.iter().max().unwrap() - p.iter().min().unwrap() > 60)
         .count();
-    assert!(coloured >= 300, "plot lines in the chart panel: {coloured} coloured pixels");
+    assert!(
+        coloured >= 300,
+        "plot lines in the chart panel: {coloured} coloured pixels"
+    );
 }
 
 #[test]
@@ -145,12 +162,20 @@ fn without_a_display_the_app_runs_the_world_headless() {
         .args(["app", "--config"])
         .arg(repo("configs/tiny.ron"))
         .args(["--set", "world.map_size=16", "--set", "agents.capacity=16"])
-        .args(["--set", "agents.initial_agents=16", "--set", "agents.min_agents=4"])
+        .args([
+            "--set",
+            "agents.initial_agents=16",
+            "--set",
+            "agents.min_agents=4",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("no display") && stderr.contains("headless"), "says so: {stderr}");
+    assert!(
+        stderr.contains("no display") && stderr.contains("headless"),
+        "says so: {stderr}"
+    );
     let runs: Vec<_> = std::fs::read_dir(dir.path().join("runs"))
         .expect("a run directory")
         .collect();

@@ -231,7 +231,16 @@ fn the_view_shader_validates_and_its_uniform_matches() {
     )
     .validate(&module)
     .unwrap_or_else(|e| panic!("view.wgsl: {}", e.emit_to_string(&src)));
-    for ep in ["vs_terrain", "fs_terrain", "vs_agent", "fs_agent", "vs_bot", "fs_bot", "vs_line", "fs_line"] {
+    for ep in [
+        "vs_terrain",
+        "fs_terrain",
+        "vs_agent",
+        "fs_agent",
+        "vs_bot",
+        "fs_bot",
+        "vs_line",
+        "fs_line",
+    ] {
         assert!(module.entry_points.iter().any(|e| e.name == ep), "no {ep}");
     }
     let mut layouter = naga::proc::Layouter::default();
@@ -254,7 +263,10 @@ fn the_view_shader_validates_and_its_uniform_matches() {
         ("view_bots", offset_of!(ViewUniform, view_bots)),
         ("highlights", offset_of!(ViewUniform, highlights)),
     ] {
-        let m = members.iter().find(|m| m.name.as_deref() == Some(name)).unwrap();
+        let m = members
+            .iter()
+            .find(|m| m.name.as_deref() == Some(name))
+            .unwrap();
         assert_eq!(m.offset as usize, off, "View.{name}");
     }
 }

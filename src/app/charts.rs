@@ -37,9 +37,7 @@ pub fn group_of(column: &str) -> Option<&'static str> {
         _ if starts("terrain_") => "terrain",
         _ if starts("bot_action_") => "bot actions",
         _ if starts("tool_") || has("programming") || starts("bot_") => "tool use",
-        _ if starts("comm_") || has("message") || has("gate") || has("saliency") => {
-            "communication"
-        }
+        _ if starts("comm_") || has("message") || has("gate") || has("saliency") => "communication",
         _ if starts("action_") => "agent actions",
         _ if starts("evo_") || has("lineage") || has("generation") => "population",
         _ => "other",
@@ -183,7 +181,11 @@ mod tests {
         let path = dir.path().join("m.csv");
         h.write_csv(&path).unwrap();
         let mut back = History::new(100);
-        assert_eq!(back.load_csv(&path, 7), Ok(7), "rows up to the checkpoint's tick");
+        assert_eq!(
+            back.load_csv(&path, 7),
+            Ok(7),
+            "rows up to the checkpoint's tick"
+        );
         assert_eq!(back.last(0), Some(7.0));
         std::fs::write(&path, "tick,other\n1,2\n").unwrap();
         assert!(back.load_csv(&path, 7).unwrap_err().contains("columns"));

@@ -230,7 +230,8 @@ impl Running {
         if width > 0 && height > 0 {
             self.surface_config.width = width;
             self.surface_config.height = height;
-            self.surface.configure(&self.ctx.device, &self.surface_config);
+            self.surface
+                .configure(&self.ctx.device, &self.surface_config);
         }
     }
 
@@ -281,17 +282,22 @@ impl Running {
             pixels_per_point: output.pixels_per_point,
         };
         let last = opts.exit_after_frames.is_some_and(|n| self.frames + 1 >= n);
-        let shot = std::mem::take(&mut self.ui.requests.screenshot) || (last && opts.screenshot.is_some());
+        let shot =
+            std::mem::take(&mut self.ui.requests.screenshot) || (last && opts.screenshot.is_some());
         let mut encoder = self.ctx.device.create_command_encoder(&Default::default());
-        let mut buffers =
-            self.renderer
-                .update_buffers(&self.ctx.device, &self.ctx.queue, &mut encoder, &jobs, &screen);
+        let mut buffers = self.renderer.update_buffers(
+            &self.ctx.device,
+            &self.ctx.queue,
+            &mut encoder,
+            &jobs,
+            &screen,
+        );
         let frame = match self.surface.get_current_texture() {
-            wgpu::CurrentSurfaceTexture::Success(t) | wgpu::CurrentSurfaceTexture::Suboptimal(t) => {
-                Some(t)
-            }
+            wgpu::CurrentSurfaceTexture::Success(t)
+            | wgpu::CurrentSurfaceTexture::Suboptimal(t) => Some(t),
             wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
-                self.surface.configure(&self.ctx.device, &self.surface_config);
+                self.surface
+                    .configure(&self.ctx.device, &self.surface_config);
                 None
             }
             _ => None,
@@ -315,14 +321,17 @@ impl Running {
         if let Some((texture, staging, padded_row)) = capture {
             let path = match (&opts.screenshot, self.screenshots) {
                 (Some(p), 0) => p.clone(),
-                _ => self
-                    .session
-                    .out_dir
-                    .join(format!("screenshot-tick{}-{}.png", self.session.tick(), self.screenshots)),
+                _ => self.session.out_dir.join(format!(
+                    "screenshot-tick{}-{}.png",
+                    self.session.tick(),
+                    self.screenshots
+                )),
             };
             self.screenshots += 1;
             match save_capture(&self.ctx, &texture, &staging, padded_row, &path) {
-                Ok(()) => self.session.message = Some(format!("screenshot saved to {}", path.display())),
+                Ok(()) => {
+                    self.session.message = Some(format!("screenshot saved to {}", path.display()))
+                }
                 Err(e) if last => return Err(e),
                 Err(e) => self.session.message = Some(format!("{e:#}")),
             }

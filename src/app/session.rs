@@ -326,16 +326,13 @@ impl Session {
 
     fn inspect_agent(&mut self, slot: usize) -> Result<AgentInspection> {
         let dims = Dims::new(&self.cfg);
-        let agent: Agent = self
-            .world
-            .read_element("agents", slot)?
-            .with_context(|| {
-                format!(
-                    "no agent slot {slot}: the world has {} (0 to {})",
-                    self.cfg.agents.capacity,
-                    self.cfg.agents.capacity.saturating_sub(1)
-                )
-            })?;
+        let agent: Agent = self.world.read_element("agents", slot)?.with_context(|| {
+            format!(
+                "no agent slot {slot}: the world has {} (0 to {})",
+                self.cfg.agents.capacity,
+                self.cfg.agents.capacity.saturating_sub(1)
+            )
+        })?;
         let actions = self.floats("actions", slot, ACTION_LEN)?;
         let brain_state = self.floats("brain_state", slot, dims.brain_state_len)?;
         let view = dims.view_agents.max(1);
@@ -395,10 +392,12 @@ impl Session {
     }
 
     fn inspect_bot(&mut self, slot: usize) -> Result<BotInspection> {
-        let bot: Bot = self
-            .world
-            .read_element("bots", slot)?
-            .with_context(|| format!("no bot slot {slot}: the world has {} bots", self.cfg.bots.count))?;
+        let bot: Bot = self.world.read_element("bots", slot)?.with_context(|| {
+            format!(
+                "no bot slot {slot}: the world has {} bots",
+                self.cfg.bots.count
+            )
+        })?;
         let tick: BotTick = self
             .world
             .read_element("bot_tick", slot)?

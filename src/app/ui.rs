@@ -132,7 +132,7 @@ pub fn draw(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
         let mut open = true;
         egui::Window::new("Help")
             .open(&mut open)
-            .show(&ctx, |ui| help(ui));
+            .show(&ctx, help);
         st.show_help = open;
     }
 }
@@ -211,7 +211,8 @@ fn controls(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
             .on_hover_text("as many ticks per frame as keep the UI near 30 fps");
         ui.separator();
         let label = ui.label("seed");
-        ui.add(egui::DragValue::new(&mut st.seed)).labelled_by(label.id);
+        ui.add(egui::DragValue::new(&mut st.seed))
+            .labelled_by(label.id);
         if ui
             .button("Reset")
             .on_hover_text("a new world from tick 0 with this seed, taking pending config edits")
@@ -241,7 +242,11 @@ fn controls(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
                 st.config_result.clear();
             }
         }
-        if ui.button("Open…").on_hover_text("choose a checkpoint to load").clicked() {
+        if ui
+            .button("Open…")
+            .on_hover_text("choose a checkpoint to load")
+            .clicked()
+        {
             if let Some(p) = rfd::FileDialog::new()
                 .add_filter("checkpoint", &["silico"])
                 .pick_file()
@@ -254,7 +259,11 @@ fn controls(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
                 }
             }
         }
-        if ui.button("Save as…").on_hover_text("choose where to save a checkpoint").clicked() {
+        if ui
+            .button("Save as…")
+            .on_hover_text("choose where to save a checkpoint")
+            .clicked()
+        {
             if let Some(p) = rfd::FileDialog::new()
                 .add_filter("checkpoint", &["silico"])
                 .set_file_name(format!("tick{}.silico", s.tick()))
@@ -268,7 +277,11 @@ fn controls(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
             }
         }
         ui.separator();
-        if ui.button("Screenshot").on_hover_text("screenshot (F12)").clicked() {
+        if ui
+            .button("Screenshot")
+            .on_hover_text("screenshot (F12)")
+            .clicked()
+        {
             st.requests.screenshot = true;
         }
         ui.separator();
@@ -325,10 +338,8 @@ fn status_bar(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
         ));
         ui.separator();
         if st.software_adapter {
-            ui.label(
-                RichText::new(&st.adapter).color(Color32::from_rgb(240, 180, 60)),
-            )
-            .on_hover_text("a software rasteriser: the simulation runs, slowly");
+            ui.label(RichText::new(&st.adapter).color(Color32::from_rgb(240, 180, 60)))
+                .on_hover_text("a software rasteriser: the simulation runs, slowly");
         } else {
             ui.label(&st.adapter);
         }
@@ -340,7 +351,8 @@ fn status_bar(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
 }
 
 fn world_view(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
-    let (rect, response) = ui.allocate_exact_size(ui.available_size(), egui::Sense::click_and_drag());
+    let (rect, response) =
+        ui.allocate_exact_size(ui.available_size(), egui::Sense::click_and_drag());
     st.view_rect = Some(rect);
     let world_size = s.cfg.world_size();
     if !st.fitted {
@@ -411,8 +423,13 @@ fn world_view(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
             ViewCallback::new(&st.view, &s.cfg, rect),
         ));
     } else {
-        ui.painter()
-            .text(rect.center(), egui::Align2::CENTER_CENTER, "world view", egui::FontId::default(), Color32::GRAY);
+        ui.painter().text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            "world view",
+            egui::FontId::default(),
+            Color32::GRAY,
+        );
     }
     // A scale bar, so a screenshot says how big things are.
     let cells = nice_cells(80.0 * st.view.camera.units_per_point / s.cfg.world.cell_size);
@@ -449,7 +466,11 @@ fn charts(ui: &mut egui::Ui, s: &mut Session) {
         let mut cap = s.history.capacity();
         let label = ui.label("history");
         if ui
-            .add(egui::DragValue::new(&mut cap).range(100..=1_000_000).speed(50))
+            .add(
+                egui::DragValue::new(&mut cap)
+                    .range(100..=1_000_000)
+                    .speed(50),
+            )
             .labelled_by(label.id)
             .on_hover_text("ticks kept for the charts")
             .changed()
@@ -475,7 +496,10 @@ fn charts(ui: &mut egui::Ui, s: &mut Session) {
     let mut by_group: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, c) in METRIC_COLUMNS.iter().enumerate() {
         if let Some(g) = group_of(c) {
-            let gi = GROUPS.iter().position(|x| *x == g).unwrap_or(GROUPS.len() - 1);
+            let gi = GROUPS
+                .iter()
+                .position(|x| *x == g)
+                .unwrap_or(GROUPS.len() - 1);
             by_group.entry(gi).or_default().push(i);
         }
     }
@@ -484,7 +508,12 @@ fn charts(ui: &mut egui::Ui, s: &mut Session) {
             let name = GROUPS[gi];
             let open = matches!(
                 name,
-                "population" | "agriculture" | "communication" | "tool use" | "kardashev" | "energy ledger"
+                "population"
+                    | "agriculture"
+                    | "communication"
+                    | "tool use"
+                    | "kardashev"
+                    | "energy ledger"
             );
             egui::CollapsingHeader::new(name)
                 .default_open(open)
@@ -541,7 +570,11 @@ fn bars(ui: &mut egui::Ui, id: &str, values: &[f32], range: f32) {
     resp.on_hover_ui(|ui| {
         ui.label(format!(
             "{id}: {}",
-            values.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(" ")
+            values
+                .iter()
+                .map(|v| format!("{v:.2}"))
+                .collect::<Vec<_>>()
+                .join(" ")
         ));
     });
 }
@@ -601,7 +634,9 @@ fn inspector(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
         bars(
             ui,
             "terraform",
-            a.actions.get(action::TERRAFORM..action::TERRAFORM + 5).unwrap_or(&[]),
+            a.actions
+                .get(action::TERRAFORM..action::TERRAFORM + 5)
+                .unwrap_or(&[]),
             1.0,
         );
         if !a.brain_state.is_empty() {
@@ -615,9 +650,11 @@ fn inspector(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
                     .small(),
             );
         } else {
-            ui.label("attention per head over the entities it saw (agents, then bots); the agents it attends to are ringed in the view");
+            ui.label("attention per head over the entities it saw (agents, then bots), each head scaled to its largest weight; the agents it attends to are ringed in the view");
             for (h, w) in a.attention.iter().enumerate() {
-                bars(ui, &format!("head {h}"), w, 1.0);
+                let most = w.iter().copied().fold(1e-6f32, f32::max);
+                ui.label(RichText::new(format!("head {h} (max {most:.2})")).small());
+                bars(ui, &format!("head {h}"), w, most);
             }
         }
     }
@@ -693,7 +730,10 @@ fn config_panel(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
         }
         ui.horizontal(|ui| {
             let label = ui.label(&path);
-            let text = st.config_text.entry(path.clone()).or_insert_with(|| value.clone());
+            let text = st
+                .config_text
+                .entry(path.clone())
+                .or_insert_with(|| value.clone());
             let r = ui
                 .add(egui::TextEdit::singleline(text).desired_width(120.0))
                 .labelled_by(label.id);
@@ -710,7 +750,11 @@ fn config_panel(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
                 ui.label(RichText::new(m).small().color(Color32::LIGHT_GREEN));
             }
             Some(Err(e)) => {
-                ui.label(RichText::new(e).small().color(Color32::from_rgb(255, 120, 110)));
+                ui.label(
+                    RichText::new(e)
+                        .small()
+                        .color(Color32::from_rgb(255, 120, 110)),
+                );
             }
             None => {}
         }
@@ -753,7 +797,12 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>)
                     continue;
                 }
                 if let Value::Object(m) = child {
-                    if !is_enum(child) && m.keys().any(|k| !k.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())) {
+                    if !is_enum(child)
+                        && m.keys().any(|k| {
+                            !k.chars()
+                                .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+                        })
+                    {
                         continue;
                     }
                     if m.is_empty() {
@@ -771,7 +820,9 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>)
 fn is_enum(v: &serde_json::Value) -> bool {
     match v {
         serde_json::Value::Object(m) => {
-            m.len() == 1 && m.keys().all(|k| k.starts_with(|c: char| c.is_ascii_uppercase()))
+            m.len() == 1
+                && m.keys()
+                    .all(|k| k.starts_with(|c: char| c.is_ascii_uppercase()))
         }
         _ => false,
     }

@@ -15,7 +15,15 @@ pub const MAX_HIGHLIGHTS: usize = 16;
 
 /// The terrain layers the view can show, in the shader's numbering.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
 )]
 pub enum Layer {
     #[default]
@@ -119,7 +127,15 @@ pub struct ViewUniform {
 
 /// Lines for this tick's effects of each agent on those it sees.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
 )]
 pub enum Lines {
     #[default]
@@ -219,8 +235,8 @@ impl ViewSettings {
         let units_per_px = self.camera.units_per_point / pixels_per_point;
         let view_units = rect_px[2].max(rect_px[3]) * units_per_px;
         // Odd image counts centred on the nearest image; enough to cover the view.
-        let images = (1 + 2 * ((view_units / world_size - 1.0).max(0.0) * 0.5).ceil() as u32)
-            .clamp(1, 5);
+        let images =
+            (1 + 2 * ((view_units / world_size - 1.0).max(0.0) * 0.5).ceil() as u32).clamp(1, 5);
         let mut highlights = [[0.0; 4]; MAX_HIGHLIGHTS];
         for (h, (slot, w)) in highlights.iter_mut().zip(&self.highlights) {
             *h = [*slot as f32, *w, 0.0, 0.0];
@@ -235,7 +251,10 @@ impl ViewSettings {
             cell_size: cfg.world.cell_size,
             capacity: cfg.agents.capacity,
             bot_count: cfg.bots.count,
-            layer: Layer::ALL.iter().position(|l| *l == self.layer).unwrap_or(0) as u32,
+            layer: Layer::ALL
+                .iter()
+                .position(|l| *l == self.layer)
+                .unwrap_or(0) as u32,
             agent_colors: AgentColors::ALL
                 .iter()
                 .position(|c| *c == self.agent_colors)
@@ -245,7 +264,10 @@ impl ViewSettings {
             images,
             grid_lines: u32::from(cfg.world.cell_size / units_per_px >= 10.0),
             highlight_count: self.highlights.len().min(MAX_HIGHLIGHTS) as u32,
-            line_mode: Lines::ALL.iter().position(|l| *l == self.lines).unwrap_or(0) as u32,
+            line_mode: Lines::ALL
+                .iter()
+                .position(|l| *l == self.lines)
+                .unwrap_or(0) as u32,
             max_energy: t.max_energy,
             max_move_cost: t.max_move_cost,
             max_energy_gain: t.max_energy_gain,
@@ -436,11 +458,13 @@ impl ViewRenderer {
                         })
                     })
                     .collect();
-                self.mirrors.push(device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some("params"),
-                    contents: bytemuck::bytes_of(&c.params),
-                    usage: wgpu::BufferUsages::UNIFORM,
-                }));
+                self.mirrors.push(
+                    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                        label: Some("params"),
+                        contents: bytemuck::bytes_of(&c.params),
+                        usage: wgpu::BufferUsages::UNIFORM,
+                    }),
+                );
                 self.mirrors.clone()
             }
         };

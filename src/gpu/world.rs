@@ -260,7 +260,10 @@ impl GpuWorld {
         let tensors = crate::world::brain::layout_for(cfg);
         let genome_scale: Vec<[f32; 2]> = crate::world::brain::fresh_scales(&tensors)
             .into_iter()
-            .zip(crate::world::brain::mutation_scales(&tensors, &cfg.mutation))
+            .zip(crate::world::brain::mutation_scales(
+                &tensors,
+                &cfg.mutation,
+            ))
             .map(|(fresh, mutation)| [fresh, mutation])
             .collect();
         self.ctx.queue.write_buffer(
@@ -273,7 +276,9 @@ impl GpuWorld {
     /// Overwrite bytes of a section from byte `offset` (4-byte aligned); ignored past its end.
     pub fn write_range(&mut self, name: &str, offset: u64, bytes: &[u8]) {
         if offset + bytes.len() as u64 <= self.lengths[name] {
-            self.ctx.queue.write_buffer(self.buffer(name), offset, bytes);
+            self.ctx
+                .queue
+                .write_buffer(self.buffer(name), offset, bytes);
         }
     }
 
