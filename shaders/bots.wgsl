@@ -261,7 +261,7 @@ fn act(b: u32) {
     if (a[B_EAT] > 0.0) { atomicAdd(&cell_acc[cbase], 1); }
     var terraform = 0.0;
     for (var k = 0u; k < 5u; k++) {
-        let v = a[B_TERRAFORM + k];
+        let v = terraform_act(a[B_TERRAFORM + k]);
         terraform += abs(v);
         let fx = to_fixed(params.terraform_rate * v);
         if (fx != 0) { atomicAdd(&cell_acc[cbase + 1u + k], fx); }
@@ -408,7 +408,7 @@ fn bot_applies(b: u32) {
     r.eaten += eaten;
     r.cost += r.step_cost;
     r.stolen += r.step_stolen;
-    r.cultivation += max(params.terraform_rate * a[B_TERRAFORM], 0.0);
+    r.cultivation += max(params.terraform_rate * terraform_act(a[B_TERRAFORM]), 0.0);
     clip_energy(&bot, &r);
     if (r.out[B_WRITE] > 0.0 || r.op == 0u) { bot.memory = a; }
     if (a[B_BIT_IO] > 0.99) {

@@ -105,6 +105,9 @@ struct Params {
     grid_hash_buckets: u32,
     mutation_rate: f32,
     bot_steps_per_tick: u32,
+    messages_on: u32,
+    terraform_on: u32,
+    cultivated_gain: f32,
 }
 
 struct Agent {
@@ -394,4 +397,14 @@ fn tanh4(v: vec4<f32>) -> vec4<f32> {
 
 fn sigmoid4(v: vec4<f32>) -> vec4<f32> {
     return 1.0 / (1.0 + exp(-v));
+}
+
+// Controls (config `controls`): what an agent observes of a message, and what a terraform
+// action does, with the mechanic switched off.
+fn seen_message(v: f32) -> f32 {
+    return select(0.0, v, params.messages_on != 0u);
+}
+
+fn terraform_act(v: f32) -> f32 {
+    return select(0.0, v, params.terraform_on != 0u);
 }

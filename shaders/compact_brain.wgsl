@@ -69,8 +69,8 @@ fn add_agent_vec(a: Agent, pos: vec2<f32>, at: u32, w: f32) {
     var o = at + 4u;
     for (var s = 0u; s < LAST_ACTION_LEN; s++) { x[o] += w * a.last_action[s]; o += 1u; }
     for (var s = 0u; s < ID_LEN; s++) { x[o] += w * a.id[s]; o += 1u; }
-    for (var s = 0u; s < MESSAGE_LEN; s++) { x[o] += w * a.self_message[s]; o += 1u; }
-    for (var s = 0u; s < MESSAGE_LEN; s++) { x[o] += w * a.other_message[s]; o += 1u; }
+    for (var s = 0u; s < MESSAGE_LEN; s++) { x[o] += w * seen_message(a.self_message[s]); o += 1u; }
+    for (var s = 0u; s < MESSAGE_LEN; s++) { x[o] += w * seen_message(a.other_message[s]); o += 1u; }
 }
 
 fn add_bot_vec(b: Bot, offset: vec2<f32>, at: u32, w: f32) {
@@ -78,7 +78,7 @@ fn add_bot_vec(b: Bot, offset: vec2<f32>, at: u32, w: f32) {
     x[at + 1u] += w * offset.y;
     x[at + 2u] += w * log(b.energy + 1e-4);
     for (var t = 0u; t < MESSAGE_LEN; t++) {
-        x[at + 3u + t] += w * b.memory[t];
+        x[at + 3u + t] += w * seen_message(b.memory[t]);
         x[at + 19u + t] += w * b.program[t];
     }
 }

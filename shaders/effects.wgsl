@@ -87,7 +87,7 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
     if (actions[o + A_EAT] > 0.0) { atomicAdd(&cell_acc[c * CELL_ACC_LEN], 1); }
     var terraform = 0.0;
     for (var t = 0u; t < 5u; t++) {
-        let v = actions[o + A_TERRAFORM + t];
+        let v = terraform_act(actions[o + A_TERRAFORM + t]);
         terraform += abs(v);
         let fx = to_fixed(params.terraform_rate * v);
         if (fx != 0) { atomicAdd(&cell_acc[c * CELL_ACC_LEN + 1u + t], fx); }
@@ -108,6 +108,6 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
     rec.stolen = hit_total * params.hit_steal_fraction;
     rec.flags = TICK_ACTED;
     if (wants) { rec.flags = rec.flags | TICK_WANTS_CHILD; }
-    rec.cultivation = max(params.terraform_rate * actions[o + A_TERRAFORM], 0.0);
+    rec.cultivation = max(params.terraform_rate * terraform_act(actions[o + A_TERRAFORM]), 0.0);
     agent_tick[i] = rec;
 }

@@ -18,8 +18,8 @@ fn write_agent_vec(a: Agent, pos: vec2<f32>, at: u32) {
     var o = at + 4u;
     for (var s = 0u; s < LAST_ACTION_LEN; s++) { obs[o] = a.last_action[s]; o += 1u; }
     for (var s = 0u; s < ID_LEN; s++) { obs[o] = a.id[s]; o += 1u; }
-    for (var s = 0u; s < MESSAGE_LEN; s++) { obs[o] = a.self_message[s]; o += 1u; }
-    for (var s = 0u; s < MESSAGE_LEN; s++) { obs[o] = a.other_message[s]; o += 1u; }
+    for (var s = 0u; s < MESSAGE_LEN; s++) { obs[o] = seen_message(a.self_message[s]); o += 1u; }
+    for (var s = 0u; s < MESSAGE_LEN; s++) { obs[o] = seen_message(a.other_message[s]); o += 1u; }
 }
 
 @compute @workgroup_size(64)
@@ -73,7 +73,7 @@ fn observe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
             obs[o + 1u] = wrap_delta(bot.pos.y - me.pos.y);
             obs[o + 2u] = log(bot.energy + 1e-4);
             for (var t = 0u; t < MESSAGE_LEN; t++) {
-                obs[o + 3u + t] = bot.memory[t];
+                obs[o + 3u + t] = seen_message(bot.memory[t]);
                 obs[o + 19u + t] = bot.program[t];
             }
         }

@@ -25,6 +25,52 @@ pub struct Config {
     pub metrics_every: u32,
     /// Agents, bots and terrain bits placed explicitly instead of at random.
     pub scenario: Scenario,
+    /// Switches that take one mechanic out, so each emergence measure has a chance level.
+    pub controls: Controls,
+    /// Parameters of the emergence measures.
+    pub measures: MeasureConfig,
+}
+
+/// A mechanic on (the default) or off.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Switch {
+    #[default]
+    On,
+    Off,
+}
+
+impl Switch {
+    pub fn is_on(self) -> bool {
+        self == Switch::On
+    }
+}
+
+/// Control runs: with `messages: Off` every message an agent would observe (its own, its
+/// neighbours', the bots' memories) is zeroed first; with `terraform: Off` terraform actions
+/// of agents and bots do nothing and cost nothing; with `bots: Off` the bots never act
+/// (they stay in the world, inert). `brain: Random` / `Zero` are the policy controls.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Controls {
+    pub messages: Switch,
+    pub terraform: Switch,
+    pub bots: Switch,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MeasureConfig {
+    /// A cell is cultivated while its energy_gain exceeds its base (weather) energy_gain by
+    /// more than this.
+    pub cultivated_gain: f32,
+}
+
+impl Default for MeasureConfig {
+    fn default() -> Self {
+        Self {
+            cultivated_gain: 0.1,
+        }
+    }
 }
 
 /// Explicit placements (demonstrations are configs, not code). Placed agents take the first
@@ -394,6 +440,8 @@ impl Default for Config {
             costs: CostConfig::default(),
             metrics_every: 1,
             scenario: Scenario::default(),
+            controls: Controls::default(),
+            measures: MeasureConfig::default(),
         }
     }
 }
@@ -719,6 +767,12 @@ impl Config {
             );
         }
         range("metrics_every", self.metrics_every as f64, 1.0, 1e9);
+        range(
+            "measures.cultivated_gain",
+            self.measures.cultivated_gain as f64,
+            0.0,
+            1e3,
+        );
         // Bounded by agents.capacity; say so rather than print a bare number.
         if a.min_agents > a.capacity {
             errs.push(format!(
@@ -799,6 +853,15 @@ impl Config {
             Ok(())
         } else {
             Err(errs)
+        }
+    }
+
+    /// Bot steps a tick actually runs: none with `controls.bots: Off`.
+    pub fn bot_steps(&self) -> u32 {
+        if self.controls.bots.is_on() {
+            self.bots.steps_per_tick
+        } else {
+            0
         }
     }
 

@@ -228,7 +228,7 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
             }
             let mut terraform = 0.0;
             for k in 0..5 {
-                let v = a[bot_act::TERRAFORM + k];
+                let v = super::terraform_act(p, a[bot_act::TERRAFORM + k]);
                 terraform += v.abs();
                 cacc.terraform[k] = to_fixed(p.terraform_rate * v);
             }
@@ -364,7 +364,7 @@ pub fn bots_apply(p: &Params, st: &mut State, sc: &mut Scratch) {
         r.eaten += eaten;
         r.cost += r.step_cost;
         r.stolen += r.step_stolen;
-        r.cultivation += (p.terraform_rate * a[bot_act::TERRAFORM]).max(0.0);
+        r.cultivation += (p.terraform_rate * super::terraform_act(p, a[bot_act::TERRAFORM])).max(0.0);
         clip_energy(bot, r);
         if r.out[bot_act::WRITE] > 0.0 || r.op == 0 {
             bot.memory = a;

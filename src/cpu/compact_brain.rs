@@ -20,7 +20,7 @@ pub fn inputs(p: &Params, st: &State, sc: &Scratch, i: usize) -> Vec<f32> {
     let me = &st.agents[i];
     let mut x = vec![0.0f32; compact_inputs(kb)];
     let mut row = [0.0f32; AGENT_VEC_LEN];
-    agent_vec(me, me.pos, &mut x[..AGENT_VEC_LEN]);
+    agent_vec(p, me, me.pos, &mut x[..AGENT_VEC_LEN]);
     let mut at = AGENT_VEC_LEN;
     let offset = |pos: [f32; 2]| {
         [
@@ -33,7 +33,7 @@ pub fn inputs(p: &Params, st: &State, sc: &Scratch, i: usize) -> Vec<f32> {
     let w = 1.0 / filled.max(1) as f32;
     for &j in near.iter().filter(|&&j| j != NONE) {
         let other = &st.agents[j as usize];
-        agent_vec(other, offset(other.pos), &mut row);
+        agent_vec(p, other, offset(other.pos), &mut row);
         for (dst, v) in x[at..at + AGENT_VEC_LEN].iter_mut().zip(&row) {
             *dst += w * v;
         }
@@ -48,7 +48,7 @@ pub fn inputs(p: &Params, st: &State, sc: &Scratch, i: usize) -> Vec<f32> {
         let mut row = [0.0f32; BOT_VEC_LEN];
         for &b in near.iter().filter(|&&b| b != NONE) {
             let bot = &st.bots[b as usize];
-            bot_vec(bot, offset(bot.pos), &mut row);
+            bot_vec(p, bot, offset(bot.pos), &mut row);
             for (dst, v) in x[at..at + BOT_VEC_LEN].iter_mut().zip(&row) {
                 *dst += w * v;
             }

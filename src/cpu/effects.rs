@@ -21,7 +21,7 @@ pub fn energy_cost(p: &Params, st: &State, i: usize, o: &[f32]) -> (f32, bool) {
     let wants = o[act::REPRODUCE] > 0.0 && a.energy > threshold;
     let mut terraform = 0.0;
     for t in 0..5 {
-        terraform += o[act::TERRAFORM + t].abs();
+        terraform += super::terraform_act(p, o[act::TERRAFORM + t]).abs();
     }
     let cost = p.move_cost * c.move_cost * (o[act::MOVE_X].abs() + o[act::MOVE_Y].abs())
         + p.push_cost * c.push_cost * o[act::PUSH].abs()
@@ -150,14 +150,16 @@ pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
                 cell.eaters = 1;
             }
             for t in 0..5 {
-                cell.terraform[t] = to_fixed(p.terraform_rate * o[act::TERRAFORM + t]);
+                cell.terraform[t] =
+                    to_fixed(p.terraform_rate * super::terraform_act(p, o[act::TERRAFORM + t]));
             }
             let (cost, wants) = energy_cost(p, st, i, o);
             let tick = AgentTick {
                 cost,
                 stolen: hit_total * p.hit_steal_fraction,
                 flags: TICK_ACTED | if wants { TICK_WANTS_CHILD } else { 0 },
-                cultivation: (p.terraform_rate * o[act::TERRAFORM]).max(0.0),
+                cultivation: (p.terraform_rate * super::terraform_act(p, o[act::TERRAFORM]))
+                    .max(0.0),
                 programming,
                 ..Default::default()
             };

@@ -294,3 +294,12 @@ pub fn pulled(current: f32, sum: f32, gate: f32) -> f32 {
 pub fn safe_tanh(x: f32) -> f32 {
     x.clamp(-15.0, 15.0).tanh()
 }
+
+/// What a terraform action does under `controls.terraform` (WGSL `terraform_act`).
+pub fn terraform_act(p: &Params, v: f32) -> f32 {
+    if p.terraform_on != 0 {
+        v
+    } else {
+        0.0
+    }
+}

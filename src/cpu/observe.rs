@@ -21,8 +21,9 @@ pub fn cell_features(c: &Cell) -> [f32; CELL_FEATURES] {
     ]
 }
 
-/// ln energy, ln age, position (or offset), last_action, id, self_message, other_message.
-pub fn agent_vec(a: &Agent, pos: [f32; 2], out: &mut [f32]) {
+/// ln energy, ln age, position (or offset), last_action, id, self_message, other_message;
+/// the messages zeroed under `controls.messages: Off`.
+pub fn agent_vec(p: &Params, a: &Agent, pos: [f32; 2], out: &mut [f32]) {
     out[0] = (a.energy + 1e-4).ln();
     out[1] = (a.age + 1e-4).ln();
     out[2] = pos[0];
@@ -36,13 +37,22 @@ pub fn agent_vec(a: &Agent, pos: [f32; 2], out: &mut [f32]) {
     for (dst, v) in out[4..].iter_mut().zip(rest) {
         *dst = *v;
     }
+    if p.messages_on == 0 {
+        out[4 + crate::world::LAST_ACTION_LEN + crate::world::ID_LEN..].fill(0.0);
+    }
 }
 
-pub fn bot_vec(b: &Bot, offset: [f32; 2], out: &mut [f32]) {
+/// Offset, ln energy, memory (the bot's message: zeroed under `controls.messages: Off`),
+/// program.
+pub fn bot_vec(p: &Params, b: &Bot, offset: [f32; 2], out: &mut [f32]) {
     out[0] = offset[0];
     out[1] = offset[1];
     out[2] = (b.energy + 1e-4).ln();
-    out[3..19].copy_from_slice(&b.memory);
+    if p.messages_on != 0 {
+        out[3..19].copy_from_slice(&b.memory);
+    } else {
+        out[3..19].fill(0.0);
+    }
     out[19..35].copy_from_slice(&b.program);
 }
 
@@ -74,7 +84,7 @@ pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {
                 o += CELL_FEATURES;
             }
         }
-        agent_vec(me, me.pos, &mut row[o..o + AGENT_VEC_LEN]);
+        agent_vec(p, me, me.pos, &mut row[o..o + AGENT_VEC_LEN]);
         o += AGENT_VEC_LEN;
         for s in 0..k {
             let j = neighbors[i * k + s];
@@ -87,7 +97,7 @@ pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {
                     wrap_delta(p, other.pos[0] - me.pos[0]),
                     wrap_delta(p, other.pos[1] - me.pos[1]),
                 ];
-                agent_vec(other, off, out);
+                agent_vec(p, other, off, out);
             }
             o += AGENT_VEC_LEN;
         }
@@ -102,7 +112,7 @@ pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {
                     wrap_delta(p, bot.pos[0] - me.pos[0]),
                     wrap_delta(p, bot.pos[1] - me.pos[1]),
                 ];
-                bot_vec(bot, off, out);
+                bot_vec(p, bot, off, out);
             }
             o += BOT_VEC_LEN;
         }

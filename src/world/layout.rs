@@ -313,6 +313,11 @@ pub struct Params {
     /// Fraction of a child's weights that receive mutation noise.
     pub mutation_rate: f32,
     pub bot_steps_per_tick: u32,
+    /// Controls: 0 zeroes messages before observation / makes terraforming a no-op.
+    pub messages_on: u32,
+    pub terraform_on: u32,
+    /// energy_gain above base that makes a cell cultivated.
+    pub cultivated_gain: f32,
 }
 
 /// Brain kinds as the shaders number them.

@@ -78,7 +78,7 @@ impl Dims {
             cells,
             capacity,
             bots: cfg.bots.count as usize,
-            bot_steps: cfg.bots.steps_per_tick as usize,
+            bot_steps: cfg.bot_steps() as usize,
             view_agents,
             view_bots,
             terrain_view_range: r,
@@ -218,7 +218,10 @@ impl Params {
             brain_state_len: d.brain_state_len as u32,
             grid_hash_buckets: d.grid_hash_buckets as u32,
             mutation_rate: cfg.mutation.rate,
-            bot_steps_per_tick: cfg.bots.steps_per_tick,
+            bot_steps_per_tick: cfg.bot_steps(),
+            messages_on: u32::from(cfg.controls.messages.is_on()),
+            terraform_on: u32::from(cfg.controls.terraform.is_on()),
+            cultivated_gain: cfg.measures.cultivated_gain,
         }
     }
 }
