@@ -147,6 +147,13 @@ struct Bot {
     program: array<f32, 16>,
 }
 
+struct Measures {
+    eaten_cultivated_total: f32,
+    cultivation_cost_total: f32,
+    _pad0: f32,
+    _pad1: f32,
+}
+
 struct Clock {
     tick: u32,
     alive: u32,

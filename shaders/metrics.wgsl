@@ -3,6 +3,10 @@
 // metrics_partial: params.metric_partials workgroups each sum a contiguous chunk of the agents and
 // of the cells; metrics: one workgroup sums the partials and writes the row. Every sum is
 // reduced in the same fixed order each tick, so rows are reproducible.
+// The emergence measures (docs/measures.md): cultivated cells and what was eaten from them;
+// speakers' and listeners' (message symbol, action symbol) pairs counted with integer
+// atomics into this tick's slot of windowed histograms, whose entropies and mutual
+// information `metrics` computes with the Miller-Madow correction.
 // Reference: src/cpu/metrics.rs.
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -18,12 +22,23 @@
 @group(0) @binding(10) var<storage, read_write> metrics_partials: array<f32>;
 @group(0) @binding(11) var<storage, read> bots: array<Bot>;
 @group(0) @binding(12) var<storage, read> bot_tick: array<BotTick>;
+@group(0) @binding(13) var<storage, read> base: array<Cell>;
+@group(0) @binding(14) var<storage, read_write> measures: Measures;
+@group(0) @binding(15) var<storage, read_write> heard: array<u32>;
+@group(0) @binding(16) var<storage, read_write> comm_hist: array<atomic<u32>>;
 
-const METRIC_COUNT: u32 = 58u;
+const METRIC_COUNT: u32 = 69u;
 const METRIC_RING: u32 = 64u;
 // Sums per partial; the partial's slot SUMS holds the largest generation seen.
-const SUMS: u32 = 48u;
-const PARTIAL_STRIDE: u32 = 49u;
+const SUMS: u32 = 52u;
+const PARTIAL_STRIDE: u32 = 53u;
+
+// src/world/layout.rs `comm`.
+const MESSAGE_SYMBOLS: u32 = 16u;
+const ACTION_SYMBOLS: u32 = 8u;
+const COMM_TABLE: u32 = 128u;
+const COMM_SLOT: u32 = 256u;
+const COMM_WINDOW_TICKS: u32 = 32u;
 
 // Indices of the sums.
 const Q_ALIVE: u32 = 0u;
@@ -50,13 +65,29 @@ const Q_BOT_HIT: u32 = 44u;
 const Q_BOT_STOLEN: u32 = 45u;
 const Q_BOT_CLIP: u32 = 46u;
 const Q_BOT_CULTIVATION: u32 = 47u;
+const Q_CULTIVATED_CELLS: u32 = 48u;
+const Q_EATEN_CULTIVATED: u32 = 49u;
+const Q_CULTIVATION_COST: u32 = 50u;
+const Q_GATE_OPEN: u32 = 51u;
+
+// Sign bits of a message's first four components.
+fn message_symbol(m0: f32, m1: f32, m2: f32, m3: f32) -> u32 {
+    return select(0u, 1u, m0 > 0.0) | select(0u, 2u, m1 > 0.0) | select(0u, 4u, m2 > 0.0)
+        | select(0u, 8u, m3 > 0.0);
+}
+
+// Sign bits of move x, move y and eat.
+fn action_symbol(o: u32) -> u32 {
+    return select(0u, 1u, actions[o + A_MOVE_X] > 0.0) | select(0u, 2u, actions[o + A_MOVE_Y] > 0.0)
+        | select(0u, 4u, actions[o + A_EAT] > 0.0);
+}
 
 // 64 threads per partial; every sum of every thread in workgroup memory, so the tree
 // reduction takes 6 barrier steps for all sums at once (each barrier is costly on CPU
 // Vulkan drivers).
 const PARTIAL_THREADS: u32 = 64u;
-var<private> acc: array<f32, 48>;
-var<workgroup> sums: array<f32, 3072>; // SUMS * PARTIAL_THREADS
+var<private> acc: array<f32, 52>;
+var<workgroup> sums: array<f32, 3328>; // SUMS * PARTIAL_THREADS
 var<workgroup> gen_max: atomic<u32>;
 
 // The chunk [lo, hi) of n items that partial w owns.
@@ -87,6 +118,7 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     if (t == 0u) { atomicStore(&gen_max, 0u); }
     workgroupBarrier();
     var my_gen_max = 0u;
+    let slot = (clock.tick % COMM_WINDOW_TICKS) * COMM_SLOT;
     let ar = chunk(params.capacity, w);
     for (var i = ar.x + t; i < ar.y; i += PARTIAL_THREADS) {
         let a = agents[i];
@@ -110,7 +142,29 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
             acc[Q_DEATH] += r.death_energy;
             acc[Q_CULTIVATION] += r.cultivation;
             acc[Q_PROGRAMMING] += r.programming;
+            acc[Q_CULTIVATION_COST] += params.terraform_cost * max(terraform_act(actions[o + A_TERRAFORM]), 0.0);
+            let acted = action_symbol(o);
+            if (actions[o + A_GATE] > 0.0) {
+                acc[Q_GATE_OPEN] += 1.0;
+                let m = o + A_OTHER_MESSAGE;
+                let sent = message_symbol(actions[m], actions[m + 1u], actions[m + 2u], actions[m + 3u]);
+                atomicAdd(&comm_hist[slot + sent * ACTION_SYMBOLS + acted], 1u);
+            }
+            let h = heard[i];
+            if (h != NONE) {
+                atomicAdd(&comm_hist[slot + COMM_TABLE + h * ACTION_SYMBOLS + acted], 1u);
+            }
         }
+        // What it will observe next tick (zeros when messages are off).
+        var next_heard = NONE;
+        if (a.alive != 0u) {
+            next_heard = 0u;
+            if (params.messages_on != 0u) {
+                next_heard = message_symbol(a.other_message[0], a.other_message[1], a.other_message[2],
+                    a.other_message[3]);
+            }
+        }
+        heard[i] = next_heard;
     }
     let br = chunk(params.bot_count, w);
     for (var b = br.x + t; b < br.y; b += PARTIAL_THREADS) {
@@ -123,6 +177,9 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
         acc[Q_BOT_STOLEN] += r.stolen;
         acc[Q_BOT_CLIP] += r.clip;
         acc[Q_BOT_CULTIVATION] += r.cultivation;
+        if (params.terraform_rate > 0.0) {
+            acc[Q_CULTIVATION_COST] += r.cultivation * params.terraform_cost / params.terraform_rate;
+        }
     }
     atomicMax(&gen_max, my_gen_max);
     let cr = chunk(params.map_size * params.map_size, w);
@@ -138,12 +195,47 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
         acc[Q_TERRAIN + 7u] += cell.bit;
         acc[Q_REGROWTH] += cell_tick[c].regrowth;
         acc[Q_EATEN_CELLS] += cell_tick[c].eaten;
+        if (cell.energy_gain - base[c].energy_gain > params.cultivated_gain) {
+            acc[Q_CULTIVATED_CELLS] += 1.0;
+            acc[Q_EATEN_CULTIVATED] += cell_tick[c].eaten;
+        }
     }
     reduce_into(t, w * PARTIAL_STRIDE);
     if (t == 0u) { metrics_partials[w * PARTIAL_STRIDE + SUMS] = f32(atomicLoad(&gen_max)); }
 }
 
-var<workgroup> totals: array<f32, 49>;
+var<workgroup> totals: array<f32, 53>;
+var<workgroup> window: array<u32, 256>; // COMM_SLOT
+
+// Entropy (nats) with the Miller-Madow correction (m - 1) / 2N, m the occupied bins, of
+// window[at + stride * k] for k < count; returns (entropy, m).
+fn entropy_mm(at: u32, count: u32, stride: u32, inner: u32, inner_stride: u32, n: f32) -> vec2<f32> {
+    var s = 0.0;
+    var m = 0.0;
+    for (var k = 0u; k < count; k++) {
+        var c = 0u;
+        for (var j = 0u; j < inner; j++) { c += window[at + k * stride + j * inner_stride]; }
+        if (c > 0u) {
+            let cf = f32(c);
+            s += cf * log(cf);
+            m += 1.0;
+        }
+    }
+    return vec2<f32>(log(n) - s / n + (m - 1.0) / (2.0 * n), m);
+}
+
+// (MI, H(messages), plug-in bias bound) in bits of the messages x actions table at `at`.
+fn table_stats(at: u32) -> vec3<f32> {
+    var n = 0.0;
+    for (var k = 0u; k < COMM_TABLE; k++) { n += f32(window[at + k]); }
+    if (n == 0.0) { return vec3<f32>(0.0); }
+    let hx = entropy_mm(at, MESSAGE_SYMBOLS, ACTION_SYMBOLS, ACTION_SYMBOLS, 1u, n);
+    let hy = entropy_mm(at, ACTION_SYMBOLS, 1u, MESSAGE_SYMBOLS, ACTION_SYMBOLS, n);
+    let hxy = entropy_mm(at, COMM_TABLE, 1u, 1u, 1u, n);
+    let bits = 0.6931471805599453;
+    let bias = (hx.y - 1.0) * (hy.y - 1.0) / (2.0 * n);
+    return vec3<f32>((hx.x + hy.x - hxy.x) / bits, hx.x / bits, bias / bits);
+}
 
 @compute @workgroup_size(64)
 fn metrics(@builtin(local_invocation_index) t: u32) {
@@ -156,13 +248,23 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
         }
         totals[t] = v;
     }
+    // Thread t sums 4 histogram bins over the window's slots.
+    for (var k = 0u; k < 4u; k++) {
+        let bin = t * 4u + k;
+        var c = 0u;
+        for (var s = 0u; s < COMM_WINDOW_TICKS; s++) { c += atomicLoad(&comm_hist[s * COMM_SLOT + bin]); }
+        window[bin] = c;
+    }
     workgroupBarrier();
+    // The next tick's slot starts empty.
+    let next = ((clock.tick + 1u) % COMM_WINDOW_TICKS) * COMM_SLOT;
+    for (var k = 0u; k < 4u; k++) { atomicStore(&comm_hist[next + t * 4u + k], 0u); }
     if (t != 0u) { return; }
     let ctl = birth_control;
     let alive = totals[Q_ALIVE];
     let actors = totals[Q_ACTORS];
     let n_cells = params.map_size * params.map_size;
-    var row: array<f32, 58>;
+    var row: array<f32, 69>;
     row[0] = f32(clock.tick) + 1.0;
     row[1] = alive;
     row[2] = f32(ctl.births);
@@ -208,6 +310,21 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
         + totals[Q_HIT] + totals[Q_STOLEN] + totals[Q_BOT_HIT] + totals[Q_BOT_STOLEN]
         + totals[Q_BOT_CLIP] + birth_energy - totals[Q_DEATH];
     row[57] = change - explained;
+    measures.eaten_cultivated_total += totals[Q_EATEN_CULTIVATED];
+    measures.cultivation_cost_total += totals[Q_CULTIVATION_COST];
+    row[58] = totals[Q_CULTIVATED_CELLS];
+    row[59] = totals[Q_EATEN_CULTIVATED];
+    row[60] = per(totals[Q_EATEN_CULTIVATED], totals[Q_EATEN_CELLS]);
+    row[61] = totals[Q_CULTIVATION_COST];
+    row[62] = per(measures.eaten_cultivated_total, measures.cultivation_cost_total);
+    row[63] = per(totals[Q_GATE_OPEN], actors);
+    let speaker = table_stats(0u);
+    let listener = table_stats(COMM_TABLE);
+    row[64] = speaker.y;
+    row[65] = speaker.x;
+    row[66] = speaker.z;
+    row[67] = listener.x;
+    row[68] = listener.z;
     metrics_prev[0] = totals[Q_ENERGY];
     metrics_prev[1] = totals[Q_TERRAIN];
     metrics_prev[2] = totals[Q_BOT_ENERGY];

@@ -4,12 +4,20 @@
 //! (one GPU workgroup each), `metrics` sums the partials and writes the row. The energy
 //! ledger's `ledger_error` is the change in total energy (agents + cells) minus what the
 //! flows explain; it is zero up to float rounding.
+//!
+//! The emergence measures (`agri_*`, `comm_*`; docs/measures.md): cultivated cells and the
+//! energy eaten from them; speakers' and listeners' (message symbol, action symbol) pairs
+//! counted into the tick's slot of the windowed histograms, from which `metrics` computes
+//! entropies and mutual information with the Miller–Madow correction.
 
-use crate::world::{metric_index, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING, TICK_ACTED};
+use crate::world::{
+    act, comm, metric_index, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING, NONE,
+    TICK_ACTED,
+};
 
 /// Sums per partial; slot `SUMS` of a partial holds the largest generation seen.
-pub const SUMS: usize = 48;
-pub const PARTIAL_STRIDE: usize = 49;
+pub const SUMS: usize = 52;
+pub const PARTIAL_STRIDE: usize = 53;
 
 const Q_ALIVE: usize = 0;
 const Q_ENERGY: usize = 1;
@@ -35,6 +43,52 @@ const Q_BOT_HIT: usize = 44;
 const Q_BOT_STOLEN: usize = 45;
 const Q_BOT_CLIP: usize = 46;
 const Q_BOT_CULTIVATION: usize = 47;
+const Q_CULTIVATED_CELLS: usize = 48;
+const Q_EATEN_CULTIVATED: usize = 49;
+const Q_CULTIVATION_COST: usize = 50;
+const Q_GATE_OPEN: usize = 51;
+
+/// Sign bits of a message's first four components (WGSL `message_symbol`).
+pub fn message_symbol(m: &[f32]) -> u32 {
+    (0..4).map(|k| u32::from(m[k] > 0.0) << k).sum()
+}
+
+/// Sign bits of move x, move y and eat (WGSL `action_symbol`).
+pub fn action_symbol(o: &[f32]) -> u32 {
+    u32::from(o[act::MOVE_X] > 0.0)
+        | u32::from(o[act::MOVE_Y] > 0.0) << 1
+        | u32::from(o[act::EAT] > 0.0) << 2
+}
+
+/// Entropy (nats) of counts with the Miller–Madow correction, (m − 1) / 2N for m
+/// occupied bins; returns (entropy, m).
+fn entropy_mm(counts: impl Iterator<Item = u32>, n: f32) -> (f32, f32) {
+    let (mut s, mut m) = (0.0f32, 0.0f32);
+    for c in counts.filter(|c| *c > 0) {
+        let c = c as f32;
+        s += c * c.ln();
+        m += 1.0;
+    }
+    (n.ln() - s / n + (m - 1.0) / (2.0 * n), m)
+}
+
+/// (MI, H(messages), plug-in bias bound) in bits of a messages × actions table (WGSL
+/// `table_stats`); all 0 for an empty table.
+pub fn table_stats(t: &[u32]) -> [f32; 3] {
+    let (nx, ny) = (comm::MESSAGE_SYMBOLS, comm::ACTION_SYMBOLS);
+    let n: f32 = t.iter().map(|c| *c as f32).sum();
+    if n == 0.0 {
+        return [0.0; 3];
+    }
+    let rows = (0..nx).map(|x| t[x * ny..(x + 1) * ny].iter().sum::<u32>());
+    let cols = (0..ny).map(|y| (0..nx).map(|x| t[x * ny + y]).sum::<u32>());
+    let (hx, mx) = entropy_mm(rows, n);
+    let (hy, my) = entropy_mm(cols, n);
+    let (hxy, _) = entropy_mm(t.iter().copied(), n);
+    let bits = std::f32::consts::LN_2;
+    let bias = (mx - 1.0) * (my - 1.0) / (2.0 * n);
+    [(hx + hy - hxy) / bits, hx / bits, bias / bits]
+}
 /// The bot outputs the metrics average: move x, move y, push, eat, hit, gate, terraform gain.
 const BOT_ACTION_OUTS: [usize; 7] = [0, 1, 2, 3, 5, 6, 7];
 
@@ -62,13 +116,14 @@ fn chunk(n: usize, w: usize, partials: usize) -> std::ops::Range<usize> {
     (w * per).min(n)..((w + 1) * per).min(n)
 }
 
-pub fn metrics_partial(p: &Params, st: &State, sc: &mut Scratch) {
+pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
     let partials = p.metric_partials as usize;
+    let slot = st.clock.tick as usize % comm::WINDOW_TICKS * comm::SLOT;
     for w in 0..partials {
         let mut acc = [0.0f32; SUMS];
         let mut gen_max = 0u32;
         for i in chunk(p.capacity as usize, w, partials) {
-            let a = &st.agents[i];
+            let a = st.agents[i];
             if a.alive != 0 {
                 acc[Q_ALIVE] += 1.0;
                 acc[Q_ENERGY] += a.energy;
@@ -93,7 +148,28 @@ pub fn metrics_partial(p: &Params, st: &State, sc: &mut Scratch) {
                 acc[Q_DEATH] += t.death_energy;
                 acc[Q_CULTIVATION] += t.cultivation;
                 acc[Q_PROGRAMMING] += t.programming;
+                acc[Q_CULTIVATION_COST] +=
+                    p.terraform_cost * super::terraform_act(p, o[act::TERRAFORM]).max(0.0);
+                let acted = action_symbol(o) as usize;
+                if o[act::GATE] > 0.0 {
+                    acc[Q_GATE_OPEN] += 1.0;
+                    let sent = message_symbol(&o[act::OTHER_MESSAGE..]) as usize;
+                    st.comm_hist[slot + sent * comm::ACTION_SYMBOLS + acted] += 1;
+                }
+                let heard = st.heard[i];
+                if heard != NONE {
+                    st.comm_hist
+                        [slot + comm::TABLE + heard as usize * comm::ACTION_SYMBOLS + acted] += 1;
+                }
             }
+            // What it will observe next tick (zeros when messages are off).
+            st.heard[i] = if a.alive == 0 {
+                NONE
+            } else if p.messages_on != 0 {
+                message_symbol(&a.other_message)
+            } else {
+                0
+            };
         }
         for b in chunk(st.bots.len(), w, partials) {
             let r = &sc.bot_tick[b];
@@ -107,6 +183,9 @@ pub fn metrics_partial(p: &Params, st: &State, sc: &mut Scratch) {
             acc[Q_BOT_STOLEN] += r.stolen;
             acc[Q_BOT_CLIP] += r.clip;
             acc[Q_BOT_CULTIVATION] += r.cultivation;
+            if p.terraform_rate > 0.0 {
+                acc[Q_CULTIVATION_COST] += r.cultivation * p.terraform_cost / p.terraform_rate;
+            }
         }
         for c in chunk(st.cells.len(), w, partials) {
             let cell = &st.cells[c];
@@ -125,6 +204,10 @@ pub fn metrics_partial(p: &Params, st: &State, sc: &mut Scratch) {
             }
             acc[Q_REGROWTH] += sc.cell_tick[c].regrowth;
             acc[Q_EATEN_CELLS] += sc.cell_tick[c].eaten;
+            if cell.energy_gain - st.base[c].energy_gain > p.cultivated_gain {
+                acc[Q_CULTIVATED_CELLS] += 1.0;
+                acc[Q_EATEN_CULTIVATED] += sc.cell_tick[c].eaten;
+            }
         }
         let out = &mut sc.metrics_partials[w * PARTIAL_STRIDE..(w + 1) * PARTIAL_STRIDE];
         out[..SUMS].copy_from_slice(&acc);
@@ -209,6 +292,32 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
         + birth_energy
         - totals[Q_DEATH];
     row[col("ledger_error")] = change - explained;
+    let m = &mut st.measures;
+    m.eaten_cultivated_total += totals[Q_EATEN_CULTIVATED];
+    m.cultivation_cost_total += totals[Q_CULTIVATION_COST];
+    row[col("agri_cultivated_cells")] = totals[Q_CULTIVATED_CELLS];
+    row[col("agri_eaten_cultivated")] = totals[Q_EATEN_CULTIVATED];
+    row[col("agri_eaten_cultivated_share")] =
+        per(totals[Q_EATEN_CULTIVATED], totals[Q_EATEN_CELLS]);
+    row[col("agri_cultivation_cost")] = totals[Q_CULTIVATION_COST];
+    row[col("agri_farming_return")] = per(m.eaten_cultivated_total, m.cultivation_cost_total);
+    row[col("comm_gate_activity")] = per(totals[Q_GATE_OPEN], actors);
+    let mut window = vec![0u32; comm::SLOT];
+    for t in st.comm_hist.chunks(comm::SLOT) {
+        for (w, c) in window.iter_mut().zip(t) {
+            *w += c;
+        }
+    }
+    let [speaker_mi, entropy, speaker_bias] = table_stats(&window[..comm::TABLE]);
+    let [listener_mi, _, listener_bias] = table_stats(&window[comm::TABLE..]);
+    row[col("comm_message_entropy")] = entropy;
+    row[col("comm_speaker_mi")] = speaker_mi;
+    row[col("comm_speaker_bias")] = speaker_bias;
+    row[col("comm_listener_mi")] = listener_mi;
+    row[col("comm_listener_bias")] = listener_bias;
+    // The next tick's histogram slot starts empty.
+    let next = (st.clock.tick as usize + 1) % comm::WINDOW_TICKS * comm::SLOT;
+    st.comm_hist[next..next + comm::SLOT].fill(0);
     sc.metrics_prev[0] = totals[Q_ENERGY];
     sc.metrics_prev[1] = totals[Q_TERRAIN];
     sc.metrics_prev[2] = totals[Q_BOT_ENERGY];

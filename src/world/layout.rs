@@ -82,6 +82,32 @@ pub struct Bot {
     pub program: [f32; MESSAGE_LEN],
 }
 
+/// Running sums of the emergence measures, kept between ticks (and in checkpoints) so a
+/// resumed run measures exactly as an uninterrupted one. 16 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct Measures {
+    /// Σ over the run of energy eaten from cultivated cells.
+    pub eaten_cultivated_total: f32,
+    /// Σ over the run of energy spent raising energy_gain (agents and bots).
+    pub cultivation_cost_total: f32,
+    pub _pad: [f32; 2],
+}
+
+/// Communication measures: messages and actions are quantised into symbols and counted in
+/// joint histograms over the last `COMM_WINDOW_TICKS` ticks (one slot per tick, a ring).
+pub mod comm {
+    /// Sign bits of the first 4 message components.
+    pub const MESSAGE_SYMBOLS: usize = 16;
+    /// Sign bits of move x, move y and eat.
+    pub const ACTION_SYMBOLS: usize = 8;
+    pub const TABLE: usize = MESSAGE_SYMBOLS * ACTION_SYMBOLS;
+    /// Per tick slot: the speaker table (sent message × own action), then the listener
+    /// table (message heard × next action).
+    pub const SLOT: usize = 2 * TABLE;
+    pub const WINDOW_TICKS: usize = 32;
+}
+
 /// World clock and counters the GPU keeps between ticks. 16 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
@@ -398,6 +424,17 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "cell_energy_total",
     "bot_energy_total",
     "ledger_error",
+    "agri_cultivated_cells",
+    "agri_eaten_cultivated",
+    "agri_eaten_cultivated_share",
+    "agri_cultivation_cost",
+    "agri_farming_return",
+    "comm_gate_activity",
+    "comm_message_entropy",
+    "comm_speaker_mi",
+    "comm_speaker_bias",
+    "comm_listener_mi",
+    "comm_listener_bias",
 ];
 
 /// Index of a metric column by name (compile-time checked in tests).

@@ -237,6 +237,11 @@ pub struct State {
     pub bots: Vec<Bot>,
     pub genomes: Vec<f32>,
     pub brain_state: Vec<f32>,
+    pub measures: Measures,
+    /// Per agent slot, the symbol of the message it will observe next tick (NONE: dead).
+    pub heard: Vec<u32>,
+    /// The communication histograms: `comm::WINDOW_TICKS` slots of `comm::SLOT` counts.
+    pub comm_hist: Vec<u32>,
 }
 
 /// Per-tick working buffers: rebuilt every tick, never checkpointed.
@@ -438,6 +443,9 @@ impl State {
             bots,
             genomes,
             brain_state: vec![0.0; d.capacity * d.brain_state_len],
+            measures: Measures::default(),
+            heard: vec![NONE; d.capacity],
+            comm_hist: vec![0; comm::WINDOW_TICKS * comm::SLOT],
         }
     }
 
@@ -468,6 +476,9 @@ impl State {
             bots: vec![bytemuck::Zeroable::zeroed(); d.bots],
             genomes: vec![0.0; d.capacity * d.genome_len],
             brain_state: vec![0.0; d.capacity * d.brain_state_len],
+            measures: Measures::default(),
+            heard: vec![NONE; d.capacity],
+            comm_hist: vec![0; comm::WINDOW_TICKS * comm::SLOT],
         }
     }
 
@@ -512,6 +523,9 @@ impl_sections!(State {
     many bots,
     many genomes,
     many brain_state,
+    one measures,
+    many heard,
+    many comm_hist,
 });
 
 impl_sections!(Scratch {
