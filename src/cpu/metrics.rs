@@ -326,3 +326,51 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     st.clock.tick += 1;
     st.clock.bot_step = 0;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` (message, action) pairs drawn independently and uniformly, as a table.
+    fn independent_table(seed: u64, n: u32) -> Vec<u32> {
+        let rng = crate::rng::Rng::new(seed);
+        let mut t = vec![0u32; comm::TABLE];
+        for i in 0..n {
+            let x = (rng.uniform(0, i, 1, 0) * comm::MESSAGE_SYMBOLS as f32) as usize;
+            let y = (rng.uniform(0, i, 1, 1) * comm::ACTION_SYMBOLS as f32) as usize;
+            t[x.min(15) * comm::ACTION_SYMBOLS + y.min(7)] += 1;
+        }
+        t
+    }
+
+    #[test]
+    fn independent_messages_carry_no_information_within_the_bias_bound() {
+        // 2,048 pairs: the window of 32 ticks of 64 speakers.
+        for seed in 0..20 {
+            let [mi, h, bound] = table_stats(&independent_table(seed, 2048));
+            assert!(mi.abs() <= bound, "seed {seed}: MI {mi} outside ±{bound}");
+            assert!((h - 4.0).abs() < 0.05, "16 equiprobable messages: {h} bits");
+        }
+    }
+
+    #[test]
+    fn a_message_that_copies_the_action_carries_its_entropy() {
+        let mut t = vec![0u32; comm::TABLE];
+        for (a, count) in [40u32, 10, 25, 25, 60, 5, 30, 11].iter().enumerate() {
+            t[(a + 8) * comm::ACTION_SYMBOLS + a] = *count;
+        }
+        let [mi, h, _] = table_stats(&t);
+        assert!((mi - h).abs() < 1e-5, "MI {mi} H {h}");
+        assert!(h > 2.5 && h < 3.0);
+        assert_eq!(table_stats(&vec![0; comm::TABLE]), [0.0; 3]);
+    }
+
+    #[test]
+    fn symbols_are_sign_bits() {
+        assert_eq!(message_symbol(&[1.0, -1.0, 0.5, 0.0, 9.0]), 0b0101);
+        let mut o = vec![0.0; 44];
+        o[act::MOVE_Y] = 0.3;
+        o[act::EAT] = 0.1;
+        assert_eq!(action_symbol(&o), 0b110);
+    }
+}

@@ -1,0 +1,320 @@
+//! The emergence measures on crafted worlds with known answers, on both backends: a
+//! scripted farmer (cultivated cells, the share eaten from them, farming return), agents
+//! whose messages copy their actions (speaker information = message entropy), listeners
+//! whose actions copy what they heard, and the controls that take each mechanic out.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use silico::config::{AgentPlacement, Config, GenomeSpec, Switch};
+use silico::cpu::CpuWorld;
+use silico::sim::World;
+use silico::world::{act, comm, metric_index, terrain_patch_len, State, ACTION_LEN};
+
+fn col(name: &str) -> usize {
+    metric_index(name).unwrap_or_else(|| panic!("no column {name}"))
+}
+
+/// A Linear-brain genome: `bias[action]` and `kernel[(input, action)]`, the rest zero.
+fn linear(cfg: &Config, bias: &[(usize, f32)], kernel: &[(usize, usize, f32)]) -> GenomeSpec {
+    let obs_len = silico::world::Dims::new(cfg).obs_len;
+    let mut b = vec![0.0; ACTION_LEN];
+    for (k, v) in bias {
+        b[*k] = *v;
+    }
+    let mut w = vec![0.0; obs_len * ACTION_LEN];
+    for (input, out, v) in kernel {
+        w[input * ACTION_LEN + out] = *v;
+    }
+    GenomeSpec::Tensors(BTreeMap::from([
+        ("linear.bias".to_string(), b),
+        ("linear.kernel".to_string(), w),
+    ]))
+}
+
+fn world_without_agents() -> Config {
+    let mut cfg = common::tiny();
+    cfg.world.map_size = 16;
+    cfg.agents.initial_agents = 0;
+    cfg.agents.min_agents = 0;
+    cfg.agents.terrain_view_range = 1;
+    cfg.agents.view_agents = 4;
+    cfg.bots.count = 0;
+    cfg.brain = silico::config::Brain::Linear;
+    cfg
+}
+
+/// Metric rows of `ticks` ticks on the GPU, or None without an adapter.
+fn gpu_rows(cfg: &Config, ticks: u64) -> Option<Vec<Vec<f32>>> {
+    let ctx = common::gpu()?;
+    let mut w = World::on_context(ctx, cfg, &State::new(cfg)).unwrap();
+    let mut rows = w.advance(ticks).unwrap();
+    rows.extend(w.flush().unwrap());
+    Some(rows)
+}
+
+fn assert_rows_close(what: &str, cpu: &[Vec<f32>], gpu: &[Vec<f32>], columns: &[&str]) {
+    assert_eq!(cpu.len(), gpu.len());
+    for (t, (c, g)) in cpu.iter().zip(gpu).enumerate() {
+        for name in columns {
+            let (a, b) = (c[col(name)], g[col(name)]);
+            assert!(
+                (a - b).abs() <= 2e-3 * a.abs().max(1.0),
+                "{what}: tick {t} {name}: cpu {a}, gpu {b}"
+            );
+        }
+    }
+}
+
+const AGRI: &[&str] = &[
+    "agri_cultivated_cells",
+    "agri_eaten_cultivated",
+    "agri_eaten_cultivated_share",
+    "agri_cultivation_cost",
+    "agri_farming_return",
+];
+
+/// One agent that stays on its cell, raises its energy_gain every tick and eats there.
+fn farmer(terraform: Switch) -> Config {
+    let mut cfg = world_without_agents();
+    cfg.controls.terraform = terraform;
+    let genome = linear(
+        &cfg,
+        &[
+            (act::EAT, 5.0),
+            (act::REPRODUCE, -5.0),
+            (act::GATE, -5.0),
+            (act::TERRAFORM, 2.0),
+        ],
+        &[],
+    );
+    cfg.scenario.agents = vec![AgentPlacement {
+        pos: [60.0, 60.0],
+        count: 1,
+        step: [0.0, 0.0],
+        energy: Some(1e4),
+        genome,
+    }];
+    cfg
+}
+
+#[test]
+fn a_farmer_cultivates_its_cell_and_eats_from_it() {
+    let cfg = farmer(Switch::On);
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let (mut eaten_total, mut cost_total) = (0.0f64, 0.0f64);
+    let mut rows = Vec::new();
+    let mut cultivated_ticks = 0;
+    for _ in 0..60 {
+        let row = w.tick();
+        // By hand from the world after the tick: cultivated cells are those whose gain is
+        // above base by more than the threshold; the cost is the terraform cost of the one
+        // positive gain action, tanh(2).
+        let cultivated: Vec<usize> = (0..w.state.cells.len())
+            .filter(|&c| {
+                w.state.cells[c].energy_gain - w.state.base[c].energy_gain
+                    > cfg.measures.cultivated_gain
+            })
+            .collect();
+        let eaten: f64 = cultivated
+            .iter()
+            .map(|&c| w.scratch.cell_tick[c].eaten as f64)
+            .sum();
+        let cost = (cfg.costs.terraform_cost * 2f32.tanh()) as f64;
+        eaten_total += eaten;
+        cost_total += cost;
+        assert_eq!(row[col("agri_cultivated_cells")], cultivated.len() as f32);
+        assert!((row[col("agri_eaten_cultivated")] as f64 - eaten).abs() < 1e-5);
+        assert!((row[col("agri_cultivation_cost")] as f64 - cost).abs() < 1e-7);
+        let ret = eaten_total / cost_total;
+        assert!(
+            (row[col("agri_farming_return")] as f64 - ret).abs() <= 1e-3 * ret.max(1.0),
+            "return {} by hand {ret}",
+            row[col("agri_farming_return")]
+        );
+        if cultivated.len() == 1 {
+            cultivated_ticks += 1;
+            // The farmer is the only eater and eats on its cultivated cell.
+            assert!((row[col("agri_eaten_cultivated_share")] - 1.0).abs() < 1e-5);
+        }
+        rows.push(row);
+    }
+    assert!(cultivated_ticks > 30, "the cell became cultivated and stayed so ({cultivated_ticks} ticks)");
+    assert!(rows.last().unwrap()[col("agri_farming_return")] > 0.0);
+    if let Some(gpu) = gpu_rows(&cfg, 60) {
+        assert_rows_close("farmer", &rows, &gpu, AGRI);
+    }
+}
+
+#[test]
+fn with_terraforming_off_nothing_is_cultivated() {
+    let cfg = farmer(Switch::Off);
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let gains: Vec<f32> = w.state.cells.iter().map(|c| c.energy_gain).collect();
+    let rows: Vec<Vec<f32>> = (0..40).map(|_| w.tick()).collect();
+    for r in &rows {
+        for name in AGRI {
+            assert_eq!(r[col(name)], 0.0, "{name}");
+        }
+        assert_eq!(r[col("cultivation_agents")], 0.0);
+    }
+    // Only the weather moved the terrain: nothing above base.
+    assert!(w
+        .state
+        .cells
+        .iter()
+        .zip(&w.state.base)
+        .all(|(c, b)| c.energy_gain - b.energy_gain <= cfg.measures.cultivated_gain));
+    assert_ne!(gains.len(), 0);
+    if let Some(gpu) = gpu_rows(&cfg, 40) {
+        assert_rows_close("terraform off", &rows, &gpu, AGRI);
+    }
+}
+
+/// 64 agents spread over the map whose genome is `genome(cfg)`.
+fn crowd(genome: impl Fn(&Config) -> GenomeSpec, messages: Switch) -> Config {
+    let mut cfg = world_without_agents();
+    cfg.controls.messages = messages;
+    cfg.agents.capacity = 64;
+    cfg.scenario.agents = vec![AgentPlacement {
+        pos: [3.0, 5.0],
+        count: 64,
+        step: [17.0, 9.0],
+        energy: Some(1e4),
+        genome: genome(&cfg),
+    }];
+    cfg
+}
+
+fn self_input(cfg: &Config, field_offset: usize) -> usize {
+    terrain_patch_len(cfg.agents.terrain_view_range as usize) + field_offset
+}
+
+/// Offsets in an agent vector: [ln energy, ln age, x, y, last_action 11, id 8, self
+/// message 16, other message 16].
+const ID: usize = 15;
+const OTHER: usize = 39;
+
+/// Messages that copy the sender's own move and eat decisions (both read from its id).
+fn copying_speakers(cfg: &Config) -> GenomeSpec {
+    let id = |k: usize| self_input(cfg, ID + k);
+    linear(
+        cfg,
+        &[
+            (act::REPRODUCE, -5.0),
+            (act::GATE, 5.0),
+            (act::OTHER_MESSAGE + 3, 5.0),
+        ],
+        &[
+            (id(0), act::MOVE_X, 5.0),
+            (id(0), act::OTHER_MESSAGE, 5.0),
+            (id(1), act::MOVE_Y, 5.0),
+            (id(1), act::OTHER_MESSAGE + 1, 5.0),
+            (id(2), act::EAT, 5.0),
+            (id(2), act::OTHER_MESSAGE + 2, 5.0),
+        ],
+    )
+}
+
+#[test]
+fn messages_that_copy_actions_carry_their_entropy() {
+    let cfg = crowd(copying_speakers, Switch::On);
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let rows: Vec<Vec<f32>> = (0..40).map(|_| w.tick()).collect();
+    let last = rows.last().unwrap();
+    let (mi, h) = (last[col("comm_speaker_mi")], last[col("comm_message_entropy")]);
+    // The message symbol is a bijection of the action symbol: I(M; A) = H(M) exactly,
+    // the Miller–Madow terms included.
+    assert!(h > 2.0, "64 random ids spread over 8 symbols: H = {h} bits");
+    assert!((mi - h).abs() < 1e-3, "MI {mi} vs H {h}");
+    assert_eq!(last[col("comm_gate_activity")], 1.0);
+    if let Some(gpu) = gpu_rows(&cfg, 40) {
+        assert_rows_close(
+            "speakers",
+            &rows,
+            &gpu,
+            &["comm_speaker_mi", "comm_message_entropy", "comm_speaker_bias", "comm_gate_activity"],
+        );
+    }
+}
+
+/// Messages read from the sender's id; actions copy the message the agent heard.
+fn copying_listeners(cfg: &Config) -> GenomeSpec {
+    let id = |k: usize| self_input(cfg, ID + k);
+    let heard = |k: usize| self_input(cfg, OTHER + k);
+    linear(
+        cfg,
+        &[
+            (act::REPRODUCE, -5.0),
+            (act::GATE, 5.0),
+            (act::OTHER_MESSAGE + 3, 5.0),
+        ],
+        &[
+            (id(0), act::OTHER_MESSAGE, 5.0),
+            (id(1), act::OTHER_MESSAGE + 1, 5.0),
+            (id(2), act::OTHER_MESSAGE + 2, 5.0),
+            (heard(0), act::MOVE_X, 5.0),
+            (heard(1), act::MOVE_Y, 5.0),
+            (heard(2), act::EAT, 5.0),
+        ],
+    )
+}
+
+/// H(actions) in bits, Miller–Madow corrected, of the listener table summed over the window.
+fn listener_action_entropy(st: &State) -> f32 {
+    let mut cols = vec![0u32; comm::ACTION_SYMBOLS];
+    for slot in st.comm_hist.chunks(comm::SLOT) {
+        for (i, c) in slot[comm::TABLE..].iter().enumerate() {
+            cols[i % comm::ACTION_SYMBOLS] += c;
+        }
+    }
+    let n: f32 = cols.iter().map(|c| *c as f32).sum();
+    let occupied = cols.iter().filter(|c| **c > 0).count() as f32;
+    let s: f32 = cols
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| *c as f32 * (*c as f32).ln())
+        .sum();
+    (n.ln() - s / n + (occupied - 1.0) / (2.0 * n)) / std::f32::consts::LN_2
+}
+
+#[test]
+fn listeners_acting_on_what_they_heard_show_it_and_the_control_removes_it() {
+    let cfg = crowd(copying_listeners, Switch::On);
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    // Fewer ticks than the window, so the histograms the last row was computed from are
+    // all still in the state (each tick clears the oldest slot after its row).
+    let ticks = comm::WINDOW_TICKS as u64 - 8;
+    let rows: Vec<Vec<f32>> = (0..ticks).map(|_| w.tick()).collect();
+    let mi = rows.last().unwrap()[col("comm_listener_mi")];
+    // The next action is a function of the heard message: I(H; A) = H(A).
+    let h_actions = listener_action_entropy(&w.state);
+    assert!(mi > 1.0, "listeners respond to what they hear: {mi} bits");
+    assert!((mi - h_actions).abs() < 1e-3, "MI {mi} vs H(actions) {h_actions}");
+    if let Some(gpu) = gpu_rows(&cfg, ticks) {
+        assert_rows_close(
+            "listeners",
+            &rows,
+            &gpu,
+            &["comm_listener_mi", "comm_listener_bias", "comm_speaker_mi"],
+        );
+    }
+
+    // messages: Off zeroes what they observe: one heard symbol, no information.
+    let off = crowd(copying_listeners, Switch::Off);
+    let mut w = CpuWorld::new(&off, State::new(&off));
+    let rows: Vec<Vec<f32>> = (0..40).map(|_| w.tick()).collect();
+    for r in &rows {
+        // One heard symbol: H(H) = 0 and H(H, A) = H(A), so I = 0 up to rounding.
+        assert!(r[col("comm_listener_mi")].abs() < 1e-5, "{}", r[col("comm_listener_mi")]);
+    }
+    let tl = terrain_patch_len(off.agents.terrain_view_range as usize);
+    let obs_len = silico::world::Dims::new(&off).obs_len;
+    for row in w.scratch.obs.chunks(obs_len) {
+        assert!(row[tl + 23..tl + 55].iter().all(|v| *v == 0.0), "messages observed");
+    }
+    if let Some(gpu) = gpu_rows(&off, 40) {
+        assert_rows_close("listeners, messages off", &rows, &gpu, &["comm_listener_mi"]);
+    }
+}
