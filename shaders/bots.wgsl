@@ -22,6 +22,9 @@
 // (position, 1 if alive) of every agent slot, kept current by apply_agents and bots_apply:
 // sensing reads 16 bytes an agent instead of a line of the 256-byte Agent.
 @group(0) @binding(14) var<storage, read_write> agent_pos: array<vec4<f32>>;
+// The tick an agent last wrote into each bot's program (NONE: never), for the tool-use
+// measures.
+@group(0) @binding(15) var<storage, read_write> bot_programmed: array<u32>;
 
 // One entity a bot sees: wrapped offset from the bot, squared distance, and its slot (bots
 // after all agent slots when agents and bots are ranked together).
@@ -343,6 +346,9 @@ fn bots_receive(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     if (b >= params.bot_count) { return; }
     var bot = bots[b];
     var r = bot_tick[b];
+    if (from_fixed(atomicLoad(&bot_acc[b * AGENT_ACC_LEN + 3u])) > 0.0) {
+        bot_programmed[b] = clock.tick;
+    }
     gather_into(b, &bot, &r);
     clip_energy(&bot, &r);
     bots[b] = bot;

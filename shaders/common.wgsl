@@ -150,8 +150,8 @@ struct Bot {
 struct Measures {
     eaten_cultivated_total: f32,
     cultivation_cost_total: f32,
+    lineages_prev: f32,
     _pad0: f32,
-    _pad1: f32,
 }
 
 struct Clock {
@@ -170,6 +170,7 @@ struct AgentTick {
     flags: u32,
     cultivation: f32,
     programming: f32,
+    programmed: u32,
 }
 
 struct BotTick {

@@ -80,7 +80,10 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
         if (b == NONE) { continue; }
         let d = vec2<f32>(wrap_delta(bots[b].pos.x - a.pos.x), wrap_delta(bots[b].pos.y - a.pos.y));
         hit_total += contact(true, b * AGENT_ACC_LEN, d, o, push, hit, gate);
-        if (gate > 0.0) { rec.programming += gate; }
+        if (gate > 0.0) {
+            rec.programming += gate;
+            rec.programmed += 1u;
+        }
     }
     let c = cell_index_of(a.pos);
     let cell = cells[c];

@@ -26,12 +26,16 @@
 @group(0) @binding(14) var<storage, read_write> measures: Measures;
 @group(0) @binding(15) var<storage, read_write> heard: array<u32>;
 @group(0) @binding(16) var<storage, read_write> comm_hist: array<atomic<u32>>;
+@group(0) @binding(17) var<storage, read> bot_programmed: array<u32>;
+@group(0) @binding(18) var<storage, read_write> lineage_set: array<atomic<u32>>;
 
-const METRIC_COUNT: u32 = 69u;
+const METRIC_COUNT: u32 = 73u;
 const METRIC_RING: u32 = 64u;
 // Sums per partial; the partial's slot SUMS holds the largest generation seen.
-const SUMS: u32 = 52u;
-const PARTIAL_STRIDE: u32 = 53u;
+const SUMS: u32 = 55u;
+const PARTIAL_STRIDE: u32 = 56u;
+// src/world/layout.rs PROGRAMMED_WINDOW_TICKS.
+const PROGRAMMED_WINDOW_TICKS: u32 = 32u;
 
 // src/world/layout.rs `comm`.
 const MESSAGE_SYMBOLS: u32 = 16u;
@@ -69,6 +73,32 @@ const Q_CULTIVATED_CELLS: u32 = 48u;
 const Q_EATEN_CULTIVATED: u32 = 49u;
 const Q_CULTIVATION_COST: u32 = 50u;
 const Q_GATE_OPEN: u32 = 51u;
+const Q_PROGRAMMED: u32 = 52u;
+const Q_BOTS_PROGRAMMED: u32 = 53u;
+const Q_LINEAGES: u32 = 54u;
+
+// src/world/layout.rs `lineage_key`: a 32-bit hash of a lineage id, never 0.
+fn lineage_key(lo: u32, hi: u32) -> u32 {
+    var x = lo ^ (hi * 0x9e3779b9u);
+    x = (x ^ (x >> 16u)) * 0x7feb352du;
+    x = (x ^ (x >> 15u)) * 0x846ca68bu;
+    return (x ^ (x >> 16u)) | 1u;
+}
+
+// Insert into the open-addressing lineage set; true when the key was new. Equal keys race
+// for one slot, and exactly one of them wins it, so the count of new keys is exact.
+fn insert_lineage(key: u32) -> bool {
+    let mask = arrayLength(&lineage_set) - 1u;
+    var s = key & mask;
+    loop {
+        let r = atomicCompareExchangeWeak(&lineage_set[s], 0u, key);
+        if (r.exchanged) { return true; }
+        if (r.old_value == key) { return false; }
+        // A spurious failure leaves the slot empty: try it again.
+        if (r.old_value != 0u) { s = (s + 1u) & mask; }
+    }
+    return false;
+}
 
 // Sign bits of a message's first four components.
 fn message_symbol(m0: f32, m1: f32, m2: f32, m3: f32) -> u32 {
@@ -86,8 +116,8 @@ fn action_symbol(o: u32) -> u32 {
 // reduction takes 6 barrier steps for all sums at once (each barrier is costly on CPU
 // Vulkan drivers).
 const PARTIAL_THREADS: u32 = 64u;
-var<private> acc: array<f32, 52>;
-var<workgroup> sums: array<f32, 3328>; // SUMS * PARTIAL_THREADS
+var<private> acc: array<f32, 55>;
+var<workgroup> sums: array<f32, 3520>; // SUMS * PARTIAL_THREADS
 var<workgroup> gen_max: atomic<u32>;
 
 // The chunk [lo, hi) of n items that partial w owns.
@@ -123,6 +153,7 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     for (var i = ar.x + t; i < ar.y; i += PARTIAL_THREADS) {
         let a = agents[i];
         if (a.alive != 0u) {
+            if (insert_lineage(lineage_key(a.lineage_lo, a.lineage_hi))) { acc[Q_LINEAGES] += 1.0; }
             acc[Q_ALIVE] += 1.0;
             acc[Q_ENERGY] += a.energy;
             acc[Q_AGE] += a.age;
@@ -142,6 +173,7 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
             acc[Q_DEATH] += r.death_energy;
             acc[Q_CULTIVATION] += r.cultivation;
             acc[Q_PROGRAMMING] += r.programming;
+            acc[Q_PROGRAMMED] += f32(r.programmed);
             acc[Q_CULTIVATION_COST] += params.terraform_cost * max(terraform_act(actions[o + A_TERRAFORM]), 0.0);
             let acted = action_symbol(o);
             if (actions[o + A_GATE] > 0.0) {
@@ -170,6 +202,8 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     for (var b = br.x + t; b < br.y; b += PARTIAL_THREADS) {
         let r = bot_tick[b];
         acc[Q_BOT_ENERGY] += bots[b].energy;
+        let since = bot_programmed[b];
+        if (since != NONE && clock.tick - since < PROGRAMMED_WINDOW_TICKS) { acc[Q_BOTS_PROGRAMMED] += 1.0; }
         for (var k = 0u; k < 7u; k++) { acc[Q_BOT_ACTIONS + k] += clamp(r.out[k + select(0u, 1u, k >= 4u)], -1.0, 1.0); }
         acc[Q_BOT_COSTS] += r.cost;
         acc[Q_BOT_EATEN] += r.eaten;
@@ -204,7 +238,7 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     if (t == 0u) { metrics_partials[w * PARTIAL_STRIDE + SUMS] = f32(atomicLoad(&gen_max)); }
 }
 
-var<workgroup> totals: array<f32, 53>;
+var<workgroup> totals: array<f32, 56>;
 var<workgroup> window: array<u32, 256>; // COMM_SLOT
 
 // Entropy (nats) with the Miller-Madow correction (m - 1) / 2N, m the occupied bins, of
@@ -264,7 +298,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     let alive = totals[Q_ALIVE];
     let actors = totals[Q_ACTORS];
     let n_cells = params.map_size * params.map_size;
-    var row: array<f32, 69>;
+    var row: array<f32, 73>;
     row[0] = f32(clock.tick) + 1.0;
     row[1] = alive;
     row[2] = f32(ctl.births);
@@ -325,6 +359,13 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     row[66] = speaker.z;
     row[67] = listener.x;
     row[68] = listener.z;
+    row[69] = totals[Q_PROGRAMMED];
+    row[70] = per(totals[Q_BOTS_PROGRAMMED], n_bots);
+    let lineages = totals[Q_LINEAGES];
+    row[71] = lineages;
+    // Lineages only begin with respawned agents, so those lost are the rest of the change.
+    row[72] = measures.lineages_prev + f32(ctl.respawns) - lineages;
+    measures.lineages_prev = lineages;
     metrics_prev[0] = totals[Q_ENERGY];
     metrics_prev[1] = totals[Q_TERRAIN];
     metrics_prev[2] = totals[Q_BOT_ENERGY];

@@ -28,9 +28,10 @@ fn word_kind(section: &str, index: usize) -> Word {
             _ => Word::Float,
         },
         "clock" | "neighbor_list" | "bot_neighbor_list" | "grid_counts" | "grid_start"
-        | "grid_items" | "agent_cell" | "birth_control" | "birth_list" => Word::Exact,
-        "agent_tick" => match index % 8 {
-            5 | 7 => Word::Exact,
+        | "grid_items" | "agent_cell" | "birth_control" | "birth_list" | "heard" | "comm_hist"
+        | "bot_programmed" | "lineage_set" => Word::Exact,
+        "agent_tick" => match index % 9 {
+            5 | 7 | 8 => Word::Exact,
             _ => Word::Float,
         },
         "agent_acc" => Word::Fixed,
@@ -120,6 +121,9 @@ fn check_passes(ctx: GpuContext, cfg: &Config, warm_ticks: usize) {
         let mut gsc = gpu.download_scratch().unwrap();
         sort_grid_items(&mut gsc);
         sort_grid_items(&mut cpu.scratch);
+        // Where a lineage key lands in the set depends on the insertion order: compare sets.
+        gsc.lineage_set.sort_unstable();
+        cpu.scratch.lineage_set.sort_unstable();
         for ((name, c), (_, g)) in cpu.state.sections().into_iter().zip(gs.sections()) {
             compare(pass, name, c, g, &mut errors);
         }

@@ -140,7 +140,10 @@ fn a_farmer_cultivates_its_cell_and_eats_from_it() {
         }
         rows.push(row);
     }
-    assert!(cultivated_ticks > 30, "the cell became cultivated and stayed so ({cultivated_ticks} ticks)");
+    assert!(
+        cultivated_ticks > 30,
+        "the cell became cultivated and stayed so ({cultivated_ticks} ticks)"
+    );
     assert!(rows.last().unwrap()[col("agri_farming_return")] > 0.0);
     if let Some(gpu) = gpu_rows(&cfg, 60) {
         assert_rows_close("farmer", &rows, &gpu, AGRI);
@@ -223,7 +226,10 @@ fn messages_that_copy_actions_carry_their_entropy() {
     let mut w = CpuWorld::new(&cfg, State::new(&cfg));
     let rows: Vec<Vec<f32>> = (0..40).map(|_| w.tick()).collect();
     let last = rows.last().unwrap();
-    let (mi, h) = (last[col("comm_speaker_mi")], last[col("comm_message_entropy")]);
+    let (mi, h) = (
+        last[col("comm_speaker_mi")],
+        last[col("comm_message_entropy")],
+    );
     // The message symbol is a bijection of the action symbol: I(M; A) = H(M) exactly,
     // the Miller–Madow terms included.
     assert!(h > 2.0, "64 random ids spread over 8 symbols: H = {h} bits");
@@ -234,7 +240,12 @@ fn messages_that_copy_actions_carry_their_entropy() {
             "speakers",
             &rows,
             &gpu,
-            &["comm_speaker_mi", "comm_message_entropy", "comm_speaker_bias", "comm_gate_activity"],
+            &[
+                "comm_speaker_mi",
+                "comm_message_entropy",
+                "comm_speaker_bias",
+                "comm_gate_activity",
+            ],
         );
     }
 }
@@ -291,7 +302,10 @@ fn listeners_acting_on_what_they_heard_show_it_and_the_control_removes_it() {
     // The next action is a function of the heard message: I(H; A) = H(A).
     let h_actions = listener_action_entropy(&w.state);
     assert!(mi > 1.0, "listeners respond to what they hear: {mi} bits");
-    assert!((mi - h_actions).abs() < 1e-3, "MI {mi} vs H(actions) {h_actions}");
+    assert!(
+        (mi - h_actions).abs() < 1e-3,
+        "MI {mi} vs H(actions) {h_actions}"
+    );
     if let Some(gpu) = gpu_rows(&cfg, ticks) {
         assert_rows_close(
             "listeners",
@@ -307,14 +321,132 @@ fn listeners_acting_on_what_they_heard_show_it_and_the_control_removes_it() {
     let rows: Vec<Vec<f32>> = (0..40).map(|_| w.tick()).collect();
     for r in &rows {
         // One heard symbol: H(H) = 0 and H(H, A) = H(A), so I = 0 up to rounding.
-        assert!(r[col("comm_listener_mi")].abs() < 1e-5, "{}", r[col("comm_listener_mi")]);
+        assert!(
+            r[col("comm_listener_mi")].abs() < 1e-5,
+            "{}",
+            r[col("comm_listener_mi")]
+        );
     }
     let tl = terrain_patch_len(off.agents.terrain_view_range as usize);
     let obs_len = silico::world::Dims::new(&off).obs_len;
     for row in w.scratch.obs.chunks(obs_len) {
-        assert!(row[tl + 23..tl + 55].iter().all(|v| *v == 0.0), "messages observed");
+        assert!(
+            row[tl + 23..tl + 55].iter().all(|v| *v == 0.0),
+            "messages observed"
+        );
     }
     if let Some(gpu) = gpu_rows(&off, 40) {
-        assert_rows_close("listeners, messages off", &rows, &gpu, &["comm_listener_mi"]);
+        assert_rows_close(
+            "listeners, messages off",
+            &rows,
+            &gpu,
+            &["comm_listener_mi"],
+        );
+    }
+}
+
+#[test]
+fn an_agent_programming_a_farming_bot_counts_as_tool_use() {
+    use silico::config::BotPlacement;
+    use silico::world::program::{BotOp, MemorySpec, ProgramSpec};
+    let mut cfg = world_without_agents();
+    cfg.bots.count = 1;
+    cfg.agents.view_bots = 1;
+    // The bot keeps its memory, which terraforms energy_gain up, and never moves.
+    let keep = ProgramSpec::Op(BotOp::Keep).assemble().unwrap();
+    cfg.scenario.bots = vec![BotPlacement {
+        pos: [64.0, 64.0],
+        count: 1,
+        step: [0.0, 0.0],
+        energy: Some(1e4),
+        program: ProgramSpec::Raw(keep.to_vec()),
+        memory: MemorySpec::Values {
+            move_x: 0.0,
+            move_y: 0.0,
+            push: 0.0,
+            eat: 0.0,
+            hit: 0.0,
+            gate: 0.0,
+            terraform: [1.0, 0.0, 0.0, 0.0, 0.0],
+            bit_io: 0.0,
+            write: 0.0,
+            bit: 0.0,
+        },
+    }];
+    // The agent beside it writes the same Keep program into it every tick and does not
+    // terraform itself.
+    let mut bias: Vec<(usize, f32)> = vec![(act::REPRODUCE, -5.0), (act::GATE, 5.0)];
+    for (k, v) in keep.iter().enumerate() {
+        bias.push((act::OTHER_MESSAGE + k, 20.0 * v));
+    }
+    let genome = linear(&cfg, &bias, &[]);
+    cfg.scenario.agents = vec![AgentPlacement {
+        pos: [70.0, 64.0],
+        count: 1,
+        step: [0.0, 0.0],
+        energy: Some(1e4),
+        genome,
+    }];
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let rows: Vec<Vec<f32>> = (0..20).map(|_| w.tick()).collect();
+    for r in &rows {
+        assert_eq!(
+            r[col("tool_programming_events")],
+            1.0,
+            "one agent wrote into one bot"
+        );
+        assert_eq!(r[col("tool_bots_programmed_share")], 1.0);
+        assert_eq!(r[col("cultivation_agents")], 0.0);
+        assert!(
+            r[col("cultivation_bots")] > 0.0,
+            "the bot's terraforming is the bots'"
+        );
+    }
+    assert!(rows.last().unwrap()[col("agri_cultivated_cells")] >= 1.0);
+    if let Some(gpu) = gpu_rows(&cfg, 20) {
+        assert_rows_close(
+            "programmed bot",
+            &rows,
+            &gpu,
+            &[
+                "tool_programming_events",
+                "tool_bots_programmed_share",
+                "cultivation_bots",
+                "agri_cultivated_cells",
+            ],
+        );
+    }
+}
+
+#[test]
+fn lineages_are_counted_and_losses_follow_deaths() {
+    // 16 founders, each its own lineage; Zero brains neither eat nor breed, so the life
+    // cost starves them all.
+    let mut cfg = world_without_agents();
+    cfg.brain = silico::config::Brain::Zero;
+    cfg.agents.initial_agents = 16;
+    cfg.costs.life_cost = 4.0;
+    cfg.agents.initial_energy = 30.0;
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let first = w.tick();
+    assert_eq!(first[col("evo_lineages_alive")], first[col("population")]);
+    let mut lost = first[col("evo_lineages_lost")];
+    let mut rows = vec![first];
+    for _ in 0..20 {
+        let r = w.tick();
+        lost += r[col("evo_lineages_lost")];
+        rows.push(r);
+    }
+    let last = rows.last().unwrap();
+    assert_eq!(last[col("population")], 0.0, "all starved");
+    assert_eq!(last[col("evo_lineages_alive")], 0.0);
+    assert_eq!(lost, 16.0, "every founder's lineage was lost once");
+    if let Some(gpu) = gpu_rows(&cfg, 21) {
+        assert_rows_close(
+            "lineages",
+            &rows,
+            &gpu,
+            &["evo_lineages_alive", "evo_lineages_lost"],
+        );
     }
 }

@@ -154,6 +154,22 @@ fn rust_layouts() -> Vec<StructLayout> {
                 ("flags", offset_of!(AgentTick, flags)),
                 ("cultivation", offset_of!(AgentTick, cultivation)),
                 ("programming", offset_of!(AgentTick, programming)),
+                ("programmed", offset_of!(AgentTick, programmed)),
+            ],
+        ),
+        (
+            "Measures",
+            size_of::<Measures>(),
+            vec![
+                (
+                    "eaten_cultivated_total",
+                    offset_of!(Measures, eaten_cultivated_total),
+                ),
+                (
+                    "cultivation_cost_total",
+                    offset_of!(Measures, cultivation_cost_total),
+                ),
+                ("lineages_prev", offset_of!(Measures, lineages_prev)),
             ],
         ),
         (

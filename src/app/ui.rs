@@ -130,9 +130,7 @@ pub fn draw(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
     }
     if st.show_help {
         let mut open = true;
-        egui::Window::new("Help")
-            .open(&mut open)
-            .show(&ctx, help);
+        egui::Window::new("Help").open(&mut open).show(&ctx, help);
         st.show_help = open;
     }
 }

@@ -301,6 +301,9 @@ fn clip_energy(bot: &mut crate::world::Bot, r: &mut BotTick) {
 
 pub fn bots_receive(p: &Params, st: &mut State, sc: &mut Scratch) {
     for b in 0..st.bots.len() {
+        if from_fixed(sc.bot_acc[b].gate) > 0.0 {
+            st.bot_programmed[b] = st.clock.tick;
+        }
         let (bot, r) = (&mut st.bots[b], &mut sc.bot_tick[b]);
         gather_into(p, &mut sc.bot_acc[b], bot, r);
         clip_energy(bot, r);
@@ -364,7 +367,8 @@ pub fn bots_apply(p: &Params, st: &mut State, sc: &mut Scratch) {
         r.eaten += eaten;
         r.cost += r.step_cost;
         r.stolen += r.step_stolen;
-        r.cultivation += (p.terraform_rate * super::terraform_act(p, a[bot_act::TERRAFORM])).max(0.0);
+        r.cultivation +=
+            (p.terraform_rate * super::terraform_act(p, a[bot_act::TERRAFORM])).max(0.0);
         clip_energy(bot, r);
         if r.out[bot_act::WRITE] > 0.0 || r.op == 0 {
             bot.memory = a;

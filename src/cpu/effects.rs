@@ -125,6 +125,7 @@ pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
             // other_message pulls their programs (SPEC 2.4).
             let mut to_bots = Vec::with_capacity(kb);
             let mut programming = 0.0f32;
+            let mut programmed = 0u32;
             for s in 0..kb {
                 let b = bot_neighbors[i * kb + s];
                 if b == NONE {
@@ -141,6 +142,7 @@ pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
                 hit_total += hit_amount;
                 if gate > 0.0 {
                     programming += gate;
+                    programmed += 1;
                 }
                 to_bots.push((b, acc));
             }
@@ -161,6 +163,7 @@ pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
                 cultivation: (p.terraform_rate * super::terraform_act(p, o[act::TERRAFORM]))
                     .max(0.0),
                 programming,
+                programmed,
                 ..Default::default()
             };
             (tick, scatter, to_bots, Some((c, cell)))

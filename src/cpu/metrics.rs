@@ -11,13 +11,30 @@
 //! entropies and mutual information with the Miller–Madow correction.
 
 use crate::world::{
-    act, comm, metric_index, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING, NONE,
-    TICK_ACTED,
+    act, comm, lineage_key, metric_index, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING,
+    NONE, PROGRAMMED_WINDOW_TICKS, TICK_ACTED,
 };
 
+/// Insert a key into the open-addressing set (linear probing); true when it was new.
+/// The GPU does the same with compare-exchange, so the count of new keys agrees.
+fn insert_key(set: &mut [u32], key: u32) -> bool {
+    let mask = set.len() - 1;
+    let mut s = key as usize & mask;
+    loop {
+        if set[s] == 0 {
+            set[s] = key;
+            return true;
+        }
+        if set[s] == key {
+            return false;
+        }
+        s = (s + 1) & mask;
+    }
+}
+
 /// Sums per partial; slot `SUMS` of a partial holds the largest generation seen.
-pub const SUMS: usize = 52;
-pub const PARTIAL_STRIDE: usize = 53;
+pub const SUMS: usize = 55;
+pub const PARTIAL_STRIDE: usize = 56;
 
 const Q_ALIVE: usize = 0;
 const Q_ENERGY: usize = 1;
@@ -47,6 +64,9 @@ const Q_CULTIVATED_CELLS: usize = 48;
 const Q_EATEN_CULTIVATED: usize = 49;
 const Q_CULTIVATION_COST: usize = 50;
 const Q_GATE_OPEN: usize = 51;
+const Q_PROGRAMMED: usize = 52;
+const Q_BOTS_PROGRAMMED: usize = 53;
+const Q_LINEAGES: usize = 54;
 
 /// Sign bits of a message's first four components (WGSL `message_symbol`).
 pub fn message_symbol(m: &[f32]) -> u32 {
@@ -125,6 +145,9 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
         for i in chunk(p.capacity as usize, w, partials) {
             let a = st.agents[i];
             if a.alive != 0 {
+                if insert_key(&mut sc.lineage_set, lineage_key(a.lineage_lo, a.lineage_hi)) {
+                    acc[Q_LINEAGES] += 1.0;
+                }
                 acc[Q_ALIVE] += 1.0;
                 acc[Q_ENERGY] += a.energy;
                 acc[Q_AGE] += a.age;
@@ -148,6 +171,7 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
                 acc[Q_DEATH] += t.death_energy;
                 acc[Q_CULTIVATION] += t.cultivation;
                 acc[Q_PROGRAMMING] += t.programming;
+                acc[Q_PROGRAMMED] += t.programmed as f32;
                 acc[Q_CULTIVATION_COST] +=
                     p.terraform_cost * super::terraform_act(p, o[act::TERRAFORM]).max(0.0);
                 let acted = action_symbol(o) as usize;
@@ -174,6 +198,10 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
         for b in chunk(st.bots.len(), w, partials) {
             let r = &sc.bot_tick[b];
             acc[Q_BOT_ENERGY] += st.bots[b].energy;
+            let since = st.bot_programmed[b];
+            if since != NONE && st.clock.tick - since < PROGRAMMED_WINDOW_TICKS {
+                acc[Q_BOTS_PROGRAMMED] += 1.0;
+            }
             for (k, out) in BOT_ACTION_OUTS.iter().enumerate() {
                 acc[Q_BOT_ACTIONS + k] += r.out[*out].clamp(-1.0, 1.0);
             }
@@ -315,6 +343,13 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     row[col("comm_speaker_bias")] = speaker_bias;
     row[col("comm_listener_mi")] = listener_mi;
     row[col("comm_listener_bias")] = listener_bias;
+    row[col("tool_programming_events")] = totals[Q_PROGRAMMED];
+    row[col("tool_bots_programmed_share")] = per(totals[Q_BOTS_PROGRAMMED], bots);
+    let lineages = totals[Q_LINEAGES];
+    row[col("evo_lineages_alive")] = lineages;
+    // Lineages only begin with respawned agents, so those lost are the rest of the change.
+    row[col("evo_lineages_lost")] = st.measures.lineages_prev + ctl.respawns as f32 - lineages;
+    st.measures.lineages_prev = lineages;
     // The next tick's histogram slot starts empty.
     let next = (st.clock.tick as usize + 1) % comm::WINDOW_TICKS * comm::SLOT;
     st.comm_hist[next..next + comm::SLOT].fill(0);

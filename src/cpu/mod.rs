@@ -141,6 +141,7 @@ impl CpuWorld {
             .iter_mut()
             .for_each(|t| *t = Default::default());
         sc.bot_tick.fill(Default::default());
+        sc.lineage_set.fill(0);
     }
 
     pub fn run_pass(&mut self, name: &str) {

@@ -315,6 +315,7 @@ impl GpuWorld {
         self.clear(enc, "grid_counts");
         self.clear(enc, "agent_tick");
         self.clear(enc, "bot_tick");
+        self.clear(enc, "lineage_set");
     }
 
     fn record_pass(&self, enc: &mut wgpu::CommandEncoder, name: &str) {

@@ -91,7 +91,21 @@ pub struct Measures {
     pub eaten_cultivated_total: f32,
     /// Σ over the run of energy spent raising energy_gain (agents and bots).
     pub cultivation_cost_total: f32,
-    pub _pad: [f32; 2],
+    /// Lineages alive at the end of the last tick.
+    pub lineages_prev: f32,
+    pub _pad: f32,
+}
+
+/// A bot counts as programmed for this many ticks after an agent last wrote into it.
+pub const PROGRAMMED_WINDOW_TICKS: u32 = 32;
+
+/// The key of a lineage in the distinct-lineage count: a 32-bit hash of its 64-bit id,
+/// never 0 (0 marks an empty slot). WGSL `lineage_key`.
+pub fn lineage_key(lo: u32, hi: u32) -> u32 {
+    let mut x = lo ^ hi.wrapping_mul(0x9e37_79b9);
+    x = (x ^ (x >> 16)).wrapping_mul(0x7feb_352d);
+    x = (x ^ (x >> 15)).wrapping_mul(0x846c_a68b);
+    (x ^ (x >> 16)) | 1
 }
 
 /// Communication measures: messages and actions are quantised into symbols and counted in
@@ -162,6 +176,8 @@ pub struct AgentTick {
     pub cultivation: f32,
     /// Sum of the message gates it wrote into bots' programs (programming).
     pub programming: f32,
+    /// Bots it wrote into (programming events: open gate on a bot it sees).
+    pub programmed: u32,
 }
 
 /// It was alive at the start of the tick and acted.
@@ -435,6 +451,10 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "comm_speaker_bias",
     "comm_listener_mi",
     "comm_listener_bias",
+    "tool_programming_events",
+    "tool_bots_programmed_share",
+    "evo_lineages_alive",
+    "evo_lineages_lost",
 ];
 
 /// Index of a metric column by name (compile-time checked in tests).

@@ -137,6 +137,11 @@ impl Dims {
     }
 
     /// Buckets of all the neighbour grid's levels together (src/cpu/grid.rs).
+    /// Slots of the distinct-lineage set: a power of two at least twice the capacity.
+    pub fn lineage_set_len(&self) -> usize {
+        (2 * self.capacity).next_power_of_two()
+    }
+
     pub fn grid_buckets(&self) -> usize {
         self.grid_dim * self.grid_dim + (GRID_LEVELS - 1) * self.grid_hash_buckets
     }
@@ -242,6 +247,8 @@ pub struct State {
     pub heard: Vec<u32>,
     /// The communication histograms: `comm::WINDOW_TICKS` slots of `comm::SLOT` counts.
     pub comm_hist: Vec<u32>,
+    /// Per bot, the tick an agent last wrote into its program (NONE: never).
+    pub bot_programmed: Vec<u32>,
 }
 
 /// Per-tick working buffers: rebuilt every tick, never checkpointed.
@@ -285,6 +292,8 @@ pub struct Scratch {
     pub metrics_partials: Vec<f32>,
     /// Totals at the end of the previous tick, for the ledger: agent energy, cell energy.
     pub metrics_prev: Vec<f32>,
+    /// Open-addressing set of the lineage keys seen by the metrics this tick (0 = empty).
+    pub lineage_set: Vec<u32>,
 }
 
 impl Scratch {
@@ -317,6 +326,7 @@ impl Scratch {
             metrics_partials: vec![0.0; MAX_METRIC_PARTIALS * crate::cpu::metrics::PARTIAL_STRIDE],
             // Agent, cell and bot energy at the end of the previous tick.
             metrics_prev: vec![0.0; 4],
+            lineage_set: vec![0; d.lineage_set_len()],
         }
     }
 }
@@ -428,6 +438,11 @@ impl State {
             let c = (bit.cell[1] * cfg.world.map_size + bit.cell[0]) as usize;
             cells[c].bit = bit.bit;
         }
+        let lineages: std::collections::HashSet<u32> = agents
+            .iter()
+            .filter(|a| a.alive != 0)
+            .map(|a| lineage_key(a.lineage_lo, a.lineage_hi))
+            .collect();
         let alive = agents.iter().filter(|a| a.alive != 0).count() as u32;
         Self {
             clock: Clock {
@@ -443,9 +458,13 @@ impl State {
             bots,
             genomes,
             brain_state: vec![0.0; d.capacity * d.brain_state_len],
-            measures: Measures::default(),
+            measures: Measures {
+                lineages_prev: lineages.len() as f32,
+                ..Measures::default()
+            },
             heard: vec![NONE; d.capacity],
             comm_hist: vec![0; comm::WINDOW_TICKS * comm::SLOT],
+            bot_programmed: vec![NONE; d.bots],
         }
     }
 
@@ -479,6 +498,7 @@ impl State {
             measures: Measures::default(),
             heard: vec![NONE; d.capacity],
             comm_hist: vec![0; comm::WINDOW_TICKS * comm::SLOT],
+            bot_programmed: vec![NONE; d.bots],
         }
     }
 
@@ -526,6 +546,7 @@ impl_sections!(State {
     one measures,
     many heard,
     many comm_hist,
+    many bot_programmed,
 });
 
 impl_sections!(Scratch {
@@ -554,5 +575,6 @@ impl_sections!(Scratch {
     many birth_list,
     many metrics_ring,
     many metrics_prev,
+    many lineage_set,
     many metrics_partials,
 });
