@@ -274,7 +274,7 @@ fn copying_listeners(cfg: &Config) -> GenomeSpec {
 
 /// H(actions) in bits, Miller–Madow corrected, of the listener table summed over the window.
 fn listener_action_entropy(st: &State) -> f32 {
-    let mut cols = vec![0u32; comm::ACTION_SYMBOLS];
+    let mut cols = [0u32; comm::ACTION_SYMBOLS];
     for slot in st.comm_hist.chunks(comm::SLOT) {
         for (i, c) in slot[comm::TABLE..].iter().enumerate() {
             cols[i % comm::ACTION_SYMBOLS] += c;
