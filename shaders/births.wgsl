@@ -209,6 +209,7 @@ fn random_agent(tick: u32, slot: u32) -> Agent {
     a.lineage_hi = tick;
     a.parent_lo = NONE;
     a.parent_hi = NONE;
+    a.founder = vec2<u32>(slot, tick);
     return a;
 }
 
@@ -243,6 +244,7 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     child.lineage_hi = tick;
     child.parent_lo = parent.lineage_lo;
     child.parent_hi = parent.lineage_hi;
+    child.founder = parent.founder;
     agents[b.child] = child;
     if (params.child_energy_from_parent != 0u) {
         agents[b.parent].energy -= transfer;

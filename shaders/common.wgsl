@@ -120,7 +120,7 @@ struct Agent {
     lineage_hi: u32,
     parent_lo: u32,
     parent_hi: u32,
-    _pad0: vec2<u32>,
+    founder: vec2<u32>,
     id: array<f32, 8>,
     self_message: array<f32, 16>,
     other_message: array<f32, 16>,

@@ -153,7 +153,7 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     for (var i = ar.x + t; i < ar.y; i += PARTIAL_THREADS) {
         let a = agents[i];
         if (a.alive != 0u) {
-            if (insert_lineage(lineage_key(a.lineage_lo, a.lineage_hi))) { acc[Q_LINEAGES] += 1.0; }
+            if (insert_lineage(lineage_key(a.founder.x, a.founder.y))) { acc[Q_LINEAGES] += 1.0; }
             acc[Q_ALIVE] += 1.0;
             acc[Q_ENERGY] += a.energy;
             acc[Q_AGE] += a.age;

@@ -199,8 +199,8 @@ fn hue(h: f32) -> vec3<f32> {
 }
 
 fn lineage_color(a: Agent) -> vec3<f32> {
-    // A lineage id is a founder's id; a hash spreads neighbouring ids over the hue circle.
-    var x = a.lineage_lo ^ (a.lineage_hi * 0x9e3779b9u);
+    // A lineage is its founder's id; a hash spreads neighbouring ids over the hue circle.
+    var x = a.founder.x ^ (a.founder.y * 0x9e3779b9u);
     x = (x ^ (x >> 16u)) * 0x7feb352du;
     x = (x ^ (x >> 15u)) * 0x846ca68bu;
     x = x ^ (x >> 16u);

@@ -450,3 +450,29 @@ fn lineages_are_counted_and_losses_follow_deaths() {
         );
     }
 }
+
+#[test]
+fn children_stay_in_their_founders_lineage() {
+    let cfg = common::tiny();
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let rows: Vec<Vec<f32>> = (0..150).map(|_| w.tick()).collect();
+    for r in &rows {
+        assert!(r[col("evo_lineages_alive")] <= r[col("population")]);
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r[col("evo_lineages_alive")] < r[col("population")]),
+        "after births some lineage has several members"
+    );
+    let founders: std::collections::HashSet<[u32; 2]> = w
+        .state
+        .agents
+        .iter()
+        .filter(|a| a.alive != 0)
+        .map(|a| a.founder)
+        .collect();
+    assert_eq!(
+        rows.last().unwrap()[col("evo_lineages_alive")],
+        founders.len() as f32
+    );
+}

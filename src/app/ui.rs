@@ -597,9 +597,10 @@ fn inspector(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
             row("energy", format!("{:.2}", ag.energy));
             row("age", format!("{:.0}", ag.age));
             row("generation", ag.generation.to_string());
+            row("id", format!("{:08x}{:08x}", ag.lineage_hi, ag.lineage_lo));
             row(
-                "lineage",
-                format!("{:08x}{:08x}", ag.lineage_hi, ag.lineage_lo),
+                "lineage (founder)",
+                format!("{:08x}{:08x}", ag.founder[1], ag.founder[0]),
             );
             row(
                 "parent",

@@ -26,6 +26,7 @@ pub fn random_agent(p: &Params, rng: &Rng, tick: u32, slot: u32) -> Agent {
     a.lineage_hi = tick;
     a.parent_lo = NONE;
     a.parent_hi = NONE;
+    a.founder = [slot, tick];
     a
 }
 
@@ -158,6 +159,7 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         child.lineage_hi = tick;
         child.parent_lo = parent.lineage_lo;
         child.parent_hi = parent.lineage_hi;
+        child.founder = parent.founder;
         st.agents[b.child as usize] = child;
         if p.child_energy_from_parent != 0 {
             st.agents[b.parent as usize].energy -= transfer;

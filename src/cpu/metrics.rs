@@ -145,7 +145,7 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
         for i in chunk(p.capacity as usize, w, partials) {
             let a = st.agents[i];
             if a.alive != 0 {
-                if insert_key(&mut sc.lineage_set, lineage_key(a.lineage_lo, a.lineage_hi)) {
+                if insert_key(&mut sc.lineage_set, lineage_key(a.founder[0], a.founder[1])) {
                     acc[Q_LINEAGES] += 1.0;
                 }
                 acc[Q_ALIVE] += 1.0;

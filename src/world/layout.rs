@@ -43,13 +43,14 @@ pub struct Agent {
     pub age: f32,
     pub alive: u32,
     pub generation: u32,
-    /// Unique lineage id: (birth tick << 32) | slot.
+    /// Unique id of this individual: (birth tick << 32) | slot.
     pub lineage_lo: u32,
     pub lineage_hi: u32,
-    /// Parent's lineage id; all ones for a respawned agent.
+    /// Parent's id; all ones for a respawned agent.
     pub parent_lo: u32,
     pub parent_hi: u32,
-    pub _pad0: [u32; 2],
+    /// Lineage: the id of the respawned (or initial) founder it descends from.
+    pub founder: [u32; 2],
     pub id: [f32; ID_LEN],
     pub self_message: [f32; MESSAGE_LEN],
     pub other_message: [f32; MESSAGE_LEN],

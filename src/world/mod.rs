@@ -441,7 +441,7 @@ impl State {
         let lineages: std::collections::HashSet<u32> = agents
             .iter()
             .filter(|a| a.alive != 0)
-            .map(|a| lineage_key(a.lineage_lo, a.lineage_hi))
+            .map(|a| lineage_key(a.founder[0], a.founder[1]))
             .collect();
         let alive = agents.iter().filter(|a| a.alive != 0).count() as u32;
         Self {
