@@ -15,6 +15,14 @@
 // Per weight: the scale of a fresh (respawned) weight, and the child's mutation σ.
 @group(0) @binding(7) var<storage, read> genome_scale: array<vec2<f32>>;
 @group(0) @binding(8) var<storage, read_write> brain_state: array<f32>;
+// Births and deaths for lineage.csv, read back with the metrics.
+@group(0) @binding(9) var<storage, read_write> events: array<LifeEvent>;
+@group(0) @binding(10) var<storage, read_write> event_count: atomic<u32>;
+
+fn record(e: LifeEvent) {
+    let k = atomicAdd(&event_count, 1u);
+    if (k < arrayLength(&events)) { events[k] = e; }
+}
 
 var<workgroup> partial: array<u32, 256>;
 var<workgroup> hist: array<atomic<u32>, 256>;
@@ -72,7 +80,16 @@ fn births_select(@builtin(local_invocation_index) t: u32) {
     for (var i = lo; i < hi; i++) {
         if (agents[i].alive != 0u) { my_alive += 1u; }
         if (wants_child(i)) { my_wants += 1u; }
-        if ((agent_tick[i].flags & TICK_DIED) != 0u) { my_died += 1u; }
+        let r = agent_tick[i];
+        if ((r.flags & TICK_DIED) != 0u) {
+            my_died += 1u;
+            // Killed by hits if it would have lived without them.
+            let a = agents[i];
+            var cause = CAUSE_STARVED;
+            if (r.hit_received < 0.0 && r.death_energy - r.hit_received > 0.0) { cause = CAUSE_HIT; }
+            record(LifeEvent(EVENT_DEATH, clock.tick, vec2<u32>(a.lineage_lo, a.lineage_hi),
+                vec2<u32>(NONE, NONE), a.generation, cause));
+        }
     }
     let alive_count = workgroup_sum(t, my_alive);
     let candidates = workgroup_sum(t, my_wants);
@@ -224,6 +241,7 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     for (var s = 0u; s < n; s++) { brain_state[b.child * n + s] = 0.0; }
     if (b.parent == NONE) {
         agents[b.child] = random_agent(tick, b.child);
+        record(LifeEvent(EVENT_BIRTH, tick, vec2<u32>(b.child, tick), vec2<u32>(NONE, NONE), 0u, 0u));
         return;
     }
     let parent = agents[b.parent];
@@ -246,6 +264,8 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     child.parent_hi = parent.lineage_hi;
     child.founder = parent.founder;
     agents[b.child] = child;
+    record(LifeEvent(EVENT_BIRTH, tick, vec2<u32>(b.child, tick),
+        vec2<u32>(parent.lineage_lo, parent.lineage_hi), child.generation, 0u));
     if (params.child_energy_from_parent != 0u) {
         agents[b.parent].energy -= transfer;
     }

@@ -147,6 +147,20 @@ struct Bot {
     program: array<f32, 16>,
 }
 
+struct LifeEvent {
+    kind: u32,
+    tick: u32,
+    id: vec2<u32>,
+    parent: vec2<u32>,
+    generation: u32,
+    cause: u32,
+}
+
+const EVENT_BIRTH: u32 = 1u;
+const EVENT_DEATH: u32 = 2u;
+const CAUSE_STARVED: u32 = 1u;
+const CAUSE_HIT: u32 = 2u;
+
 struct Measures {
     eaten_cultivated_total: f32,
     cultivation_cost_total: f32,

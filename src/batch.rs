@@ -283,7 +283,9 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
                 .map(|b| b.memory[crate::world::bot_act::BIT]),
         )
     });
+    let start_agents = state.agents.clone();
     let mut world = make_world(&cfg, state, opts.backend)?;
+    world.collect_events(true);
     let ckpt_dir = out.join("checkpoints");
     fs::create_dir_all(&ckpt_dir)
         .with_context(|| format!("cannot create output directory {}", out.display()))?;
@@ -305,6 +307,14 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         )?),
         None => None,
     };
+
+    let mut lineage = crate::lineage::LineageCsv::open(
+        &out.join("lineage.csv"),
+        &start_agents,
+        start_tick,
+        resumed_from.is_some(),
+    )?;
+    drop(start_agents);
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -360,6 +370,8 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         }
         let rows = world.advance(chunk)?;
         handle_rows(rows, &bar)?;
+        let (events, lost) = world.take_events();
+        lineage.record(events, lost)?;
         if let Some(bits) = bits.as_mut() {
             bits.write_tick(&world.bot_bits()?, cfg.bots.count as usize)?;
         }
@@ -370,6 +382,8 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         {
             let rows = world.flush()?;
             handle_rows(rows, &bar)?;
+            let (events, lost) = world.take_events();
+            lineage.record(events, lost)?;
             let path = ckpt_dir.join(format!("tick-{:08}.silico", world.tick()));
             save_checkpoint(&mut world, &cfg, &path)?;
         }
@@ -380,6 +394,15 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     }
     let rows = world.flush()?;
     handle_rows(rows, &bar)?;
+    let (events, lost) = world.take_events();
+    lineage.record(events, lost)?;
+    lineage.finish()?;
+    if lineage.lost > 0 {
+        eprintln!(
+            "warning: {} births and deaths did not fit the event buffer; lineage.csv misses them",
+            lineage.lost
+        );
+    }
     let wall_s = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let final_state = save_checkpoint(&mut world, &cfg, &out.join("final.silico"))?;

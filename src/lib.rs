@@ -39,6 +39,7 @@ pub mod config;
 pub mod cpu;
 pub mod error;
 pub mod gpu;
+pub mod lineage;
 pub mod rng;
 pub mod sim;
 pub mod world;

@@ -49,6 +49,15 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
     },
+    /// Summarise a run's lineage.csv: the longest-lived lineages and the most prolific
+    /// ancestors.
+    Lineage {
+        /// A `silico run` output directory (or a lineage.csv).
+        dir: PathBuf,
+        /// How many of each to list.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+    },
     /// Print a JSON summary of a checkpoint; with --bots, every bot's program in human terms.
     Inspect {
         file: PathBuf,
@@ -141,6 +150,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Some(Command::Lineage { dir, top }) => lineage(&dir, top),
         Some(Command::Validate { file, sets }) => {
             let cfg = Config::load(&file)?;
             cfg.with_overrides(&sets)?;
@@ -190,6 +200,79 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn lineage(dir: &std::path::Path, top: usize) -> Result<()> {
+    use std::io::Write;
+    let path = if dir.is_dir() {
+        dir.join("lineage.csv")
+    } else {
+        dir.to_path_buf()
+    };
+    let rows = silico::lineage::read(&path)?;
+    let (lineages, prolific) = silico::lineage::summarise(&rows);
+    let by_id: std::collections::HashMap<u64, &silico::lineage::Individual> =
+        rows.iter().map(|r| (r.id, r)).collect();
+    // An id as "birth tick index/slot" ("init/slot" for the initial world).
+    let show = |id: u64| {
+        let (hi, lo) = (id >> 32, id & 0xffff_ffff);
+        if hi == u64::from(u32::MAX) {
+            format!("init/{lo}")
+        } else {
+            format!("{hi}/{lo}")
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{}: {} individuals in {} lineages (ids: birth tick/slot)",
+        path.display(),
+        rows.len(),
+        lineages.len()
+    )?;
+    writeln!(out, "\nlongest-lived lineages (founder id; ticks from its founding to its last member's death or the end)")?;
+    writeln!(
+        out,
+        "{:>22} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7}",
+        "lineage", "founded", "until", "ticks", "members", "max gen", "alive"
+    )?;
+    for l in lineages.iter().take(top) {
+        writeln!(
+            out,
+            "{:>22} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7}",
+            show(l.lineage),
+            l.first_birth,
+            l.last_tick,
+            l.last_tick - l.first_birth,
+            l.members,
+            l.max_generation,
+            l.alive_at_end
+        )?;
+    }
+    writeln!(
+        out,
+        "\nmost prolific ancestors (descendants over all generations)"
+    )?;
+    writeln!(
+        out,
+        "{:>22} {:>22} {:>5} {:>9} {:>11} {:>8} {:>8}",
+        "id", "lineage", "gen", "children", "descendants", "born", "died"
+    )?;
+    for (id, d) in prolific.iter().take(top) {
+        let r = by_id[id];
+        writeln!(
+            out,
+            "{:>22} {:>22} {:>5} {:>9} {:>11} {:>8} {:>8}",
+            show(r.id),
+            show(r.lineage),
+            r.generation,
+            r.offspring,
+            d,
+            r.birth_tick,
+            r.death_tick.map_or("alive".to_string(), |t| t.to_string())
+        )?;
+    }
+    Ok(())
 }
 
 /// The app, or with no display the same world headless for 1,000 ticks.

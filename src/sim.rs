@@ -125,6 +125,27 @@ impl World {
         }
     }
 
+    /// Births and deaths since the last call, and how many were lost to a full buffer. A
+    /// GPU world collects them only after `collect_events(true)`; call `flush` first to get
+    /// every submitted tick's.
+    pub fn take_events(&mut self) -> (Vec<crate::world::LifeEvent>, u64) {
+        match self {
+            World::Cpu(c) => {
+                let sc = &mut c.scratch;
+                let count = std::mem::take(&mut sc.event_count) as usize;
+                let kept = count.min(sc.events.len());
+                (sc.events[..kept].to_vec(), (count - kept) as u64)
+            }
+            World::Gpu(g) => g.take_events(),
+        }
+    }
+
+    pub fn collect_events(&mut self, on: bool) {
+        if let World::Gpu(g) = self {
+            g.collect_events = on;
+        }
+    }
+
     /// Every bot's bit after each bot step of the last tick, step-major (for bits.txt).
     pub fn bot_bits(&mut self) -> Result<Vec<f32>, GpuError> {
         match self {

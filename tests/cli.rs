@@ -242,6 +242,19 @@ fn bad_arguments_get_clear_errors() {
     let o = silico(&["run", "--set", "agents.capacity", "--quiet"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("path.to.field=VALUE"));
+    let o = silico(&["lineage", "/no/such/run"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/no/such/run"));
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("lineage.csv");
+    std::fs::write(&bad, "id,parent\n1,2\n").unwrap();
+    let o = silico(&["lineage", tmp.path().to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("lineage.csv") && err.contains("first line"), "{err}");
+    let o = silico(&["app", "--select", "agnt:3"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("agent:N or bot:N"));
 }
 
 #[test]

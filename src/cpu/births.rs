@@ -6,8 +6,8 @@
 
 use crate::rng::{stream, Rng};
 use crate::world::{
-    Agent, Birth, BirthControl, Params, Scratch, State, ID_LEN, MESSAGE_LEN, NONE, TICK_DIED,
-    TICK_WANTS_CHILD,
+    Agent, Birth, BirthControl, LifeEvent, Params, Scratch, State, CAUSE_HIT, CAUSE_STARVED,
+    EVENT_BIRTH, EVENT_DEATH, ID_LEN, MESSAGE_LEN, NONE, TICK_DIED, TICK_WANTS_CHILD,
 };
 
 /// A brand-new agent at a random place with a random id.
@@ -61,6 +61,15 @@ fn energy_key(e: f32) -> u32 {
     e.max(0.0).to_bits()
 }
 
+/// Append a birth or death (WGSL `record`): past the buffer's end it is only counted.
+fn record(sc: &mut Scratch, e: LifeEvent) {
+    let k = sc.event_count as usize;
+    if let Some(slot) = sc.events.get_mut(k) {
+        *slot = e;
+    }
+    sc.event_count += 1;
+}
+
 pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
     let cap = st.agents.len();
     let alive: Vec<bool> = st.agents.iter().map(|a| a.alive != 0).collect();
@@ -69,11 +78,31 @@ pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
         .collect();
     let alive_count = alive.iter().filter(|a| **a).count() as u32;
     let candidates = wants.iter().filter(|w| **w).count() as u32;
-    let deaths = sc
-        .agent_tick
-        .iter()
-        .filter(|t| t.flags & TICK_DIED != 0)
-        .count() as u32;
+    let mut deaths = 0;
+    for i in 0..cap {
+        let t = sc.agent_tick[i];
+        if t.flags & TICK_DIED != 0 {
+            deaths += 1;
+            let a = &st.agents[i];
+            // Killed by hits if it would have lived without them.
+            let cause = if t.hit_received < 0.0 && t.death_energy - t.hit_received > 0.0 {
+                CAUSE_HIT
+            } else {
+                CAUSE_STARVED
+            };
+            record(
+                sc,
+                LifeEvent {
+                    kind: EVENT_DEATH,
+                    tick: st.clock.tick,
+                    id: [a.lineage_lo, a.lineage_hi],
+                    parent: [NONE, NONE],
+                    generation: a.generation,
+                    cause,
+                },
+            );
+        }
+    }
     let free = cap as u32 - alive_count;
     let mut ctl = BirthControl {
         deaths,
@@ -137,6 +166,17 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         st.brain_state[c * n..(c + 1) * n].fill(0.0);
         if b.parent == NONE {
             st.agents[b.child as usize] = random_agent(p, rng, tick, b.child);
+            record(
+                sc,
+                LifeEvent {
+                    kind: EVENT_BIRTH,
+                    tick,
+                    id: [b.child, tick],
+                    parent: [NONE, NONE],
+                    generation: 0,
+                    cause: 0,
+                },
+            );
             continue;
         }
         let parent = st.agents[b.parent as usize];
@@ -161,6 +201,17 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         child.parent_hi = parent.lineage_hi;
         child.founder = parent.founder;
         st.agents[b.child as usize] = child;
+        record(
+            sc,
+            LifeEvent {
+                kind: EVENT_BIRTH,
+                tick,
+                id: [b.child, tick],
+                parent: [parent.lineage_lo, parent.lineage_hi],
+                generation: child.generation,
+                cause: 0,
+            },
+        );
         if p.child_energy_from_parent != 0 {
             st.agents[b.parent as usize].energy -= transfer;
         }

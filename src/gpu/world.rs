@@ -10,7 +10,7 @@ use super::{binding_decls, full_source, groups_for, Dispatch, GpuContext, SHADER
 use crate::config::Config;
 use crate::cpu::{tick_passes, TICK_PASSES};
 use crate::error::GpuError;
-use crate::world::{Dims, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING};
+use crate::world::{Dims, LifeEvent, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING};
 
 struct Pass {
     pipeline: wgpu::ComputePipeline,
@@ -19,7 +19,9 @@ struct Pass {
 }
 
 struct PendingMetrics {
+    /// The metrics ring, then (when collecting) the event count and the events.
     staging: wgpu::Buffer,
+    with_events: bool,
     first_tick: u64,
     ticks: u64,
     /// 0 waiting, 1 mapped, 2 failed.
@@ -41,6 +43,10 @@ pub struct GpuWorld {
     spare_staging: Vec<wgpu::Buffer>,
     /// The tick's pass sequence, bot steps repeated.
     passes_of_tick: Vec<&'static str>,
+    /// Read births and deaths back with the metrics (for lineage.csv).
+    pub collect_events: bool,
+    events: Vec<LifeEvent>,
+    events_lost: u64,
 }
 
 fn alloc_len(len: u64) -> u64 {
@@ -238,6 +244,9 @@ impl GpuWorld {
             pending: VecDeque::new(),
             spare_staging: Vec::new(),
             passes_of_tick: tick_passes(params.bot_steps_per_tick),
+            collect_events: false,
+            events: Vec::new(),
+            events_lost: 0,
         })
     }
 
@@ -476,24 +485,46 @@ impl GpuWorld {
         while left > 0 {
             let chunk = left.min(TICKS_PER_SUBMIT);
             let mut enc = self.ctx.device.create_command_encoder(&Default::default());
+            let with_events = self.collect_events;
+            if with_events {
+                self.clear(&mut enc, "event_count");
+            }
             for _ in 0..chunk {
                 self.record_tick(&mut enc);
             }
             let size = self.lengths["metrics_ring"];
+            let events_size = self.lengths["events"];
+            let staging_size = size + if with_events { 4 + events_size } else { 0 };
             // Staging buffers are reused once read, so the loop allocates nothing.
-            let staging = self.spare_staging.pop().unwrap_or_else(|| {
-                self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            let staging = match self
+                .spare_staging
+                .iter()
+                .position(|b| b.size() == staging_size)
+            {
+                Some(k) => self.spare_staging.swap_remove(k),
+                None => self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
                     label: Some("metrics staging"),
-                    size,
+                    size: staging_size,
                     usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                     mapped_at_creation: false,
-                })
-            });
+                }),
+            };
             enc.copy_buffer_to_buffer(self.buffer("metrics_ring"), 0, &staging, 0, size);
+            if with_events {
+                enc.copy_buffer_to_buffer(self.buffer("event_count"), 0, &staging, size, 4);
+                enc.copy_buffer_to_buffer(
+                    self.buffer("events"),
+                    0,
+                    &staging,
+                    size + 4,
+                    events_size,
+                );
+            }
             self.ctx.queue.submit([enc.finish()]);
             let state = start_map(&staging);
             self.pending.push_back(PendingMetrics {
                 staging,
+                with_events,
                 first_tick: self.tick,
                 ticks: chunk,
                 state,
@@ -540,16 +571,34 @@ impl GpuWorld {
                     .slice(..)
                     .get_mapped_range()
                     .map_err(|e| GpuError::Readback(e.to_string()))?;
-                let ring: &[f32] = bytemuck::cast_slice(&view);
+                let ring_bytes = self.lengths["metrics_ring"] as usize;
+                let ring: &[f32] = bytemuck::cast_slice(&view[..ring_bytes]);
                 for t in p.first_tick..p.first_tick + p.ticks {
                     let slot = (t % METRIC_RING as u64) as usize;
                     rows.push(ring[slot * n..(slot + 1) * n].to_vec());
+                }
+                if p.with_events {
+                    let count =
+                        bytemuck::pod_read_unaligned::<u32>(&view[ring_bytes..ring_bytes + 4])
+                            as usize;
+                    let events: &[LifeEvent] = bytemuck::cast_slice(&view[ring_bytes + 4..]);
+                    let kept = count.min(events.len());
+                    self.events.extend_from_slice(&events[..kept]);
+                    self.events_lost += (count - kept) as u64;
                 }
             }
             p.staging.unmap();
             self.spare_staging.push(p.staging);
         }
         Ok(rows)
+    }
+
+    /// Births and deaths read back so far (with `collect_events`), and how many did not fit.
+    pub fn take_events(&mut self) -> (Vec<LifeEvent>, u64) {
+        (
+            std::mem::take(&mut self.events),
+            std::mem::take(&mut self.events_lost),
+        )
     }
 
     /// Wait for every submitted tick; returns the remaining metric rows.

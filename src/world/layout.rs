@@ -83,6 +83,30 @@ pub struct Bot {
     pub program: [f32; MESSAGE_LEN],
 }
 
+/// A birth (or respawn) or a death, appended by the births passes for lineage.csv and read
+/// back with the metrics. 32 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct LifeEvent {
+    /// `EVENT_BIRTH` or `EVENT_DEATH`.
+    pub kind: u32,
+    pub tick: u32,
+    /// The individual: (birth tick << 32) | slot, as `Agent::lineage_lo/hi`.
+    pub id: [u32; 2],
+    /// Births: the parent's id (all ones for a respawn). Deaths: unused.
+    pub parent: [u32; 2],
+    pub generation: u32,
+    /// Deaths: `CAUSE_STARVED` or `CAUSE_HIT`.
+    pub cause: u32,
+}
+
+pub const EVENT_BIRTH: u32 = 1;
+pub const EVENT_DEATH: u32 = 2;
+/// Its costs took its energy to 0 or below.
+pub const CAUSE_STARVED: u32 = 1;
+/// It would have lived without the hits it took this tick.
+pub const CAUSE_HIT: u32 = 2;
+
 /// Running sums of the emergence measures, kept between ticks (and in checkpoints) so a
 /// resumed run measures exactly as an uninterrupted one. 16 bytes.
 #[repr(C)]

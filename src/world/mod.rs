@@ -137,6 +137,11 @@ impl Dims {
     }
 
     /// Buckets of all the neighbour grid's levels together (src/cpu/grid.rs).
+    /// Room for births and deaths between two readbacks (32 ticks on the GPU).
+    pub fn events_len(&self) -> usize {
+        (8 * self.capacity).max(4096)
+    }
+
     /// Slots of the distinct-lineage set: a power of two at least twice the capacity.
     pub fn lineage_set_len(&self) -> usize {
         (2 * self.capacity).next_power_of_two()
@@ -294,6 +299,10 @@ pub struct Scratch {
     pub metrics_prev: Vec<f32>,
     /// Open-addressing set of the lineage keys seen by the metrics this tick (0 = empty).
     pub lineage_set: Vec<u32>,
+    /// Births and deaths since they were last taken (`events_len` at most; the count goes
+    /// on past it, so a reader knows how many were lost).
+    pub events: Vec<LifeEvent>,
+    pub event_count: u32,
 }
 
 impl Scratch {
@@ -327,6 +336,8 @@ impl Scratch {
             // Agent, cell and bot energy at the end of the previous tick.
             metrics_prev: vec![0.0; 4],
             lineage_set: vec![0; d.lineage_set_len()],
+            events: vec![LifeEvent::default(); d.events_len()],
+            event_count: 0,
         }
     }
 }
@@ -576,5 +587,7 @@ impl_sections!(Scratch {
     many metrics_ring,
     many metrics_prev,
     many lineage_set,
+    many events,
+    one event_count,
     many metrics_partials,
 });

@@ -1,0 +1,318 @@
+//! DIR/lineage.csv: one row per individual that lived in a run, written when it dies (and,
+//! for those alive at the end, when the run ends), built on the host from the births and
+//! deaths the GPU appends and the metrics readback brings back. `silico lineage DIR`
+//! summarises the file.
+//!
+//! Columns: `id` (the individual: birth tick << 32 | slot), `parent_id` (empty for a
+//! founder), `lineage` (the founder's id), `birth_tick` and `death_tick` (ticks completed,
+//! as metrics.csv's `tick`; founders of the initial world are born at 0; empty while
+//! alive), `generation`, `cause` (`starved`, `hit`, or `alive` at the end of the run),
+//! `offspring` (children born).
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+
+use crate::world::{Agent, LifeEvent, CAUSE_HIT, EVENT_BIRTH, EVENT_DEATH, INIT_TICK, NONE};
+
+pub const HEADER: &str = "id,parent_id,lineage,birth_tick,death_tick,generation,cause,offspring";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Individual {
+    pub id: u64,
+    pub parent: Option<u64>,
+    pub lineage: u64,
+    pub birth_tick: u64,
+    pub death_tick: Option<u64>,
+    pub generation: u32,
+    pub cause: String,
+    pub offspring: u32,
+}
+
+fn id64(pair: [u32; 2]) -> u64 {
+    (u64::from(pair[1]) << 32) | u64::from(pair[0])
+}
+
+/// Ticks completed when something happened during tick index `tick` (0 for the initial
+/// world).
+fn completed(tick: u32) -> u64 {
+    if tick == INIT_TICK {
+        0
+    } else {
+        u64::from(tick) + 1
+    }
+}
+
+impl Individual {
+    fn row(&self) -> String {
+        let opt = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
+        format!(
+            "{},{},{},{},{},{},{},{}",
+            self.id,
+            opt(self.parent),
+            self.lineage,
+            self.birth_tick,
+            opt(self.death_tick),
+            self.generation,
+            self.cause,
+            self.offspring
+        )
+    }
+
+    fn parse(line: &str, path: &Path, n: usize) -> Result<Self> {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() != 8 {
+            bail!("{}: line {n} has {} fields, not 8", path.display(), f.len());
+        }
+        let num = |k: usize| -> Result<u64> {
+            f[k].parse().with_context(|| {
+                format!("{}: line {n}: '{}' is not a number", path.display(), f[k])
+            })
+        };
+        let opt = |k: usize| -> Result<Option<u64>> {
+            if f[k].is_empty() {
+                Ok(None)
+            } else {
+                num(k).map(Some)
+            }
+        };
+        Ok(Self {
+            id: num(0)?,
+            parent: opt(1)?,
+            lineage: num(2)?,
+            birth_tick: num(3)?,
+            death_tick: opt(4)?,
+            generation: num(5)? as u32,
+            cause: f[6].to_string(),
+            offspring: num(7)? as u32,
+        })
+    }
+}
+
+/// Every row of a lineage.csv.
+pub fn read(path: &Path) -> Result<Vec<Individual>> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut lines = text.lines();
+    if lines.next() != Some(HEADER) {
+        bail!(
+            "{} is not a lineage.csv (its first line is not '{HEADER}')",
+            path.display()
+        );
+    }
+    lines
+        .enumerate()
+        .map(|(k, l)| Individual::parse(l, path, k + 2))
+        .collect()
+}
+
+/// The open lineage.csv of a run and everyone alive.
+pub struct LineageCsv {
+    file: fs::File,
+    alive: HashMap<u64, Individual>,
+    /// Events that did not fit the GPU's buffer: their individuals are missing or partial.
+    pub lost: u64,
+}
+
+impl LineageCsv {
+    /// Start the file from the world a run starts with. Resuming keeps the rows of those
+    /// who died up to the checkpoint's tick (the rest are written again as the run goes on)
+    /// and recounts the offspring of the living from them.
+    pub fn open(path: &Path, agents: &[Agent], tick: u64, resumed: bool) -> Result<Self> {
+        let kept: Vec<Individual> = if resumed && path.exists() {
+            read(path)?
+                .into_iter()
+                .filter(|r| r.death_tick.is_some_and(|d| d <= tick))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut alive: HashMap<u64, Individual> = agents
+            .iter()
+            .filter(|a| a.alive != 0)
+            .map(|a| {
+                let id = id64([a.lineage_lo, a.lineage_hi]);
+                let parent = (a.parent_lo != NONE || a.parent_hi != NONE)
+                    .then(|| id64([a.parent_lo, a.parent_hi]));
+                let ind = Individual {
+                    id,
+                    parent,
+                    lineage: id64(a.founder),
+                    birth_tick: completed(a.lineage_hi),
+                    death_tick: None,
+                    generation: a.generation,
+                    cause: String::new(),
+                    offspring: 0,
+                };
+                (id, ind)
+            })
+            .collect();
+        let parents: Vec<u64> = kept
+            .iter()
+            .filter_map(|r| r.parent)
+            .chain(alive.values().filter_map(|r| r.parent))
+            .collect();
+        for p in parents {
+            if let Some(parent) = alive.get_mut(&p) {
+                parent.offspring += 1;
+            }
+        }
+        let tmp = path.with_extension("csv.tmp");
+        let mut file =
+            fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        writeln!(file, "{HEADER}")?;
+        for r in &kept {
+            writeln!(file, "{}", r.row())?;
+        }
+        file.flush()?;
+        fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+        let file = fs::OpenOptions::new().append(true).open(path)?;
+        Ok(Self {
+            file,
+            alive,
+            lost: 0,
+        })
+    }
+
+    /// Take in births and deaths (any order within the batch); writes a row per death.
+    pub fn record(&mut self, mut events: Vec<LifeEvent>, lost: u64) -> Result<()> {
+        self.lost += lost;
+        // The GPU appends with atomics: put them in tick order, deaths of a tick first
+        // (they free the slots its children are born into), then by id.
+        events.sort_by_key(|e| (e.tick, e.kind == EVENT_BIRTH, id64(e.id)));
+        for e in events {
+            let id = id64(e.id);
+            match e.kind {
+                EVENT_BIRTH => {
+                    let parent = (e.parent != [NONE, NONE]).then(|| id64(e.parent));
+                    let lineage = match parent.and_then(|p| self.alive.get_mut(&p)) {
+                        Some(p) => {
+                            p.offspring += 1;
+                            p.lineage
+                        }
+                        // A respawned founder (or a parent lost to a full buffer).
+                        None => id,
+                    };
+                    self.alive.insert(
+                        id,
+                        Individual {
+                            id,
+                            parent,
+                            lineage,
+                            birth_tick: completed(e.tick),
+                            death_tick: None,
+                            generation: e.generation,
+                            cause: String::new(),
+                            offspring: 0,
+                        },
+                    );
+                }
+                EVENT_DEATH => {
+                    let mut ind = self.alive.remove(&id).unwrap_or(Individual {
+                        id,
+                        parent: None,
+                        lineage: id,
+                        birth_tick: completed(e.id[1]),
+                        death_tick: None,
+                        generation: e.generation,
+                        cause: String::new(),
+                        offspring: 0,
+                    });
+                    ind.death_tick = Some(completed(e.tick));
+                    ind.cause = if e.cause == CAUSE_HIT {
+                        "hit"
+                    } else {
+                        "starved"
+                    }
+                    .into();
+                    writeln!(self.file, "{}", ind.row())?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows of those still alive (cause `alive`), in id order; the file is complete.
+    pub fn finish(&mut self) -> Result<()> {
+        let mut rest: Vec<&Individual> = self.alive.values().collect();
+        rest.sort_by_key(|r| r.id);
+        for r in rest {
+            let mut r = r.clone();
+            r.cause = "alive".into();
+            writeln!(self.file, "{}", r.row())?;
+        }
+        self.file.flush()?;
+        Ok(())
+    }
+}
+
+/// One lineage's summary for `silico lineage`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineageSummary {
+    pub lineage: u64,
+    pub members: u64,
+    pub first_birth: u64,
+    /// Last death, or the run's last tick while members live.
+    pub last_tick: u64,
+    pub alive_at_end: u64,
+    pub max_generation: u32,
+}
+
+/// Lineages by how long they lasted (longest first), and individuals by how many
+/// descendants they had (most first): (id, descendants).
+pub fn summarise(rows: &[Individual]) -> (Vec<LineageSummary>, Vec<(u64, u64)>) {
+    let end = rows
+        .iter()
+        .map(|r| r.death_tick.unwrap_or(r.birth_tick))
+        .max()
+        .unwrap_or(0);
+    let mut lineages: HashMap<u64, LineageSummary> = HashMap::new();
+    for r in rows {
+        let l = lineages.entry(r.lineage).or_insert(LineageSummary {
+            lineage: r.lineage,
+            members: 0,
+            first_birth: r.birth_tick,
+            last_tick: 0,
+            alive_at_end: 0,
+            max_generation: 0,
+        });
+        l.members += 1;
+        l.first_birth = l.first_birth.min(r.birth_tick);
+        l.last_tick = l.last_tick.max(r.death_tick.unwrap_or(end));
+        l.alive_at_end += u64::from(r.death_tick.is_none());
+        l.max_generation = l.max_generation.max(r.generation);
+    }
+    let mut by_span: Vec<LineageSummary> = lineages.into_values().collect();
+    by_span.sort_by_key(|l| {
+        (
+            std::cmp::Reverse(l.last_tick - l.first_birth),
+            std::cmp::Reverse(l.members),
+            l.lineage,
+        )
+    });
+    // Descendants: children first, so visit in decreasing birth order.
+    let mut children: HashMap<u64, Vec<u64>> = HashMap::new();
+    for r in rows {
+        if let Some(p) = r.parent {
+            children.entry(p).or_default().push(r.id);
+        }
+    }
+    let mut order: Vec<&Individual> = rows.iter().collect();
+    order.sort_by_key(|r| std::cmp::Reverse((r.birth_tick, r.id)));
+    let mut descendants: HashMap<u64, u64> = HashMap::new();
+    for r in order {
+        let d: u64 = children.get(&r.id).map_or(0, |c| {
+            c.iter()
+                .map(|k| 1 + descendants.get(k).copied().unwrap_or(0))
+                .sum()
+        });
+        descendants.insert(r.id, d);
+    }
+    let mut prolific: Vec<(u64, u64)> = descendants.into_iter().filter(|(_, d)| *d > 0).collect();
+    prolific.sort_by_key(|(id, d)| (std::cmp::Reverse(*d), *id));
+    (by_span, prolific)
+}

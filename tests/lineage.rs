@@ -1,0 +1,244 @@
+//! lineage.csv: every individual of a run once, with parent links, generations, lineages,
+//! offspring counts and causes of death that agree with the metrics and with each other, on
+//! both backends, and the same after a resume.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use silico::batch::{self, BackendChoice, ConfigArgs, RunOptions};
+use silico::config::{AgentPlacement, Config, GenomeSpec};
+use silico::lineage::{self, Individual};
+use silico::world::{act, metric_index, ACTION_LEN};
+
+fn bias_genome(bias: &[(usize, f32)]) -> GenomeSpec {
+    let mut b = vec![0.0; ACTION_LEN];
+    for (k, v) in bias {
+        b[*k] = *v;
+    }
+    GenomeSpec::Tensors([("linear.bias".to_string(), b)].into())
+}
+
+fn run(cfg: &Config, dir: &Path, name: &str, ticks: u64, backend: BackendChoice) -> PathBuf {
+    let path = dir.join(format!("{name}.ron"));
+    std::fs::write(&path, cfg.to_ron()).unwrap();
+    let out = dir.join(name);
+    batch::run(&RunOptions {
+        cfg: ConfigArgs {
+            config: Some(path),
+            sets: vec![],
+        },
+        ticks,
+        seed: None,
+        out: Some(out.clone()),
+        checkpoint_every: 0,
+        resume: None,
+        backend,
+        quiet: true,
+    })
+    .unwrap();
+    out
+}
+
+fn backends() -> Vec<BackendChoice> {
+    let mut b = vec![BackendChoice::Cpu];
+    if common::gpu().is_some() {
+        b.push(BackendChoice::Gpu);
+    }
+    b
+}
+
+/// One founder that tries to breed every tick in a world of three slots.
+fn breeder() -> Config {
+    let mut cfg = common::tiny();
+    cfg.world.map_size = 16;
+    cfg.agents.capacity = 3;
+    cfg.agents.initial_agents = 0;
+    cfg.agents.min_agents = 0;
+    cfg.agents.view_agents = 2;
+    cfg.agents.terrain_view_range = 1;
+    cfg.bots.count = 0;
+    cfg.scenario.agents = vec![AgentPlacement {
+        pos: [60.0, 60.0],
+        count: 1,
+        step: [0.0, 0.0],
+        energy: Some(1e5),
+        genome: bias_genome(&[(act::REPRODUCE, 5.0)]),
+    }];
+    cfg.mutation.sigma = 0.0;
+    cfg
+}
+
+fn check_consistent(rows: &[Individual], metrics: &str) {
+    let by_id: HashMap<u64, &Individual> = rows.iter().map(|r| (r.id, r)).collect();
+    assert_eq!(by_id.len(), rows.len(), "each individual once");
+    // Everyone born (and respawned) during the run, plus those the world started with.
+    let births_col = metric_index("births").unwrap();
+    let respawns_col = metric_index("respawns").unwrap();
+    let deaths_col = metric_index("deaths").unwrap();
+    let (mut born, mut died) = (0.0, 0.0);
+    for line in metrics.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
+        born += f[births_col] + f[respawns_col];
+        died += f[deaths_col];
+    }
+    let founders_at_start = rows.iter().filter(|r| r.birth_tick == 0).count() as f64;
+    assert_eq!(rows.len() as f64, founders_at_start + born);
+    assert_eq!(
+        rows.iter().filter(|r| r.death_tick.is_some()).count() as f64,
+        died
+    );
+    for r in rows {
+        match r.parent {
+            None => {
+                assert_eq!(r.lineage, r.id, "a founder founds its lineage");
+                assert_eq!(r.generation, 0);
+            }
+            Some(p) => {
+                let parent = by_id.get(&p).expect("the parent has a row");
+                assert_eq!(r.generation, parent.generation + 1);
+                assert_eq!(r.lineage, parent.lineage);
+                assert!(r.birth_tick >= parent.birth_tick);
+                assert!(parent.death_tick.is_none_or(|d| r.birth_tick <= d));
+            }
+        }
+        let children = rows.iter().filter(|c| c.parent == Some(r.id)).count() as u32;
+        assert_eq!(r.offspring, children, "offspring of {}", r.id);
+        match &r.death_tick {
+            Some(d) => {
+                assert!(*d >= r.birth_tick);
+                assert!(r.cause == "starved" || r.cause == "hit", "{}", r.cause);
+            }
+            None => assert_eq!(r.cause, "alive"),
+        }
+    }
+}
+
+#[test]
+fn a_breeding_founder_gives_the_expected_family() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for backend in backends() {
+        let out = run(
+            &breeder(),
+            dir.path(),
+            &format!("breed-{backend:?}"),
+            40,
+            backend,
+        );
+        let rows = lineage::read(&out.join("lineage.csv")).unwrap();
+        let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+        check_consistent(&rows, &metrics);
+        let founder = rows.iter().find(|r| r.parent.is_none()).unwrap();
+        assert_eq!(founder.birth_tick, 0);
+        // In its first tick it is alone: its first child takes slot 1, born in tick
+        // index 0 (id = 0 << 32 | 1), after 1 tick completed.
+        let first = rows.iter().find(|r| r.id == 1).expect("the first child");
+        assert_eq!(first.parent, Some(founder.id));
+        assert_eq!(first.birth_tick, 1);
+        assert_eq!(first.generation, 1);
+        // Its second, in the last free slot, a tick later (the founder is the richest).
+        let second = rows
+            .iter()
+            .find(|r| r.id == (1u64 << 32) | 2)
+            .expect("the second child");
+        assert_eq!(second.parent, Some(founder.id));
+        assert_eq!(second.birth_tick, 2);
+        assert!(founder.offspring >= 2);
+        files.push(std::fs::read_to_string(out.join("lineage.csv")).unwrap());
+    }
+    if files.len() == 2 {
+        assert_eq!(
+            files[0], files[1],
+            "both backends write the same lineage.csv"
+        );
+    }
+}
+
+#[test]
+fn deaths_by_hits_and_by_hunger_are_told_apart() {
+    let mut cfg = breeder();
+    cfg.brain = silico::config::Brain::Linear;
+    cfg.costs.life_cost = 0.25;
+    cfg.scenario.agents = vec![
+        // A hitter with plenty of energy...
+        AgentPlacement {
+            pos: [60.0, 60.0],
+            count: 1,
+            step: [0.0, 0.0],
+            energy: Some(1e4),
+            genome: bias_genome(&[(act::HIT, 5.0), (act::REPRODUCE, -5.0)]),
+        },
+        // ...beside a weak agent its hits kill (it would outlive the life cost alone)...
+        AgentPlacement {
+            pos: [61.0, 60.0],
+            count: 1,
+            step: [0.0, 0.0],
+            energy: Some(0.6),
+            genome: bias_genome(&[(act::REPRODUCE, -5.0)]),
+        },
+        // ...and one far away that starves.
+        AgentPlacement {
+            pos: [4.0, 4.0],
+            count: 1,
+            step: [0.0, 0.0],
+            energy: Some(0.2),
+            genome: bias_genome(&[(act::REPRODUCE, -5.0)]),
+        },
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for backend in backends() {
+        let out = run(&cfg, dir.path(), &format!("hits-{backend:?}"), 3, backend);
+        let rows = lineage::read(&out.join("lineage.csv")).unwrap();
+        let slot = |r: &Individual| r.id & 0xffff_ffff;
+        let get = |s: u64| rows.iter().find(|r| slot(r) == s).unwrap();
+        assert_eq!(get(0).cause, "alive");
+        assert_eq!(get(1).cause, "hit", "{:?}", get(1));
+        assert_eq!(get(1).death_tick, Some(1));
+        assert_eq!(get(2).cause, "starved", "{:?}", get(2));
+        assert_eq!(get(2).death_tick, Some(1));
+    }
+}
+
+#[test]
+fn a_resumed_run_writes_the_same_lineage() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = common::tiny();
+    let whole = run(&cfg, dir.path(), "whole", 120, BackendChoice::Cpu);
+    let path = dir.path().join("whole.ron");
+    let out = dir.path().join("parts");
+    let opts = |ticks: u64, resume: Option<PathBuf>| RunOptions {
+        cfg: ConfigArgs {
+            config: Some(path.clone()),
+            sets: vec![],
+        },
+        ticks,
+        seed: None,
+        out: Some(out.clone()),
+        checkpoint_every: 50,
+        resume,
+        backend: BackendChoice::Cpu,
+        quiet: true,
+    };
+    batch::run(&opts(80, None)).unwrap();
+    batch::run(&opts(
+        120,
+        Some(out.join("checkpoints/tick-00000050.silico")),
+    ))
+    .unwrap();
+    let sorted = |p: PathBuf| {
+        let mut rows = lineage::read(&p).unwrap();
+        rows.sort_by_key(|r| r.id);
+        rows
+    };
+    let a = sorted(whole.join("lineage.csv"));
+    let b = sorted(out.join("lineage.csv"));
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a, b);
+    let (lineages, prolific) = lineage::summarise(&a);
+    assert!(!lineages.is_empty() && !prolific.is_empty());
+    assert!(lineages
+        .windows(2)
+        .all(|w| w[0].last_tick - w[0].first_birth >= w[1].last_tick - w[1].first_birth));
+}
