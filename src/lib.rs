@@ -40,6 +40,7 @@ pub mod cpu;
 pub mod error;
 pub mod gpu;
 pub mod lineage;
+pub mod report;
 pub mod rng;
 pub mod sim;
 pub mod world;

@@ -49,6 +49,15 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
     },
+    /// Plot and tabulate the emergence measures of runs (and their control runs).
+    Report {
+        /// Run directories, or directories holding runs (experiments).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where report.md and the PNG plots go.
+        #[arg(long, default_value = "report")]
+        out: PathBuf,
+    },
     /// Summarise a run's lineage.csv: the longest-lived lineages and the most prolific
     /// ancestors.
     Lineage {
@@ -151,6 +160,12 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Lineage { dir, top }) => lineage(&dir, top),
+        Some(Command::Report { dirs, out }) => {
+            for f in silico::report::write(&dirs, &out)? {
+                println!("wrote {}", f.display());
+            }
+            Ok(())
+        }
         Some(Command::Validate { file, sets }) => {
             let cfg = Config::load(&file)?;
             cfg.with_overrides(&sets)?;

@@ -251,7 +251,10 @@ fn bad_arguments_get_clear_errors() {
     let o = silico(&["lineage", tmp.path().to_str().unwrap()]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("lineage.csv") && err.contains("first line"), "{err}");
+    assert!(
+        err.contains("lineage.csv") && err.contains("first line"),
+        "{err}"
+    );
     let o = silico(&["app", "--select", "agnt:3"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("agent:N or bot:N"));

@@ -1,0 +1,70 @@
+//! `silico report`: plots and a table for runs and their controls, from run directories or
+//! a directory of runs; bad directories are refused by name.
+
+mod common;
+
+use silico::batch::{self, BackendChoice, ConfigArgs, RunOptions};
+
+fn run(dir: &std::path::Path, name: &str, sets: &[&str]) {
+    let cfg = dir.join("tiny.ron");
+    std::fs::write(&cfg, common::tiny().to_ron()).unwrap();
+    batch::run(&RunOptions {
+        cfg: ConfigArgs {
+            config: Some(cfg),
+            sets: sets.iter().map(|s| s.to_string()).collect(),
+        },
+        ticks: 60,
+        seed: None,
+        out: Some(dir.join("runs").join(name)),
+        checkpoint_every: 0,
+        resume: None,
+        backend: BackendChoice::Cpu,
+        quiet: true,
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_report_plots_every_group_and_tabulates_every_run() {
+    assert!(silico::report::columns_exist());
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), "world", &[]);
+    run(dir.path(), "no-messages", &["controls.messages=Off"]);
+    let out = dir.path().join("report");
+    let written = silico::report::write(&[dir.path().join("runs")], &out).unwrap();
+    assert_eq!(written.len(), silico::report::GROUPS.len() + 1);
+    for (stem, _, _) in silico::report::GROUPS {
+        let img = image::open(out.join(format!("{stem}.png"))).unwrap();
+        assert_eq!((img.width(), img.height()), (1400, 900));
+        // Lines were drawn: more than the white page and grey grid.
+        let coloured = img
+            .to_rgb8()
+            .pixels()
+            .filter(|p| p.0.iter().max().unwrap() - p.0.iter().min().unwrap() > 80)
+            .count();
+        assert!(coloured > 500, "{stem}: {coloured} coloured pixels");
+    }
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("| world |  | 60 |"), "{md}");
+    assert!(md.contains("| no-messages | messages off | 60 |"), "{md}");
+    assert!(md.contains("`comm_listener_mi`") && md.contains("![Agriculture](agriculture.png)"));
+    // A single run directory works too.
+    silico::report::write(&[dir.path().join("runs/world")], &dir.path().join("one")).unwrap();
+}
+
+#[test]
+fn bad_directories_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope");
+    let err = silico::report::write(&[missing.clone()], &dir.path().join("r")).unwrap_err();
+    assert!(err.to_string().contains("nope"), "{err}");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let err = silico::report::write(&[empty], &dir.path().join("r")).unwrap_err();
+    assert!(err.to_string().contains("no run"), "{err}");
+    let broken = dir.path().join("broken");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(broken.join("metrics.csv"), "tick,population\n1,oops\n").unwrap();
+    let err = silico::report::write(&[broken], &dir.path().join("r")).unwrap_err();
+    assert!(err.to_string().contains("line 2"), "{err}");
+}
