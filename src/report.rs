@@ -236,7 +236,9 @@ fn plot_group(path: &Path, title: &str, columns: &[&str], runs: &[Run]) -> Resul
     .map_err(|e| err(&e))?;
     let panels = body.split_evenly((2, 2));
     for (panel, name) in panels.iter().zip(columns) {
-        let series: Vec<(usize, &Run, Vec<(f64, f64)>)> = runs
+        // (run index, run, its smoothed curve)
+        type Series<'a> = (usize, &'a Run, Vec<(f64, f64)>);
+        let series: Vec<Series> = runs
             .iter()
             .enumerate()
             .filter_map(|(k, r)| {
