@@ -56,7 +56,7 @@ fn a_report_plots_every_group_and_tabulates_every_run() {
 fn bad_directories_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope");
-    let err = silico::report::write(&[missing.clone()], &dir.path().join("r")).unwrap_err();
+    let err = silico::report::write(&[missing], &dir.path().join("r")).unwrap_err();
     assert!(err.to_string().contains("nope"), "{err}");
     let empty = dir.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
