@@ -167,11 +167,19 @@ impl MetricsCsv {
         if let (Some(tick), Ok(old)) = (resume_tick, fs::read_to_string(path)) {
             let mut lines = old.lines();
             if lines.next() == Some(header.as_str()) {
+                // A run killed mid-write can leave a cut line (whose first field may even read
+                // as an earlier tick): keep only whole rows, in order, up to the checkpoint.
+                let mut last = 0.0;
                 for line in lines {
-                    let t: Option<f64> = line.split(',').next().and_then(|v| v.parse().ok());
-                    if t.is_some_and(|t| t <= tick as f64) {
-                        kept.push(line.to_string());
+                    let fields: Vec<&str> = line.split(',').collect();
+                    let whole = fields.len() == METRIC_COLUMNS.len()
+                        && fields.iter().all(|v| v.parse::<f64>().is_ok());
+                    let t: f64 = fields[0].parse().unwrap_or(f64::NAN);
+                    if !whole || t <= last || t > tick as f64 {
+                        break;
                     }
+                    last = t;
+                    kept.push(line.to_string());
                 }
             }
         }

@@ -38,6 +38,7 @@ pub mod batch;
 pub mod config;
 pub mod cpu;
 pub mod error;
+pub mod experiment;
 pub mod gpu;
 pub mod lineage;
 pub mod report;

@@ -122,13 +122,16 @@ impl LineageCsv {
     /// who died up to the checkpoint's tick (the rest are written again as the run goes on)
     /// and recounts the offspring of the living from them.
     pub fn open(path: &Path, agents: &[Agent], tick: u64, resumed: bool) -> Result<Self> {
-        let kept: Vec<Individual> = if resumed && path.exists() {
-            read(path)?
-                .into_iter()
+        // A run killed mid-write can leave a cut last line: keep the whole rows before it.
+        let kept: Vec<Individual> = match (resumed, fs::read_to_string(path)) {
+            (true, Ok(text)) if text.lines().next() == Some(HEADER) => text
+                .lines()
+                .enumerate()
+                .skip(1)
+                .map_while(|(k, l)| Individual::parse(l, path, k + 1).ok())
                 .filter(|r| r.death_tick.is_some_and(|d| d <= tick))
-                .collect()
-        } else {
-            Vec::new()
+                .collect(),
+            _ => Vec::new(),
         };
         let mut alive: HashMap<u64, Individual> = agents
             .iter()

@@ -49,6 +49,32 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
     },
+    /// Run every (variant, seed) of an experiment file; resumes and skips what is done.
+    Experiment {
+        file: PathBuf,
+        /// Output directory: DIR/<variant>/seed-<s>/ per run, results.csv, summary.md.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worlds run at once.
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+        /// Run only the pairs whose index is I modulo N (0 <= I < N).
+        #[arg(long, value_name = "I/N", value_parser = silico::experiment::parse_shard)]
+        shard: Option<(usize, usize)>,
+        /// Write DIR/<name>.sbatch, a Slurm job array of shards writing into DIR, and stop.
+        #[arg(long, value_name = "DIR")]
+        emit_slurm: Option<PathBuf>,
+        /// Array tasks of --emit-slurm (default: one per run).
+        #[arg(long)]
+        shards: Option<usize>,
+        #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+        backend: BackendChoice,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Gather the finished runs of an experiment directory into results.csv and summary.md.
+    Collect { dir: PathBuf },
     /// Plot and tabulate the emergence measures of runs (and their control runs).
     Report {
         /// Run directories, or directories holding runs (experiments).
@@ -160,6 +186,21 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Lineage { dir, top }) => lineage(&dir, top),
+        Some(Command::Experiment {
+            file,
+            out,
+            jobs,
+            shard,
+            emit_slurm,
+            shards,
+            backend,
+            quiet,
+        }) => experiment(&file, out, jobs, shard, emit_slurm, shards, backend, quiet),
+        Some(Command::Collect { dir }) => {
+            let n = silico::experiment::collect(&dir)?;
+            println!("{n} runs: {0}/results.csv, {0}/summary.md", dir.display());
+            Ok(())
+        }
         Some(Command::Report { dirs, out }) => {
             for f in silico::report::write(&dirs, &out)? {
                 println!("wrote {}", f.display());
@@ -215,6 +256,56 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn experiment(
+    file: &std::path::Path,
+    out: Option<PathBuf>,
+    jobs: usize,
+    shard: Option<(usize, usize)>,
+    emit_slurm: Option<PathBuf>,
+    shards: Option<usize>,
+    backend: BackendChoice,
+    quiet: bool,
+) -> Result<()> {
+    use silico::experiment as ex;
+    let exp = ex::Experiment::load(file)?;
+    let pairs = exp.pairs();
+    if let Some(dir) = emit_slurm {
+        let n = shards.unwrap_or(pairs.len()).clamp(1, pairs.len());
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        let abs = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or(p.to_path_buf());
+        let script = ex::slurm_script(&abs(file), &abs(&dir), n, &abs(&std::env::current_exe()?));
+        let path = dir.join(format!("{}.sbatch", exp.name));
+        std::fs::write(&path, script)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        println!(
+            "wrote {} ({} runs in {n} array tasks); submit with: sbatch {}",
+            path.display(),
+            pairs.len(),
+            path.display()
+        );
+        return Ok(());
+    }
+    let out = out.ok_or_else(|| anyhow::anyhow!("--out DIR is required (where the runs go)"))?;
+    let mine = match shard {
+        Some((i, n)) => ex::shard(&pairs, i, n),
+        None => pairs.clone(),
+    };
+    let started = std::time::Instant::now();
+    let ran = ex::run(&exp, &out, &mine, jobs, backend, quiet)?;
+    let collected = ex::collect(&out)?;
+    eprintln!(
+        "silico: {} of {} runs this invocation ({ran} run or resumed, {} already done) in {:.1}s; {collected} finished runs in {}/results.csv and summary.md",
+        mine.len(),
+        pairs.len(),
+        mine.len() - ran,
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    Ok(())
 }
 
 fn lineage(dir: &std::path::Path, top: usize) -> Result<()> {

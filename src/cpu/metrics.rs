@@ -112,11 +112,11 @@ pub fn table_stats(t: &[u32]) -> [f32; 3] {
 /// The bot outputs the metrics average: move x, move y, push, eat, hit, gate, terraform gain.
 const BOT_ACTION_OUTS: [usize; 7] = [0, 1, 2, 3, 5, 6, 7];
 
-/// Totals the ledger compares against on the first tick.
-pub fn seed_totals(st: &State, sc: &mut Scratch) {
+/// Totals the ledger compares against on a world's first tick.
+pub fn seed_totals(st: &State) -> Vec<f32> {
     let (agents, cells) = energy_totals(st);
     let bots: f64 = st.bots.iter().map(|b| b.energy as f64).sum();
-    sc.metrics_prev = vec![agents, cells, bots as f32, 0.0];
+    vec![agents, cells, bots as f32, 0.0]
 }
 
 pub fn energy_totals(st: &State) -> (f32, f32) {
@@ -308,9 +308,9 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     row[col("bot_energy_total")] = totals[Q_BOT_ENERGY];
     // Energy is conserved across agents, cells and bots up to these flows (eating only
     // moves it between them).
-    let change = (totals[Q_ENERGY] - sc.metrics_prev[0])
-        + (totals[Q_TERRAIN] - sc.metrics_prev[1])
-        + (totals[Q_BOT_ENERGY] - sc.metrics_prev[2]);
+    let change = (totals[Q_ENERGY] - st.metrics_prev[0])
+        + (totals[Q_TERRAIN] - st.metrics_prev[1])
+        + (totals[Q_BOT_ENERGY] - st.metrics_prev[2]);
     let explained = totals[Q_REGROWTH] - totals[Q_COSTS] - totals[Q_BOT_COSTS]
         + totals[Q_HIT]
         + totals[Q_STOLEN]
@@ -353,9 +353,9 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     // The next tick's histogram slot starts empty.
     let next = (st.clock.tick as usize + 1) % comm::WINDOW_TICKS * comm::SLOT;
     st.comm_hist[next..next + comm::SLOT].fill(0);
-    sc.metrics_prev[0] = totals[Q_ENERGY];
-    sc.metrics_prev[1] = totals[Q_TERRAIN];
-    sc.metrics_prev[2] = totals[Q_BOT_ENERGY];
+    st.metrics_prev[0] = totals[Q_ENERGY];
+    st.metrics_prev[1] = totals[Q_TERRAIN];
+    st.metrics_prev[2] = totals[Q_BOT_ENERGY];
     let slot = st.clock.tick as usize % METRIC_RING;
     sc.metrics_ring[slot * n..(slot + 1) * n].copy_from_slice(&row);
     st.clock.tick += 1;

@@ -82,10 +82,14 @@ pub fn tick_passes(bot_steps: u32) -> Vec<&'static str> {
 }
 
 impl CpuWorld {
-    pub fn new(cfg: &Config, state: State) -> Self {
+    pub fn new(cfg: &Config, mut state: State) -> Self {
         let dims = Dims::new(cfg);
-        let mut scratch = Scratch::new(&dims);
-        metrics::seed_totals(&state, &mut scratch);
+        let scratch = Scratch::new(&dims);
+        // A world at tick 0 (perhaps edited by a test or scenario) starts its ledger from
+        // itself; a resumed one keeps the totals its checkpoint stored.
+        if state.tick() == 0 {
+            state.metrics_prev = metrics::seed_totals(&state);
+        }
         let tensors = crate::world::brain::layout_for(cfg);
         Self {
             params: Params::new(cfg),

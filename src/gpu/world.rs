@@ -63,8 +63,10 @@ impl GpuWorld {
     pub fn with_context(ctx: GpuContext, cfg: &Config, state: &State) -> Result<Self, GpuError> {
         let params = Params::new(cfg);
         let dims = Dims::new(cfg);
-        let mut scratch = Scratch::new(&dims);
-        crate::cpu::metrics::seed_totals(state, &mut scratch);
+        let scratch = Scratch::new(&dims);
+        // As the CPU world: a tick-0 world starts its ledger from itself (written over the
+        // uploaded section below).
+        let seeded_prev = (state.tick() == 0).then(|| crate::cpu::metrics::seed_totals(state));
         if let Some((hidden, _)) = cfg.brain.attention() {
             let needed = super::jaxlife_brain::workgroup_bytes(
                 hidden as usize,
@@ -126,6 +128,10 @@ impl GpuWorld {
             ctx.queue.write_buffer(&buf, 0, bytes);
             buffers.insert(name, buf);
             lengths.insert(name, bytes.len() as u64);
+        }
+        if let Some(prev) = &seeded_prev {
+            ctx.queue
+                .write_buffer(&buffers["metrics_prev"], 0, bytemuck::cast_slice(prev));
         }
         let pbuf = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("params"),

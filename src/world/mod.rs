@@ -254,6 +254,9 @@ pub struct State {
     pub comm_hist: Vec<u32>,
     /// Per bot, the tick an agent last wrote into its program (NONE: never).
     pub bot_programmed: Vec<u32>,
+    /// Energy totals at the end of the previous tick (agents, cells, bots), for the ledger;
+    /// kept in checkpoints so a resumed run's first ledger row matches.
+    pub metrics_prev: Vec<f32>,
 }
 
 /// Per-tick working buffers: rebuilt every tick, never checkpointed.
@@ -295,8 +298,6 @@ pub struct Scratch {
     pub metrics_ring: Vec<f32>,
     /// Partial sums of the metrics, one block per chunk of agents and cells.
     pub metrics_partials: Vec<f32>,
-    /// Totals at the end of the previous tick, for the ledger: agent energy, cell energy.
-    pub metrics_prev: Vec<f32>,
     /// Open-addressing set of the lineage keys seen by the metrics this tick (0 = empty).
     pub lineage_set: Vec<u32>,
     /// Births and deaths since they were last taken (`events_len` at most; the count goes
@@ -334,7 +335,6 @@ impl Scratch {
             metrics_ring: vec![0.0; METRIC_RING * METRIC_COLUMNS.len()],
             metrics_partials: vec![0.0; MAX_METRIC_PARTIALS * crate::cpu::metrics::PARTIAL_STRIDE],
             // Agent, cell and bot energy at the end of the previous tick.
-            metrics_prev: vec![0.0; 4],
             lineage_set: vec![0; d.lineage_set_len()],
             events: vec![LifeEvent::default(); d.events_len()],
             event_count: 0,
@@ -476,6 +476,7 @@ impl State {
             heard: vec![NONE; d.capacity],
             comm_hist: vec![0; comm::WINDOW_TICKS * comm::SLOT],
             bot_programmed: vec![NONE; d.bots],
+            metrics_prev: vec![0.0; 4],
         }
     }
 
@@ -510,6 +511,7 @@ impl State {
             heard: vec![NONE; d.capacity],
             comm_hist: vec![0; comm::WINDOW_TICKS * comm::SLOT],
             bot_programmed: vec![NONE; d.bots],
+            metrics_prev: vec![0.0; 4],
         }
     }
 
@@ -558,6 +560,7 @@ impl_sections!(State {
     many heard,
     many comm_hist,
     many bot_programmed,
+    many metrics_prev,
 });
 
 impl_sections!(Scratch {
@@ -585,7 +588,6 @@ impl_sections!(Scratch {
     one birth_control,
     many birth_list,
     many metrics_ring,
-    many metrics_prev,
     many lineage_set,
     many events,
     one event_count,

@@ -1,0 +1,462 @@
+//! Experiments: one RON file names a base config, variants (sets of field overrides, in
+//! `--set` syntax), seeds and run lengths. `silico experiment FILE --out DIR` runs every
+//! (variant, seed) pair into `DIR/<variant>/seed-<s>/` (a `silico run` directory each),
+//! skipping finished runs and resuming interrupted ones from their last checkpoint, then
+//! writes `DIR/results.csv` and `DIR/summary.md`. `--shard I/N` runs the pairs whose index
+//! is I modulo N, so N cluster jobs split an experiment without overlap; `silico collect
+//! DIR` gathers what they wrote.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::batch::{self, BackendChoice, ConfigArgs, RunOptions};
+use crate::config::Config;
+
+/// The base config: a file (relative to the experiment file) or written inline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Base {
+    Path(String),
+    Inline(Box<Config>),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub name: String,
+    /// Field overrides, as `--set` takes them: "controls.messages=Off".
+    #[serde(default)]
+    pub set: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentFile {
+    pub base: Base,
+    pub variants: Vec<Variant>,
+    pub seeds: Vec<u64>,
+    pub ticks: u64,
+    /// Write a checkpoint every this many ticks (what an interrupted run resumes from).
+    #[serde(default)]
+    pub checkpoint_every: u64,
+    /// Overrides `metrics_every` of every run when given.
+    #[serde(default)]
+    pub metrics_every: Option<u32>,
+}
+
+/// An experiment with every variant's config resolved and validated.
+pub struct Experiment {
+    pub name: String,
+    pub file: ExperimentFile,
+    /// (variant name, its config), in file order.
+    pub configs: Vec<(String, Config)>,
+}
+
+/// One run of an experiment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pair {
+    pub index: usize,
+    pub variant: String,
+    pub seed: u64,
+}
+
+impl Experiment {
+    pub fn load(path: &Path) -> Result<Self> {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let file: ExperimentFile = ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+            .from_str(&text)
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "{}:{}:{}: {} (an experiment is (base: Path(\"..\") or Inline((..)), variants: [(name: \"..\", set: [\"field=value\"])], seeds: [..], ticks: N, checkpoint_every: N))",
+                    path.display(),
+                    e.span.start.line,
+                    e.span.start.col,
+                    e.code
+                )
+            })?;
+        let name = path
+            .file_stem()
+            .map_or("experiment".into(), |s| s.to_string_lossy().into_owned());
+        let base = match &file.base {
+            Base::Path(p) => {
+                let p = path.parent().unwrap_or(Path::new(".")).join(p);
+                Config::load(&p).with_context(|| format!("{}: base config", path.display()))?
+            }
+            Base::Inline(cfg) => {
+                cfg.validate().map_err(|errs| {
+                    anyhow::anyhow!("{}: base config:\n  {}", path.display(), errs.join("\n  "))
+                })?;
+                (**cfg).clone()
+            }
+        };
+        let mut problems = Vec::new();
+        if file.variants.is_empty() {
+            problems.push("variants is empty: give at least one (name: \"base\", set: [])".into());
+        }
+        if file.seeds.is_empty() {
+            problems.push("seeds is empty: give at least one seed".into());
+        }
+        if file.ticks == 0 {
+            problems.push("ticks = 0: runs need at least one tick".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut configs = Vec::new();
+        for v in &file.variants {
+            let ok_name = !v.name.is_empty()
+                && v.name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !ok_name {
+                problems.push(format!(
+                    "variant name '{}' must be letters, digits, '-' or '_' (it names a directory)",
+                    v.name
+                ));
+            }
+            if !seen.insert(v.name.clone()) {
+                problems.push(format!("variant '{}' is named twice", v.name));
+            }
+            let mut sets = v.set.clone();
+            if let Some(m) = file.metrics_every {
+                sets.push(format!("metrics_every={m}"));
+            }
+            match base.with_overrides(&sets) {
+                Ok(cfg) => configs.push((v.name.clone(), cfg)),
+                Err(e) => problems.push(format!("variant '{}': {e}", v.name)),
+            }
+        }
+        if !problems.is_empty() {
+            bail!("{}:\n  {}", path.display(), problems.join("\n  "));
+        }
+        Ok(Self {
+            name,
+            file,
+            configs,
+        })
+    }
+
+    /// Every (variant, seed) pair, variant-major, numbered.
+    pub fn pairs(&self) -> Vec<Pair> {
+        self.configs
+            .iter()
+            .flat_map(|(v, _)| self.file.seeds.iter().map(move |s| (v.clone(), *s)))
+            .enumerate()
+            .map(|(index, (variant, seed))| Pair {
+                index,
+                variant,
+                seed,
+            })
+            .collect()
+    }
+}
+
+/// The pairs shard `i` of `n` runs: index ≡ i (mod n). Shards partition the pairs.
+pub fn shard(pairs: &[Pair], i: usize, n: usize) -> Vec<Pair> {
+    pairs.iter().filter(|p| p.index % n == i).cloned().collect()
+}
+
+/// `I/N` with I < N.
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("--shard '{s}': write I/N with 0 <= I < N, e.g. 0/4");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+pub fn run_dir(out: &Path, p: &Pair) -> PathBuf {
+    out.join(&p.variant).join(format!("seed-{}", p.seed))
+}
+
+/// What a run directory holds: done (its summary reached the experiment's ticks), a
+/// checkpoint to resume from, or nothing yet.
+enum Progress {
+    Done,
+    Resume(PathBuf),
+    Fresh,
+}
+
+fn progress(dir: &Path, ticks: u64) -> Progress {
+    let done = fs::read_to_string(dir.join("summary.json"))
+        .ok()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+        .is_some_and(|v| {
+            v["ticks"].as_u64().is_some_and(|t| t >= ticks) && v["interrupted"] != true
+        });
+    if done {
+        return Progress::Done;
+    }
+    let latest = fs::read_dir(dir.join("checkpoints"))
+        .ok()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "silico"))
+        .max();
+    match latest {
+        Some(p) => Progress::Resume(p),
+        None => Progress::Fresh,
+    }
+}
+
+/// Run (or finish) the given pairs, `jobs` at a time; returns how many ran.
+pub fn run(
+    exp: &Experiment,
+    out: &Path,
+    pairs: &[Pair],
+    jobs: usize,
+    backend: BackendChoice,
+    quiet: bool,
+) -> Result<usize> {
+    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let configs: BTreeMap<&str, &Config> =
+        exp.configs.iter().map(|(n, c)| (n.as_str(), c)).collect();
+    for (name, cfg) in &exp.configs {
+        let dir = out.join(name);
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        fs::write(dir.join("config.ron"), cfg.to_ron())?;
+    }
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let b = indicatif::ProgressBar::new(pairs.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} runs  eta {eta}  {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        b
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .context("cannot start the job threads")?;
+    let results: Vec<Result<bool>> = pool.install(|| {
+        use rayon::prelude::*;
+        pairs
+            .par_iter()
+            .map(|p| {
+                let dir = run_dir(out, p);
+                let ticks = exp.file.ticks;
+                let resume = match progress(&dir, ticks) {
+                    Progress::Done => {
+                        bar.inc(1);
+                        return Ok(false);
+                    }
+                    Progress::Resume(c) => Some(c),
+                    Progress::Fresh => None,
+                };
+                let cfg_path = out.join(&p.variant).join("config.ron");
+                bar.set_message(format!("{} seed {}", p.variant, p.seed));
+                let _ = configs[p.variant.as_str()];
+                batch::run(&RunOptions {
+                    cfg: ConfigArgs {
+                        config: resume.is_none().then_some(cfg_path),
+                        sets: vec![],
+                    },
+                    ticks,
+                    seed: resume.is_none().then_some(p.seed),
+                    out: Some(dir.clone()),
+                    checkpoint_every: exp.file.checkpoint_every,
+                    resume,
+                    backend,
+                    quiet: true,
+                })
+                .with_context(|| {
+                    format!("run {} seed {} ({})", p.variant, p.seed, dir.display())
+                })?;
+                bar.inc(1);
+                Ok(true)
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let mut ran = 0;
+    for r in results {
+        ran += usize::from(r?);
+    }
+    Ok(ran)
+}
+
+/// The measures results.csv and summary.md report: the report's groups.
+fn measures() -> Vec<&'static str> {
+    crate::report::GROUPS
+        .iter()
+        .flat_map(|(_, _, c)| c.iter().copied())
+        .collect()
+}
+
+/// One finished run's line of results.csv.
+struct RunResult {
+    variant: String,
+    seed: u64,
+    ticks: u64,
+    wall_s: f64,
+    ticks_per_s: f64,
+    state_hash: String,
+    finals: Vec<f64>,
+    means: Vec<f64>,
+}
+
+/// Gather every finished run under DIR (`<variant>/seed-<s>/summary.json`) into
+/// DIR/results.csv and DIR/summary.md; returns the number of runs.
+pub fn collect(out: &Path) -> Result<usize> {
+    let mut runs = Vec::new();
+    let mut variants: Vec<PathBuf> = fs::read_dir(out)
+        .with_context(|| format!("cannot read {}", out.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    variants.sort();
+    let names = measures();
+    for vdir in variants {
+        let variant = vdir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let mut seeds: Vec<(u64, PathBuf)> = fs::read_dir(&vdir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter_map(|p| {
+                let s = p
+                    .file_name()?
+                    .to_str()?
+                    .strip_prefix("seed-")?
+                    .parse()
+                    .ok()?;
+                Some((s, p))
+            })
+            .collect();
+        seeds.sort();
+        for (seed, dir) in seeds {
+            let Ok(summary) = fs::read_to_string(dir.join("summary.json")) else {
+                continue;
+            };
+            let v: serde_json::Value = serde_json::from_str(&summary)
+                .with_context(|| format!("{}/summary.json is not JSON", dir.display()))?;
+            if v["interrupted"] == true {
+                continue;
+            }
+            let run = crate::report::Run::load(&dir, variant.clone())?;
+            let mut finals = Vec::new();
+            let mut means = Vec::new();
+            for n in &names {
+                let pts = run.column(n).unwrap_or_default();
+                finals.push(pts.last().map_or(f64::NAN, |p| p.1));
+                means.push(if pts.is_empty() {
+                    f64::NAN
+                } else {
+                    pts.iter().map(|p| p.1).sum::<f64>() / pts.len() as f64
+                });
+            }
+            runs.push(RunResult {
+                variant: variant.clone(),
+                seed,
+                ticks: v["ticks"].as_u64().unwrap_or(0),
+                wall_s: v["wall_s"].as_f64().unwrap_or(0.0),
+                ticks_per_s: v["ticks_per_s"].as_f64().unwrap_or(0.0),
+                state_hash: v["state_hash"].as_str().unwrap_or("").to_string(),
+                finals,
+                means,
+            });
+        }
+    }
+    let mut csv = String::from("variant,seed,ticks,wall_s,ticks_per_s,state_hash");
+    for n in &names {
+        let _ = write!(csv, ",final_{n},mean_{n}");
+    }
+    csv.push('\n');
+    for r in &runs {
+        let _ = write!(
+            csv,
+            "{},{},{},{:.3},{:.2},{}",
+            r.variant, r.seed, r.ticks, r.wall_s, r.ticks_per_s, r.state_hash
+        );
+        for (f, m) in r.finals.iter().zip(&r.means) {
+            let _ = write!(csv, ",{f},{m}");
+        }
+        csv.push('\n');
+    }
+    fs::write(out.join("results.csv"), csv)
+        .with_context(|| format!("cannot write {}/results.csv", out.display()))?;
+    let mut md = format!(
+        "# Experiment summary\n\n{} finished run(s). Per variant, the mean ± standard deviation over seeds of each measure's mean over its run (n = seeds).\n\n| measure |",
+        runs.len()
+    );
+    let mut groups: Vec<String> = runs.iter().map(|r| r.variant.clone()).collect();
+    groups.dedup();
+    for g in &groups {
+        let n = runs.iter().filter(|r| &r.variant == g).count();
+        let _ = write!(md, " {g} (n={n}) |");
+    }
+    let _ = write!(md, "\n|---|");
+    for _ in &groups {
+        md.push_str("---|");
+    }
+    md.push('\n');
+    for (k, n) in names.iter().enumerate() {
+        let _ = write!(md, "| `{n}` |");
+        for g in &groups {
+            let xs: Vec<f64> = runs
+                .iter()
+                .filter(|r| &r.variant == g)
+                .map(|r| r.means[k])
+                .filter(|x| x.is_finite())
+                .collect();
+            let (mean, sd) = mean_sd(&xs);
+            let _ = write!(md, " {mean:.4} ± {sd:.4} |");
+        }
+        md.push('\n');
+    }
+    fs::write(out.join("summary.md"), md)
+        .with_context(|| format!("cannot write {}/summary.md", out.display()))?;
+    Ok(runs.len())
+}
+
+fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    if xs.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = if xs.len() > 1 {
+        xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (mean, var.sqrt())
+}
+
+/// A Slurm job-array script whose task k runs shard k of `shards`.
+pub fn slurm_script(exp_file: &Path, out: &Path, shards: usize, binary: &Path) -> String {
+    format!(
+        "#!/bin/bash\n\
+         # Written by `silico experiment --emit-slurm`: task k of the array runs shard k of {shards};\n\
+         # afterwards `silico collect {out}` gathers results.csv and summary.md.\n\
+         #SBATCH --job-name=silico-{name}\n\
+         #SBATCH --array=0-{last}\n\
+         #SBATCH --output={out}/slurm-%A_%a.out\n\
+         #SBATCH --cpus-per-task=2\n\
+         set -euo pipefail\n\
+         \"{bin}\" experiment \"{file}\" --out \"{out}\" --quiet \\\n  --shard \"$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT\"\n",
+        name = exp_file
+            .file_stem()
+            .map_or("experiment".into(), |s| s.to_string_lossy().into_owned()),
+        last = shards.saturating_sub(1),
+        out = out.display(),
+        bin = binary.display(),
+        file = exp_file.display(),
+    )
+}
