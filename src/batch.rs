@@ -85,6 +85,10 @@ pub struct RunOptions {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Every K ticks save a picture of the world in DIR/frames/ (and DIR/frames.gif at the
+    /// end); rendered on the GPU, no window needed. 0: none.
+    #[arg(long, default_value_t = 0, value_name = "K")]
+    pub frames_every: u64,
 }
 
 #[derive(Serialize)]
@@ -316,6 +320,13 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         None => None,
     };
 
+    let mut frames = match opts.frames_every {
+        0 => None,
+        _ => Some(Frames::new(&world, &out)?),
+    };
+    if let Some(f) = frames.as_mut() {
+        f.save(&mut world, &cfg)?;
+    }
     let mut lineage = crate::lineage::LineageCsv::open(
         &out.join("lineage.csv"),
         &start_agents,
@@ -372,9 +383,11 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         let now = world.tick();
         // Recording bits reads them back after every tick.
         let mut chunk = (opts.ticks - now).min(if bits.is_some() { 1 } else { 32 });
-        if let Some(done) = now.checked_div(opts.checkpoint_every) {
-            let next = (done + 1) * opts.checkpoint_every;
-            chunk = chunk.min(next - now);
+        for every in [opts.checkpoint_every, opts.frames_every] {
+            if let Some(done) = now.checked_div(every) {
+                let next = (done + 1) * every;
+                chunk = chunk.min(next - now);
+            }
         }
         let rows = world.advance(chunk)?;
         handle_rows(rows, &bar)?;
@@ -384,6 +397,13 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
             bits.write_tick(&world.bot_bits()?, cfg.bots.count as usize)?;
         }
         bar.set_position(world.tick() - start_tick);
+        if let Some(f) = frames.as_mut() {
+            if world.tick() % opts.frames_every == 0 {
+                let rows = world.flush()?;
+                handle_rows(rows, &bar)?;
+                f.save(&mut world, &cfg)?;
+            }
+        }
         if opts.checkpoint_every > 0
             && world.tick() % opts.checkpoint_every == 0
             && world.tick() < opts.ticks
@@ -405,6 +425,9 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     let (events, lost) = world.take_events();
     lineage.record(events, lost)?;
     lineage.finish()?;
+    if let Some(f) = &frames {
+        f.write_gif()?;
+    }
     if lineage.lost > 0 {
         eprintln!(
             "warning: {} births and deaths did not fit the event buffer; lineage.csv misses them",
@@ -511,4 +534,63 @@ pub fn bench(
         brain: format!("{:?}", cfg.brain),
         pass_ms,
     })
+}
+
+/// World pictures of a run: DIR/frames/tick-NNNNNNNN.png, and DIR/frames.gif at the end.
+struct Frames {
+    ctx: crate::gpu::GpuContext,
+    dir: PathBuf,
+    gif: PathBuf,
+}
+
+/// Side of a saved frame, in pixels.
+const FRAME_PX: u32 = 512;
+
+impl Frames {
+    fn new(world: &World, out: &Path) -> Result<Self> {
+        let ctx = match world {
+            World::Gpu(g) => g.ctx.clone(),
+            World::Cpu(_) => crate::gpu::GpuContext::new()
+                .context("--frames-every draws the world with the GPU, and no adapter was found")?,
+        };
+        let dir = out.join("frames");
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Self {
+            ctx,
+            dir,
+            gif: out.join("frames.gif"),
+        })
+    }
+
+    fn save(&mut self, world: &mut World, cfg: &Config) -> Result<()> {
+        world.flush()?;
+        let settings = crate::app::view::ViewSettings::whole_world(cfg, [FRAME_PX, FRAME_PX]);
+        let img =
+            crate::app::view::render_image(&self.ctx, world, cfg, &settings, [FRAME_PX, FRAME_PX])?;
+        let path = self.dir.join(format!("tick-{:08}.png", world.tick()));
+        img.save(&path)
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Every frame in the directory (a resumed run's earlier ones too), in tick order.
+    fn write_gif(&self) -> Result<()> {
+        let mut pngs: Vec<PathBuf> = fs::read_dir(&self.dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "png"))
+            .collect();
+        pngs.sort();
+        let file = fs::File::create(&self.gif)
+            .with_context(|| format!("cannot create {}", self.gif.display()))?;
+        let mut enc = image::codecs::gif::GifEncoder::new_with_speed(file, 10);
+        enc.set_repeat(image::codecs::gif::Repeat::Infinite)?;
+        for p in pngs {
+            let img = image::open(&p)
+                .with_context(|| format!("cannot read frame {}", p.display()))?
+                .resize(256, 256, image::imageops::FilterType::Triangle)
+                .to_rgba8();
+            let delay = image::Delay::from_numer_denom_ms(150, 1);
+            enc.encode_frame(image::Frame::from_parts(img, 0, 0, delay))?;
+        }
+        Ok(())
+    }
 }

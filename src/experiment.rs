@@ -46,6 +46,9 @@ pub struct ExperimentFile {
     /// Overrides `metrics_every` of every run when given.
     #[serde(default)]
     pub metrics_every: Option<u32>,
+    /// Save a world picture every this many ticks in each run (frames/ and frames.gif).
+    #[serde(default)]
+    pub frames_every: u64,
 }
 
 /// An experiment with every variant's config resolved and validated.
@@ -273,6 +276,7 @@ pub fn run(
                     resume,
                     backend,
                     quiet: true,
+                    frames_every: exp.file.frames_every,
                 })
                 .with_context(|| {
                     format!("run {} seed {} ({})", p.variant, p.seed, dir.display())

@@ -73,6 +73,21 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Draw a checkpoint's world into a PNG (on the GPU, no window).
+    Render {
+        file: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Terrain layer.
+        #[arg(long, value_enum, default_value_t)]
+        layer: silico::app::view::Layer,
+        /// Interaction lines.
+        #[arg(long, value_enum, default_value_t)]
+        lines: silico::app::view::Lines,
+        /// Side of the square picture, pixels.
+        #[arg(long, default_value_t = 1024)]
+        size: u32,
+    },
     /// Gather the finished runs of an experiment directory into results.csv and summary.md.
     Collect { dir: PathBuf },
     /// Plot and tabulate the emergence measures of runs (and their control runs).
@@ -196,6 +211,35 @@ fn dispatch(cli: Cli) -> Result<()> {
             backend,
             quiet,
         }) => experiment(&file, out, jobs, shard, emit_slurm, shards, backend, quiet),
+        Some(Command::Render {
+            file,
+            out,
+            layer,
+            lines,
+            size,
+        }) => {
+            if !(16..=8192).contains(&size) {
+                anyhow::bail!("--size {size} is out of range: allowed 16 ..= 8192 pixels");
+            }
+            let (cfg, state) = checkpoint::read(&file)?;
+            let world = silico::sim::World::new(&cfg, state, silico::sim::BackendKind::Gpu)?;
+            let silico::sim::World::Gpu(g) = &world else {
+                unreachable!("a GPU world was asked for")
+            };
+            let mut settings = silico::app::view::ViewSettings::whole_world(&cfg, [size, size]);
+            settings.layer = layer;
+            settings.lines = lines;
+            let img =
+                silico::app::view::render_image(&g.ctx, &world, &cfg, &settings, [size, size])?;
+            img.save(&out)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            println!(
+                "wrote {} ({size}x{size}, tick {})",
+                out.display(),
+                world.tick()
+            );
+            Ok(())
+        }
         Some(Command::Collect { dir }) => {
             let n = silico::experiment::collect(&dir)?;
             println!("{n} runs: {0}/results.csv, {0}/summary.md", dir.display());
@@ -412,6 +456,7 @@ fn app(args: AppArgs) -> Result<()> {
                 resume: args.checkpoint,
                 backend: args.backend,
                 quiet: false,
+                frames_every: 0,
             })
         }
         other => other,

@@ -408,6 +408,7 @@ fn run_rule(rule: u8, backend: BackendChoice, dir: &std::path::Path) -> Vec<Stri
         resume: None,
         backend,
         quiet: true,
+        frames_every: 0,
     })
     .unwrap();
     std::fs::read_to_string(out.join("bits.txt"))

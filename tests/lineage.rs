@@ -36,6 +36,7 @@ fn run(cfg: &Config, dir: &Path, name: &str, ticks: u64, backend: BackendChoice)
         resume: None,
         backend,
         quiet: true,
+        frames_every: 0,
     })
     .unwrap();
     out
@@ -220,6 +221,7 @@ fn a_resumed_run_writes_the_same_lineage() {
         resume,
         backend: BackendChoice::Cpu,
         quiet: true,
+        frames_every: 0,
     };
     batch::run(&opts(80, None)).unwrap();
     batch::run(&opts(

@@ -20,6 +20,7 @@ fn run(dir: &std::path::Path, name: &str, sets: &[&str]) {
         resume: None,
         backend: BackendChoice::Cpu,
         quiet: true,
+        frames_every: 0,
     })
     .unwrap();
 }

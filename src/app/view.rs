@@ -230,6 +230,21 @@ pub struct ViewSettings {
 }
 
 impl ViewSettings {
+    /// The whole world in a picture of `size` pixels, natural colours, no selection.
+    pub fn whole_world(cfg: &Config, size: [u32; 2]) -> Self {
+        Self {
+            camera: Camera::fit(cfg.world_size(), [size[0] as f32, size[1] as f32]),
+            layer: Layer::Natural,
+            agent_colors: AgentColors::Lineage,
+            show_agents: true,
+            show_bots: true,
+            lines: Lines::Off,
+            selected_agent: None,
+            selected_bot: None,
+            highlights: Vec::new(),
+        }
+    }
+
     pub fn uniform(&self, cfg: &Config, rect_px: [f32; 4], pixels_per_point: f32) -> ViewUniform {
         let world_size = cfg.world_size();
         let units_per_px = self.camera.units_per_point / pixels_per_point;
@@ -489,6 +504,25 @@ impl ViewRenderer {
         }));
     }
 
+    /// Terrain, then lines, agents and bots, into a pass whose viewport is the view.
+    fn draw(&self, pass: &mut wgpu::RenderPass<'static>, instances: [u32; 3]) {
+        let Some(bind_group) = &self.bind_group else {
+            return;
+        };
+        pass.set_bind_group(0, bind_group, &[]);
+        pass.set_pipeline(&self.terrain);
+        pass.draw(0..6, 0..1);
+        for (pipeline, n) in [&self.lines, &self.agents, &self.bots]
+            .into_iter()
+            .zip(instances)
+        {
+            if n > 0 {
+                pass.set_pipeline(pipeline);
+                pass.draw(0..6, 0..n);
+            }
+        }
+    }
+
     /// Copy a CPU world's terrain and entities into the mirrors (a GPU world needs nothing).
     pub fn mirror(&self, queue: &wgpu::Queue, world: &World) {
         if let World::Cpu(c) = world {
@@ -556,26 +590,119 @@ impl egui_wgpu::CallbackTrait for ViewCallback {
         pass: &mut wgpu::RenderPass<'static>,
         resources: &egui_wgpu::CallbackResources,
     ) {
-        let Some(r) = resources.get::<ViewRenderer>() else {
-            return;
-        };
-        let Some(bind_group) = &r.bind_group else {
-            return;
-        };
-        pass.set_bind_group(0, bind_group, &[]);
-        pass.set_pipeline(&r.terrain);
-        pass.draw(0..6, 0..1);
-        if self.line_instances > 0 {
-            pass.set_pipeline(&r.lines);
-            pass.draw(0..6, 0..self.line_instances);
-        }
-        if self.agent_instances > 0 {
-            pass.set_pipeline(&r.agents);
-            pass.draw(0..6, 0..self.agent_instances);
-        }
-        if self.bot_instances > 0 {
-            pass.set_pipeline(&r.bots);
-            pass.draw(0..6, 0..self.bot_instances);
+        if let Some(r) = resources.get::<ViewRenderer>() {
+            r.draw(
+                pass,
+                [
+                    self.line_instances,
+                    self.agent_instances,
+                    self.bot_instances,
+                ],
+            );
         }
     }
+}
+
+/// Render a world into an RGBA image of `size` pixels without a window (checkpoint
+/// pictures, run frames). A CPU world's buffers are uploaded first.
+pub fn render_image(
+    ctx: &crate::gpu::GpuContext,
+    world: &World,
+    cfg: &Config,
+    settings: &ViewSettings,
+    size: [u32; 2],
+) -> anyhow::Result<image::RgbaImage> {
+    let format = wgpu::TextureFormat::Rgba8Unorm;
+    let device = &ctx.device;
+    let mut r = ViewRenderer::new(device, format);
+    r.attach(device, world);
+    r.mirror(&ctx.queue, world);
+    let u = settings.uniform(cfg, [0.0, 0.0, size[0] as f32, size[1] as f32], 1.0);
+    let (lines, agents, bots) = settings.instances(&u);
+    ctx.queue
+        .write_buffer(&r.uniform, 0, bytemuck::bytes_of(&u));
+    let extent = wgpu::Extent3d {
+        width: size[0],
+        height: size[1],
+        depth_or_array_layers: 1,
+    };
+    let texture = device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("world picture"),
+        size: extent,
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    });
+    let target = texture.create_view(&Default::default());
+    let padded = (size[0] * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
+        * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+    let staging = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("world picture readback"),
+        size: u64::from(padded) * u64::from(size[1]),
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut enc = device.create_command_encoder(&Default::default());
+    {
+        let mut pass = enc
+            .begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("world picture"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &target,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            })
+            .forget_lifetime();
+        r.draw(&mut pass, [lines, agents, bots]);
+    }
+    enc.copy_texture_to_buffer(
+        texture.as_image_copy(),
+        wgpu::TexelCopyBufferInfo {
+            buffer: &staging,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(padded),
+                rows_per_image: Some(size[1]),
+            },
+        },
+        extent,
+    );
+    ctx.queue.submit([enc.finish()]);
+    let (tx, rx) = std::sync::mpsc::channel();
+    staging
+        .slice(..)
+        .map_async(wgpu::MapMode::Read, move |res| {
+            let _ = tx.send(res);
+        });
+    device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .map_err(|e| anyhow::anyhow!("waiting for the picture: {e}"))?;
+    rx.recv()
+        .map_err(|e| anyhow::anyhow!("the picture's readback was dropped: {e}"))?
+        .map_err(|e| anyhow::anyhow!("mapping the picture: {e}"))?;
+    let mut pixels = Vec::with_capacity((size[0] * size[1] * 4) as usize);
+    {
+        let data = staging
+            .slice(..)
+            .get_mapped_range()
+            .map_err(|e| anyhow::anyhow!("reading the picture: {e}"))?;
+        for row in data.chunks(padded as usize).take(size[1] as usize) {
+            pixels.extend_from_slice(&row[..(size[0] * 4) as usize]);
+        }
+    }
+    staging.unmap();
+    image::RgbaImage::from_raw(size[0], size[1], pixels)
+        .ok_or_else(|| anyhow::anyhow!("the picture has the wrong size"))
 }
