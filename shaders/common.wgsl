@@ -165,7 +165,7 @@ struct Measures {
     eaten_cultivated_total: f32,
     cultivation_cost_total: f32,
     lineages_prev: f32,
-    _pad0: f32,
+    genome_diversity: f32,
 }
 
 struct Clock {

@@ -28,8 +28,12 @@
 @group(0) @binding(16) var<storage, read_write> comm_hist: array<atomic<u32>>;
 @group(0) @binding(17) var<storage, read> bot_programmed: array<u32>;
 @group(0) @binding(18) var<storage, read_write> lineage_set: array<atomic<u32>>;
+@group(0) @binding(19) var<storage, read> genomes: array<f32>;
 
-const METRIC_COUNT: u32 = 73u;
+const METRIC_COUNT: u32 = 74u;
+// src/world/layout.rs DIVERSITY_SAMPLE, DIVERSITY_EVERY_TICKS.
+const DIVERSITY_SAMPLE: u32 = 16u;
+const DIVERSITY_EVERY_TICKS: u32 = 16u;
 const METRIC_RING: u32 = 64u;
 // Sums per partial; the partial's slot SUMS holds the largest generation seen.
 const SUMS: u32 = 55u;
@@ -239,6 +243,51 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
 }
 
 var<workgroup> totals: array<f32, 56>;
+var<workgroup> sample: array<u32, 16>;
+var<workgroup> sample_count: u32;
+var<workgroup> tick_now: u32;
+var<workgroup> spread: array<f32, 1024>; // 64 threads x DIVERSITY_SAMPLE
+
+// Root-mean-square distance per weight of the first DIVERSITY_SAMPLE living agents'
+// genomes from their mean; called by all 64 threads, the result is in spread[0].
+fn genome_diversity(t: u32) {
+    if (t == 0u) {
+        var n = 0u;
+        for (var i = 0u; i < params.capacity && n < DIVERSITY_SAMPLE; i++) {
+            if (agents[i].alive != 0u) { sample[n] = i; n += 1u; }
+        }
+        sample_count = n;
+    }
+    let n = workgroupUniformLoad(&sample_count);
+    let g = params.genome_len;
+    var dev: array<f32, 16>;
+    for (var k = 0u; k < DIVERSITY_SAMPLE; k++) { dev[k] = 0.0; }
+    if (n >= 2u) {
+        for (var w = t; w < g; w += 64u) {
+            var mean = 0.0;
+            for (var k = 0u; k < n; k++) { mean += genomes[sample[k] * g + w]; }
+            mean = mean / f32(n);
+            for (var k = 0u; k < n; k++) {
+                let d = genomes[sample[k] * g + w] - mean;
+                dev[k] += d * d;
+            }
+        }
+    }
+    for (var k = 0u; k < DIVERSITY_SAMPLE; k++) { spread[t * DIVERSITY_SAMPLE + k] = dev[k]; }
+    workgroupBarrier();
+    if (t == 0u) {
+        var total = 0.0;
+        if (n >= 2u && g > 0u) {
+            for (var k = 0u; k < n; k++) {
+                var s = 0.0;
+                for (var u = 0u; u < 64u; u++) { s += spread[u * DIVERSITY_SAMPLE + k]; }
+                total += sqrt(s / f32(g));
+            }
+            total = total / f32(n);
+        }
+        spread[0] = total;
+    }
+}
 var<workgroup> window: array<u32, 256>; // COMM_SLOT
 
 // Entropy (nats) with the Miller-Madow correction (m - 1) / 2N, m the occupied bins, of
@@ -273,6 +322,7 @@ fn table_stats(at: u32) -> vec3<f32> {
 
 @compute @workgroup_size(64)
 fn metrics(@builtin(local_invocation_index) t: u32) {
+    if (t == 0u) { tick_now = clock.tick; }
     // Thread q sums quantity q over the partials, in partial order.
     if (t < PARTIAL_STRIDE) {
         var v = 0.0;
@@ -293,12 +343,18 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     // The next tick's slot starts empty.
     let next = ((clock.tick + 1u) % COMM_WINDOW_TICKS) * COMM_SLOT;
     for (var k = 0u; k < 4u; k++) { atomicStore(&comm_hist[next + t * 4u + k], 0u); }
+    // Uniform across the workgroup, so the barriers inside are reached by all threads.
+    let measure_diversity = workgroupUniformLoad(&tick_now) % DIVERSITY_EVERY_TICKS == 0u;
+    if (measure_diversity) {
+        genome_diversity(t);
+        workgroupBarrier();
+    }
     if (t != 0u) { return; }
     let ctl = birth_control;
     let alive = totals[Q_ALIVE];
     let actors = totals[Q_ACTORS];
     let n_cells = params.map_size * params.map_size;
-    var row: array<f32, 73>;
+    var row: array<f32, 74>;
     row[0] = f32(clock.tick) + 1.0;
     row[1] = alive;
     row[2] = f32(ctl.births);
@@ -366,6 +422,8 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     // Lineages only begin with respawned agents, so those lost are the rest of the change.
     row[72] = measures.lineages_prev + f32(ctl.respawns) - lineages;
     measures.lineages_prev = lineages;
+    if (measure_diversity) { measures.genome_diversity = spread[0]; }
+    row[73] = measures.genome_diversity;
     metrics_prev[0] = totals[Q_ENERGY];
     metrics_prev[1] = totals[Q_TERRAIN];
     metrics_prev[2] = totals[Q_BOT_ENERGY];

@@ -53,7 +53,7 @@ pub const GROUPS: &[(&str, &str, &[&str])] = &[
             "population",
             "mean_generation",
             "evo_lineages_alive",
-            "kardashev_agents",
+            "evo_genome_diversity",
         ],
     ),
 ];

@@ -476,3 +476,36 @@ fn children_stay_in_their_founders_lineage() {
         founders.len() as f32
     );
 }
+
+#[test]
+fn genome_diversity_is_the_spread_of_a_sample() {
+    // Fresh Linear genomes are N(0, init_sigma²) per weight: a member's RMS distance from
+    // the sample mean is init_sigma · √((n − 1)/n).
+    let mut cfg = common::tiny();
+    cfg.brain = silico::config::Brain::Linear;
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let first = w.tick();
+    let n = silico::world::DIVERSITY_SAMPLE as f32;
+    let want = cfg.mutation.init_sigma * ((n - 1.0) / n).sqrt();
+    let got = first[col("evo_genome_diversity")];
+    assert!(
+        (got - want).abs() < 0.1 * want,
+        "diversity {got}, expected about {want}"
+    );
+    // Held between measurements.
+    let second = w.tick();
+    assert_eq!(second[col("evo_genome_diversity")], got);
+    // The backends' worlds drift apart over many ticks (float rounding in a chaotic world),
+    // so compare the first measurement, which the next 15 rows hold.
+    if let Some(gpu) = gpu_rows(&cfg, 16) {
+        let cpu: Vec<Vec<f32>> = {
+            let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+            (0..16).map(|_| w.tick()).collect()
+        };
+        assert_rows_close("diversity", &cpu, &gpu, &["evo_genome_diversity"]);
+    }
+    // Identical genomes: no diversity.
+    let same = crowd(copying_speakers, Switch::On);
+    let mut w = CpuWorld::new(&same, State::new(&same));
+    assert_eq!(w.tick()[col("evo_genome_diversity")], 0.0);
+}

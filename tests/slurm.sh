@@ -53,6 +53,21 @@ show_logs() {
     done
 }
 
+# Pids of processes carrying our private SLURM_CONF (steps and jobs; with `all` also the
+# daemons), leaving out this shell and its own helpers (it exported SLURM_CONF after it started).
+ours() {
+    local e p comm ppid
+    for e in /proc/[0-9]*/environ; do
+        p=${e#/proc/}; p=${p%/environ}
+        ppid=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null) || continue
+        [[ $p == "$$" || $p == "$BASHPID" || $ppid == "$$" || $ppid == "$BASHPID" ]] && continue
+        $SUDO grep -qsaF "SLURM_CONF=$T/slurm.conf" "$e" || continue
+        comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+        [[ ${1:-} != all && $comm =~ ^(slurmd|slurmctld|slurmscriptd|sudo)$ ]] && continue
+        echo "$p"
+    done
+}
+
 cleanup() {
     local rc=$?
     trap - EXIT
@@ -65,18 +80,18 @@ cleanup() {
             sleep 1
         done
     fi
+    # Let finished steps' slurmstepd exit on their own before slurmd goes away under them.
+    for _ in $(seq 20); do
+        [[ -z $(ours) ]] && break
+        sleep 0.5
+    done
     for pid in "${PIDS[@]}"; do $SUDO kill "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do
         for _ in $(seq 50); do $SUDO kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        $SUDO kill -9 "$pid" 2>/dev/null || true
     done
-    # Anything still carrying our SLURM_CONF (a slurmstepd or job that outlived slurmd) would be
-    # orphaned: sweep those by pid. This shell exported SLURM_CONF after it started, so it is spared.
-    for e in /proc/[0-9]*/environ; do
-        p=${e#/proc/}; p=${p%/environ}
-        [[ $p != "$$" ]] && $SUDO grep -qsaF "SLURM_CONF=$T/slurm.conf" "$e" \
-            && $SUDO kill -9 "$p" 2>/dev/null || true
-    done
+    # Whatever still carries our SLURM_CONF (a stuck step or job, a daemon that ignored TERM).
+    for p in $(ours all); do $SUDO kill -9 "$p" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do $SUDO kill -9 "$pid" 2>/dev/null || true; done
     if [[ ${KEEP:-0} == 1 ]]; then say "kept $T"; else $SUDO rm -rf "$T"; fi
     if ((rc == 0)); then
         say "PASS after $((SECONDS - START))s"
@@ -97,8 +112,8 @@ chmod 400 "$KEY"
 MSOCK=$T/munge/munge.socket
 # --force: munged will not run as root otherwise (and complains about the 700 temp dir).
 munged --force --foreground --socket="$MSOCK" --key-file="$KEY" \
-    --pid-file="$T/munge/munged.pid" --log-file="$T/log/munged.log" \
-    --seed-file="$T/munge/munged.seed" >/dev/null 2>&1 &
+    --pid-file="$T/munge/munged.pid" \
+    --seed-file="$T/munge/munged.seed" >"$T/log/munged.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do [[ -S $MSOCK ]] && break; sleep 0.1; done
 [[ -S $MSOCK ]] || die "munged did not start"
@@ -149,7 +164,8 @@ NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS State=UNKNOWN
 PartitionName=test Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF
 
-# -i: ignore stale state; -D: stay in the foreground so we own the PIDs.
+# -D: stay in the foreground, so we own the pids and their stderr is the log; -i: the
+# fresh state dir has no state files, which slurmctld would otherwise complain about.
 slurmctld -D -i >"$T/log/slurmctld.log" 2>&1 &
 PIDS+=($!)
 $SUDO env SLURM_CONF="$SLURM_CONF" slurmd -D >"$T/log/slurmd.log" 2>&1 &

@@ -11,9 +11,43 @@
 //! entropies and mutual information with the Miller–Madow correction.
 
 use crate::world::{
-    act, comm, lineage_key, metric_index, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING,
-    NONE, PROGRAMMED_WINDOW_TICKS, TICK_ACTED,
+    act, comm, lineage_key, metric_index, Params, Scratch, State, DIVERSITY_EVERY_TICKS,
+    DIVERSITY_SAMPLE, METRIC_COLUMNS, METRIC_RING, NONE, PROGRAMMED_WINDOW_TICKS, TICK_ACTED,
 };
+
+/// Root-mean-square distance per weight of the first `DIVERSITY_SAMPLE` living agents'
+/// genomes from their mean (WGSL `genome_diversity`, same order of sums).
+pub fn genome_diversity(p: &Params, st: &State) -> f32 {
+    let g = p.genome_len as usize;
+    let sample: Vec<usize> = (0..st.agents.len())
+        .filter(|&i| st.agents[i].alive != 0)
+        .take(DIVERSITY_SAMPLE)
+        .collect();
+    if sample.len() < 2 || g == 0 {
+        return 0.0;
+    }
+    let n = sample.len() as f32;
+    // Per thread t of 64, weights t, t + 64, ...: sums per sample, then over threads.
+    let mut per_thread = vec![[0.0f32; DIVERSITY_SAMPLE]; 64];
+    for (t, acc) in per_thread.iter_mut().enumerate() {
+        for w in (t..g).step_by(64) {
+            let mean = sample.iter().map(|&i| st.genomes[i * g + w]).sum::<f32>() / n;
+            for (k, &i) in sample.iter().enumerate() {
+                let d = st.genomes[i * g + w] - mean;
+                acc[k] += d * d;
+            }
+        }
+    }
+    let mut total = 0.0f32;
+    for k in 0..sample.len() {
+        let mut s = 0.0f32;
+        for acc in &per_thread {
+            s += acc[k];
+        }
+        total += (s / g as f32).sqrt();
+    }
+    total / n
+}
 
 /// Insert a key into the open-addressing set (linear probing); true when it was new.
 /// The GPU does the same with compare-exchange, so the count of new keys agrees.
@@ -350,6 +384,10 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     // Lineages only begin with respawned agents, so those lost are the rest of the change.
     row[col("evo_lineages_lost")] = st.measures.lineages_prev + ctl.respawns as f32 - lineages;
     st.measures.lineages_prev = lineages;
+    if st.clock.tick % DIVERSITY_EVERY_TICKS == 0 {
+        st.measures.genome_diversity = genome_diversity(p, st);
+    }
+    row[col("evo_genome_diversity")] = st.measures.genome_diversity;
     // The next tick's histogram slot starts empty.
     let next = (st.clock.tick as usize + 1) % comm::WINDOW_TICKS * comm::SLOT;
     st.comm_hist[next..next + comm::SLOT].fill(0);

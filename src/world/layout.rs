@@ -118,8 +118,14 @@ pub struct Measures {
     pub cultivation_cost_total: f32,
     /// Lineages alive at the end of the last tick.
     pub lineages_prev: f32,
-    pub _pad: f32,
+    /// The last genome diversity measured (every `DIVERSITY_EVERY_TICKS` ticks).
+    pub genome_diversity: f32,
 }
+
+/// Genome diversity is measured on the first `DIVERSITY_SAMPLE` living agents (slot order)
+/// every `DIVERSITY_EVERY_TICKS` ticks: reading genomes costs more than the rest of the row.
+pub const DIVERSITY_SAMPLE: usize = 16;
+pub const DIVERSITY_EVERY_TICKS: u32 = 16;
 
 /// A bot counts as programmed for this many ticks after an agent last wrote into it.
 pub const PROGRAMMED_WINDOW_TICKS: u32 = 32;
@@ -480,6 +486,7 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "tool_bots_programmed_share",
     "evo_lineages_alive",
     "evo_lineages_lost",
+    "evo_genome_diversity",
 ];
 
 /// Index of a metric column by name (compile-time checked in tests).
