@@ -384,7 +384,7 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     // Lineages only begin with respawned agents, so those lost are the rest of the change.
     row[col("evo_lineages_lost")] = st.measures.lineages_prev + ctl.respawns as f32 - lineages;
     st.measures.lineages_prev = lineages;
-    if st.clock.tick % DIVERSITY_EVERY_TICKS == 0 {
+    if st.clock.tick.is_multiple_of(DIVERSITY_EVERY_TICKS) {
         st.measures.genome_diversity = genome_diversity(p, st);
     }
     row[col("evo_genome_diversity")] = st.measures.genome_diversity;
