@@ -15,6 +15,17 @@ struct Xvfb {
 
 impl Drop for Xvfb {
     fn drop(&mut self) {
+        // TERM lets Xvfb remove its socket and lock file; KILL only if it lingers.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(3) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
