@@ -245,11 +245,13 @@ fn act(b: u32) {
     // Push, hit and message every entity it sees; its message is its memory, which lands in
     // an agent's other_message and in a bot's program.
     var hit_total = 0.0;
+    var moved = 0u;
     for (var s = 0u; s < 2u * BOT_VIEW; s++) {
         var c: Seen;
         let to_agent = s < BOT_VIEW;
         if (to_agent) { c = near_agents[s]; } else { c = near_bots[s - BOT_VIEW]; }
         if (c.idx == NONE) { continue; }
+        if (push != 0.0) { moved += 1u; }
         if (to_agent) {
             // The lowest-numbered bot that sees an agent gathers it (bots_apply).
             atomicMax(&agent_owner[c.idx], 0xffffffffu - b);
@@ -286,6 +288,8 @@ fn act(b: u32) {
         + params.terraform_cost * terraform
         + params.life_cost;
     r.step_stolen = hit_total * params.hit_steal_fraction;
+    r.moved += moved;
+    if (terraform > 0.0) { r.terraform_steps += 1u; }
     bot_tick[b] = r;
 }
 

@@ -200,10 +200,10 @@ struct BotTick {
     cultivation: f32,
     cell: u32,
     seen: array<u32, 4>,
+    terraform_steps: u32,
+    moved: u32,
     _pad0: u32,
     _pad1: u32,
-    _pad2: u32,
-    _pad3: u32,
 }
 
 // SPEC 2.5: each bot sees its BOT_VIEW nearest agents and other bots; its program picks one

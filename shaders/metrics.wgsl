@@ -30,14 +30,14 @@
 @group(0) @binding(18) var<storage, read_write> lineage_set: array<atomic<u32>>;
 @group(0) @binding(19) var<storage, read> genomes: array<f32>;
 
-const METRIC_COUNT: u32 = 74u;
+const METRIC_COUNT: u32 = 76u;
 // src/world/layout.rs DIVERSITY_SAMPLE, DIVERSITY_EVERY_TICKS.
 const DIVERSITY_SAMPLE: u32 = 16u;
 const DIVERSITY_EVERY_TICKS: u32 = 16u;
 const METRIC_RING: u32 = 64u;
 // Sums per partial; the partial's slot SUMS holds the largest generation seen.
-const SUMS: u32 = 55u;
-const PARTIAL_STRIDE: u32 = 56u;
+const SUMS: u32 = 56u;
+const PARTIAL_STRIDE: u32 = 57u;
 // src/world/layout.rs PROGRAMMED_WINDOW_TICKS.
 const PROGRAMMED_WINDOW_TICKS: u32 = 32u;
 
@@ -79,7 +79,8 @@ const Q_CULTIVATION_COST: u32 = 50u;
 const Q_GATE_OPEN: u32 = 51u;
 const Q_PROGRAMMED: u32 = 52u;
 const Q_BOTS_PROGRAMMED: u32 = 53u;
-const Q_LINEAGES: u32 = 54u;
+const Q_BOT_TERRAFORM_STEPS: u32 = 54u;
+const Q_BOT_MOVED: u32 = 55u;
 
 // src/world/layout.rs `lineage_key`: a 32-bit hash of a lineage id, never 0.
 fn lineage_key(lo: u32, hi: u32) -> u32 {
@@ -90,7 +91,8 @@ fn lineage_key(lo: u32, hi: u32) -> u32 {
 }
 
 // Insert into the open-addressing lineage set; true when the key was new. Equal keys race
-// for one slot, and exactly one of them wins it, so the count of new keys is exact.
+// for one slot and exactly one wins it; where keys land depends on the order, but how many
+// slots are filled does not, so `metrics` counts those.
 fn insert_lineage(key: u32) -> bool {
     let mask = arrayLength(&lineage_set) - 1u;
     var s = key & mask;
@@ -120,8 +122,8 @@ fn action_symbol(o: u32) -> u32 {
 // reduction takes 6 barrier steps for all sums at once (each barrier is costly on CPU
 // Vulkan drivers).
 const PARTIAL_THREADS: u32 = 64u;
-var<private> acc: array<f32, 55>;
-var<workgroup> sums: array<f32, 3520>; // SUMS * PARTIAL_THREADS
+var<private> acc: array<f32, 56>;
+var<workgroup> sums: array<f32, 3584>; // SUMS * PARTIAL_THREADS
 var<workgroup> gen_max: atomic<u32>;
 
 // The chunk [lo, hi) of n items that partial w owns.
@@ -157,7 +159,7 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     for (var i = ar.x + t; i < ar.y; i += PARTIAL_THREADS) {
         let a = agents[i];
         if (a.alive != 0u) {
-            if (insert_lineage(lineage_key(a.founder.x, a.founder.y))) { acc[Q_LINEAGES] += 1.0; }
+            insert_lineage(lineage_key(a.founder.x, a.founder.y));
             acc[Q_ALIVE] += 1.0;
             acc[Q_ENERGY] += a.energy;
             acc[Q_AGE] += a.age;
@@ -215,6 +217,8 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
         acc[Q_BOT_STOLEN] += r.stolen;
         acc[Q_BOT_CLIP] += r.clip;
         acc[Q_BOT_CULTIVATION] += r.cultivation;
+        acc[Q_BOT_TERRAFORM_STEPS] += f32(r.terraform_steps);
+        acc[Q_BOT_MOVED] += f32(r.moved);
         if (params.terraform_rate > 0.0) {
             acc[Q_CULTIVATION_COST] += r.cultivation * params.terraform_cost / params.terraform_rate;
         }
@@ -242,7 +246,8 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     if (t == 0u) { metrics_partials[w * PARTIAL_STRIDE + SUMS] = f32(atomicLoad(&gen_max)); }
 }
 
-var<workgroup> totals: array<f32, 56>;
+var<workgroup> totals: array<f32, 57>;
+var<workgroup> filled: array<u32, 64>;
 var<workgroup> sample: array<u32, 16>;
 var<workgroup> sample_count: u32;
 var<workgroup> tick_now: u32;
@@ -332,6 +337,12 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
         }
         totals[t] = v;
     }
+    // Distinct lineages: the filled slots of the lineage set, counted by all threads.
+    var mine = 0u;
+    for (var k = t; k < arrayLength(&lineage_set); k += 64u) {
+        if (atomicLoad(&lineage_set[k]) != 0u) { mine += 1u; }
+    }
+    filled[t] = mine;
     // Thread t sums 4 histogram bins over the window's slots.
     for (var k = 0u; k < 4u; k++) {
         let bin = t * 4u + k;
@@ -354,7 +365,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     let alive = totals[Q_ALIVE];
     let actors = totals[Q_ACTORS];
     let n_cells = params.map_size * params.map_size;
-    var row: array<f32, 74>;
+    var row: array<f32, 76>;
     row[0] = f32(clock.tick) + 1.0;
     row[1] = alive;
     row[2] = f32(ctl.births);
@@ -417,13 +428,16 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     row[68] = listener.z;
     row[69] = totals[Q_PROGRAMMED];
     row[70] = per(totals[Q_BOTS_PROGRAMMED], n_bots);
-    let lineages = totals[Q_LINEAGES];
+    var lineages = 0.0;
+    for (var k = 0u; k < 64u; k++) { lineages += f32(filled[k]); }
     row[71] = lineages;
     // Lineages only begin with respawned agents, so those lost are the rest of the change.
     row[72] = measures.lineages_prev + f32(ctl.respawns) - lineages;
     measures.lineages_prev = lineages;
     if (measure_diversity) { measures.genome_diversity = spread[0]; }
     row[73] = measures.genome_diversity;
+    row[74] = totals[Q_BOT_TERRAFORM_STEPS];
+    row[75] = totals[Q_BOT_MOVED];
     metrics_prev[0] = totals[Q_ENERGY];
     metrics_prev[1] = totals[Q_TERRAIN];
     metrics_prev[2] = totals[Q_BOT_ENERGY];

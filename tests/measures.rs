@@ -401,6 +401,12 @@ fn an_agent_programming_a_farming_bot_counts_as_tool_use() {
             r[col("cultivation_bots")] > 0.0,
             "the bot's terraforming is the bots'"
         );
+        // It works its cell every step and pushes nothing.
+        assert_eq!(
+            r[col("tool_bot_terraform_steps")],
+            cfg.bots.steps_per_tick as f32
+        );
+        assert_eq!(r[col("tool_bot_moved")], 0.0);
     }
     assert!(rows.last().unwrap()[col("agri_cultivated_cells")] >= 1.0);
     if let Some(gpu) = gpu_rows(&cfg, 20) {
@@ -413,6 +419,7 @@ fn an_agent_programming_a_farming_bot_counts_as_tool_use() {
                 "tool_bots_programmed_share",
                 "cultivation_bots",
                 "agri_cultivated_cells",
+                "tool_bot_terraform_steps",
             ],
         );
     }

@@ -206,6 +206,7 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
             let (push, hit) = (a[bot_act::PUSH], a[bot_act::HIT]);
             let gate = a[bot_act::GATE].max(0.0);
             let mut hit_total = 0.0f32;
+            let mut moved = 0u32;
             let mut to_agents = Vec::new();
             let mut to_bots = Vec::new();
             for (s, c) in near_agents.iter().chain(near_bots.iter()).enumerate() {
@@ -214,6 +215,7 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
                 }
                 let (acc, hit_amount) = contact(p, [c.dx, c.dy], push, hit, gate, &mem);
                 hit_total += hit_amount;
+                moved += u32::from(push != 0.0);
                 if s < BOT_VIEW {
                     to_agents.push((c.idx, acc));
                 } else {
@@ -251,6 +253,8 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
                 + p.terraform_cost * terraform
                 + p.life_cost;
             r.step_stolen = hit_total * p.hit_steal_fraction;
+            r.moved += moved;
+            r.terraform_steps += u32::from(terraform > 0.0);
             (r, to_agents, to_bots, c, cacc)
         })
         .collect();

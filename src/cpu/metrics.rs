@@ -50,7 +50,8 @@ pub fn genome_diversity(p: &Params, st: &State) -> f32 {
 }
 
 /// Insert a key into the open-addressing set (linear probing); true when it was new.
-/// The GPU does the same with compare-exchange, so the count of new keys agrees.
+/// The GPU does the same with compare-exchange; where keys land depends on the order, but
+/// how many slots are filled does not, so `metrics` counts those.
 fn insert_key(set: &mut [u32], key: u32) -> bool {
     let mask = set.len() - 1;
     let mut s = key as usize & mask;
@@ -67,8 +68,8 @@ fn insert_key(set: &mut [u32], key: u32) -> bool {
 }
 
 /// Sums per partial; slot `SUMS` of a partial holds the largest generation seen.
-pub const SUMS: usize = 55;
-pub const PARTIAL_STRIDE: usize = 56;
+pub const SUMS: usize = 56;
+pub const PARTIAL_STRIDE: usize = 57;
 
 const Q_ALIVE: usize = 0;
 const Q_ENERGY: usize = 1;
@@ -100,7 +101,8 @@ const Q_CULTIVATION_COST: usize = 50;
 const Q_GATE_OPEN: usize = 51;
 const Q_PROGRAMMED: usize = 52;
 const Q_BOTS_PROGRAMMED: usize = 53;
-const Q_LINEAGES: usize = 54;
+const Q_BOT_TERRAFORM_STEPS: usize = 54;
+const Q_BOT_MOVED: usize = 55;
 
 /// Sign bits of a message's first four components (WGSL `message_symbol`).
 pub fn message_symbol(m: &[f32]) -> u32 {
@@ -179,9 +181,7 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
         for i in chunk(p.capacity as usize, w, partials) {
             let a = st.agents[i];
             if a.alive != 0 {
-                if insert_key(&mut sc.lineage_set, lineage_key(a.founder[0], a.founder[1])) {
-                    acc[Q_LINEAGES] += 1.0;
-                }
+                insert_key(&mut sc.lineage_set, lineage_key(a.founder[0], a.founder[1]));
                 acc[Q_ALIVE] += 1.0;
                 acc[Q_ENERGY] += a.energy;
                 acc[Q_AGE] += a.age;
@@ -245,6 +245,8 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
             acc[Q_BOT_STOLEN] += r.stolen;
             acc[Q_BOT_CLIP] += r.clip;
             acc[Q_BOT_CULTIVATION] += r.cultivation;
+            acc[Q_BOT_TERRAFORM_STEPS] += r.terraform_steps as f32;
+            acc[Q_BOT_MOVED] += r.moved as f32;
             if p.terraform_rate > 0.0 {
                 acc[Q_CULTIVATION_COST] += r.cultivation * p.terraform_cost / p.terraform_rate;
             }
@@ -379,7 +381,7 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     row[col("comm_listener_bias")] = listener_bias;
     row[col("tool_programming_events")] = totals[Q_PROGRAMMED];
     row[col("tool_bots_programmed_share")] = per(totals[Q_BOTS_PROGRAMMED], bots);
-    let lineages = totals[Q_LINEAGES];
+    let lineages = sc.lineage_set.iter().filter(|k| **k != 0).count() as f32;
     row[col("evo_lineages_alive")] = lineages;
     // Lineages only begin with respawned agents, so those lost are the rest of the change.
     row[col("evo_lineages_lost")] = st.measures.lineages_prev + ctl.respawns as f32 - lineages;
@@ -388,6 +390,8 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
         st.measures.genome_diversity = genome_diversity(p, st);
     }
     row[col("evo_genome_diversity")] = st.measures.genome_diversity;
+    row[col("tool_bot_terraform_steps")] = totals[Q_BOT_TERRAFORM_STEPS];
+    row[col("tool_bot_moved")] = totals[Q_BOT_MOVED];
     // The next tick's histogram slot starts empty.
     let next = (st.clock.tick as usize + 1) % comm::WINDOW_TICKS * comm::SLOT;
     st.comm_hist[next..next + comm::SLOT].fill(0);

@@ -243,7 +243,11 @@ pub struct BotTick {
     pub cell: u32,
     /// The agents it saw this step (NONE for empty slots).
     pub seen: [u32; BOT_VIEW],
-    pub _pad: [u32; 4],
+    /// Bot steps this tick in which it terraformed its cell (bot work).
+    pub terraform_steps: u32,
+    /// Entities it pushed this tick, counted once per step (bot work).
+    pub moved: u32,
+    pub _pad: [u32; 2],
 }
 
 /// What one cell did this tick. 16 bytes.
@@ -487,6 +491,8 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "evo_lineages_alive",
     "evo_lineages_lost",
     "evo_genome_diversity",
+    "tool_bot_terraform_steps",
+    "tool_bot_moved",
 ];
 
 /// Index of a metric column by name (compile-time checked in tests).
