@@ -10,6 +10,7 @@
 @group(0) @binding(6) var<storage, read_write> agent_tick: array<AgentTick>;
 @group(0) @binding(7) var<storage, read_write> cell_tick: array<CellTick>;
 @group(0) @binding(8) var<storage, read_write> agent_pos: array<vec4<f32>>;
+@group(0) @binding(9) var<storage, read_write> cultivator: array<u32>;
 
 @compute @workgroup_size(64)
 fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -59,6 +60,9 @@ fn apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     for (var k = 0u; k < 5u; k++) { terraform[k] = from_fixed(cell_acc[base + 1u + k]); }
     // Zeroed for the bot steps, which scatter into the same accumulators.
     for (var k = 0u; k < CELL_ACC_LEN; k++) { cell_acc[base + k] = 0; }
-    cell_tick[c].eaten = take_from_cell(&cell, eaters, terraform);
+    let eaten = take_from_cell(&cell, eaters, terraform);
+    cell_tick[c].eaten = eaten;
+    cell_tick[c].eaten_by_agents = eaten;
+    if (terraform[0] > 0.0) { cultivator[c] = CULTIVATOR_AGENTS; }
     cells[c] = cell;
 }

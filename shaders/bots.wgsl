@@ -25,6 +25,7 @@
 // The tick an agent last wrote into each bot's program (NONE: never), for the tool-use
 // measures.
 @group(0) @binding(15) var<storage, read_write> bot_programmed: array<u32>;
+@group(0) @binding(16) var<storage, read_write> cultivator: array<u32>;
 
 // One entity a bot sees: wrapped offset from the bot, squared distance, and its slot (bots
 // after all agent slots when agents and bots are ranked together).
@@ -450,6 +451,7 @@ fn bots_apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
     let bit_sum = from_fixed(take_cell(base + CA_BIT_SUM));
     var cell = cells[c];
     cell_tick[c].eaten += take_from_cell(&cell, eaters, terraform);
+    if (terraform[0] > 0.0) { cultivator[c] = CULTIVATOR_BOTS; }
     // [departure] several writers leave the mean of their bits (JaxLife adds their changes).
     if (writers > 0u) { cell.bit = bit_sum / f32(writers); }
     cells[c] = cell;

@@ -232,8 +232,13 @@ const TICK_WANTS_CHILD: u32 = 4u;
 struct CellTick {
     eaten: f32,
     regrowth: f32,
-    _pad: vec2<f32>,
+    eaten_by_agents: f32,
+    _pad: f32,
 }
+
+// src/world/layout.rs: who last raised a cell's energy_gain.
+const CULTIVATOR_AGENTS: u32 = 1u;
+const CULTIVATOR_BOTS: u32 = 2u;
 
 struct BirthControl {
     spawn_args: array<u32, 3>,

@@ -29,15 +29,16 @@
 @group(0) @binding(17) var<storage, read> bot_programmed: array<u32>;
 @group(0) @binding(18) var<storage, read_write> lineage_set: array<atomic<u32>>;
 @group(0) @binding(19) var<storage, read> genomes: array<f32>;
+@group(0) @binding(20) var<storage, read> cultivator: array<u32>;
 
-const METRIC_COUNT: u32 = 76u;
+const METRIC_COUNT: u32 = 77u;
 // src/world/layout.rs DIVERSITY_SAMPLE, DIVERSITY_EVERY_TICKS.
 const DIVERSITY_SAMPLE: u32 = 16u;
 const DIVERSITY_EVERY_TICKS: u32 = 16u;
 const METRIC_RING: u32 = 64u;
 // Sums per partial; the partial's slot SUMS holds the largest generation seen.
-const SUMS: u32 = 56u;
-const PARTIAL_STRIDE: u32 = 57u;
+const SUMS: u32 = 57u;
+const PARTIAL_STRIDE: u32 = 58u;
 // src/world/layout.rs PROGRAMMED_WINDOW_TICKS.
 const PROGRAMMED_WINDOW_TICKS: u32 = 32u;
 
@@ -81,6 +82,7 @@ const Q_PROGRAMMED: u32 = 52u;
 const Q_BOTS_PROGRAMMED: u32 = 53u;
 const Q_BOT_TERRAFORM_STEPS: u32 = 54u;
 const Q_BOT_MOVED: u32 = 55u;
+const Q_EATEN_BOT_FARMS: u32 = 56u;
 
 // src/world/layout.rs `lineage_key`: a 32-bit hash of a lineage id, never 0.
 fn lineage_key(lo: u32, hi: u32) -> u32 {
@@ -122,8 +124,8 @@ fn action_symbol(o: u32) -> u32 {
 // reduction takes 6 barrier steps for all sums at once (each barrier is costly on CPU
 // Vulkan drivers).
 const PARTIAL_THREADS: u32 = 64u;
-var<private> acc: array<f32, 56>;
-var<workgroup> sums: array<f32, 3584>; // SUMS * PARTIAL_THREADS
+var<private> acc: array<f32, 57>;
+var<workgroup> sums: array<f32, 3648>; // SUMS * PARTIAL_THREADS
 var<workgroup> gen_max: atomic<u32>;
 
 // The chunk [lo, hi) of n items that partial w owns.
@@ -240,13 +242,14 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
         if (cell.energy_gain - base[c].energy_gain > params.cultivated_gain) {
             acc[Q_CULTIVATED_CELLS] += 1.0;
             acc[Q_EATEN_CULTIVATED] += cell_tick[c].eaten;
+            if (cultivator[c] == CULTIVATOR_BOTS) { acc[Q_EATEN_BOT_FARMS] += cell_tick[c].eaten_by_agents; }
         }
     }
     reduce_into(t, w * PARTIAL_STRIDE);
     if (t == 0u) { metrics_partials[w * PARTIAL_STRIDE + SUMS] = f32(atomicLoad(&gen_max)); }
 }
 
-var<workgroup> totals: array<f32, 57>;
+var<workgroup> totals: array<f32, 58>;
 var<workgroup> filled: array<u32, 64>;
 var<workgroup> sample: array<u32, 16>;
 var<workgroup> sample_count: u32;
@@ -365,7 +368,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     let alive = totals[Q_ALIVE];
     let actors = totals[Q_ACTORS];
     let n_cells = params.map_size * params.map_size;
-    var row: array<f32, 76>;
+    var row: array<f32, 77>;
     row[0] = f32(clock.tick) + 1.0;
     row[1] = alive;
     row[2] = f32(ctl.births);
@@ -438,6 +441,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     row[73] = measures.genome_diversity;
     row[74] = totals[Q_BOT_TERRAFORM_STEPS];
     row[75] = totals[Q_BOT_MOVED];
+    row[76] = totals[Q_EATEN_BOT_FARMS];
     metrics_prev[0] = totals[Q_ENERGY];
     metrics_prev[1] = totals[Q_TERRAIN];
     metrics_prev[2] = totals[Q_BOT_ENERGY];

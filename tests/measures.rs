@@ -373,9 +373,10 @@ fn an_agent_programming_a_farming_bot_counts_as_tool_use() {
             bit: 0.0,
         },
     }];
-    // The agent beside it writes the same Keep program into it every tick and does not
-    // terraform itself.
-    let mut bias: Vec<(usize, f32)> = vec![(act::REPRODUCE, -5.0), (act::GATE, 5.0)];
+    // The agent beside it (on the same cell) writes the same Keep program into it every
+    // tick, does not terraform itself, and eats there.
+    let mut bias: Vec<(usize, f32)> =
+        vec![(act::REPRODUCE, -5.0), (act::GATE, 5.0), (act::EAT, 5.0)];
     for (k, v) in keep.iter().enumerate() {
         bias.push((act::OTHER_MESSAGE + k, 20.0 * v));
     }
@@ -409,6 +410,18 @@ fn an_agent_programming_a_farming_bot_counts_as_tool_use() {
         assert_eq!(r[col("tool_bot_moved")], 0.0);
     }
     assert!(rows.last().unwrap()[col("agri_cultivated_cells")] >= 1.0);
+    // Once the bot's cell is cultivated, all the agent eats there is from a bot's farm.
+    let farmed: Vec<&Vec<f32>> = rows
+        .iter()
+        .filter(|r| r[col("agri_eaten_cultivated")] > 0.0)
+        .collect();
+    assert!(!farmed.is_empty(), "the agent ate from the cultivated cell");
+    for r in farmed {
+        assert_eq!(
+            r[col("tool_eaten_from_bot_farms")],
+            r[col("agri_eaten_cultivated")]
+        );
+    }
     if let Some(gpu) = gpu_rows(&cfg, 20) {
         assert_rows_close(
             "programmed bot",
@@ -420,6 +433,7 @@ fn an_agent_programming_a_farming_bot_counts_as_tool_use() {
                 "cultivation_bots",
                 "agri_cultivated_cells",
                 "tool_bot_terraform_steps",
+                "tool_eaten_from_bot_farms",
             ],
         );
     }

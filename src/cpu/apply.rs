@@ -60,9 +60,14 @@ pub fn apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
     st.cells
         .par_iter_mut()
         .zip(sc.cell_tick.par_iter_mut())
+        .zip(st.cultivator.par_iter_mut())
         .enumerate()
-        .for_each(|(c, (cell, t))| {
+        .for_each(|(c, ((cell, t), who))| {
             t.eaten = take_from_cell(p, cell, &cell_acc[c]);
+            t.eaten_by_agents = t.eaten;
+            if crate::world::from_fixed(cell_acc[c].terraform[0]) > 0.0 {
+                *who = crate::world::CULTIVATOR_AGENTS;
+            }
         });
     // Zeroed for the bot steps, which scatter into the same accumulators.
     sc.cell_acc.fill(Default::default());

@@ -399,6 +399,9 @@ pub fn bots_apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
         let taken = std::mem::take(&mut sc.cell_acc[c]);
         let cell = &mut st.cells[c];
         sc.cell_tick[c].eaten += take_from_cell(p, cell, &taken);
+        if from_fixed(taken.terraform[0]) > 0.0 {
+            st.cultivator[c] = crate::world::CULTIVATOR_BOTS;
+        }
         // [departure] several writers leave the mean of their bits (JaxLife adds their
         // changes).
         if taken.bit_writers > 0 {

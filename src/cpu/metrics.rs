@@ -68,8 +68,8 @@ fn insert_key(set: &mut [u32], key: u32) -> bool {
 }
 
 /// Sums per partial; slot `SUMS` of a partial holds the largest generation seen.
-pub const SUMS: usize = 56;
-pub const PARTIAL_STRIDE: usize = 57;
+pub const SUMS: usize = 57;
+pub const PARTIAL_STRIDE: usize = 58;
 
 const Q_ALIVE: usize = 0;
 const Q_ENERGY: usize = 1;
@@ -103,6 +103,7 @@ const Q_PROGRAMMED: usize = 52;
 const Q_BOTS_PROGRAMMED: usize = 53;
 const Q_BOT_TERRAFORM_STEPS: usize = 54;
 const Q_BOT_MOVED: usize = 55;
+const Q_EATEN_BOT_FARMS: usize = 56;
 
 /// Sign bits of a message's first four components (WGSL `message_symbol`).
 pub fn message_symbol(m: &[f32]) -> u32 {
@@ -271,6 +272,9 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
             if cell.energy_gain - st.base[c].energy_gain > p.cultivated_gain {
                 acc[Q_CULTIVATED_CELLS] += 1.0;
                 acc[Q_EATEN_CULTIVATED] += sc.cell_tick[c].eaten;
+                if st.cultivator[c] == crate::world::CULTIVATOR_BOTS {
+                    acc[Q_EATEN_BOT_FARMS] += sc.cell_tick[c].eaten_by_agents;
+                }
             }
         }
         let out = &mut sc.metrics_partials[w * PARTIAL_STRIDE..(w + 1) * PARTIAL_STRIDE];
@@ -392,6 +396,7 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     row[col("evo_genome_diversity")] = st.measures.genome_diversity;
     row[col("tool_bot_terraform_steps")] = totals[Q_BOT_TERRAFORM_STEPS];
     row[col("tool_bot_moved")] = totals[Q_BOT_MOVED];
+    row[col("tool_eaten_from_bot_farms")] = totals[Q_EATEN_BOT_FARMS];
     // The next tick's histogram slot starts empty.
     let next = (st.clock.tick as usize + 1) % comm::WINDOW_TICKS * comm::SLOT;
     st.comm_hist[next..next + comm::SLOT].fill(0);

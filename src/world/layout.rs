@@ -257,8 +257,15 @@ pub struct CellTick {
     pub eaten: f32,
     /// Energy change of the cell over the terrain step (regrowth, decay, clipping).
     pub regrowth: f32,
-    pub _pad: [f32; 2],
+    /// What the agents (not the bots) ate from it this tick.
+    pub eaten_by_agents: f32,
+    pub _pad: f32,
 }
+
+/// Who last raised a cell's energy_gain (`State::cultivator`).
+pub const CULTIVATOR_NONE: u32 = 0;
+pub const CULTIVATOR_AGENTS: u32 = 1;
+pub const CULTIVATOR_BOTS: u32 = 2;
 
 /// Result of the births selection. 64 bytes.
 #[repr(C)]
@@ -493,6 +500,7 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "evo_genome_diversity",
     "tool_bot_terraform_steps",
     "tool_bot_moved",
+    "tool_eaten_from_bot_farms",
 ];
 
 /// Index of a metric column by name (compile-time checked in tests).

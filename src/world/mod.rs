@@ -254,6 +254,9 @@ pub struct State {
     pub comm_hist: Vec<u32>,
     /// Per bot, the tick an agent last wrote into its program (NONE: never).
     pub bot_programmed: Vec<u32>,
+    /// Per cell, who last raised its energy_gain (`CULTIVATOR_*`), so eating from bots'
+    /// farms can be credited to them.
+    pub cultivator: Vec<u32>,
     /// Energy totals at the end of the previous tick (agents, cells, bots), for the ledger;
     /// kept in checkpoints so a resumed run's first ledger row matches.
     pub metrics_prev: Vec<f32>,
@@ -476,6 +479,7 @@ impl State {
             heard: vec![NONE; d.capacity],
             comm_hist: vec![0; comm::WINDOW_TICKS * comm::SLOT],
             bot_programmed: vec![NONE; d.bots],
+            cultivator: vec![CULTIVATOR_NONE; d.cells],
             metrics_prev: vec![0.0; 4],
         }
     }
@@ -511,6 +515,7 @@ impl State {
             heard: vec![NONE; d.capacity],
             comm_hist: vec![0; comm::WINDOW_TICKS * comm::SLOT],
             bot_programmed: vec![NONE; d.bots],
+            cultivator: vec![CULTIVATOR_NONE; d.cells],
             metrics_prev: vec![0.0; 4],
         }
     }
@@ -560,6 +565,7 @@ impl_sections!(State {
     many heard,
     many comm_hist,
     many bot_programmed,
+    many cultivator,
     many metrics_prev,
 });
 
