@@ -24,6 +24,12 @@ fn record(e: LifeEvent) {
     if (k < arrayLength(&events)) { events[k] = e; }
 }
 
+// The birth of a newcomer: its id, its parent's (all ones for a respawn), its generation.
+fn record_birth(a: Agent, tick: u32) {
+    record(LifeEvent(EVENT_BIRTH, tick, vec2<u32>(a.lineage_lo, a.lineage_hi),
+        vec2<u32>(a.parent_lo, a.parent_hi), a.generation, 0u));
+}
+
 var<workgroup> partial: array<u32, 256>;
 var<workgroup> hist: array<atomic<u32>, 256>;
 var<workgroup> sel_digit: u32;
@@ -240,8 +246,9 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     let n = params.brain_state_len;
     for (var s = 0u; s < n; s++) { brain_state[b.child * n + s] = 0.0; }
     if (b.parent == NONE) {
-        agents[b.child] = random_agent(tick, b.child);
-        record(LifeEvent(EVENT_BIRTH, tick, vec2<u32>(b.child, tick), vec2<u32>(NONE, NONE), 0u, 0u));
+        let a = random_agent(tick, b.child);
+        agents[b.child] = a;
+        record_birth(a, tick);
         return;
     }
     let parent = agents[b.parent];
@@ -264,8 +271,7 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     child.parent_hi = parent.lineage_hi;
     child.founder = parent.founder;
     agents[b.child] = child;
-    record(LifeEvent(EVENT_BIRTH, tick, vec2<u32>(b.child, tick),
-        vec2<u32>(parent.lineage_lo, parent.lineage_hi), child.generation, 0u));
+    record_birth(child, tick);
     if (params.child_energy_from_parent != 0u) {
         agents[b.parent].energy -= transfer;
     }

@@ -91,6 +91,27 @@ pub struct RunOptions {
     pub frames_every: u64,
 }
 
+impl RunOptions {
+    /// A fresh run of `config` (None: the built-in defaults) to tick `ticks`, with the CLI's
+    /// defaults for everything else; set the other fields by struct update.
+    pub fn new(config: Option<PathBuf>, ticks: u64) -> Self {
+        Self {
+            cfg: ConfigArgs {
+                config,
+                sets: Vec::new(),
+            },
+            ticks,
+            seed: None,
+            out: None,
+            checkpoint_every: 0,
+            resume: None,
+            backend: BackendChoice::Auto,
+            quiet: false,
+            frames_every: 0,
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct Summary {
     pub ticks: u64,
@@ -325,7 +346,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         _ => Some(Frames::new(&world, &out)?),
     };
     if let Some(f) = frames.as_mut() {
-        f.save(&mut world, &cfg)?;
+        f.save(&world, &cfg)?;
     }
     let mut lineage = crate::lineage::LineageCsv::open(
         &out.join("lineage.csv"),
@@ -399,9 +420,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         bar.set_position(world.tick() - start_tick);
         if let Some(f) = frames.as_mut() {
             if world.tick() % opts.frames_every == 0 {
-                let rows = world.flush()?;
-                handle_rows(rows, &bar)?;
-                f.save(&mut world, &cfg)?;
+                f.save(&world, &cfg)?;
             }
         }
         if opts.checkpoint_every > 0
@@ -539,6 +558,7 @@ pub fn bench(
 /// World pictures of a run: DIR/frames/tick-NNNNNNNN.png, and DIR/frames.gif at the end.
 struct Frames {
     ctx: crate::gpu::GpuContext,
+    renderer: crate::app::view::ViewRenderer,
     dir: PathBuf,
     gif: PathBuf,
 }
@@ -555,18 +575,28 @@ impl Frames {
         };
         let dir = out.join("frames");
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let renderer =
+            crate::app::view::ViewRenderer::new(&ctx.device, crate::app::view::IMAGE_FORMAT);
         Ok(Self {
             ctx,
+            renderer,
             dir,
             gif: out.join("frames.gif"),
         })
     }
 
-    fn save(&mut self, world: &mut World, cfg: &Config) -> Result<()> {
-        world.flush()?;
+    /// The world after every submitted tick: the picture is drawn on the same queue, after
+    /// them, so nothing needs to wait here.
+    fn save(&mut self, world: &World, cfg: &Config) -> Result<()> {
         let settings = crate::app::view::ViewSettings::whole_world(cfg, [FRAME_PX, FRAME_PX]);
-        let img =
-            crate::app::view::render_image(&self.ctx, world, cfg, &settings, [FRAME_PX, FRAME_PX])?;
+        let img = crate::app::view::render_image(
+            &self.ctx,
+            &mut self.renderer,
+            world,
+            cfg,
+            &settings,
+            [FRAME_PX, FRAME_PX],
+        )?;
         let path = self.dir.join(format!("tick-{:08}.png", world.tick()));
         img.save(&path)
             .with_context(|| format!("cannot write {}", path.display()))

@@ -6,7 +6,6 @@
 //! is I modulo N, so N cluster jobs split an experiment without overlap; `silico collect
 //! DIR` gathers what they wrote.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{self, BackendChoice, ConfigArgs, RunOptions};
+use crate::batch::{self, BackendChoice, RunOptions};
 use crate::config::Config;
 
 /// The base config: a file (relative to the experiment file) or written inline.
@@ -222,8 +221,6 @@ pub fn run(
     quiet: bool,
 ) -> Result<usize> {
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let configs: BTreeMap<&str, &Config> =
-        exp.configs.iter().map(|(n, c)| (n.as_str(), c)).collect();
     for (name, cfg) in &exp.configs {
         let dir = out.join(name);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -263,20 +260,16 @@ pub fn run(
                 };
                 let cfg_path = out.join(&p.variant).join("config.ron");
                 bar.set_message(format!("{} seed {}", p.variant, p.seed));
-                let _ = configs[p.variant.as_str()];
+                let fresh = resume.is_none();
                 batch::run(&RunOptions {
-                    cfg: ConfigArgs {
-                        config: resume.is_none().then_some(cfg_path),
-                        sets: vec![],
-                    },
-                    ticks,
-                    seed: resume.is_none().then_some(p.seed),
+                    seed: fresh.then_some(p.seed),
                     out: Some(dir.clone()),
                     checkpoint_every: exp.file.checkpoint_every,
                     resume,
                     backend,
                     quiet: true,
                     frames_every: exp.file.frames_every,
+                    ..RunOptions::new(fresh.then_some(cfg_path), ticks)
                 })
                 .with_context(|| {
                     format!("run {} seed {} ({})", p.variant, p.seed, dir.display())

@@ -229,8 +229,9 @@ fn dispatch(cli: Cli) -> Result<()> {
             let mut settings = silico::app::view::ViewSettings::whole_world(&cfg, [size, size]);
             settings.layer = layer;
             settings.lines = lines;
-            let img =
-                silico::app::view::render_image(&g.ctx, &world, &cfg, &settings, [size, size])?;
+            use silico::app::view::{render_image, ViewRenderer, IMAGE_FORMAT};
+            let mut renderer = ViewRenderer::new(&g.ctx.device, IMAGE_FORMAT);
+            let img = render_image(&g.ctx, &mut renderer, &world, &cfg, &settings, [size, size])?;
             img.save(&out)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
             println!(
@@ -449,14 +450,9 @@ fn app(args: AppArgs) -> Result<()> {
             );
             run(RunOptions {
                 cfg: args.cfg,
-                ticks: 1000,
-                seed: None,
-                out: None,
-                checkpoint_every: 0,
                 resume: args.checkpoint,
                 backend: args.backend,
-                quiet: false,
-                frames_every: 0,
+                ..RunOptions::new(None, 1000)
             })
         }
         other => other,

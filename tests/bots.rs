@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
-use silico::batch::{self, BackendChoice, ConfigArgs, RunOptions};
+use silico::batch::{self, BackendChoice, RunOptions};
 use silico::config::{AgentPlacement, BitPlacement, BotPlacement, Config, GenomeSpec};
 use silico::cpu::CpuWorld;
 use silico::gpu::GpuWorld;
@@ -271,15 +269,6 @@ fn memory_is_written_when_out_13_is_positive_or_the_op_is_copy() {
     }
 }
 
-/// A Linear-brain genome whose outputs are constant: tanh of these biases.
-fn constant_actions(bias: &[(usize, f32)]) -> GenomeSpec {
-    let mut b = vec![0.0f32; 44];
-    for (k, v) in bias {
-        b[*k] = *v;
-    }
-    GenomeSpec::Tensors(BTreeMap::from([("linear.bias".to_string(), b)]))
-}
-
 #[test]
 fn an_agent_programs_a_bot_and_gated_messages_have_the_right_magnitude() {
     let mut cfg = scenario_world();
@@ -298,7 +287,7 @@ fn an_agent_programs_a_bot_and_gated_messages_have_the_right_magnitude() {
         // The speaker, with its listener (an agent) and a bot one unit away.
         AgentPlacement {
             pos: [50.0, 50.0],
-            genome: constant_actions(&bias),
+            genome: common::bias_genome(&bias),
             ..Default::default()
         },
         AgentPlacement {
@@ -397,18 +386,10 @@ fn run_rule(rule: u8, backend: BackendChoice, dir: &std::path::Path) -> Vec<Stri
     std::fs::write(&path, cfg.to_ron()).unwrap();
     let out = dir.join(format!("rule{rule}-{backend:?}"));
     batch::run(&RunOptions {
-        cfg: ConfigArgs {
-            config: Some(path),
-            sets: vec![],
-        },
-        ticks: 17,
-        seed: None,
         out: Some(out.clone()),
-        checkpoint_every: 0,
-        resume: None,
         backend,
         quiet: true,
-        frames_every: 0,
+        ..RunOptions::new(Some(path), 17)
     })
     .unwrap();
     std::fs::read_to_string(out.join("bits.txt"))

@@ -119,30 +119,23 @@ fn a_killed_experiment_resumes_to_the_same_worlds() {
         "long.ron",
         r#"(base: Path("base.ron"), variants: [(name: "w", set: [])], seeds: [3], ticks: 600, checkpoint_every: 100)"#,
     );
+    // `silico experiment` of this file into `out`, on the CPU (as a command: spawn() or
+    // output()).
+    let command = |out: &Path| {
+        let mut c = Command::new(common::silico_bin());
+        c.args(["experiment", exp.to_str().unwrap(), "--out"])
+            .arg(out)
+            .args(["--backend", "cpu", "--quiet"]);
+        c
+    };
+    let run_exp = |out: &Path| command(out).output().unwrap();
     let whole = dir.path().join("whole");
-    let o = silico(&[
-        "experiment",
-        exp.to_str().unwrap(),
-        "--out",
-        whole.to_str().unwrap(),
-        "--backend",
-        "cpu",
-        "--quiet",
-    ]);
+    let o = run_exp(&whole);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     // Kill a second copy once it has written a checkpoint, then run the command again.
     let parts = dir.path().join("parts");
-    let mut child = Command::new(common::silico_bin())
-        .args([
-            "experiment",
-            exp.to_str().unwrap(),
-            "--out",
-            parts.to_str().unwrap(),
-            "--backend",
-            "cpu",
-            "--quiet",
-        ])
+    let mut child = command(&parts)
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -161,15 +154,7 @@ fn a_killed_experiment_resumes_to_the_same_worlds() {
         !parts.join("w/seed-3/summary.json").exists(),
         "killed before the end"
     );
-    let o = silico(&[
-        "experiment",
-        exp.to_str().unwrap(),
-        "--out",
-        parts.to_str().unwrap(),
-        "--backend",
-        "cpu",
-        "--quiet",
-    ]);
+    let o = run_exp(&parts);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let hash = |d: &Path| {
         let csv = std::fs::read_to_string(d.join("results.csv")).unwrap();
@@ -192,15 +177,7 @@ fn a_killed_experiment_resumes_to_the_same_worlds() {
     let m = |d: &Path| std::fs::read_to_string(d.join("w/seed-3/metrics.csv")).unwrap();
     assert_eq!(m(&whole), m(&parts), "and so are its metrics");
     // A third invocation finds everything done.
-    let o = silico(&[
-        "experiment",
-        exp.to_str().unwrap(),
-        "--out",
-        parts.to_str().unwrap(),
-        "--backend",
-        "cpu",
-        "--quiet",
-    ]);
+    let o = run_exp(&parts);
     assert!(String::from_utf8_lossy(&o.stderr).contains("0 run or resumed, 1 already done"));
 }
 

@@ -7,36 +7,20 @@ mod common;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use silico::batch::{self, BackendChoice, ConfigArgs, RunOptions};
-use silico::config::{AgentPlacement, Config, GenomeSpec};
+use silico::batch::{self, BackendChoice, RunOptions};
+use silico::config::{AgentPlacement, Config};
 use silico::lineage::{self, Individual};
-use silico::world::{act, metric_index, ACTION_LEN};
-
-fn bias_genome(bias: &[(usize, f32)]) -> GenomeSpec {
-    let mut b = vec![0.0; ACTION_LEN];
-    for (k, v) in bias {
-        b[*k] = *v;
-    }
-    GenomeSpec::Tensors([("linear.bias".to_string(), b)].into())
-}
+use silico::world::{act, metric_index};
 
 fn run(cfg: &Config, dir: &Path, name: &str, ticks: u64, backend: BackendChoice) -> PathBuf {
     let path = dir.join(format!("{name}.ron"));
     std::fs::write(&path, cfg.to_ron()).unwrap();
     let out = dir.join(name);
     batch::run(&RunOptions {
-        cfg: ConfigArgs {
-            config: Some(path),
-            sets: vec![],
-        },
-        ticks,
-        seed: None,
         out: Some(out.clone()),
-        checkpoint_every: 0,
-        resume: None,
         backend,
         quiet: true,
-        frames_every: 0,
+        ..RunOptions::new(Some(path), ticks)
     })
     .unwrap();
     out
@@ -65,7 +49,7 @@ fn breeder() -> Config {
         count: 1,
         step: [0.0, 0.0],
         energy: Some(1e5),
-        genome: bias_genome(&[(act::REPRODUCE, 5.0)]),
+        genome: common::bias_genome(&[(act::REPRODUCE, 5.0)]),
     }];
     cfg.mutation.sigma = 0.0;
     cfg
@@ -169,7 +153,7 @@ fn deaths_by_hits_and_by_hunger_are_told_apart() {
             count: 1,
             step: [0.0, 0.0],
             energy: Some(1e4),
-            genome: bias_genome(&[(act::HIT, 5.0), (act::REPRODUCE, -5.0)]),
+            genome: common::bias_genome(&[(act::HIT, 5.0), (act::REPRODUCE, -5.0)]),
         },
         // ...beside a weak agent its hits kill (it would outlive the life cost alone)...
         AgentPlacement {
@@ -177,7 +161,7 @@ fn deaths_by_hits_and_by_hunger_are_told_apart() {
             count: 1,
             step: [0.0, 0.0],
             energy: Some(0.6),
-            genome: bias_genome(&[(act::REPRODUCE, -5.0)]),
+            genome: common::bias_genome(&[(act::REPRODUCE, -5.0)]),
         },
         // ...and one far away that starves.
         AgentPlacement {
@@ -185,7 +169,7 @@ fn deaths_by_hits_and_by_hunger_are_told_apart() {
             count: 1,
             step: [0.0, 0.0],
             energy: Some(0.2),
-            genome: bias_genome(&[(act::REPRODUCE, -5.0)]),
+            genome: common::bias_genome(&[(act::REPRODUCE, -5.0)]),
         },
     ];
     let dir = tempfile::tempdir().unwrap();
@@ -210,18 +194,12 @@ fn a_resumed_run_writes_the_same_lineage() {
     let path = dir.path().join("whole.ron");
     let out = dir.path().join("parts");
     let opts = |ticks: u64, resume: Option<PathBuf>| RunOptions {
-        cfg: ConfigArgs {
-            config: Some(path.clone()),
-            sets: vec![],
-        },
-        ticks,
-        seed: None,
         out: Some(out.clone()),
         checkpoint_every: 50,
         resume,
         backend: BackendChoice::Cpu,
         quiet: true,
-        frames_every: 0,
+        ..RunOptions::new(Some(path.clone()), ticks)
     };
     batch::run(&opts(80, None)).unwrap();
     batch::run(&opts(

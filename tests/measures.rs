@@ -354,24 +354,15 @@ fn an_agent_programming_a_farming_bot_counts_as_tool_use() {
     cfg.agents.view_bots = 1;
     // The bot keeps its memory, which terraforms energy_gain up, and never moves.
     let keep = ProgramSpec::Op(BotOp::Keep).assemble().unwrap();
+    let mut memory = vec![0.0; silico::world::MESSAGE_LEN];
+    memory[silico::world::bot_act::TERRAFORM] = 1.0;
     cfg.scenario.bots = vec![BotPlacement {
         pos: [64.0, 64.0],
         count: 1,
         step: [0.0, 0.0],
         energy: Some(1e4),
         program: ProgramSpec::Raw(keep.to_vec()),
-        memory: MemorySpec::Values {
-            move_x: 0.0,
-            move_y: 0.0,
-            push: 0.0,
-            eat: 0.0,
-            hit: 0.0,
-            gate: 0.0,
-            terraform: [1.0, 0.0, 0.0, 0.0, 0.0],
-            bit_io: 0.0,
-            write: 0.0,
-            bit: 0.0,
-        },
+        memory: MemorySpec::Raw(memory),
     }];
     // The agent beside it (on the same cell) writes the same Keep program into it every
     // tick, does not terraform itself, and eats there.

@@ -13,14 +13,10 @@ fn run(dir: &std::path::Path, name: &str, sets: &[&str]) {
             config: Some(cfg),
             sets: sets.iter().map(|s| s.to_string()).collect(),
         },
-        ticks: 60,
-        seed: None,
         out: Some(dir.join("runs").join(name)),
-        checkpoint_every: 0,
-        resume: None,
         backend: BackendChoice::Cpu,
         quiet: true,
-        frames_every: 0,
+        ..RunOptions::new(None, 60)
     })
     .unwrap();
 }

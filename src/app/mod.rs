@@ -318,7 +318,7 @@ impl Running {
         }
         // Every delta has been given to the renderer above.
         output.textures_delta.clear();
-        if let Some((texture, staging, padded_row)) = capture {
+        if let Some(picture) = capture {
             let path = match (&opts.screenshot, self.screenshots) {
                 (Some(p), 0) => p.clone(),
                 _ => self.session.out_dir.join(format!(
@@ -328,7 +328,7 @@ impl Running {
                 )),
             };
             self.screenshots += 1;
-            match save_capture(&self.ctx, &texture, &staging, padded_row, &path) {
+            match save_capture(&self.ctx, &picture, &path) {
                 Ok(()) => {
                     self.session.message = Some(format!("screenshot saved to {}", path.display()))
                 }
@@ -378,96 +378,26 @@ impl Running {
         encoder: &mut wgpu::CommandEncoder,
         jobs: &[egui::ClippedPrimitive],
         screen: &egui_wgpu::ScreenDescriptor,
-    ) -> (wgpu::Texture, wgpu::Buffer, u32) {
-        let [w, h] = screen.size_in_pixels;
-        let texture = self.ctx.device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("screenshot"),
-            size: wgpu::Extent3d {
-                width: w,
-                height: h,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: self.surface_config.format,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-            view_formats: &[],
-        });
-        let target = texture.create_view(&Default::default());
-        self.paint(encoder, &target, jobs, screen);
-        let padded_row = (w * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
-            * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
-        let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("screenshot readback"),
-            size: u64::from(padded_row) * u64::from(h),
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        encoder.copy_texture_to_buffer(
-            texture.as_image_copy(),
-            wgpu::TexelCopyBufferInfo {
-                buffer: &staging,
-                layout: wgpu::TexelCopyBufferLayout {
-                    offset: 0,
-                    bytes_per_row: Some(padded_row),
-                    rows_per_image: Some(h),
-                },
-            },
-            wgpu::Extent3d {
-                width: w,
-                height: h,
-                depth_or_array_layers: 1,
-            },
+    ) -> view::Picture {
+        let picture = view::Picture::new(
+            &self.ctx.device,
+            self.surface_config.format,
+            screen.size_in_pixels,
         );
-        (texture, staging, padded_row)
+        let target = picture.texture.create_view(&Default::default());
+        self.paint(encoder, &target, jobs, screen);
+        picture.record_copy(encoder);
+        picture
     }
 }
 
-/// Wait for a captured frame and write it as PNG (BGRA surfaces swapped to RGBA).
-fn save_capture(
-    ctx: &GpuContext,
-    texture: &wgpu::Texture,
-    staging: &wgpu::Buffer,
-    padded_row: u32,
-    path: &Path,
-) -> Result<()> {
-    let (w, h) = (texture.width(), texture.height());
-    let slice = staging.slice(..);
-    let (tx, rx) = std::sync::mpsc::channel();
-    slice.map_async(wgpu::MapMode::Read, move |r| {
-        let _ = tx.send(r);
-    });
-    ctx.device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .map_err(|e| anyhow!("waiting for the screenshot: {e}"))?;
-    rx.recv()
-        .context("the screenshot's readback was dropped")?
-        .map_err(|e| anyhow!("mapping the screenshot: {e}"))?;
-    let bgra = matches!(
-        texture.format(),
-        wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
-    );
-    let mut rgba = Vec::with_capacity((w * h * 4) as usize);
-    {
-        let data = slice
-            .get_mapped_range()
-            .map_err(|e| anyhow!("reading the screenshot: {e}"))?;
-        for row in data.chunks(padded_row as usize).take(h as usize) {
-            for px in row[..(w * 4) as usize].chunks(4) {
-                if bgra {
-                    rgba.extend_from_slice(&[px[2], px[1], px[0], 255]);
-                } else {
-                    rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
-                }
-            }
-        }
-    }
-    staging.unmap();
+/// Wait for a captured frame and write it as PNG.
+fn save_capture(ctx: &GpuContext, picture: &view::Picture, path: &Path) -> Result<()> {
+    let img = picture.read(&ctx.device)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    image::save_buffer(path, &rgba, w, h, image::ExtendedColorType::Rgba8)
+    img.save(path)
         .with_context(|| format!("cannot write screenshot {}", path.display()))
 }
 

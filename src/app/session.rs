@@ -317,10 +317,18 @@ impl Session {
         Ok(())
     }
 
-    fn floats(&mut self, name: &str, index: usize, len: usize) -> Result<Vec<f32>> {
-        let bytes = self
-            .world
-            .read_section(name, (index * len * 4) as u64, (len * 4) as u64)?;
+    /// Row `index` of a section of rows `stride` elements long, its first `len` elements.
+    fn row<T: bytemuck::Pod>(
+        &mut self,
+        name: &str,
+        index: usize,
+        stride: usize,
+        len: usize,
+    ) -> Result<Vec<T>> {
+        let size = std::mem::size_of::<T>();
+        let bytes =
+            self.world
+                .read_section(name, (index * stride * size) as u64, (len * size) as u64)?;
         Ok(bytemuck::pod_collect_to_vec(&bytes))
     }
 
@@ -333,21 +341,24 @@ impl Session {
                 self.cfg.agents.capacity.saturating_sub(1)
             )
         })?;
-        let actions = self.floats("actions", slot, ACTION_LEN)?;
-        let brain_state = self.floats("brain_state", slot, dims.brain_state_len)?;
-        let view = dims.view_agents.max(1);
-        let list: Vec<u32> = bytemuck::pod_collect_to_vec(&self.world.read_section(
-            "neighbor_list",
-            (slot * view * 4) as u64,
-            (view * 4) as u64,
-        )?);
-        let neighbors: Vec<usize> = list
+        let actions = self.row("actions", slot, ACTION_LEN, ACTION_LEN)?;
+        let n = dims.brain_state_len;
+        let brain_state = self.row("brain_state", slot, n, n)?;
+        // Neighbour lists are rows of max(1, view) slots (a binding may not be empty).
+        let (k, kb) = (dims.view_agents, dims.view_bots);
+        let agents_seen: Vec<u32> = self.row("neighbor_list", slot, k.max(1), k)?;
+        let bots_seen: Vec<u32> = self.row("bot_neighbor_list", slot, kb.max(1), kb)?;
+        let neighbors: Vec<usize> = agents_seen
             .iter()
-            .take(dims.view_agents)
             .filter(|&&n| n != NONE)
             .map(|&n| n as usize)
             .collect();
-        let attention = self.attention_of(slot, &dims)?;
+        let valid: Vec<bool> = agents_seen
+            .iter()
+            .chain(&bots_seen)
+            .map(|&n| n != NONE)
+            .collect();
+        let attention = self.attention_of(slot, &dims, &valid)?;
         Ok(AgentInspection {
             slot,
             agent,
@@ -359,28 +370,14 @@ impl Session {
     }
 
     /// The JaxLife brain's cross-attention weights for this tick's observation, recomputed
-    /// on the CPU from the agent's own observation row and genome.
-    fn attention_of(&mut self, slot: usize, dims: &Dims) -> Result<Vec<Vec<f32>>> {
+    /// on the CPU from the agent's own observation row and genome; `valid`: which entity
+    /// slots (neighbours, then bots) it saw.
+    fn attention_of(&mut self, slot: usize, dims: &Dims, valid: &[bool]) -> Result<Vec<Vec<f32>>> {
         let Some((hidden, heads)) = self.cfg.brain.attention() else {
             return Ok(Vec::new());
         };
-        let obs = self.floats("obs", slot, dims.obs_len)?;
-        let genome = self.floats("genomes", slot, dims.genome_len)?;
-        let agents_seen: Vec<u32> = bytemuck::pod_collect_to_vec(&self.world.read_section(
-            "neighbor_list",
-            (slot * dims.view_agents.max(1) * 4) as u64,
-            (dims.view_agents * 4) as u64,
-        )?);
-        let bots_seen: Vec<u32> = bytemuck::pod_collect_to_vec(&self.world.read_section(
-            "bot_neighbor_list",
-            (slot * dims.view_bots.max(1) * 4) as u64,
-            (dims.view_bots * 4) as u64,
-        )?);
-        let valid: Vec<bool> = agents_seen
-            .iter()
-            .chain(&bots_seen)
-            .map(|&n| n != NONE)
-            .collect();
+        let obs: Vec<f32> = self.row("obs", slot, dims.obs_len, dims.obs_len)?;
+        let genome: Vec<f32> = self.row("genomes", slot, dims.genome_len, dims.genome_len)?;
         let tensors = crate::world::brain::layout_for(&self.cfg);
         let net = crate::cpu::jaxlife_brain::Net {
             genome: &genome,
@@ -388,7 +385,7 @@ impl Session {
             hidden: hidden as usize,
             heads: heads as usize,
         };
-        Ok(net.cross_attention_weights(&obs, dims.terrain_len(), &valid, dims.view_agents))
+        Ok(net.cross_attention_weights(&obs, dims.terrain_len(), valid, dims.view_agents))
     }
 
     fn inspect_bot(&mut self, slot: usize) -> Result<BotInspection> {

@@ -61,17 +61,8 @@ pub struct UiState {
 impl UiState {
     pub fn new(session: &Session, adapter: String, software_adapter: bool) -> Self {
         Self {
-            view: ViewSettings {
-                camera: Camera::fit(session.cfg.world_size(), [800.0, 800.0]),
-                layer: Layer::Natural,
-                agent_colors: AgentColors::Lineage,
-                show_agents: true,
-                show_bots: true,
-                lines: Lines::Off,
-                selected_agent: None,
-                selected_bot: None,
-                highlights: Vec::new(),
-            },
+            // Fitted to the view's real size in the first frame.
+            view: ViewSettings::whole_world(&session.cfg, [800, 800]),
             gpu_view: true,
             follow: false,
             show_help: false,

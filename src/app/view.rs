@@ -603,48 +603,125 @@ impl egui_wgpu::CallbackTrait for ViewCallback {
     }
 }
 
+/// A texture to draw a picture into and the buffer its pixels come back through (the
+/// app's screenshots and `render_image`).
+pub struct Picture {
+    pub texture: wgpu::Texture,
+    staging: wgpu::Buffer,
+    padded_row: u32,
+}
+
+impl Picture {
+    pub fn new(device: &wgpu::Device, format: wgpu::TextureFormat, size: [u32; 2]) -> Self {
+        let texture = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("picture"),
+            size: wgpu::Extent3d {
+                width: size[0],
+                height: size[1],
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+            view_formats: &[],
+        });
+        let padded_row = (size[0] * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
+            * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+        let staging = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("picture readback"),
+            size: u64::from(padded_row) * u64::from(size[1]),
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        Self {
+            texture,
+            staging,
+            padded_row,
+        }
+    }
+
+    /// Record the copy of what was drawn into the readback buffer (after the drawing).
+    pub fn record_copy(&self, enc: &mut wgpu::CommandEncoder) {
+        enc.copy_texture_to_buffer(
+            self.texture.as_image_copy(),
+            wgpu::TexelCopyBufferInfo {
+                buffer: &self.staging,
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(self.padded_row),
+                    rows_per_image: Some(self.texture.height()),
+                },
+            },
+            self.texture.size(),
+        );
+    }
+
+    /// Wait for the submitted copy; the pixels as RGBA (BGRA textures swapped), opaque.
+    pub fn read(&self, device: &wgpu::Device) -> anyhow::Result<image::RgbaImage> {
+        let (w, h) = (self.texture.width(), self.texture.height());
+        let slice = self.staging.slice(..);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| anyhow::anyhow!("waiting for the picture: {e}"))?;
+        rx.recv()
+            .map_err(|e| anyhow::anyhow!("the picture's readback was dropped: {e}"))?
+            .map_err(|e| anyhow::anyhow!("mapping the picture: {e}"))?;
+        let bgra = matches!(
+            self.texture.format(),
+            wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
+        );
+        let mut rgba = Vec::with_capacity((w * h * 4) as usize);
+        {
+            let data = slice
+                .get_mapped_range()
+                .map_err(|e| anyhow::anyhow!("reading the picture: {e}"))?;
+            for row in data.chunks(self.padded_row as usize).take(h as usize) {
+                for px in row[..(w * 4) as usize].chunks(4) {
+                    let [r, g, b] = if bgra {
+                        [px[2], px[1], px[0]]
+                    } else {
+                        [px[0], px[1], px[2]]
+                    };
+                    rgba.extend_from_slice(&[r, g, b, 255]);
+                }
+            }
+        }
+        self.staging.unmap();
+        image::RgbaImage::from_raw(w, h, rgba)
+            .ok_or_else(|| anyhow::anyhow!("the picture has the wrong size"))
+    }
+}
+
+/// The texture format `render_image` draws in (a `ViewRenderer` made for it).
+pub const IMAGE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+
 /// Render a world into an RGBA image of `size` pixels without a window (checkpoint
-/// pictures, run frames). A CPU world's buffers are uploaded first.
+/// pictures, run frames), with a renderer made once for `IMAGE_FORMAT`. A CPU world's
+/// buffers are uploaded first.
 pub fn render_image(
     ctx: &crate::gpu::GpuContext,
+    r: &mut ViewRenderer,
     world: &World,
     cfg: &Config,
     settings: &ViewSettings,
     size: [u32; 2],
 ) -> anyhow::Result<image::RgbaImage> {
-    let format = wgpu::TextureFormat::Rgba8Unorm;
+    let format = IMAGE_FORMAT;
     let device = &ctx.device;
-    let mut r = ViewRenderer::new(device, format);
     r.attach(device, world);
     r.mirror(&ctx.queue, world);
     let u = settings.uniform(cfg, [0.0, 0.0, size[0] as f32, size[1] as f32], 1.0);
     let (lines, agents, bots) = settings.instances(&u);
     ctx.queue
         .write_buffer(&r.uniform, 0, bytemuck::bytes_of(&u));
-    let extent = wgpu::Extent3d {
-        width: size[0],
-        height: size[1],
-        depth_or_array_layers: 1,
-    };
-    let texture = device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("world picture"),
-        size: extent,
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-        view_formats: &[],
-    });
-    let target = texture.create_view(&Default::default());
-    let padded = (size[0] * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
-        * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
-    let staging = device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("world picture readback"),
-        size: u64::from(padded) * u64::from(size[1]),
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
+    let picture = Picture::new(device, format, size);
+    let target = picture.texture.create_view(&Default::default());
     let mut enc = device.create_command_encoder(&Default::default());
     {
         let mut pass = enc
@@ -667,42 +744,7 @@ pub fn render_image(
             .forget_lifetime();
         r.draw(&mut pass, [lines, agents, bots]);
     }
-    enc.copy_texture_to_buffer(
-        texture.as_image_copy(),
-        wgpu::TexelCopyBufferInfo {
-            buffer: &staging,
-            layout: wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(padded),
-                rows_per_image: Some(size[1]),
-            },
-        },
-        extent,
-    );
+    picture.record_copy(&mut enc);
     ctx.queue.submit([enc.finish()]);
-    let (tx, rx) = std::sync::mpsc::channel();
-    staging
-        .slice(..)
-        .map_async(wgpu::MapMode::Read, move |res| {
-            let _ = tx.send(res);
-        });
-    device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .map_err(|e| anyhow::anyhow!("waiting for the picture: {e}"))?;
-    rx.recv()
-        .map_err(|e| anyhow::anyhow!("the picture's readback was dropped: {e}"))?
-        .map_err(|e| anyhow::anyhow!("mapping the picture: {e}"))?;
-    let mut pixels = Vec::with_capacity((size[0] * size[1] * 4) as usize);
-    {
-        let data = staging
-            .slice(..)
-            .get_mapped_range()
-            .map_err(|e| anyhow::anyhow!("reading the picture: {e}"))?;
-        for row in data.chunks(padded as usize).take(size[1] as usize) {
-            pixels.extend_from_slice(&row[..(size[0] * 4) as usize]);
-        }
-    }
-    staging.unmap();
-    image::RgbaImage::from_raw(size[0], size[1], pixels)
-        .ok_or_else(|| anyhow::anyhow!("the picture has the wrong size"))
+    picture.read(device)
 }

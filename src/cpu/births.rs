@@ -70,6 +70,19 @@ fn record(sc: &mut Scratch, e: LifeEvent) {
     sc.event_count += 1;
 }
 
+/// The birth of a newcomer (WGSL `record_birth`): its id, its parent's (all ones for a
+/// respawn) and its generation, all read off the agent.
+fn birth_of(a: &Agent, tick: u32) -> LifeEvent {
+    LifeEvent {
+        kind: EVENT_BIRTH,
+        tick,
+        id: [a.lineage_lo, a.lineage_hi],
+        parent: [a.parent_lo, a.parent_hi],
+        generation: a.generation,
+        cause: 0,
+    }
+}
+
 pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
     let cap = st.agents.len();
     let alive: Vec<bool> = st.agents.iter().map(|a| a.alive != 0).collect();
@@ -166,17 +179,7 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         st.brain_state[c * n..(c + 1) * n].fill(0.0);
         if b.parent == NONE {
             st.agents[b.child as usize] = random_agent(p, rng, tick, b.child);
-            record(
-                sc,
-                LifeEvent {
-                    kind: EVENT_BIRTH,
-                    tick,
-                    id: [b.child, tick],
-                    parent: [NONE, NONE],
-                    generation: 0,
-                    cause: 0,
-                },
-            );
+            record(sc, birth_of(&st.agents[b.child as usize], tick));
             continue;
         }
         let parent = st.agents[b.parent as usize];
@@ -201,17 +204,7 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         child.parent_hi = parent.lineage_hi;
         child.founder = parent.founder;
         st.agents[b.child as usize] = child;
-        record(
-            sc,
-            LifeEvent {
-                kind: EVENT_BIRTH,
-                tick,
-                id: [b.child, tick],
-                parent: [parent.lineage_lo, parent.lineage_hi],
-                generation: child.generation,
-                cause: 0,
-            },
-        );
+        record(sc, birth_of(&child, tick));
         if p.child_energy_from_parent != 0 {
             st.agents[b.parent as usize].energy -= transfer;
         }

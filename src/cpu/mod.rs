@@ -128,8 +128,8 @@ impl CpuWorld {
 
     /// Take a config that differs from the running one only in non-structural fields.
     pub fn set_config(&mut self, cfg: &Config) {
+        // A fresh weight's scale depends only on the (structural) layout; σ may change.
         self.params = Params::new(cfg);
-        self.genome_scale = crate::world::brain::fresh_scales(&self.tensors);
         self.mutation_scale = crate::world::brain::mutation_scales(&self.tensors, &cfg.mutation);
     }
 

@@ -86,17 +86,7 @@ impl GpuWorld {
         let max_buffer = ctx.limits.max_buffer_size;
         let mut buffers = HashMap::new();
         let mut lengths = HashMap::new();
-        // Constant for the run, per weight: the scale of a respawned agent's weight and the
-        // σ of a child's mutation.
-        let tensors = crate::world::brain::layout_for(cfg);
-        let genome_scale: Vec<[f32; 2]> = crate::world::brain::fresh_scales(&tensors)
-            .into_iter()
-            .zip(crate::world::brain::mutation_scales(
-                &tensors,
-                &cfg.mutation,
-            ))
-            .map(|(fresh, mutation)| [fresh, mutation])
-            .collect();
+        let genome_scale = genome_scales(cfg);
         let sections: Vec<(&'static str, &[u8])> = state
             .sections()
             .into_iter()
@@ -272,19 +262,10 @@ impl GpuWorld {
         self.ctx
             .queue
             .write_buffer(self.buffer("params"), 0, bytemuck::bytes_of(&self.params));
-        let tensors = crate::world::brain::layout_for(cfg);
-        let genome_scale: Vec<[f32; 2]> = crate::world::brain::fresh_scales(&tensors)
-            .into_iter()
-            .zip(crate::world::brain::mutation_scales(
-                &tensors,
-                &cfg.mutation,
-            ))
-            .map(|(fresh, mutation)| [fresh, mutation])
-            .collect();
         self.ctx.queue.write_buffer(
             self.buffer("genome_scale"),
             0,
-            bytemuck::cast_slice(&genome_scale),
+            bytemuck::cast_slice(&genome_scales(cfg)),
         );
     }
 
@@ -305,16 +286,8 @@ impl GpuWorld {
             return Ok(Vec::new());
         }
         let (start, end) = (offset / 4 * 4, (offset + len).div_ceil(4) * 4);
-        let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("range readback"),
-            size: end - start,
-            usage: wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
-        enc.copy_buffer_to_buffer(self.buffer(name), start, &staging, 0, end - start);
-        self.ctx.queue.submit([enc.finish()]);
-        let raw = self.read_raw(&staging, end - start)?;
+        let src = self.buffers[name].clone();
+        let raw = self.read_raw(&src, start, end - start)?;
         let skip = (offset - start) as usize;
         Ok(raw[skip..skip + len as usize].to_vec())
     }
@@ -466,7 +439,7 @@ impl GpuWorld {
             enc.resolve_query_set(&query_set, 0..2 * n, &resolve, 0);
             self.ctx.queue.submit([enc.finish()]);
             self.tick += 1;
-            let raw = self.read_raw(&resolve, bytes)?;
+            let raw = self.read_raw(&resolve, 0, bytes)?;
             let stamps: &[u64] = bytemuck::cast_slice(&raw);
             for (k, name) in passes.iter().enumerate() {
                 let ticks = stamps[2 * k + 1].saturating_sub(stamps[2 * k]);
@@ -639,7 +612,7 @@ impl GpuWorld {
             }
         }
         self.ctx.queue.submit([enc.finish()]);
-        let raw = self.read_raw(&gather, total.max(4))?;
+        let raw = self.read_raw(&gather, 0, total.max(4))?;
         Ok(names
             .iter()
             .zip(&offsets)
@@ -647,8 +620,14 @@ impl GpuWorld {
             .collect())
     }
 
-    /// The first `size` bytes of a COPY_SRC buffer, waiting for all submitted work.
-    fn read_raw(&mut self, src: &wgpu::Buffer, size: u64) -> Result<Vec<u8>, GpuError> {
+    /// `size` bytes of a COPY_SRC buffer from byte `offset` (both multiples of 4), waiting
+    /// for all submitted work.
+    fn read_raw(
+        &mut self,
+        src: &wgpu::Buffer,
+        offset: u64,
+        size: u64,
+    ) -> Result<Vec<u8>, GpuError> {
         let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("readback"),
             size,
@@ -656,7 +635,7 @@ impl GpuWorld {
             mapped_at_creation: false,
         });
         let mut enc = self.ctx.device.create_command_encoder(&Default::default());
-        enc.copy_buffer_to_buffer(src, 0, &staging, 0, size);
+        enc.copy_buffer_to_buffer(src, offset, &staging, 0, size);
         self.ctx.queue.submit([enc.finish()]);
         let state = start_map(&staging);
         while state.load(Ordering::Acquire) == 0 {
@@ -713,6 +692,19 @@ impl GpuWorld {
         }
         self.tick = state.tick();
     }
+}
+
+/// Per weight, the scale of a respawned agent's weight and the σ of a child's mutation.
+fn genome_scales(cfg: &Config) -> Vec<[f32; 2]> {
+    let tensors = crate::world::brain::layout_for(cfg);
+    crate::world::brain::fresh_scales(&tensors)
+        .into_iter()
+        .zip(crate::world::brain::mutation_scales(
+            &tensors,
+            &cfg.mutation,
+        ))
+        .map(|(fresh, mutation)| [fresh, mutation])
+        .collect()
 }
 
 /// Ask for a MAP_READ buffer to be mapped; the flag becomes 1 when mapped, 2 on failure.

@@ -1,8 +1,17 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use silico::config::Config;
+use silico::config::{Config, GenomeSpec};
 use silico::gpu::GpuContext;
+
+/// A Linear-brain genome whose actions are constant: tanh of these biases, the rest zero.
+pub fn bias_genome(bias: &[(usize, f32)]) -> GenomeSpec {
+    let mut b = vec![0.0f32; silico::world::ACTION_LEN];
+    for (k, v) in bias {
+        b[*k] = *v;
+    }
+    GenomeSpec::Tensors([("linear.bias".to_string(), b)].into())
+}
 
 /// A small world that runs fast on lavapipe and the CPU reference.
 pub fn tiny() -> Config {
