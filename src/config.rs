@@ -168,8 +168,15 @@ impl Scenario {
 
     fn validate(&self, cfg: &Config, errs: &mut Vec<String>) {
         let world = cfg.world_size();
-        let pos_ok = |p: [f32; 2]| p.iter().all(|v| v.is_finite() && *v >= 0.0 && *v < world);
-        let step_ok = |p: [f32; 2]| p.iter().all(|v| v.is_finite());
+        // A row's start must lie in the world and its step be finite (it wraps from there).
+        let check_row = |f: &str, pos: [f32; 2], step: [f32; 2], errs: &mut Vec<String>| {
+            let pos_ok = pos.iter().all(|v| v.is_finite() && *v >= 0.0 && *v < world);
+            if !pos_ok || !step.iter().all(|v| v.is_finite()) {
+                errs.push(format!(
+                    "{f}.pos = {pos:?} (step {step:?}): positions lie in 0 ..< {world} (world.map_size x world.cell_size)"
+                ));
+            }
+        };
         let placed = self.placed_agents();
         if placed + cfg.agents.initial_agents as u64 > cfg.agents.capacity as u64 {
             errs.push(format!(
@@ -179,12 +186,7 @@ impl Scenario {
         }
         for (k, a) in self.agents.iter().enumerate() {
             let f = format!("scenario.agents[{k}]");
-            if !pos_ok(a.pos) || !step_ok(a.step) {
-                errs.push(format!(
-                    "{f}.pos = {:?} (step {:?}): positions lie in 0 ..< {world} (world.map_size x world.cell_size)",
-                    a.pos, a.step
-                ));
-            }
+            check_row(&f, a.pos, a.step, errs);
             if let Some(e) = a.energy {
                 if !(e.is_finite() && e > 0.0) {
                     errs.push(format!("{f}.energy = {e}: must be positive"));
@@ -218,12 +220,7 @@ impl Scenario {
         }
         for (k, b) in self.bots.iter().enumerate() {
             let f = format!("scenario.bots[{k}]");
-            if !pos_ok(b.pos) || !step_ok(b.step) {
-                errs.push(format!(
-                    "{f}.pos = {:?} (step {:?}): positions lie in 0 ..< {world} (world.map_size x world.cell_size)",
-                    b.pos, b.step
-                ));
-            }
+            check_row(&f, b.pos, b.step, errs);
             if let Some(e) = b.energy {
                 if !(e.is_finite() && e >= 0.0) {
                     errs.push(format!("{f}.energy = {e}: must be 0 or more"));
