@@ -11,13 +11,13 @@
 @group(0) @binding(3) var<storage, read> agent_tick: array<AgentTick>;
 @group(0) @binding(4) var<storage, read_write> birth_control: BirthControl;
 @group(0) @binding(5) var<storage, read_write> birth_list: array<Birth>;
-@group(0) @binding(6) var<storage, read_write> genomes: array<f32>;
 // Per weight: the scale of a fresh (respawned) weight, and the child's mutation σ.
-@group(0) @binding(7) var<storage, read> genome_scale: array<vec2<f32>>;
-@group(0) @binding(8) var<storage, read_write> brain_state: array<f32>;
+@group(0) @binding(6) var<storage, read> genome_scale: array<vec2<f32>>;
+@group(0) @binding(7) var<storage, read_write> brain_state: array<f32>;
 // Births and deaths for lineage.csv, read back with the metrics.
-@group(0) @binding(9) var<storage, read_write> events: array<LifeEvent>;
-@group(0) @binding(10) var<storage, read_write> event_count: atomic<u32>;
+@group(0) @binding(8) var<storage, read_write> events: array<LifeEvent>;
+@group(0) @binding(9) var<storage, read_write> event_count: atomic<u32>;
+// @genome_pages read_write
 
 fn record(e: LifeEvent) {
     let k = atomicAdd(&event_count, 1u);
@@ -279,26 +279,28 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
 
 @compute @workgroup_size(256)
 fn births_genome(@builtin(global_invocation_id) gid: vec3<u32>) {
-    // Weights 2m and 2m+1 take the two normals of pair m.
+    // Weights 2m and 2m+1 (a genome's length is a multiple of 4) take the two normals of
+    // pair m.
     let m = gid.x;
     let r = gid.y + gid.z * 65535u;
-    let len = params.genome_len;
-    if (2u * m >= len || r >= birth_control.count) { return; }
+    if (2u * m >= params.genome_len || r >= birth_control.count) { return; }
     let b = birth_list[r];
     let noise = rng_normal_pair(clock.tick, b.child, S_GENOME, m);
-    for (var c = 0u; c < 2u; c++) {
-        let w = 2u * m + c;
-        if (w >= len) { break; }
-        if (b.parent == NONE) {
-            genomes[b.child * len + w] = genome_scale[w].x * noise[c];
-        } else {
+    var v: vec2<f32>;
+    if (b.parent == NONE) {
+        v = vec2<f32>(genome_scale[2u * m].x * noise[0], genome_scale[2u * m + 1u].x * noise[1]);
+    } else {
+        v = genome_pair(b.parent, m);
+        for (var c = 0u; c < 2u; c++) {
+            let w = 2u * m + c;
             var n = noise[c];
             // With a rate below 1 each weight is touched or copied by its own draw.
             if (params.mutation_rate < 1.0
                 && rng_uniform(clock.tick, b.child, S_MUTATION_MASK, w) >= params.mutation_rate) {
                 n = 0.0;
             }
-            genomes[b.child * len + w] = genomes[b.parent * len + w] + genome_scale[w].y * n;
+            v[c] += genome_scale[w].y * n;
         }
     }
+    genome_store_pair(b.child, m, v);
 }

@@ -17,9 +17,9 @@
 @group(0) @binding(3) var<storage, read> cells: array<Cell>;
 @group(0) @binding(4) var<storage, read> neighbor_list: array<u32>;
 @group(0) @binding(5) var<storage, read> bot_neighbor_list: array<u32>;
-@group(0) @binding(6) var<storage, read> genomes: array<vec4<f32>>;
-@group(0) @binding(7) var<storage, read_write> brain_state: array<vec4<f32>>;
-@group(0) @binding(8) var<storage, read_write> actions: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> brain_state: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> actions: array<vec4<f32>>;
+// @genome_pages read
 
 override HIDDEN: u32 = 16u;
 override VIEW_AGENTS: u32 = 16u;
@@ -49,15 +49,15 @@ var<private> x: array<f32, MAX_INPUTS>;
 var<private> e: array<vec4<f32>, MAX_HQ>;
 var<private> h_prev: array<vec4<f32>, MAX_HQ>;
 var<private> h_new: array<vec4<f32>, MAX_HQ>;
-var<private> g0: u32;
+var<private> g_agent: u32;
 
 // Output quad q of input row k of the cols-wide matrix at genome offset off.
 fn w4(off: u32, cols: u32, k: u32, q: u32) -> vec4<f32> {
-    return genomes[(g0 + off + k * cols) / 4u + q];
+    return genome_quad(g_agent, (off + k * cols) / 4u + q);
 }
 
 fn bias4(off: u32, q: u32) -> vec4<f32> {
-    return genomes[(g0 + off) / 4u + q];
+    return genome_quad(g_agent, off / 4u + q);
 }
 
 // Adds w times an agent's vector (SPEC 2.1, position replaced by pos) to x[at..at + 55].
@@ -164,7 +164,7 @@ fn compact_brain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
         for (var q = 0u; q < ACTION_QUADS; q++) { actions[i * ACTION_QUADS + q] = vec4<f32>(0.0); }
         return;
     }
-    g0 = i * params.genome_len;
+    g_agent = i;
     gather_inputs(i, me);
 
     // Input layer: relu(bias + x W).

@@ -8,11 +8,11 @@
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> agents: array<Agent>;
 @group(0) @binding(2) var<storage, read> obs: array<f32>;
-@group(0) @binding(3) var<storage, read> genomes: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> neighbor_list: array<u32>;
-@group(0) @binding(5) var<storage, read> bot_neighbor_list: array<u32>;
-@group(0) @binding(6) var<storage, read_write> brain_state: array<vec4<f32>>;
-@group(0) @binding(7) var<storage, read_write> actions: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> neighbor_list: array<u32>;
+@group(0) @binding(4) var<storage, read> bot_neighbor_list: array<u32>;
+@group(0) @binding(5) var<storage, read_write> brain_state: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> actions: array<vec4<f32>>;
+// @genome_pages read
 
 override HIDDEN: u32 = 64u;
 override HEADS: u32 = 4u;
@@ -89,15 +89,15 @@ var<workgroup> gates: array<vec4<f32>, HIDDEN>;
 var<workgroup> new_h: array<vec4<f32>, HQ>;
 var<workgroup> head_mid: array<vec4<f32>, HQ>;
 
-var<private> g0: u32;
+var<private> g_agent: u32;
 
 // Output quad q of input row k of the cols-wide matrix at genome offset off.
 fn w4(off: u32, cols: u32, k: u32, q: u32) -> vec4<f32> {
-    return genomes[(g0 + off + k * cols) / 4u + q];
+    return genome_quad(g_agent, (off + k * cols) / 4u + q);
 }
 
 fn bias4(off: u32, q: u32) -> vec4<f32> {
-    return genomes[(g0 + off) / 4u + q];
+    return genome_quad(g_agent, off / 4u + q);
 }
 
 // x W for four consecutive inputs x (input quad kq) of a cols-wide matrix.
@@ -159,7 +159,7 @@ fn jaxlife_brain(
         if (t < ACTION_QUADS) { actions[i * ACTION_QUADS + t] = vec4<f32>(0.0); }
         return;
     }
-    g0 = i * params.genome_len;
+    g_agent = i;
     let base = i * params.obs_len;
     let self_at = base + TERRAIN_LEN;
 

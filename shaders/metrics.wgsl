@@ -28,8 +28,8 @@
 @group(0) @binding(16) var<storage, read_write> comm_hist: array<atomic<u32>>;
 @group(0) @binding(17) var<storage, read> bot_programmed: array<u32>;
 @group(0) @binding(18) var<storage, read_write> lineage_set: array<atomic<u32>>;
-@group(0) @binding(19) var<storage, read> genomes: array<f32>;
-@group(0) @binding(20) var<storage, read> cultivator: array<u32>;
+@group(0) @binding(19) var<storage, read> cultivator: array<u32>;
+// @genome_pages read
 
 const METRIC_COUNT: u32 = 77u;
 // src/world/layout.rs DIVERSITY_SAMPLE, DIVERSITY_EVERY_TICKS.
@@ -273,10 +273,10 @@ fn genome_diversity(t: u32) {
     if (n >= 2u) {
         for (var w = t; w < g; w += 64u) {
             var mean = 0.0;
-            for (var k = 0u; k < n; k++) { mean += genomes[sample[k] * g + w]; }
+            for (var k = 0u; k < n; k++) { mean += genome_weight(sample[k], w); }
             mean = mean / f32(n);
             for (var k = 0u; k < n; k++) {
-                let d = genomes[sample[k] * g + w] - mean;
+                let d = genome_weight(sample[k], w) - mean;
                 dev[k] += d * d;
             }
         }

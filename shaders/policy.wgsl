@@ -8,8 +8,8 @@
 @group(0) @binding(1) var<storage, read> clock: Clock;
 @group(0) @binding(2) var<storage, read> agents: array<Agent>;
 @group(0) @binding(3) var<storage, read> obs: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> genomes: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> actions: array<f32>;
+@group(0) @binding(4) var<storage, read_write> actions: array<f32>;
+// @genome_pages read
 
 // The linear brain: one thread per (agent, group of 4 outputs), reading the observation
 // and the weights as vec4s: 16 multiply-adds for every 5 loads.
@@ -17,16 +17,15 @@ const QUADS: u32 = 11u;
 
 fn linear_quad(i: u32, q: u32) -> vec4<f32> {
     let len4 = params.obs_len / 4u;
-    let g = i * params.genome_len / 4u;
     let x0 = i * len4;
-    var acc = genomes[g + params.obs_len * QUADS + q];
+    var acc = genome_quad(i, params.obs_len * QUADS + q);
     for (var kk = 0u; kk < len4; kk++) {
         let x = obs[x0 + kk];
-        let w = g + 4u * kk * QUADS + q;
-        acc += genomes[w] * x.x;
-        acc += genomes[w + QUADS] * x.y;
-        acc += genomes[w + 2u * QUADS] * x.z;
-        acc += genomes[w + 3u * QUADS] * x.w;
+        let w = 4u * kk * QUADS + q;
+        acc += genome_quad(i, w) * x.x;
+        acc += genome_quad(i, w + QUADS) * x.y;
+        acc += genome_quad(i, w + 2u * QUADS) * x.z;
+        acc += genome_quad(i, w + 3u * QUADS) * x.w;
     }
     return acc;
 }

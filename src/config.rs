@@ -19,6 +19,9 @@ pub struct Config {
     pub bots: BotConfig,
     pub terrain: TerrainConfig,
     pub brain: Brain,
+    /// How the GPU stores genomes: `F16` halves the bytes a brain reads per tick; weights are
+    /// then rounded to half precision (on both backends) wherever they are written.
+    pub genome_precision: Precision,
     pub mutation: MutationConfig,
     pub costs: CostConfig,
     /// Write a metrics row every this many ticks.
@@ -402,6 +405,15 @@ impl Brain {
     }
 }
 
+/// Storage of each genome weight.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Precision {
+    #[default]
+    F32,
+    /// IEEE half floats, rounded to nearest even; magnitudes clamp at 65504.
+    F16,
+}
+
 /// Hidden widths of the `Compact` brain: its activations live in per-thread arrays.
 pub const MIN_COMPACT_HIDDEN: u32 = 16;
 pub const MAX_COMPACT_HIDDEN: u32 = 64;
@@ -433,6 +445,7 @@ impl Default for Config {
             bots: BotConfig::default(),
             terrain: TerrainConfig::default(),
             brain: Brain::Linear,
+            genome_precision: Precision::F32,
             mutation: MutationConfig::default(),
             costs: CostConfig::default(),
             metrics_every: 1,
@@ -893,6 +906,11 @@ impl Config {
             "brain",
             format!("{:?}", self.brain),
             format!("{:?}", other.brain),
+        );
+        cmp(
+            "genome_precision",
+            format!("{:?}", self.genome_precision),
+            format!("{:?}", other.genome_precision),
         );
         cmp(
             "agents.view_agents",

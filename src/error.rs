@@ -70,6 +70,22 @@ pub enum GpuError {
         needed_bytes: u64,
         limit_bytes: u64,
     },
+    #[error("the genomes need {needed_bytes} bytes ({genome_bytes} per agent) on the adapter '{adapter}', which binds at most {page_limit_bytes} bytes per storage buffer, and a world may page them over at most {max_pages} buffers; set genome_precision: F16 (half the bytes), lower agents.capacity, or choose a smaller brain")]
+    GenomePaging {
+        adapter: String,
+        needed_bytes: u64,
+        genome_bytes: u64,
+        page_limit_bytes: u64,
+        max_pages: usize,
+    },
+    #[error("{shader} needs {needed} storage buffers with the genomes in {pages} pages, and the adapter '{adapter}' binds at most {limit} per shader stage; set genome_precision: F16 (fewer pages) or lower agents.capacity")]
+    TooManyBindings {
+        adapter: String,
+        shader: String,
+        needed: u32,
+        pages: usize,
+        limit: u32,
+    },
     #[error("GPU readback failed: {0}")]
     Readback(String),
 }

@@ -3,7 +3,7 @@
 
 use std::mem::{offset_of, size_of};
 
-use silico::gpu::{binding_decls, full_source, SHADERS};
+use silico::gpu::{binding_decls, full_source, pass_source, GenomePages, SHADERS};
 use silico::world::*;
 
 fn parse(src: &str, name: &str) -> naga::Module {
@@ -11,19 +11,29 @@ fn parse(src: &str, name: &str) -> naga::Module {
         .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(src)))
 }
 
+fn one_page() -> GenomePages {
+    GenomePages::single(64, 16)
+}
+
+fn validate(src: &str, name: &str) -> naga::Module {
+    let module = parse(src, name);
+    // unpack2x16float (f16 genomes) needs it; every Vulkan, Metal and DX12 adapter has it.
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::SHADER_FLOAT16_IN_FLOAT32,
+    )
+    .validate(&module)
+    .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(src)));
+    module
+}
+
 #[test]
 fn every_shader_validates() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
     let mut seen = 0;
     for def in SHADERS {
-        let src = full_source(def);
-        let module = parse(&src, def.file);
-        naga::valid::Validator::new(
-            naga::valid::ValidationFlags::all(),
-            naga::valid::Capabilities::default(),
-        )
-        .validate(&module)
-        .unwrap_or_else(|e| panic!("{}: {}", def.file, e.emit_to_string(&src)));
+        let src = full_source(def, &one_page());
+        let module = validate(&src, def.file);
         for entry in def.entries {
             assert!(
                 module.entry_points.iter().any(|ep| ep.name == entry.name),
@@ -33,7 +43,7 @@ fn every_shader_validates() {
             );
         }
         assert!(
-            !binding_decls(def.source).is_empty(),
+            !binding_decls(&pass_source(def, &one_page())).is_empty(),
             "{} declares no bindings",
             def.file
         );
@@ -48,6 +58,44 @@ fn every_shader_validates() {
             && !p.ends_with("view.wgsl")
     });
     assert_eq!(files.count(), seen, "a shader file is not in gpu::SHADERS");
+}
+
+/// Genomes paged over several buffers, as packed half floats or f32, give valid shaders
+/// whose page bindings follow the pass's own without clashing.
+#[test]
+fn genome_pages_expand_to_valid_shaders() {
+    for f16 in [false, true] {
+        for pages in [1, 3, 16] {
+            let layout = GenomePages {
+                f16,
+                pages,
+                agents_per_page: 5,
+                ..GenomePages::single(64, 5 * pages)
+            };
+            let mut readers = 0;
+            for def in SHADERS {
+                let pass = pass_source(def, &layout);
+                let name = format!("{} ({pages} pages, f16 {f16})", def.file);
+                validate(&full_source(def, &layout), &name);
+                if pass == def.source {
+                    continue;
+                }
+                readers += 1;
+                let decls = binding_decls(&pass);
+                let mut numbers: Vec<u32> = decls.iter().map(|d| d.binding).collect();
+                numbers.sort();
+                numbers.dedup();
+                assert_eq!(numbers.len(), decls.len(), "{name}: a binding number twice");
+                let paged = decls
+                    .iter()
+                    .filter(|d| d.name.starts_with("genome_page_"))
+                    .count();
+                assert_eq!(paged, pages, "{name}");
+            }
+            // policy, jaxlife_brain, compact_brain, births and metrics read genomes.
+            assert_eq!(readers, 5);
+        }
+    }
 }
 
 #[test]
@@ -208,7 +256,7 @@ fn rust_layouts() -> Vec<StructLayout> {
 #[test]
 fn rust_and_wgsl_layouts_agree() {
     // Any pass will do: they all include common.wgsl, where the structs live.
-    let src = full_source(SHADERS[0]);
+    let src = full_source(SHADERS[0], &one_page());
     let module = parse(&src, "common");
     let mut layouter = naga::proc::Layouter::default();
     layouter.update(module.to_ctx()).unwrap();
@@ -289,7 +337,7 @@ fn the_view_shader_validates_and_its_uniform_matches() {
 
 #[test]
 fn params_layout_agrees() {
-    let src = full_source(SHADERS[0]);
+    let src = full_source(SHADERS[0], &one_page());
     let module = parse(&src, "common");
     let mut layouter = naga::proc::Layouter::default();
     layouter.update(module.to_ctx()).unwrap();

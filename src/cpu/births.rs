@@ -5,6 +5,7 @@
 //! their genomes: the parent's plus N(0, sigma^2) per weight, or a fresh random genome.
 
 use crate::rng::{stream, Rng};
+use crate::world::brain::round_weight;
 use crate::world::{
     Agent, Birth, BirthControl, LifeEvent, Params, Scratch, State, CAUSE_HIT, CAUSE_STARVED,
     EVENT_BIRTH, EVENT_DEATH, ID_LEN, MESSAGE_LEN, NONE, TICK_DIED, TICK_WANTS_CHILD,
@@ -211,9 +212,11 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
     }
 }
 
-/// `scale`: a fresh weight's scale; `sigma`: the child's mutation σ, per weight.
+/// `scale`: a fresh weight's scale; `sigma`: the child's mutation σ, per weight; `f16`:
+/// weights are stored as half floats.
 pub fn births_genome(
     p: &Params,
+    f16: bool,
     rng: &Rng,
     scale: &[f32],
     sigma: &[f32],
@@ -236,6 +239,11 @@ pub fn births_genome(
                 b.child,
                 &mut st.genomes[c * len..(c + 1) * len],
             );
+            if f16 {
+                st.genomes[c * len..(c + 1) * len]
+                    .iter_mut()
+                    .for_each(|w| *w = round_weight(*w, true));
+            }
         } else {
             let pa = b.parent as usize;
             for (w, mut n) in genome_noise(rng, tick, b.child, len).enumerate() {
@@ -246,7 +254,8 @@ pub fn births_genome(
                 {
                     n = 0.0;
                 }
-                st.genomes[c * len + w] = st.genomes[pa * len + w] + sigma[w] * n;
+                st.genomes[c * len + w] =
+                    round_weight(st.genomes[pa * len + w] + sigma[w] * n, f16);
             }
         }
     }

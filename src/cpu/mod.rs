@@ -178,9 +178,15 @@ impl CpuWorld {
             "terrain_apply" => terrain::terrain_apply(p, st, sc),
             "births_select" => births::births_select(p, st, sc),
             "births_spawn" => births::births_spawn(p, r, st, sc),
-            "births_genome" => {
-                births::births_genome(p, r, &self.genome_scale, &self.mutation_scale, st, sc)
-            }
+            "births_genome" => births::births_genome(
+                p,
+                self.dims.genome_f16,
+                r,
+                &self.genome_scale,
+                &self.mutation_scale,
+                st,
+                sc,
+            ),
             "metrics_partial" => metrics::metrics_partial(p, st, sc),
             "metrics" => metrics::metrics(p, st, sc),
             other => panic!("unknown pass {other}: the pass table and run_pass disagree"),

@@ -10,6 +10,7 @@ pub mod bots;
 pub mod compact_brain;
 pub mod context;
 pub mod effects;
+pub mod genome;
 pub mod grid;
 pub mod jaxlife_brain;
 pub mod metrics;
@@ -20,6 +21,7 @@ pub mod terrain;
 mod world;
 
 pub use context::GpuContext;
+pub use genome::GenomePages;
 pub use world::GpuWorld;
 
 use crate::world::{Dims, Params};
@@ -83,9 +85,14 @@ pub const SHADERS: &[&ShaderDef] = &[
 
 pub const COMMON_WGSL: &str = include_str!("../../shaders/common.wgsl");
 
+/// A pass's own WGSL with its genome pages laid out as `pages` says.
+pub fn pass_source(def: &ShaderDef, pages: &GenomePages) -> String {
+    pages.expand(def.source)
+}
+
 /// The full WGSL a pass compiles: the common declarations, then the pass.
-pub fn full_source(def: &ShaderDef) -> String {
-    format!("{COMMON_WGSL}\n{}", def.source)
+pub fn full_source(def: &ShaderDef, pages: &GenomePages) -> String {
+    format!("{COMMON_WGSL}\n{}", pass_source(def, pages))
 }
 
 #[derive(Clone, Debug, PartialEq)]

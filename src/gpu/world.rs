@@ -6,7 +6,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
-use super::{binding_decls, full_source, groups_for, Dispatch, GpuContext, SHADERS};
+use super::genome::{GenomePages, MAX_PAGES};
+use super::{binding_decls, full_source, groups_for, pass_source, Dispatch, GpuContext, SHADERS};
 use crate::config::Config;
 use crate::cpu::{tick_passes, TICK_PASSES};
 use crate::error::GpuError;
@@ -37,6 +38,8 @@ pub struct GpuWorld {
     pub dims: Dims,
     buffers: HashMap<&'static str, wgpu::Buffer>,
     lengths: HashMap<&'static str, u64>,
+    /// The `genomes` section lives in these pages, not in a buffer of its own.
+    pub pages: GenomePages,
     passes: HashMap<&'static str, Pass>,
     tick: u64,
     pending: VecDeque<PendingMetrics>,
@@ -61,6 +64,21 @@ impl GpuWorld {
     }
 
     pub fn with_context(ctx: GpuContext, cfg: &Config, state: &State) -> Result<Self, GpuError> {
+        let limit = ctx
+            .limits
+            .max_storage_buffer_binding_size
+            .min(ctx.limits.max_buffer_size);
+        Self::with_page_limit(ctx, cfg, state, limit)
+    }
+
+    /// As `with_context`, with genome pages of at most `page_limit_bytes` each (tests page
+    /// small worlds this way; `with_context` uses the adapter's largest binding).
+    pub fn with_page_limit(
+        ctx: GpuContext,
+        cfg: &Config,
+        state: &State,
+        page_limit_bytes: u64,
+    ) -> Result<Self, GpuError> {
         let params = Params::new(cfg);
         let dims = Dims::new(cfg);
         let scratch = Scratch::new(&dims);
@@ -84,6 +102,14 @@ impl GpuWorld {
         let device = &ctx.device;
         let max_binding = ctx.limits.max_storage_buffer_binding_size;
         let max_buffer = ctx.limits.max_buffer_size;
+        let page_limit = page_limit_bytes.min(max_binding).min(max_buffer);
+        let pages = GenomePages::new(&dims, page_limit).map_err(|e| GpuError::GenomePaging {
+            adapter: ctx.info.name.clone(),
+            needed_bytes: e.needed_bytes,
+            genome_bytes: e.genome_bytes,
+            page_limit_bytes: e.page_limit_bytes,
+            max_pages: MAX_PAGES,
+        })?;
         let mut buffers = HashMap::new();
         let mut lengths = HashMap::new();
         let genome_scale = genome_scales(cfg);
@@ -97,6 +123,25 @@ impl GpuWorld {
             )])
             .collect();
         for (name, bytes) in sections {
+            if name == "genomes" {
+                let stored = pages.encode(bytemuck::cast_slice(bytes));
+                for (page, range) in pages.list() {
+                    let per = pages.bytes_per_agent() as usize;
+                    let buf = device.create_buffer(&wgpu::BufferDescriptor {
+                        label: Some(page),
+                        size: alloc_len((range.len() * per) as u64),
+                        usage: wgpu::BufferUsages::STORAGE
+                            | wgpu::BufferUsages::COPY_SRC
+                            | wgpu::BufferUsages::COPY_DST,
+                        mapped_at_creation: false,
+                    });
+                    ctx.queue
+                        .write_buffer(&buf, 0, &stored[range.start * per..range.end * per]);
+                    buffers.insert(page, buf);
+                }
+                lengths.insert(name, bytes.len() as u64);
+                continue;
+            }
             let size = alloc_len(bytes.len() as u64);
             if size > max_binding.min(max_buffer) {
                 return Err(GpuError::TooLarge {
@@ -147,9 +192,19 @@ impl GpuWorld {
         for def in SHADERS {
             let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(def.file),
-                source: wgpu::ShaderSource::Wgsl(full_source(def).into()),
+                source: wgpu::ShaderSource::Wgsl(full_source(def, &pages).into()),
             });
-            let decls = binding_decls(def.source);
+            let decls = binding_decls(&pass_source(def, &pages));
+            let storage = decls.iter().filter(|d| !d.uniform).count() as u32;
+            if storage > ctx.limits.max_storage_buffers_per_shader_stage {
+                return Err(GpuError::TooManyBindings {
+                    adapter: ctx.info.name.clone(),
+                    shader: def.file.to_string(),
+                    needed: storage,
+                    pages: pages.pages,
+                    limit: ctx.limits.max_storage_buffers_per_shader_stage,
+                });
+            }
             let layout_entries: Vec<wgpu::BindGroupLayoutEntry> = decls
                 .iter()
                 .map(|d| wgpu::BindGroupLayoutEntry {
@@ -235,6 +290,7 @@ impl GpuWorld {
             dims,
             buffers,
             lengths,
+            pages,
             passes,
             tick: state.tick(),
             pending: VecDeque::new(),
@@ -271,6 +327,19 @@ impl GpuWorld {
 
     /// Overwrite bytes of a section from byte `offset` (4-byte aligned); ignored past its end.
     pub fn write_range(&mut self, name: &str, offset: u64, bytes: &[u8]) {
+        if name == "genomes" {
+            // Pages may hold half floats: rewrite the whole genomes the range touches.
+            let len = self.dims.genome_len.max(1);
+            let (first, end) = (offset as usize / 4, (offset as usize + bytes.len()) / 4);
+            let agents = first / len..end.div_ceil(len).min(self.dims.capacity);
+            if let Ok(mut genomes) = self.read_genomes(agents.clone()) {
+                let at = first - agents.start * len;
+                genomes[at..at + bytes.len() / 4]
+                    .copy_from_slice(&bytemuck::pod_collect_to_vec::<u8, f32>(bytes));
+                self.write_genomes(agents.start, &genomes);
+            }
+            return;
+        }
         if offset + bytes.len() as u64 <= self.lengths[name] {
             self.ctx
                 .queue
@@ -284,6 +353,15 @@ impl GpuWorld {
         let len = len.min(self.lengths[name].saturating_sub(offset));
         if len == 0 {
             return Ok(Vec::new());
+        }
+        if name == "genomes" {
+            let glen = self.dims.genome_len.max(1);
+            let (first, end) = (offset as usize / 4, ((offset + len) as usize).div_ceil(4));
+            let agents = first / glen..end.div_ceil(glen);
+            let genomes = self.read_genomes(agents.clone())?;
+            let bytes: &[u8] = bytemuck::cast_slice(&genomes);
+            let skip = offset as usize - agents.start * glen * 4;
+            return Ok(bytes[skip..skip + len as usize].to_vec());
         }
         let (start, end) = (offset / 4 * 4, (offset + len).div_ceil(4) * 4);
         let src = self.buffers[name].clone();
@@ -590,8 +668,70 @@ impl GpuWorld {
         Ok(rows)
     }
 
-    /// Copy named buffers back to the host, all in one submission.
+    /// The genomes (as f32) of `agents`, read from their pages.
+    fn read_genomes(&mut self, agents: std::ops::Range<usize>) -> Result<Vec<f32>, GpuError> {
+        let per = self.pages.bytes_per_agent();
+        let mut out = Vec::with_capacity(agents.len() * self.dims.genome_len);
+        let pages = self.pages;
+        for (name, held) in pages.list() {
+            let (start, end) = (agents.start.max(held.start), agents.end.min(held.end));
+            if start >= end || per == 0 {
+                continue;
+            }
+            let page = self.buffers[name].clone();
+            let raw = self.read_raw(
+                &page,
+                (start - held.start) as u64 * per,
+                (end - start) as u64 * per,
+            )?;
+            out.extend(self.pages.decode(&raw));
+        }
+        Ok(out)
+    }
+
+    /// Store whole genomes from agent `first` on.
+    fn write_genomes(&mut self, first: usize, genomes: &[f32]) {
+        let len = self.dims.genome_len;
+        if len == 0 {
+            return;
+        }
+        let per = self.pages.bytes_per_agent();
+        let agents = first..first + genomes.len() / len;
+        for (name, held) in self.pages.list() {
+            let (start, end) = (agents.start.max(held.start), agents.end.min(held.end));
+            if start >= end {
+                continue;
+            }
+            let stored = self
+                .pages
+                .encode(&genomes[(start - first) * len..(end - first) * len]);
+            self.ctx.queue.write_buffer(
+                &self.buffers[name],
+                (start - held.start) as u64 * per,
+                &stored,
+            );
+        }
+    }
+
+    /// Copy named sections back to the host (the plain buffers in one submission, the
+    /// genomes from their pages).
     fn read_back(&mut self, names: &[&'static str]) -> Result<Vec<Vec<u8>>, GpuError> {
+        let plain: Vec<&'static str> = names.iter().copied().filter(|n| *n != "genomes").collect();
+        let mut data = self.read_buffers(&plain)?.into_iter();
+        let mut out = Vec::new();
+        for name in names {
+            if *name == "genomes" {
+                let genomes = self.read_genomes(0..self.dims.capacity)?;
+                out.push(bytemuck::cast_slice(&genomes).to_vec());
+            } else {
+                out.push(data.next().expect("one buffer read per plain name"));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Copy named buffers back to the host, all in one submission.
+    fn read_buffers(&mut self, names: &[&'static str]) -> Result<Vec<Vec<u8>>, GpuError> {
         let mut offsets = Vec::new();
         let mut total = 0u64;
         for name in names {
@@ -688,7 +828,11 @@ impl GpuWorld {
     /// Overwrite every buffer (for tests that start the GPU and CPU from one state).
     pub fn upload(&mut self, state: &State, scratch: &Scratch) {
         for (name, bytes) in state.sections().into_iter().chain(scratch.sections()) {
-            self.ctx.queue.write_buffer(&self.buffers[name], 0, bytes);
+            if name == "genomes" {
+                self.write_genomes(0, bytemuck::cast_slice(bytes));
+            } else {
+                self.ctx.queue.write_buffer(&self.buffers[name], 0, bytes);
+            }
         }
         self.tick = state.tick();
     }

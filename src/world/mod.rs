@@ -42,6 +42,8 @@ pub struct Dims {
     pub terrain_view_range: usize,
     pub obs_len: usize,
     pub genome_len: usize,
+    /// Genomes stored as half floats (`genome_precision: F16`).
+    pub genome_f16: bool,
     pub brain_state_len: usize,
     pub angles: usize,
     pub grid_dim: usize,
@@ -84,6 +86,7 @@ impl Dims {
             terrain_view_range: r,
             obs_len,
             genome_len,
+            genome_f16: cfg.genome_precision == crate::config::Precision::F16,
             brain_state_len,
             angles: WEATHER_FIELDS * res * res,
             grid_dim,
@@ -110,8 +113,8 @@ impl Dims {
     /// Bytes of every persistent and per-tick buffer, to refuse worlds that cannot fit.
     pub fn state_bytes(&self) -> u64 {
         let per_agent = std::mem::size_of::<Agent>()
-            + 4 * (self.genome_len
-                + self.brain_state_len
+            + if self.genome_f16 { 2 } else { 4 } * self.genome_len
+            + 4 * (self.brain_state_len
                 + ACTION_LEN
                 + self.view_agents
                 + self.view_bots)
@@ -410,6 +413,11 @@ impl State {
                 &noise,
                 &mut genomes[slot * d.genome_len..(slot + 1) * d.genome_len],
             );
+        }
+        if d.genome_f16 {
+            genomes
+                .iter_mut()
+                .for_each(|w| *w = brain::round_weight(*w, true));
         }
         let mut bots: Vec<Bot> = (0..d.bots)
             .map(|b| {
