@@ -118,10 +118,10 @@ fn terrain_weather(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
     gradients[i] = vec2<f32>(cos(a * TAU), sin(a * TAU));
 }
 
-// Min and max of this workgroup's raw noise: one global atomic per workgroup and field
-// instead of one per cell, which all cells would contend for.
-var<workgroup> group_min: array<atomic<u32>, 6>;
-var<workgroup> group_max: array<atomic<u32>, 6>;
+// This workgroup's raw noise, so that six threads reduce it to one min and max per field:
+// one global atomic per workgroup and field, and no per-cell atomics (CPU drivers run
+// atomics lane by lane).
+var<workgroup> group_noise: array<array<f32, 64>, WEATHER_FIELDS>;
 
 @compute @workgroup_size(64)
 fn terrain_base(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -129,11 +129,6 @@ fn terrain_base(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     let c = flat_index(gid, nwg);
     let n = params.map_size;
     let perlin_map = params.terrain_kind == TERRAIN_PERLIN;
-    if (perlin_map && t < WEATHER_FIELDS) {
-        atomicStore(&group_min[t], 0xffffffffu);
-        atomicStore(&group_max[t], 0u);
-    }
-    workgroupBarrier();
     if (c < n * n) {
         let x = c % n;
         let y = c / n;
@@ -142,9 +137,7 @@ fn terrain_base(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
             for (var f = 0u; f < WEATHER_FIELDS; f++) {
                 let v = perlin(f, x, y);
                 set_field(&b, f, v);
-                let o = float_to_ordered(v);
-                atomicMin(&group_min[f], o);
-                atomicMax(&group_max[f], o);
+                group_noise[f][t] = v;
             }
         } else if (params.terrain_kind == TERRAIN_RANDOM) {
             for (var f = 0u; f < WEATHER_FIELDS; f++) {
@@ -156,9 +149,17 @@ fn terrain_base(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
         base[c] = b;
     }
     workgroupBarrier();
-    if (perlin_map && t < WEATHER_FIELDS) {
-        atomicMin(&minmax[t], atomicLoad(&group_min[t]));
-        atomicMax(&minmax[WEATHER_FIELDS + t], atomicLoad(&group_max[t]));
+    // The workgroup's cells run from c - t; the last workgroup may hold fewer than 64.
+    let held = min(64u, n * n - min(c - t, n * n));
+    if (perlin_map && t < WEATHER_FIELDS && held > 0u) {
+        var lo = group_noise[t][0];
+        var hi = lo;
+        for (var s = 1u; s < held; s++) {
+            lo = min(lo, group_noise[t][s]);
+            hi = max(hi, group_noise[t][s]);
+        }
+        atomicMin(&minmax[t], float_to_ordered(lo));
+        atomicMax(&minmax[WEATHER_FIELDS + t], float_to_ordered(hi));
     }
 }
 

@@ -181,3 +181,82 @@ pub fn quiet_mesa_wsi() {
         }
     });
 }
+
+/// A plain copy kernel: the memory bandwidth a pass could reach at best on this adapter,
+/// for `silico bench` to set a brain pass's weight traffic against.
+pub const COPY_WGSL: &str = r#"
+@group(0) @binding(0) var<storage, read> src: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> dst: array<vec4<f32>>;
+
+@compute @workgroup_size(64)
+fn copy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = gid.x + gid.y * nwg.x * 64u;
+    if (i < arrayLength(&dst)) { dst[i] = src[i]; }
+}
+"#;
+
+impl GpuContext {
+    /// Bytes read plus bytes written per second by `COPY_WGSL` over buffers of up to 64 MiB
+    /// (the best of a few timed runs, after a warm-up).
+    pub fn copy_bandwidth_bytes_per_s(&self) -> f64 {
+        let device = &self.device;
+        let bytes = (64u64 << 20).min(self.limits.max_storage_buffer_binding_size) / 16 * 16;
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("copy bandwidth"),
+            source: wgpu::ShaderSource::Wgsl(COPY_WGSL.into()),
+        });
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some("copy bandwidth"),
+            layout: None,
+            module: &module,
+            entry_point: Some("copy"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        let buffer = || {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("copy bandwidth"),
+                size: bytes,
+                usage: wgpu::BufferUsages::STORAGE,
+                mapped_at_creation: false,
+            })
+        };
+        let (src, dst) = (buffer(), buffer());
+        let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("copy bandwidth"),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: src.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: dst.as_entire_binding(),
+                },
+            ],
+        });
+        let (x, y) = super::groups_for(bytes / 16);
+        let mut best = f64::INFINITY;
+        for rep in 0..6 {
+            let mut enc = device.create_command_encoder(&Default::default());
+            {
+                let mut pass = enc.begin_compute_pass(&Default::default());
+                pass.set_pipeline(&pipeline);
+                pass.set_bind_group(0, &bind, &[]);
+                for _ in 0..4 {
+                    pass.dispatch_workgroups(x, y, 1);
+                }
+            }
+            let started = std::time::Instant::now();
+            self.queue.submit([enc.finish()]);
+            if device.poll(wgpu::PollType::wait_indefinitely()).is_err() {
+                return 0.0;
+            }
+            if rep > 0 {
+                best = best.min(started.elapsed().as_secs_f64() / 4.0);
+            }
+        }
+        2.0 * bytes as f64 / best
+    }
+}
