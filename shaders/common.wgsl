@@ -298,6 +298,25 @@ fn wrap_coord(x: f32) -> f32 {
 }
 
 // Signed shortest offset on the torus, in [-w/2, w/2).
+// A cell coordinate wrapped onto [0, n). CPU drivers divide integers lane by lane, so
+// this steps instead of taking a remainder (offsets are at most a view range).
+fn wrap_cell(v: i32, n: i32) -> i32 {
+    var w = v;
+    loop { if (w >= 0) { break; } w += n; }
+    loop { if (w < n) { break; } w -= n; }
+    return w;
+}
+
+// (x, y) of cell index c on the map, without an integer division (see wrap_cell): a float
+// quotient (exact to within one, as c < 2^24), then corrected.
+fn cell_xy(c: u32) -> vec2<u32> {
+    let n = i32(params.map_size);
+    var y = i32(floor((f32(c) + 0.5) / f32(n)));
+    var x = i32(c) - y * n;
+    if (x < 0) { x += n; y -= 1; } else if (x >= n) { x -= n; y += 1; }
+    return vec2<u32>(u32(x), u32(y));
+}
+
 fn wrap_delta(d: f32) -> f32 {
     let w = params.world_size;
     let h = 0.5 * w;

@@ -140,8 +140,8 @@ fn gather_inputs(i: u32, me: Agent) {
     for (var f = 0u; f < CELL_FEATURES; f++) { x[at + f] = cell_feature(own, f); }
     for (var dy = -r; dy <= r; dy++) {
         for (var dx = -r; dx <= r; dx++) {
-            let cxx = ((cx + dx) % n + n) % n;
-            let cyy = ((cy + dy) % n + n) % n;
+            let cxx = wrap_cell(cx + dx, n);
+            let cyy = wrap_cell(cy + dy, n);
             let c = cells[cyy * n + cxx];
             let wx = f32(dx) * reach * per_cell;
             let wy = f32(dy) * reach * per_cell;

@@ -37,8 +37,8 @@ fn observe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
     var o = i * params.obs_len;
     for (var dy = -r; dy <= r; dy++) {
         for (var dx = -r; dx <= r; dx++) {
-            let x = ((cx + dx) % n + n) % n;
-            let y = ((cy + dy) % n + n) % n;
+            let x = wrap_cell(cx + dx, n);
+            let y = wrap_cell(cy + dy, n);
             let c = cells[y * n + x];
             obs[o] = c.energy;
             obs[o + 1u] = c.move_cost;

@@ -130,8 +130,9 @@ fn terrain_base(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     let n = params.map_size;
     let perlin_map = params.terrain_kind == TERRAIN_PERLIN;
     if (c < n * n) {
-        let x = c % n;
-        let y = c / n;
+        let xy = cell_xy(c);
+        let x = xy.x;
+        let y = xy.y;
         var b: Cell;
         if (perlin_map) {
             for (var f = 0u; f < WEATHER_FIELDS; f++) {
