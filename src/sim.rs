@@ -18,6 +18,12 @@ pub enum World {
     Gpu(Box<GpuWorld>),
 }
 
+/// Section reads on their way (`World::request_sections`).
+pub enum PendingReads {
+    Ready(Vec<Vec<u8>>),
+    Gpu(crate::gpu::RangeReads),
+}
+
 impl World {
     pub fn new(cfg: &Config, state: State, backend: BackendKind) -> Result<Self, GpuError> {
         Ok(match backend {
@@ -56,6 +62,47 @@ impl World {
                 Ok(bytes[start..end].to_vec())
             }
             World::Gpu(g) => g.read_range(name, offset, len),
+        }
+    }
+
+    /// Ask for `(section, byte offset, bytes)` ranges as of the last submitted tick without
+    /// waiting for them: `poll_sections` hands them over when they have arrived.
+    pub fn request_sections(&mut self, ranges: &[(&str, u64, u64)]) -> PendingReads {
+        match self {
+            World::Cpu(_) => PendingReads::Ready(
+                ranges
+                    .iter()
+                    .map(|&(name, offset, len)| {
+                        self.read_section(name, offset, len).unwrap_or_default()
+                    })
+                    .collect(),
+            ),
+            World::Gpu(g) => PendingReads::Gpu(g.request_ranges(ranges)),
+        }
+    }
+
+    /// The ranges of a request, one byte vector each, once they have arrived; None while
+    /// the GPU is still busy. Never waits.
+    pub fn poll_sections(
+        &mut self,
+        pending: &PendingReads,
+    ) -> Option<Result<Vec<Vec<u8>>, GpuError>> {
+        match (self, pending) {
+            (_, PendingReads::Ready(parts)) => Some(Ok(parts.clone())),
+            (World::Gpu(g), PendingReads::Gpu(reads)) => g.poll_ranges(reads),
+            (World::Cpu(_), PendingReads::Gpu(_)) => Some(Err(GpuError::Readback(
+                "a GPU read was polled on a CPU world".into(),
+            ))),
+        }
+    }
+
+    /// The ranges of a request, waiting for the GPU if they have not arrived.
+    pub fn wait_sections(&mut self, pending: &PendingReads) -> Result<Vec<Vec<u8>>, GpuError> {
+        match (self, pending) {
+            (World::Gpu(g), PendingReads::Gpu(reads)) => g.wait_ranges(reads),
+            (world, pending) => world
+                .poll_sections(pending)
+                .expect("a CPU world's reads are ready at once"),
         }
     }
 

@@ -1,6 +1,8 @@
 //! The app's UI logic under egui_kittest: the real panels over a real (CPU) world, driven
 //! by clicks and keys. The window and the GPU view are tested in app_window.rs.
 
+mod common;
+
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 
@@ -258,4 +260,37 @@ fn checkpoints_save_and_load_and_a_bad_one_changes_nothing() {
     let err = s.load_checkpoint(&junk).unwrap_err().to_string();
     assert!(err.contains("junk.silico"), "names the file: {err}");
     assert_eq!(s.tick(), 5, "the running world is untouched");
+}
+
+/// On the GPU the inspector asks for its rows after the submitted ticks and shows them a
+/// frame or more later, never waiting: what arrives is what a waiting read gives, paged
+/// half-float genomes included (the JaxLife brain's attention reads the genome).
+#[test]
+fn the_gpu_inspector_reads_without_waiting_and_agrees_with_a_waiting_read() {
+    let Some(ctx) = common::gpu() else { return };
+    let mut cfg = tiny();
+    cfg.brain = silico::config::Brain::JaxLife {
+        hidden: 8,
+        heads: 2,
+    };
+    cfg.genome_precision = silico::config::Precision::F16;
+    let mut session = Session::new(cfg, Some(ctx)).expect("a GPU world");
+    session.playing = false;
+    session.step(3).unwrap();
+    session.select(Some(Selection::Agent(5))).unwrap();
+    let waited = session.agent_view.clone().expect("a living agent 5");
+    assert!(!waited.attention.is_empty(), "JaxLife attention is shown");
+    session.agent_view = None;
+    let mut frames = 0;
+    while session.agent_view.is_none() {
+        session.update_inspection().unwrap();
+        frames += 1;
+        assert!(frames < 10_000, "the inspection never arrived");
+    }
+    let got = session.agent_view.clone().unwrap();
+    assert_eq!(got.agent.energy, waited.agent.energy);
+    assert_eq!(got.actions, waited.actions);
+    assert_eq!(got.brain_state, waited.brain_state);
+    assert_eq!(got.neighbors, waited.neighbors);
+    assert_eq!(got.attention, waited.attention);
 }

@@ -248,7 +248,7 @@ impl Running {
             self.session.message = Some(format!("the simulation stopped: {e:#}"));
         }
         if self.session.selection.is_some() {
-            if let Err(e) = self.session.refresh_inspection() {
+            if let Err(e) = self.session.update_inspection() {
                 self.session.message = Some(format!("{e:#}"));
             }
         }

@@ -2,6 +2,7 @@
 //! checkpoints, live config edits, chart history, selection and the inspector's data.
 //! The UI tests drive this directly; the window only adds drawing and input.
 
+use std::mem::size_of;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -10,7 +11,7 @@ use anyhow::{Context as _, Result};
 use super::charts::History;
 use crate::config::Config;
 use crate::gpu::GpuContext;
-use crate::sim::World;
+use crate::sim::{PendingReads, World};
 use crate::world::program::{disassemble, selected_op, BotOp, ProgramSpec, OPS};
 use crate::world::{checkpoint, Agent, Bot, BotTick, Dims, State, ACTION_LEN, NONE};
 
@@ -86,6 +87,8 @@ pub struct Session {
     pub selection: Option<Selection>,
     pub agent_view: Option<AgentInspection>,
     pub bot_view: Option<BotInspection>,
+    /// The selection's next inspection, on its way back from the GPU.
+    inspecting: Option<(Selection, PendingReads)>,
     /// Measured simulation speed.
     pub ticks_per_s: f64,
     speed_window: (Instant, u64),
@@ -118,6 +121,7 @@ impl Session {
             selection: None,
             agent_view: None,
             bot_view: None,
+            inspecting: None,
             ticks_per_s: 0.0,
             speed_window: (Instant::now(), 0),
             out_dir: PathBuf::from("runs/app"),
@@ -187,6 +191,7 @@ impl Session {
         self.selection = None;
         self.agent_view = None;
         self.bot_view = None;
+        self.inspecting = None;
         self.speed_window = (Instant::now(), self.world.tick());
         self.message = None;
         Ok(())
@@ -298,56 +303,114 @@ impl Session {
         self.refresh_inspection()
     }
 
-    /// Read the selected entity back (it alone); a dead agent stays shown as last seen.
+    /// Read the selected entity back (it alone) now, waiting for the GPU; a dead agent
+    /// stays shown as last seen.
     pub fn refresh_inspection(&mut self) -> Result<()> {
-        match self.selection {
-            None => {
-                self.agent_view = None;
-                self.bot_view = None;
+        self.inspecting = None;
+        let Some(selection) = self.selection else {
+            self.agent_view = None;
+            self.bot_view = None;
+            return Ok(());
+        };
+        let pending = self.request_inspection(selection);
+        let parts = self.world.wait_sections(&pending)?;
+        self.take_inspection(selection, parts)
+    }
+
+    /// Once a frame: show the inspection asked for last frame if it has arrived, and ask
+    /// for the next. The GPU copies the entity's rows after the ticks already submitted,
+    /// so the tick loop never waits for the inspector.
+    pub fn update_inspection(&mut self) -> Result<()> {
+        let Some(selection) = self.selection else {
+            return self.refresh_inspection();
+        };
+        match self.inspecting.take() {
+            Some((asked, pending)) if asked == selection => {
+                match self.world.poll_sections(&pending) {
+                    Some(parts) => self.take_inspection(selection, parts?)?,
+                    None => {
+                        self.inspecting = Some((asked, pending));
+                        return Ok(());
+                    }
+                }
             }
-            Some(Selection::Agent(slot)) => {
-                self.bot_view = None;
-                self.agent_view = Some(self.inspect_agent(slot)?);
+            _ => {}
+        }
+        let pending = self.request_inspection(selection);
+        self.inspecting = Some((selection, pending));
+        Ok(())
+    }
+
+    fn request_inspection(&mut self, selection: Selection) -> PendingReads {
+        let ranges = match selection {
+            Selection::Agent(slot) => self.agent_ranges(slot),
+            Selection::Bot(slot) => {
+                let (bot, tick) = (size_of::<Bot>() as u64, size_of::<BotTick>() as u64);
+                vec![
+                    ("bots", slot as u64 * bot, bot),
+                    ("bot_tick", slot as u64 * tick, tick),
+                ]
             }
-            Some(Selection::Bot(slot)) => {
+        };
+        self.world.request_sections(&ranges)
+    }
+
+    fn take_inspection(&mut self, selection: Selection, parts: Vec<Vec<u8>>) -> Result<()> {
+        match selection {
+            Selection::Agent(slot) => {
+                self.bot_view = None;
+                self.agent_view = Some(self.agent_from(slot, parts)?);
+            }
+            Selection::Bot(slot) => {
                 self.agent_view = None;
-                self.bot_view = Some(self.inspect_bot(slot)?);
+                self.bot_view = Some(self.bot_from(slot, parts)?);
             }
         }
         Ok(())
     }
 
-    /// Row `index` of a section of rows `stride` elements long, its first `len` elements.
-    fn row<T: bytemuck::Pod>(
-        &mut self,
-        name: &str,
-        index: usize,
-        stride: usize,
-        len: usize,
-    ) -> Result<Vec<T>> {
-        let size = std::mem::size_of::<T>();
-        let bytes =
-            self.world
-                .read_section(name, (index * stride * size) as u64, (len * size) as u64)?;
-        Ok(bytemuck::pod_collect_to_vec(&bytes))
+    /// What the inspector reads of an agent: itself, its actions, recurrent state and
+    /// neighbour lists, and for the JaxLife brain its observation row and genome.
+    fn agent_ranges(&self, slot: usize) -> Vec<(&'static str, u64, u64)> {
+        let dims = Dims::new(&self.cfg);
+        // Rows of `stride` elements of `size` bytes, the first `len` of row `slot`.
+        let row = |name, stride: usize, len: usize, size: usize| {
+            (name, (slot * stride * size) as u64, (len * size) as u64)
+        };
+        let n = dims.brain_state_len;
+        // Neighbour lists are rows of max(1, view) slots (a binding may not be empty).
+        let (k, kb) = (dims.view_agents, dims.view_bots);
+        let mut ranges = vec![
+            row("agents", 1, 1, size_of::<Agent>()),
+            row("actions", ACTION_LEN, ACTION_LEN, 4),
+            row("brain_state", n, n, 4),
+            row("neighbor_list", k.max(1), k, 4),
+            row("bot_neighbor_list", kb.max(1), kb, 4),
+        ];
+        if self.cfg.brain.attention().is_some() {
+            ranges.push(row("obs", dims.obs_len, dims.obs_len, 4));
+            ranges.push(row("genomes", dims.genome_len, dims.genome_len, 4));
+        }
+        ranges
     }
 
-    fn inspect_agent(&mut self, slot: usize) -> Result<AgentInspection> {
+    fn agent_from(&self, slot: usize, parts: Vec<Vec<u8>>) -> Result<AgentInspection> {
         let dims = Dims::new(&self.cfg);
-        let agent: Agent = self.world.read_element("agents", slot)?.with_context(|| {
-            format!(
+        let mut parts = parts.into_iter();
+        let mut next = || parts.next().unwrap_or_default();
+        let agent_bytes = next();
+        if agent_bytes.len() != size_of::<Agent>() {
+            anyhow::bail!(
                 "no agent slot {slot}: the world has {} (0 to {})",
                 self.cfg.agents.capacity,
                 self.cfg.agents.capacity.saturating_sub(1)
-            )
-        })?;
-        let actions = self.row("actions", slot, ACTION_LEN, ACTION_LEN)?;
-        let n = dims.brain_state_len;
-        let brain_state = self.row("brain_state", slot, n, n)?;
-        // Neighbour lists are rows of max(1, view) slots (a binding may not be empty).
-        let (k, kb) = (dims.view_agents, dims.view_bots);
-        let agents_seen: Vec<u32> = self.row("neighbor_list", slot, k.max(1), k)?;
-        let bots_seen: Vec<u32> = self.row("bot_neighbor_list", slot, kb.max(1), kb)?;
+            );
+        }
+        let agent: Agent = bytemuck::pod_read_unaligned(&agent_bytes);
+        let actions = bytemuck::pod_collect_to_vec(&next());
+        let brain_state = bytemuck::pod_collect_to_vec(&next());
+        let agents_seen: Vec<u32> = bytemuck::pod_collect_to_vec(&next());
+        let bots_seen: Vec<u32> = bytemuck::pod_collect_to_vec(&next());
         let neighbors: Vec<usize> = agents_seen
             .iter()
             .filter(|&&n| n != NONE)
@@ -358,7 +421,23 @@ impl Session {
             .chain(&bots_seen)
             .map(|&n| n != NONE)
             .collect();
-        let attention = self.attention_of(slot, &dims, &valid)?;
+        let attention = match self.cfg.brain.attention() {
+            Some((hidden, heads)) => {
+                let obs: Vec<f32> = bytemuck::pod_collect_to_vec(&next());
+                let genome: Vec<f32> = bytemuck::pod_collect_to_vec(&next());
+                let tensors = crate::world::brain::layout_for(&self.cfg);
+                let net = crate::cpu::jaxlife_brain::Net {
+                    genome: &genome,
+                    tensors: &tensors,
+                    hidden: hidden as usize,
+                    heads: heads as usize,
+                };
+                // The cross-attention weights of this tick's observation, recomputed on
+                // the CPU from the agent's own observation row and genome.
+                net.cross_attention_weights(&obs, dims.terrain_len(), &valid, dims.view_agents)
+            }
+            None => Vec::new(),
+        };
         Ok(AgentInspection {
             slot,
             agent,
@@ -369,36 +448,16 @@ impl Session {
         })
     }
 
-    /// The JaxLife brain's cross-attention weights for this tick's observation, recomputed
-    /// on the CPU from the agent's own observation row and genome; `valid`: which entity
-    /// slots (neighbours, then bots) it saw.
-    fn attention_of(&mut self, slot: usize, dims: &Dims, valid: &[bool]) -> Result<Vec<Vec<f32>>> {
-        let Some((hidden, heads)) = self.cfg.brain.attention() else {
-            return Ok(Vec::new());
-        };
-        let obs: Vec<f32> = self.row("obs", slot, dims.obs_len, dims.obs_len)?;
-        let genome: Vec<f32> = self.row("genomes", slot, dims.genome_len, dims.genome_len)?;
-        let tensors = crate::world::brain::layout_for(&self.cfg);
-        let net = crate::cpu::jaxlife_brain::Net {
-            genome: &genome,
-            tensors: &tensors,
-            hidden: hidden as usize,
-            heads: heads as usize,
-        };
-        Ok(net.cross_attention_weights(&obs, dims.terrain_len(), valid, dims.view_agents))
-    }
-
-    fn inspect_bot(&mut self, slot: usize) -> Result<BotInspection> {
-        let bot: Bot = self.world.read_element("bots", slot)?.with_context(|| {
-            format!(
+    fn bot_from(&self, slot: usize, parts: Vec<Vec<u8>>) -> Result<BotInspection> {
+        let (bot_bytes, tick_bytes) = match &parts[..] {
+            [b, t] if b.len() == size_of::<Bot>() && t.len() == size_of::<BotTick>() => (b, t),
+            _ => anyhow::bail!(
                 "no bot slot {slot}: the world has {} bots",
                 self.cfg.bots.count
-            )
-        })?;
-        let tick: BotTick = self
-            .world
-            .read_element("bot_tick", slot)?
-            .context("bot slot out of range")?;
+            ),
+        };
+        let bot: Bot = bytemuck::pod_read_unaligned(bot_bytes);
+        let tick: BotTick = bytemuck::pod_read_unaligned(tick_bytes);
         let op = OPS[selected_op(&bot.program)];
         Ok(BotInspection {
             slot,

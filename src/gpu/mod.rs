@@ -22,7 +22,7 @@ mod world;
 
 pub use context::GpuContext;
 pub use genome::GenomePages;
-pub use world::GpuWorld;
+pub use world::{GpuWorld, RangeReads};
 
 use crate::world::{Dims, Params};
 

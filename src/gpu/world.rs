@@ -29,6 +29,25 @@ struct PendingMetrics {
     state: Arc<AtomicU8>,
 }
 
+/// Section ranges on their way back from the GPU (`GpuWorld::request_ranges`).
+pub struct RangeReads {
+    staging: wgpu::Buffer,
+    parts: Vec<ReadPart>,
+    /// 0 waiting, 1 mapped, 2 failed.
+    state: Arc<AtomicU8>,
+}
+
+/// Where one requested range lies in the staging buffer.
+struct ReadPart {
+    at: u64,
+    /// Bytes copied for it (whole words; whole genomes for the genomes).
+    stored: u64,
+    /// The requested bytes within what was copied (after decoding genomes).
+    skip: u64,
+    len: u64,
+    genomes: bool,
+}
+
 /// Ticks recorded into one command buffer; at most the metrics ring's length.
 pub const TICKS_PER_SUBMIT: u64 = 32;
 
@@ -348,26 +367,133 @@ impl GpuWorld {
     }
 
     /// `len` bytes of a section from byte `offset`, after every submitted tick (for the
-    /// app's inspector: one entity, not the whole world).
+    /// app's inspector: one entity, not the whole world). Waits for the GPU.
     pub fn read_range(&mut self, name: &str, offset: u64, len: u64) -> Result<Vec<u8>, GpuError> {
-        let len = len.min(self.lengths[name].saturating_sub(offset));
-        if len == 0 {
-            return Ok(Vec::new());
+        let reads = self.request_ranges(&[(name, offset, len)]);
+        Ok(self.wait_ranges(&reads)?.remove(0))
+    }
+
+    /// Ask for `(section, byte offset, bytes)` ranges as they stand after every submitted
+    /// tick, copied in one submission; `poll_ranges` hands them over once they arrive, so
+    /// the tick loop never waits for them (the app's inspector).
+    pub fn request_ranges(&mut self, ranges: &[(&str, u64, u64)]) -> RangeReads {
+        let mut copies: Vec<(&'static str, u64, u64, u64)> = Vec::new();
+        let mut parts = Vec::new();
+        let mut total = 0u64;
+        let per = self.pages.bytes_per_agent();
+        for &(name, offset, len) in ranges {
+            let len = self
+                .lengths
+                .get(name)
+                .map_or(0, |l| len.min(l.saturating_sub(offset)));
+            let at = total;
+            if name == "genomes" && len > 0 {
+                // Whole genomes come back (pages may hold half floats), then the range.
+                let glen = self.dims.genome_len.max(1) as u64;
+                let agents = offset / 4 / glen..(offset + len).div_ceil(4).div_ceil(glen);
+                for (page, held) in self.pages.list() {
+                    let start = agents.start.max(held.start as u64);
+                    let end = agents.end.min(held.end as u64);
+                    if start < end {
+                        let bytes = (end - start) * per;
+                        copies.push((page, (start - held.start as u64) * per, bytes, total));
+                        total += bytes;
+                    }
+                }
+                parts.push(ReadPart {
+                    at,
+                    stored: total - at,
+                    skip: offset - agents.start * glen * 4,
+                    len,
+                    genomes: true,
+                });
+            } else {
+                let (start, end) = (offset / 4 * 4, (offset + len).div_ceil(4) * 4);
+                if len > 0 {
+                    let name = self.buffers.get_key_value(name).expect("a section").0;
+                    copies.push((name, start, end - start, total));
+                    total += end - start;
+                }
+                parts.push(ReadPart {
+                    at,
+                    stored: total - at,
+                    skip: offset - start,
+                    len,
+                    genomes: false,
+                });
+            }
         }
-        if name == "genomes" {
-            let glen = self.dims.genome_len.max(1);
-            let (first, end) = (offset as usize / 4, ((offset + len) as usize).div_ceil(4));
-            let agents = first / glen..end.div_ceil(glen);
-            let genomes = self.read_genomes(agents.clone())?;
-            let bytes: &[u8] = bytemuck::cast_slice(&genomes);
-            let skip = offset as usize - agents.start * glen * 4;
-            return Ok(bytes[skip..skip + len as usize].to_vec());
+        let staging = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("range reads"),
+            size: total.max(4),
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
+        for (name, src, bytes, dst) in copies {
+            enc.copy_buffer_to_buffer(self.buffer(name), src, &staging, dst, bytes);
         }
-        let (start, end) = (offset / 4 * 4, (offset + len).div_ceil(4) * 4);
-        let src = self.buffers[name].clone();
-        let raw = self.read_raw(&src, start, end - start)?;
-        let skip = (offset - start) as usize;
-        Ok(raw[skip..skip + len as usize].to_vec())
+        self.ctx.queue.submit([enc.finish()]);
+        let state = start_map(&staging);
+        RangeReads {
+            staging,
+            parts,
+            state,
+        }
+    }
+
+    /// The ranges of a request once they have arrived (one byte vector per range), or None
+    /// while the GPU is still busy. Never waits.
+    pub fn poll_ranges(&mut self, reads: &RangeReads) -> Option<Result<Vec<Vec<u8>>, GpuError>> {
+        let _ = self.ctx.device.poll(wgpu::PollType::Poll);
+        match reads.state.load(Ordering::Acquire) {
+            0 => None,
+            2 => Some(Err(GpuError::Readback(
+                "mapping a range read failed".into(),
+            ))),
+            _ => Some(self.take_ranges(reads)),
+        }
+    }
+
+    /// The ranges of a request, waiting for them.
+    pub fn wait_ranges(&mut self, reads: &RangeReads) -> Result<Vec<Vec<u8>>, GpuError> {
+        loop {
+            if let Some(done) = self.poll_ranges(reads) {
+                return done;
+            }
+            self.ctx
+                .device
+                .poll(wgpu::PollType::wait_indefinitely())
+                .map_err(|e| GpuError::Readback(e.to_string()))?;
+        }
+    }
+
+    fn take_ranges(&self, reads: &RangeReads) -> Result<Vec<Vec<u8>>, GpuError> {
+        let out = {
+            let view = reads
+                .staging
+                .slice(..)
+                .get_mapped_range()
+                .map_err(|e| GpuError::Readback(e.to_string()))?;
+            reads
+                .parts
+                .iter()
+                .map(|p| {
+                    let stored = &view[p.at as usize..(p.at + p.stored) as usize];
+                    let (skip, len) = (p.skip as usize, p.len as usize);
+                    if p.genomes {
+                        let genomes = self.pages.decode(stored);
+                        bytemuck::cast_slice::<f32, u8>(&genomes)[skip..skip + len].to_vec()
+                    } else if len == 0 {
+                        Vec::new()
+                    } else {
+                        stored[skip..skip + len].to_vec()
+                    }
+                })
+                .collect()
+        };
+        reads.staging.unmap();
+        Ok(out)
     }
 
     fn clear(&self, enc: &mut wgpu::CommandEncoder, name: &str) {
