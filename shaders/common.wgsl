@@ -29,6 +29,7 @@ const BRAIN_LINEAR: u32 = 0u;
 const BRAIN_RANDOM: u32 = 1u;
 const BRAIN_ZERO: u32 = 2u;
 const BRAIN_JAXLIFE: u32 = 3u;
+const BRAIN_COMPACT: u32 = 4u;
 
 const TERRAIN_PERLIN: u32 = 0u;
 const TERRAIN_RANDOM: u32 = 1u;
@@ -44,6 +45,7 @@ const S_GENOME: u32 = 5u;
 const S_SPAWN_POS: u32 = 6u;
 const S_SPAWN_ID: u32 = 7u;
 const S_MUTATION_MASK: u32 = 8u;
+const S_SALIENCY: u32 = 9u;
 
 struct Params {
     map_size: u32,
@@ -108,6 +110,10 @@ struct Params {
     messages_on: u32,
     terraform_on: u32,
     cultivated_gain: f32,
+    saliency_every: u32,
+    _pad_params0: u32,
+    _pad_params1: u32,
+    _pad_params2: u32,
 }
 
 struct Agent {
@@ -166,6 +172,20 @@ struct Measures {
     cultivation_cost_total: f32,
     lineages_prev: f32,
     genome_diversity: f32,
+    saliency: array<f32, 5>,
+    _pad: array<f32, 3>,
+}
+
+// src/world/layout.rs SALIENCY_*.
+const SALIENCY_GROUPS: u32 = 5u;
+const SALIENCY_AGENTS: u32 = 8u;
+const SALIENCY_INPUTS: u32 = 8u;
+const SALIENCY_PROBES: u32 = 41u;
+const SALIENCY_EPS: f32 = 0.01;
+
+// Saliency is estimated this tick.
+fn saliency_tick(tick: u32) -> bool {
+    return params.saliency_every > 0u && tick % params.saliency_every == 0u;
 }
 
 struct Clock {

@@ -12,6 +12,10 @@
 @group(0) @binding(4) var<storage, read> bot_neighbor_list: array<u32>;
 @group(0) @binding(5) var<storage, read_write> brain_state: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> actions: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read> clock: Clock;
+@group(0) @binding(8) var<storage, read> saliency_agents: array<u32>;
+@group(0) @binding(9) var<storage, read> saliency_inputs: array<u32>;
+@group(0) @binding(10) var<storage, read_write> saliency_actions: array<vec4<f32>>;
 // @genome_pages read
 
 override HIDDEN: u32 = 64u;
@@ -90,6 +94,14 @@ var<workgroup> new_h: array<vec4<f32>, HQ>;
 var<workgroup> head_mid: array<vec4<f32>, HQ>;
 
 var<private> g_agent: u32;
+// A saliency probe (saliency.wgsl): the observation element raised by SALIENCY_EPS and
+// the probe whose actions are written instead of the agent's (NONE, NONE: the brain pass).
+var<private> raised_obs: u32;
+var<private> probe_out: u32;
+
+fn obs_in(k: u32) -> f32 {
+    return obs[k] + select(0.0, SALIENCY_EPS, k == raised_obs);
+}
 
 // Output quad q of input row k of the cols-wide matrix at genome offset off.
 fn w4(off: u32, cols: u32, k: u32, q: u32) -> vec4<f32> {
@@ -159,6 +171,30 @@ fn jaxlife_brain(
         if (t < ACTION_QUADS) { actions[i * ACTION_QUADS + t] = vec4<f32>(0.0); }
         return;
     }
+    raised_obs = NONE;
+    probe_out = NONE;
+    run_brain(i, t);
+}
+
+// Saliency probes: one workgroup per probe, the sampled agent's brain on its own
+// observation with one input raised, its state left as it is.
+@compute @workgroup_size(64)
+fn jaxlife_probe(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) t: u32,
+) {
+    let probe = wid.x + wid.y * nwg.x;
+    if (probe >= SALIENCY_AGENTS * SALIENCY_PROBES || !saliency_tick(clock.tick)) { return; }
+    let i = saliency_agents[probe / SALIENCY_PROBES];
+    if (i == NONE) { return; }
+    let raised = saliency_inputs[probe];
+    raised_obs = select(i * params.obs_len + raised, NONE, raised == NONE);
+    probe_out = probe;
+    run_brain(i, t);
+}
+
+fn run_brain(i: u32, t: u32) {
     g_agent = i;
     let base = i * params.obs_len;
     let self_at = base + TERRAIN_LEN;
@@ -177,7 +213,7 @@ fn jaxlife_brain(
         if (ok) {
             var acc = bias4(OFF_AGENT_ENCODER_BIAS, q);
             for (var k = 0u; k < AGENT_VEC_LEN; k++) {
-                acc += w4(OFF_AGENT_ENCODER_KERNEL, HIDDEN, k, q) * obs[at + k];
+                acc += w4(OFF_AGENT_ENCODER_KERNEL, HIDDEN, k, q) * obs_in(at + k);
             }
             y = tanh4(acc);
         }
@@ -197,7 +233,7 @@ fn jaxlife_brain(
         if (ok) {
             var acc = bias4(OFF_BOT_ENCODER_BIAS, q);
             for (var k = 0u; k < BOT_VEC_LEN; k++) {
-                acc += w4(OFF_BOT_ENCODER_KERNEL, HIDDEN, k, q) * obs[bots_at + BOT_VEC_LEN * s + k];
+                acc += w4(OFF_BOT_ENCODER_KERNEL, HIDDEN, k, q) * obs_in(bots_at + BOT_VEC_LEN * s + k);
             }
             y = tanh4(acc);
         }
@@ -210,7 +246,7 @@ fn jaxlife_brain(
         let chunk = (TERRAIN_LEN + TERRAIN_GROUPS - 1u) / TERRAIN_GROUPS;
         var acc = vec4<f32>(0.0);
         for (var k = g * chunk; k < min(TERRAIN_LEN, (g + 1u) * chunk); k++) {
-            acc += w4(OFF_TERRAIN_ENCODER_KERNEL, HIDDEN, k, q) * obs[base + k];
+            acc += w4(OFF_TERRAIN_ENCODER_KERNEL, HIDDEN, k, q) * obs_in(base + k);
         }
         terrain_part[part] = acc;
     }
@@ -325,8 +361,10 @@ fn jaxlife_brain(
         let og = sigmoid4(gates[3u * HQ + t]);
         let c = fg * prev_hc[HQ + t] + ig * gg;
         let h = og * tanh4(c);
-        brain_state[i * HIDDEN2 + t] = h;
-        brain_state[i * HIDDEN2 + HQ + t] = c;
+        if (probe_out == NONE) {
+            brain_state[i * HIDDEN2 + t] = h;
+            brain_state[i * HIDDEN2 + HQ + t] = c;
+        }
         new_h[t] = h;
     }
     workgroupBarrier();
@@ -341,6 +379,10 @@ fn jaxlife_brain(
     if (t < ACTION_QUADS) {
         var acc = bias4(OFF_ACTION_LOGITS_BIAS, t);
         for (var kq = 0u; kq < HQ; kq++) { acc += mac4(OFF_ACTION_LOGITS_KERNEL, ACTION_LEN, kq, t, head_mid[kq]); }
-        actions[i * ACTION_QUADS + t] = tanh4(acc);
+        if (probe_out == NONE) {
+            actions[i * ACTION_QUADS + t] = tanh4(acc);
+        } else {
+            saliency_actions[probe_out * ACTION_QUADS + t] = tanh4(acc);
+        }
     }
 }

@@ -31,7 +31,7 @@
 @group(0) @binding(19) var<storage, read> cultivator: array<u32>;
 // @genome_pages read
 
-const METRIC_COUNT: u32 = 77u;
+const METRIC_COUNT: u32 = 82u;
 // src/world/layout.rs DIVERSITY_SAMPLE, DIVERSITY_EVERY_TICKS.
 const DIVERSITY_SAMPLE: u32 = 16u;
 const DIVERSITY_EVERY_TICKS: u32 = 16u;
@@ -368,7 +368,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     let alive = totals[Q_ALIVE];
     let actors = totals[Q_ACTORS];
     let n_cells = params.map_size * params.map_size;
-    var row: array<f32, 77>;
+    var row: array<f32, 82>;
     row[0] = f32(clock.tick) + 1.0;
     row[1] = alive;
     row[2] = f32(ctl.births);
@@ -442,6 +442,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     row[74] = totals[Q_BOT_TERRAFORM_STEPS];
     row[75] = totals[Q_BOT_MOVED];
     row[76] = totals[Q_EATEN_BOT_FARMS];
+    for (var g = 0u; g < SALIENCY_GROUPS; g++) { row[77u + g] = measures.saliency[g]; }
     metrics_prev[0] = totals[Q_ENERGY];
     metrics_prev[1] = totals[Q_TERRAIN];
     metrics_prev[2] = totals[Q_BOT_ENERGY];

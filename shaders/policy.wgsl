@@ -9,6 +9,9 @@
 @group(0) @binding(2) var<storage, read> agents: array<Agent>;
 @group(0) @binding(3) var<storage, read> obs: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> actions: array<f32>;
+@group(0) @binding(5) var<storage, read> saliency_agents: array<u32>;
+@group(0) @binding(6) var<storage, read> saliency_inputs: array<u32>;
+@group(0) @binding(7) var<storage, read_write> saliency_actions: array<f32>;
 // @genome_pages read
 
 // The linear brain: one thread per (agent, group of 4 outputs), reading the observation
@@ -30,6 +33,25 @@ fn linear_quad(i: u32, q: u32) -> vec4<f32> {
     return acc;
 }
 
+// Actions 4q..4q+3 of living agent i, with observation input `raised` (NONE: none)
+// raised by SALIENCY_EPS.
+fn actions_quad(i: u32, q: u32, raised: u32) -> vec4<f32> {
+    if (params.brain_kind == BRAIN_LINEAR) {
+        var acc = linear_quad(i, q);
+        // The brain is linear before its tanh: raising input k adds ε times its weights.
+        if (raised != NONE) { acc += SALIENCY_EPS * genome_quad(i, raised * QUADS + q); }
+        return vec4<f32>(safe_tanh(acc.x), safe_tanh(acc.y), safe_tanh(acc.z), safe_tanh(acc.w));
+    }
+    if (params.brain_kind == BRAIN_RANDOM) {
+        var out: vec4<f32>;
+        for (var c = 0u; c < 4u; c++) {
+            out[c] = 2.0 * rng_uniform(clock.tick, i, S_POLICY, 4u * q + c) - 1.0;
+        }
+        return out;
+    }
+    return vec4<f32>(0.0);
+}
+
 @compute @workgroup_size(64)
 fn policy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let t = flat_index(gid, nwg);
@@ -37,18 +59,20 @@ fn policy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
     let q = t % QUADS;
     if (i >= params.capacity) { return; }
     let a = i * ACTION_LEN + 4u * q;
-    if (agents[i].alive == 0u) {
-        for (var c = 0u; c < 4u; c++) { actions[a + c] = 0.0; }
-        return;
-    }
-    if (params.brain_kind == BRAIN_LINEAR) {
-        let acc = linear_quad(i, q);
-        for (var c = 0u; c < 4u; c++) { actions[a + c] = safe_tanh(acc[c]); }
-    } else if (params.brain_kind == BRAIN_RANDOM) {
-        for (var c = 0u; c < 4u; c++) {
-            actions[a + c] = 2.0 * rng_uniform(clock.tick, i, S_POLICY, 4u * q + c) - 1.0;
-        }
-    } else {
-        for (var c = 0u; c < 4u; c++) { actions[a + c] = 0.0; }
-    }
+    var out = vec4<f32>(0.0);
+    if (agents[i].alive != 0u) { out = actions_quad(i, q, NONE); }
+    for (var c = 0u; c < 4u; c++) { actions[a + c] = out[c]; }
+}
+
+// Saliency probes (saliency.wgsl): one thread per (probe, group of 4 actions).
+@compute @workgroup_size(64)
+fn policy_probe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let t = flat_index(gid, nwg);
+    let probe = t / QUADS;
+    let q = t % QUADS;
+    if (probe >= SALIENCY_AGENTS * SALIENCY_PROBES || !saliency_tick(clock.tick)) { return; }
+    let i = saliency_agents[probe / SALIENCY_PROBES];
+    if (i == NONE) { return; }
+    let out = actions_quad(i, q, saliency_inputs[probe]);
+    for (var c = 0u; c < 4u; c++) { saliency_actions[probe * ACTION_LEN + 4u * q + c] = out[c]; }
 }

@@ -66,12 +66,16 @@ pub struct MeasureConfig {
     /// A cell is cultivated while its energy_gain exceeds its base (weather) energy_gain by
     /// more than this.
     pub cultivated_gain: f32,
+    /// Estimate the brains' saliency every this many ticks (0: never); see
+    /// `world::layout::SALIENCY_AGENTS`.
+    pub saliency_every: u32,
 }
 
 impl Default for MeasureConfig {
     fn default() -> Self {
         Self {
             cultivated_gain: 0.1,
+            saliency_every: 100,
         }
     }
 }
@@ -777,6 +781,12 @@ impl Config {
             );
         }
         range("metrics_every", self.metrics_every as f64, 1.0, 1e9);
+        range(
+            "measures.saliency_every",
+            self.measures.saliency_every as f64,
+            0.0,
+            1e9,
+        );
         range(
             "measures.cultivated_gain",
             self.measures.cultivated_gain as f64,

@@ -11,6 +11,7 @@ pub mod stream {
     pub const SPAWN_POS: u32 = 6;
     pub const SPAWN_ID: u32 = 7;
     pub const MUTATION_MASK: u32 = 8;
+    pub const SALIENCY: u32 = 9;
     /// Host-side draws at world creation (initial angles, bots, agents).
     pub const INIT: u32 = 100;
 }

@@ -218,6 +218,8 @@ fn rust_layouts() -> Vec<StructLayout> {
                     offset_of!(Measures, cultivation_cost_total),
                 ),
                 ("lineages_prev", offset_of!(Measures, lineages_prev)),
+                ("genome_diversity", offset_of!(Measures, genome_diversity)),
+                ("saliency", offset_of!(Measures, saliency)),
             ],
         ),
         (

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::world::brain::Tensor;
 use crate::world::{
-    brain_kind, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, NONE,
+    brain_kind, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, NONE, SALIENCY_EPS,
 };
 
 /// One agent's weights, found by tensor name.
@@ -242,4 +242,52 @@ pub fn jaxlife_brain(
                 state,
             ));
         });
+}
+
+/// Saliency probes (`saliency`): each sampled agent's brain on its own observation row with
+/// one input raised by `SALIENCY_EPS`, from its current state, which stays as it is.
+pub fn jaxlife_probe(
+    p: &Params,
+    tensors: &[Tensor],
+    hidden: usize,
+    heads: usize,
+    st: &State,
+    sc: &mut Scratch,
+) {
+    if p.brain_kind != brain_kind::JAXLIFE || !super::saliency::saliency_tick(p, st.clock.tick) {
+        return;
+    }
+    let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
+    let (len, glen, slen) = (
+        p.obs_len as usize,
+        p.genome_len as usize,
+        p.brain_state_len as usize,
+    );
+    let terrain_len = crate::world::terrain_patch_len(p.terrain_view_range as usize);
+    let probes: Vec<_> = super::saliency::probes(sc).collect();
+    let outputs: Vec<(usize, Vec<f32>)> = probes
+        .par_iter()
+        .map(|&(probe, i, raised)| {
+            let (nl, bl) = (&sc.neighbor_list, &sc.bot_neighbor_list);
+            let valid: Vec<bool> = (0..k)
+                .map(|s| nl[i * k + s] != NONE)
+                .chain((0..kb).map(|b| bl[i * kb + b] != NONE))
+                .collect();
+            let mut obs = sc.obs[i * len..(i + 1) * len].to_vec();
+            if raised != NONE {
+                obs[raised as usize] += SALIENCY_EPS;
+            }
+            let mut state = st.brain_state[i * slen..(i + 1) * slen].to_vec();
+            let net = Net {
+                genome: &st.genomes[i * glen..(i + 1) * glen],
+                tensors,
+                hidden,
+                heads,
+            };
+            (probe, net.step(&obs, terrain_len, &valid, k, &mut state))
+        })
+        .collect();
+    for (probe, actions) in outputs {
+        sc.saliency_actions[probe * ACTION_LEN..(probe + 1) * ACTION_LEN].copy_from_slice(&actions);
+    }
 }

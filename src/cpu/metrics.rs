@@ -10,6 +10,7 @@
 //! counted into the tick's slot of the windowed histograms, from which `metrics` computes
 //! entropies and mutual information with the Miller–Madow correction.
 
+use crate::world::SALIENCY_GROUPS;
 use crate::world::{
     act, comm, lineage_key, metric_index, Params, Scratch, State, DIVERSITY_EVERY_TICKS,
     DIVERSITY_SAMPLE, METRIC_COLUMNS, METRIC_RING, NONE, PROGRAMMED_WINDOW_TICKS, TICK_ACTED,
@@ -397,6 +398,8 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     row[col("tool_bot_terraform_steps")] = totals[Q_BOT_TERRAFORM_STEPS];
     row[col("tool_bot_moved")] = totals[Q_BOT_MOVED];
     row[col("tool_eaten_from_bot_farms")] = totals[Q_EATEN_BOT_FARMS];
+    let saliency = col("brain_saliency_terrain");
+    row[saliency..saliency + SALIENCY_GROUPS].copy_from_slice(&st.measures.saliency);
     // The next tick's histogram slot starts empty.
     let next = (st.clock.tick as usize + 1) % comm::WINDOW_TICKS * comm::SLOT;
     st.comm_hist[next..next + comm::SLOT].fill(0);

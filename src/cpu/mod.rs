@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod neighbors;
 pub mod observe;
 pub mod policy;
+pub mod saliency;
 pub mod terrain;
 
 use crate::config::Config;
@@ -43,6 +44,10 @@ pub const TICK_PASSES: &[&str] = &[
     "grid_scatter",
     "neighbors",
     "observe",
+    "saliency_select",
+    "policy_probe",
+    "jaxlife_probe",
+    "saliency_reduce",
     "policy",
     "jaxlife_brain",
     "compact_brain",
@@ -157,6 +162,13 @@ impl CpuWorld {
             "grid_scatter" => grid::grid_scatter(p, st, sc),
             "neighbors" => neighbors::neighbors(p, st, sc),
             "observe" => observe::observe(p, st, sc),
+            "saliency_select" => saliency::saliency_select(p, r, st, sc),
+            "policy_probe" => policy::policy_probe(p, r, st, sc),
+            "jaxlife_probe" => {
+                let (hidden, heads) = self.attention;
+                jaxlife_brain::jaxlife_probe(p, &self.tensors, hidden, heads, st, sc)
+            }
+            "saliency_reduce" => saliency::saliency_reduce(p, st, sc),
             "policy" => policy::policy(p, r, st, sc),
             "jaxlife_brain" => {
                 let (hidden, heads) = self.attention;

@@ -8,15 +8,12 @@
 use rayon::prelude::*;
 
 use crate::rng::{stream, Rng};
-use crate::world::{brain_kind, Params, Scratch, State, ACTION_LEN};
+use crate::world::{brain_kind, Params, Scratch, State, ACTION_LEN, NONE, SALIENCY_EPS};
 
 pub fn policy(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
     if p.brain_kind == brain_kind::JAXLIFE || p.brain_kind == brain_kind::COMPACT {
         return; // their own passes, jaxlife_brain and compact_brain
     }
-    let len = p.obs_len as usize;
-    let glen = p.genome_len as usize;
-    let tick = st.clock.tick;
     let obs = &sc.obs;
     sc.actions
         .par_chunks_mut(ACTION_LEN)
@@ -26,23 +23,57 @@ pub fn policy(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
                 out.fill(0.0);
                 return;
             }
-            for (o, a) in out.iter_mut().enumerate() {
-                *a = match p.brain_kind {
-                    brain_kind::LINEAR => {
-                        let g = &st.genomes[i * glen..(i + 1) * glen];
-                        let x = &obs[i * len..(i + 1) * len];
-                        // The shader sums in this order too, four inputs per step.
-                        let mut acc = g[ACTION_LEN * len + o];
-                        for k in 0..len {
-                            acc += g[k * ACTION_LEN + o] * x[k];
-                        }
-                        super::safe_tanh(acc)
-                    }
-                    brain_kind::RANDOM => {
-                        2.0 * rng.uniform(tick, i as u32, stream::POLICY, o as u32) - 1.0
-                    }
-                    _ => 0.0,
-                };
-            }
+            actions_of(p, rng, st, obs, i, NONE, out);
         });
+}
+
+/// The 44 actions of living agent `i`, with observation input `raised` (NONE: none) raised
+/// by `SALIENCY_EPS`.
+fn actions_of(
+    p: &Params,
+    rng: &Rng,
+    st: &State,
+    obs: &[f32],
+    i: usize,
+    raised: u32,
+    out: &mut [f32],
+) {
+    let len = p.obs_len as usize;
+    let glen = p.genome_len as usize;
+    let tick = st.clock.tick;
+    for (o, a) in out.iter_mut().enumerate() {
+        *a = match p.brain_kind {
+            brain_kind::LINEAR => {
+                let g = &st.genomes[i * glen..(i + 1) * glen];
+                let x = &obs[i * len..(i + 1) * len];
+                // The shader sums in this order too, four inputs per step.
+                let mut acc = g[ACTION_LEN * len + o];
+                for k in 0..len {
+                    acc += g[k * ACTION_LEN + o] * x[k];
+                }
+                if raised != NONE {
+                    acc += SALIENCY_EPS * g[raised as usize * ACTION_LEN + o];
+                }
+                super::safe_tanh(acc)
+            }
+            brain_kind::RANDOM => 2.0 * rng.uniform(tick, i as u32, stream::POLICY, o as u32) - 1.0,
+            _ => 0.0,
+        };
+    }
+}
+
+/// Saliency probes (`saliency`): each sampled agent's actions, unperturbed and with one
+/// input raised.
+pub fn policy_probe(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
+    if p.brain_kind == brain_kind::JAXLIFE
+        || p.brain_kind == brain_kind::COMPACT
+        || !super::saliency::saliency_tick(p, st.clock.tick)
+    {
+        return;
+    }
+    let probes: Vec<_> = super::saliency::probes(sc).collect();
+    for (probe, i, raised) in probes {
+        let out = &mut sc.saliency_actions[probe * ACTION_LEN..(probe + 1) * ACTION_LEN];
+        actions_of(p, rng, st, &sc.obs, i, raised, out);
+    }
 }

@@ -5,10 +5,16 @@ use super::{Dispatch, Entry, ShaderDef};
 pub const SHADER: ShaderDef = ShaderDef {
     file: "jaxlife_brain.wgsl",
     source: include_str!("../../shaders/jaxlife_brain.wgsl"),
-    entries: &[Entry {
-        name: "jaxlife_brain",
-        dispatch: Dispatch::JaxLifeAgents,
-    }],
+    entries: &[
+        Entry {
+            name: "jaxlife_brain",
+            dispatch: Dispatch::JaxLifeAgents,
+        },
+        Entry {
+            name: "jaxlife_probe",
+            dispatch: Dispatch::JaxLifeProbes,
+        },
+    ],
 };
 
 /// Workgroup memory of one agent's workgroup, as the shader declares it.

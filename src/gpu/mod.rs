@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod neighbors;
 pub mod observe;
 pub mod policy;
+pub mod saliency;
 pub mod terrain;
 mod world;
 
@@ -36,6 +37,10 @@ pub enum Dispatch {
     PerAngle,
     /// One workgroup of 64 threads per agent, only for the JaxLife brain.
     JaxLifeAgents,
+    /// One workgroup of 64 threads per saliency probe, only for the JaxLife brain.
+    JaxLifeProbes,
+    /// One thread per saliency probe and group of 4 actions, for the `policy` brains.
+    SaliencyProbeQuads,
     /// One thread per agent, only for the Compact brain.
     CompactAgents,
     /// Per agent, but only for brains that read the flat observation.
@@ -72,6 +77,7 @@ pub const SHADERS: &[&ShaderDef] = &[
     &grid::SHADER,
     &neighbors::SHADER,
     &observe::SHADER,
+    &saliency::SHADER,
     &policy::SHADER,
     &jaxlife_brain::SHADER,
     &compact_brain::SHADER,
@@ -161,6 +167,23 @@ impl Dispatch {
             Dispatch::JaxLifeAgents => {
                 if p.brain_kind == crate::world::brain_kind::JAXLIFE {
                     d.capacity as u64 * 64
+                } else {
+                    0
+                }
+            }
+            Dispatch::JaxLifeProbes => {
+                if p.brain_kind == crate::world::brain_kind::JAXLIFE && p.saliency_every > 0 {
+                    crate::world::SALIENCY_AGENTS as u64 * crate::world::SALIENCY_PROBES as u64 * 64
+                } else {
+                    0
+                }
+            }
+            Dispatch::SaliencyProbeQuads => {
+                let policy_brain = p.brain_kind != crate::world::brain_kind::JAXLIFE
+                    && p.brain_kind != crate::world::brain_kind::COMPACT;
+                if policy_brain && p.saliency_every > 0 {
+                    (crate::world::SALIENCY_AGENTS * crate::world::SALIENCY_PROBES) as u64
+                        * (crate::world::ACTION_LEN as u64 / 4)
                 } else {
                     0
                 }

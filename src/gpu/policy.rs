@@ -4,8 +4,14 @@ use super::{Dispatch, Entry, ShaderDef};
 pub const SHADER: ShaderDef = ShaderDef {
     file: "policy.wgsl",
     source: include_str!("../../shaders/policy.wgsl"),
-    entries: &[Entry {
-        name: "policy",
-        dispatch: Dispatch::PerAgentActionQuad,
-    }],
+    entries: &[
+        Entry {
+            name: "policy",
+            dispatch: Dispatch::PerAgentActionQuad,
+        },
+        Entry {
+            name: "policy_probe",
+            dispatch: Dispatch::SaliencyProbeQuads,
+        },
+    ],
 };

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::error::CheckpointError;
 
 pub const MAGIC: &[u8; 8] = b"SILICO\0\x01";
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 pub fn encode(cfg: &Config, state: &State) -> Vec<u8> {
     let mut out = Vec::new();

@@ -108,7 +108,7 @@ pub const CAUSE_STARVED: u32 = 1;
 pub const CAUSE_HIT: u32 = 2;
 
 /// Running sums of the emergence measures, kept between ticks (and in checkpoints) so a
-/// resumed run measures exactly as an uninterrupted one. 16 bytes.
+/// resumed run measures exactly as an uninterrupted one. 48 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct Measures {
@@ -120,7 +120,22 @@ pub struct Measures {
     pub lineages_prev: f32,
     /// The last genome diversity measured (every `DIVERSITY_EVERY_TICKS` ticks).
     pub genome_diversity: f32,
+    /// The last saliency estimate per input group (`SALIENCY_GROUPS`), held between.
+    pub saliency: [f32; SALIENCY_GROUPS],
+    pub _pad: [f32; 3],
 }
+
+/// Saliency (SPEC 3, JaxLife's communication saliency): the mean |∂action/∂input| over the
+/// 44 actions, by one-sided finite differences of `SALIENCY_EPS`, for `SALIENCY_INPUTS`
+/// random inputs of each group of `SALIENCY_AGENTS` random living agents. Groups: terrain,
+/// self (the own vector but messages), agents (neighbours' vectors but messages), bots
+/// (but their memories), messages (every message and bot memory seen, own included).
+pub const SALIENCY_GROUPS: usize = 5;
+pub const SALIENCY_AGENTS: usize = 8;
+pub const SALIENCY_INPUTS: usize = 8;
+/// Brain evaluations per sampled agent: the unperturbed one, then one per probed input.
+pub const SALIENCY_PROBES: usize = 1 + SALIENCY_GROUPS * SALIENCY_INPUTS;
+pub const SALIENCY_EPS: f32 = 0.01;
 
 /// Genome diversity is measured on the first `DIVERSITY_SAMPLE` living agents (slot order)
 /// every `DIVERSITY_EVERY_TICKS` ticks: reading genomes costs more than the rest of the row.
@@ -402,6 +417,9 @@ pub struct Params {
     pub terraform_on: u32,
     /// energy_gain above base that makes a cell cultivated.
     pub cultivated_gain: f32,
+    /// Brain saliency is estimated every this many ticks (0: never).
+    pub saliency_every: u32,
+    pub _pad_params: [u32; 3],
 }
 
 /// Brain kinds as the shaders number them.
@@ -501,6 +519,11 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "tool_bot_terraform_steps",
     "tool_bot_moved",
     "tool_eaten_from_bot_farms",
+    "brain_saliency_terrain",
+    "brain_saliency_self",
+    "brain_saliency_agents",
+    "brain_saliency_bots",
+    "comm_saliency_messages",
 ];
 
 /// Index of a metric column by name (compile-time checked in tests).

@@ -235,6 +235,8 @@ impl Params {
             messages_on: u32::from(cfg.controls.messages.is_on()),
             terraform_on: u32::from(cfg.controls.terraform.is_on()),
             cultivated_gain: cfg.measures.cultivated_gain,
+            saliency_every: cfg.measures.saliency_every,
+            _pad_params: [0; 3],
         }
     }
 }
@@ -310,6 +312,12 @@ pub struct Scratch {
     /// on past it, so a reader knows how many were lost).
     pub events: Vec<LifeEvent>,
     pub event_count: u32,
+    /// Saliency: the sampled agents (NONE: none alive), each probe's perturbed input (its
+    /// index in the observation row; NONE for the unperturbed pass or an empty group),
+    /// and each probe's 44 actions.
+    pub saliency_agents: Vec<u32>,
+    pub saliency_inputs: Vec<u32>,
+    pub saliency_actions: Vec<f32>,
 }
 
 impl Scratch {
@@ -344,6 +352,9 @@ impl Scratch {
             lineage_set: vec![0; d.lineage_set_len()],
             events: vec![LifeEvent::default(); d.events_len()],
             event_count: 0,
+            saliency_agents: vec![NONE; SALIENCY_AGENTS],
+            saliency_inputs: vec![NONE; SALIENCY_AGENTS * SALIENCY_PROBES],
+            saliency_actions: vec![0.0; SALIENCY_AGENTS * SALIENCY_PROBES * ACTION_LEN],
         }
     }
 }
@@ -606,4 +617,7 @@ impl_sections!(Scratch {
     many events,
     one event_count,
     many metrics_partials,
+    many saliency_agents,
+    many saliency_inputs,
+    many saliency_actions,
 });

@@ -1,0 +1,111 @@
+// Saliency (SPEC 3; JaxLife's communication saliency): how strongly a brain's actions
+// depend on each group of its inputs. On ticks where saliency_tick holds, saliency_select
+// picks SALIENCY_AGENTS living agents at random and, for each, SALIENCY_INPUTS random
+// inputs of each group; the brains' probe entries (policy_probe, jaxlife_probe) run each
+// agent's brain on its own observation, unperturbed and then with one input raised by
+// SALIENCY_EPS, before the brain pass proper; saliency_reduce turns that into the mean
+// |Δaction| / ε per group, held in measures.saliency until the next estimate.
+// Groups: 0 terrain, 1 self (the own vector but messages), 2 agents (the neighbours'
+// vectors but messages), 3 bots (but memories), 4 messages (every message and bot memory
+// seen, the own included). Reference: src/cpu/saliency.rs.
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> clock: Clock;
+@group(0) @binding(2) var<storage, read> agents: array<Agent>;
+@group(0) @binding(3) var<storage, read_write> saliency_agents: array<u32>;
+@group(0) @binding(4) var<storage, read_write> saliency_inputs: array<u32>;
+@group(0) @binding(5) var<storage, read> saliency_actions: array<f32>;
+@group(0) @binding(6) var<storage, read_write> measures: Measures;
+
+override TERRAIN_LEN: u32 = 567u;
+override VIEW_AGENTS: u32 = 16u;
+override VIEW_BOTS: u32 = 2u;
+
+// Inputs of an agent's vector before its two messages, and of a bot's but its memory.
+const AGENT_PLAIN: u32 = AGENT_VEC_LEN - 2u * MESSAGE_LEN;
+const BOT_PLAIN: u32 = BOT_VEC_LEN - MESSAGE_LEN;
+
+fn group_size(g: u32) -> u32 {
+    switch g {
+        case 0u: { return TERRAIN_LEN; }
+        case 1u: { return AGENT_PLAIN; }
+        case 2u: { return VIEW_AGENTS * AGENT_PLAIN; }
+        case 3u: { return VIEW_BOTS * BOT_PLAIN; }
+        default: { return (1u + VIEW_AGENTS) * 2u * MESSAGE_LEN + VIEW_BOTS * MESSAGE_LEN; }
+    }
+}
+
+// Where input k of group g lies in the observation row (SPEC 2.1 order: terrain, self,
+// neighbours, bots; a bot's vector is offset, energy, memory, program).
+fn group_input(g: u32, k: u32) -> u32 {
+    let self_at = TERRAIN_LEN;
+    let bots_at = TERRAIN_LEN + (1u + VIEW_AGENTS) * AGENT_VEC_LEN;
+    switch g {
+        case 0u: { return k; }
+        case 1u: { return self_at + k; }
+        case 2u: { return self_at + AGENT_VEC_LEN * (1u + k / AGENT_PLAIN) + k % AGENT_PLAIN; }
+        case 3u: {
+            let j = k % BOT_PLAIN;
+            return bots_at + BOT_VEC_LEN * (k / BOT_PLAIN) + select(j + MESSAGE_LEN, j, j < 3u);
+        }
+        default: {
+            let agent_messages = (1u + VIEW_AGENTS) * 2u * MESSAGE_LEN;
+            if (k < agent_messages) {
+                return self_at + AGENT_VEC_LEN * (k / (2u * MESSAGE_LEN)) + AGENT_PLAIN + k % (2u * MESSAGE_LEN);
+            }
+            let r = k - agent_messages;
+            return bots_at + BOT_VEC_LEN * (r / MESSAGE_LEN) + 3u + r % MESSAGE_LEN;
+        }
+    }
+}
+
+// Thread s picks sample s: the first living agent from a random slot on.
+@compute @workgroup_size(64)
+fn saliency_select(@builtin(local_invocation_index) s: u32) {
+    if (!saliency_tick(clock.tick) || s >= SALIENCY_AGENTS) { return; }
+    let cap = params.capacity;
+    let start = min(u32(rng_uniform(clock.tick, s, S_SALIENCY, 0u) * f32(cap)), cap - 1u);
+    var agent = NONE;
+    for (var k = 0u; k < cap; k++) {
+        var j = start + k;
+        if (j >= cap) { j -= cap; }
+        if (agents[j].alive != 0u) { agent = j; break; }
+    }
+    saliency_agents[s] = agent;
+    saliency_inputs[s * SALIENCY_PROBES] = NONE;
+    for (var p = 1u; p < SALIENCY_PROBES; p++) {
+        let size = group_size((p - 1u) / SALIENCY_INPUTS);
+        var input = NONE;
+        if (size > 0u && agent != NONE) {
+            let k = min(u32(rng_uniform(clock.tick, s, S_SALIENCY, p) * f32(size)), size - 1u);
+            input = group_input((p - 1u) / SALIENCY_INPUTS, k);
+        }
+        saliency_inputs[s * SALIENCY_PROBES + p] = input;
+    }
+}
+
+// One thread: the sums are few, and one order keeps them identical to the CPU's.
+@compute @workgroup_size(64)
+fn saliency_reduce(@builtin(local_invocation_index) t: u32) {
+    if (!saliency_tick(clock.tick) || t != 0u) { return; }
+    if (params.brain_kind == BRAIN_COMPACT) { return; }
+    var sum: array<f32, SALIENCY_GROUPS>;
+    var count: array<u32, SALIENCY_GROUPS>;
+    for (var s = 0u; s < SALIENCY_AGENTS; s++) {
+        if (saliency_agents[s] == NONE) { continue; }
+        let base = s * SALIENCY_PROBES * ACTION_LEN;
+        for (var p = 1u; p < SALIENCY_PROBES; p++) {
+            if (saliency_inputs[s * SALIENCY_PROBES + p] == NONE) { continue; }
+            var d = 0.0;
+            for (var j = 0u; j < ACTION_LEN; j++) {
+                d += abs(saliency_actions[base + p * ACTION_LEN + j] - saliency_actions[base + j]);
+            }
+            let g = (p - 1u) / SALIENCY_INPUTS;
+            sum[g] += d / (f32(ACTION_LEN) * SALIENCY_EPS);
+            count[g] += 1u;
+        }
+    }
+    for (var g = 0u; g < SALIENCY_GROUPS; g++) {
+        measures.saliency[g] = select(0.0, sum[g] / f32(count[g]), count[g] > 0u);
+    }
+}

@@ -1,0 +1,134 @@
+//! Reference of shaders/saliency.wgsl: on saliency ticks, `saliency_select` samples
+//! `SALIENCY_AGENTS` living agents and `SALIENCY_INPUTS` inputs of each group for each;
+//! the brains' probes (`policy::policy_probe`, `jaxlife_brain::jaxlife_probe`) fill
+//! `saliency_actions`; `saliency_reduce` averages |Δaction| / ε per group into
+//! `measures.saliency`. Groups: terrain, self, agents, bots, messages (see the shader).
+
+use crate::rng::{stream, Rng};
+use crate::world::{
+    brain_kind, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, MESSAGE_LEN, NONE,
+    SALIENCY_AGENTS, SALIENCY_EPS, SALIENCY_GROUPS, SALIENCY_INPUTS, SALIENCY_PROBES,
+};
+
+const AGENT_PLAIN: usize = AGENT_VEC_LEN - 2 * MESSAGE_LEN;
+const BOT_PLAIN: usize = BOT_VEC_LEN - MESSAGE_LEN;
+
+pub fn saliency_tick(p: &Params, tick: u32) -> bool {
+    p.saliency_every > 0 && tick.is_multiple_of(p.saliency_every)
+}
+
+fn sizes(p: &Params) -> (usize, usize, usize) {
+    (
+        crate::world::terrain_patch_len(p.terrain_view_range as usize),
+        p.view_agents as usize,
+        p.view_bots as usize,
+    )
+}
+
+pub fn group_size(p: &Params, g: usize) -> usize {
+    let (terrain, k, kb) = sizes(p);
+    match g {
+        0 => terrain,
+        1 => AGENT_PLAIN,
+        2 => k * AGENT_PLAIN,
+        3 => kb * BOT_PLAIN,
+        _ => (1 + k) * 2 * MESSAGE_LEN + kb * MESSAGE_LEN,
+    }
+}
+
+/// Where input `k` of group `g` lies in the observation row.
+pub fn group_input(p: &Params, g: usize, k: usize) -> usize {
+    let (terrain, view, _) = sizes(p);
+    let self_at = terrain;
+    let bots_at = terrain + (1 + view) * AGENT_VEC_LEN;
+    match g {
+        0 => k,
+        1 => self_at + k,
+        2 => self_at + AGENT_VEC_LEN * (1 + k / AGENT_PLAIN) + k % AGENT_PLAIN,
+        3 => {
+            let j = k % BOT_PLAIN;
+            bots_at + BOT_VEC_LEN * (k / BOT_PLAIN) + if j < 3 { j } else { j + MESSAGE_LEN }
+        }
+        _ => {
+            let agent_messages = (1 + view) * 2 * MESSAGE_LEN;
+            if k < agent_messages {
+                self_at
+                    + AGENT_VEC_LEN * (k / (2 * MESSAGE_LEN))
+                    + AGENT_PLAIN
+                    + k % (2 * MESSAGE_LEN)
+            } else {
+                let r = k - agent_messages;
+                bots_at + BOT_VEC_LEN * (r / MESSAGE_LEN) + 3 + r % MESSAGE_LEN
+            }
+        }
+    }
+}
+
+pub fn saliency_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
+    let tick = st.clock.tick;
+    if !saliency_tick(p, tick) {
+        return;
+    }
+    let cap = p.capacity;
+    for s in 0..SALIENCY_AGENTS as u32 {
+        let start = ((rng.uniform(tick, s, stream::SALIENCY, 0) * cap as f32) as u32).min(cap - 1);
+        let agent = (0..cap)
+            .map(|k| (start + k) % cap)
+            .find(|&j| st.agents[j as usize].alive != 0)
+            .unwrap_or(NONE);
+        let s = s as usize;
+        sc.saliency_agents[s] = agent;
+        sc.saliency_inputs[s * SALIENCY_PROBES] = NONE;
+        for probe in 1..SALIENCY_PROBES {
+            let g = (probe - 1) / SALIENCY_INPUTS;
+            let size = group_size(p, g);
+            sc.saliency_inputs[s * SALIENCY_PROBES + probe] = if size > 0 && agent != NONE {
+                let u = rng.uniform(tick, s as u32, stream::SALIENCY, probe as u32);
+                group_input(p, g, ((u * size as f32) as usize).min(size - 1)) as u32
+            } else {
+                NONE
+            };
+        }
+    }
+}
+
+/// The probes of sample `s`: (probe index, the agent, the perturbed input or NONE), for the
+/// brains' probe passes.
+pub fn probes(sc: &Scratch) -> impl Iterator<Item = (usize, usize, u32)> + '_ {
+    (0..SALIENCY_AGENTS * SALIENCY_PROBES).filter_map(|probe| {
+        let agent = sc.saliency_agents[probe / SALIENCY_PROBES];
+        (agent != NONE).then(|| (probe, agent as usize, sc.saliency_inputs[probe]))
+    })
+}
+
+pub fn saliency_reduce(p: &Params, st: &mut State, sc: &Scratch) {
+    if !saliency_tick(p, st.clock.tick) || p.brain_kind == brain_kind::COMPACT {
+        return;
+    }
+    let mut sum = [0.0f32; SALIENCY_GROUPS];
+    let mut count = [0u32; SALIENCY_GROUPS];
+    for s in 0..SALIENCY_AGENTS {
+        if sc.saliency_agents[s] == NONE {
+            continue;
+        }
+        let base = s * SALIENCY_PROBES * ACTION_LEN;
+        let plain = &sc.saliency_actions[base..base + ACTION_LEN];
+        for probe in 1..SALIENCY_PROBES {
+            if sc.saliency_inputs[s * SALIENCY_PROBES + probe] == NONE {
+                continue;
+            }
+            let moved = &sc.saliency_actions[base + probe * ACTION_LEN..][..ACTION_LEN];
+            let d: f32 = moved.iter().zip(plain).map(|(a, b)| (a - b).abs()).sum();
+            let g = (probe - 1) / SALIENCY_INPUTS;
+            sum[g] += d / (ACTION_LEN as f32 * SALIENCY_EPS);
+            count[g] += 1;
+        }
+    }
+    for g in 0..SALIENCY_GROUPS {
+        st.measures.saliency[g] = if count[g] > 0 {
+            sum[g] / count[g] as f32
+        } else {
+            0.0
+        };
+    }
+}
