@@ -13,6 +13,14 @@ use crate::world::{
 const AGENT_PLAIN: usize = AGENT_VEC_LEN - 2 * MESSAGE_LEN;
 const BOT_PLAIN: usize = BOT_VEC_LEN - MESSAGE_LEN;
 
+/// The passes that act only on saliency ticks (the GPU does not dispatch them otherwise).
+pub const SALIENCY_PASSES: &[&str] = &[
+    "saliency_select",
+    "policy_probe",
+    "jaxlife_probe",
+    "saliency_reduce",
+];
+
 pub fn saliency_tick(p: &Params, tick: u32) -> bool {
     p.saliency_every > 0 && tick.is_multiple_of(p.saliency_every)
 }

@@ -582,8 +582,11 @@ impl GpuWorld {
     /// A whole tick: the dispatches share as few compute passes as the encoder operations
     /// between them allow (wgpu orders dispatches within a pass by their buffer use), which
     /// saves the drivers a synchronisation per pass.
-    fn record_tick(&self, enc: &mut wgpu::CommandEncoder) {
+    /// Tick `tick` (the GPU's clock then) leaves out the saliency passes, which would
+    /// do nothing, unless it is a saliency tick.
+    fn record_tick(&self, enc: &mut wgpu::CommandEncoder, tick: u64) {
         self.record_begin_tick(enc);
+        let probing = crate::cpu::saliency::saliency_tick(&self.params, tick as u32);
         let passes = &self.passes_of_tick;
         let mut start = 0;
         while start < passes.len() {
@@ -597,7 +600,9 @@ impl GpuWorld {
                 timestamp_writes: None,
             });
             for name in &passes[start..end] {
-                self.record_dispatch(&mut cp, name);
+                if probing || !crate::cpu::saliency::SALIENCY_PASSES.contains(name) {
+                    self.record_dispatch(&mut cp, name);
+                }
             }
             start = end;
         }
@@ -672,8 +677,8 @@ impl GpuWorld {
             if with_events {
                 self.clear(&mut enc, "event_count");
             }
-            for _ in 0..chunk {
-                self.record_tick(&mut enc);
+            for k in 0..chunk {
+                self.record_tick(&mut enc, self.tick + k);
             }
             let size = self.lengths["metrics_ring"];
             let events_size = self.lengths["events"];
