@@ -56,3 +56,53 @@ fn write_is_atomic_and_leaves_no_temp_file() {
     assert_eq!(names, vec!["a.silico".to_string()]);
     assert!(checkpoint::read(&path).is_ok());
 }
+
+/// Checkpoints of format version 3 (before saliency joined the measures) still load: their
+/// measures keep what they held, and the saliency starts at zero. Other versions are refused.
+#[test]
+fn version_3_checkpoints_load_with_fresh_saliency() {
+    use silico::world::checkpoint;
+    let cfg = common::tiny();
+    let mut state = silico::world::State::new(&cfg);
+    state.measures.lineages_prev = 7.0;
+    state.measures.genome_diversity = 0.5;
+    let v3 = |version: u32| {
+        let mut out = Vec::new();
+        out.extend_from_slice(checkpoint::MAGIC);
+        out.extend_from_slice(&version.to_le_bytes());
+        let ron = cfg.to_ron();
+        out.extend_from_slice(&(ron.len() as u64).to_le_bytes());
+        out.extend_from_slice(ron.as_bytes());
+        let sections = state.sections();
+        out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
+        for (name, bytes) in sections {
+            let bytes = if name == "measures" {
+                &bytes[..16]
+            } else {
+                bytes
+            };
+            out.push(name.len() as u8);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            out.extend_from_slice(bytes);
+        }
+        let sum = blake3::hash(&out);
+        out.extend_from_slice(sum.as_bytes());
+        out
+    };
+    let (_, loaded) = checkpoint::decode(&v3(3), "old.silico").unwrap();
+    assert_eq!(loaded.measures.lineages_prev, 7.0);
+    assert_eq!(loaded.measures.genome_diversity, 0.5);
+    assert_eq!(
+        loaded.measures.saliency,
+        [0.0; silico::world::SALIENCY_GROUPS]
+    );
+    assert_eq!(loaded.agents, state.agents);
+    let err = checkpoint::decode(&v3(2), "older.silico")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("version 2") && err.contains("older.silico"),
+        "{err}"
+    );
+}

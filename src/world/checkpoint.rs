@@ -12,6 +12,10 @@ use crate::error::CheckpointError;
 pub const MAGIC: &[u8; 8] = b"SILICO\0\x01";
 pub const VERSION: u32 = 4;
 
+/// Version 3 (before saliency) stored `measures` as its first 16 bytes; the rest of a
+/// version-3 world's measures start at zero (its saliency is measured afresh).
+const V3_MEASURES_BYTES: usize = 16;
+
 pub fn encode(cfg: &Config, state: &State) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
@@ -84,7 +88,7 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         });
     }
     let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-    if version != VERSION {
+    if version != VERSION && version != 3 {
         return Err(CheckpointError::Version {
             path: path.into(),
             found: version,
@@ -142,7 +146,8 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
             });
         }
         let blen = r.u64("section length")? as usize;
-        if blen != *len {
+        let migrated = version == 3 && *name == "measures" && blen == V3_MEASURES_BYTES;
+        if blen != *len && !migrated {
             return Err(CheckpointError::Corrupt {
                 path: path.into(),
                 detail: format!("section '{name}' has {blen} bytes, its config needs {len}"),
@@ -151,7 +156,7 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         data.push(r.take(blen, name)?);
     }
     for ((_, dst), src) in state.sections_mut().into_iter().zip(data) {
-        dst.copy_from_slice(src);
+        dst[..src.len()].copy_from_slice(src);
     }
     Ok((cfg, state))
 }
