@@ -19,6 +19,10 @@
 @group(0) @binding(5) var<storage, read> bot_neighbor_list: array<u32>;
 @group(0) @binding(6) var<storage, read_write> brain_state: array<vec4<f32>>;
 @group(0) @binding(7) var<storage, read_write> actions: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read> clock: Clock;
+@group(0) @binding(9) var<storage, read> saliency_agents: array<u32>;
+@group(0) @binding(10) var<storage, read> saliency_inputs: array<u32>;
+@group(0) @binding(11) var<storage, read_write> saliency_actions: array<vec4<f32>>;
 // @genome_pages read
 
 override HIDDEN: u32 = 16u;
@@ -164,8 +168,26 @@ fn compact_brain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
         for (var q = 0u; q < ACTION_QUADS; q++) { actions[i * ACTION_QUADS + q] = vec4<f32>(0.0); }
         return;
     }
+    forward(i, me, NONE, NONE);
+}
+
+// Saliency probes (saliency.wgsl): one thread per probe, the sampled agent's brain with
+// its pooled input `raised` raised by SALIENCY_EPS, its state left as it is.
+@compute @workgroup_size(64)
+fn compact_probe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let probe = flat_index(gid, nwg);
+    if (probe >= SALIENCY_AGENTS * SALIENCY_PROBES || !saliency_tick(clock.tick)) { return; }
+    let i = saliency_agents[probe / SALIENCY_PROBES];
+    if (i == NONE) { return; }
+    forward(i, agents[i], saliency_inputs[probe], probe);
+}
+
+// The brain of living agent i; with a probe (not NONE), input `raised` (NONE: none) is
+// raised by SALIENCY_EPS and the actions go to the probe's row, the state untouched.
+fn forward(i: u32, me: Agent, raised: u32, probe: u32) {
     g_agent = i;
     gather_inputs(i, me);
+    if (raised != NONE) { x[raised] += SALIENCY_EPS; }
 
     // Input layer: relu(bias + x W).
     for (var q = 0u; q < HQ; q++) {
@@ -204,7 +226,9 @@ fn compact_brain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
         let cand = tanh4(xn + r * hn);
         h_new[q] = (1.0 - z) * cand + z * h_prev[q];
     }
-    for (var q = 0u; q < HQ; q++) { brain_state[s0 + q] = h_new[q]; }
+    if (probe == NONE) {
+        for (var q = 0u; q < HQ; q++) { brain_state[s0 + q] = h_new[q]; }
+    }
 
     // Head: tanh(bias + h W).
     for (var a = 0u; a < ACTION_QUADS; a++) {
@@ -215,6 +239,10 @@ fn compact_brain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
                 acc += w4(OFF_ACTION_LOGITS_KERNEL, ACTION_LEN, 4u * kq + c, a) * hv[c];
             }
         }
-        actions[i * ACTION_QUADS + a] = tanh4(acc);
+        if (probe == NONE) {
+            actions[i * ACTION_QUADS + a] = tanh4(acc);
+        } else {
+            saliency_actions[probe * ACTION_QUADS + a] = tanh4(acc);
+        }
     }
 }

@@ -25,7 +25,48 @@ override VIEW_BOTS: u32 = 2u;
 const AGENT_PLAIN: u32 = AGENT_VEC_LEN - 2u * MESSAGE_LEN;
 const BOT_PLAIN: u32 = BOT_VEC_LEN - MESSAGE_LEN;
 
+// The Compact brain's pooled inputs (compact_brain.wgsl): self vector, neighbours' mean
+// vector, fraction of neighbour slots filled, [bots' mean vector, fraction of bot slots
+// filled,] terrain summary (28).
+const COMPACT_TERRAIN: u32 = 28u;
+
+fn compact_bots_at() -> u32 { return 2u * AGENT_VEC_LEN + 1u; }
+
+fn compact_terrain_at() -> u32 {
+    return compact_bots_at() + select(0u, BOT_VEC_LEN + 1u, VIEW_BOTS > 0u);
+}
+
+fn compact_group_size(g: u32) -> u32 {
+    let bots = VIEW_BOTS > 0u;
+    switch g {
+        case 0u: { return COMPACT_TERRAIN; }
+        case 1u: { return AGENT_PLAIN; }
+        case 2u: { return AGENT_PLAIN + 1u; }
+        case 3u: { return select(0u, BOT_PLAIN + 1u, bots); }
+        default: { return 4u * MESSAGE_LEN + select(0u, MESSAGE_LEN, bots); }
+    }
+}
+
+fn compact_group_input(g: u32, k: u32) -> u32 {
+    let bots_at = compact_bots_at();
+    switch g {
+        case 0u: { return compact_terrain_at() + k; }
+        case 1u: { return k; }
+        case 2u: { return select(2u * AGENT_VEC_LEN, AGENT_VEC_LEN + k, k < AGENT_PLAIN); }
+        case 3u: {
+            if (k == BOT_PLAIN) { return bots_at + BOT_VEC_LEN; }
+            return bots_at + select(k + MESSAGE_LEN, k, k < 3u);
+        }
+        default: {
+            if (k < 2u * MESSAGE_LEN) { return AGENT_PLAIN + k; }
+            if (k < 4u * MESSAGE_LEN) { return AGENT_VEC_LEN + AGENT_PLAIN + k - 2u * MESSAGE_LEN; }
+            return bots_at + 3u + k - 4u * MESSAGE_LEN;
+        }
+    }
+}
+
 fn group_size(g: u32) -> u32 {
+    if (params.brain_kind == BRAIN_COMPACT) { return compact_group_size(g); }
     switch g {
         case 0u: { return TERRAIN_LEN; }
         case 1u: { return AGENT_PLAIN; }
@@ -36,8 +77,10 @@ fn group_size(g: u32) -> u32 {
 }
 
 // Where input k of group g lies in the observation row (SPEC 2.1 order: terrain, self,
-// neighbours, bots; a bot's vector is offset, energy, memory, program).
+// neighbours, bots; a bot's vector is offset, energy, memory, program), or for the Compact
+// brain in its pooled inputs.
 fn group_input(g: u32, k: u32) -> u32 {
+    if (params.brain_kind == BRAIN_COMPACT) { return compact_group_input(g, k); }
     let self_at = TERRAIN_LEN;
     let bots_at = TERRAIN_LEN + (1u + VIEW_AGENTS) * AGENT_VEC_LEN;
     switch g {
@@ -88,7 +131,6 @@ fn saliency_select(@builtin(local_invocation_index) s: u32) {
 @compute @workgroup_size(64)
 fn saliency_reduce(@builtin(local_invocation_index) t: u32) {
     if (!saliency_tick(clock.tick) || t != 0u) { return; }
-    if (params.brain_kind == BRAIN_COMPACT) { return; }
     var sum: array<f32, SALIENCY_GROUPS>;
     var count: array<u32, SALIENCY_GROUPS>;
     for (var s = 0u; s < SALIENCY_AGENTS; s++) {

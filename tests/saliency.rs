@@ -24,16 +24,27 @@ fn saliency_of(row: &[f32]) -> Vec<f32> {
         .collect()
 }
 
-/// Tick 0's saliency on the CPU and the GPU (None without an adapter), from one state.
+/// Tick 0's saliency on the CPU and the GPU (None without an adapter), from one state;
+/// both backends probe the same agents and inputs.
 fn tick0(cfg: &Config, state: State) -> (CpuWorld, Vec<f32>, Option<Vec<f32>>) {
     let gpu = common::gpu().map(|ctx| {
         let mut g = GpuWorld::with_context(ctx, cfg, &state).unwrap();
         let mut rows = g.advance(1).unwrap();
         rows.extend(g.flush().unwrap());
-        saliency_of(&rows[0])
+        let sc = g.download_scratch().unwrap();
+        (
+            saliency_of(&rows[0]),
+            sc.saliency_agents,
+            sc.saliency_inputs,
+        )
     });
     let mut cpu = CpuWorld::new(cfg, state);
     let row = cpu.tick();
+    let gpu = gpu.map(|(saliency, agents, inputs)| {
+        assert_eq!(agents, cpu.scratch.saliency_agents, "sampled agents");
+        assert_eq!(inputs, cpu.scratch.saliency_inputs, "sampled inputs");
+        saliency
+    });
     (cpu, saliency_of(&row), gpu)
 }
 
@@ -120,6 +131,69 @@ fn a_brain_reading_only_messages_is_salient_only_to_messages() {
         assert_eq!(&got[..4], &[0.0; 4], "{got:?}");
         assert!(got[4] > 1e-4, "{got:?}");
     }
+}
+
+/// The Compact brain is probed on its pooled inputs: every group is salient, the GPU
+/// matches the CPU reference, and the probes leave the state and actions alone.
+#[test]
+fn compact_saliency_matches_on_both_backends() {
+    let mut cfg = common::tiny();
+    cfg.brain = Brain::Compact { hidden: 16 };
+    let state = State::new(&cfg);
+    let (cpu, got, gpu) = tick0(&cfg, state.clone());
+    assert!(got.iter().all(|v| *v > 0.0), "{got:?}");
+    if let Some(gpu) = gpu {
+        let want: Vec<f64> = got.iter().map(|v| *v as f64).collect();
+        close("gpu", &gpu, &want, 1e-2, 1e-3);
+    }
+    // Every probed input is one of the brain's pooled inputs, each group in its own range.
+    let p = Params::new(&cfg);
+    let inputs = silico::cpu::compact_brain::inputs(&p, &state, &cpu.scratch, 0).len();
+    let mut seen = vec![None; inputs];
+    for g in 0..SALIENCY_GROUPS {
+        for k in 0..group_size(&p, g) {
+            let at = group_input(&p, g, k);
+            assert!(at < inputs, "group {g} input {k} at {at} of {inputs}");
+            assert_eq!(
+                seen[at], None,
+                "input {at} in groups {:?} and {g}",
+                seen[at]
+            );
+            seen[at] = Some(g);
+        }
+    }
+    assert!(
+        seen.iter().all(|g| g.is_some()),
+        "every pooled input is in a group"
+    );
+    let mut off = cfg.clone();
+    off.measures.saliency_every = 0;
+    let mut quiet = CpuWorld::new(&off, state);
+    quiet.tick();
+    assert_eq!(cpu.state.brain_state, quiet.state.brain_state);
+    assert_eq!(cpu.scratch.actions, quiet.scratch.actions);
+}
+
+/// Every observation input of the flat-observation brains lies in exactly one group.
+#[test]
+fn the_groups_partition_the_observation() {
+    let cfg = common::tiny();
+    let p = Params::new(&cfg);
+    let d = Dims::new(&cfg);
+    let used = d.terrain_len() + AGENT_VEC_LEN * (1 + d.view_agents) + BOT_VEC_LEN * d.view_bots;
+    let mut seen = vec![None; used];
+    for g in 0..SALIENCY_GROUPS {
+        for k in 0..group_size(&p, g) {
+            let at = group_input(&p, g, k);
+            assert_eq!(
+                seen[at], None,
+                "input {at} in groups {:?} and {g}",
+                seen[at]
+            );
+            seen[at] = Some(g);
+        }
+    }
+    assert!(seen.iter().all(|g| g.is_some()));
 }
 
 /// Random and Zero brains ignore their inputs: no saliency, whatever they see.

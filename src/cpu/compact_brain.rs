@@ -10,7 +10,8 @@ use super::observe::{agent_vec, bot_vec, cell_features};
 use super::wrap_delta;
 use crate::world::brain::{compact_inputs, Tensor};
 use crate::world::{
-    brain_kind, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, CELL_FEATURES, NONE,
+    brain_kind, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, CELL_FEATURES,
+    NONE, SALIENCY_EPS,
 };
 
 /// The Compact brain's input vector for agent `i` (shaders/compact_brain.wgsl says the
@@ -172,4 +173,33 @@ pub fn compact_brain(
         }
     }
     st.brain_state = brain_state;
+}
+
+/// Saliency probes (`saliency`): each sampled agent's brain with one pooled input raised by
+/// `SALIENCY_EPS`, from its current state, which stays as it is.
+pub fn compact_probe(p: &Params, tensors: &[Tensor], hidden: usize, st: &State, sc: &mut Scratch) {
+    if p.brain_kind != brain_kind::COMPACT || !super::saliency::saliency_tick(p, st.clock.tick) {
+        return;
+    }
+    let (glen, slen) = (p.genome_len as usize, p.brain_state_len as usize);
+    let probes: Vec<_> = super::saliency::probes(sc).collect();
+    let outputs: Vec<(usize, Vec<f32>)> = probes
+        .par_iter()
+        .map(|&(probe, i, raised)| {
+            let mut x = inputs(p, st, sc, i);
+            if raised != NONE {
+                x[raised as usize] += SALIENCY_EPS;
+            }
+            let mut state = st.brain_state[i * slen..(i + 1) * slen].to_vec();
+            let net = Net {
+                genome: &st.genomes[i * glen..(i + 1) * glen],
+                tensors,
+                hidden,
+            };
+            (probe, net.step(&x, &mut state))
+        })
+        .collect();
+    for (probe, actions) in outputs {
+        sc.saliency_actions[probe * ACTION_LEN..(probe + 1) * ACTION_LEN].copy_from_slice(&actions);
+    }
 }

@@ -47,6 +47,7 @@ pub const TICK_PASSES: &[&str] = &[
     "saliency_select",
     "policy_probe",
     "jaxlife_probe",
+    "compact_probe",
     "saliency_reduce",
     "policy",
     "jaxlife_brain",
@@ -167,6 +168,10 @@ impl CpuWorld {
             "jaxlife_probe" => {
                 let (hidden, heads) = self.attention;
                 jaxlife_brain::jaxlife_probe(p, &self.tensors, hidden, heads, st, sc)
+            }
+            "compact_probe" => {
+                let hidden = self.attention.0;
+                compact_brain::compact_probe(p, &self.tensors, hidden, st, sc)
             }
             "saliency_reduce" => saliency::saliency_reduce(p, st, sc),
             "policy" => policy::policy(p, r, st, sc),

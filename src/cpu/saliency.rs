@@ -18,6 +18,7 @@ pub const SALIENCY_PASSES: &[&str] = &[
     "saliency_select",
     "policy_probe",
     "jaxlife_probe",
+    "compact_probe",
     "saliency_reduce",
 ];
 
@@ -33,7 +34,42 @@ fn sizes(p: &Params) -> (usize, usize, usize) {
     )
 }
 
+/// The Compact brain's pooled inputs: self vector, neighbours' mean vector, fraction of
+/// neighbour slots filled, [bots' mean vector, fraction filled,] terrain summary.
+const COMPACT_TERRAIN: usize = 28;
+const COMPACT_BOTS_AT: usize = 2 * AGENT_VEC_LEN + 1;
+
+fn compact_group_size(p: &Params, g: usize) -> usize {
+    let bots = p.view_bots > 0;
+    match g {
+        0 => COMPACT_TERRAIN,
+        1 => AGENT_PLAIN,
+        2 => AGENT_PLAIN + 1,
+        3 if bots => BOT_PLAIN + 1,
+        3 => 0,
+        _ => 4 * MESSAGE_LEN + if bots { MESSAGE_LEN } else { 0 },
+    }
+}
+
+fn compact_group_input(p: &Params, g: usize, k: usize) -> usize {
+    let terrain_at = COMPACT_BOTS_AT + if p.view_bots > 0 { BOT_VEC_LEN + 1 } else { 0 };
+    match g {
+        0 => terrain_at + k,
+        1 => k,
+        2 if k < AGENT_PLAIN => AGENT_VEC_LEN + k,
+        2 => 2 * AGENT_VEC_LEN,
+        3 if k == BOT_PLAIN => COMPACT_BOTS_AT + BOT_VEC_LEN,
+        3 => COMPACT_BOTS_AT + if k < 3 { k } else { k + MESSAGE_LEN },
+        _ if k < 2 * MESSAGE_LEN => AGENT_PLAIN + k,
+        _ if k < 4 * MESSAGE_LEN => AGENT_VEC_LEN + AGENT_PLAIN + k - 2 * MESSAGE_LEN,
+        _ => COMPACT_BOTS_AT + 3 + k - 4 * MESSAGE_LEN,
+    }
+}
+
 pub fn group_size(p: &Params, g: usize) -> usize {
+    if p.brain_kind == brain_kind::COMPACT {
+        return compact_group_size(p, g);
+    }
     let (terrain, k, kb) = sizes(p);
     match g {
         0 => terrain,
@@ -44,8 +80,12 @@ pub fn group_size(p: &Params, g: usize) -> usize {
     }
 }
 
-/// Where input `k` of group `g` lies in the observation row.
+/// Where input `k` of group `g` lies in the observation row (for the Compact brain, in its
+/// pooled inputs).
 pub fn group_input(p: &Params, g: usize, k: usize) -> usize {
+    if p.brain_kind == brain_kind::COMPACT {
+        return compact_group_input(p, g, k);
+    }
     let (terrain, view, _) = sizes(p);
     let self_at = terrain;
     let bots_at = terrain + (1 + view) * AGENT_VEC_LEN;
@@ -110,7 +150,7 @@ pub fn probes(sc: &Scratch) -> impl Iterator<Item = (usize, usize, u32)> + '_ {
 }
 
 pub fn saliency_reduce(p: &Params, st: &mut State, sc: &Scratch) {
-    if !saliency_tick(p, st.clock.tick) || p.brain_kind == brain_kind::COMPACT {
+    if !saliency_tick(p, st.clock.tick) {
         return;
     }
     let mut sum = [0.0f32; SALIENCY_GROUPS];

@@ -5,8 +5,14 @@ use super::{Dispatch, Entry, ShaderDef};
 pub const SHADER: ShaderDef = ShaderDef {
     file: "compact_brain.wgsl",
     source: include_str!("../../shaders/compact_brain.wgsl"),
-    entries: &[Entry {
-        name: "compact_brain",
-        dispatch: Dispatch::CompactAgents,
-    }],
+    entries: &[
+        Entry {
+            name: "compact_brain",
+            dispatch: Dispatch::CompactAgents,
+        },
+        Entry {
+            name: "compact_probe",
+            dispatch: Dispatch::CompactProbes,
+        },
+    ],
 };

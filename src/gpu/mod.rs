@@ -39,6 +39,8 @@ pub enum Dispatch {
     JaxLifeAgents,
     /// One workgroup of 64 threads per saliency probe, only for the JaxLife brain.
     JaxLifeProbes,
+    /// One thread per saliency probe, only for the Compact brain.
+    CompactProbes,
     /// One thread per saliency probe and group of 4 actions, for the `policy` brains.
     SaliencyProbeQuads,
     /// One thread per agent, only for the Compact brain.
@@ -174,6 +176,13 @@ impl Dispatch {
             Dispatch::JaxLifeProbes => {
                 if p.brain_kind == crate::world::brain_kind::JAXLIFE && p.saliency_every > 0 {
                     crate::world::SALIENCY_AGENTS as u64 * crate::world::SALIENCY_PROBES as u64 * 64
+                } else {
+                    0
+                }
+            }
+            Dispatch::CompactProbes => {
+                if p.brain_kind == crate::world::brain_kind::COMPACT && p.saliency_every > 0 {
+                    (crate::world::SALIENCY_AGENTS * crate::world::SALIENCY_PROBES) as u64
                 } else {
                     0
                 }
