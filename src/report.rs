@@ -34,6 +34,7 @@ pub const GROUPS: &[(&str, &str, &[&str])] = &[
             "comm_message_entropy",
             "comm_speaker_mi",
             "comm_listener_mi",
+            "comm_saliency_messages",
         ],
     ),
     (
@@ -234,7 +235,7 @@ fn plot_group(path: &Path, title: &str, columns: &[&str], runs: &[Run]) -> Resul
         ("sans-serif", 28).into_font(),
     ))
     .map_err(|e| err(&e))?;
-    let panels = body.split_evenly((2, 2));
+    let panels = body.split_evenly((2, columns.len().div_ceil(2)));
     for (panel, name) in panels.iter().zip(columns) {
         // (run index, run, its smoothed curve)
         type Series<'a> = (usize, &'a Run, Vec<(f64, f64)>);
