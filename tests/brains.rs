@@ -566,45 +566,25 @@ fn partial_per_layer_mutation_matches_on_both_backends() {
     cfg.agents.initial_agents = 48;
     cfg.mutation.rate = 0.3;
     cfg.mutation.layer_sigma = [("input".to_string(), 0.5)].into();
-    let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
-    let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).unwrap();
-    let len = cpu.dims.genome_len;
-    for _ in 0..30 {
-        cpu.begin_tick();
-        let mut before = None;
-        for pass in TICK_PASSES {
-            // births_genome's indirect arguments are copied on the GPU before births_spawn.
-            if *pass == "births_spawn" {
-                before = Some((cpu.state.clone(), cpu.scratch.clone()));
-            }
-            cpu.run_pass(pass);
+    let len = Dims::new(&cfg).genome_len;
+    let births = common::births_on_both(ctx, &cfg, 30);
+    for b in &births.children {
+        let (c, p) = (b.child as usize, b.parent as usize);
+        for w in 0..len {
+            let parent = births.before.genomes[p * len + w];
+            let (g, k) = (
+                births.gpu.genomes[c * len + w],
+                births.cpu.genomes[c * len + w],
+            );
+            assert_eq!(
+                g == parent,
+                k == parent,
+                "weight {w}: copied on one backend only"
+            );
+            assert!(
+                (g - k).abs() <= 1e-5 * k.abs().max(1.0),
+                "weight {w}: {g} vs {k}"
+            );
         }
-        let (st, sc) = before.unwrap();
-        let births = &sc.birth_list[..sc.birth_control.count as usize];
-        if !births.iter().any(|b| b.parent != NONE) {
-            continue;
-        }
-        gpu.upload(&st, &sc);
-        gpu.run_pass("births_spawn");
-        gpu.run_pass("births_genome");
-        let gs = gpu.download_state(&cfg).unwrap();
-        for b in births.iter().filter(|b| b.parent != NONE) {
-            let (c, p) = (b.child as usize, b.parent as usize);
-            for w in 0..len {
-                let parent = st.genomes[p * len + w];
-                let (g, k) = (gs.genomes[c * len + w], cpu.state.genomes[c * len + w]);
-                assert_eq!(
-                    g == parent,
-                    k == parent,
-                    "weight {w}: copied on one backend only"
-                );
-                assert!(
-                    (g - k).abs() <= 1e-5 * k.abs().max(1.0),
-                    "weight {w}: {g} vs {k}"
-                );
-            }
-        }
-        return;
     }
-    panic!("no child with a parent in 30 ticks");
 }

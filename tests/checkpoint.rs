@@ -66,29 +66,23 @@ fn version_3_checkpoints_load_with_fresh_saliency() {
     let mut state = silico::world::State::new(&cfg);
     state.measures.lineages_prev = 7.0;
     state.measures.genome_diversity = 0.5;
+    // Version 3's measures were their first 16 bytes.
     let v3 = |version: u32| {
-        let mut out = Vec::new();
-        out.extend_from_slice(checkpoint::MAGIC);
-        out.extend_from_slice(&version.to_le_bytes());
-        let ron = cfg.to_ron();
-        out.extend_from_slice(&(ron.len() as u64).to_le_bytes());
-        out.extend_from_slice(ron.as_bytes());
-        let sections = state.sections();
-        out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
-        for (name, bytes) in sections {
-            let bytes = if name == "measures" {
-                &bytes[..16]
-            } else {
-                bytes
-            };
-            out.push(name.len() as u8);
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-            out.extend_from_slice(bytes);
-        }
-        let sum = blake3::hash(&out);
-        out.extend_from_slice(sum.as_bytes());
-        out
+        let sections = state
+            .sections()
+            .into_iter()
+            .map(|(name, bytes)| {
+                (
+                    name,
+                    if name == "measures" {
+                        &bytes[..16]
+                    } else {
+                        bytes
+                    },
+                )
+            })
+            .collect();
+        checkpoint::encode_sections(version, &cfg, sections)
     };
     let (_, loaded) = checkpoint::decode(&v3(3), "old.silico").unwrap();
     assert_eq!(loaded.measures.lineages_prev, 7.0);

@@ -258,52 +258,31 @@ fn run_f16_bits(ctx: &silico::gpu::GpuContext, values: &[f32]) -> Vec<u32> {
 fn half_float_children_match_on_both_backends() {
     let Some(ctx) = common::gpu() else { return };
     let cfg = world(&Brain::Compact { hidden: 16 }, Precision::F16);
-    let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
-    let len = cpu.dims.genome_len;
-    for _ in 0..40 {
-        cpu.begin_tick();
-        let mut before = None;
-        for pass in TICK_PASSES {
-            if *pass == "births_spawn" {
-                before = Some((cpu.state.clone(), cpu.scratch.clone()));
-            }
-            cpu.run_pass(pass);
+    let len = Dims::new(&cfg).genome_len;
+    let births = common::births_on_both(ctx, &cfg, 40);
+    let (mut same, mut total) = (0, 0);
+    for b in &births.children {
+        let c = b.child as usize;
+        for w in c * len..(c + 1) * len {
+            let (g, k) = (births.gpu.genomes[w], births.cpu.genomes[w]);
+            assert_eq!(g, round_weight(g, true), "weight {w} is no half float");
+            let ulp = half::f16::from_f32(k)
+                .to_bits()
+                .abs_diff(half::f16::from_f32(g).to_bits());
+            assert!(ulp <= 1, "weight {w}: gpu {g}, cpu {k}");
+            same += usize::from(g == k);
+            total += 1;
         }
-        let (st, sc) = before.unwrap();
-        let births = &sc.birth_list[..sc.birth_control.count as usize];
-        if !births.iter().any(|b| b.parent != NONE) {
-            continue;
-        }
-        let mut gpu = GpuWorld::with_context(ctx, &cfg, &st).unwrap();
-        gpu.upload(&st, &sc);
-        gpu.run_pass("births_spawn");
-        gpu.run_pass("births_genome");
-        let gs = gpu.download_state(&cfg).unwrap();
-        let (mut same, mut total) = (0, 0);
-        for b in births.iter().filter(|b| b.parent != NONE) {
-            let c = b.child as usize;
-            for w in c * len..(c + 1) * len {
-                let (g, k) = (gs.genomes[w], cpu.state.genomes[w]);
-                assert_eq!(g, round_weight(g, true), "weight {w} is no half float");
-                let ulp = half::f16::from_f32(k)
-                    .to_bits()
-                    .abs_diff(half::f16::from_f32(g).to_bits());
-                assert!(ulp <= 1, "weight {w}: gpu {g}, cpu {k}");
-                same += usize::from(g == k);
-                total += 1;
-            }
-        }
-        assert!(
-            same * 1000 >= total * 999,
-            "{same} of {total} weights equal"
-        );
-        assert_ne!(
-            &st.genomes[births[0].child as usize * len..][..len],
-            &gs.genomes[births[0].child as usize * len..][..len]
-        );
-        return;
     }
-    panic!("no child with a parent in 40 ticks");
+    assert!(
+        same * 1000 >= total * 999,
+        "{same} of {total} weights equal"
+    );
+    let child = births.children[0].child as usize * len;
+    assert_ne!(
+        &births.before.genomes[child..][..len],
+        &births.gpu.genomes[child..][..len]
+    );
 }
 
 /// A population whose genomes cannot be paged is refused at start, naming the bytes needed,

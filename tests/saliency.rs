@@ -149,10 +149,16 @@ fn compact_saliency_matches_on_both_backends() {
     // Every probed input is one of the brain's pooled inputs, each group in its own range.
     let p = Params::new(&cfg);
     let inputs = silico::cpu::compact_brain::inputs(&p, &state, &cpu.scratch, 0).len();
+    assert_groups_partition(&p, inputs);
+    assert_probes_change_nothing(&cfg, state, &cpu);
+}
+
+/// Every one of `inputs` inputs lies in exactly one group.
+fn assert_groups_partition(p: &Params, inputs: usize) {
     let mut seen = vec![None; inputs];
     for g in 0..SALIENCY_GROUPS {
-        for k in 0..group_size(&p, g) {
-            let at = group_input(&p, g, k);
+        for k in 0..group_size(p, g) {
+            let at = group_input(p, g, k);
             assert!(at < inputs, "group {g} input {k} at {at} of {inputs}");
             assert_eq!(
                 seen[at], None,
@@ -164,8 +170,13 @@ fn compact_saliency_matches_on_both_backends() {
     }
     assert!(
         seen.iter().all(|g| g.is_some()),
-        "every pooled input is in a group"
+        "every input is in a group"
     );
+}
+
+/// The probes leave the tick alone: with saliency off, tick 0 from `state` ends with the
+/// recurrent state and actions of `cpu`, which ran it with saliency on.
+fn assert_probes_change_nothing(cfg: &Config, state: State, cpu: &CpuWorld) {
     let mut off = cfg.clone();
     off.measures.saliency_every = 0;
     let mut quiet = CpuWorld::new(&off, state);
@@ -181,19 +192,7 @@ fn the_groups_partition_the_observation() {
     let p = Params::new(&cfg);
     let d = Dims::new(&cfg);
     let used = d.terrain_len() + AGENT_VEC_LEN * (1 + d.view_agents) + BOT_VEC_LEN * d.view_bots;
-    let mut seen = vec![None; used];
-    for g in 0..SALIENCY_GROUPS {
-        for k in 0..group_size(&p, g) {
-            let at = group_input(&p, g, k);
-            assert_eq!(
-                seen[at], None,
-                "input {at} in groups {:?} and {g}",
-                seen[at]
-            );
-            seen[at] = Some(g);
-        }
-    }
-    assert!(seen.iter().all(|g| g.is_some()));
+    assert_groups_partition(&p, used);
 }
 
 /// Random and Zero brains ignore their inputs: no saliency, whatever they see.
@@ -226,13 +225,7 @@ fn jaxlife_saliency_matches_on_both_backends_and_is_held() {
         let want: Vec<f64> = got.iter().map(|v| *v as f64).collect();
         close("gpu", &gpu, &want, 1e-2, 1e-3);
     }
-    // The probes leave the state: with saliency off the tick ends the same.
-    let mut off = cfg.clone();
-    off.measures.saliency_every = 0;
-    let mut quiet = CpuWorld::new(&off, state);
-    quiet.tick();
-    assert_eq!(cpu.state.brain_state, quiet.state.brain_state);
-    assert_eq!(cpu.scratch.actions, quiet.scratch.actions);
+    assert_probes_change_nothing(&cfg, state, &cpu);
     // Ticks 1 and 2 hold tick 0's estimate; tick 3 makes a new one.
     for tick in 1..=3 {
         let row = saliency_of(&cpu.tick());

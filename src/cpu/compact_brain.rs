@@ -148,7 +148,7 @@ pub fn compact_brain(
     if p.brain_kind != brain_kind::COMPACT {
         return;
     }
-    let (glen, slen) = (p.genome_len as usize, p.brain_state_len as usize);
+    let slen = p.brain_state_len as usize;
     let mut brain_state = std::mem::take(&mut st.brain_state);
     {
         let world: &State = st;
@@ -160,12 +160,7 @@ pub fn compact_brain(
                 if world.agents[i].alive == 0 {
                     return vec![0.0; ACTION_LEN];
                 }
-                let net = Net {
-                    genome: &world.genomes[i * glen..(i + 1) * glen],
-                    tensors,
-                    hidden,
-                };
-                net.step(&inputs(p, world, scratch, i), state)
+                agent_actions(p, tensors, hidden, world, scratch, i, NONE, state)
             })
             .collect();
         for (out, row) in sc.actions.chunks_mut(ACTION_LEN).zip(rows) {
@@ -178,28 +173,38 @@ pub fn compact_brain(
 /// Saliency probes (`saliency`): each sampled agent's brain with one pooled input raised by
 /// `SALIENCY_EPS`, from its current state, which stays as it is.
 pub fn compact_probe(p: &Params, tensors: &[Tensor], hidden: usize, st: &State, sc: &mut Scratch) {
-    if p.brain_kind != brain_kind::COMPACT || !super::saliency::saliency_tick(p, st.clock.tick) {
+    if p.brain_kind != brain_kind::COMPACT {
         return;
     }
-    let (glen, slen) = (p.genome_len as usize, p.brain_state_len as usize);
-    let probes: Vec<_> = super::saliency::probes(sc).collect();
-    let outputs: Vec<(usize, Vec<f32>)> = probes
-        .par_iter()
-        .map(|&(probe, i, raised)| {
-            let mut x = inputs(p, st, sc, i);
-            if raised != NONE {
-                x[raised as usize] += SALIENCY_EPS;
-            }
-            let mut state = st.brain_state[i * slen..(i + 1) * slen].to_vec();
-            let net = Net {
-                genome: &st.genomes[i * glen..(i + 1) * glen],
-                tensors,
-                hidden,
-            };
-            (probe, net.step(&x, &mut state))
-        })
-        .collect();
-    for (probe, actions) in outputs {
-        sc.saliency_actions[probe * ACTION_LEN..(probe + 1) * ACTION_LEN].copy_from_slice(&actions);
+    let slen = p.brain_state_len as usize;
+    super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, raised| {
+        let mut state = st.brain_state[i * slen..(i + 1) * slen].to_vec();
+        agent_actions(p, tensors, hidden, st, sc, i, raised, &mut state)
+    });
+}
+
+/// Agent `i`'s 44 actions from its inputs, input `raised` (NONE: none) raised by
+/// `SALIENCY_EPS`; `state` (its GRU's h) is updated in place.
+#[allow(clippy::too_many_arguments)]
+fn agent_actions(
+    p: &Params,
+    tensors: &[Tensor],
+    hidden: usize,
+    st: &State,
+    sc: &Scratch,
+    i: usize,
+    raised: u32,
+    state: &mut [f32],
+) -> Vec<f32> {
+    let glen = p.genome_len as usize;
+    let mut x = inputs(p, st, sc, i);
+    if raised != NONE {
+        x[raised as usize] += SALIENCY_EPS;
     }
+    let net = Net {
+        genome: &st.genomes[i * glen..(i + 1) * glen],
+        tensors,
+        hidden,
+    };
+    net.step(&x, state)
 }

@@ -206,15 +206,18 @@ pub fn jaxlife_brain(
     if p.brain_kind != brain_kind::JAXLIFE {
         return;
     }
-    let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
-    let (len, glen, slen) = (
-        p.obs_len as usize,
-        p.genome_len as usize,
-        p.brain_state_len as usize,
-    );
-    let terrain_len = crate::world::terrain_patch_len(p.terrain_view_range as usize);
-    let (agents, genomes) = (&st.agents, &st.genomes);
-    let (obs, nl, bl) = (&sc.obs, &sc.neighbor_list, &sc.bot_neighbor_list);
+    let slen = p.brain_state_len as usize;
+    let brains = Brains {
+        p,
+        tensors,
+        hidden,
+        heads,
+        genomes: &st.genomes,
+        obs: &sc.obs,
+        neighbors: &sc.neighbor_list,
+        bots: &sc.bot_neighbor_list,
+    };
+    let agents = &st.agents;
     sc.actions
         .par_chunks_mut(ACTION_LEN)
         .zip(st.brain_state.par_chunks_mut(slen))
@@ -224,23 +227,7 @@ pub fn jaxlife_brain(
                 out.fill(0.0);
                 return;
             }
-            let valid: Vec<bool> = (0..k)
-                .map(|s| nl[i * k + s] != NONE)
-                .chain((0..kb).map(|b| bl[i * kb + b] != NONE))
-                .collect();
-            let net = Net {
-                genome: &genomes[i * glen..(i + 1) * glen],
-                tensors,
-                hidden,
-                heads,
-            };
-            out.copy_from_slice(&net.step(
-                &obs[i * len..(i + 1) * len],
-                terrain_len,
-                &valid,
-                k,
-                state,
-            ));
+            out.copy_from_slice(&brains.actions(i, NONE, state));
         });
 }
 
@@ -254,40 +241,60 @@ pub fn jaxlife_probe(
     st: &State,
     sc: &mut Scratch,
 ) {
-    if p.brain_kind != brain_kind::JAXLIFE || !super::saliency::saliency_tick(p, st.clock.tick) {
+    if p.brain_kind != brain_kind::JAXLIFE {
         return;
     }
-    let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
-    let (len, glen, slen) = (
-        p.obs_len as usize,
-        p.genome_len as usize,
-        p.brain_state_len as usize,
-    );
-    let terrain_len = crate::world::terrain_patch_len(p.terrain_view_range as usize);
-    let probes: Vec<_> = super::saliency::probes(sc).collect();
-    let outputs: Vec<(usize, Vec<f32>)> = probes
-        .par_iter()
-        .map(|&(probe, i, raised)| {
-            let (nl, bl) = (&sc.neighbor_list, &sc.bot_neighbor_list);
-            let valid: Vec<bool> = (0..k)
-                .map(|s| nl[i * k + s] != NONE)
-                .chain((0..kb).map(|b| bl[i * kb + b] != NONE))
-                .collect();
-            let mut obs = sc.obs[i * len..(i + 1) * len].to_vec();
-            if raised != NONE {
-                obs[raised as usize] += SALIENCY_EPS;
-            }
-            let mut state = st.brain_state[i * slen..(i + 1) * slen].to_vec();
-            let net = Net {
-                genome: &st.genomes[i * glen..(i + 1) * glen],
-                tensors,
-                hidden,
-                heads,
-            };
-            (probe, net.step(&obs, terrain_len, &valid, k, &mut state))
-        })
-        .collect();
-    for (probe, actions) in outputs {
-        sc.saliency_actions[probe * ACTION_LEN..(probe + 1) * ACTION_LEN].copy_from_slice(&actions);
+    let slen = p.brain_state_len as usize;
+    super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, raised| {
+        let brains = Brains {
+            p,
+            tensors,
+            hidden,
+            heads,
+            genomes: &st.genomes,
+            obs: &sc.obs,
+            neighbors: &sc.neighbor_list,
+            bots: &sc.bot_neighbor_list,
+        };
+        let mut state = st.brain_state[i * slen..(i + 1) * slen].to_vec();
+        brains.actions(i, raised, &mut state)
+    });
+}
+
+/// What every agent's brain reads this tick.
+struct Brains<'a> {
+    p: &'a Params,
+    tensors: &'a [Tensor],
+    hidden: usize,
+    heads: usize,
+    genomes: &'a [f32],
+    obs: &'a [f32],
+    neighbors: &'a [u32],
+    bots: &'a [u32],
+}
+
+impl Brains<'_> {
+    /// Agent `i`'s 44 actions, observation input `raised` (NONE: none) raised by
+    /// `SALIENCY_EPS`; `state` (its LSTM's [h, c]) is updated in place.
+    fn actions(&self, i: usize, raised: u32, state: &mut [f32]) -> Vec<f32> {
+        let p = self.p;
+        let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
+        let (len, glen) = (p.obs_len as usize, p.genome_len as usize);
+        let valid: Vec<bool> = (0..k)
+            .map(|s| self.neighbors[i * k + s] != NONE)
+            .chain((0..kb).map(|b| self.bots[i * kb + b] != NONE))
+            .collect();
+        let mut obs = self.obs[i * len..(i + 1) * len].to_vec();
+        if raised != NONE {
+            obs[raised as usize] += SALIENCY_EPS;
+        }
+        let net = Net {
+            genome: &self.genomes[i * glen..(i + 1) * glen],
+            tensors: self.tensors,
+            hidden: self.hidden,
+            heads: self.heads,
+        };
+        let terrain_len = crate::world::terrain_patch_len(p.terrain_view_range as usize);
+        net.step(&obs, terrain_len, &valid, k, state)
     }
 }

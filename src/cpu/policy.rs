@@ -65,15 +65,12 @@ fn actions_of(
 /// Saliency probes (`saliency`): each sampled agent's actions, unperturbed and with one
 /// input raised.
 pub fn policy_probe(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
-    if p.brain_kind == brain_kind::JAXLIFE
-        || p.brain_kind == brain_kind::COMPACT
-        || !super::saliency::saliency_tick(p, st.clock.tick)
-    {
+    if p.brain_kind == brain_kind::JAXLIFE || p.brain_kind == brain_kind::COMPACT {
         return;
     }
-    let probes: Vec<_> = super::saliency::probes(sc).collect();
-    for (probe, i, raised) in probes {
-        let out = &mut sc.saliency_actions[probe * ACTION_LEN..(probe + 1) * ACTION_LEN];
-        actions_of(p, rng, st, &sc.obs, i, raised, out);
-    }
+    super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, raised| {
+        let mut out = vec![0.0; ACTION_LEN];
+        actions_of(p, rng, st, &sc.obs, i, raised, &mut out);
+        out
+    });
 }

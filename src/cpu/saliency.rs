@@ -4,6 +4,8 @@
 //! `saliency_actions`; `saliency_reduce` averages |Δaction| / ε per group into
 //! `measures.saliency`. Groups: terrain, self, agents, bots, messages (see the shader).
 
+use rayon::prelude::*;
+
 use crate::rng::{stream, Rng};
 use crate::world::{
     brain_kind, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, MESSAGE_LEN, NONE,
@@ -140,13 +142,31 @@ pub fn saliency_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
     }
 }
 
-/// The probes of sample `s`: (probe index, the agent, the perturbed input or NONE), for the
-/// brains' probe passes.
-pub fn probes(sc: &Scratch) -> impl Iterator<Item = (usize, usize, u32)> + '_ {
-    (0..SALIENCY_AGENTS * SALIENCY_PROBES).filter_map(|probe| {
-        let agent = sc.saliency_agents[probe / SALIENCY_PROBES];
-        (agent != NONE).then(|| (probe, agent as usize, sc.saliency_inputs[probe]))
-    })
+/// The brains' probe passes: on saliency ticks, every probe's row of `saliency_actions` is
+/// `actions(sc, agent, raised)`, the sampled agent's 44 actions with input `raised` (NONE:
+/// none) raised by `SALIENCY_EPS` and its recurrent state left as it is.
+pub fn run_probes(
+    p: &Params,
+    tick: u32,
+    sc: &mut Scratch,
+    actions: impl Fn(&Scratch, usize, u32) -> Vec<f32> + Sync,
+) {
+    if !saliency_tick(p, tick) {
+        return;
+    }
+    let probes: Vec<(usize, usize, u32)> = (0..SALIENCY_AGENTS * SALIENCY_PROBES)
+        .filter_map(|probe| {
+            let agent = sc.saliency_agents[probe / SALIENCY_PROBES];
+            (agent != NONE).then(|| (probe, agent as usize, sc.saliency_inputs[probe]))
+        })
+        .collect();
+    let rows: Vec<(usize, Vec<f32>)> = probes
+        .par_iter()
+        .map(|&(probe, i, raised)| (probe, actions(sc, i, raised)))
+        .collect();
+    for (probe, row) in rows {
+        sc.saliency_actions[probe * ACTION_LEN..(probe + 1) * ACTION_LEN].copy_from_slice(&row);
+    }
 }
 
 pub fn saliency_reduce(p: &Params, st: &mut State, sc: &Scratch) {

@@ -12,7 +12,7 @@ pub const SHADER: ShaderDef = ShaderDef {
         },
         Entry {
             name: "compact_probe",
-            dispatch: Dispatch::CompactProbes,
+            dispatch: Dispatch::SaliencyProbes(&Dispatch::CompactAgents),
         },
     ],
 };

@@ -122,12 +122,27 @@ impl GenomePages {
             .map(|(p, name)| (*name, self.agents(p)))
     }
 
+    /// Where the genomes of `agents` lie: for each page holding some of them, its name, the
+    /// byte offset of the first of them in it, and which of them it holds.
+    pub fn segments(
+        &self,
+        agents: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = (&'static str, u64, std::ops::Range<usize>)> + '_ {
+        self.list().filter_map(move |(name, held)| {
+            let (start, end) = (agents.start.max(held.start), agents.end.min(held.end));
+            (start < end && self.bytes_per_agent() > 0).then(|| {
+                let offset = (start - held.start) as u64 * self.bytes_per_agent();
+                (name, offset, start..end)
+            })
+        })
+    }
+
     /// The stored bytes of whole genomes (f32 values, `genome_len` per agent).
     pub fn encode(&self, genomes: &[f32]) -> Vec<u8> {
         if self.f16 {
             genomes
                 .iter()
-                .flat_map(|&w| half::f16::from_f32(w.clamp(-65504.0, 65504.0)).to_le_bytes())
+                .flat_map(|&w| crate::world::brain::half_weight(w).to_le_bytes())
                 .collect()
         } else {
             bytemuck::cast_slice(genomes).to_vec()

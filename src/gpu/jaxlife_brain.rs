@@ -12,7 +12,7 @@ pub const SHADER: ShaderDef = ShaderDef {
         },
         Entry {
             name: "jaxlife_probe",
-            dispatch: Dispatch::JaxLifeProbes,
+            dispatch: Dispatch::SaliencyProbes(&Dispatch::JaxLifeAgents),
         },
     ],
 };

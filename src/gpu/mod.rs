@@ -37,12 +37,9 @@ pub enum Dispatch {
     PerAngle,
     /// One workgroup of 64 threads per agent, only for the JaxLife brain.
     JaxLifeAgents,
-    /// One workgroup of 64 threads per saliency probe, only for the JaxLife brain.
-    JaxLifeProbes,
-    /// One thread per saliency probe, only for the Compact brain.
-    CompactProbes,
-    /// One thread per saliency probe and group of 4 actions, for the `policy` brains.
-    SaliencyProbeQuads,
+    /// A brain's saliency probes: the threads `per_agent` gives one agent (none for other
+    /// brains) for each probe.
+    SaliencyProbes(&'static Dispatch),
     /// One thread per agent, only for the Compact brain.
     CompactAgents,
     /// Per agent, but only for brains that read the flat observation.
@@ -173,29 +170,9 @@ impl Dispatch {
                     0
                 }
             }
-            Dispatch::JaxLifeProbes => {
-                if p.brain_kind == crate::world::brain_kind::JAXLIFE && p.saliency_every > 0 {
-                    crate::world::SALIENCY_AGENTS as u64 * crate::world::SALIENCY_PROBES as u64 * 64
-                } else {
-                    0
-                }
-            }
-            Dispatch::CompactProbes => {
-                if p.brain_kind == crate::world::brain_kind::COMPACT && p.saliency_every > 0 {
-                    (crate::world::SALIENCY_AGENTS * crate::world::SALIENCY_PROBES) as u64
-                } else {
-                    0
-                }
-            }
-            Dispatch::SaliencyProbeQuads => {
-                let policy_brain = p.brain_kind != crate::world::brain_kind::JAXLIFE
-                    && p.brain_kind != crate::world::brain_kind::COMPACT;
-                if policy_brain && p.saliency_every > 0 {
-                    (crate::world::SALIENCY_AGENTS * crate::world::SALIENCY_PROBES) as u64
-                        * (crate::world::ACTION_LEN as u64 / 4)
-                } else {
-                    0
-                }
+            Dispatch::SaliencyProbes(per_agent) => {
+                let probes = (crate::world::SALIENCY_AGENTS * crate::world::SALIENCY_PROBES) as u64;
+                per_agent.threads(p, d) / d.capacity.max(1) as u64 * probes
             }
             Dispatch::CompactAgents => {
                 if p.brain_kind == crate::world::brain_kind::COMPACT {

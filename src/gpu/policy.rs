@@ -11,7 +11,7 @@ pub const SHADER: ShaderDef = ShaderDef {
         },
         Entry {
             name: "policy_probe",
-            dispatch: Dispatch::SaliencyProbeQuads,
+            dispatch: Dispatch::SaliencyProbes(&Dispatch::PerAgentActionQuad),
         },
     ],
 };

@@ -143,19 +143,16 @@ impl GpuWorld {
             .collect();
         for (name, bytes) in sections {
             if name == "genomes" {
-                let stored = pages.encode(bytemuck::cast_slice(bytes));
-                for (page, range) in pages.list() {
-                    let per = pages.bytes_per_agent() as usize;
+                // Filled by write_genomes once the world stands.
+                for (page, held) in pages.list() {
                     let buf = device.create_buffer(&wgpu::BufferDescriptor {
                         label: Some(page),
-                        size: alloc_len((range.len() * per) as u64),
+                        size: alloc_len(held.len() as u64 * pages.bytes_per_agent()),
                         usage: wgpu::BufferUsages::STORAGE
                             | wgpu::BufferUsages::COPY_SRC
                             | wgpu::BufferUsages::COPY_DST,
                         mapped_at_creation: false,
                     });
-                    ctx.queue
-                        .write_buffer(&buf, 0, &stored[range.start * per..range.end * per]);
                     buffers.insert(page, buf);
                 }
                 lengths.insert(name, bytes.len() as u64);
@@ -303,7 +300,7 @@ impl GpuWorld {
                 message: err.to_string(),
             });
         }
-        Ok(Self {
+        let mut world = Self {
             ctx,
             params,
             dims,
@@ -318,7 +315,9 @@ impl GpuWorld {
             collect_events: false,
             events: Vec::new(),
             events_lost: 0,
-        })
+        };
+        world.write_genomes(0, &state.genomes);
+        Ok(world)
     }
 
     pub fn tick(&self) -> u64 {
@@ -351,7 +350,12 @@ impl GpuWorld {
             let len = self.dims.genome_len.max(1);
             let (first, end) = (offset as usize / 4, (offset as usize + bytes.len()) / 4);
             let agents = first / len..end.div_ceil(len).min(self.dims.capacity);
-            if let Ok(mut genomes) = self.read_genomes(agents.clone()) {
+            let rows = (
+                (agents.start * len * 4) as u64,
+                (agents.len() * len * 4) as u64,
+            );
+            if let Ok(old) = self.read_range(name, rows.0, rows.1) {
+                let mut genomes: Vec<f32> = bytemuck::pod_collect_to_vec(&old);
                 let at = first - agents.start * len;
                 genomes[at..at + bytes.len() / 4]
                     .copy_from_slice(&bytemuck::pod_collect_to_vec::<u8, f32>(bytes));
@@ -391,14 +395,11 @@ impl GpuWorld {
                 // Whole genomes come back (pages may hold half floats), then the range.
                 let glen = self.dims.genome_len.max(1) as u64;
                 let agents = offset / 4 / glen..(offset + len).div_ceil(4).div_ceil(glen);
-                for (page, held) in self.pages.list() {
-                    let start = agents.start.max(held.start as u64);
-                    let end = agents.end.min(held.end as u64);
-                    if start < end {
-                        let bytes = (end - start) * per;
-                        copies.push((page, (start - held.start as u64) * per, bytes, total));
-                        total += bytes;
-                    }
+                let rows = agents.start as usize..agents.end as usize;
+                for (page, from, held) in self.pages.segments(rows) {
+                    let bytes = held.len() as u64 * per;
+                    copies.push((page, from, bytes, total));
+                    total += bytes;
                 }
                 parts.push(ReadPart {
                     at,
@@ -799,96 +800,30 @@ impl GpuWorld {
         Ok(rows)
     }
 
-    /// The genomes (as f32) of `agents`, read from their pages.
-    fn read_genomes(&mut self, agents: std::ops::Range<usize>) -> Result<Vec<f32>, GpuError> {
-        let per = self.pages.bytes_per_agent();
-        let mut out = Vec::with_capacity(agents.len() * self.dims.genome_len);
-        let pages = self.pages;
-        for (name, held) in pages.list() {
-            let (start, end) = (agents.start.max(held.start), agents.end.min(held.end));
-            if start >= end || per == 0 {
-                continue;
-            }
-            let page = self.buffers[name].clone();
-            let raw = self.read_raw(
-                &page,
-                (start - held.start) as u64 * per,
-                (end - start) as u64 * per,
-            )?;
-            out.extend(self.pages.decode(&raw));
-        }
-        Ok(out)
-    }
-
     /// Store whole genomes from agent `first` on.
     fn write_genomes(&mut self, first: usize, genomes: &[f32]) {
         let len = self.dims.genome_len;
         if len == 0 {
             return;
         }
-        let per = self.pages.bytes_per_agent();
-        let agents = first..first + genomes.len() / len;
-        for (name, held) in self.pages.list() {
-            let (start, end) = (agents.start.max(held.start), agents.end.min(held.end));
-            if start >= end {
-                continue;
-            }
+        for (name, offset, agents) in self.pages.segments(first..first + genomes.len() / len) {
             let stored = self
                 .pages
-                .encode(&genomes[(start - first) * len..(end - first) * len]);
-            self.ctx.queue.write_buffer(
-                &self.buffers[name],
-                (start - held.start) as u64 * per,
-                &stored,
-            );
+                .encode(&genomes[(agents.start - first) * len..(agents.end - first) * len]);
+            self.ctx
+                .queue
+                .write_buffer(&self.buffers[name], offset, &stored);
         }
     }
 
-    /// Copy named sections back to the host (the plain buffers in one submission, the
-    /// genomes from their pages).
+    /// Whole sections back to the host, in one submission.
     fn read_back(&mut self, names: &[&'static str]) -> Result<Vec<Vec<u8>>, GpuError> {
-        let plain: Vec<&'static str> = names.iter().copied().filter(|n| *n != "genomes").collect();
-        let mut data = self.read_buffers(&plain)?.into_iter();
-        let mut out = Vec::new();
-        for name in names {
-            if *name == "genomes" {
-                let genomes = self.read_genomes(0..self.dims.capacity)?;
-                out.push(bytemuck::cast_slice(&genomes).to_vec());
-            } else {
-                out.push(data.next().expect("one buffer read per plain name"));
-            }
-        }
-        Ok(out)
-    }
-
-    /// Copy named buffers back to the host, all in one submission.
-    fn read_buffers(&mut self, names: &[&'static str]) -> Result<Vec<Vec<u8>>, GpuError> {
-        let mut offsets = Vec::new();
-        let mut total = 0u64;
-        for name in names {
-            offsets.push(total);
-            total += self.lengths[name].div_ceil(4) * 4;
-        }
-        let gather = self.ctx.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("readback gather"),
-            size: total.max(4),
-            usage: wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let mut enc = self.ctx.device.create_command_encoder(&Default::default());
-        for (name, off) in names.iter().zip(&offsets) {
-            let len = self.lengths[name];
-            if len > 0 {
-                enc.copy_buffer_to_buffer(self.buffer(name), 0, &gather, *off, len);
-            }
-        }
-        self.ctx.queue.submit([enc.finish()]);
-        let raw = self.read_raw(&gather, 0, total.max(4))?;
-        Ok(names
+        let ranges: Vec<(&str, u64, u64)> = names
             .iter()
-            .zip(&offsets)
-            .map(|(name, off)| raw[*off as usize..(*off + self.lengths[name]) as usize].to_vec())
-            .collect())
+            .map(|name| (*name, 0, self.lengths[name]))
+            .collect();
+        let reads = self.request_ranges(&ranges);
+        self.wait_ranges(&reads)
     }
 
     /// `size` bytes of a COPY_SRC buffer from byte `offset` (both multiples of 4), waiting

@@ -179,11 +179,16 @@ pub fn tensor_in<'g>(genome: &'g [f32], tensors: &[Tensor], name: &str) -> &'g [
     &genome[t.offset..t.offset + t.len()]
 }
 
-/// A weight as stored: itself, or with `f16` the nearest half float (ties to even), its
-/// magnitude clamped to the largest finite one (the shaders' `genome_store` rounds alike).
+/// The half float a weight is stored as: the nearest (ties to even), its magnitude
+/// clamped to the largest finite one (the shaders' `genome_store_pair` rounds alike).
+pub fn half_weight(w: f32) -> half::f16 {
+    half::f16::from_f32(w.clamp(-65504.0, 65504.0))
+}
+
+/// A weight as stored: itself, or with `f16` its `half_weight`.
 pub fn round_weight(w: f32, f16: bool) -> f32 {
     if f16 {
-        half::f16::from_f32(w.clamp(-65504.0, 65504.0)).to_f32()
+        half_weight(w).to_f32()
     } else {
         w
     }

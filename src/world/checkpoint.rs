@@ -17,13 +17,17 @@ pub const VERSION: u32 = 4;
 const V3_MEASURES_BYTES: usize = 16;
 
 pub fn encode(cfg: &Config, state: &State) -> Vec<u8> {
+    encode_sections(VERSION, cfg, state.sections())
+}
+
+/// A checkpoint of format `version` holding these sections (tests write older formats).
+pub fn encode_sections(version: u32, cfg: &Config, sections: Vec<(&str, &[u8])>) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     let ron = cfg.to_ron();
     out.extend_from_slice(&(ron.len() as u64).to_le_bytes());
     out.extend_from_slice(ron.as_bytes());
-    let sections = state.sections();
     out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
     for (name, bytes) in sections {
         out.push(name.len() as u8);

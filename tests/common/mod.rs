@@ -55,3 +55,52 @@ pub fn assert_close(what: &str, got: &[f32], want: &[f64]) {
         );
     }
 }
+
+/// A tick's births on both backends from one state.
+pub struct Births {
+    /// The state before the tick's births.
+    pub before: silico::world::State,
+    /// The births that have a parent.
+    pub children: Vec<silico::world::Birth>,
+    /// The CPU's state after the tick, the GPU's after births_spawn and births_genome.
+    pub cpu: silico::world::State,
+    pub gpu: silico::world::State,
+}
+
+/// Runs CPU ticks until one has a child with a parent (panics after `max_ticks`), then that
+/// tick's births_spawn and births_genome on the GPU from the same state and scratch.
+pub fn births_on_both(ctx: GpuContext, cfg: &Config, max_ticks: usize) -> Births {
+    use silico::cpu::{CpuWorld, TICK_PASSES};
+    let mut cpu = CpuWorld::new(cfg, silico::world::State::new(cfg));
+    for _ in 0..max_ticks {
+        cpu.begin_tick();
+        let mut before = None;
+        for pass in TICK_PASSES {
+            // births_genome's indirect arguments are copied on the GPU before births_spawn.
+            if *pass == "births_spawn" {
+                before = Some((cpu.state.clone(), cpu.scratch.clone()));
+            }
+            cpu.run_pass(pass);
+        }
+        let (st, sc) = before.expect("every tick runs births_spawn");
+        let children: Vec<_> = sc.birth_list[..sc.birth_control.count as usize]
+            .iter()
+            .filter(|b| b.parent != silico::world::NONE)
+            .copied()
+            .collect();
+        if children.is_empty() {
+            continue;
+        }
+        let mut gpu = silico::gpu::GpuWorld::with_context(ctx, cfg, &st).unwrap();
+        gpu.upload(&st, &sc);
+        gpu.run_pass("births_spawn");
+        gpu.run_pass("births_genome");
+        return Births {
+            gpu: gpu.download_state(cfg).unwrap(),
+            before: st,
+            children,
+            cpu: cpu.state,
+        };
+    }
+    panic!("no child with a parent in {max_ticks} ticks");
+}
