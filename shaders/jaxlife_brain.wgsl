@@ -60,6 +60,9 @@ const WG: u32 = 64u;
 const ACTION_QUADS: u32 = 11u;
 // Largest per-head width in quads (hidden 128 with one head).
 const MAX_HEAD_QUADS: u32 = 32u;
+// Entity rows per thread in the dense layers shared by the entities.
+const ROW_BLOCK: u32 = 6u;
+const BLOCK_OUT: u32 = 2u * ROW_BLOCK;
 
 override HQ: u32 = HIDDEN / 4u;
 override ENTITIES: u32 = VIEW_AGENTS + VIEW_BOTS;
@@ -68,6 +71,10 @@ override ENTITY_QUADS: u32 = max(ENTITIES, 1u) * HQ;
 // Divisors and array lengths stay non-zero when nothing can be seen (a constant zero
 // divisor is a shader-creation error).
 override ENTITY_SLOTS: u32 = max(ENTITIES, 1u);
+override ROW_BLOCKS: u32 = (ENTITY_SLOTS + ROW_BLOCK - 1u) / ROW_BLOCK;
+// Jobs of one entity-wise dense layer: a block of rows by a pair of output quads.
+override QUAD_STEP: u32 = (HQ + 1u) / 2u;
+override BLOCK_JOBS: u32 = ROW_BLOCKS * QUAD_STEP;
 override HIDDEN2: u32 = 2u * HQ;
 // Threads per output quad of the terrain encoder; each sums a chunk of the inputs.
 override TERRAIN_GROUPS: u32 = max(WG / HQ, 1u);
@@ -119,13 +126,74 @@ fn mac4(off: u32, cols: u32, kq: u32, q: u32, x: vec4<f32>) -> vec4<f32> {
         + w4(off, cols, k + 2u, q) * x.z + w4(off, cols, k + 3u, q) * x.w;
 }
 
-// Dense H -> H on entity row `row` of one of the entity arrays.
-fn dense_ent(which: u32, row: u32, off: u32, boff: u32, q: u32) -> vec4<f32> {
-    var acc = bias4(boff, q);
+// Dense H -> H on the ROW_BLOCK entity rows from row0 of one of the entity arrays, for
+// output quads q and q + QUAD_STEP (rows past the last, and a second quad past the last,
+// are computed from clamped reads and left unwritten by the caller). A thread takes a
+// block of rows and two quads because llvmpipe loads memory lane by lane, so each weight
+// and input it loads should serve several multiply-adds.
+fn dense_rows(which: u32, row0: u32, off: u32, boff: u32, q: u32) -> array<vec4<f32>, BLOCK_OUT> {
+    let q2 = min(q + QUAD_STEP, HQ - 1u);
+    let b = bias4(boff, q);
+    let b2 = bias4(boff, q2);
+    var acc: array<vec4<f32>, BLOCK_OUT>;
+    for (var r = 0u; r < ROW_BLOCK; r++) {
+        acc[r] = b;
+        acc[ROW_BLOCK + r] = b2;
+    }
     for (var kq = 0u; kq < HQ; kq++) {
-        var x: vec4<f32>;
-        if (which == 0u) { x = ent[row * HQ + kq]; } else { x = qa[row * HQ + kq]; }
-        acc += mac4(off, HIDDEN, kq, q, x);
+        let k = 4u * kq;
+        let w0 = w4(off, HIDDEN, k, q);
+        let w1 = w4(off, HIDDEN, k + 1u, q);
+        let w2 = w4(off, HIDDEN, k + 2u, q);
+        let w3 = w4(off, HIDDEN, k + 3u, q);
+        let v0 = w4(off, HIDDEN, k, q2);
+        let v1 = w4(off, HIDDEN, k + 1u, q2);
+        let v2 = w4(off, HIDDEN, k + 2u, q2);
+        let v3 = w4(off, HIDDEN, k + 3u, q2);
+        for (var r = 0u; r < ROW_BLOCK; r++) {
+            let at = min(row0 + r, ENTITY_SLOTS - 1u) * HQ + kq;
+            var x: vec4<f32>;
+            if (which == 0u) { x = ent[at]; } else { x = qa[at]; }
+            acc[r] += w0 * x.x + w1 * x.y + w2 * x.z + w3 * x.w;
+            acc[ROW_BLOCK + r] += v0 * x.x + v1 * x.y + v2 * x.z + v3 * x.w;
+        }
+    }
+    return acc;
+}
+
+// Row r of the block from row0, if it is a visible entity.
+fn block_row(row0: u32, r: u32) -> bool {
+    let row = row0 + r;
+    return row < ENTITIES && valid[min(row, ENTITY_SLOTS - 1u)] != 0u;
+}
+
+// Writes a dense_rows block's outputs to entity array `which` (0 ent, 1 qa, 2 ka, 3 va).
+fn store_rows(which: u32, row0: u32, q: u32, y: array<vec4<f32>, BLOCK_OUT>) {
+    for (var r = 0u; r < ROW_BLOCK; r++) {
+        if (!block_row(row0, r)) { continue; }
+        for (var c = 0u; c < 2u; c++) {
+            let qc = q + c * QUAD_STEP;
+            if (c == 1u && qc >= HQ) { continue; }
+            let at = (row0 + r) * HQ + qc;
+            let v = y[c * ROW_BLOCK + r];
+            if (which == 0u) { ent[at] = v; } else if (which == 1u) { qa[at] = v; } else if (which == 2u) { ka[at] = v; } else { va[at] = v; }
+        }
+    }
+}
+
+// The agent encoder before its tanh on the ROW_BLOCK rows from row0 of the neighbours
+// followed by the self vector (rows past the self vector are read as it).
+fn agent_rows(self_at: u32, row0: u32, q: u32) -> array<vec4<f32>, ROW_BLOCK> {
+    let b = bias4(OFF_AGENT_ENCODER_BIAS, q);
+    var acc: array<vec4<f32>, ROW_BLOCK>;
+    var at: array<u32, ROW_BLOCK>;
+    for (var r = 0u; r < ROW_BLOCK; r++) {
+        acc[r] = b;
+        at[r] = self_at + AGENT_VEC_LEN * ((min(row0 + r, VIEW_AGENTS) + 1u) % (VIEW_AGENTS + 1u));
+    }
+    for (var k = 0u; k < AGENT_VEC_LEN; k++) {
+        let w = w4(OFF_AGENT_ENCODER_KERNEL, HIDDEN, k, q);
+        for (var r = 0u; r < ROW_BLOCK; r++) { acc[r] += w * obs_in(at[r] + k); }
     }
     return acc;
 }
@@ -202,26 +270,20 @@ fn run_brain(i: u32, t: u32) {
     // Encoders: the agent encoder on the neighbours and the self vector (its last row),
     // the bot encoder on the bots, each loop with its own fixed input length; then the
     // terrain encoder's partial sums.
-    let n_agent_rows = (VIEW_AGENTS + 1u) * HQ;
-    for (var job = t; job < n_agent_rows; job += WG) {
-        let row = job / HQ;
+    let agent_blocks = (VIEW_AGENTS + ROW_BLOCK) / ROW_BLOCK;
+    for (var job = t; job < agent_blocks * HQ; job += WG) {
+        let row0 = (job / HQ) * ROW_BLOCK;
         let q = job % HQ;
-        var ok = true;
-        if (row < VIEW_AGENTS) { ok = neighbor_list[i * VIEW_AGENTS + row] != NONE; }
-        let at = self_at + AGENT_VEC_LEN * ((row + 1u) % (VIEW_AGENTS + 1u));
-        var y = vec4<f32>(0.0);
-        if (ok) {
-            var acc = bias4(OFF_AGENT_ENCODER_BIAS, q);
-            for (var k = 0u; k < AGENT_VEC_LEN; k++) {
-                acc += w4(OFF_AGENT_ENCODER_KERNEL, HIDDEN, k, q) * obs_in(at + k);
+        let y = agent_rows(self_at, row0, q);
+        for (var r = 0u; r < ROW_BLOCK; r++) {
+            let row = row0 + r;
+            if (row < VIEW_AGENTS) {
+                let ok = neighbor_list[i * VIEW_AGENTS + row] != NONE;
+                ent[row * HQ + q] = select(vec4<f32>(0.0), tanh4(y[r]), ok);
+                if (q == 0u) { valid[row] = u32(ok); }
+            } else if (row == VIEW_AGENTS) {
+                self_emb[q] = tanh4(y[r]);
             }
-            y = tanh4(acc);
-        }
-        if (row < VIEW_AGENTS) {
-            ent[row * HQ + q] = y;
-            if (q == 0u) { valid[row] = u32(ok); }
-        } else {
-            self_emb[q] = y;
         }
     }
     let bots_at = self_at + AGENT_VEC_LEN * (1u + VIEW_AGENTS);
@@ -254,20 +316,18 @@ fn run_brain(i: u32, t: u32) {
     workgroupBarrier();
 
     // Self-attention projections; the terrain encoder's sums.
-    let n_proj = 3u * ENTITIES * HQ;
+    let n_proj = 3u * BLOCK_JOBS;
     for (var job = t; job < n_proj + HQ; job += WG) {
         if (job < n_proj) {
-            let which = job / ENTITY_QUADS;
-            let r = job % ENTITY_QUADS;
-            let row = r / HQ;
-            let q = r % HQ;
-            if (valid[row] == 0u) { continue; }
+            let which = job / BLOCK_JOBS;
+            let row0 = ((job % BLOCK_JOBS) / QUAD_STEP) * ROW_BLOCK;
+            let q = job % QUAD_STEP;
             if (which == 0u) {
-                qa[r] = dense_ent(0u, row, OFF_SELF_ATTENTION_QUERY_KERNEL, OFF_SELF_ATTENTION_QUERY_BIAS, q);
+                store_rows(1u, row0, q, dense_rows(0u, row0, OFF_SELF_ATTENTION_QUERY_KERNEL, OFF_SELF_ATTENTION_QUERY_BIAS, q));
             } else if (which == 1u) {
-                ka[r] = dense_ent(0u, row, OFF_SELF_ATTENTION_KEY_KERNEL, OFF_SELF_ATTENTION_KEY_BIAS, q);
+                store_rows(2u, row0, q, dense_rows(0u, row0, OFF_SELF_ATTENTION_KEY_KERNEL, OFF_SELF_ATTENTION_KEY_BIAS, q));
             } else {
-                va[r] = dense_ent(0u, row, OFF_SELF_ATTENTION_VALUE_KERNEL, OFF_SELF_ATTENTION_VALUE_BIAS, q);
+                store_rows(3u, row0, q, dense_rows(0u, row0, OFF_SELF_ATTENTION_VALUE_KERNEL, OFF_SELF_ATTENTION_VALUE_BIAS, q));
             }
         } else {
             let q = job - n_proj;
@@ -301,14 +361,13 @@ fn run_brain(i: u32, t: u32) {
 
     // Self-attention's output projection; the cross-attention's query from the self
     // embedding.
-    let n_out = ENTITIES * HQ;
-    for (var job = t; job < n_out + HQ; job += WG) {
-        if (job < n_out) {
-            let row = job / HQ;
-            if (valid[row] == 0u) { continue; }
-            ent[job] = dense_ent(1u, row, OFF_SELF_ATTENTION_OUT_KERNEL, OFF_SELF_ATTENTION_OUT_BIAS, job % HQ);
+    for (var job = t; job < BLOCK_JOBS + HQ; job += WG) {
+        if (job < BLOCK_JOBS) {
+            let row0 = (job / QUAD_STEP) * ROW_BLOCK;
+            let q = job % QUAD_STEP;
+            store_rows(0u, row0, q, dense_rows(1u, row0, OFF_SELF_ATTENTION_OUT_KERNEL, OFF_SELF_ATTENTION_OUT_BIAS, q));
         } else {
-            let q = job - n_out;
+            let q = job - BLOCK_JOBS;
             var acc = bias4(OFF_CROSS_ATTENTION_QUERY_BIAS, q);
             for (var kq = 0u; kq < HQ; kq++) { acc += mac4(OFF_CROSS_ATTENTION_QUERY_KERNEL, HIDDEN, kq, q, self_emb[kq]); }
             cross_query[q] = acc;
@@ -317,14 +376,13 @@ fn run_brain(i: u32, t: u32) {
     workgroupBarrier();
 
     // Cross-attention keys and values from the mixed entities.
-    for (var job = t; job < 2u * n_out; job += WG) {
-        let r = job % ENTITY_QUADS; // = n_out, but never a zero divisor
-        let row = r / HQ;
-        if (valid[row] == 0u) { continue; }
-        if (job < n_out) {
-            ka[r] = dense_ent(0u, row, OFF_CROSS_ATTENTION_KEY_KERNEL, OFF_CROSS_ATTENTION_KEY_BIAS, r % HQ);
+    for (var job = t; job < 2u * BLOCK_JOBS; job += WG) {
+        let row0 = ((job % BLOCK_JOBS) / QUAD_STEP) * ROW_BLOCK;
+        let q = job % QUAD_STEP;
+        if (job < BLOCK_JOBS) {
+            store_rows(2u, row0, q, dense_rows(0u, row0, OFF_CROSS_ATTENTION_KEY_KERNEL, OFF_CROSS_ATTENTION_KEY_BIAS, q));
         } else {
-            va[r] = dense_ent(0u, row, OFF_CROSS_ATTENTION_VALUE_KERNEL, OFF_CROSS_ATTENTION_VALUE_BIAS, r % HQ);
+            store_rows(3u, row0, q, dense_rows(0u, row0, OFF_CROSS_ATTENTION_VALUE_KERNEL, OFF_CROSS_ATTENTION_VALUE_BIAS, q));
         }
     }
     workgroupBarrier();
