@@ -268,16 +268,26 @@ fn genome_diversity(t: u32) {
     }
     let n = workgroupUniformLoad(&sample_count);
     let g = params.genome_len;
-    var dev: array<f32, 16>;
-    for (var k = 0u; k < DIVERSITY_SAMPLE; k++) { dev[k] = 0.0; }
+    // Loops run to the constant DIVERSITY_SAMPLE so that llvmpipe unrolls them and keeps
+    // these arrays in registers; each weight is loaded once.
+    var dev: array<f32, DIVERSITY_SAMPLE>;
+    var ids: array<u32, DIVERSITY_SAMPLE>;
+    var x: array<f32, DIVERSITY_SAMPLE>;
+    for (var k = 0u; k < DIVERSITY_SAMPLE; k++) {
+        dev[k] = 0.0;
+        ids[k] = sample[min(k, max(n, 1u) - 1u)];
+    }
     if (n >= 2u) {
         for (var w = t; w < g; w += 64u) {
             var mean = 0.0;
-            for (var k = 0u; k < n; k++) { mean += genome_weight(sample[k], w); }
+            for (var k = 0u; k < DIVERSITY_SAMPLE; k++) {
+                x[k] = genome_weight(ids[k], w);
+                if (k < n) { mean += x[k]; }
+            }
             mean = mean / f32(n);
-            for (var k = 0u; k < n; k++) {
-                let d = genome_weight(sample[k], w) - mean;
-                dev[k] += d * d;
+            for (var k = 0u; k < DIVERSITY_SAMPLE; k++) {
+                let d = x[k] - mean;
+                if (k < n) { dev[k] += d * d; }
             }
         }
     }
