@@ -2,7 +2,7 @@
 // parents in order of decreasing energy (ties by slot) while free slots remain, pairing
 // the i-th chosen parent (in slot order) with the i-th free slot, or lists `min_agents`
 // random agents when none is alive, and sizes the indirect dispatches of births_spawn
-// (one thread per new agent) and births_genome (one thread per new weight).
+// (one thread per new agent) and births_genome (one thread per 4 pairs of new weights).
 // Reference: src/cpu/births.rs.
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -18,6 +18,9 @@
 @group(0) @binding(8) var<storage, read_write> events: array<LifeEvent>;
 @group(0) @binding(9) var<storage, read_write> event_count: atomic<u32>;
 // @genome_pages read_write
+
+// src/world/layout.rs GENOME_PAIRS_PER_THREAD.
+const GENOME_PAIRS_PER_THREAD: u32 = 8u;
 
 fn record(e: LifeEvent) {
     let k = atomicAdd(&event_count, 1u);
@@ -210,9 +213,9 @@ fn births_select(@builtin(local_invocation_index) t: u32) {
         if (params.genome_len == 0u || count == 0u) {
             ctl.genome_args = array<u32, 3>(0u, 1u, 1u);
         } else {
-            // One thread per pair of weights.
-            let pairs = (params.genome_len + 1u) / 2u;
-            ctl.genome_args = array<u32, 3>((pairs + 255u) / 256u, min(count, 65535u), (count + 65534u) / 65535u);
+            let per_group = 256u * GENOME_PAIRS_PER_THREAD;
+            let pairs = params.genome_len / 2u;
+            ctl.genome_args = array<u32, 3>((pairs + per_group - 1u) / per_group, min(count, 65535u), (count + 65534u) / 65535u);
         }
         birth_control = ctl;
         clock.alive = alive_count + count;
@@ -279,28 +282,37 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
 
 @compute @workgroup_size(256)
 fn births_genome(@builtin(global_invocation_id) gid: vec3<u32>) {
-    // Weights 2m and 2m+1 (a genome's length is a multiple of 4) take the two normals of
-    // pair m.
-    let m = gid.x;
     let r = gid.y + gid.z * 65535u;
-    if (2u * m >= params.genome_len || r >= birth_control.count) { return; }
+    if (r >= birth_control.count) { return; }
+    // A thread takes GENOME_PAIRS_PER_THREAD pairs of one birth, so that its birth, its
+    // streams' hashes and its branch are fetched once for them all.
     let b = birth_list[r];
-    let noise = rng_normal_pair(clock.tick, b.child, S_GENOME, m);
-    var v: vec2<f32>;
-    if (b.parent == NONE) {
-        v = vec2<f32>(genome_scale[2u * m].x * noise[0], genome_scale[2u * m + 1u].x * noise[1]);
-    } else {
-        v = genome_pair(b.parent, m);
-        for (var c = 0u; c < 2u; c++) {
-            let w = 2u * m + c;
-            var n = noise[c];
-            // With a rate below 1 each weight is touched or copied by its own draw.
-            if (params.mutation_rate < 1.0
-                && rng_uniform(clock.tick, b.child, S_MUTATION_MASK, w) >= params.mutation_rate) {
-                n = 0.0;
+    let tick = clock.tick;
+    let noise_key = rng_key(tick, b.child, S_GENOME);
+    let mask_key = rng_key(tick, b.child, S_MUTATION_MASK);
+    let masked = params.mutation_rate < 1.0;
+    let pairs = params.genome_len / 2u;
+    for (var c = 0u; c < GENOME_PAIRS_PER_THREAD; c++) {
+        // Weights 2m and 2m+1 (a genome's length is a multiple of 4) take the two normals
+        // of pair m.
+        let m = gid.x * GENOME_PAIRS_PER_THREAD + c;
+        if (m >= pairs) { return; }
+        let noise = rng_normal_pair_keyed(noise_key, m);
+        var v: vec2<f32>;
+        if (b.parent == NONE) {
+            v = vec2<f32>(genome_scale[2u * m].x * noise[0], genome_scale[2u * m + 1u].x * noise[1]);
+        } else {
+            v = genome_pair(b.parent, m);
+            for (var h = 0u; h < 2u; h++) {
+                let w = 2u * m + h;
+                var n = noise[h];
+                // With a rate below 1 each weight is touched or copied by its own draw.
+                if (masked && rng_uniform_keyed(mask_key, w) >= params.mutation_rate) {
+                    n = 0.0;
+                }
+                v[h] += genome_scale[w].y * n;
             }
-            v[c] += genome_scale[w].y * n;
         }
+        genome_store_pair(b.child, m, v);
     }
-    genome_store_pair(b.child, m, v);
 }

@@ -285,24 +285,36 @@ fn pcg(v: u32) -> u32 {
     return (word >> 22u) ^ word;
 }
 
-fn rng_u32(tick: u32, entity: u32, stream: u32, index: u32) -> u32 {
+// The hash of (seed, tick, entity, stream), shared by every index of a stream: a thread
+// drawing many indices of one stream hashes it once.
+fn rng_key(tick: u32, entity: u32, stream: u32) -> u32 {
     var h = pcg(params.seed_lo ^ pcg(params.seed_hi));
     h = pcg(h ^ tick);
     h = pcg(h ^ entity);
-    h = pcg(h ^ stream);
-    h = pcg(h ^ index);
-    return h;
+    return pcg(h ^ stream);
+}
+
+fn rng_u32(tick: u32, entity: u32, stream: u32, index: u32) -> u32 {
+    return pcg(rng_key(tick, entity, stream) ^ index);
 }
 
 // Uniform in [0, 1).
 fn rng_uniform(tick: u32, entity: u32, stream: u32, index: u32) -> f32 {
-    return f32(rng_u32(tick, entity, stream, index) >> 8u) * (1.0 / 16777216.0);
+    return rng_uniform_keyed(rng_key(tick, entity, stream), index);
+}
+
+fn rng_uniform_keyed(key: u32, index: u32) -> f32 {
+    return f32(pcg(key ^ index) >> 8u) * (1.0 / 16777216.0);
 }
 
 // Two independent standard normals by Box-Muller from indices 2·pair and 2·pair + 1.
 fn rng_normal_pair(tick: u32, entity: u32, stream: u32, pair: u32) -> vec2<f32> {
-    let u1 = (f32(rng_u32(tick, entity, stream, 2u * pair) >> 8u) + 1.0) * (1.0 / 16777216.0);
-    let u2 = f32(rng_u32(tick, entity, stream, 2u * pair + 1u) >> 8u) * (1.0 / 16777216.0);
+    return rng_normal_pair_keyed(rng_key(tick, entity, stream), pair);
+}
+
+fn rng_normal_pair_keyed(key: u32, pair: u32) -> vec2<f32> {
+    let u1 = rng_uniform_keyed(key, 2u * pair) + (1.0 / 16777216.0);
+    let u2 = rng_uniform_keyed(key, 2u * pair + 1u);
     let r = sqrt(-2.0 * log(u1));
     return vec2<f32>(r * cos(TAU * u2), r * sin(TAU * u2));
 }

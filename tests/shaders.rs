@@ -404,6 +404,19 @@ fn metric_columns_match_the_shader() {
     assert!(src.contains(&format!("const PARTIAL_STRIDE: u32 = {PARTIAL_STRIDE}u;")));
 }
 
+/// The CPU reference sizes the genome dispatch as the shader's threads need.
+#[test]
+fn genome_pairs_per_thread_agree() {
+    let line = format!(
+        "const GENOME_PAIRS_PER_THREAD: u32 = {}u;",
+        silico::world::GENOME_PAIRS_PER_THREAD
+    );
+    assert!(
+        silico::gpu::births::SHADER.source.contains(&line),
+        "shaders/births.wgsl must declare `{line}`"
+    );
+}
+
 /// The grid's level count is a WGSL constant; the CPU reference and the buffer sizes use the
 /// Rust one.
 #[test]

@@ -159,9 +159,8 @@ pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
     ctl.genome_args = if p.genome_len == 0 || ctl.count == 0 {
         [0, 1, 1]
     } else {
-        // One thread per pair of weights.
         [
-            p.genome_len.div_ceil(2).div_ceil(256),
+            (p.genome_len / 2).div_ceil(256 * crate::world::GENOME_PAIRS_PER_THREAD),
             ctl.count.min(65535),
             ctl.count.div_ceil(65535),
         ]

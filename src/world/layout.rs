@@ -142,6 +142,10 @@ pub const SALIENCY_EPS: f32 = 0.01;
 pub const DIVERSITY_SAMPLE: usize = 16;
 pub const DIVERSITY_EVERY_TICKS: u32 = 16;
 
+/// Pairs of weights each thread of `births_genome` writes (WGSL const of births.wgsl): the
+/// genome dispatch is sized by it.
+pub const GENOME_PAIRS_PER_THREAD: u32 = 8;
+
 /// A bot counts as programmed for this many ticks after an agent last wrote into it.
 pub const PROGRAMMED_WINDOW_TICKS: u32 = 32;
 
@@ -288,7 +292,8 @@ pub const CULTIVATOR_BOTS: u32 = 2;
 pub struct BirthControl {
     /// Indirect dispatch for the spawn pass: ceil(count / 64) workgroups folded into x and y.
     pub spawn_args: [u32; 3],
-    /// Indirect dispatch for the genome pass: ceil(genome_len / 2 / 256), min(count, 65535),
+    /// Indirect dispatch for the genome pass: ceil(genome_len / 2 / (256 ·
+    /// GENOME_PAIRS_PER_THREAD)), min(count, 65535),
     /// ceil(count / 65535).
     pub genome_args: [u32; 3],
     /// Entries in the birth list (births + respawns).
