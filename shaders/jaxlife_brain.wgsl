@@ -1,9 +1,13 @@
 // JaxLife's attention + LSTM brain (SPEC 2.2): one workgroup of 64 threads per agent.
-// Threads take the neurons (groups of 4 outputs) of one layer at a time, and rows of
-// entities where a layer has several; activations stay in workgroup memory between layers.
-// Weights are read as vec4s, input-major, so the threads of a layer read neighbouring
-// weights. Genome layout and initialisation: src/world/brain.rs, whose tensor offsets
-// arrive as the OFF_* pipeline constants. Reference: src/cpu/jaxlife_brain.rs.
+// Threads take the neurons (groups of 4 outputs) of one layer at a time; activations stay
+// in workgroup memory between layers. Weights are read as vec4s, input-major, so the
+// threads of a layer read neighbouring weights. Where a layer is applied to every entity
+// (the encoders, attention projections), a thread takes a block of ROW_BLOCK rows and two
+// output quads, and the terrain encoder's threads take two quads of a chunk of inputs:
+// llvmpipe (lavapipe) loads memory one lane at a time, so every weight and input a thread
+// loads serves several multiply-adds; on GPUs it keeps those values in registers.
+// Genome layout and initialisation: src/world/brain.rs, whose tensor offsets arrive as the
+// OFF_* pipeline constants. Reference: src/cpu/jaxlife_brain.rs.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> agents: array<Agent>;
@@ -76,8 +80,8 @@ override ROW_BLOCKS: u32 = (ENTITY_SLOTS + ROW_BLOCK - 1u) / ROW_BLOCK;
 override QUAD_STEP: u32 = (HQ + 1u) / 2u;
 override BLOCK_JOBS: u32 = ROW_BLOCKS * QUAD_STEP;
 override HIDDEN2: u32 = 2u * HQ;
-// Threads per output quad of the terrain encoder; each sums a chunk of the inputs.
-override TERRAIN_GROUPS: u32 = max(WG / HQ, 1u);
+// Threads per pair of output quads of the terrain encoder; each sums a chunk of the inputs.
+override TERRAIN_GROUPS: u32 = max(WG / QUAD_STEP, 1u);
 override TERRAIN_PARTS: u32 = TERRAIN_GROUPS * HQ;
 
 // Entity embeddings, later the self-attention's output.
@@ -182,18 +186,27 @@ fn store_rows(which: u32, row0: u32, q: u32, y: array<vec4<f32>, BLOCK_OUT>) {
 }
 
 // The agent encoder before its tanh on the ROW_BLOCK rows from row0 of the neighbours
-// followed by the self vector (rows past the self vector are read as it).
-fn agent_rows(self_at: u32, row0: u32, q: u32) -> array<vec4<f32>, ROW_BLOCK> {
+// followed by the self vector (rows past the self vector are read as it), for output quads
+// q and q + QUAD_STEP as dense_rows.
+fn agent_rows(self_at: u32, row0: u32, q: u32) -> array<vec4<f32>, BLOCK_OUT> {
+    let q2 = min(q + QUAD_STEP, HQ - 1u);
     let b = bias4(OFF_AGENT_ENCODER_BIAS, q);
-    var acc: array<vec4<f32>, ROW_BLOCK>;
+    let b2 = bias4(OFF_AGENT_ENCODER_BIAS, q2);
+    var acc: array<vec4<f32>, BLOCK_OUT>;
     var at: array<u32, ROW_BLOCK>;
     for (var r = 0u; r < ROW_BLOCK; r++) {
         acc[r] = b;
+        acc[ROW_BLOCK + r] = b2;
         at[r] = self_at + AGENT_VEC_LEN * ((min(row0 + r, VIEW_AGENTS) + 1u) % (VIEW_AGENTS + 1u));
     }
     for (var k = 0u; k < AGENT_VEC_LEN; k++) {
         let w = w4(OFF_AGENT_ENCODER_KERNEL, HIDDEN, k, q);
-        for (var r = 0u; r < ROW_BLOCK; r++) { acc[r] += w * obs_in(at[r] + k); }
+        let v = w4(OFF_AGENT_ENCODER_KERNEL, HIDDEN, k, q2);
+        for (var r = 0u; r < ROW_BLOCK; r++) {
+            let x = obs_in(at[r] + k);
+            acc[r] += w * x;
+            acc[ROW_BLOCK + r] += v * x;
+        }
     }
     return acc;
 }
@@ -271,18 +284,23 @@ fn run_brain(i: u32, t: u32) {
     // the bot encoder on the bots, each loop with its own fixed input length; then the
     // terrain encoder's partial sums.
     let agent_blocks = (VIEW_AGENTS + ROW_BLOCK) / ROW_BLOCK;
-    for (var job = t; job < agent_blocks * HQ; job += WG) {
-        let row0 = (job / HQ) * ROW_BLOCK;
-        let q = job % HQ;
+    for (var job = t; job < agent_blocks * QUAD_STEP; job += WG) {
+        let row0 = (job / QUAD_STEP) * ROW_BLOCK;
+        let q = job % QUAD_STEP;
         let y = agent_rows(self_at, row0, q);
-        for (var r = 0u; r < ROW_BLOCK; r++) {
-            let row = row0 + r;
-            if (row < VIEW_AGENTS) {
-                let ok = neighbor_list[i * VIEW_AGENTS + row] != NONE;
-                ent[row * HQ + q] = select(vec4<f32>(0.0), tanh4(y[r]), ok);
-                if (q == 0u) { valid[row] = u32(ok); }
-            } else if (row == VIEW_AGENTS) {
-                self_emb[q] = tanh4(y[r]);
+        for (var c = 0u; c < 2u; c++) {
+            let qc = q + c * QUAD_STEP;
+            if (c == 1u && qc >= HQ) { continue; }
+            for (var r = 0u; r < ROW_BLOCK; r++) {
+                let row = row0 + r;
+                let v = y[c * ROW_BLOCK + r];
+                if (row < VIEW_AGENTS) {
+                    let ok = neighbor_list[i * VIEW_AGENTS + row] != NONE;
+                    ent[row * HQ + qc] = select(vec4<f32>(0.0), tanh4(v), ok);
+                    if (qc == 0u) { valid[row] = u32(ok); }
+                } else if (row == VIEW_AGENTS) {
+                    self_emb[qc] = tanh4(v);
+                }
             }
         }
     }
@@ -302,15 +320,20 @@ fn run_brain(i: u32, t: u32) {
         ent[(VIEW_AGENTS + s) * HQ + q] = y;
         if (q == 0u) { valid[VIEW_AGENTS + s] = u32(ok); }
     }
-    for (var part = t; part < TERRAIN_PARTS; part += WG) {
-        let g = part / HQ;
-        let q = part % HQ;
+    for (var job = t; job < TERRAIN_GROUPS * QUAD_STEP; job += WG) {
+        let g = job / QUAD_STEP;
+        let q = job % QUAD_STEP;
+        let q2 = min(q + QUAD_STEP, HQ - 1u);
         let chunk = (TERRAIN_LEN + TERRAIN_GROUPS - 1u) / TERRAIN_GROUPS;
         var acc = vec4<f32>(0.0);
+        var acc2 = vec4<f32>(0.0);
         for (var k = g * chunk; k < min(TERRAIN_LEN, (g + 1u) * chunk); k++) {
-            acc += w4(OFF_TERRAIN_ENCODER_KERNEL, HIDDEN, k, q) * obs_in(base + k);
+            let x = obs_in(base + k);
+            acc += w4(OFF_TERRAIN_ENCODER_KERNEL, HIDDEN, k, q) * x;
+            acc2 += w4(OFF_TERRAIN_ENCODER_KERNEL, HIDDEN, k, q2) * x;
         }
-        terrain_part[part] = acc;
+        terrain_part[g * HQ + q] = acc;
+        if (q + QUAD_STEP < HQ) { terrain_part[g * HQ + q + QUAD_STEP] = acc2; }
     }
     if (t < HIDDEN2) { prev_hc[t] = brain_state[i * HIDDEN2 + t]; }
     workgroupBarrier();
