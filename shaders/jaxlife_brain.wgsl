@@ -165,6 +165,11 @@ fn dense_rows(which: u32, row0: u32, off: u32, boff: u32, q: u32) -> array<vec4<
     return acc;
 }
 
+// The second output quad of a thread whose first is q (dense_rows), when there is one.
+fn has_second_quad(q: u32) -> bool {
+    return q + QUAD_STEP < HQ;
+}
+
 // Row r of the block from row0, if it is a visible entity.
 fn block_row(row0: u32, r: u32) -> bool {
     let row = row0 + r;
@@ -176,8 +181,8 @@ fn store_rows(which: u32, row0: u32, q: u32, y: array<vec4<f32>, BLOCK_OUT>) {
     for (var r = 0u; r < ROW_BLOCK; r++) {
         if (!block_row(row0, r)) { continue; }
         for (var c = 0u; c < 2u; c++) {
+            if (c == 1u && !has_second_quad(q)) { continue; }
             let qc = q + c * QUAD_STEP;
-            if (c == 1u && qc >= HQ) { continue; }
             let at = (row0 + r) * HQ + qc;
             let v = y[c * ROW_BLOCK + r];
             if (which == 0u) { ent[at] = v; } else if (which == 1u) { qa[at] = v; } else if (which == 2u) { ka[at] = v; } else { va[at] = v; }
@@ -289,8 +294,8 @@ fn run_brain(i: u32, t: u32) {
         let q = job % QUAD_STEP;
         let y = agent_rows(self_at, row0, q);
         for (var c = 0u; c < 2u; c++) {
+            if (c == 1u && !has_second_quad(q)) { continue; }
             let qc = q + c * QUAD_STEP;
-            if (c == 1u && qc >= HQ) { continue; }
             for (var r = 0u; r < ROW_BLOCK; r++) {
                 let row = row0 + r;
                 let v = y[c * ROW_BLOCK + r];
@@ -333,7 +338,7 @@ fn run_brain(i: u32, t: u32) {
             acc2 += w4(OFF_TERRAIN_ENCODER_KERNEL, HIDDEN, k, q2) * x;
         }
         terrain_part[g * HQ + q] = acc;
-        if (q + QUAD_STEP < HQ) { terrain_part[g * HQ + q + QUAD_STEP] = acc2; }
+        if (has_second_quad(q)) { terrain_part[g * HQ + q + QUAD_STEP] = acc2; }
     }
     if (t < HIDDEN2) { prev_hc[t] = brain_state[i * HIDDEN2 + t]; }
     workgroupBarrier();

@@ -389,15 +389,7 @@ fn births_reset_the_recurrent_state(brain: Brain) {
     }
     assert!(births > 0, "no births in 30 ticks");
     // The GPU clears the same slots: run the birth passes from the CPU's pre-birth state.
-    cpu.begin_tick();
-    let mut before_births = None;
-    for pass in TICK_PASSES {
-        if *pass == "births_spawn" {
-            before_births = Some((cpu.state.clone(), cpu.scratch.clone()));
-        }
-        cpu.run_pass(pass);
-    }
-    let (st, sc) = before_births.unwrap();
+    let (st, sc) = common::tick_keeping_state_before(&mut cpu, "births_spawn");
     gpu.upload(&st, &sc);
     gpu.run_pass("births_spawn");
     let gs = gpu.download_state(&cfg).unwrap();

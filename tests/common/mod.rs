@@ -67,22 +67,31 @@ pub struct Births {
     pub gpu: silico::world::State,
 }
 
+/// Runs one CPU tick and returns the state and scratch as they were before `pass` ran,
+/// from which the GPU can run that pass.
+pub fn tick_keeping_state_before(
+    cpu: &mut silico::cpu::CpuWorld,
+    pass: &str,
+) -> (silico::world::State, silico::world::Scratch) {
+    cpu.begin_tick();
+    let mut before = None;
+    for p in silico::cpu::TICK_PASSES {
+        if *p == pass {
+            before = Some((cpu.state.clone(), cpu.scratch.clone()));
+        }
+        cpu.run_pass(p);
+    }
+    before.unwrap_or_else(|| panic!("no pass named {pass} in a tick"))
+}
+
 /// Runs CPU ticks until one has a child with a parent (panics after `max_ticks`), then that
 /// tick's births_spawn and births_genome on the GPU from the same state and scratch.
 pub fn births_on_both(ctx: GpuContext, cfg: &Config, max_ticks: usize) -> Births {
-    use silico::cpu::{CpuWorld, TICK_PASSES};
+    use silico::cpu::CpuWorld;
     let mut cpu = CpuWorld::new(cfg, silico::world::State::new(cfg));
     for _ in 0..max_ticks {
-        cpu.begin_tick();
-        let mut before = None;
-        for pass in TICK_PASSES {
-            // births_genome's indirect arguments are copied on the GPU before births_spawn.
-            if *pass == "births_spawn" {
-                before = Some((cpu.state.clone(), cpu.scratch.clone()));
-            }
-            cpu.run_pass(pass);
-        }
-        let (st, sc) = before.expect("every tick runs births_spawn");
+        // births_genome's indirect arguments are copied on the GPU before births_spawn.
+        let (st, sc) = tick_keeping_state_before(&mut cpu, "births_spawn");
         let children: Vec<_> = sc.birth_list[..sc.birth_control.count as usize]
             .iter()
             .filter(|b| b.parent != silico::world::NONE)
