@@ -19,6 +19,8 @@ override VIEW_AGENTS: u32 = 16u;
 override VIEW_BOTS: u32 = 2u;
 
 const MAX_K: u32 = 32u;
+// Of the world's size: far above the rounding of cell bounds and positions.
+const PRUNE_MARGIN: f32 = 1.0 / 1048576.0;
 
 fn dist2(a: vec2<f32>, b: vec2<f32>) -> f32 {
     let dx = wrap_delta(b.x - a.x);
@@ -29,9 +31,7 @@ fn dist2(a: vec2<f32>, b: vec2<f32>) -> f32 {
 // A sorted list of the best (distance², slot) pairs seen so far; empty entries are
 // (+inf, NONE). A new pair bubbles through the list by compare-and-swap, so every step
 // touches the same position in every lane of a SIMD batch. The result is that of a sorted
-// insertion that drops the last. A pair already in the list changes nothing: every entry
-// before it is not greater, and once it is met nothing moves. (Searches of hashed grid
-// levels can meet an agent twice.)
+// insertion that drops the last. The search offers each agent at most once.
 var<private> top_d2: array<f32, MAX_K>;
 var<private> top_idx: array<u32, MAX_K>;
 
@@ -50,12 +50,10 @@ fn top_insert(d2_in: f32, j_in: u32, k: u32) {
     if (!(d2_in < top_d2[l] || (d2_in == top_d2[l] && j_in < top_idx[l]))) { return; }
     var d2 = d2_in;
     var j = j_in;
-    var seen = false;
     for (var s = 0u; s < k; s++) {
         let pd = top_d2[s];
         let pi = top_idx[s];
-        seen = seen || (d2 == pd && j == pi);
-        let less = !seen && (d2 < pd || (d2 == pd && j < pi));
+        let less = d2 < pd || (d2 == pd && j < pi);
         top_d2[s] = select(pd, d2, less);
         top_idx[s] = select(pi, j, less);
         d2 = select(d2, pd, less);
@@ -76,7 +74,20 @@ fn cell_count(level: u32, c: vec2<u32>) -> u32 {
     return n;
 }
 
+// Squared distance from pos to the nearest point of the cell at offset (dx, dy) from the
+// agent's own cell, less a margin of many roundings, so that no cell holding a candidate
+// is ever skipped. Offsets are unwrapped: valid while the cell lies within half the world.
+fn cell_gap2(pos: vec2<f32>, own: vec2<i32>, dx: i32, dy: i32, size: f32) -> f32 {
+    let lo = vec2<f32>(f32(own.x + dx), f32(own.y + dy)) * size;
+    let margin = params.world_size * PRUNE_MARGIN;
+    let gap = max(max(lo - pos, pos - lo - vec2<f32>(size)) - vec2<f32>(margin), vec2<f32>(0.0));
+    return dot(gap, gap);
+}
+
 // Exact K nearest by rings of cells around the agent's own cell at one level of the grid.
+// Once the list is full, a cell wholly farther than its last entry is skipped: in crowds
+// that skips about a third of the candidates. At hashed levels a bucket may also hold
+// items of other cells; those are skipped too, so each agent is offered once.
 fn ring_search(i: u32, pos: vec2<f32>, level: u32, k: u32) {
     let g = i32(grid_level_dim(level));
     let size = grid_level_cell_size(level);
@@ -85,19 +96,20 @@ fn ring_search(i: u32, pos: vec2<f32>, level: u32, k: u32) {
     let hi = g / 2;
     let max_ring = max(-lo, hi);
     let r2max = params.view_radius * params.view_radius;
-    let own = grid_coords(level, pos);
-    let cx = i32(own.x);
-    let cy = i32(own.y);
+    let own = vec2<i32>(grid_coords(level, pos));
     for (var r = 0; r <= max_ring; r++) {
+        // A ring's cells lie within half the world of the agent while r < g/2.
+        let prune = 2 * (r + 1) <= g;
         for (var dy = -r; dy <= r; dy++) {
             var dx = -r;
             loop {
                 if (dx > r) { break; }
-                if (dx >= lo && dx <= hi && dy >= lo && dy <= hi) {
+                if (dx >= lo && dx <= hi && dy >= lo && dy <= hi
+                    && !(prune && cell_gap2(pos, own, dx, dy, size) > top_d2[k - 1u])) {
                     // |offset| <= g/2, so one step wraps it (no integer division, which
                     // CPU drivers do lane by lane).
-                    var x = cx + dx;
-                    var y = cy + dy;
+                    var x = own.x + dx;
+                    var y = own.y + dy;
                     if (x < 0) { x += g; } else if (x >= g) { x -= g; }
                     if (y < 0) { y += g; } else if (y >= g) { y -= g; }
                     let c = vec2<u32>(u32(x), u32(y));
@@ -105,9 +117,9 @@ fn ring_search(i: u32, pos: vec2<f32>, level: u32, k: u32) {
                     for (var s = grid_start[b]; s < grid_start[b + 1u]; s++) {
                         let j = grid_items[s];
                         if (j == i) { continue; }
-                        // An item of another cell that shares the bucket is a real agent at
-                        // its real distance: harmless, and cheaper to take than to sort out.
-                        let d2 = dist2(pos, grid_pos[s]);
+                        let q = grid_pos[s];
+                        if (level > 0u && any(grid_coords(level, q) != c)) { continue; }
+                        let d2 = dist2(pos, q);
                         if (params.view_radius > 0.0 && d2 > r2max) { continue; }
                         top_insert(d2, j, k);
                     }
@@ -117,7 +129,7 @@ fn ring_search(i: u32, pos: vec2<f32>, level: u32, k: u32) {
         }
         // Agents in rings beyond r are at least r cells away.
         let bound = f32(r) * size;
-        if (top_d2[max(k, 1u) - 1u] < bound * bound) { break; }
+        if (top_d2[k - 1u] < bound * bound) { break; }
         if (params.view_radius > 0.0 && bound > params.view_radius) { break; }
     }
 }

@@ -26,10 +26,9 @@ impl TopK {
         }
     }
 
-    /// A pair already in the list changes nothing (searches of hashed grid levels can meet an
-    /// agent twice).
+    /// The search offers each agent at most once.
     pub fn insert(&mut self, d2: f32, j: u32) {
-        if self.k == 0 || self.idx[..self.n].contains(&j) {
+        if self.k == 0 {
             return;
         }
         if self.n == self.k {
@@ -76,7 +75,22 @@ fn cell_count(p: &Params, sc: &Scratch, level: u32, c: [u32; 2]) -> u32 {
         .count() as u32
 }
 
-/// Exact K nearest by rings of cells around the agent's own cell at one level of the grid.
+/// Of the world's size: far above the rounding of cell bounds and positions.
+const PRUNE_MARGIN: f32 = 1.0 / 1_048_576.0;
+
+/// Squared distance from `pos` to the nearest point of the cell at offset (dx, dy) from the
+/// agent's own cell, less a margin of many roundings (the shader explains why).
+fn cell_gap2(p: &Params, pos: [f32; 2], own: [i32; 2], dx: i32, dy: i32, size: f32) -> f32 {
+    let margin = p.world_size * PRUNE_MARGIN;
+    let gap = |lo: f32, x: f32| ((lo - x).max(x - lo - size) - margin).max(0.0);
+    let gx = gap((own[0] + dx) as f32 * size, pos[0]);
+    let gy = gap((own[1] + dy) as f32 * size, pos[1]);
+    gx * gx + gy * gy
+}
+
+/// Exact K nearest by rings of cells around the agent's own cell at one level of the grid,
+/// skipping cells wholly farther than a full list's last entry and, at hashed levels, a
+/// bucket's items of other cells.
 fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, top: &mut TopK) {
     let g = grid_level_dim(p, level) as i32;
     let size = grid_level_cell_size(p, level);
@@ -86,26 +100,39 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
     let max_ring = (-lo).max(hi);
     let r2max = p.view_radius * p.view_radius;
     let own = grid_coords(p, level, pos);
-    let (cx, cy) = (own[0] as i32, own[1] as i32);
+    let own = [own[0] as i32, own[1] as i32];
     let k = top.k;
+    let worst = |top: &TopK| {
+        if top.n == k {
+            top.d2[k - 1]
+        } else {
+            f32::INFINITY
+        }
+    };
     for r in 0..=max_ring {
+        // A ring's cells lie within half the world of the agent while r < g/2.
+        let prune = 2 * (r + 1) <= g;
         for dy in -r..=r {
             let mut dx = -r;
             while dx <= r {
-                if dx >= lo && dx <= hi && dy >= lo && dy <= hi {
+                if dx >= lo
+                    && dx <= hi
+                    && dy >= lo
+                    && dy <= hi
+                    && !(prune && cell_gap2(p, pos, own, dx, dy, size) > worst(top))
+                {
                     let c = [
-                        (cx + dx).rem_euclid(g) as u32,
-                        (cy + dy).rem_euclid(g) as u32,
+                        (own[0] + dx).rem_euclid(g) as u32,
+                        (own[1] + dy).rem_euclid(g) as u32,
                     ];
                     let b = grid_bucket(p, level, c) as usize;
                     for s in sc.grid_start[b] as usize..sc.grid_start[b + 1] as usize {
                         let j = sc.grid_items[s];
-                        if j as usize == i {
+                        let q = sc.grid_pos[s];
+                        if j as usize == i || (level > 0 && grid_coords(p, level, q) != c) {
                             continue;
                         }
-                        // An item of another cell that shares the bucket is a real agent at
-                        // its real distance: harmless, and cheaper to take than to sort out.
-                        let d2 = dist2(p, pos, sc.grid_pos[s]);
+                        let d2 = dist2(p, pos, q);
                         if p.view_radius > 0.0 && d2 > r2max {
                             continue;
                         }
@@ -117,7 +144,7 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
         }
         // Agents in rings beyond r are at least r cells away.
         let bound = r as f32 * size;
-        if top.n == k && top.d2[k - 1] < bound * bound {
+        if worst(top) < bound * bound {
             break;
         }
         if p.view_radius > 0.0 && bound > p.view_radius {
