@@ -11,6 +11,7 @@
 @group(0) @binding(7) var<storage, read_write> cell_tick: array<CellTick>;
 @group(0) @binding(8) var<storage, read_write> agent_pos: array<vec4<f32>>;
 @group(0) @binding(9) var<storage, read_write> cultivator: array<u32>;
+@group(0) @binding(10) var<storage, read_write> agent_shift: array<atomic<u32>>;
 
 @compute @workgroup_size(64)
 fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -31,8 +32,11 @@ fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     t.hit_received = from_fixed(agent_acc[acc + 2u]);
     a.energy += t.eaten - t.cost + t.hit_received + t.stolen;
     a.age += params.age_speed;
+    let was = a.pos;
     a.pos.x = wrap_coord(a.pos.x + params.move_speed * actions[o + A_MOVE_X] + from_fixed(agent_acc[acc]));
     a.pos.y = wrap_coord(a.pos.y + params.move_speed * actions[o + A_MOVE_Y] + from_fixed(agent_acc[acc + 1u]));
+    // Bots search the grid built before this move (bots.wgsl `sense_agents`).
+    atomicMax(&agent_shift[0], moved_bits(was, a.pos));
     let gate = from_fixed(agent_acc[acc + 3u]);
     for (var m = 0u; m < MESSAGE_LEN; m++) {
         a.self_message[m] = safe_tanh(a.self_message[m] + actions[o + A_SELF_MESSAGE + m]);

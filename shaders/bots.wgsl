@@ -26,6 +26,11 @@
 // measures.
 @group(0) @binding(15) var<storage, read_write> bot_programmed: array<u32>;
 @group(0) @binding(16) var<storage, read_write> cultivator: array<u32>;
+// The neighbour grid's level 0, built at the start of the tick (grid.wgsl), and how far
+// agents may have moved since (apply.wgsl).
+@group(0) @binding(17) var<storage, read> grid_start: array<u32>;
+@group(0) @binding(18) var<storage, read> grid_items: array<u32>;
+@group(0) @binding(19) var<storage, read_write> agent_shift: array<atomic<u32>>;
 
 // One entity a bot sees: wrapped offset from the bot, squared distance, and its slot (bots
 // after all agent slots when agents and bots are ranked together).
@@ -115,13 +120,55 @@ fn contact(to_agent: bool, base: u32, c: Seen, push: f32, hit: f32, gate: f32, m
     return hit_amount;
 }
 
-// A world of up to SERIAL_SENSE_MAX agents and bots: one thread per bot scans them all.
-// A bigger one: a workgroup per bot, 64 threads each scanning every 64th agent and bot,
-// their lists merged by thread 0 (the barrier and the merge cost more than they save on
-// small worlds, where CPU drivers run a workgroup's threads in few SIMD batches).
+// The BOT_VIEW nearest living agents, by rings of level-0 grid cells around the bot. The
+// grid holds where agents were when it was built; since then each has moved at most
+// `moved` (the sum of the largest moves of apply_agents and the earlier bot steps), so an
+// agent outside rings 0..r is at least r cells less `moved` away, and the search stops
+// once the list's last entry is nearer than that.
+fn sense_agents(me: vec2<f32>) {
+    var moved = 0.0;
+    for (var s = 0u; s <= clock.bot_step; s++) { moved += bitcast<f32>(atomicLoad(&agent_shift[s])); }
+    moved += params.world_size * GRID_ROUNDING_MARGIN;
+    let r2max = params.view_radius * params.view_radius;
+    let g = i32(params.grid_dim);
+    let size = params.grid_cell_size;
+    let lo = -((g - 1) / 2);
+    let hi = g / 2;
+    let own = vec2<i32>(grid_coords(0u, me));
+    for (var r = 0; r <= max(-lo, hi); r++) {
+        for (var dy = -r; dy <= r; dy++) {
+            var dx = -r;
+            loop {
+                if (dx > r) { break; }
+                if (dx >= lo && dx <= hi && dy >= lo && dy <= hi) {
+                    let c = grid_wrap(own + vec2<i32>(dx, dy), g);
+                    let b = grid_bucket(0u, c);
+                    for (var s = grid_start[b]; s < grid_start[b + 1u]; s++) {
+                        let j = grid_items[s];
+                        let q = agent_pos[j];
+                        if (q.z == 0.0) { continue; }
+                        let seen = seen_from(me, q.xy, j);
+                        if (params.view_radius > 0.0 && seen.d2 > r2max) { continue; }
+                        insert_agent(seen);
+                    }
+                }
+                dx = ring_next_dx(dx, dy, r);
+            }
+        }
+        let reach = f32(r) * size - moved;
+        if (reach > 0.0 && near_agents[BOT_VIEW - 1u].d2 < reach * reach) { break; }
+        if (params.view_radius > 0.0 && reach > params.view_radius) { break; }
+    }
+}
+
+// A world of up to SERIAL_SENSE_MAX agents and bots: one thread per bot senses them all.
+// A bigger one: a workgroup per bot, 64 threads each scanning every 64th bot (and thread 0
+// the agents), their lists merged by thread 0 (the barrier and the merge cost more than
+// they save on small worlds, where CPU drivers run a workgroup's threads in few SIMD
+// batches).
 override SERIAL_SENSE_MAX: u32 = 8192u; // set from src/gpu/bots.rs
 const BOT_THREADS: u32 = 64u;
-var<workgroup> wg_seen: array<Seen, 512>; // BOT_THREADS * 2 * BOT_VIEW
+var<workgroup> wg_seen: array<Seen, 256>; // BOT_THREADS * BOT_VIEW
 
 fn sense_stripe(b: u32, first: u32, stride: u32) {
     let me = bots[b];
@@ -130,13 +177,7 @@ fn sense_stripe(b: u32, first: u32, stride: u32) {
         near_agents[s] = empty_seen();
         near_bots[s] = empty_seen();
     }
-    for (var j = first; j < params.capacity; j += stride) {
-        let q = agent_pos[j];
-        if (q.z == 0.0) { continue; }
-        let c = seen_from(me.pos, q.xy, j);
-        if (params.view_radius > 0.0 && c.d2 > r2max) { continue; }
-        insert_agent(c);
-    }
+    if (first == 0u) { sense_agents(me.pos); }
     for (var j = first; j < params.bot_count; j += stride) {
         if (j == b) { continue; }
         let c = seen_from(me.pos, bots[j].pos, j);
@@ -158,17 +199,11 @@ fn bots_act(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
     let b = wid.x + wid.y * nwg.x;
     if (b >= params.bot_count) { return; }
     sense_stripe(b, t, BOT_THREADS);
-    for (var s = 0u; s < BOT_VIEW; s++) {
-        wg_seen[t * 8u + s] = near_agents[s];
-        wg_seen[t * 8u + 4u + s] = near_bots[s];
-    }
+    for (var s = 0u; s < BOT_VIEW; s++) { wg_seen[t * BOT_VIEW + s] = near_bots[s]; }
     workgroupBarrier();
     if (t != 0u) { return; }
     for (var u = 1u; u < BOT_THREADS; u++) {
-        for (var s = 0u; s < BOT_VIEW; s++) {
-            insert_agent(wg_seen[u * 8u + s]);
-            insert_bot(wg_seen[u * 8u + 4u + s]);
-        }
+        for (var s = 0u; s < BOT_VIEW; s++) { insert_bot(wg_seen[u * BOT_VIEW + s]); }
     }
     act(b);
 }
@@ -391,7 +426,9 @@ fn agent_gathers(i: u32) {
     if (push.x == 0.0 && push.y == 0.0 && hit == 0.0 && gate == 0.0) { return; }
     var a = agents[i];
     var t = agent_tick[i];
+    let was = a.pos;
     a.pos = vec2<f32>(wrap_coord(a.pos.x + push.x), wrap_coord(a.pos.y + push.y));
+    atomicMax(&agent_shift[1u + clock.bot_step], moved_bits(was, a.pos));
     a.energy += hit;
     t.hit_received += hit;
     for (var m = 0u; m < MESSAGE_LEN; m++) { a.other_message[m] = pulled(a.other_message[m], sums[m], gate); }

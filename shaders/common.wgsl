@@ -349,6 +349,13 @@ fn cell_xy(c: u32) -> vec2<u32> {
     return vec2<u32>(u32(x), u32(y));
 }
 
+// How far an agent moved, bounded from above without a square root: |dx| + |dy| of the
+// wrapped step, as the bits of a non-negative float, which order like the floats (for
+// atomicMax). src/cpu/mod.rs `moved_units`.
+fn moved_bits(was: vec2<f32>, now: vec2<f32>) -> u32 {
+    return bitcast<u32>(abs(wrap_delta(now.x - was.x)) + abs(wrap_delta(now.y - was.y)));
+}
+
 fn wrap_delta(d: f32) -> f32 {
     let w = params.world_size;
     let h = 0.5 * w;
@@ -386,6 +393,27 @@ fn grid_coords(level: u32, pos: vec2<f32>) -> vec2<u32> {
     let g = grid_level_dim(level);
     let size = grid_level_cell_size(level);
     return vec2<u32>(min(u32(pos.x / size), g - 1u), min(u32(pos.y / size), g - 1u));
+}
+
+// Of the world's size: far above the rounding of positions and cell bounds, so that grid
+// searches that bound distances by cells never drop a candidate.
+const GRID_ROUNDING_MARGIN: f32 = 1.0 / 1048576.0;
+
+// The cell at an offset of at most g/2 from a cell of a g×g level, wrapped around the torus
+// (one step: no integer division, which CPU drivers do lane by lane).
+fn grid_wrap(c: vec2<i32>, g: i32) -> vec2<u32> {
+    var x = c.x;
+    var y = c.y;
+    if (x < 0) { x += g; } else if (x >= g) { x -= g; }
+    if (y < 0) { y += g; } else if (y >= g) { y -= g; }
+    return vec2<u32>(u32(x), u32(y));
+}
+
+// The next dx of ring r's row dy: every dx of its top and bottom rows, the two ends of the
+// others.
+fn ring_next_dx(dx: i32, dy: i32, r: i32) -> i32 {
+    if (abs(dy) != r && dx == -r) { return r; }
+    return dx + 1;
 }
 
 // Index into grid_counts / grid_start of the bucket holding cell (x, y) of a level.

@@ -19,8 +19,6 @@ override VIEW_AGENTS: u32 = 16u;
 override VIEW_BOTS: u32 = 2u;
 
 const MAX_K: u32 = 32u;
-// Of the world's size: far above the rounding of cell bounds and positions.
-const PRUNE_MARGIN: f32 = 1.0 / 1048576.0;
 
 fn dist2(a: vec2<f32>, b: vec2<f32>) -> f32 {
     let dx = wrap_delta(b.x - a.x);
@@ -79,7 +77,7 @@ fn cell_count(level: u32, c: vec2<u32>) -> u32 {
 // is ever skipped. Offsets are unwrapped: valid while the cell lies within half the world.
 fn cell_gap2(pos: vec2<f32>, own: vec2<i32>, dx: i32, dy: i32, size: f32) -> f32 {
     let lo = vec2<f32>(f32(own.x + dx), f32(own.y + dy)) * size;
-    let margin = params.world_size * PRUNE_MARGIN;
+    let margin = params.world_size * GRID_ROUNDING_MARGIN;
     let gap = max(max(lo - pos, pos - lo - vec2<f32>(size)) - vec2<f32>(margin), vec2<f32>(0.0));
     return dot(gap, gap);
 }
@@ -106,13 +104,7 @@ fn ring_search(i: u32, pos: vec2<f32>, level: u32, k: u32) {
                 if (dx > r) { break; }
                 if (dx >= lo && dx <= hi && dy >= lo && dy <= hi
                     && !(prune && cell_gap2(pos, own, dx, dy, size) > top_d2[k - 1u])) {
-                    // |offset| <= g/2, so one step wraps it (no integer division, which
-                    // CPU drivers do lane by lane).
-                    var x = own.x + dx;
-                    var y = own.y + dy;
-                    if (x < 0) { x += g; } else if (x >= g) { x -= g; }
-                    if (y < 0) { y += g; } else if (y >= g) { y -= g; }
-                    let c = vec2<u32>(u32(x), u32(y));
+                    let c = grid_wrap(own + vec2<i32>(dx, dy), g);
                     let b = grid_bucket(level, c);
                     for (var s = grid_start[b]; s < grid_start[b + 1u]; s++) {
                         let j = grid_items[s];
@@ -124,7 +116,7 @@ fn ring_search(i: u32, pos: vec2<f32>, level: u32, k: u32) {
                         top_insert(d2, j, k);
                     }
                 }
-                if (abs(dy) != r && dx == -r) { dx = r; } else { dx += 1; }
+                dx = ring_next_dx(dx, dy, r);
             }
         }
         // Agents in rings beyond r are at least r cells away.

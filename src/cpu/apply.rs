@@ -3,19 +3,22 @@
 
 use rayon::prelude::*;
 
-use super::{cell_index_of, die_if_spent, eat_share, pulled, take_from_cell, wrap_coord};
+use super::{
+    cell_index_of, die_if_spent, eat_share, moved_units, pulled, take_from_cell, wrap_coord,
+};
 use crate::world::{act, from_fixed, Params, Scratch, State, ACTION_LEN, MESSAGE_LEN, TICK_ACTED};
 
 pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
     let cells = &st.cells;
     let (actions, agent_acc, cell_acc) = (&sc.actions, &sc.agent_acc, &sc.cell_acc);
-    st.agents
+    let moved = st
+        .agents
         .par_iter_mut()
         .zip(sc.agent_tick.par_iter_mut())
         .enumerate()
-        .for_each(|(i, (a, t))| {
+        .map(|(i, (a, t))| {
             if a.alive == 0 || t.flags & TICK_ACTED == 0 {
-                return;
+                return 0.0;
             }
             let o = &actions[i * ACTION_LEN..(i + 1) * ACTION_LEN];
             let acc = &agent_acc[i];
@@ -26,6 +29,7 @@ pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
             t.hit_received = from_fixed(acc.hit);
             a.energy += t.eaten - t.cost + t.hit_received + t.stolen;
             a.age += p.age_speed;
+            let from = a.pos;
             a.pos[0] = wrap_coord(
                 p,
                 a.pos[0] + p.move_speed * o[act::MOVE_X] + from_fixed(acc.push[0]),
@@ -42,7 +46,11 @@ pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
             a.last_action[..7].copy_from_slice(&o[..7]);
             a.last_action[7..].copy_from_slice(&o[act::TERRAFORM..act::TERRAFORM + 4]);
             die_if_spent(a, t);
-        });
+            // Bots search the grid built before this move (bots.rs `sense`).
+            moved_units(p, from, a.pos)
+        })
+        .reduce(|| 0.0, f32::max);
+    sc.agent_shift[0] = sc.agent_shift[0].max(moved);
     // Zeroed for the bot steps, which scatter into the same accumulators.
     sc.agent_acc.fill(Default::default());
     for (q, a) in sc.agent_pos.iter_mut().zip(&st.agents) {

@@ -8,7 +8,10 @@ use std::cmp::Ordering;
 use rayon::prelude::*;
 
 use super::effects::{add_acc, contact, offset};
-use super::{cell_index_of, die_if_spent, eat_share, pulled, take_from_cell, wrap_coord};
+use super::grid::{grid_bucket, grid_coords, ring_next_dx, GRID_ROUNDING_MARGIN};
+use super::{
+    cell_index_of, die_if_spent, eat_share, moved_units, pulled, take_from_cell, wrap_coord,
+};
 use crate::world::{
     bot_act, from_fixed, to_fixed, AgentAcc, BotTick, CellAcc, Params, Scratch, State, BOT_OPS,
     BOT_VIEW, MESSAGE_LEN, NONE,
@@ -74,28 +77,67 @@ fn insert(list: &mut [Seen; BOT_VIEW], c: Seen) {
     }
 }
 
-/// What bot b sees: its BOT_VIEW nearest alive agents (from the packed positions) and other
-/// bots, nearest first.
+/// The BOT_VIEW nearest living agents, by rings of level-0 grid cells around the bot: the
+/// grid holds where agents were when it was built, and since then each has moved at most
+/// the sum of the largest moves so far (the shader's `sense_agents` explains the bound).
+fn sense_agents(p: &Params, st: &State, sc: &Scratch, me: [f32; 2]) -> [Seen; BOT_VIEW] {
+    let step = st.clock.bot_step as usize;
+    let moved: f32 =
+        sc.agent_shift[..=step].iter().sum::<f32>() + p.world_size * GRID_ROUNDING_MARGIN;
+    let r2max = p.view_radius * p.view_radius;
+    let g = p.grid_dim as i32;
+    let size = p.grid_cell_size;
+    let (lo, hi) = (-((g - 1) / 2), g / 2);
+    let own = grid_coords(p, 0, me);
+    let mut agents = [Seen::EMPTY; BOT_VIEW];
+    for r in 0..=(-lo).max(hi) {
+        for dy in -r..=r {
+            let mut dx = -r;
+            while dx <= r {
+                if dx >= lo && dx <= hi && dy >= lo && dy <= hi {
+                    let c = [
+                        (own[0] as i32 + dx).rem_euclid(g) as u32,
+                        (own[1] as i32 + dy).rem_euclid(g) as u32,
+                    ];
+                    let b = grid_bucket(p, 0, c) as usize;
+                    for s in sc.grid_start[b] as usize..sc.grid_start[b + 1] as usize {
+                        let j = sc.grid_items[s];
+                        let q = sc.agent_pos[j as usize];
+                        if q[2] == 0.0 {
+                            continue;
+                        }
+                        let seen = Seen::from(p, me, [q[0], q[1]], j);
+                        if !(p.view_radius > 0.0 && seen.d2 > r2max) {
+                            insert(&mut agents, seen);
+                        }
+                    }
+                }
+                dx = ring_next_dx(dx, dy, r);
+            }
+        }
+        let reach = r as f32 * size - moved;
+        if reach > 0.0 && agents[BOT_VIEW - 1].d2 < reach * reach {
+            break;
+        }
+        if p.view_radius > 0.0 && reach > p.view_radius {
+            break;
+        }
+    }
+    agents
+}
+
+/// What bot b sees: its BOT_VIEW nearest alive agents and other bots, nearest first.
 pub fn sense(
     p: &Params,
     st: &State,
-    sc_agent_pos: &[[f32; 4]],
+    sc: &Scratch,
     b: usize,
 ) -> ([Seen; BOT_VIEW], [Seen; BOT_VIEW]) {
     let me = st.bots[b].pos;
     let r2max = p.view_radius * p.view_radius;
     let in_view = |c: &Seen| !(p.view_radius > 0.0 && c.d2 > r2max);
-    let mut agents = [Seen::EMPTY; BOT_VIEW];
+    let agents = sense_agents(p, st, sc, me);
     let mut bots = [Seen::EMPTY; BOT_VIEW];
-    for (j, q) in sc_agent_pos.iter().enumerate() {
-        if q[2] == 0.0 {
-            continue;
-        }
-        let c = Seen::from(p, me, [q[0], q[1]], j as u32);
-        if in_view(&c) {
-            insert(&mut agents, c);
-        }
-    }
     for (j, other) in st.bots.iter().enumerate() {
         if j == b {
             continue;
@@ -191,12 +233,13 @@ type Acted = (
 );
 
 pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
-    let (ticks, agent_pos) = (&sc.bot_tick, &sc.agent_pos);
+    let grid: &Scratch = sc;
+    let ticks = &sc.bot_tick;
     let acted: Vec<Acted> = (0..st.bots.len())
         .into_par_iter()
         .map(|b| {
             let me = &st.bots[b];
-            let (near_agents, near_bots) = sense(p, st, agent_pos, b);
+            let (near_agents, near_bots) = sense(p, st, grid, b);
             let (first, second) = two_nearest(p, &near_agents, &near_bots);
             let m1 = message_of(p, st, first.idx);
             let m2 = message_of(p, st, second.idx);
@@ -324,10 +367,13 @@ fn agent_gathers(p: &Params, st: &mut State, sc: &mut Scratch, i: usize) {
     if push == [0.0, 0.0] && hit == 0.0 && gate == 0.0 {
         return;
     }
+    let from = a.pos;
     a.pos = [
         wrap_coord(p, a.pos[0] + push[0]),
         wrap_coord(p, a.pos[1] + push[1]),
     ];
+    let step = 1 + st.clock.bot_step as usize;
+    sc.agent_shift[step] = sc.agent_shift[step].max(moved_units(p, from, a.pos));
     a.energy += hit;
     t.hit_received += hit;
     for m in 0..MESSAGE_LEN {

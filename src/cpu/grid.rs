@@ -23,6 +23,20 @@ pub fn grid_coords(p: &Params, level: u32, pos: [f32; 2]) -> [u32; 2] {
     ]
 }
 
+/// Of the world's size: far above the rounding of positions and cell bounds, so that grid
+/// searches that bound distances by cells never drop a candidate.
+pub const GRID_ROUNDING_MARGIN: f32 = 1.0 / 1_048_576.0;
+
+/// The next dx of ring r's row dy: every dx of its top and bottom rows, the two ends of the
+/// others.
+pub fn ring_next_dx(dx: i32, dy: i32, r: i32) -> i32 {
+    if dy.abs() != r && dx == -r {
+        r
+    } else {
+        dx + 1
+    }
+}
+
 /// Index into grid_counts / grid_start of the bucket holding cell `c` of a level.
 pub fn grid_bucket(p: &Params, level: u32, c: [u32; 2]) -> u32 {
     let level0 = p.grid_dim * p.grid_dim;

@@ -152,6 +152,7 @@ impl CpuWorld {
             .for_each(|t| *t = Default::default());
         sc.bot_tick.fill(Default::default());
         sc.lineage_set.fill(0);
+        sc.agent_shift.fill(0.0);
     }
 
     pub fn run_pass(&mut self, name: &str) {
@@ -235,6 +236,12 @@ pub fn wrap_coord(p: &Params, x: f32) -> f32 {
         y = 0.0;
     }
     y
+}
+
+/// How far an agent moved, bounded from above without a square root: |dx| + |dy| of the
+/// wrapped step.
+pub fn moved_units(p: &Params, from: [f32; 2], to: [f32; 2]) -> f32 {
+    wrap_delta(p, to[0] - from[0]).abs() + wrap_delta(p, to[1] - from[1]).abs()
 }
 
 pub fn wrap_delta(p: &Params, d: f32) -> f32 {

@@ -4,7 +4,10 @@
 
 use rayon::prelude::*;
 
-use super::grid::{grid_bucket, grid_coords, grid_level_cell_size, grid_level_dim};
+use super::grid::{
+    grid_bucket, grid_coords, grid_level_cell_size, grid_level_dim, ring_next_dx,
+    GRID_ROUNDING_MARGIN,
+};
 use super::wrap_delta;
 use crate::world::{Params, Scratch, State, GRID_LEVELS, NONE};
 
@@ -75,13 +78,10 @@ fn cell_count(p: &Params, sc: &Scratch, level: u32, c: [u32; 2]) -> u32 {
         .count() as u32
 }
 
-/// Of the world's size: far above the rounding of cell bounds and positions.
-const PRUNE_MARGIN: f32 = 1.0 / 1_048_576.0;
-
 /// Squared distance from `pos` to the nearest point of the cell at offset (dx, dy) from the
 /// agent's own cell, less a margin of many roundings (the shader explains why).
 fn cell_gap2(p: &Params, pos: [f32; 2], own: [i32; 2], dx: i32, dy: i32, size: f32) -> f32 {
-    let margin = p.world_size * PRUNE_MARGIN;
+    let margin = p.world_size * GRID_ROUNDING_MARGIN;
     let gap = |lo: f32, x: f32| ((lo - x).max(x - lo - size) - margin).max(0.0);
     let gx = gap((own[0] + dx) as f32 * size, pos[0]);
     let gy = gap((own[1] + dy) as f32 * size, pos[1]);
@@ -139,7 +139,7 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
                         top.insert(d2, j);
                     }
                 }
-                dx = if dy.abs() != r && dx == -r { r } else { dx + 1 };
+                dx = ring_next_dx(dx, dy, r);
             }
         }
         // Agents in rings beyond r are at least r cells away.

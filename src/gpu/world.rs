@@ -509,6 +509,7 @@ impl GpuWorld {
         self.clear(enc, "agent_tick");
         self.clear(enc, "bot_tick");
         self.clear(enc, "lineage_set");
+        self.clear(enc, "agent_shift");
     }
 
     fn record_pass(&self, enc: &mut wgpu::CommandEncoder, name: &str) {

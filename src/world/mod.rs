@@ -291,6 +291,9 @@ pub struct Scratch {
     /// (x, y, 1 if alive, 0) of every agent slot, kept current from apply_agents on, for
     /// bots' sensing (16 bytes an agent to scan instead of a line of the Agent).
     pub agent_pos: Vec<[f32; 4]>,
+    /// How far agents may have moved since the grid was built: the largest |dx| + |dy| of
+    /// an agent's move in apply_agents (0), then in each bot step's bots_apply (1 + step).
+    pub agent_shift: Vec<f32>,
     pub grid_counts: Vec<u32>,
     pub grid_start: Vec<u32>,
     pub grid_items: Vec<u32>,
@@ -337,6 +340,7 @@ impl Scratch {
             cell_owner: vec![0; d.cells],
             agent_owner: vec![0; d.capacity],
             agent_pos: vec![[0.0; 4]; d.capacity],
+            agent_shift: vec![0.0; 1 + d.bot_steps],
             grid_counts: vec![0; d.grid_buckets()],
             grid_start: vec![0; d.grid_buckets() + 1],
             grid_items: vec![0; GRID_LEVELS * d.capacity],
@@ -603,6 +607,7 @@ impl_sections!(Scratch {
     many cell_owner,
     many agent_owner,
     many agent_pos,
+    many agent_shift,
     many grid_counts,
     many grid_start,
     many grid_items,
