@@ -417,11 +417,20 @@ fn ring_next_dx(dx: i32, dy: i32, r: i32) -> i32 {
 }
 
 // Index into grid_counts / grid_start of the bucket holding cell (x, y) of a level.
+// Above level 0 the key is the cell's level-0 ancestor followed by its 4×4 sub-cell at each
+// level below, folded into the level's buckets: a level's buckets (and so its items) come
+// in level-0 order, with each level-0 cell's descendants together, and cells share a
+// bucket only with cells under level-0 cells a fixed stride apart.
 fn grid_bucket(level: u32, c: vec2<u32>) -> u32 {
     let level0 = params.grid_dim * params.grid_dim;
     if (level == 0u) { return c.y * params.grid_dim + c.x; }
-    let h = pcg(c.x ^ pcg(c.y ^ (level << 28u)));
-    return level0 + (level - 1u) * params.grid_hash_buckets + (h & (params.grid_hash_buckets - 1u));
+    let shift = 2u * level;
+    var key = (c.y >> shift) * params.grid_dim + (c.x >> shift);
+    for (var l = 1u; l <= level; l++) {
+        let down = 2u * (level - l);
+        key = key * 16u + ((c.y >> down) & 3u) * 4u + ((c.x >> down) & 3u);
+    }
+    return level0 + (level - 1u) * params.grid_hash_buckets + (key & (params.grid_hash_buckets - 1u));
 }
 
 fn to_fixed(x: f32) -> i32 {

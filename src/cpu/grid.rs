@@ -3,7 +3,6 @@
 //! is arbitrary (atomics); nothing downstream depends on it. The level arithmetic is that
 //! of shaders/common.wgsl.
 
-use crate::rng::pcg;
 use crate::world::{Params, Scratch, State, GRID_LEVELS, NONE};
 
 pub fn grid_level_dim(p: &Params, level: u32) -> u32 {
@@ -37,14 +36,21 @@ pub fn ring_next_dx(dx: i32, dy: i32, r: i32) -> i32 {
     }
 }
 
-/// Index into grid_counts / grid_start of the bucket holding cell `c` of a level.
+/// Index into grid_counts / grid_start of the bucket holding cell `c` of a level: above
+/// level 0, the cell's level-0 ancestor then its 4×4 sub-cell at each level below, folded
+/// into the level's buckets (common.wgsl explains why).
 pub fn grid_bucket(p: &Params, level: u32, c: [u32; 2]) -> u32 {
     let level0 = p.grid_dim * p.grid_dim;
     if level == 0 {
         return c[1] * p.grid_dim + c[0];
     }
-    let h = pcg(c[0] ^ pcg(c[1] ^ (level << 28)));
-    level0 + (level - 1) * p.grid_hash_buckets + (h & (p.grid_hash_buckets - 1))
+    let shift = 2 * level;
+    let mut key = (c[1] >> shift) * p.grid_dim + (c[0] >> shift);
+    for l in 1..=level {
+        let down = 2 * (level - l);
+        key = key * 16 + ((c[1] >> down) & 3) * 4 + ((c[0] >> down) & 3);
+    }
+    level0 + (level - 1) * p.grid_hash_buckets + (key & (p.grid_hash_buckets - 1))
 }
 
 pub fn grid_count(p: &Params, st: &State, sc: &mut Scratch) {
