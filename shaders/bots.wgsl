@@ -161,11 +161,12 @@ fn sense_agents(me: vec2<f32>) {
     }
 }
 
-// A world of up to SERIAL_SENSE_MAX agents and bots: one thread per bot senses them all.
-// A bigger one: a workgroup per bot, 64 threads each scanning every 64th bot (and thread 0
-// the agents), their lists merged by thread 0 (the barrier and the merge cost more than
-// they save on small worlds, where CPU drivers run a workgroup's threads in few SIMD
-// batches).
+// A world of up to SERIAL_SENSE_MAX agents and bots: one thread per bot scans every agent
+// and bot (the grid's cells are coarse and mostly empty there: its rings cost more). A
+// bigger one: a workgroup per bot; thread 0 searches the grid for agents, and the 64
+// threads each scan every 64th bot, their lists merged by thread 0 (the barrier and the
+// merge cost more than they save on small worlds, where CPU drivers run a workgroup's
+// threads in few SIMD batches). src/cpu/bots.rs `SERIAL_SENSE_MAX`.
 override SERIAL_SENSE_MAX: u32 = 8192u; // set from src/gpu/bots.rs
 const BOT_THREADS: u32 = 64u;
 var<workgroup> wg_seen: array<Seen, 256>; // BOT_THREADS * BOT_VIEW
@@ -177,7 +178,17 @@ fn sense_stripe(b: u32, first: u32, stride: u32) {
         near_agents[s] = empty_seen();
         near_bots[s] = empty_seen();
     }
-    if (first == 0u) { sense_agents(me.pos); }
+    if (stride == 1u) {
+        for (var j = 0u; j < params.capacity; j++) {
+            let q = agent_pos[j];
+            if (q.z == 0.0) { continue; }
+            let c = seen_from(me.pos, q.xy, j);
+            if (params.view_radius > 0.0 && c.d2 > r2max) { continue; }
+            insert_agent(c);
+        }
+    } else if (first == 0u) {
+        sense_agents(me.pos);
+    }
     for (var j = first; j < params.bot_count; j += stride) {
         if (j == b) { continue; }
         let c = seen_from(me.pos, bots[j].pos, j);

@@ -618,55 +618,53 @@ fn check_bots_saw_nearest(backend: &str, cfg: &Config, st: &State, sc: &Scratch,
     }
 }
 
-/// Bots find agents through the grid built at the start of the tick, which agents leave
-/// within it (they move up to several cells, and bots push them between steps); what a
-/// bot sees must still be its nearest living agents where they are now.
+/// In worlds too big for each bot to scan every agent, bots find agents through the grid
+/// built at the start of the tick, which agents leave within it (they move up to several
+/// cells, and bots push them between steps); what a bot sees must still be its nearest
+/// living agents where they are now. Small worlds scan every agent, checked alike.
 #[test]
 fn bots_see_their_nearest_agents_after_agents_moved_cells_away() {
-    let mut cfg = Config::default();
-    cfg.world.map_size = 32;
-    cfg.agents.capacity = 600;
-    cfg.agents.initial_agents = 500;
-    cfg.agents.terrain_view_range = 1;
-    cfg.agents.move_speed = 40.0;
-    cfg.agents.push_speed = 30.0;
-    cfg.brain = silico::config::Brain::Random;
-    cfg.bots.count = 24;
-    cfg.bots.steps_per_tick = 3;
-    cfg.validate().expect("test config is valid");
-    let passes = silico::cpu::tick_passes(cfg.bots.steps_per_tick);
-    let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
-    cpu.begin_tick();
-    let (state0, scratch0) = (cpu.state.clone(), cpu.scratch.clone());
-    let mut step = 0;
-    for pass in &passes {
-        cpu.run_pass(pass);
-        if *pass == "bots_act" {
-            check_bots_saw_nearest("cpu", &cfg, &cpu.state, &cpu.scratch, step);
-            step += 1;
+    for capacity in [600, silico::cpu::bots::SERIAL_SENSE_MAX] {
+        let mut cfg = Config::default();
+        cfg.world.map_size = 32;
+        cfg.agents.capacity = capacity as u32;
+        cfg.agents.initial_agents = 500;
+        cfg.agents.terrain_view_range = 1;
+        cfg.agents.move_speed = 40.0;
+        cfg.agents.push_speed = 30.0;
+        cfg.brain = silico::config::Brain::Random;
+        cfg.bots.count = 24;
+        cfg.bots.steps_per_tick = 3;
+        cfg.validate().expect("test config is valid");
+        let passes = silico::cpu::tick_passes(cfg.bots.steps_per_tick);
+        let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
+        cpu.begin_tick();
+        let (state0, scratch0) = (cpu.state.clone(), cpu.scratch.clone());
+        let mut step = 0;
+        for pass in &passes {
+            cpu.run_pass(pass);
+            if *pass == "bots_act" {
+                check_bots_saw_nearest("cpu", &cfg, &cpu.state, &cpu.scratch, step);
+                step += 1;
+            }
         }
-    }
-    assert_eq!(step, 3);
-    // The check above is only worth something if agents left their cells.
-    let cell = silico::world::Params::new(&cfg).grid_cell_size;
-    assert!(
-        cpu.scratch.agent_shift[0] > 2.0 * cell,
-        "{:?}",
-        cpu.scratch.agent_shift
-    );
-    let Some(ctx) = common::gpu() else { return };
-    let mut gpu = GpuWorld::with_context(ctx, &cfg, &state0).expect("gpu world");
-    gpu.upload(&state0, &scratch0);
-    step = 0;
-    for pass in &passes {
-        gpu.run_pass(pass);
-        if *pass == "bots_act" {
-            let (st, sc) = (
-                gpu.download_state(&cfg).unwrap(),
-                gpu.download_scratch().unwrap(),
-            );
-            check_bots_saw_nearest("gpu", &cfg, &st, &sc, step);
-            step += 1;
+        assert_eq!(step, 3);
+        // The check is only worth something if agents left their cells.
+        let cell = silico::world::Params::new(&cfg).grid_cell_size;
+        let shift = &cpu.scratch.agent_shift;
+        assert!(shift[0] > 2.0 * cell, "{shift:?}, cells of {cell}");
+        let Some(ctx) = common::gpu() else { continue };
+        let mut gpu = GpuWorld::with_context(ctx, &cfg, &state0).expect("gpu world");
+        gpu.upload(&state0, &scratch0);
+        step = 0;
+        for pass in &passes {
+            gpu.run_pass(pass);
+            if *pass == "bots_act" {
+                let st = gpu.download_state(&cfg).unwrap();
+                let sc = gpu.download_scratch().unwrap();
+                check_bots_saw_nearest("gpu", &cfg, &st, &sc, step);
+                step += 1;
+            }
         }
     }
 }

@@ -126,6 +126,12 @@ fn sense_agents(p: &Params, st: &State, sc: &Scratch, me: [f32; 2]) -> [Seen; BO
     agents
 }
 
+/// Worlds with at most this many agent slots and bots together: each bot scans every
+/// agent (on the GPU, a thread per bot); bigger ones: each bot searches the grid (on the
+/// GPU, a workgroup of 64 per bot, which also share the scan of the other bots). In small
+/// worlds the grid's cells are coarse and mostly empty: its rings cost more than the scan.
+pub const SERIAL_SENSE_MAX: usize = 8192;
+
 /// What bot b sees: its BOT_VIEW nearest alive agents and other bots, nearest first.
 pub fn sense(
     p: &Params,
@@ -136,7 +142,18 @@ pub fn sense(
     let me = st.bots[b].pos;
     let r2max = p.view_radius * p.view_radius;
     let in_view = |c: &Seen| !(p.view_radius > 0.0 && c.d2 > r2max);
-    let agents = sense_agents(p, st, sc, me);
+    let agents = if p.capacity as usize + st.bots.len() <= SERIAL_SENSE_MAX {
+        let mut agents = [Seen::EMPTY; BOT_VIEW];
+        for (j, q) in sc.agent_pos.iter().enumerate() {
+            let c = Seen::from(p, me, [q[0], q[1]], j as u32);
+            if q[2] != 0.0 && in_view(&c) {
+                insert(&mut agents, c);
+            }
+        }
+        agents
+    } else {
+        sense_agents(p, st, sc, me)
+    };
     let mut bots = [Seen::EMPTY; BOT_VIEW];
     for (j, other) in st.bots.iter().enumerate() {
         if j == b {

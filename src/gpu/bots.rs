@@ -2,10 +2,7 @@
 //! with a thread or a workgroup per bot, then gather onto agents and bots, then cells). Reference:
 //! src/cpu/bots.rs.
 use super::{Dispatch, Entry, ShaderDef};
-
-/// Worlds with at most this many agent slots and bots together sense with one thread per
-/// bot; bigger ones with a workgroup of 64 per bot (the shader's `SERIAL_SENSE_MAX`).
-pub const SERIAL_SENSE_MAX: usize = 8192;
+pub use crate::cpu::bots::SERIAL_SENSE_MAX;
 
 /// Threads `bots_act` runs: one per bot, or a workgroup of 64 per bot.
 pub fn act_threads(capacity: usize, bots: usize) -> u64 {
