@@ -84,7 +84,7 @@ fn cell_gap2(pos: vec2<f32>, own: vec2<i32>, dx: i32, dy: i32, size: f32) -> f32
 
 // Exact K nearest by rings of cells around the agent's own cell at one level of the grid.
 // Once the list is full, a cell wholly farther than its last entry is skipped: in crowds
-// that skips about a third of the candidates. At hashed levels a bucket may also hold
+// that skips about a third of the candidates. Above level 0 a bucket may also hold
 // items of other cells; those are skipped too, so each agent is offered once.
 fn ring_search(i: u32, pos: vec2<f32>, level: u32, k: u32) {
     let g = i32(grid_level_dim(level));

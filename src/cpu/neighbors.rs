@@ -89,7 +89,7 @@ fn cell_gap2(p: &Params, pos: [f32; 2], own: [i32; 2], dx: i32, dy: i32, size: f
 }
 
 /// Exact K nearest by rings of cells around the agent's own cell at one level of the grid,
-/// skipping cells wholly farther than a full list's last entry and, at hashed levels, a
+/// skipping cells wholly farther than a full list's last entry and, above level 0, a
 /// bucket's items of other cells.
 fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, top: &mut TopK) {
     let g = grid_level_dim(p, level) as i32;

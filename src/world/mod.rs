@@ -50,7 +50,8 @@ pub struct Dims {
     /// Whether the brain reads observation rows (the observe pass and its buffer): Linear and
     /// JaxLife; the Compact brain reads the world directly, the controls read nothing.
     pub reads_observation: bool,
-    /// Buckets of each hashed level of the grid: a power of two, so a mask picks the bucket.
+    /// Buckets of each grid level above 0 (cells are folded into them): a power of two, so
+    /// a mask picks the bucket.
     pub grid_hash_buckets: usize,
     /// Chunks of the metrics' partial sums: enough to keep a GPU busy, few enough that
     /// each does real work (every chunk costs barriers).
