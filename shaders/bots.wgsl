@@ -128,7 +128,8 @@ fn contact(to_agent: bool, base: u32, c: Seen, push: f32, hit: f32, gate: f32, m
 fn sense_agents(me: vec2<f32>) {
     var moved = 0.0;
     for (var s = 0u; s <= clock.bot_step; s++) { moved += bitcast<f32>(atomicLoad(&agent_shift[s])); }
-    moved += params.world_size * GRID_ROUNDING_MARGIN;
+    // A margin for the rounding of each term and of each wrapped move.
+    moved += params.world_size * GRID_ROUNDING_MARGIN * f32(2u + clock.bot_step);
     let r2max = params.view_radius * params.view_radius;
     let g = i32(params.grid_dim);
     let size = params.grid_cell_size;

@@ -111,7 +111,7 @@ struct Params {
     terraform_on: u32,
     cultivated_gain: f32,
     saliency_every: u32,
-    _pad_params0: u32,
+    grid_cells_per_unit: f32,
     _pad_params1: u32,
     _pad_params2: u32,
 }
@@ -389,10 +389,13 @@ fn grid_level_cell_size(level: u32) -> f32 {
     return params.grid_cell_size / f32(1u << (2u * level));
 }
 
+// By a multiplication, which WGSL rounds correctly (a division may be off by 2.5 ulp): so
+// every shader, and the CPU reference, puts a position in the same cell, and a search can
+// tell a shared bucket's cells apart by recomputing its items' cells.
 fn grid_coords(level: u32, pos: vec2<f32>) -> vec2<u32> {
     let g = grid_level_dim(level);
-    let size = grid_level_cell_size(level);
-    return vec2<u32>(min(u32(pos.x / size), g - 1u), min(u32(pos.y / size), g - 1u));
+    let per_unit = params.grid_cells_per_unit * f32(1u << (2u * level));
+    return vec2<u32>(min(u32(pos.x * per_unit), g - 1u), min(u32(pos.y * per_unit), g - 1u));
 }
 
 // Of the world's size: far above the rounding of positions and cell bounds, so that grid
@@ -418,9 +421,11 @@ fn ring_next_dx(dx: i32, dy: i32, r: i32) -> i32 {
 
 // Index into grid_counts / grid_start of the bucket holding cell (x, y) of a level.
 // Above level 0 the key is the cell's level-0 ancestor followed by its 4×4 sub-cell at each
-// level below, folded into the level's buckets: a level's buckets (and so its items) come
-// in level-0 order, with each level-0 cell's descendants together, and cells share a
-// bucket only with cells under level-0 cells a fixed stride apart.
+// level below, folded into the level's buckets (the low bits kept): a level-0 cell's
+// descendants take consecutive buckets, shared only with the descendants of level-0 cells
+// whose index agrees with its own modulo the table's size over 16^level (where that is
+// below 1, the descendants of one level-0 cell share buckets among themselves). So a
+// crowded level-0 cell's agents come grouped by sub-cell in the level's items.
 fn grid_bucket(level: u32, c: vec2<u32>) -> u32 {
     let level0 = params.grid_dim * params.grid_dim;
     if (level == 0u) { return c.y * params.grid_dim + c.x; }

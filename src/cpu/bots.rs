@@ -82,8 +82,8 @@ fn insert(list: &mut [Seen; BOT_VIEW], c: Seen) {
 /// the sum of the largest moves so far (the shader's `sense_agents` explains the bound).
 fn sense_agents(p: &Params, st: &State, sc: &Scratch, me: [f32; 2]) -> [Seen; BOT_VIEW] {
     let step = st.clock.bot_step as usize;
-    let moved: f32 =
-        sc.agent_shift[..=step].iter().sum::<f32>() + p.world_size * GRID_ROUNDING_MARGIN;
+    let moved: f32 = sc.agent_shift[..=step].iter().sum::<f32>()
+        + p.world_size * GRID_ROUNDING_MARGIN * (2 + step) as f32;
     let r2max = p.view_radius * p.view_radius;
     let g = p.grid_dim as i32;
     let size = p.grid_cell_size;

@@ -13,12 +13,13 @@ pub fn grid_level_cell_size(p: &Params, level: u32) -> f32 {
     p.grid_cell_size / (1u32 << (2 * level)) as f32
 }
 
+/// By a multiplication, as the shaders do (common.wgsl says why).
 pub fn grid_coords(p: &Params, level: u32, pos: [f32; 2]) -> [u32; 2] {
     let g = grid_level_dim(p, level);
-    let size = grid_level_cell_size(p, level);
+    let per_unit = p.grid_cells_per_unit * (1u32 << (2 * level)) as f32;
     [
-        ((pos[0] / size) as u32).min(g - 1),
-        ((pos[1] / size) as u32).min(g - 1),
+        ((pos[0] * per_unit) as u32).min(g - 1),
+        ((pos[1] * per_unit) as u32).min(g - 1),
     ]
 }
 

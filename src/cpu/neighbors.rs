@@ -142,12 +142,12 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
                 dx = ring_next_dx(dx, dy, r);
             }
         }
-        // Agents in rings beyond r are at least r cells away.
-        let bound = r as f32 * size;
-        if worst(top) < bound * bound {
+        // Agents in rings beyond r are at least r cells away, less rounding.
+        let reach = r as f32 * size - p.world_size * GRID_ROUNDING_MARGIN;
+        if reach > 0.0 && worst(top) < reach * reach {
             break;
         }
-        if p.view_radius > 0.0 && bound > p.view_radius {
+        if p.view_radius > 0.0 && reach > p.view_radius {
             break;
         }
     }

@@ -1,4 +1,6 @@
-//! Records shaders/neighbors.wgsl: one thread per agent. Reference: src/cpu/neighbors.rs.
+//! Records shaders/neighbors.wgsl: one thread per living agent's slot in level-0 grid order
+//! (each thread searches at most two agents; the shader says which). Reference:
+//! src/cpu/neighbors.rs.
 use super::{Dispatch, Entry, ShaderDef};
 
 pub const SHADER: ShaderDef = ShaderDef {

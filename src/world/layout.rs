@@ -412,7 +412,8 @@ pub struct Params {
     pub metric_partials: u32,
     /// Floats of recurrent state per agent (the LSTM's h and c), cleared at birth.
     pub brain_state_len: u32,
-    /// Buckets of each hashed (finer) level of the neighbour grid, a power of two.
+    /// Buckets of each level above 0 of the neighbour grid (its cells are folded into
+    /// them), a power of two.
     pub grid_hash_buckets: u32,
     /// Fraction of a child's weights that receive mutation noise.
     pub mutation_rate: f32,
@@ -424,7 +425,10 @@ pub struct Params {
     pub cultivated_gain: f32,
     /// Brain saliency is estimated every this many ticks (0: never).
     pub saliency_every: u32,
-    pub _pad_params: [u32; 3],
+    /// Level-0 grid cells per world unit (grid_dim / world size): cells are found by
+    /// multiplying, which rounds the same everywhere.
+    pub grid_cells_per_unit: f32,
+    pub _pad_params: [u32; 2],
 }
 
 /// Brain kinds as the shaders number them.

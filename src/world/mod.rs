@@ -237,7 +237,8 @@ impl Params {
             terraform_on: u32::from(cfg.controls.terraform.is_on()),
             cultivated_gain: cfg.measures.cultivated_gain,
             saliency_every: cfg.measures.saliency_every,
-            _pad_params: [0; 3],
+            grid_cells_per_unit: d.grid_dim as f32 / cfg.world_size(),
+            _pad_params: [0; 2],
         }
     }
 }
