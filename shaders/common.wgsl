@@ -375,8 +375,8 @@ fn cell_index_of(pos: vec2<f32>) -> u32 {
 // ---- the neighbour grid: GRID_LEVELS nested uniform grids, each holding every alive agent ----
 // Level 0 has grid_dim² cells; each level splits every cell of the one above into 4×4.
 // Levels above 0 are folded into grid_hash_buckets buckets each (grid_bucket), so their
-// memory does not grow with their resolution; a bucket may hold several cells, which a search tells apart by
-// recomputing each item's cell. A neighbour search picks, per agent, the coarsest level
+// memory does not grow with their resolution; a bucket may hold several cells, which a
+// search tells apart by recomputing each item's cell. A neighbour search picks, per agent, the coarsest level
 // at which its own cell is not crowded (src/cpu/grid.rs is the same arithmetic).
 const GRID_LEVELS: u32 = 4u;
 

@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use rayon::prelude::*;
 
 use super::effects::{add_acc, contact, offset};
-use super::grid::{grid_bucket, grid_coords, ring_next_dx, GRID_ROUNDING_MARGIN};
+use super::grid::{grid_bucket, grid_coords, max_ring, ring_cells, GRID_ROUNDING_MARGIN};
 use super::{
     cell_index_of, die_if_spent, eat_share, moved_units, pulled, take_from_cell, wrap_coord,
 };
@@ -87,32 +87,21 @@ fn sense_agents(p: &Params, st: &State, sc: &Scratch, me: [f32; 2]) -> [Seen; BO
     let r2max = p.view_radius * p.view_radius;
     let g = p.grid_dim as i32;
     let size = p.grid_cell_size;
-    let (lo, hi) = (-((g - 1) / 2), g / 2);
     let own = grid_coords(p, 0, me);
+    let own = [own[0] as i32, own[1] as i32];
     let mut agents = [Seen::EMPTY; BOT_VIEW];
-    for r in 0..=(-lo).max(hi) {
-        for dy in -r..=r {
-            let mut dx = -r;
-            while dx <= r {
-                if dx >= lo && dx <= hi && dy >= lo && dy <= hi {
-                    let c = [
-                        (own[0] as i32 + dx).rem_euclid(g) as u32,
-                        (own[1] as i32 + dy).rem_euclid(g) as u32,
-                    ];
-                    let b = grid_bucket(p, 0, c) as usize;
-                    for s in sc.grid_start[b] as usize..sc.grid_start[b + 1] as usize {
-                        let j = sc.grid_items[s];
-                        let q = sc.agent_pos[j as usize];
-                        if q[2] == 0.0 {
-                            continue;
-                        }
-                        let seen = Seen::from(p, me, [q[0], q[1]], j);
-                        if !(p.view_radius > 0.0 && seen.d2 > r2max) {
-                            insert(&mut agents, seen);
-                        }
-                    }
+    for r in 0..=max_ring(g) {
+        for (_, c) in ring_cells(own, r, g) {
+            let b = grid_bucket(p, 0, c) as usize;
+            for &j in &sc.grid_items[sc.grid_start[b] as usize..sc.grid_start[b + 1] as usize] {
+                let q = sc.agent_pos[j as usize];
+                if q[2] == 0.0 {
+                    continue;
                 }
-                dx = ring_next_dx(dx, dy, r);
+                let seen = Seen::from(p, me, [q[0], q[1]], j);
+                if !(p.view_radius > 0.0 && seen.d2 > r2max) {
+                    insert(&mut agents, seen);
+                }
             }
         }
         let reach = r as f32 * size - moved;

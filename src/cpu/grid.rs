@@ -29,12 +29,36 @@ pub const GRID_ROUNDING_MARGIN: f32 = 1.0 / 1_048_576.0;
 
 /// The next dx of ring r's row dy: every dx of its top and bottom rows, the two ends of the
 /// others.
-pub fn ring_next_dx(dx: i32, dy: i32, r: i32) -> i32 {
+fn ring_next_dx(dx: i32, dy: i32, r: i32) -> i32 {
     if dy.abs() != r && dx == -r {
         r
     } else {
         dx + 1
     }
+}
+
+/// The last ring a search of a g-wide level of cells can need.
+pub fn max_ring(g: i32) -> i32 {
+    ((g - 1) / 2).max(g / 2)
+}
+
+/// The cells of ring r around cell `own` of a g-wide level, as (offset, wrapped cell).
+/// Offsets stay in [-(g-1)/2, g/2], so over all rings every cell comes once, even where
+/// rings wrap around the torus. The shaders walk the same cells in the same order
+/// (`ring_next_dx`, `grid_wrap` in common.wgsl).
+pub fn ring_cells(own: [i32; 2], r: i32, g: i32) -> impl Iterator<Item = ([i32; 2], [u32; 2])> {
+    let (lo, hi) = (-((g - 1) / 2), g / 2);
+    (-r..=r)
+        .flat_map(move |dy| {
+            std::iter::successors(Some(-r), move |&dx| Some(ring_next_dx(dx, dy, r)))
+                .take_while(move |&dx| dx <= r)
+                .map(move |dx| [dx, dy])
+        })
+        .filter(move |d| d.iter().all(|&v| (lo..=hi).contains(&v)))
+        .map(move |d| {
+            let wrap = |axis: usize| (own[axis] + d[axis]).rem_euclid(g) as u32;
+            (d, [wrap(0), wrap(1)])
+        })
 }
 
 /// Index into grid_counts / grid_start of the bucket holding cell `c` of a level: above

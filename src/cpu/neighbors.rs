@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::grid::{
-    grid_bucket, grid_coords, grid_level_cell_size, grid_level_dim, ring_next_dx,
+    grid_bucket, grid_coords, grid_level_cell_size, grid_level_dim, max_ring, ring_cells,
     GRID_ROUNDING_MARGIN,
 };
 use super::wrap_delta;
@@ -94,10 +94,6 @@ fn cell_gap2(p: &Params, pos: [f32; 2], own: [i32; 2], dx: i32, dy: i32, size: f
 fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, top: &mut TopK) {
     let g = grid_level_dim(p, level) as i32;
     let size = grid_level_cell_size(p, level);
-    // Offsets in [lo, hi] visit each grid cell once, even when rings wrap around the torus.
-    let lo = -((g - 1) / 2);
-    let hi = g / 2;
-    let max_ring = (-lo).max(hi);
     let r2max = p.view_radius * p.view_radius;
     let own = grid_coords(p, level, pos);
     let own = [own[0] as i32, own[1] as i32];
@@ -109,37 +105,25 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
             f32::INFINITY
         }
     };
-    for r in 0..=max_ring {
+    for r in 0..=max_ring(g) {
         // A ring's cells lie within half the world of the agent while r < g/2.
         let prune = 2 * (r + 1) <= g;
-        for dy in -r..=r {
-            let mut dx = -r;
-            while dx <= r {
-                if dx >= lo
-                    && dx <= hi
-                    && dy >= lo
-                    && dy <= hi
-                    && !(prune && cell_gap2(p, pos, own, dx, dy, size) > worst(top))
-                {
-                    let c = [
-                        (own[0] + dx).rem_euclid(g) as u32,
-                        (own[1] + dy).rem_euclid(g) as u32,
-                    ];
-                    let b = grid_bucket(p, level, c) as usize;
-                    for s in sc.grid_start[b] as usize..sc.grid_start[b + 1] as usize {
-                        let j = sc.grid_items[s];
-                        let q = sc.grid_pos[s];
-                        if j as usize == i || (level > 0 && grid_coords(p, level, q) != c) {
-                            continue;
-                        }
-                        let d2 = dist2(p, pos, q);
-                        if p.view_radius > 0.0 && d2 > r2max {
-                            continue;
-                        }
-                        top.insert(d2, j);
-                    }
+        for ([dx, dy], c) in ring_cells(own, r, g) {
+            if prune && cell_gap2(p, pos, own, dx, dy, size) > worst(top) {
+                continue;
+            }
+            let b = grid_bucket(p, level, c) as usize;
+            for s in sc.grid_start[b] as usize..sc.grid_start[b + 1] as usize {
+                let j = sc.grid_items[s];
+                let q = sc.grid_pos[s];
+                if j as usize == i || (level > 0 && grid_coords(p, level, q) != c) {
+                    continue;
                 }
-                dx = ring_next_dx(dx, dy, r);
+                let d2 = dist2(p, pos, q);
+                if p.view_radius > 0.0 && d2 > r2max {
+                    continue;
+                }
+                top.insert(d2, j);
             }
         }
         // Agents in rings beyond r are at least r cells away, less rounding.
