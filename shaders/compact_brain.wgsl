@@ -23,7 +23,7 @@
 @group(0) @binding(9) var<storage, read> saliency_agents: array<u32>;
 @group(0) @binding(10) var<storage, read> saliency_inputs: array<u32>;
 @group(0) @binding(11) var<storage, read_write> saliency_actions: array<vec4<f32>>;
-// @genome_pages read
+// @genome_pages read per_page
 
 override HIDDEN: u32 = 16u;
 override VIEW_AGENTS: u32 = 16u;
@@ -161,8 +161,9 @@ fn gather_inputs(i: u32, me: Agent) {
 
 @compute @workgroup_size(64)
 fn compact_brain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let i = flat_index(gid, nwg);
-    if (i >= params.capacity) { return; }
+    // Dispatched once per genome page, over that page's agents (src/gpu/genome.rs).
+    let i = genome_page.first_agent + flat_index(gid, nwg);
+    if (i >= params.capacity || !genome_page_holds(i)) { return; }
     let me = agents[i];
     if (me.alive == 0u) {
         for (var q = 0u; q < ACTION_QUADS; q++) { actions[i * ACTION_QUADS + q] = vec4<f32>(0.0); }
@@ -178,7 +179,7 @@ fn compact_probe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
     let probe = flat_index(gid, nwg);
     if (probe >= SALIENCY_AGENTS * SALIENCY_PROBES || !saliency_tick(clock.tick)) { return; }
     let i = saliency_agents[probe / SALIENCY_PROBES];
-    if (i == NONE) { return; }
+    if (i == NONE || !genome_page_holds(i)) { return; }
     forward(i, agents[i], saliency_inputs[probe], probe);
 }
 

@@ -20,7 +20,7 @@
 @group(0) @binding(8) var<storage, read> saliency_agents: array<u32>;
 @group(0) @binding(9) var<storage, read> saliency_inputs: array<u32>;
 @group(0) @binding(10) var<storage, read_write> saliency_actions: array<vec4<f32>>;
-// @genome_pages read
+// @genome_pages read per_page
 
 override HIDDEN: u32 = 64u;
 override HEADS: u32 = 4u;
@@ -251,8 +251,9 @@ fn jaxlife_brain(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) t: u32,
 ) {
-    let i = wid.x + wid.y * nwg.x;
-    if (i >= params.capacity) { return; }
+    // Dispatched once per genome page, over that page's agents (src/gpu/genome.rs).
+    let i = genome_page.first_agent + wid.x + wid.y * nwg.x;
+    if (i >= params.capacity || !genome_page_holds(i)) { return; }
     if (agents[i].alive == 0u) {
         if (t < ACTION_QUADS) { actions[i * ACTION_QUADS + t] = vec4<f32>(0.0); }
         return;
@@ -273,7 +274,7 @@ fn jaxlife_probe(
     let probe = wid.x + wid.y * nwg.x;
     if (probe >= SALIENCY_AGENTS * SALIENCY_PROBES || !saliency_tick(clock.tick)) { return; }
     let i = saliency_agents[probe / SALIENCY_PROBES];
-    if (i == NONE) { return; }
+    if (i == NONE || !genome_page_holds(i)) { return; }
     let raised = saliency_inputs[probe];
     raised_obs = select(i * params.obs_len + raised, NONE, raised == NONE);
     probe_out = probe;

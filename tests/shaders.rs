@@ -90,7 +90,17 @@ fn genome_pages_expand_to_valid_shaders() {
                     .iter()
                     .filter(|d| d.name.starts_with("genome_page_"))
                     .count();
-                assert_eq!(paged, pages, "{name}");
+                // The brains read one page per dispatch, bound with the uniform saying
+                // which agents it holds.
+                let per_page = silico::gpu::genome::per_page(def.source);
+                assert_eq!(paged, if per_page { 1 } else { pages }, "{name}");
+                assert_eq!(
+                    decls
+                        .iter()
+                        .any(|d| d.name == silico::gpu::genome::PAGE_INFO && d.uniform),
+                    per_page,
+                    "{name}"
+                );
             }
             // policy, jaxlife_brain, compact_brain, births and metrics read genomes.
             assert_eq!(readers, 5);

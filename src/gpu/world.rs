@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
-use super::genome::{GenomePages, MAX_PAGES};
+use super::genome::{self, GenomePages, MAX_PAGES};
 use super::{binding_decls, full_source, groups_for, pass_source, Dispatch, GpuContext, SHADERS};
 use crate::config::Config;
 use crate::cpu::{tick_passes, TICK_PASSES};
@@ -15,7 +15,10 @@ use crate::world::{Dims, LifeEvent, Params, Scratch, State, METRIC_COLUMNS, METR
 
 struct Pass {
     pipeline: wgpu::ComputePipeline,
-    bind_group: wgpu::BindGroup,
+    /// One bind group; for a pass that reads its genomes one page per dispatch
+    /// (`genome::per_page`), one per page, in page order.
+    bind_groups: Vec<wgpu::BindGroup>,
+    per_page: bool,
     dispatch: Dispatch,
 }
 
@@ -203,6 +206,16 @@ impl GpuWorld {
         });
         buffers.insert("birth_args", args);
 
+        let page_info = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(genome::PAGE_INFO),
+            size: pages.pages as u64 * genome::GENOME_PAGE_STRIDE_BYTES,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        ctx.queue
+            .write_buffer(&page_info, 0, &pages.page_info_bytes());
+        buffers.insert(genome::PAGE_INFO, page_info);
+
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let mut passes = HashMap::new();
         for def in SHADERS {
@@ -244,27 +257,44 @@ impl GpuWorld {
                 label: Some(def.file),
                 entries: &layout_entries,
             });
-            let mut bind_entries = Vec::new();
-            for d in &decls {
-                let buf = buffers
-                    .get(d.name.as_str())
-                    .ok_or_else(|| GpuError::Device {
+            let per_page = genome::per_page(def.source);
+            let mut bind_groups = Vec::new();
+            for page in 0..if per_page { pages.pages } else { 1 } {
+                let mut bind_entries = Vec::new();
+                for d in &decls {
+                    // A per-page pass's page binding takes this page; its uniform, this
+                    // page's entry.
+                    let name = match d.name.as_str() {
+                        n if per_page && n == genome::PAGE_NAMES[0] => genome::PAGE_NAMES[page],
+                        n => n,
+                    };
+                    let buf = buffers.get(name).ok_or_else(|| GpuError::Device {
                         adapter: ctx.info.name.clone(),
                         message: format!(
                             "{} binds '{}', which is no buffer of the world",
                             def.file, d.name
                         ),
                     })?;
-                bind_entries.push(wgpu::BindGroupEntry {
-                    binding: d.binding,
-                    resource: buf.as_entire_binding(),
-                });
+                    let resource = if name == genome::PAGE_INFO {
+                        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                            buffer: buf,
+                            offset: page as u64 * genome::GENOME_PAGE_STRIDE_BYTES,
+                            size: wgpu::BufferSize::new(genome::GENOME_PAGE_BYTES),
+                        })
+                    } else {
+                        buf.as_entire_binding()
+                    };
+                    bind_entries.push(wgpu::BindGroupEntry {
+                        binding: d.binding,
+                        resource,
+                    });
+                }
+                bind_groups.push(device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some(def.file),
+                    layout: &bgl,
+                    entries: &bind_entries,
+                }));
             }
-            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some(def.file),
-                layout: &bgl,
-                entries: &bind_entries,
-            });
             let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
                 label: Some(def.file),
                 bind_group_layouts: &[Some(&bgl)],
@@ -288,7 +318,8 @@ impl GpuWorld {
                     entry.name,
                     Pass {
                         pipeline,
-                        bind_group: bind_group.clone(),
+                        bind_groups: bind_groups.clone(),
+                        per_page,
                         dispatch: entry.dispatch,
                     },
                 );
@@ -560,24 +591,31 @@ impl GpuWorld {
 
     fn record_dispatch(&self, cp: &mut wgpu::ComputePass<'_>, name: &str) {
         let pass = &self.passes[name];
-        let groups = match pass.dispatch {
-            Dispatch::Single => Some((1, 1)),
-            Dispatch::MetricPartials => Some((self.params.metric_partials, 1)),
-            Dispatch::Indirect { .. } => None,
-            _ => match pass.dispatch.threads(&self.params, &self.dims) {
-                // A pass with nothing to do this world (observe without a flat-input brain).
-                0 => return,
-                threads => Some(groups_for(threads)),
-            },
-        };
-        cp.set_pipeline(&pass.pipeline);
-        cp.set_bind_group(0, &pass.bind_group, &[]);
-        match (groups, pass.dispatch) {
-            (Some((x, y)), _) => cp.dispatch_workgroups(x, y, 1),
-            (None, Dispatch::Indirect { buffer, offset }) => {
-                cp.dispatch_workgroups_indirect(self.buffer(buffer), offset)
+        for (page, bind_group) in pass.bind_groups.iter().enumerate() {
+            // A per-page pass runs over the agents of one page at a time.
+            let mut dims = self.dims;
+            if pass.per_page {
+                dims.capacity = self.pages.agents(page).len();
             }
-            (None, _) => unreachable!("only indirect dispatches have no workgroup count"),
+            let groups = match pass.dispatch {
+                Dispatch::Single => Some((1, 1)),
+                Dispatch::MetricPartials => Some((self.params.metric_partials, 1)),
+                Dispatch::Indirect { .. } => None,
+                _ => match pass.dispatch.threads(&self.params, &dims) {
+                    // Nothing to do this world (observe without a flat-input brain).
+                    0 => continue,
+                    threads => Some(groups_for(threads)),
+                },
+            };
+            cp.set_pipeline(&pass.pipeline);
+            cp.set_bind_group(0, bind_group, &[]);
+            match (groups, pass.dispatch) {
+                (Some((x, y)), _) => cp.dispatch_workgroups(x, y, 1),
+                (None, Dispatch::Indirect { buffer, offset }) => {
+                    cp.dispatch_workgroups_indirect(self.buffer(buffer), offset)
+                }
+                (None, _) => unreachable!("only indirect dispatches have no workgroup count"),
+            }
         }
     }
 
