@@ -90,6 +90,18 @@ fn seen_from(me: vec2<f32>, other: vec2<f32>, idx: u32) -> Seen {
     return Seen(dx * dx + dy * dy, dx, dy, idx);
 }
 
+fn in_view(c: Seen) -> bool {
+    return !(params.view_radius > 0.0 && c.d2 > params.view_radius * params.view_radius);
+}
+
+// Offers living agent j, where it is now, to the bot at `me`'s list.
+fn offer_agent(me: vec2<f32>, j: u32) {
+    let q = agent_pos[j];
+    if (q.z == 0.0) { return; }
+    let c = seen_from(me, q.xy, j);
+    if (in_view(c)) { insert_agent(c); }
+}
+
 fn add_agent(index: u32, value: f32) {
     let v = to_fixed(value);
     if (v != 0) { atomicAdd(&agent_acc[index], v); }
@@ -130,7 +142,6 @@ fn sense_agents(me: vec2<f32>) {
     for (var s = 0u; s <= clock.bot_step; s++) { moved += bitcast<f32>(atomicLoad(&agent_shift[s])); }
     // A margin for the rounding of each term and of each wrapped move.
     moved += params.world_size * GRID_ROUNDING_MARGIN * f32(2u + clock.bot_step);
-    let r2max = params.view_radius * params.view_radius;
     let g = i32(params.grid_dim);
     let size = params.grid_cell_size;
     let lo = -((g - 1) / 2);
@@ -144,14 +155,7 @@ fn sense_agents(me: vec2<f32>) {
                 if (dx >= lo && dx <= hi && dy >= lo && dy <= hi) {
                     let c = grid_wrap(own + vec2<i32>(dx, dy), g);
                     let b = grid_bucket(0u, c);
-                    for (var s = grid_start[b]; s < grid_start[b + 1u]; s++) {
-                        let j = grid_items[s];
-                        let q = agent_pos[j];
-                        if (q.z == 0.0) { continue; }
-                        let seen = seen_from(me, q.xy, j);
-                        if (params.view_radius > 0.0 && seen.d2 > r2max) { continue; }
-                        insert_agent(seen);
-                    }
+                    for (var s = grid_start[b]; s < grid_start[b + 1u]; s++) { offer_agent(me, grid_items[s]); }
                 }
                 dx = ring_next_dx(dx, dy, r);
             }
@@ -174,27 +178,19 @@ var<workgroup> wg_seen: array<Seen, 256>; // BOT_THREADS * BOT_VIEW
 
 fn sense_stripe(b: u32, first: u32, stride: u32) {
     let me = bots[b];
-    let r2max = params.view_radius * params.view_radius;
     for (var s = 0u; s < BOT_VIEW; s++) {
         near_agents[s] = empty_seen();
         near_bots[s] = empty_seen();
     }
     if (stride == 1u) {
-        for (var j = 0u; j < params.capacity; j++) {
-            let q = agent_pos[j];
-            if (q.z == 0.0) { continue; }
-            let c = seen_from(me.pos, q.xy, j);
-            if (params.view_radius > 0.0 && c.d2 > r2max) { continue; }
-            insert_agent(c);
-        }
+        for (var j = 0u; j < params.capacity; j++) { offer_agent(me.pos, j); }
     } else if (first == 0u) {
         sense_agents(me.pos);
     }
     for (var j = first; j < params.bot_count; j += stride) {
         if (j == b) { continue; }
         let c = seen_from(me.pos, bots[j].pos, j);
-        if (params.view_radius > 0.0 && c.d2 > r2max) { continue; }
-        insert_bot(c);
+        if (in_view(c)) { insert_bot(c); }
     }
 }
 

@@ -18,18 +18,14 @@
 @group(0) @binding(12) var<storage, read> bot_neighbor_list: array<u32>;
 @group(0) @binding(13) var<storage, read_write> bot_acc: array<atomic<i32>>;
 
-fn add_fixed(index: u32, value: f32) {
-    let v = to_fixed(value);
-    if (v != 0) { atomicAdd(&agent_acc[index], v); }
-}
-
-fn add_bot(index: u32, value: f32) {
-    let v = to_fixed(value);
-    if (v != 0) { atomicAdd(&bot_acc[index], v); }
+// Adds fixed-point v to a bot's accumulator (to_bot) or an agent's, skipping zeros.
+fn add_fixed_to(to_bot: bool, index: u32, v: i32) {
+    if (v == 0) { return; }
+    if (to_bot) { atomicAdd(&bot_acc[index], v); } else { atomicAdd(&agent_acc[index], v); }
 }
 
 fn add_to(to_bot: bool, index: u32, value: f32) {
-    if (to_bot) { add_bot(index, value); } else { add_fixed(index, value); }
+    add_fixed_to(to_bot, index, to_fixed(value));
 }
 
 // What agent i does to one entity it sees at offset d, whose accumulators start at `base`
@@ -46,12 +42,7 @@ fn contact(to_bot: bool, base: u32, d: vec2<f32>, push: f32, hit: f32, gate: f32
     if (gate > 0.0) {
         add_to(to_bot, base + 3u, gate);
         for (var m = 0u; m < 4u; m++) {
-            for (var c = 0u; c < 4u; c++) {
-                let v = said[m][c];
-                if (v != 0) {
-                    if (to_bot) { atomicAdd(&bot_acc[base + 4u + 4u * m + c], v); } else { atomicAdd(&agent_acc[base + 4u + 4u * m + c], v); }
-                }
-            }
+            for (var c = 0u; c < 4u; c++) { add_fixed_to(to_bot, base + 4u + 4u * m + c, said[m][c]); }
         }
     }
     return hit_amount;

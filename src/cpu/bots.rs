@@ -68,6 +68,22 @@ pub fn before(a: &Seen, b: &Seen) -> bool {
     }
 }
 
+fn in_view(p: &Params, c: &Seen) -> bool {
+    !(p.view_radius > 0.0 && c.d2 > p.view_radius * p.view_radius)
+}
+
+/// Offers living agent j, where it is now, to the list of the bot at `me`.
+fn offer_agent(p: &Params, sc: &Scratch, me: [f32; 2], j: u32, list: &mut [Seen; BOT_VIEW]) {
+    let q = sc.agent_pos[j as usize];
+    if q[2] == 0.0 {
+        return;
+    }
+    let c = Seen::from(p, me, [q[0], q[1]], j);
+    if in_view(p, &c) {
+        insert(list, c);
+    }
+}
+
 fn insert(list: &mut [Seen; BOT_VIEW], c: Seen) {
     let mut x = c;
     for slot in list.iter_mut() {
@@ -84,7 +100,6 @@ fn sense_agents(p: &Params, st: &State, sc: &Scratch, me: [f32; 2]) -> [Seen; BO
     let step = st.clock.bot_step as usize;
     let moved: f32 = sc.agent_shift[..=step].iter().sum::<f32>()
         + p.world_size * GRID_ROUNDING_MARGIN * (2 + step) as f32;
-    let r2max = p.view_radius * p.view_radius;
     let g = p.grid_dim as i32;
     let size = p.grid_cell_size;
     let own = grid_coords(p, 0, me);
@@ -94,14 +109,7 @@ fn sense_agents(p: &Params, st: &State, sc: &Scratch, me: [f32; 2]) -> [Seen; BO
         for (_, c) in ring_cells(own, r, g) {
             let b = grid_bucket(p, 0, c) as usize;
             for &j in &sc.grid_items[sc.grid_start[b] as usize..sc.grid_start[b + 1] as usize] {
-                let q = sc.agent_pos[j as usize];
-                if q[2] == 0.0 {
-                    continue;
-                }
-                let seen = Seen::from(p, me, [q[0], q[1]], j);
-                if !(p.view_radius > 0.0 && seen.d2 > r2max) {
-                    insert(&mut agents, seen);
-                }
+                offer_agent(p, sc, me, j, &mut agents);
             }
         }
         let reach = r as f32 * size - moved;
@@ -129,15 +137,10 @@ pub fn sense(
     b: usize,
 ) -> ([Seen; BOT_VIEW], [Seen; BOT_VIEW]) {
     let me = st.bots[b].pos;
-    let r2max = p.view_radius * p.view_radius;
-    let in_view = |c: &Seen| !(p.view_radius > 0.0 && c.d2 > r2max);
     let agents = if p.capacity as usize + st.bots.len() <= SERIAL_SENSE_MAX {
         let mut agents = [Seen::EMPTY; BOT_VIEW];
-        for (j, q) in sc.agent_pos.iter().enumerate() {
-            let c = Seen::from(p, me, [q[0], q[1]], j as u32);
-            if q[2] != 0.0 && in_view(&c) {
-                insert(&mut agents, c);
-            }
+        for j in 0..p.capacity {
+            offer_agent(p, sc, me, j, &mut agents);
         }
         agents
     } else {
@@ -149,7 +152,7 @@ pub fn sense(
             continue;
         }
         let c = Seen::from(p, me, other.pos, j as u32);
-        if in_view(&c) {
+        if in_view(p, &c) {
             insert(&mut bots, c);
         }
     }

@@ -50,19 +50,19 @@ pub const GENOME_PAGE_STRIDE_BYTES: u64 = 256;
 
 /// Whether a pass reads its genomes one page per dispatch (its marker says `per_page`).
 pub fn per_page(pass_source: &str) -> bool {
-    marker_words(pass_source).is_some_and(|w| w.contains(&"per_page"))
+    marker_line(pass_source).is_some_and(|(_, _, words)| words.contains(&"per_page"))
 }
 
-fn marker_words(pass_source: &str) -> Option<Vec<&str>> {
+/// Where a pass's marker line starts and ends, and the words after the marker.
+fn marker_line(pass_source: &str) -> Option<(usize, usize, Vec<&str>)> {
     let at = pass_source.find(MARKER)?;
-    let rest = &pass_source[at + MARKER.len()..];
-    Some(
-        rest.lines()
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect(),
-    )
+    let end = pass_source[at..]
+        .find('\n')
+        .map_or(pass_source.len(), |n| at + n);
+    let words = pass_source[at + MARKER.len()..end]
+        .split_whitespace()
+        .collect();
+    Some((at, end, words))
 }
 
 /// How a world's genomes are laid out in pages.
@@ -194,13 +194,9 @@ impl GenomePages {
     /// A shader's pass source with its genome marker (if any) replaced by the page bindings
     /// and accessors; the bindings take the numbers after the pass's own.
     pub fn expand(&self, pass_source: &str) -> String {
-        let Some(at) = pass_source.find(MARKER) else {
+        let Some((at, line_end, words)) = marker_line(pass_source) else {
             return pass_source.to_string();
         };
-        let line_end = pass_source[at..]
-            .find('\n')
-            .map_or(pass_source.len(), |n| at + n);
-        let words = marker_words(pass_source).unwrap_or_default();
         let writable = words.first() == Some(&"read_write");
         let by_page = words.contains(&"per_page");
         let first = super::binding_decls(pass_source)

@@ -16,9 +16,9 @@ use crate::world::{Dims, LifeEvent, Params, Scratch, State, METRIC_COLUMNS, METR
 struct Pass {
     pipeline: wgpu::ComputePipeline,
     /// One bind group; for a pass that reads its genomes one page per dispatch
-    /// (`genome::per_page`), one per page, in page order.
+    /// (`genome::per_page`), one per page, in page order, each dispatched over its page's
+    /// agents.
     bind_groups: Vec<wgpu::BindGroup>,
-    per_page: bool,
     dispatch: Dispatch,
 }
 
@@ -319,7 +319,6 @@ impl GpuWorld {
                     Pass {
                         pipeline,
                         bind_groups: bind_groups.clone(),
-                        per_page,
                         dispatch: entry.dispatch,
                     },
                 );
@@ -592,9 +591,10 @@ impl GpuWorld {
     fn record_dispatch(&self, cp: &mut wgpu::ComputePass<'_>, name: &str) {
         let pass = &self.passes[name];
         for (page, bind_group) in pass.bind_groups.iter().enumerate() {
-            // A per-page pass runs over the agents of one page at a time.
+            // A per-page pass runs over the agents of one page at a time (with one page,
+            // that is every agent).
             let mut dims = self.dims;
-            if pass.per_page {
+            if pass.bind_groups.len() > 1 {
                 dims.capacity = self.pages.agents(page).len();
             }
             let groups = match pass.dispatch {
