@@ -64,7 +64,7 @@ pub fn display_available() -> Result<(), NoDisplay> {
 /// Open the window and run until it is closed (or `exit_after_frames` frames are drawn).
 pub fn run(opts: AppOptions) -> Result<()> {
     display_available()?;
-    crate::gpu::context::quiet_mesa_wsi();
+    crate::gpu::context::prepare_mesa_env();
     let event_loop = EventLoop::new().map_err(|e| NoDisplay(e.to_string()))?;
     let mut app = App {
         opts,
