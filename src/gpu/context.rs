@@ -170,7 +170,7 @@ impl GpuContext {
 /// - lavapipe (llvmpipe) runs 4 invocations per SIMD batch instead of 8
 ///   (`LP_NATIVE_VECTOR_WIDTH=128`). Mesa 25.0 compiles every memory access as one branch per
 ///   lane, and LLVM's coroutine pass (every compute shader is a coroutine there) grows
-///   faster than linearly in branches: the default world's first tick compiles in 18 s
+///   faster than linearly in branches: the default world's first tick compiles in 17 s
 ///   instead of 49, JaxLife's in about a third of the time. Our passes are bound by memory
 ///   accesses, which run lane by lane at either width, so ticks are as fast (README,
 ///   "lavapipe from Mesa 25"). Other drivers ignore the variable.

@@ -48,9 +48,12 @@ pub const GENOME_PAGE_BYTES: u64 = 16;
 /// The largest `min_uniform_buffer_offset_alignment` WebGPU allows.
 pub const GENOME_PAGE_STRIDE_BYTES: u64 = 256;
 
+/// The marker's word for a pass that reads its genomes one page per dispatch.
+const PER_PAGE: &str = "per_page";
+
 /// Whether a pass reads its genomes one page per dispatch (its marker says `per_page`).
 pub fn per_page(pass_source: &str) -> bool {
-    marker_line(pass_source).is_some_and(|(_, _, words)| words.contains(&"per_page"))
+    marker_line(pass_source).is_some_and(|(_, _, words)| words.contains(&PER_PAGE))
 }
 
 /// Where a pass's marker line starts and ends, and the words after the marker.
@@ -198,7 +201,7 @@ impl GenomePages {
             return pass_source.to_string();
         };
         let writable = words.first() == Some(&"read_write");
-        let by_page = words.contains(&"per_page");
+        let by_page = words.contains(&PER_PAGE);
         let first = super::binding_decls(pass_source)
             .iter()
             .map(|d| d.binding + 1)

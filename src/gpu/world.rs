@@ -271,8 +271,8 @@ impl GpuWorld {
                     let buf = buffers.get(name).ok_or_else(|| GpuError::Device {
                         adapter: ctx.info.name.clone(),
                         message: format!(
-                            "{} binds '{}', which is no buffer of the world",
-                            def.file, d.name
+                            "{} binds '{name}', which is no buffer of the world",
+                            def.file
                         ),
                     })?;
                     let resource = if name == genome::PAGE_INFO {
