@@ -3,6 +3,10 @@
 // the i-th chosen parent (in slot order) with the i-th free slot, or lists `min_agents`
 // random agents when none is alive, and sizes the indirect dispatches of births_spawn
 // (one thread per new agent) and births_genome (one thread per 4 pairs of new weights).
+// Worlds of more agents than src/gpu/births.rs BLOCKS_ABOVE_AGENTS make the same
+// selection over blocks of agents in seven dispatches (births_tally ... births_assign,
+// below), since one workgroup walking every slot several times takes tens of
+// milliseconds at a million agents on a real GPU.
 // Reference: src/cpu/births.rs.
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -17,6 +21,9 @@
 // Births and deaths for lineage.csv, read back with the metrics.
 @group(0) @binding(8) var<storage, read_write> events: array<LifeEvent>;
 @group(0) @binding(9) var<storage, read_write> event_count: atomic<u32>;
+// The block selection's state: SEL_* words, then the two 16-bit digit histograms of the
+// would-be parents' energy keys, then four words per block (src/gpu/births.rs).
+@group(0) @binding(10) var<storage, read_write> birth_select: array<atomic<u32>>;
 // @genome_pages read_write
 
 // src/world/layout.rs GENOME_PAIRS_PER_THREAD.
@@ -201,24 +208,311 @@ fn births_select(@builtin(local_invocation_index) t: u32) {
         births = n;
     }
     if (t == 0u) {
-        var ctl: BirthControl;
-        ctl.count = count;
-        ctl.births = births;
-        ctl.respawns = respawns;
-        ctl.deaths = deaths;
-        ctl.candidates = candidates;
-        ctl.alive_after = alive_count + count;
-        let groups = (count + 63u) / 64u;
-        ctl.spawn_args = array<u32, 3>(min(groups, 65535u), (groups + 65534u) / 65535u, 1u);
-        if (params.genome_len == 0u || count == 0u) {
-            ctl.genome_args = array<u32, 3>(0u, 1u, 1u);
-        } else {
-            let per_group = 256u * GENOME_PAIRS_PER_THREAD;
-            let pairs = params.genome_len / 2u;
-            ctl.genome_args = array<u32, 3>((pairs + per_group - 1u) / per_group, min(count, 65535u), (count + 65534u) / 65535u);
+        write_control(count, births, respawns, deaths, candidates, alive_count);
+    }
+}
+
+// The tick's birth counts, and the indirect dispatch sizes of births_spawn and births_genome.
+fn write_control(count: u32, births: u32, respawns: u32, deaths: u32, candidates: u32, alive_count: u32) {
+    var ctl: BirthControl;
+    ctl.count = count;
+    ctl.births = births;
+    ctl.respawns = respawns;
+    ctl.deaths = deaths;
+    ctl.candidates = candidates;
+    ctl.alive_after = alive_count + count;
+    let groups = (count + 63u) / 64u;
+    ctl.spawn_args = array<u32, 3>(min(groups, 65535u), (groups + 65534u) / 65535u, 1u);
+    if (params.genome_len == 0u || count == 0u) {
+        ctl.genome_args = array<u32, 3>(0u, 1u, 1u);
+    } else {
+        let per_group = 256u * GENOME_PAIRS_PER_THREAD;
+        let pairs = params.genome_len / 2u;
+        ctl.genome_args = array<u32, 3>((pairs + per_group - 1u) / per_group, min(count, 65535u), (count + 65534u) / 65535u);
+    }
+    birth_control = ctl;
+    clock.alive = alive_count + count;
+}
+
+// ---- The same selection over blocks of BLOCK_SLOTS agents, for large worlds ----
+// births_tally counts the living, the would-be parents and the dead (recording deaths) and
+// histograms the parents' energy keys by their high 16 bits; births_decide_hi finds the
+// bin that holds the free-th largest key; births_hist_lo histograms the low 16 bits of the
+// keys in that bin, and births_decide_lo finds the key itself (the threshold) and how many
+// of the keys equal to it are taken, as births_select's radix select does 8 bits at a
+// time. births_rank counts each block's chosen parents and free slots, births_offsets
+// turns the counts into each block's first birth-list entries, and births_assign pairs
+// them in slot order within the block. Every count is an exact integer, so the result is
+// births_select's, entry for entry.
+
+// src/gpu/births.rs SEL_WORDS, HIST_BINS, BLOCK_SLOTS.
+const SEL_WORDS: u32 = 16u;
+const HIST_BINS: u32 = 65536u;
+const BLOCK_SLOTS: u32 = 512u;
+const SLOTS_PER_THREAD: u32 = 2u;
+const HIST_HI: u32 = SEL_WORDS;
+const HIST_LO: u32 = SEL_WORDS + HIST_BINS;
+const BLOCKS_AT: u32 = SEL_WORDS + 2u * HIST_BINS;
+// The SEL_* words: totals (summed by births_tally), then the selection.
+const SEL_ALIVE: u32 = 0u;
+const SEL_WANTS: u32 = 1u;
+const SEL_DEATHS: u32 = 2u;
+const SEL_RESPAWN: u32 = 3u;
+const SEL_THRESHOLD: u32 = 4u;
+const SEL_NEED_TIED: u32 = 5u;
+const SEL_RADIX: u32 = 6u;
+
+var<workgroup> wg_word: u32;
+
+fn block_of(wg: vec3<u32>, nwg: vec3<u32>) -> u32 {
+    return wg.x + wg.y * nwg.x;
+}
+
+// The slots [lo, hi) of thread t of a block: SLOTS_PER_THREAD consecutive ones, so that the
+// threads' ranks in slot order follow from prefix sums over the threads.
+fn block_slots(block: u32, t: u32) -> vec2<u32> {
+    let lo = min(block * BLOCK_SLOTS + t * SLOTS_PER_THREAD, params.capacity);
+    return vec2<u32>(lo, min(lo + SLOTS_PER_THREAD, params.capacity));
+}
+
+// A selection word as a value every thread of the workgroup agrees on (so that branches
+// on it may hold barriers).
+fn uniform_word(t: u32, w: u32) -> u32 {
+    if (t == 0u) { wg_word = atomicLoad(&birth_select[w]); }
+    let v = workgroupUniformLoad(&wg_word);
+    // Nobody may overwrite wg_word before every thread has read it.
+    workgroupBarrier();
+    return v;
+}
+
+// Exclusive prefix of `v` over the threads, and the workgroup's total.
+fn workgroup_scan(t: u32, v: u32) -> vec2<u32> {
+    let before = workgroup_exclusive(t, v);
+    let total = workgroup_sum(t, v);
+    return vec2<u32>(before, total);
+}
+
+// Of the 65536 bins of a histogram at `base`, counted from the highest: the bin in which
+// the count reaches `need` (1 ≤ need ≤ the histogram's total), and the count of the bins
+// above it. Thread t sums bins 256t.. from the top; the one whose run reaches need walks
+// it, as births_select's thread 0 walks its 256 bins.
+fn select_bin(t: u32, base: u32, need: u32) -> vec2<u32> {
+    let top = HIST_BINS - 1u - 256u * t;
+    var mine = 0u;
+    for (var k = 0u; k < 256u; k++) { mine += atomicLoad(&birth_select[base + top - k]); }
+    let before = workgroup_exclusive(t, mine);
+    if (before < need && before + mine >= need) {
+        var above = before;
+        for (var k = 0u; k < 256u; k++) {
+            let c = atomicLoad(&birth_select[base + top - k]);
+            if (above + c >= need) {
+                sel_digit = top - k;
+                sel_above = above;
+                break;
+            }
+            above += c;
         }
-        birth_control = ctl;
-        clock.alive = alive_count + count;
+    }
+    let digit = workgroupUniformLoad(&sel_digit);
+    let above = workgroupUniformLoad(&sel_above);
+    return vec2<u32>(digit, above);
+}
+
+@compute @workgroup_size(256)
+fn births_tally(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3<u32>,
+                @builtin(num_workgroups) nwg: vec3<u32>) {
+    let r = block_slots(block_of(wg, nwg), t);
+    var my_alive = 0u;
+    var my_wants = 0u;
+    var my_died = 0u;
+    for (var i = r.x; i < r.y; i++) {
+        if (agents[i].alive != 0u) { my_alive += 1u; }
+        if (wants_child(i)) {
+            my_wants += 1u;
+            atomicAdd(&birth_select[HIST_HI + (energy_key(i) >> 16u)], 1u);
+        }
+        let tk = agent_tick[i];
+        if ((tk.flags & TICK_DIED) != 0u) {
+            my_died += 1u;
+            let a = agents[i];
+            var cause = CAUSE_STARVED;
+            if (tk.hit_received < 0.0 && tk.death_energy - tk.hit_received > 0.0) { cause = CAUSE_HIT; }
+            record(LifeEvent(EVENT_DEATH, clock.tick, vec2<u32>(a.lineage_lo, a.lineage_hi),
+                vec2<u32>(NONE, NONE), a.generation, cause));
+        }
+    }
+    // Each count is at most BLOCK_SLOTS (10 bits), so one sum carries all three.
+    let sums = workgroup_sum(t, my_alive | (my_wants << 10u) | (my_died << 20u));
+    if (t == 0u) {
+        atomicAdd(&birth_select[SEL_ALIVE], sums & 1023u);
+        atomicAdd(&birth_select[SEL_WANTS], (sums >> 10u) & 1023u);
+        atomicAdd(&birth_select[SEL_DEATHS], sums >> 20u);
+    }
+}
+
+@compute @workgroup_size(256)
+fn births_decide_hi(@builtin(local_invocation_index) t: u32) {
+    let alive_count = uniform_word(t, SEL_ALIVE);
+    let candidates = uniform_word(t, SEL_WANTS);
+    let free = params.capacity - alive_count;
+    if (alive_count == 0u) {
+        let n = min(params.min_agents, params.capacity);
+        for (var r = t; r < n; r += 256u) {
+            birth_list[r] = Birth(r, NONE);
+        }
+        if (t == 0u) { atomicStore(&birth_select[SEL_RESPAWN], 1u); }
+        return;
+    }
+    // As in births_select: chosen are keys above the threshold, and the first need_tied
+    // keys equal to it in slot order.
+    var threshold = 0u;
+    var need_tied = 0xffffffffu;
+    var radix = 0u;
+    if (free == 0u) {
+        threshold = 0xffffffffu;
+        need_tied = 0u;
+    } else if (candidates > free) {
+        let hi = select_bin(t, HIST_HI, free);
+        threshold = hi.x << 16u;
+        need_tied = free - hi.y;
+        radix = 1u;
+    }
+    if (t == 0u) {
+        atomicStore(&birth_select[SEL_THRESHOLD], threshold);
+        atomicStore(&birth_select[SEL_NEED_TIED], need_tied);
+        atomicStore(&birth_select[SEL_RADIX], radix);
+    }
+}
+
+@compute @workgroup_size(256)
+fn births_hist_lo(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3<u32>,
+                  @builtin(num_workgroups) nwg: vec3<u32>) {
+    if (atomicLoad(&birth_select[SEL_RADIX]) == 0u) { return; }
+    let hi = atomicLoad(&birth_select[SEL_THRESHOLD]) >> 16u;
+    let r = block_slots(block_of(wg, nwg), t);
+    for (var i = r.x; i < r.y; i++) {
+        if (!wants_child(i)) { continue; }
+        let k = energy_key(i);
+        if ((k >> 16u) == hi) { atomicAdd(&birth_select[HIST_LO + (k & 0xffffu)], 1u); }
+    }
+}
+
+@compute @workgroup_size(256)
+fn births_decide_lo(@builtin(local_invocation_index) t: u32) {
+    if (uniform_word(t, SEL_RADIX) == 0u) { return; }
+    let need = uniform_word(t, SEL_NEED_TIED);
+    let lo = select_bin(t, HIST_LO, need);
+    if (t == 0u) {
+        atomicOr(&birth_select[SEL_THRESHOLD], lo.x);
+        atomicStore(&birth_select[SEL_NEED_TIED], need - lo.y);
+    }
+}
+
+// Thread t's would-be parents above the threshold, at it, and free slots.
+fn rank_counts(lo: u32, hi: u32, threshold: u32) -> vec3<u32> {
+    var c = vec3<u32>(0u);
+    for (var i = lo; i < hi; i++) {
+        if (wants_child(i)) {
+            let k = energy_key(i);
+            if (k > threshold) { c.x += 1u; }
+            if (k == threshold) { c.y += 1u; }
+        }
+        if (agents[i].alive == 0u) { c.z += 1u; }
+    }
+    return c;
+}
+
+@compute @workgroup_size(256)
+fn births_rank(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3<u32>,
+               @builtin(num_workgroups) nwg: vec3<u32>) {
+    let block = block_of(wg, nwg);
+    let r = block_slots(block, t);
+    var c = vec3<u32>(0u);
+    if (atomicLoad(&birth_select[SEL_RESPAWN]) == 0u) {
+        c = rank_counts(r.x, r.y, atomicLoad(&birth_select[SEL_THRESHOLD]));
+    }
+    let sums = workgroup_sum(t, c.x | (c.y << 10u) | (c.z << 20u));
+    if (t == 0u) {
+        atomicStore(&birth_select[BLOCKS_AT + 4u * block], sums & 1023u);
+        atomicStore(&birth_select[BLOCKS_AT + 4u * block + 1u], (sums >> 10u) & 1023u);
+        atomicStore(&birth_select[BLOCKS_AT + 4u * block + 2u], sums >> 20u);
+    }
+}
+
+// Chosen among `tied` keys at the threshold whose first has rank `rank` among all of them.
+fn tied_chosen(tied: u32, rank: u32, need_tied: u32) -> u32 {
+    return min(tied, need_tied - min(rank, need_tied));
+}
+
+@compute @workgroup_size(256)
+fn births_offsets(@builtin(local_invocation_index) t: u32) {
+    let alive_count = uniform_word(t, SEL_ALIVE);
+    let candidates = uniform_word(t, SEL_WANTS);
+    let deaths = uniform_word(t, SEL_DEATHS);
+    if (uniform_word(t, SEL_RESPAWN) != 0u) {
+        let n = min(params.min_agents, params.capacity);
+        if (t == 0u) { write_control(n, 0u, n, deaths, candidates, alive_count); }
+        return;
+    }
+    let need_tied = uniform_word(t, SEL_NEED_TIED);
+    let blocks = (params.capacity + BLOCK_SLOTS - 1u) / BLOCK_SLOTS;
+    // Each block's entries become (first parent entry, first free-slot entry, rank of its
+    // first tied key), carried across rounds of 256 blocks.
+    var carry = vec3<u32>(0u);
+    for (var first = 0u; first < blocks; first += 256u) {
+        let b = first + t;
+        var c = vec3<u32>(0u);
+        if (b < blocks) {
+            c = vec3<u32>(atomicLoad(&birth_select[BLOCKS_AT + 4u * b]),
+                atomicLoad(&birth_select[BLOCKS_AT + 4u * b + 1u]),
+                atomicLoad(&birth_select[BLOCKS_AT + 4u * b + 2u]));
+        }
+        let tied = workgroup_scan(t, c.y);
+        let tied_rank = carry.z + tied.x;
+        let parents = workgroup_scan(t, c.x + tied_chosen(c.y, tied_rank, need_tied));
+        let free = workgroup_scan(t, c.z);
+        if (b < blocks) {
+            atomicStore(&birth_select[BLOCKS_AT + 4u * b], carry.x + parents.x);
+            atomicStore(&birth_select[BLOCKS_AT + 4u * b + 1u], carry.y + free.x);
+            atomicStore(&birth_select[BLOCKS_AT + 4u * b + 2u], tied_rank);
+        }
+        carry += vec3<u32>(parents.y, free.y, tied.y);
+    }
+    let n = min(carry.x, params.capacity - alive_count);
+    if (t == 0u) { write_control(n, n, 0u, deaths, candidates, alive_count); }
+}
+
+@compute @workgroup_size(256)
+fn births_assign(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3<u32>,
+                 @builtin(num_workgroups) nwg: vec3<u32>) {
+    if (uniform_word(t, SEL_RESPAWN) != 0u) { return; }
+    let threshold = uniform_word(t, SEL_THRESHOLD);
+    let need_tied = uniform_word(t, SEL_NEED_TIED);
+    let block = block_of(wg, nwg);
+    let r = block_slots(block, t);
+    let n = birth_control.count;
+    let c = rank_counts(r.x, r.y, threshold);
+    var tied_rank = atomicLoad(&birth_select[BLOCKS_AT + 4u * block + 2u]) + workgroup_exclusive(t, c.y);
+    let chosen = c.x + tied_chosen(c.y, tied_rank, need_tied);
+    var pr = atomicLoad(&birth_select[BLOCKS_AT + 4u * block]) + workgroup_exclusive(t, chosen);
+    var fr = atomicLoad(&birth_select[BLOCKS_AT + 4u * block + 1u]) + workgroup_exclusive(t, c.z);
+    for (var i = r.x; i < r.y; i++) {
+        if (wants_child(i)) {
+            let k = energy_key(i);
+            var is_chosen = k > threshold;
+            if (k == threshold) {
+                is_chosen = tied_rank < need_tied;
+                tied_rank += 1u;
+            }
+            if (is_chosen) {
+                if (pr < n) { birth_list[pr].parent = i; }
+                pr += 1u;
+            }
+        }
+        if (agents[i].alive == 0u) {
+            if (fr < n) { birth_list[fr].child = i; }
+            fr += 1u;
+        }
     }
 }
 

@@ -105,3 +105,91 @@ fn children_inherit_with_mutation() {
         "siblings differ"
     );
 }
+
+/// A small deterministic generator for the block test's crafted worlds.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self, n: u32) -> u32 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as u32
+    }
+}
+
+/// Worlds of more than `BLOCKS_ABOVE_AGENTS` agents select births over blocks of agents
+/// on the GPU: the same parents, slots and order as the CPU's sort, whatever the ties
+/// (which straddle blocks), the share of free slots, or whether any agent is alive.
+#[test]
+fn large_worlds_select_births_over_blocks_as_the_cpu_does() {
+    let Some(ctx) = common::gpu() else { return };
+    // Not a whole number of blocks, so the last one is partial.
+    let cap = silico::gpu::births::BLOCKS_ABOVE_AGENTS + 1500;
+    assert!(silico::gpu::births::by_blocks(cap));
+    let mut cfg = common::tiny();
+    cfg.agents.capacity = cap as u32;
+    cfg.agents.initial_agents = 0;
+    cfg.agents.min_agents = 3000;
+    cfg.brain = Brain::Random;
+    let mut gpu = GpuWorld::with_context(ctx, &cfg, &State::new(&cfg)).unwrap();
+    // (share of slots alive, share of the living that want a child, energy levels: few
+    // levels tie across blocks; 0 draws any positive energy)
+    let cases: [(u32, u32, u32); 7] = [
+        (90, 60, 5),  // candidates far above the free slots, heavy ties
+        (75, 80, 5),  // the cut falls inside a middle level, among parents above it
+        (90, 60, 0),  // candidates above the free slots, keys that differ in low bits
+        (30, 20, 7),  // every candidate finds a slot
+        (100, 50, 3), // no free slot
+        (0, 0, 1),    // nobody alive: respawn min_agents
+        (99, 100, 2), // a few free slots, two levels
+    ];
+    let mut mix = Mix(7);
+    for (k, (alive_pct, wants_pct, levels)) in cases.into_iter().enumerate() {
+        let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
+        for i in 0..cap {
+            let alive = mix.next(100) < alive_pct;
+            let wants = alive && mix.next(100) < wants_pct;
+            let died = !alive && mix.next(4) == 0;
+            let a = &mut cpu.state.agents[i];
+            a.alive = alive as u32;
+            a.lineage_lo = i as u32;
+            a.energy = if !alive {
+                -1.0
+            } else if levels == 0 {
+                // Spread over six binades, so the keys differ in high and low 16 bits.
+                1.0 + mix.next(1 << 20) as f32 * (60.0 / (1 << 20) as f32)
+            } else {
+                10.0 * (1 + mix.next(levels)) as f32
+            };
+            let t = &mut cpu.scratch.agent_tick[i];
+            t.flags = if alive { TICK_ACTED } else { 0 }
+                | if wants { TICK_WANTS_CHILD } else { 0 }
+                | if died { TICK_DIED } else { 0 };
+            t.death_energy = -1.0;
+        }
+        gpu.upload(&cpu.state, &cpu.scratch);
+        gpu.run_pass("births_select");
+        cpu.run_pass("births_select");
+        let sc = gpu.download_scratch().unwrap();
+        let want = cpu.scratch.birth_control;
+        assert_eq!(sc.birth_control, want, "case {k}: counts");
+        let n = want.count as usize;
+        assert!(n > 0 || alive_pct == 100, "case {k} births someone");
+        assert_eq!(
+            sc.birth_list[..n],
+            cpu.scratch.birth_list[..n],
+            "case {k}: pairs"
+        );
+        assert_eq!(
+            sc.event_count, cpu.scratch.event_count,
+            "case {k}: deaths recorded"
+        );
+        let st = gpu.download_state(&cfg).unwrap();
+        assert_eq!(
+            st.clock.alive, cpu.state.clock.alive,
+            "case {k}: alive after"
+        );
+    }
+}

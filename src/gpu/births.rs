@@ -1,6 +1,46 @@
-//! Records shaders/births.wgsl: selection in one workgroup, then spawn and genome passes
-//! sized on the GPU by indirect dispatch (no readback). Reference: src/cpu/births.rs.
+//! Records shaders/births.wgsl: selection in one workgroup (or over blocks of agents in
+//! large worlds), then spawn and genome passes sized on the GPU by indirect dispatch (no
+//! readback). Reference: src/cpu/births.rs.
 use super::{Dispatch, Entry, ShaderDef};
+
+/// Worlds of more agents than this make births_select's choice over blocks of
+/// `BLOCK_SLOTS` agents in `BLOCK_PASSES` (one workgroup walking every slot several times
+/// took 34 ms a tick at a million agents on an H100); smaller ones keep the single
+/// workgroup, whose one dispatch costs lavapipe less than seven.
+pub const BLOCKS_ABOVE_AGENTS: usize = 8192;
+/// The dispatches that stand for births_select in block mode, in order.
+pub const BLOCK_PASSES: &[&str] = &[
+    "births_tally",
+    "births_decide_hi",
+    "births_hist_lo",
+    "births_decide_lo",
+    "births_rank",
+    "births_offsets",
+    "births_assign",
+];
+/// births.wgsl SEL_WORDS, HIST_BINS, BLOCK_SLOTS: the `birth_select` buffer holds the
+/// selection's words, two histograms of HIST_BINS bins, then 4 words per block.
+pub const SEL_WORDS: u64 = 16;
+pub const HIST_BINS: u64 = 65536;
+pub const BLOCK_SLOTS: u64 = 512;
+
+/// Whether a world of `capacity` agents selects births over blocks.
+pub fn by_blocks(capacity: usize) -> bool {
+    capacity > BLOCKS_ABOVE_AGENTS
+}
+
+pub fn blocks(capacity: usize) -> u64 {
+    (capacity as u64).div_ceil(BLOCK_SLOTS)
+}
+
+/// Bytes of the `birth_select` buffer.
+pub fn select_bytes(capacity: usize) -> u64 {
+    4 * (SEL_WORDS + 2 * HIST_BINS + 4 * blocks(capacity))
+}
+
+/// Bytes at its start that a tick clears: the words and the histograms (the blocks' words
+/// are written whole each tick).
+pub const SELECT_CLEAR_BYTES: u64 = 4 * (SEL_WORDS + 2 * HIST_BINS);
 
 /// Bytes of indirect arguments at the start of `BirthControl`, copied to `birth_args`
 /// before births_spawn.
@@ -16,6 +56,34 @@ pub const SHADER: ShaderDef = ShaderDef {
         Entry {
             name: "births_select",
             dispatch: Dispatch::Single,
+        },
+        Entry {
+            name: "births_tally",
+            dispatch: Dispatch::BirthBlocks,
+        },
+        Entry {
+            name: "births_decide_hi",
+            dispatch: Dispatch::Single,
+        },
+        Entry {
+            name: "births_hist_lo",
+            dispatch: Dispatch::BirthBlocks,
+        },
+        Entry {
+            name: "births_decide_lo",
+            dispatch: Dispatch::Single,
+        },
+        Entry {
+            name: "births_rank",
+            dispatch: Dispatch::BirthBlocks,
+        },
+        Entry {
+            name: "births_offsets",
+            dispatch: Dispatch::Single,
+        },
+        Entry {
+            name: "births_assign",
+            dispatch: Dispatch::BirthBlocks,
         },
         Entry {
             name: "births_spawn",

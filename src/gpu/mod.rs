@@ -51,6 +51,8 @@ pub enum Dispatch {
 
     /// One workgroup (selection and reductions that need a global view).
     Single,
+    /// One workgroup of 256 per block of `births::BLOCK_SLOTS` agents.
+    BirthBlocks,
     /// One workgroup per chunk of the metrics' partial sums.
     MetricPartials,
     /// Workgroup counts written by an earlier pass into `buffer` at `offset`.
@@ -144,7 +146,12 @@ pub fn binding_decls(source: &str) -> Vec<BindingDecl> {
 
 /// Workgroups for `threads` threads of 64, folded into two dimensions (65535 per dimension).
 pub fn groups_for(threads: u64) -> (u32, u32) {
-    let groups = threads.div_ceil(64).max(1);
+    fold_groups(threads.div_ceil(64))
+}
+
+/// `groups` workgroups (at least one) folded into two dimensions (65535 per dimension).
+pub fn fold_groups(groups: u64) -> (u32, u32) {
+    let groups = groups.max(1);
     let x = groups.min(65535);
     let y = groups.div_ceil(x);
     (x as u32, y as u32)
@@ -193,7 +200,10 @@ impl Dispatch {
                 }
             }
             // Their workgroup counts are not per thread (see GpuWorld::record_dispatch).
-            Dispatch::Single | Dispatch::MetricPartials | Dispatch::Indirect { .. } => 0,
+            Dispatch::Single
+            | Dispatch::BirthBlocks
+            | Dispatch::MetricPartials
+            | Dispatch::Indirect { .. } => 0,
         }
     }
 }

@@ -205,6 +205,20 @@ impl GpuWorld {
             mapped_at_creation: false,
         });
         buffers.insert("birth_args", args);
+        // Large worlds' block selection of births (births.wgsl births_tally ...); small ones
+        // bind it too, but never touch it.
+        let select_bytes = if super::births::by_blocks(dims.capacity) {
+            super::births::select_bytes(dims.capacity)
+        } else {
+            4
+        };
+        let birth_select = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("birth_select"),
+            size: alloc_len(select_bytes),
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        buffers.insert("birth_select", birth_select);
 
         let page_info = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(genome::PAGE_INFO),
@@ -568,8 +582,12 @@ impl GpuWorld {
         self.record_dispatch(&mut cp, name);
     }
 
-    fn has_encoder_ops(name: &str) -> bool {
-        matches!(name, "grid_scatter" | "births_spawn")
+    fn has_encoder_ops(&self, name: &str) -> bool {
+        match name {
+            "grid_scatter" | "births_spawn" => true,
+            "births_select" => super::births::by_blocks(self.dims.capacity),
+            _ => false,
+        }
     }
 
     /// Work a pass needs done on the encoder, outside any compute pass, before it runs.
@@ -577,6 +595,11 @@ impl GpuWorld {
         match name {
             // The scatter reuses the counts as per-cell cursors.
             "grid_scatter" => self.clear(enc, "grid_counts"),
+            "births_select" if super::births::by_blocks(self.dims.capacity) => enc.clear_buffer(
+                self.buffer("birth_select"),
+                0,
+                Some(super::births::SELECT_CLEAR_BYTES),
+            ),
             "births_spawn" => enc.copy_buffer_to_buffer(
                 self.buffer("birth_control"),
                 0,
@@ -589,6 +612,17 @@ impl GpuWorld {
     }
 
     fn record_dispatch(&self, cp: &mut wgpu::ComputePass<'_>, name: &str) {
+        if name == "births_select" && super::births::by_blocks(self.dims.capacity) {
+            for sub in super::births::BLOCK_PASSES {
+                self.record_entry(cp, sub);
+            }
+        } else {
+            self.record_entry(cp, name);
+        }
+    }
+
+    /// One entry point's dispatches (one per genome page for a per-page pass).
+    fn record_entry(&self, cp: &mut wgpu::ComputePass<'_>, name: &str) {
         let pass = &self.passes[name];
         for (page, bind_group) in pass.bind_groups.iter().enumerate() {
             // A per-page pass runs over the agents of one page at a time (with one page,
@@ -599,6 +633,9 @@ impl GpuWorld {
             }
             let groups = match pass.dispatch {
                 Dispatch::Single => Some((1, 1)),
+                Dispatch::BirthBlocks => {
+                    Some(super::fold_groups(super::births::blocks(dims.capacity)))
+                }
                 Dispatch::MetricPartials => Some((self.params.metric_partials, 1)),
                 Dispatch::Indirect { .. } => None,
                 _ => match pass.dispatch.threads(&self.params, &dims) {
@@ -632,7 +669,7 @@ impl GpuWorld {
         while start < passes.len() {
             self.record_encoder_ops(enc, passes[start]);
             let mut end = start + 1;
-            while end < passes.len() && !Self::has_encoder_ops(passes[end]) {
+            while end < passes.len() && !self.has_encoder_ops(passes[end]) {
                 end += 1;
             }
             let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
