@@ -84,32 +84,80 @@ fn energy_key(i: u32) -> u32 {
     return bitcast<u32>(max(agents[i].energy, 0.0));
 }
 
+// Slot i as (alive, wants a child, died) counts; a death is recorded.
+fn tally_slot(i: u32) -> vec3<u32> {
+    var c = vec3<u32>(0u);
+    if (agents[i].alive != 0u) { c.x = 1u; }
+    if (wants_child(i)) { c.y = 1u; }
+    let r = agent_tick[i];
+    if ((r.flags & TICK_DIED) != 0u) {
+        c.z = 1u;
+        // Killed by hits if it would have lived without them.
+        let a = agents[i];
+        var cause = CAUSE_STARVED;
+        if (r.hit_received < 0.0 && r.death_energy - r.hit_received > 0.0) { cause = CAUSE_HIT; }
+        record(LifeEvent(EVENT_DEATH, clock.tick, vec2<u32>(a.lineage_lo, a.lineage_hi),
+            vec2<u32>(NONE, NONE), a.generation, cause));
+    }
+    return c;
+}
+
+// Of slots [lo, hi): would-be parents above the threshold, at it, and free slots.
+fn rank_counts(lo: u32, hi: u32, threshold: u32) -> vec3<u32> {
+    var c = vec3<u32>(0u);
+    for (var i = lo; i < hi; i++) {
+        if (wants_child(i)) {
+            let k = energy_key(i);
+            if (k > threshold) { c.x += 1u; }
+            if (k == threshold) { c.y += 1u; }
+        }
+        if (agents[i].alive == 0u) { c.z += 1u; }
+    }
+    return c;
+}
+
+// Chosen among `tied` keys at the threshold whose first has rank `rank` among all of them.
+fn tied_chosen(tied: u32, rank: u32, need_tied: u32) -> u32 {
+    return min(tied, need_tied - min(rank, need_tied));
+}
+
+// Pairs the chosen parents of slots [lo, hi) with its free slots in the birth list's first
+// n entries, from (rank of the first tied key, first parent entry, first free-slot entry).
+fn pair_slots(lo: u32, hi: u32, threshold: u32, need_tied: u32, n: u32, first: vec3<u32>) {
+    var tied_rank = first.x;
+    var pr = first.y;
+    var fr = first.z;
+    for (var i = lo; i < hi; i++) {
+        if (wants_child(i)) {
+            let k = energy_key(i);
+            var chosen = k > threshold;
+            if (k == threshold) {
+                chosen = tied_rank < need_tied;
+                tied_rank += 1u;
+            }
+            if (chosen) {
+                if (pr < n) { birth_list[pr].parent = i; }
+                pr += 1u;
+            }
+        }
+        if (agents[i].alive == 0u) {
+            if (fr < n) { birth_list[fr].child = i; }
+            fr += 1u;
+        }
+    }
+}
+
 @compute @workgroup_size(256)
 fn births_select(@builtin(local_invocation_index) t: u32) {
     let cap = params.capacity;
     let per = (cap + 255u) / 256u;
     let lo = min(t * per, cap);
     let hi = min(lo + per, cap);
-    var my_alive = 0u;
-    var my_wants = 0u;
-    var my_died = 0u;
-    for (var i = lo; i < hi; i++) {
-        if (agents[i].alive != 0u) { my_alive += 1u; }
-        if (wants_child(i)) { my_wants += 1u; }
-        let r = agent_tick[i];
-        if ((r.flags & TICK_DIED) != 0u) {
-            my_died += 1u;
-            // Killed by hits if it would have lived without them.
-            let a = agents[i];
-            var cause = CAUSE_STARVED;
-            if (r.hit_received < 0.0 && r.death_energy - r.hit_received > 0.0) { cause = CAUSE_HIT; }
-            record(LifeEvent(EVENT_DEATH, clock.tick, vec2<u32>(a.lineage_lo, a.lineage_hi),
-                vec2<u32>(NONE, NONE), a.generation, cause));
-        }
-    }
-    let alive_count = workgroup_sum(t, my_alive);
-    let candidates = workgroup_sum(t, my_wants);
-    let deaths = workgroup_sum(t, my_died);
+    var mine = vec3<u32>(0u);
+    for (var i = lo; i < hi; i++) { mine += tally_slot(i); }
+    let alive_count = workgroup_sum(t, mine.x);
+    let candidates = workgroup_sum(t, mine.y);
+    let deaths = workgroup_sum(t, mine.z);
     let free = cap - alive_count;
     var count = 0u;
     var births = 0u;
@@ -168,42 +216,14 @@ fn births_select(@builtin(local_invocation_index) t: u32) {
             need_tied = need;
         }
         // Rank chosen parents and free slots in slot order.
-        var my_above = 0u;
-        var my_tied = 0u;
-        var my_free = 0u;
-        for (var i = lo; i < hi; i++) {
-            if (wants_child(i)) {
-                let k = energy_key(i);
-                if (k > threshold) { my_above += 1u; }
-                if (k == threshold) { my_tied += 1u; }
-            }
-            if (agents[i].alive == 0u) { my_free += 1u; }
-        }
-        var tied_rank = workgroup_exclusive(t, my_tied);
-        let my_tied_chosen = min(my_tied, need_tied - min(tied_rank, need_tied));
-        let my_parents = my_above + my_tied_chosen;
+        let c = rank_counts(lo, hi, threshold);
+        let tied_rank = workgroup_exclusive(t, c.y);
+        let my_parents = c.x + tied_chosen(c.y, tied_rank, need_tied);
         let parents_total = workgroup_sum(t, my_parents);
         let n = min(parents_total, free);
-        var pr = workgroup_exclusive(t, my_parents);
-        var fr = workgroup_exclusive(t, my_free);
-        for (var i = lo; i < hi; i++) {
-            if (wants_child(i)) {
-                let k = energy_key(i);
-                var chosen = k > threshold;
-                if (k == threshold) {
-                    chosen = tied_rank < need_tied;
-                    tied_rank += 1u;
-                }
-                if (chosen) {
-                    if (pr < n) { birth_list[pr].parent = i; }
-                    pr += 1u;
-                }
-            }
-            if (agents[i].alive == 0u) {
-                if (fr < n) { birth_list[fr].child = i; }
-                fr += 1u;
-            }
-        }
+        let pr = workgroup_exclusive(t, my_parents);
+        let fr = workgroup_exclusive(t, c.z);
+        pair_slots(lo, hi, threshold, need_tied, n, vec3<u32>(tied_rank, pr, fr));
         count = n;
         births = n;
     }
@@ -322,27 +342,14 @@ fn select_bin(t: u32, base: u32, need: u32) -> vec2<u32> {
 fn births_tally(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3<u32>,
                 @builtin(num_workgroups) nwg: vec3<u32>) {
     let r = block_slots(block_of(wg, nwg), t);
-    var my_alive = 0u;
-    var my_wants = 0u;
-    var my_died = 0u;
+    var mine = vec3<u32>(0u);
     for (var i = r.x; i < r.y; i++) {
-        if (agents[i].alive != 0u) { my_alive += 1u; }
-        if (wants_child(i)) {
-            my_wants += 1u;
-            atomicAdd(&birth_select[HIST_HI + (energy_key(i) >> 16u)], 1u);
-        }
-        let tk = agent_tick[i];
-        if ((tk.flags & TICK_DIED) != 0u) {
-            my_died += 1u;
-            let a = agents[i];
-            var cause = CAUSE_STARVED;
-            if (tk.hit_received < 0.0 && tk.death_energy - tk.hit_received > 0.0) { cause = CAUSE_HIT; }
-            record(LifeEvent(EVENT_DEATH, clock.tick, vec2<u32>(a.lineage_lo, a.lineage_hi),
-                vec2<u32>(NONE, NONE), a.generation, cause));
-        }
+        let c = tally_slot(i);
+        if (c.y != 0u) { atomicAdd(&birth_select[HIST_HI + (energy_key(i) >> 16u)], 1u); }
+        mine += c;
     }
     // Each count is at most BLOCK_SLOTS (10 bits), so one sum carries all three.
-    let sums = workgroup_sum(t, my_alive | (my_wants << 10u) | (my_died << 20u));
+    let sums = workgroup_sum(t, mine.x | (mine.y << 10u) | (mine.z << 20u));
     if (t == 0u) {
         atomicAdd(&birth_select[SEL_ALIVE], sums & 1023u);
         atomicAdd(&birth_select[SEL_WANTS], (sums >> 10u) & 1023u);
@@ -408,20 +415,6 @@ fn births_decide_lo(@builtin(local_invocation_index) t: u32) {
     }
 }
 
-// Thread t's would-be parents above the threshold, at it, and free slots.
-fn rank_counts(lo: u32, hi: u32, threshold: u32) -> vec3<u32> {
-    var c = vec3<u32>(0u);
-    for (var i = lo; i < hi; i++) {
-        if (wants_child(i)) {
-            let k = energy_key(i);
-            if (k > threshold) { c.x += 1u; }
-            if (k == threshold) { c.y += 1u; }
-        }
-        if (agents[i].alive == 0u) { c.z += 1u; }
-    }
-    return c;
-}
-
 @compute @workgroup_size(256)
 fn births_rank(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3<u32>,
                @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -437,11 +430,6 @@ fn births_rank(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) w
         atomicStore(&birth_select[BLOCKS_AT + 4u * block + 1u], (sums >> 10u) & 1023u);
         atomicStore(&birth_select[BLOCKS_AT + 4u * block + 2u], sums >> 20u);
     }
-}
-
-// Chosen among `tied` keys at the threshold whose first has rank `rank` among all of them.
-fn tied_chosen(tied: u32, rank: u32, need_tied: u32) -> u32 {
-    return min(tied, need_tied - min(rank, need_tied));
 }
 
 @compute @workgroup_size(256)
@@ -492,28 +480,11 @@ fn births_assign(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id)
     let r = block_slots(block, t);
     let n = birth_control.count;
     let c = rank_counts(r.x, r.y, threshold);
-    var tied_rank = atomicLoad(&birth_select[BLOCKS_AT + 4u * block + 2u]) + workgroup_exclusive(t, c.y);
+    let tied_rank = atomicLoad(&birth_select[BLOCKS_AT + 4u * block + 2u]) + workgroup_exclusive(t, c.y);
     let chosen = c.x + tied_chosen(c.y, tied_rank, need_tied);
-    var pr = atomicLoad(&birth_select[BLOCKS_AT + 4u * block]) + workgroup_exclusive(t, chosen);
-    var fr = atomicLoad(&birth_select[BLOCKS_AT + 4u * block + 1u]) + workgroup_exclusive(t, c.z);
-    for (var i = r.x; i < r.y; i++) {
-        if (wants_child(i)) {
-            let k = energy_key(i);
-            var is_chosen = k > threshold;
-            if (k == threshold) {
-                is_chosen = tied_rank < need_tied;
-                tied_rank += 1u;
-            }
-            if (is_chosen) {
-                if (pr < n) { birth_list[pr].parent = i; }
-                pr += 1u;
-            }
-        }
-        if (agents[i].alive == 0u) {
-            if (fr < n) { birth_list[fr].child = i; }
-            fr += 1u;
-        }
-    }
+    let pr = atomicLoad(&birth_select[BLOCKS_AT + 4u * block]) + workgroup_exclusive(t, chosen);
+    let fr = atomicLoad(&birth_select[BLOCKS_AT + 4u * block + 1u]) + workgroup_exclusive(t, c.z);
+    pair_slots(r.x, r.y, threshold, need_tied, n, vec3<u32>(tied_rank, pr, fr));
 }
 
 fn random_agent(tick: u32, slot: u32) -> Agent {
