@@ -24,6 +24,9 @@
 // The block selection's state: SEL_* words, then the two 16-bit digit histograms of the
 // would-be parents' energy keys, then four words per block (src/gpu/births.rs).
 @group(0) @binding(10) var<storage, read_write> birth_select: array<atomic<u32>>;
+// Each slot's code (slot_code), written by births_tally, so that the block passes after it
+// read 4 bytes a slot instead of the agent's and its tick record's lines.
+@group(0) @binding(11) var<storage, read_write> birth_codes: array<u32>;
 // @genome_pages read_write
 
 // src/world/layout.rs GENOME_PAIRS_PER_THREAD.
@@ -84,11 +87,33 @@ fn energy_key(i: u32) -> u32 {
     return bitcast<u32>(max(agents[i].energy, 0.0));
 }
 
+// What the selection needs of a slot in one word: a would-be parent's energy key (below
+// 2^31, energies being positive), CODE_IDLE for another living agent, CODE_FREE for a
+// free slot.
+const CODE_IDLE: u32 = 0xfffffffeu;
+const CODE_FREE: u32 = 0xffffffffu;
+
+fn slot_code(i: u32) -> u32 {
+    if (agents[i].alive == 0u) { return CODE_FREE; }
+    if ((agent_tick[i].flags & TICK_WANTS_CHILD) == 0u) { return CODE_IDLE; }
+    return energy_key(i);
+}
+
+fn code_wants(code: u32) -> bool {
+    return code < 0x80000000u;
+}
+
+// Slot i's code from the agent, or (`coded`) as births_tally stored it.
+fn code_of(i: u32, coded: bool) -> u32 {
+    if (coded) { return birth_codes[i]; }
+    return slot_code(i);
+}
+
 // Slot i as (alive, wants a child, died) counts; a death is recorded.
-fn tally_slot(i: u32) -> vec3<u32> {
+fn tally_slot(i: u32, code: u32) -> vec3<u32> {
     var c = vec3<u32>(0u);
-    if (agents[i].alive != 0u) { c.x = 1u; }
-    if (wants_child(i)) { c.y = 1u; }
+    if (code != CODE_FREE) { c.x = 1u; }
+    if (code_wants(code)) { c.y = 1u; }
     let r = agent_tick[i];
     if ((r.flags & TICK_DIED) != 0u) {
         c.z = 1u;
@@ -103,15 +128,15 @@ fn tally_slot(i: u32) -> vec3<u32> {
 }
 
 // Of slots [lo, hi): would-be parents above the threshold, at it, and free slots.
-fn rank_counts(lo: u32, hi: u32, threshold: u32) -> vec3<u32> {
+fn rank_counts(lo: u32, hi: u32, threshold: u32, coded: bool) -> vec3<u32> {
     var c = vec3<u32>(0u);
     for (var i = lo; i < hi; i++) {
-        if (wants_child(i)) {
-            let k = energy_key(i);
+        let k = code_of(i, coded);
+        if (code_wants(k)) {
             if (k > threshold) { c.x += 1u; }
             if (k == threshold) { c.y += 1u; }
         }
-        if (agents[i].alive == 0u) { c.z += 1u; }
+        if (k == CODE_FREE) { c.z += 1u; }
     }
     return c;
 }
@@ -123,13 +148,14 @@ fn tied_chosen(tied: u32, rank: u32, need_tied: u32) -> u32 {
 
 // Pairs the chosen parents of slots [lo, hi) with its free slots in the birth list's first
 // n entries, from (rank of the first tied key, first parent entry, first free-slot entry).
-fn pair_slots(lo: u32, hi: u32, threshold: u32, need_tied: u32, n: u32, first: vec3<u32>) {
+fn pair_slots(lo: u32, hi: u32, threshold: u32, need_tied: u32, n: u32, first: vec3<u32>,
+              coded: bool) {
     var tied_rank = first.x;
     var pr = first.y;
     var fr = first.z;
     for (var i = lo; i < hi; i++) {
-        if (wants_child(i)) {
-            let k = energy_key(i);
+        let k = code_of(i, coded);
+        if (code_wants(k)) {
             var chosen = k > threshold;
             if (k == threshold) {
                 chosen = tied_rank < need_tied;
@@ -140,7 +166,7 @@ fn pair_slots(lo: u32, hi: u32, threshold: u32, need_tied: u32, n: u32, first: v
                 pr += 1u;
             }
         }
-        if (agents[i].alive == 0u) {
+        if (k == CODE_FREE) {
             if (fr < n) { birth_list[fr].child = i; }
             fr += 1u;
         }
@@ -154,7 +180,7 @@ fn births_select(@builtin(local_invocation_index) t: u32) {
     let lo = min(t * per, cap);
     let hi = min(lo + per, cap);
     var mine = vec3<u32>(0u);
-    for (var i = lo; i < hi; i++) { mine += tally_slot(i); }
+    for (var i = lo; i < hi; i++) { mine += tally_slot(i, slot_code(i)); }
     let alive_count = workgroup_sum(t, mine.x);
     let candidates = workgroup_sum(t, mine.y);
     let deaths = workgroup_sum(t, mine.z);
@@ -216,14 +242,14 @@ fn births_select(@builtin(local_invocation_index) t: u32) {
             need_tied = need;
         }
         // Rank chosen parents and free slots in slot order.
-        let c = rank_counts(lo, hi, threshold);
+        let c = rank_counts(lo, hi, threshold, false);
         let tied_rank = workgroup_exclusive(t, c.y);
         let my_parents = c.x + tied_chosen(c.y, tied_rank, need_tied);
         let parents_total = workgroup_sum(t, my_parents);
         let n = min(parents_total, free);
         let pr = workgroup_exclusive(t, my_parents);
         let fr = workgroup_exclusive(t, c.z);
-        pair_slots(lo, hi, threshold, need_tied, n, vec3<u32>(tied_rank, pr, fr));
+        pair_slots(lo, hi, threshold, need_tied, n, vec3<u32>(tied_rank, pr, fr), false);
         count = n;
         births = n;
     }
@@ -255,21 +281,25 @@ fn write_control(count: u32, births: u32, respawns: u32, deaths: u32, candidates
 }
 
 // ---- The same selection over blocks of BLOCK_SLOTS agents, for large worlds ----
-// births_tally counts the living, the would-be parents and the dead (recording deaths) and
-// histograms the parents' energy keys by their high 16 bits; births_decide_hi finds the
-// bin that holds the free-th largest key; births_hist_lo histograms the low 16 bits of the
-// keys in that bin, and births_decide_lo finds the key itself (the threshold) and how many
-// of the keys equal to it are taken, as births_select's radix select does 8 bits at a
-// time. births_rank counts each block's chosen parents and free slots, births_offsets
-// turns the counts into each block's first birth-list entries, and births_assign pairs
-// them in slot order within the block. Every count is an exact integer, so the result is
-// births_select's, entry for entry.
+// births_tally counts the living, the would-be parents and the dead (recording deaths),
+// stores each slot's code and histograms the parents' keys by their high 16 bits;
+// births_decide_hi finds the bin that holds the free-th largest key; births_hist_lo
+// histograms the low 16 bits of the keys in that bin, and births_decide_lo finds the key
+// itself (the threshold) and how many of the keys equal to it are taken, as
+// births_select's radix select does 8 bits at a time. births_rank counts each block's
+// parents above the threshold, at it, and free slots; births_offsets sums them over the
+// blocks before each; births_assign pairs parents and slots in slot order. Ties are taken
+// in slot order, so the chosen parents before a slot are those above the threshold plus
+// min(ties before it, need_tied): no count waits on another. Every count is an exact
+// integer, so the result is births_select's, entry for entry. The block passes run 64
+// threads (lavapipe pays each barrier once per SIMD batch of a workgroup).
 
 // src/gpu/births.rs SEL_WORDS, HIST_BINS, BLOCK_SLOTS.
 const SEL_WORDS: u32 = 16u;
 const HIST_BINS: u32 = 65536u;
 const BLOCK_SLOTS: u32 = 512u;
-const SLOTS_PER_THREAD: u32 = 2u;
+const BLOCK_THREADS: u32 = 64u;
+const SLOTS_PER_THREAD: u32 = 8u;
 const HIST_HI: u32 = SEL_WORDS;
 const HIST_LO: u32 = SEL_WORDS + HIST_BINS;
 const BLOCKS_AT: u32 = SEL_WORDS + 2u * HIST_BINS;
@@ -281,8 +311,10 @@ const SEL_RESPAWN: u32 = 3u;
 const SEL_THRESHOLD: u32 = 4u;
 const SEL_NEED_TIED: u32 = 5u;
 const SEL_RADIX: u32 = 6u;
+const SEL_LOADED: u32 = 8u;
 
-var<workgroup> wg_word: u32;
+var<workgroup> sel: array<u32, SEL_LOADED>;
+var<workgroup> scan3: array<vec3<u32>, BLOCK_THREADS>;
 
 fn block_of(wg: vec3<u32>, nwg: vec3<u32>) -> u32 {
     return wg.x + wg.y * nwg.x;
@@ -295,27 +327,38 @@ fn block_slots(block: u32, t: u32) -> vec2<u32> {
     return vec2<u32>(lo, min(lo + SLOTS_PER_THREAD, params.capacity));
 }
 
-// A selection word as a value every thread of the workgroup agrees on (so that branches
-// on it may hold barriers).
-fn uniform_word(t: u32, w: u32) -> u32 {
-    if (t == 0u) { wg_word = atomicLoad(&birth_select[w]); }
-    let v = workgroupUniformLoad(&wg_word);
-    // Nobody may overwrite wg_word before every thread has read it.
+// The first SEL_LOADED selection words into `sel`; branches that hold barriers read them
+// through workgroupUniformLoad.
+fn load_sel(t: u32) {
+    if (t < SEL_LOADED) { sel[t] = atomicLoad(&birth_select[t]); }
     workgroupBarrier();
-    return v;
 }
 
-// Exclusive prefix of `v` over the threads, and the workgroup's total.
-fn workgroup_scan(t: u32, v: u32) -> vec2<u32> {
-    let before = workgroup_exclusive(t, v);
-    let total = workgroup_sum(t, v);
-    return vec2<u32>(before, total);
+struct Scan3 {
+    before: vec3<u32>,
+    total: vec3<u32>,
+}
+
+// Exclusive prefix of `v` over a block pass's BLOCK_THREADS threads, and their total.
+fn scan_threads(t: u32, v: vec3<u32>) -> Scan3 {
+    scan3[t] = v;
+    workgroupBarrier();
+    for (var off = 1u; off < BLOCK_THREADS; off = off * 2u) {
+        var add = vec3<u32>(0u);
+        if (t >= off) { add = scan3[t - off]; }
+        workgroupBarrier();
+        scan3[t] += add;
+        workgroupBarrier();
+    }
+    let r = Scan3(scan3[t] - v, scan3[BLOCK_THREADS - 1u]);
+    workgroupBarrier();
+    return r;
 }
 
 // Of the 65536 bins of a histogram at `base`, counted from the highest: the bin in which
 // the count reaches `need` (1 ≤ need ≤ the histogram's total), and the count of the bins
-// above it. Thread t sums bins 256t.. from the top; the one whose run reaches need walks
-// it, as births_select's thread 0 walks its 256 bins.
+// above it. Thread t of 256 sums bins 256t.. from the top; the one whose run reaches need
+// walks it, as births_select's thread 0 walks its 256 bins.
 fn select_bin(t: u32, base: u32, need: u32) -> vec2<u32> {
     let top = HIST_BINS - 1u - 256u * t;
     var mine = 0u;
@@ -338,29 +381,30 @@ fn select_bin(t: u32, base: u32, need: u32) -> vec2<u32> {
     return vec2<u32>(digit, above);
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn births_tally(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3<u32>,
                 @builtin(num_workgroups) nwg: vec3<u32>) {
     let r = block_slots(block_of(wg, nwg), t);
     var mine = vec3<u32>(0u);
     for (var i = r.x; i < r.y; i++) {
-        let c = tally_slot(i);
-        if (c.y != 0u) { atomicAdd(&birth_select[HIST_HI + (energy_key(i) >> 16u)], 1u); }
-        mine += c;
+        let code = slot_code(i);
+        birth_codes[i] = code;
+        if (code_wants(code)) { atomicAdd(&birth_select[HIST_HI + (code >> 16u)], 1u); }
+        mine += tally_slot(i, code);
     }
-    // Each count is at most BLOCK_SLOTS (10 bits), so one sum carries all three.
-    let sums = workgroup_sum(t, mine.x | (mine.y << 10u) | (mine.z << 20u));
+    let sums = scan_threads(t, mine).total;
     if (t == 0u) {
-        atomicAdd(&birth_select[SEL_ALIVE], sums & 1023u);
-        atomicAdd(&birth_select[SEL_WANTS], (sums >> 10u) & 1023u);
-        atomicAdd(&birth_select[SEL_DEATHS], sums >> 20u);
+        atomicAdd(&birth_select[SEL_ALIVE], sums.x);
+        atomicAdd(&birth_select[SEL_WANTS], sums.y);
+        atomicAdd(&birth_select[SEL_DEATHS], sums.z);
     }
 }
 
 @compute @workgroup_size(256)
 fn births_decide_hi(@builtin(local_invocation_index) t: u32) {
-    let alive_count = uniform_word(t, SEL_ALIVE);
-    let candidates = uniform_word(t, SEL_WANTS);
+    load_sel(t);
+    let alive_count = workgroupUniformLoad(&sel[SEL_ALIVE]);
+    let candidates = workgroupUniformLoad(&sel[SEL_WANTS]);
     let free = params.capacity - alive_count;
     if (alive_count == 0u) {
         let n = min(params.min_agents, params.capacity);
@@ -391,23 +435,25 @@ fn births_decide_hi(@builtin(local_invocation_index) t: u32) {
     }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn births_hist_lo(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3<u32>,
                   @builtin(num_workgroups) nwg: vec3<u32>) {
     if (atomicLoad(&birth_select[SEL_RADIX]) == 0u) { return; }
     let hi = atomicLoad(&birth_select[SEL_THRESHOLD]) >> 16u;
     let r = block_slots(block_of(wg, nwg), t);
     for (var i = r.x; i < r.y; i++) {
-        if (!wants_child(i)) { continue; }
-        let k = energy_key(i);
-        if ((k >> 16u) == hi) { atomicAdd(&birth_select[HIST_LO + (k & 0xffffu)], 1u); }
+        let k = birth_codes[i];
+        if (code_wants(k) && (k >> 16u) == hi) {
+            atomicAdd(&birth_select[HIST_LO + (k & 0xffffu)], 1u);
+        }
     }
 }
 
 @compute @workgroup_size(256)
 fn births_decide_lo(@builtin(local_invocation_index) t: u32) {
-    if (uniform_word(t, SEL_RADIX) == 0u) { return; }
-    let need = uniform_word(t, SEL_NEED_TIED);
+    load_sel(t);
+    if (workgroupUniformLoad(&sel[SEL_RADIX]) == 0u) { return; }
+    let need = workgroupUniformLoad(&sel[SEL_NEED_TIED]);
     let lo = select_bin(t, HIST_LO, need);
     if (t == 0u) {
         atomicOr(&birth_select[SEL_THRESHOLD], lo.x);
@@ -415,76 +461,70 @@ fn births_decide_lo(@builtin(local_invocation_index) t: u32) {
     }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn births_rank(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3<u32>,
                @builtin(num_workgroups) nwg: vec3<u32>) {
+    load_sel(t);
     let block = block_of(wg, nwg);
     let r = block_slots(block, t);
     var c = vec3<u32>(0u);
-    if (atomicLoad(&birth_select[SEL_RESPAWN]) == 0u) {
-        c = rank_counts(r.x, r.y, atomicLoad(&birth_select[SEL_THRESHOLD]));
-    }
-    let sums = workgroup_sum(t, c.x | (c.y << 10u) | (c.z << 20u));
+    if (sel[SEL_RESPAWN] == 0u) { c = rank_counts(r.x, r.y, sel[SEL_THRESHOLD], true); }
+    let sums = scan_threads(t, c).total;
     if (t == 0u) {
-        atomicStore(&birth_select[BLOCKS_AT + 4u * block], sums & 1023u);
-        atomicStore(&birth_select[BLOCKS_AT + 4u * block + 1u], (sums >> 10u) & 1023u);
-        atomicStore(&birth_select[BLOCKS_AT + 4u * block + 2u], sums >> 20u);
+        for (var k = 0u; k < 3u; k++) { atomicStore(&birth_select[BLOCKS_AT + 4u * block + k], sums[k]); }
     }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn births_offsets(@builtin(local_invocation_index) t: u32) {
-    let alive_count = uniform_word(t, SEL_ALIVE);
-    let candidates = uniform_word(t, SEL_WANTS);
-    let deaths = uniform_word(t, SEL_DEATHS);
-    if (uniform_word(t, SEL_RESPAWN) != 0u) {
+    load_sel(t);
+    let alive_count = sel[SEL_ALIVE];
+    let candidates = sel[SEL_WANTS];
+    let deaths = sel[SEL_DEATHS];
+    if (workgroupUniformLoad(&sel[SEL_RESPAWN]) != 0u) {
         let n = min(params.min_agents, params.capacity);
         if (t == 0u) { write_control(n, 0u, n, deaths, candidates, alive_count); }
         return;
     }
-    let need_tied = uniform_word(t, SEL_NEED_TIED);
+    // Each block's (above, tied, free) counts become the counts of the blocks before it,
+    // carried across rounds of BLOCK_THREADS blocks.
     let blocks = (params.capacity + BLOCK_SLOTS - 1u) / BLOCK_SLOTS;
-    // Each block's entries become (first parent entry, first free-slot entry, rank of its
-    // first tied key), carried across rounds of 256 blocks.
     var carry = vec3<u32>(0u);
-    for (var first = 0u; first < blocks; first += 256u) {
+    for (var first = 0u; first < blocks; first += BLOCK_THREADS) {
         let b = first + t;
         var c = vec3<u32>(0u);
         if (b < blocks) {
-            c = vec3<u32>(atomicLoad(&birth_select[BLOCKS_AT + 4u * b]),
-                atomicLoad(&birth_select[BLOCKS_AT + 4u * b + 1u]),
-                atomicLoad(&birth_select[BLOCKS_AT + 4u * b + 2u]));
+            for (var k = 0u; k < 3u; k++) { c[k] = atomicLoad(&birth_select[BLOCKS_AT + 4u * b + k]); }
         }
-        let tied = workgroup_scan(t, c.y);
-        let tied_rank = carry.z + tied.x;
-        let parents = workgroup_scan(t, c.x + tied_chosen(c.y, tied_rank, need_tied));
-        let free = workgroup_scan(t, c.z);
+        let s = scan_threads(t, c);
         if (b < blocks) {
-            atomicStore(&birth_select[BLOCKS_AT + 4u * b], carry.x + parents.x);
-            atomicStore(&birth_select[BLOCKS_AT + 4u * b + 1u], carry.y + free.x);
-            atomicStore(&birth_select[BLOCKS_AT + 4u * b + 2u], tied_rank);
+            let before = carry + s.before;
+            for (var k = 0u; k < 3u; k++) { atomicStore(&birth_select[BLOCKS_AT + 4u * b + k], before[k]); }
         }
-        carry += vec3<u32>(parents.y, free.y, tied.y);
+        carry += s.total;
     }
-    let n = min(carry.x, params.capacity - alive_count);
+    let parents = carry.x + min(carry.y, sel[SEL_NEED_TIED]);
+    let n = min(parents, params.capacity - alive_count);
     if (t == 0u) { write_control(n, n, 0u, deaths, candidates, alive_count); }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn births_assign(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3<u32>,
                  @builtin(num_workgroups) nwg: vec3<u32>) {
-    if (uniform_word(t, SEL_RESPAWN) != 0u) { return; }
-    let threshold = uniform_word(t, SEL_THRESHOLD);
-    let need_tied = uniform_word(t, SEL_NEED_TIED);
+    load_sel(t);
+    if (workgroupUniformLoad(&sel[SEL_RESPAWN]) != 0u) { return; }
+    let threshold = sel[SEL_THRESHOLD];
+    let need_tied = sel[SEL_NEED_TIED];
     let block = block_of(wg, nwg);
     let r = block_slots(block, t);
-    let n = birth_control.count;
-    let c = rank_counts(r.x, r.y, threshold);
-    let tied_rank = atomicLoad(&birth_select[BLOCKS_AT + 4u * block + 2u]) + workgroup_exclusive(t, c.y);
-    let chosen = c.x + tied_chosen(c.y, tied_rank, need_tied);
-    let pr = atomicLoad(&birth_select[BLOCKS_AT + 4u * block]) + workgroup_exclusive(t, chosen);
-    let fr = atomicLoad(&birth_select[BLOCKS_AT + 4u * block + 1u]) + workgroup_exclusive(t, c.z);
-    pair_slots(r.x, r.y, threshold, need_tied, n, vec3<u32>(tied_rank, pr, fr));
+    let c = rank_counts(r.x, r.y, threshold, true);
+    let s = scan_threads(t, c);
+    var before = s.before;
+    for (var k = 0u; k < 3u; k++) { before[k] += atomicLoad(&birth_select[BLOCKS_AT + 4u * block + k]); }
+    // The parents chosen before this thread's slots: all above the threshold, and the ties
+    // up to need_tied.
+    let pr = before.x + min(before.y, need_tied);
+    pair_slots(r.x, r.y, threshold, need_tied, birth_control.count, vec3<u32>(before.y, pr, before.z), true);
 }
 
 fn random_agent(tick: u32, slot: u32) -> Agent {

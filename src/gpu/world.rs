@@ -219,6 +219,17 @@ impl GpuWorld {
             mapped_at_creation: false,
         });
         buffers.insert("birth_select", birth_select);
+        let birth_codes = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("birth_codes"),
+            size: alloc_len(if super::births::by_blocks(dims.capacity) {
+                4 * dims.capacity as u64
+            } else {
+                4
+            }),
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        buffers.insert("birth_codes", birth_codes);
 
         let page_info = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(genome::PAGE_INFO),
