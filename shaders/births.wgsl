@@ -22,7 +22,7 @@
 @group(0) @binding(8) var<storage, read_write> events: array<LifeEvent>;
 @group(0) @binding(9) var<storage, read_write> event_count: atomic<u32>;
 // The block selection's state: SEL_* words, then the two 16-bit digit histograms of the
-// would-be parents' energy keys, then four words per block (src/gpu/births.rs).
+// would-be parents' energy keys, then BLOCK_WORDS words per block (src/gpu/births.rs).
 @group(0) @binding(10) var<storage, read_write> birth_select: array<atomic<u32>>;
 // Each slot's code (slot_code), written by births_tally, so that the block passes after it
 // read 4 bytes a slot instead of the agent's and its tick record's lines.
@@ -294,10 +294,13 @@ fn write_control(count: u32, births: u32, respawns: u32, deaths: u32, candidates
 // integer, so the result is births_select's, entry for entry. The block passes run 64
 // threads (lavapipe pays each barrier once per SIMD batch of a workgroup).
 
-// src/gpu/births.rs SEL_WORDS, HIST_BINS, BLOCK_SLOTS.
+// src/gpu/births.rs SEL_WORDS, HIST_BINS, BLOCK_SLOTS, BLOCK_WORDS (tests/shaders.rs
+// holds them equal).
 const SEL_WORDS: u32 = 16u;
 const HIST_BINS: u32 = 65536u;
 const BLOCK_SLOTS: u32 = 512u;
+// A block's (above, tied, free) counts, then the same counts of all blocks before it.
+const BLOCK_WORDS: u32 = 3u;
 const BLOCK_THREADS: u32 = 64u;
 const SLOTS_PER_THREAD: u32 = 8u;
 const HIST_HI: u32 = SEL_WORDS;
@@ -471,7 +474,7 @@ fn births_rank(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) w
     if (sel[SEL_RESPAWN] == 0u) { c = rank_counts(r.x, r.y, sel[SEL_THRESHOLD], true); }
     let sums = scan_threads(t, c).total;
     if (t == 0u) {
-        for (var k = 0u; k < 3u; k++) { atomicStore(&birth_select[BLOCKS_AT + 4u * block + k], sums[k]); }
+        for (var k = 0u; k < 3u; k++) { atomicStore(&birth_select[BLOCKS_AT + BLOCK_WORDS * block + k], sums[k]); }
     }
 }
 
@@ -494,12 +497,12 @@ fn births_offsets(@builtin(local_invocation_index) t: u32) {
         let b = first + t;
         var c = vec3<u32>(0u);
         if (b < blocks) {
-            for (var k = 0u; k < 3u; k++) { c[k] = atomicLoad(&birth_select[BLOCKS_AT + 4u * b + k]); }
+            for (var k = 0u; k < 3u; k++) { c[k] = atomicLoad(&birth_select[BLOCKS_AT + BLOCK_WORDS * b + k]); }
         }
         let s = scan_threads(t, c);
         if (b < blocks) {
             let before = carry + s.before;
-            for (var k = 0u; k < 3u; k++) { atomicStore(&birth_select[BLOCKS_AT + 4u * b + k], before[k]); }
+            for (var k = 0u; k < 3u; k++) { atomicStore(&birth_select[BLOCKS_AT + BLOCK_WORDS * b + k], before[k]); }
         }
         carry += s.total;
     }
@@ -520,7 +523,7 @@ fn births_assign(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id)
     let c = rank_counts(r.x, r.y, threshold, true);
     let s = scan_threads(t, c);
     var before = s.before;
-    for (var k = 0u; k < 3u; k++) { before[k] += atomicLoad(&birth_select[BLOCKS_AT + 4u * block + k]); }
+    for (var k = 0u; k < 3u; k++) { before[k] += atomicLoad(&birth_select[BLOCKS_AT + BLOCK_WORDS * block + k]); }
     // The parents chosen before this thread's slots: all above the threshold, and the ties
     // up to need_tied.
     let pr = before.x + min(before.y, need_tied);

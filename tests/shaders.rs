@@ -427,6 +427,25 @@ fn genome_pairs_per_thread_agree() {
     );
 }
 
+/// The block selection of births lays out its buffer and sizes its dispatches with Rust
+/// copies of the shader's constants.
+#[test]
+fn birth_block_constants_agree() {
+    use silico::gpu::births::{BLOCK_SLOTS, BLOCK_WORDS, HIST_BINS, SEL_WORDS};
+    for (name, value) in [
+        ("SEL_WORDS", SEL_WORDS),
+        ("HIST_BINS", HIST_BINS),
+        ("BLOCK_SLOTS", BLOCK_SLOTS),
+        ("BLOCK_WORDS", BLOCK_WORDS),
+    ] {
+        let line = format!("const {name}: u32 = {value}u;");
+        assert!(
+            silico::gpu::births::SHADER.source.contains(&line),
+            "shaders/births.wgsl must declare `{line}`"
+        );
+    }
+}
+
 /// The grid's level count is a WGSL constant; the CPU reference and the buffer sizes use the
 /// Rust one.
 #[test]

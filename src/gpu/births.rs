@@ -18,11 +18,13 @@ pub const BLOCK_PASSES: &[&str] = &[
     "births_offsets",
     "births_assign",
 ];
-/// births.wgsl SEL_WORDS, HIST_BINS, BLOCK_SLOTS: the `birth_select` buffer holds the
-/// selection's words, two histograms of HIST_BINS bins, then 4 words per block.
+/// births.wgsl SEL_WORDS, HIST_BINS, BLOCK_SLOTS, BLOCK_WORDS: the `birth_select` buffer
+/// holds the selection's words, two histograms of HIST_BINS bins, then BLOCK_WORDS words
+/// per block.
 pub const SEL_WORDS: u64 = 16;
 pub const HIST_BINS: u64 = 65536;
 pub const BLOCK_SLOTS: u64 = 512;
+pub const BLOCK_WORDS: u64 = 3;
 
 /// Whether a world of `capacity` agents selects births over blocks.
 pub fn by_blocks(capacity: usize) -> bool {
@@ -33,9 +35,21 @@ pub fn blocks(capacity: usize) -> u64 {
     (capacity as u64).div_ceil(BLOCK_SLOTS)
 }
 
-/// Bytes of the `birth_select` buffer.
+/// Bytes of the `birth_select` buffer (a word where births are selected in one workgroup,
+/// which never touches it).
 pub fn select_bytes(capacity: usize) -> u64 {
-    4 * (SEL_WORDS + 2 * HIST_BINS + 4 * blocks(capacity))
+    if !by_blocks(capacity) {
+        return 4;
+    }
+    4 * (SEL_WORDS + 2 * HIST_BINS + BLOCK_WORDS * blocks(capacity))
+}
+
+/// Bytes of the `birth_codes` buffer: a word a slot, likewise.
+pub fn codes_bytes(capacity: usize) -> u64 {
+    if !by_blocks(capacity) {
+        return 4;
+    }
+    4 * capacity as u64
 }
 
 /// Bytes at its start that a tick clears: the words and the histograms (the blocks' words

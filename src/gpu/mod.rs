@@ -51,7 +51,7 @@ pub enum Dispatch {
 
     /// One workgroup (selection and reductions that need a global view).
     Single,
-    /// One workgroup of 256 per block of `births::BLOCK_SLOTS` agents.
+    /// One workgroup per block of `births::BLOCK_SLOTS` agents.
     BirthBlocks,
     /// One workgroup per chunk of the metrics' partial sums.
     MetricPartials,

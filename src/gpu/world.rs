@@ -205,31 +205,20 @@ impl GpuWorld {
             mapped_at_creation: false,
         });
         buffers.insert("birth_args", args);
-        // Large worlds' block selection of births (births.wgsl births_tally ...); small ones
-        // bind it too, but never touch it.
-        let select_bytes = if super::births::by_blocks(dims.capacity) {
-            super::births::select_bytes(dims.capacity)
-        } else {
-            4
-        };
-        let birth_select = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("birth_select"),
-            size: alloc_len(select_bytes),
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        buffers.insert("birth_select", birth_select);
-        let birth_codes = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("birth_codes"),
-            size: alloc_len(if super::births::by_blocks(dims.capacity) {
-                4 * dims.capacity as u64
-            } else {
-                4
-            }),
-            usage: wgpu::BufferUsages::STORAGE,
-            mapped_at_creation: false,
-        });
-        buffers.insert("birth_codes", birth_codes);
+        // Large worlds' block selection of births (births.wgsl births_tally ...): GPU-only
+        // scratch, which small worlds bind but never touch.
+        for (name, bytes) in [
+            ("birth_select", super::births::select_bytes(dims.capacity)),
+            ("birth_codes", super::births::codes_bytes(dims.capacity)),
+        ] {
+            let buf = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(name),
+                size: alloc_len(bytes),
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            buffers.insert(name, buf);
+        }
 
         let page_info = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(genome::PAGE_INFO),
