@@ -95,28 +95,37 @@ fn ring_search(i: u32, pos: vec2<f32>, level: u32, k: u32) {
     let max_ring = max(-lo, hi);
     let r2max = params.view_radius * params.view_radius;
     let own = vec2<i32>(grid_coords(level, pos));
+    // Each ring is walked from the side of the own cell that the agent is nearer to, so the
+    // list fills with near candidates first and more of the far cells are skipped.
+    let near = select(vec2<i32>(1), vec2<i32>(-1), pos - vec2<f32>(own) * size < vec2<f32>(0.5 * size));
     for (var r = 0; r <= max_ring; r++) {
         // A ring's cells lie within half the world of the agent while r < g/2.
         let prune = 2 * (r + 1) <= g;
-        for (var dy = -r; dy <= r; dy++) {
-            var dx = -r;
+        for (var ry = -r; ry <= r; ry++) {
+            var rx = -r;
             loop {
-                if (dx > r) { break; }
+                if (rx > r) { break; }
+                let dx = -near.x * rx;
+                let dy = -near.y * ry;
                 if (dx >= lo && dx <= hi && dy >= lo && dy <= hi
                     && !(prune && cell_gap2(pos, own, dx, dy, size) > top_d2[k - 1u])) {
                     let c = grid_wrap(own + vec2<i32>(dx, dy), g);
                     let b = grid_bucket(level, c);
                     for (var s = grid_start[b]; s < grid_start[b + 1u]; s++) {
-                        let j = grid_items[s];
-                        if (j == i) { continue; }
                         let q = grid_pos[s];
                         if (level > 0u && any(grid_coords(level, q) != c)) { continue; }
                         let d2 = dist2(pos, q);
                         if (params.view_radius > 0.0 && d2 > r2max) { continue; }
+                        // Most candidates are farther than a full list's last entry: their
+                        // slot, needed only to break ties and to skip the agent itself
+                        // (at distance 0), is not loaded.
+                        if (d2 > top_d2[k - 1u]) { continue; }
+                        let j = grid_items[s];
+                        if (j == i) { continue; }
                         top_insert(d2, j, k);
                     }
                 }
-                dx = ring_next_dx(dx, dy, r);
+                rx = ring_next_dx(rx, ry, r);
             }
         }
         // Agents in rings beyond r are at least r cells away, less rounding.

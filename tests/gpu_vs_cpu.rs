@@ -313,7 +313,7 @@ fn neighbors_in_piles_match_brute_force_on_both() {
         (rng >> 40) as f32 / (1u64 << 24) as f32
     };
     // A pile of 250 within 0.02 units, one of 150 within 1.5 units astride the torus seam,
-    // 40 pairs sharing a position, the rest scattered.
+    // 40 pairs sharing a position, the rest scattered (but for the tie below).
     for (i, a) in state
         .agents
         .iter_mut()
@@ -332,6 +332,16 @@ fn neighbors_in_piles_match_brute_force_on_both() {
     for pair in 0..40 {
         let (src, dst) = (400 + 2 * pair, 401 + 2 * pair);
         state.agents[dst].pos = state.agents[src].pos;
+    }
+    // Agent 504 sees 24 agents at exactly the same distance, in four stacks of six, one on
+    // each side of it, each stack holding every fourth slot of 480..504: its list fills
+    // with the first stacks the search walks, and lower slots met later must still win
+    // the ties at the list's end.
+    let centre = [(world * 0.75).floor() + 0.5, (world * 0.25).floor() + 0.5];
+    state.agents[504].pos = centre;
+    for (n, slot) in (480..504).enumerate() {
+        let [dx, dy] = [[3.0, 0.0], [0.0, 3.0], [-3.0, 0.0], [0.0, -3.0]][n % 4];
+        state.agents[slot].pos = [centre[0] + dx, centre[1] + dy];
     }
     let mut cpu = CpuWorld::new(&cfg, state);
     let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).expect("gpu world");

@@ -106,7 +106,7 @@ fn sense_agents(p: &Params, st: &State, sc: &Scratch, me: [f32; 2]) -> [Seen; BO
     let own = [own[0] as i32, own[1] as i32];
     let mut agents = [Seen::EMPTY; BOT_VIEW];
     for r in 0..=max_ring(g) {
-        for (_, c) in ring_cells(own, r, g) {
+        for (_, c) in ring_cells(own, r, g, [-1, -1]) {
             let b = grid_bucket(p, 0, c) as usize;
             for &j in &sc.grid_items[sc.grid_start[b] as usize..sc.grid_start[b + 1] as usize] {
                 offer_agent(p, sc, me, j, &mut agents);

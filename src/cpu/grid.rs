@@ -44,15 +44,21 @@ pub fn max_ring(g: i32) -> i32 {
 
 /// The cells of ring r around cell `own` of a g-wide level, as (offset, wrapped cell).
 /// Offsets stay in [-(g-1)/2, g/2], so over all rings every cell comes once, even where
-/// rings wrap around the torus. The shaders walk the same cells in the same order
-/// (`ring_next_dx`, `grid_wrap` in common.wgsl).
-pub fn ring_cells(own: [i32; 2], r: i32, g: i32) -> impl Iterator<Item = ([i32; 2], [u32; 2])> {
+/// rings wrap around the torus. `near` (each axis -1 or 1) is the side the ring is walked
+/// from: the rows and columns on that side come first. The shaders walk the same cells in
+/// the same order (`ring_next_dx`, `grid_wrap` in common.wgsl).
+pub fn ring_cells(
+    own: [i32; 2],
+    r: i32,
+    g: i32,
+    near: [i32; 2],
+) -> impl Iterator<Item = ([i32; 2], [u32; 2])> {
     let (lo, hi) = (-((g - 1) / 2), g / 2);
     (-r..=r)
-        .flat_map(move |dy| {
-            std::iter::successors(Some(-r), move |&dx| Some(ring_next_dx(dx, dy, r)))
-                .take_while(move |&dx| dx <= r)
-                .map(move |dx| [dx, dy])
+        .flat_map(move |ry| {
+            std::iter::successors(Some(-r), move |&rx| Some(ring_next_dx(rx, ry, r)))
+                .take_while(move |&rx| rx <= r)
+                .map(move |rx| [-near[0] * rx, -near[1] * ry])
         })
         .filter(move |d| d.iter().all(|&v| (lo..=hi).contains(&v)))
         .map(move |d| {

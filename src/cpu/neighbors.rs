@@ -98,6 +98,15 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
     let own = grid_coords(p, level, pos);
     let own = [own[0] as i32, own[1] as i32];
     let k = top.k;
+    // The side of the own cell the agent is nearer to (neighbors.wgsl says why).
+    let side = |axis: usize| {
+        if pos[axis] - own[axis] as f32 * size < 0.5 * size {
+            -1
+        } else {
+            1
+        }
+    };
+    let near = [side(0), side(1)];
     let worst = |top: &TopK| {
         if top.n == k {
             top.d2[k - 1]
@@ -108,7 +117,7 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
     for r in 0..=max_ring(g) {
         // A ring's cells lie within half the world of the agent while r < g/2.
         let prune = 2 * (r + 1) <= g;
-        for ([dx, dy], c) in ring_cells(own, r, g) {
+        for ([dx, dy], c) in ring_cells(own, r, g, near) {
             if prune && cell_gap2(p, pos, own, dx, dy, size) > worst(top) {
                 continue;
             }
