@@ -33,7 +33,8 @@ fn grid_count(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
     }
 }
 
-// One workgroup: each thread owns a contiguous run of buckets (at most 4 · 65536 in all).
+// One workgroup: each thread owns a contiguous run of buckets (at most 65536 + 3 · 4 · 65536
+// in all).
 var<workgroup> partial: array<u32, 256>;
 
 @compute @workgroup_size(256)
