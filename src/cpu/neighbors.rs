@@ -64,18 +64,11 @@ pub fn dist2(p: &Params, a: [f32; 2], b: [f32; 2]) -> f32 {
     dx * dx + dy * dy
 }
 
-/// Agents in cell `c` of a level. At level 0 a bucket is one cell; above it, a bucket may mix
-/// cells, so its items are sorted out by their own cell.
-fn cell_count(p: &Params, sc: &Scratch, level: u32, c: [u32; 2]) -> u32 {
+/// Agents in the bucket holding cell `c` of a level: the cell's own at level 0, at least the
+/// cell's above it (the shader says why that is enough).
+fn bucket_count(p: &Params, sc: &Scratch, level: u32, c: [u32; 2]) -> u32 {
     let b = grid_bucket(p, level, c) as usize;
-    let (a, e) = (sc.grid_start[b] as usize, sc.grid_start[b + 1] as usize);
-    if level == 0 {
-        return (e - a) as u32;
-    }
-    sc.grid_pos[a..e]
-        .iter()
-        .filter(|&&q| grid_coords(p, level, q) == c)
-        .count() as u32
+    sc.grid_start[b + 1] - sc.grid_start[b]
 }
 
 /// Squared distance from `pos` to the nearest point of the cell at offset (dx, dy) from the
@@ -164,11 +157,11 @@ pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
             }
             let mut top = TopK::new(k);
             if k > 0 {
-                // The coarsest level at which the agent's own cell holds at most K agents
+                // The coarsest level at which the agent's own cell's bucket holds at most K
                 // (the shader explains why).
                 let mut level = 0u32;
                 while (level as usize) + 1 < GRID_LEVELS
-                    && cell_count(p, grid, level, grid_coords(p, level, me.pos)) > k as u32
+                    && bucket_count(p, grid, level, grid_coords(p, level, me.pos)) > k as u32
                 {
                     level += 1;
                 }
