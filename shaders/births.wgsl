@@ -173,6 +173,28 @@ fn pair_slots(lo: u32, hi: u32, threshold: u32, need_tied: u32, n: u32, first: v
     }
 }
 
+// A world in which nobody is alive gets this many random agents in its first slots.
+fn respawn_count() -> u32 {
+    return min(params.min_agents, params.capacity);
+}
+
+// Lists the respawns (thread t of 256) and returns their count.
+fn list_respawns(t: u32) -> u32 {
+    let n = respawn_count();
+    for (var r = t; r < n; r += 256u) {
+        birth_list[r] = Birth(r, NONE);
+    }
+    return n;
+}
+
+// The choice as (threshold, need_tied) where no key need be selected: chosen are keys
+// above the threshold, and the first need_tied keys equal to it in slot order. A full
+// pool takes nobody; room for every would-be parent takes them all.
+fn choice_without_select(free: u32) -> vec2<u32> {
+    if (free == 0u) { return vec2<u32>(0xffffffffu, 0u); }
+    return vec2<u32>(0u, 0xffffffffu);
+}
+
 @compute @workgroup_size(256)
 fn births_select(@builtin(local_invocation_index) t: u32) {
     let cap = params.capacity;
@@ -189,22 +211,13 @@ fn births_select(@builtin(local_invocation_index) t: u32) {
     var births = 0u;
     var respawns = 0u;
     if (alive_count == 0u) {
-        let n = min(params.min_agents, cap);
-        for (var r = t; r < n; r += 256u) {
-            birth_list[r] = Birth(r, NONE);
-        }
-        count = n;
-        respawns = n;
+        count = list_respawns(t);
+        respawns = count;
     } else {
-        // Chosen: key > threshold, or key == threshold and among the first `need_tied`
-        // such candidates in slot order.
-        var threshold = 0u;
-        var need_tied = 0xffffffffu;
-        if (free == 0u) {
-            // A full pool: nobody is born.
-            threshold = 0xffffffffu;
-            need_tied = 0u;
-        } else if (candidates > free) {
+        let unselected = choice_without_select(free);
+        var threshold = unselected.x;
+        var need_tied = unselected.y;
+        if (free > 0u && candidates > free) {
             // Radix select of the free-th largest key, 8 bits at a time from the top: four
             // histograms instead of a sort.
             var prefix = 0u;
@@ -410,22 +423,15 @@ fn births_decide_hi(@builtin(local_invocation_index) t: u32) {
     let candidates = workgroupUniformLoad(&sel[SEL_WANTS]);
     let free = params.capacity - alive_count;
     if (alive_count == 0u) {
-        let n = min(params.min_agents, params.capacity);
-        for (var r = t; r < n; r += 256u) {
-            birth_list[r] = Birth(r, NONE);
-        }
+        list_respawns(t);
         if (t == 0u) { atomicStore(&birth_select[SEL_RESPAWN], 1u); }
         return;
     }
-    // As in births_select: chosen are keys above the threshold, and the first need_tied
-    // keys equal to it in slot order.
-    var threshold = 0u;
-    var need_tied = 0xffffffffu;
+    let unselected = choice_without_select(free);
+    var threshold = unselected.x;
+    var need_tied = unselected.y;
     var radix = 0u;
-    if (free == 0u) {
-        threshold = 0xffffffffu;
-        need_tied = 0u;
-    } else if (candidates > free) {
+    if (free > 0u && candidates > free) {
         let hi = select_bin(t, HIST_HI, free);
         threshold = hi.x << 16u;
         need_tied = free - hi.y;
@@ -485,7 +491,7 @@ fn births_offsets(@builtin(local_invocation_index) t: u32) {
     let candidates = sel[SEL_WANTS];
     let deaths = sel[SEL_DEATHS];
     if (workgroupUniformLoad(&sel[SEL_RESPAWN]) != 0u) {
-        let n = min(params.min_agents, params.capacity);
+        let n = respawn_count();
         if (t == 0u) { write_control(n, 0u, n, deaths, candidates, alive_count); }
         return;
     }
