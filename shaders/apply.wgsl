@@ -12,6 +12,21 @@
 @group(0) @binding(8) var<storage, read_write> agent_pos: array<vec4<f32>>;
 @group(0) @binding(9) var<storage, read_write> cultivator: array<u32>;
 @group(0) @binding(10) var<storage, read_write> agent_shift: array<atomic<u32>>;
+@group(0) @binding(11) var<storage, read_write> cultivator_id: array<u32>;
+@group(0) @binding(12) var<storage, read> shadow_gain: array<f32>;
+@group(0) @binding(13) var<storage, read> bot_programmer: array<u32>;
+@group(0) @binding(14) var<storage, read_write> cell_raiser: array<u32>;
+
+// Who is credited with the food of cell c as it is now (AgentTick meal_from,
+// meal_lineage): nobody unless it is cultivated, that is its energy_gain is above the
+// weather-only gain by more than measures.cultivated_gain.
+fn meal_credit(c: u32) -> vec2<u32> {
+    let cultivated = cells[c].energy_gain - shadow_gain[c] > params.cultivated_gain;
+    let who = cultivator[c];
+    if (!cultivated || who == CULTIVATOR_NONE) { return vec2<u32>(CULTIVATOR_NONE, 0u); }
+    if (who == CULTIVATOR_AGENTS) { return vec2<u32>(who, cultivator_id[c]); }
+    return vec2<u32>(who, bot_programmer[cultivator_id[c]]);
+}
 
 @compute @workgroup_size(64)
 fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -28,6 +43,9 @@ fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     let c = cell_index_of(a.pos);
     if (actions[o + A_EAT] > 0.0) {
         t.eaten = eat_share(cells[c].energy, u32(cell_acc[c * CELL_ACC_LEN]));
+        let credit = meal_credit(c);
+        t.meal_from = credit.x;
+        t.meal_lineage = credit.y;
     }
     t.hit_received = from_fixed(agent_acc[acc + 2u]);
     a.energy += t.eaten - t.cost + t.hit_received + t.stolen;
@@ -67,6 +85,12 @@ fn apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     let eaten = take_from_cell(&cell, eaters, terraform);
     cell_tick[c].eaten = eaten;
     cell_tick[c].eaten_by_agents = eaten;
-    if (terraform[0] > 0.0) { cultivator[c] = CULTIVATOR_AGENTS; }
+    if (terraform[0] > 0.0) {
+        // The lowest slot that raised it (effects) stands for its lineage.
+        let a = agents[0xffffffffu - cell_raiser[c]];
+        cultivator[c] = CULTIVATOR_AGENTS;
+        cultivator_id[c] = lineage_key(a.founder.x, a.founder.y);
+    }
+    cell_raiser[c] = 0u;
     cells[c] = cell;
 }

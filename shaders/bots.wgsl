@@ -31,6 +31,13 @@
 @group(0) @binding(17) var<storage, read> grid_start: array<u32>;
 @group(0) @binding(18) var<storage, read> grid_items: array<u32>;
 @group(0) @binding(19) var<storage, read_write> agent_shift: array<atomic<u32>>;
+// Who raised a cell's energy_gain this step (u32 max minus the lowest slot) and who last
+// did (cultivator, cultivator_id); who wrote a bot's program this tick and whose lineage
+// last did (effects.wgsl, bots_receive).
+@group(0) @binding(20) var<storage, read_write> cell_raiser: array<atomic<u32>>;
+@group(0) @binding(21) var<storage, read_write> cultivator_id: array<u32>;
+@group(0) @binding(22) var<storage, read_write> bot_writer: array<u32>;
+@group(0) @binding(23) var<storage, read_write> bot_programmer: array<u32>;
 
 // One entity a bot sees: wrapped offset from the bot, squared distance, and its slot (bots
 // after all agent slots when agents and bots are ranked together).
@@ -314,6 +321,7 @@ fn act(b: u32) {
         terraform += abs(v);
         let fx = to_fixed(params.terraform_rate * v);
         if (fx != 0) { atomicAdd(&cell_acc[cbase + 1u + k], fx); }
+        if (k == 0u && fx > 0) { atomicMax(&cell_raiser[c], 0xffffffffu - b); }
     }
     if (a[B_BIT_IO] < -0.99) {
         atomicAdd(&cell_acc[cbase + CA_BIT_WRITERS], 1);
@@ -396,6 +404,13 @@ fn bots_receive(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     var r = bot_tick[b];
     if (from_fixed(atomicLoad(&bot_acc[b * AGENT_ACC_LEN + 3u])) > 0.0) {
         bot_programmed[b] = clock.tick;
+    }
+    // The lowest slot among this tick's writers (effects.wgsl) stands for its lineage.
+    let writer = bot_writer[b];
+    if (writer != 0u) {
+        let a = agents[0xffffffffu - writer];
+        bot_programmer[b] = lineage_key(a.founder.x, a.founder.y);
+        bot_writer[b] = 0u;
     }
     gather_into(b, &bot, &r);
     clip_energy(&bot, &r);
@@ -496,7 +511,12 @@ fn bots_apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
     let bit_sum = from_fixed(take_cell(base + CA_BIT_SUM));
     var cell = cells[c];
     cell_tick[c].eaten += take_from_cell(&cell, eaters, terraform);
-    if (terraform[0] > 0.0) { cultivator[c] = CULTIVATOR_BOTS; }
+    let raiser = atomicLoad(&cell_raiser[c]);
+    atomicStore(&cell_raiser[c], 0u);
+    if (terraform[0] > 0.0) {
+        cultivator[c] = CULTIVATOR_BOTS;
+        cultivator_id[c] = 0xffffffffu - raiser;
+    }
     // [departure] several writers leave the mean of their bits (JaxLife adds their changes).
     if (writers > 0u) { cell.bit = bit_sum / f32(writers); }
     cells[c] = cell;

@@ -46,6 +46,8 @@ const S_SPAWN_POS: u32 = 6u;
 const S_SPAWN_ID: u32 = 7u;
 const S_MUTATION_MASK: u32 = 8u;
 const S_SALIENCY: u32 = 9u;
+const S_SHUFFLE: u32 = 10u;
+const S_INFLUENCE: u32 = 11u;
 
 struct Params {
     map_size: u32,
@@ -112,8 +114,12 @@ struct Params {
     cultivated_gain: f32,
     saliency_every: u32,
     grid_cells_per_unit: f32,
+    messages_shuffled: u32,
+    programming_on: u32,
+    influence_every: u32,
     _pad_params1: u32,
     _pad_params2: u32,
+    _pad_params3: u32,
 }
 
 struct Agent {
@@ -173,7 +179,9 @@ struct Measures {
     lineages_prev: f32,
     genome_diversity: f32,
     saliency: array<f32, 5>,
-    _pad: array<f32, 3>,
+    influence_changed: f32,
+    influence_delta: f32,
+    _pad: f32,
 }
 
 // src/world/layout.rs SALIENCY_*.
@@ -183,9 +191,64 @@ const SALIENCY_INPUTS: u32 = 8u;
 const SALIENCY_PROBES: u32 = 41u;
 const SALIENCY_EPS: f32 = 0.01;
 
+// src/world/layout.rs INFLUENCE_LISTENERS, SALIENCY_ROWS, PROBE_ROWS, PROBE_SWAP.
+const INFLUENCE_LISTENERS: u32 = 32u;
+const SALIENCY_ROWS: u32 = 328u;
+const PROBE_ROWS: u32 = 392u;
+const PROBE_SWAP: u32 = 0x80000000u;
+
 // Saliency is estimated this tick.
 fn saliency_tick(tick: u32) -> bool {
     return params.saliency_every > 0u && tick % params.saliency_every == 0u;
+}
+
+// Message influence is measured this tick.
+fn influence_tick(tick: u32) -> bool {
+    return params.influence_every > 0u && tick % params.influence_every == 0u;
+}
+
+// The brains' probes run this tick (for saliency, influence or both).
+fn probe_tick(tick: u32) -> bool {
+    return saliency_tick(tick) || influence_tick(tick);
+}
+
+// What an observation row holds of what its agent hears (src/cpu/influence.rs
+// heard_ranges), as (start, length) relative to the row: r = 0 its other_message, r = 1..K
+// both message fields of neighbour slot r - 1, then each bot slot's memory. Its own
+// self_message is its own, not heard.
+const AGENT_PLAIN: u32 = AGENT_VEC_LEN - 2u * MESSAGE_LEN;
+fn heard_range_count() -> u32 { return 1u + params.view_agents + params.view_bots; }
+fn heard_range(r: u32) -> vec2<u32> {
+    let side = 2u * params.terrain_view_range + 1u;
+    let self_at = side * side * CELL_FEATURES;
+    if (r == 0u) { return vec2<u32>(self_at + AGENT_PLAIN + MESSAGE_LEN, MESSAGE_LEN); }
+    if (r <= params.view_agents) { return vec2<u32>(self_at + AGENT_VEC_LEN * r + AGENT_PLAIN, 2u * MESSAGE_LEN); }
+    let bots_at = self_at + AGENT_VEC_LEN * (1u + params.view_agents);
+    return vec2<u32>(bots_at + BOT_VEC_LEN * (r - 1u - params.view_agents) + 3u, MESSAGE_LEN);
+}
+
+// Whether element rel of an observation row is heard (one of the heard ranges).
+fn heard_input(rel: u32) -> bool {
+    let side = 2u * params.terrain_view_range + 1u;
+    let self_at = side * side * CELL_FEATURES;
+    if (rel < self_at) { return false; }
+    let e = rel - self_at;
+    let agents_len = AGENT_VEC_LEN * (1u + params.view_agents);
+    if (e < agents_len) {
+        let o = e % AGENT_VEC_LEN;
+        if (e < AGENT_VEC_LEN) { return o >= AGENT_PLAIN + MESSAGE_LEN; }
+        return o >= AGENT_PLAIN;
+    }
+    let b = e - agents_len;
+    if (b >= BOT_VEC_LEN * params.view_bots) { return false; }
+    let o = b % BOT_VEC_LEN;
+    return o >= 3u && o < 3u + MESSAGE_LEN;
+}
+
+// The sampled agent of probe row `row` (its index in probe_agents).
+fn probe_agent_index(row: u32) -> u32 {
+    if (row < SALIENCY_ROWS) { return row / SALIENCY_PROBES; }
+    return SALIENCY_AGENTS + (row - SALIENCY_ROWS) / 2u;
 }
 
 struct Clock {
@@ -205,6 +268,8 @@ struct AgentTick {
     cultivation: f32,
     programming: f32,
     programmed: u32,
+    meal_from: u32,
+    meal_lineage: u32,
 }
 
 struct BotTick {
@@ -257,8 +322,19 @@ struct CellTick {
 }
 
 // src/world/layout.rs: who last raised a cell's energy_gain.
+const CULTIVATOR_NONE: u32 = 0u;
 const CULTIVATOR_AGENTS: u32 = 1u;
 const CULTIVATOR_BOTS: u32 = 2u;
+// src/world/layout.rs LINEAGE_FIXED_SCALE.
+const LINEAGE_FIXED_SCALE: f32 = 1024.0;
+
+// src/world/layout.rs `lineage_key`: a 32-bit hash of a lineage id, never 0.
+fn lineage_key(lo: u32, hi: u32) -> u32 {
+    var x = lo ^ (hi * 0x9e3779b9u);
+    x = (x ^ (x >> 16u)) * 0x7feb352du;
+    x = (x ^ (x >> 15u)) * 0x846ca68bu;
+    return (x ^ (x >> 16u)) | 1u;
+}
 
 struct BirthControl {
     spawn_args: array<u32, 3>,

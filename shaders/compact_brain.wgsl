@@ -20,9 +20,11 @@
 @group(0) @binding(6) var<storage, read_write> brain_state: array<vec4<f32>>;
 @group(0) @binding(7) var<storage, read_write> actions: array<vec4<f32>>;
 @group(0) @binding(8) var<storage, read> clock: Clock;
-@group(0) @binding(9) var<storage, read> saliency_agents: array<u32>;
-@group(0) @binding(10) var<storage, read> saliency_inputs: array<u32>;
-@group(0) @binding(11) var<storage, read_write> saliency_actions: array<vec4<f32>>;
+@group(0) @binding(9) var<storage, read> probe_agents: array<u32>;
+@group(0) @binding(10) var<storage, read> probe_inputs: array<u32>;
+@group(0) @binding(11) var<storage, read_write> probe_actions: array<vec4<f32>>;
+@group(0) @binding(12) var<storage, read> message_source: array<u32>;
+@group(0) @binding(13) var<storage, read> bot_message_source: array<u32>;
 // @genome_pages read per_page
 
 override HIDDEN: u32 = 16u;
@@ -64,8 +66,10 @@ fn bias4(off: u32, q: u32) -> vec4<f32> {
     return genome_quad(g_agent, off / 4u + q);
 }
 
-// Adds w times an agent's vector (SPEC 2.1, position replaced by pos) to x[at..at + 55].
-fn add_agent_vec(a: Agent, pos: vec2<f32>, at: u32, w: f32) {
+// Adds w times an agent's vector (position replaced by pos) to x[at..at + 55], its
+// messages those of `heard` (src/cpu/observe.rs agent_vec), but for an agent's own
+// self_message in its own vector (`own`).
+fn add_agent_vec(a: Agent, heard: Agent, own: bool, pos: vec2<f32>, at: u32, w: f32) {
     x[at] += w * log(a.energy + 1e-4);
     x[at + 1u] += w * log(a.age + 1e-4);
     x[at + 2u] += w * pos.x;
@@ -73,16 +77,25 @@ fn add_agent_vec(a: Agent, pos: vec2<f32>, at: u32, w: f32) {
     var o = at + 4u;
     for (var s = 0u; s < LAST_ACTION_LEN; s++) { x[o] += w * a.last_action[s]; o += 1u; }
     for (var s = 0u; s < ID_LEN; s++) { x[o] += w * a.id[s]; o += 1u; }
-    for (var s = 0u; s < MESSAGE_LEN; s++) { x[o] += w * seen_message(a.self_message[s]); o += 1u; }
-    for (var s = 0u; s < MESSAGE_LEN; s++) { x[o] += w * seen_message(a.other_message[s]); o += 1u; }
+    for (var s = 0u; s < MESSAGE_LEN; s++) {
+        x[o] += w * seen_message(select(heard.self_message[s], a.self_message[s], own));
+        o += 1u;
+    }
+    for (var s = 0u; s < MESSAGE_LEN; s++) { x[o] += w * seen_message(heard.other_message[s]); o += 1u; }
 }
 
-fn add_bot_vec(b: Bot, offset: vec2<f32>, at: u32, w: f32) {
+// The agent whose messages agent j shows (itself, unless messages are shuffled).
+fn heard_from(j: u32, a: Agent) -> Agent {
+    if (params.messages_shuffled != 0u) { return agents[message_source[j]]; }
+    return a;
+}
+
+fn add_bot_vec(b: Bot, heard: Bot, offset: vec2<f32>, at: u32, w: f32) {
     x[at] += w * offset.x;
     x[at + 1u] += w * offset.y;
     x[at + 2u] += w * log(b.energy + 1e-4);
     for (var t = 0u; t < MESSAGE_LEN; t++) {
-        x[at + 3u + t] += w * seen_message(b.memory[t]);
+        x[at + 3u + t] += w * seen_message(heard.memory[t]);
         x[at + 19u + t] += w * b.program[t];
     }
 }
@@ -100,7 +113,7 @@ fn cell_feature(c: Cell, f: u32) -> f32 {
 }
 
 fn gather_inputs(i: u32, me: Agent) {
-    add_agent_vec(me, me.pos, 0u, 1.0);
+    add_agent_vec(me, heard_from(i, me), true, me.pos, 0u, 1.0);
     var at = AGENT_VEC_LEN;
     var filled = 0u;
     for (var s = 0u; s < VIEW_AGENTS; s++) {
@@ -112,7 +125,7 @@ fn gather_inputs(i: u32, me: Agent) {
         if (j == NONE) { continue; }
         let other = agents[j];
         let off = vec2<f32>(wrap_delta(other.pos.x - me.pos.x), wrap_delta(other.pos.y - me.pos.y));
-        add_agent_vec(other, off, at, w);
+        add_agent_vec(other, heard_from(j, other), false, off, at, w);
     }
     at += AGENT_VEC_LEN;
     x[at] = f32(filled) / f32(max(VIEW_AGENTS, 1u));
@@ -128,7 +141,9 @@ fn gather_inputs(i: u32, me: Agent) {
             if (b == NONE) { continue; }
             let bot = bots[b];
             let off = vec2<f32>(wrap_delta(bot.pos.x - me.pos.x), wrap_delta(bot.pos.y - me.pos.y));
-            add_bot_vec(bot, off, at, wb);
+            var heard = bot;
+            if (params.messages_shuffled != 0u) { heard = bots[bot_message_source[b]]; }
+            add_bot_vec(bot, heard, off, at, wb);
         }
         at += BOT_VEC_LEN;
         x[at] = f32(filled_bots) / f32(VIEW_BOTS);
@@ -172,23 +187,47 @@ fn compact_brain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
     forward(i, me, NONE, NONE);
 }
 
-// Saliency probes (saliency.wgsl): one thread per probe, the sampled agent's brain with
-// its pooled input `raised` raised by SALIENCY_EPS, its state left as it is.
+// Probes (saliency.wgsl, influence.wgsl): one thread per probe row, the sampled agent's
+// brain with its pooled inputs changed as the row's code says (common.wgsl), its state
+// left as it is.
 @compute @workgroup_size(64)
 fn compact_probe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let probe = flat_index(gid, nwg);
-    if (probe >= SALIENCY_AGENTS * SALIENCY_PROBES || !saliency_tick(clock.tick)) { return; }
-    let i = saliency_agents[probe / SALIENCY_PROBES];
+    if (probe >= PROBE_ROWS || !probe_tick(clock.tick)) { return; }
+    let i = probe_agents[probe_agent_index(probe)];
     if (i == NONE || !genome_page_holds(i)) { return; }
-    forward(i, agents[i], saliency_inputs[probe], probe);
+    forward(i, agents[i], probe_inputs[probe], probe);
 }
 
-// The brain of living agent i; with a probe (not NONE), input `raised` (NONE: none) is
-// raised by SALIENCY_EPS and the actions go to the probe's row, the state untouched.
-fn forward(i: u32, me: Agent, raised: u32, probe: u32) {
+// What the pooled inputs hold of what an agent hears (src/cpu/influence.rs
+// compact_heard_ranges): its own other_message, the neighbours' mean message fields, the
+// bots' mean memory.
+const HEARD_INPUTS: u32 = 4u * MESSAGE_LEN;
+var<private> heard_save: array<f32, HEARD_INPUTS>;
+
+fn heard_pooled(k: u32) -> u32 {
+    if (k < MESSAGE_LEN) { return AGENT_PLAIN + MESSAGE_LEN + k; }
+    if (k < 3u * MESSAGE_LEN) { return AGENT_VEC_LEN + AGENT_PLAIN + k - MESSAGE_LEN; }
+    return 2u * AGENT_VEC_LEN + 1u + 3u + k - 3u * MESSAGE_LEN;
+}
+
+// The brain of living agent i; with a probe (not NONE), its inputs are changed as `code`
+// says and the actions go to the probe's row, the state untouched.
+fn forward(i: u32, me: Agent, code: u32, probe: u32) {
     g_agent = i;
-    gather_inputs(i, me);
-    if (raised != NONE) { x[raised] += SALIENCY_EPS; }
+    if (code != NONE && (code & PROBE_SWAP) != 0u) {
+        // What the other agent hears, pooled as for itself.
+        let j = code & ~PROBE_SWAP;
+        gather_inputs(j, agents[j]);
+        let heard = select(3u, 4u, VIEW_BOTS > 0u) * MESSAGE_LEN;
+        for (var k = 0u; k < heard; k++) { heard_save[k] = x[heard_pooled(k)]; }
+        for (var k = 0u; k < MAX_INPUTS; k++) { x[k] = 0.0; }
+        gather_inputs(i, me);
+        for (var k = 0u; k < heard; k++) { x[heard_pooled(k)] = heard_save[k]; }
+    } else {
+        gather_inputs(i, me);
+        if (code != NONE) { x[code] += SALIENCY_EPS; }
+    }
 
     // Input layer: relu(bias + x W).
     for (var q = 0u; q < HQ; q++) {
@@ -243,7 +282,7 @@ fn forward(i: u32, me: Agent, raised: u32, probe: u32) {
         if (probe == NONE) {
             actions[i * ACTION_QUADS + a] = tanh4(acc);
         } else {
-            saliency_actions[probe * ACTION_QUADS + a] = tanh4(acc);
+            probe_actions[probe * ACTION_QUADS + a] = tanh4(acc);
         }
     }
 }

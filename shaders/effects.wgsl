@@ -17,6 +17,8 @@
 @group(0) @binding(11) var<storage, read> bots: array<Bot>;
 @group(0) @binding(12) var<storage, read> bot_neighbor_list: array<u32>;
 @group(0) @binding(13) var<storage, read_write> bot_acc: array<atomic<i32>>;
+@group(0) @binding(14) var<storage, read_write> cell_raiser: array<atomic<u32>>;
+@group(0) @binding(15) var<storage, read_write> bot_writer: array<atomic<u32>>;
 
 // Adds fixed-point v to a bot's accumulator (to_bot) or an agent's, skipping zeros.
 fn add_fixed_to(to_bot: bool, index: u32, v: i32) {
@@ -76,16 +78,19 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
         hit_total += contact(false, j * AGENT_ACC_LEN, d, push, hit, gate, said);
     }
     // The same push and hit on the bots it sees, and programming: its gated other_message
-    // pulls their programs (SPEC 2.4).
+    // pulls their programs (not under controls.programming: Off). The lowest slot among
+    // the writers is the bot's programmer.
     let kb = params.view_bots;
+    let programs = select(0.0, gate, params.programming_on != 0u);
     for (var s = 0u; s < kb; s++) {
         let b = bot_neighbor_list[i * kb + s];
         if (b == NONE) { continue; }
         let d = vec2<f32>(wrap_delta(bots[b].pos.x - a.pos.x), wrap_delta(bots[b].pos.y - a.pos.y));
-        hit_total += contact(true, b * AGENT_ACC_LEN, d, push, hit, gate, said);
-        if (gate > 0.0) {
-            rec.programming += gate;
+        hit_total += contact(true, b * AGENT_ACC_LEN, d, push, hit, programs, said);
+        if (programs > 0.0) {
+            rec.programming += programs;
             rec.programmed += 1u;
+            atomicMax(&bot_writer[b], 0xffffffffu - i);
         }
     }
     let c = cell_index_of(a.pos);
@@ -97,6 +102,8 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
         terraform += abs(v);
         let fx = to_fixed(params.terraform_rate * v);
         if (fx != 0) { atomicAdd(&cell_acc[c * CELL_ACC_LEN + 1u + t], fx); }
+        // The lowest slot among those raising the cell's energy_gain is its cultivator.
+        if (t == 0u && fx > 0) { atomicMax(&cell_raiser[c], 0xffffffffu - i); }
     }
     let f = f32(clock.alive) / f32(params.capacity);
     let threshold = params.max_reproduce_cost * cell.reproduce_cost * params.reproduce_factor * f;

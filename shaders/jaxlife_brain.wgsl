@@ -17,9 +17,9 @@
 @group(0) @binding(5) var<storage, read_write> brain_state: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> actions: array<vec4<f32>>;
 @group(0) @binding(7) var<storage, read> clock: Clock;
-@group(0) @binding(8) var<storage, read> saliency_agents: array<u32>;
-@group(0) @binding(9) var<storage, read> saliency_inputs: array<u32>;
-@group(0) @binding(10) var<storage, read_write> saliency_actions: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read> probe_agents: array<u32>;
+@group(0) @binding(9) var<storage, read> probe_inputs: array<u32>;
+@group(0) @binding(10) var<storage, read_write> probe_actions: array<vec4<f32>>;
 // @genome_pages read per_page
 
 override HIDDEN: u32 = 64u;
@@ -105,12 +105,18 @@ var<workgroup> new_h: array<vec4<f32>, HQ>;
 var<workgroup> head_mid: array<vec4<f32>, HQ>;
 
 var<private> g_agent: u32;
-// A saliency probe (saliency.wgsl): the observation element raised by SALIENCY_EPS and
-// the probe whose actions are written instead of the agent's (NONE, NONE: the brain pass).
+// A probe (saliency.wgsl, influence.wgsl): the observation element raised by
+// SALIENCY_EPS, the start of the row whose heard messages replace this agent's, and the
+// probe whose actions are written instead of the agent's (NONE each: the brain pass).
 var<private> raised_obs: u32;
+var<private> swap_row: u32;
 var<private> probe_out: u32;
 
 fn obs_in(k: u32) -> f32 {
+    if (swap_row != NONE) {
+        let rel = k - g_agent * params.obs_len;
+        if (heard_input(rel)) { return obs[swap_row + rel]; }
+    }
     return obs[k] + select(0.0, SALIENCY_EPS, k == raised_obs);
 }
 
@@ -259,12 +265,13 @@ fn jaxlife_brain(
         return;
     }
     raised_obs = NONE;
+    swap_row = NONE;
     probe_out = NONE;
     run_brain(i, t);
 }
 
-// Saliency probes: one workgroup per probe, the sampled agent's brain on its own
-// observation with one input raised, its state left as it is.
+// Probes: one workgroup per probe row, the sampled agent's brain on its own observation,
+// changed as the row's code says (common.wgsl), its state left as it is.
 @compute @workgroup_size(64)
 fn jaxlife_probe(
     @builtin(workgroup_id) wid: vec3<u32>,
@@ -272,11 +279,19 @@ fn jaxlife_probe(
     @builtin(local_invocation_index) t: u32,
 ) {
     let probe = wid.x + wid.y * nwg.x;
-    if (probe >= SALIENCY_AGENTS * SALIENCY_PROBES || !saliency_tick(clock.tick)) { return; }
-    let i = saliency_agents[probe / SALIENCY_PROBES];
+    if (probe >= PROBE_ROWS || !probe_tick(clock.tick)) { return; }
+    let i = probe_agents[probe_agent_index(probe)];
     if (i == NONE || !genome_page_holds(i)) { return; }
-    let raised = saliency_inputs[probe];
-    raised_obs = select(i * params.obs_len + raised, NONE, raised == NONE);
+    let code = probe_inputs[probe];
+    raised_obs = NONE;
+    swap_row = NONE;
+    if (code != NONE) {
+        if ((code & PROBE_SWAP) != 0u) {
+            swap_row = (code & ~PROBE_SWAP) * params.obs_len;
+        } else {
+            raised_obs = i * params.obs_len + code;
+        }
+    }
     probe_out = probe;
     run_brain(i, t);
 }
@@ -469,7 +484,7 @@ fn run_brain(i: u32, t: u32) {
         if (probe_out == NONE) {
             actions[i * ACTION_QUADS + t] = tanh4(acc);
         } else {
-            saliency_actions[probe_out * ACTION_QUADS + t] = tanh4(acc);
+            probe_actions[probe_out * ACTION_QUADS + t] = tanh4(acc);
         }
     }
 }

@@ -22,23 +22,35 @@
 @group(0) @binding(10) var<storage, read_write> metrics_partials: array<f32>;
 @group(0) @binding(11) var<storage, read> bots: array<Bot>;
 @group(0) @binding(12) var<storage, read> bot_tick: array<BotTick>;
-@group(0) @binding(13) var<storage, read> base: array<Cell>;
+@group(0) @binding(13) var<storage, read> shadow_gain: array<f32>;
 @group(0) @binding(14) var<storage, read_write> measures: Measures;
 @group(0) @binding(15) var<storage, read_write> heard: array<u32>;
 @group(0) @binding(16) var<storage, read_write> comm_hist: array<atomic<u32>>;
 @group(0) @binding(17) var<storage, read> bot_programmed: array<u32>;
 @group(0) @binding(18) var<storage, read_write> lineage_set: array<atomic<u32>>;
 @group(0) @binding(19) var<storage, read> cultivator: array<u32>;
+@group(0) @binding(20) var<storage, read_write> lineage_eaten: array<atomic<u32>>;
 // @genome_pages read
 
-const METRIC_COUNT: u32 = 82u;
+const METRIC_COUNT: u32 = 90u;
 // src/world/layout.rs DIVERSITY_SAMPLE, DIVERSITY_EVERY_TICKS.
 const DIVERSITY_SAMPLE: u32 = 16u;
 const DIVERSITY_EVERY_TICKS: u32 = 16u;
 const METRIC_RING: u32 = 64u;
-// Sums per partial; the partial's slot SUMS holds the largest generation seen.
+// Sums per partial; the partial's slot SUMS holds the largest generation seen, the
+// MEAL_SUMS after it metrics_meals' sums.
 const SUMS: u32 = 57u;
-const PARTIAL_STRIDE: u32 = 58u;
+const MEAL_SUMS: u32 = 7u;
+const MEALS_AT: u32 = 58u;
+const PARTIAL_STRIDE: u32 = 65u;
+// metrics_meals' sums (src/cpu/metrics.rs M_*).
+const M_EATEN: u32 = 0u;
+const M_FARM_FOOD: u32 = 1u;
+const M_FARM_OWN: u32 = 2u;
+const M_FARM_CHANCE: u32 = 3u;
+const M_BOT_FOOD: u32 = 4u;
+const M_BOT_OWN: u32 = 5u;
+const M_BOT_CHANCE: u32 = 6u;
 // src/world/layout.rs PROGRAMMED_WINDOW_TICKS.
 const PROGRAMMED_WINDOW_TICKS: u32 = 32u;
 
@@ -84,28 +96,34 @@ const Q_BOT_TERRAFORM_STEPS: u32 = 54u;
 const Q_BOT_MOVED: u32 = 55u;
 const Q_EATEN_BOT_FARMS: u32 = 56u;
 
-// src/world/layout.rs `lineage_key`: a 32-bit hash of a lineage id, never 0.
-fn lineage_key(lo: u32, hi: u32) -> u32 {
-    var x = lo ^ (hi * 0x9e3779b9u);
-    x = (x ^ (x >> 16u)) * 0x7feb352du;
-    x = (x ^ (x >> 15u)) * 0x846ca68bu;
-    return (x ^ (x >> 16u)) | 1u;
-}
-
-// Insert into the open-addressing lineage set; true when the key was new. Equal keys race
-// for one slot and exactly one wins it; where keys land depends on the order, but how many
-// slots are filled does not, so `metrics` counts those.
-fn insert_lineage(key: u32) -> bool {
+// Insert into the open-addressing lineage set; returns its slot. Equal keys race for one
+// slot and exactly one wins it; where keys land depends on the order, but how many slots
+// are filled does not, so `metrics` counts those, and what is summed per slot does not
+// either.
+fn insert_lineage(key: u32) -> u32 {
     let mask = arrayLength(&lineage_set) - 1u;
     var s = key & mask;
     loop {
         let r = atomicCompareExchangeWeak(&lineage_set[s], 0u, key);
-        if (r.exchanged) { return true; }
-        if (r.old_value == key) { return false; }
+        if (r.exchanged || r.old_value == key) { return s; }
         // A spurious failure leaves the slot empty: try it again.
         if (r.old_value != 0u) { s = (s + 1u) & mask; }
     }
-    return false;
+    return s;
+}
+
+// The slot of a key in the lineage set, or NONE (after every insertion of the tick).
+fn find_lineage(key: u32) -> u32 {
+    let len = arrayLength(&lineage_set);
+    let mask = len - 1u;
+    var s = key & mask;
+    for (var n = 0u; n < len; n++) {
+        let k = atomicLoad(&lineage_set[s]);
+        if (k == 0u) { return NONE; }
+        if (k == key) { return s; }
+        s = (s + 1u) & mask;
+    }
+    return NONE;
 }
 
 // Sign bits of a message's first four components.
@@ -161,7 +179,9 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     for (var i = ar.x + t; i < ar.y; i += PARTIAL_THREADS) {
         let a = agents[i];
         if (a.alive != 0u) {
-            insert_lineage(lineage_key(a.founder.x, a.founder.y));
+            let ls = insert_lineage(lineage_key(a.founder.x, a.founder.y));
+            let eaten = u32(round(agent_tick[i].eaten * LINEAGE_FIXED_SCALE));
+            if (eaten != 0u) { atomicAdd(&lineage_eaten[ls], eaten); }
             acc[Q_ALIVE] += 1.0;
             acc[Q_ENERGY] += a.energy;
             acc[Q_AGE] += a.age;
@@ -195,7 +215,8 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
                 atomicAdd(&comm_hist[slot + COMM_TABLE + h * ACTION_SYMBOLS + acted], 1u);
             }
         }
-        // What it will observe next tick (zeros when messages are off).
+        // What it will observe next tick (zeros when messages are off; shuffle_agents
+        // replaces it with another's when they are shuffled).
         var next_heard = NONE;
         if (a.alive != 0u) {
             next_heard = 0u;
@@ -239,7 +260,7 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
         acc[Q_TERRAIN + 7u] += cell.bit;
         acc[Q_REGROWTH] += cell_tick[c].regrowth;
         acc[Q_EATEN_CELLS] += cell_tick[c].eaten;
-        if (cell.energy_gain - base[c].energy_gain > params.cultivated_gain) {
+        if (cell.energy_gain - shadow_gain[c] > params.cultivated_gain) {
             acc[Q_CULTIVATED_CELLS] += 1.0;
             acc[Q_EATEN_CULTIVATED] += cell_tick[c].eaten;
             if (cultivator[c] == CULTIVATOR_BOTS) { acc[Q_EATEN_BOT_FARMS] += cell_tick[c].eaten_by_agents; }
@@ -249,7 +270,44 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     if (t == 0u) { metrics_partials[w * PARTIAL_STRIDE + SUMS] = f32(atomicLoad(&gen_max)); }
 }
 
-var<workgroup> totals: array<f32, 58>;
+// Own harvest and programmer benefit: per partial, the meals of the agents alive at the
+// end of the tick (AgentTick meal_from), after metrics_partial has summed each living
+// lineage's eating into lineage_eaten.
+@compute @workgroup_size(64)
+fn metrics_meals(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+    let w = wid.x;
+    var m: array<f32, 7>;
+    let ar = chunk(params.capacity, w);
+    for (var i = ar.x + t; i < ar.y; i += PARTIAL_THREADS) {
+        let r = agent_tick[i];
+        if (agents[i].alive == 0u || (r.flags & TICK_ACTED) == 0u) { continue; }
+        m[M_EATEN] += r.eaten;
+        var at = NONE;
+        if (r.meal_from == CULTIVATOR_AGENTS) { at = M_FARM_FOOD; }
+        if (r.meal_from == CULTIVATOR_BOTS && r.meal_lineage != 0u) { at = M_BOT_FOOD; }
+        if (at == NONE) { continue; }
+        let ls = find_lineage(r.meal_lineage);
+        var lineage = 0.0;
+        if (ls != NONE) { lineage = f32(atomicLoad(&lineage_eaten[ls])) / LINEAGE_FIXED_SCALE; }
+        let founder = agents[i].founder;
+        m[at] += r.eaten;
+        if (r.meal_lineage == lineage_key(founder.x, founder.y)) { m[at + 1u] += r.eaten; }
+        m[at + 2u] += r.eaten * lineage;
+    }
+    for (var q = 0u; q < MEAL_SUMS; q++) { sums[q * PARTIAL_THREADS + t] = m[q]; }
+    workgroupBarrier();
+    for (var off = PARTIAL_THREADS / 2u; off > 0u; off = off / 2u) {
+        if (t < off) {
+            for (var q = 0u; q < MEAL_SUMS; q++) {
+                sums[q * PARTIAL_THREADS + t] += sums[q * PARTIAL_THREADS + t + off];
+            }
+        }
+        workgroupBarrier();
+    }
+    if (t < MEAL_SUMS) { metrics_partials[w * PARTIAL_STRIDE + MEALS_AT + t] = sums[t * PARTIAL_THREADS]; }
+}
+
+var<workgroup> totals: array<f32, 65>;
 var<workgroup> filled: array<u32, 64>;
 var<workgroup> sample: array<u32, 16>;
 var<workgroup> sample_count: u32;
@@ -341,14 +399,14 @@ fn table_stats(at: u32) -> vec3<f32> {
 @compute @workgroup_size(64)
 fn metrics(@builtin(local_invocation_index) t: u32) {
     if (t == 0u) { tick_now = clock.tick; }
-    // Thread q sums quantity q over the partials, in partial order.
-    if (t < PARTIAL_STRIDE) {
+    // Thread q sums quantities q, q + 64, ... over the partials, in partial order.
+    for (var q = t; q < PARTIAL_STRIDE; q += 64u) {
         var v = 0.0;
         for (var w = 0u; w < params.metric_partials; w++) {
-            let x = metrics_partials[w * PARTIAL_STRIDE + t];
-            if (t == SUMS) { v = max(v, x); } else { v += x; }
+            let x = metrics_partials[w * PARTIAL_STRIDE + q];
+            if (q == SUMS) { v = max(v, x); } else { v += x; }
         }
-        totals[t] = v;
+        totals[q] = v;
     }
     // Distinct lineages: the filled slots of the lineage set, counted by all threads.
     var mine = 0u;
@@ -378,7 +436,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     let alive = totals[Q_ALIVE];
     let actors = totals[Q_ACTORS];
     let n_cells = params.map_size * params.map_size;
-    var row: array<f32, 82>;
+    var row: array<f32, 90>;
     row[0] = f32(clock.tick) + 1.0;
     row[1] = alive;
     row[2] = f32(ctl.births);
@@ -453,6 +511,17 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     row[75] = totals[Q_BOT_MOVED];
     row[76] = totals[Q_EATEN_BOT_FARMS];
     for (var g = 0u; g < SALIENCY_GROUPS; g++) { row[77u + g] = measures.saliency[g]; }
+    row[82] = measures.influence_changed;
+    row[83] = measures.influence_delta;
+    let farm_food = totals[MEALS_AT + M_FARM_FOOD];
+    let bot_food = totals[MEALS_AT + M_BOT_FOOD];
+    let eaten_alive = totals[MEALS_AT + M_EATEN];
+    row[84] = farm_food;
+    row[85] = per(totals[MEALS_AT + M_FARM_OWN], farm_food);
+    row[86] = per(totals[MEALS_AT + M_FARM_CHANCE], farm_food * eaten_alive);
+    row[87] = bot_food;
+    row[88] = per(totals[MEALS_AT + M_BOT_OWN], bot_food);
+    row[89] = per(totals[MEALS_AT + M_BOT_CHANCE], bot_food * eaten_alive);
     metrics_prev[0] = totals[Q_ENERGY];
     metrics_prev[1] = totals[Q_TERRAIN];
     metrics_prev[2] = totals[Q_BOT_ENERGY];

@@ -1,6 +1,7 @@
-// Each alive agent's observation row (SPEC 2.1): terrain patch, self vector, K neighbour
-// vectors (offset instead of position, zeros for empty slots), nearest bots.
-// Reference: src/cpu/observe.rs.
+// Each alive agent's observation row: terrain patch, self vector, K neighbour vectors
+// (offset instead of position, zeros for empty slots), nearest bots. Under
+// controls.messages: Shuffled the messages come from the agents (and bots) shuffle.wgsl
+// chose. Reference: src/cpu/observe.rs.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> agents: array<Agent>;
@@ -9,8 +10,18 @@
 @group(0) @binding(4) var<storage, read> neighbor_list: array<u32>;
 @group(0) @binding(5) var<storage, read> bot_neighbor_list: array<u32>;
 @group(0) @binding(6) var<storage, read_write> obs: array<f32>;
+@group(0) @binding(7) var<storage, read> message_source: array<u32>;
+@group(0) @binding(8) var<storage, read> bot_message_source: array<u32>;
 
-fn write_agent_vec(a: Agent, pos: vec2<f32>, at: u32) {
+// The agent whose messages agent j shows (itself, unless messages are shuffled).
+fn heard_from(j: u32, a: Agent) -> Agent {
+    if (params.messages_shuffled != 0u) { return agents[message_source[j]]; }
+    return a;
+}
+
+// An agent's vector, its messages those of `heard`, but for an agent's own self_message in
+// its own vector (`own`).
+fn write_agent_vec(a: Agent, heard: Agent, own: bool, pos: vec2<f32>, at: u32) {
     obs[at] = log(a.energy + 1e-4);
     obs[at + 1u] = log(a.age + 1e-4);
     obs[at + 2u] = pos.x;
@@ -18,8 +29,11 @@ fn write_agent_vec(a: Agent, pos: vec2<f32>, at: u32) {
     var o = at + 4u;
     for (var s = 0u; s < LAST_ACTION_LEN; s++) { obs[o] = a.last_action[s]; o += 1u; }
     for (var s = 0u; s < ID_LEN; s++) { obs[o] = a.id[s]; o += 1u; }
-    for (var s = 0u; s < MESSAGE_LEN; s++) { obs[o] = seen_message(a.self_message[s]); o += 1u; }
-    for (var s = 0u; s < MESSAGE_LEN; s++) { obs[o] = seen_message(a.other_message[s]); o += 1u; }
+    for (var s = 0u; s < MESSAGE_LEN; s++) {
+        obs[o] = seen_message(select(heard.self_message[s], a.self_message[s], own));
+        o += 1u;
+    }
+    for (var s = 0u; s < MESSAGE_LEN; s++) { obs[o] = seen_message(heard.other_message[s]); o += 1u; }
 }
 
 @compute @workgroup_size(64)
@@ -50,7 +64,7 @@ fn observe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
             o += CELL_FEATURES;
         }
     }
-    write_agent_vec(me, me.pos, o);
+    write_agent_vec(me, heard_from(i, me), true, me.pos, o);
     o += AGENT_VEC_LEN;
     for (var s = 0u; s < k; s++) {
         let j = neighbor_list[i * k + s];
@@ -59,7 +73,7 @@ fn observe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
         } else {
             let other = agents[j];
             let off = vec2<f32>(wrap_delta(other.pos.x - me.pos.x), wrap_delta(other.pos.y - me.pos.y));
-            write_agent_vec(other, off, o);
+            write_agent_vec(other, heard_from(j, other), false, off, o);
         }
         o += AGENT_VEC_LEN;
     }
@@ -69,11 +83,13 @@ fn observe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
             for (var t = 0u; t < BOT_VEC_LEN; t++) { obs[o + t] = 0.0; }
         } else {
             let bot = bots[b];
+            var heard = bot;
+            if (params.messages_shuffled != 0u) { heard = bots[bot_message_source[b]]; }
             obs[o] = wrap_delta(bot.pos.x - me.pos.x);
             obs[o + 1u] = wrap_delta(bot.pos.y - me.pos.y);
             obs[o + 2u] = log(bot.energy + 1e-4);
             for (var t = 0u; t < MESSAGE_LEN; t++) {
-                obs[o + 3u + t] = seen_message(bot.memory[t]);
+                obs[o + 3u + t] = seen_message(heard.memory[t]);
                 obs[o + 19u + t] = bot.program[t];
             }
         }

@@ -9,9 +9,9 @@
 @group(0) @binding(2) var<storage, read> agents: array<Agent>;
 @group(0) @binding(3) var<storage, read> obs: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> actions: array<f32>;
-@group(0) @binding(5) var<storage, read> saliency_agents: array<u32>;
-@group(0) @binding(6) var<storage, read> saliency_inputs: array<u32>;
-@group(0) @binding(7) var<storage, read_write> saliency_actions: array<f32>;
+@group(0) @binding(5) var<storage, read> probe_agents: array<u32>;
+@group(0) @binding(6) var<storage, read> probe_inputs: array<u32>;
+@group(0) @binding(7) var<storage, read_write> probe_actions: array<f32>;
 // @genome_pages read
 
 // The linear brain: one thread per (agent, group of 4 outputs), reading the observation
@@ -33,13 +33,40 @@ fn linear_quad(i: u32, q: u32) -> vec4<f32> {
     return acc;
 }
 
-// Actions 4q..4q+3 of living agent i, with observation input `raised` (NONE: none)
-// raised by SALIENCY_EPS.
-fn actions_quad(i: u32, q: u32, raised: u32) -> vec4<f32> {
+fn obs_at(k: u32) -> f32 {
+    return obs[k / 4u][k % 4u];
+}
+
+// What swapping agent i's heard messages for agent j's adds to outputs 4q..4q+3: the brain
+// is linear before its tanh, so the change of each heard input times its weights.
+fn swap_quad(i: u32, j: u32, q: u32) -> vec4<f32> {
+    var acc = vec4<f32>(0.0);
+    let ri = i * params.obs_len;
+    let rj = j * params.obs_len;
+    for (var r = 0u; r < heard_range_count(); r++) {
+        let range = heard_range(r);
+        for (var k = range.x; k < range.x + range.y; k++) {
+            acc += genome_quad(i, k * QUADS + q) * (obs_at(rj + k) - obs_at(ri + k));
+        }
+    }
+    return acc;
+}
+
+// Actions 4q..4q+3 of living agent i, its inputs changed as probe code `code` says (NONE:
+// not at all; PROBE_SWAP | j: its heard messages swapped for agent j's; else input `code`
+// raised by SALIENCY_EPS).
+fn actions_quad(i: u32, q: u32, code: u32) -> vec4<f32> {
     if (params.brain_kind == BRAIN_LINEAR) {
         var acc = linear_quad(i, q);
-        // The brain is linear before its tanh: raising input k adds ε times its weights.
-        if (raised != NONE) { acc += SALIENCY_EPS * genome_quad(i, raised * QUADS + q); }
+        if (code != NONE) {
+            if ((code & PROBE_SWAP) != 0u) {
+                acc += swap_quad(i, code & ~PROBE_SWAP, q);
+            } else {
+                // The brain is linear before its tanh: raising input k adds ε times its
+                // weights.
+                acc += SALIENCY_EPS * genome_quad(i, code * QUADS + q);
+            }
+        }
         return vec4<f32>(safe_tanh(acc.x), safe_tanh(acc.y), safe_tanh(acc.z), safe_tanh(acc.w));
     }
     if (params.brain_kind == BRAIN_RANDOM) {
@@ -64,15 +91,15 @@ fn policy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
     for (var c = 0u; c < 4u; c++) { actions[a + c] = out[c]; }
 }
 
-// Saliency probes (saliency.wgsl): one thread per (probe, group of 4 actions).
+// Probes (saliency.wgsl, influence.wgsl): one thread per (probe row, group of 4 actions).
 @compute @workgroup_size(64)
 fn policy_probe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let t = flat_index(gid, nwg);
     let probe = t / QUADS;
     let q = t % QUADS;
-    if (probe >= SALIENCY_AGENTS * SALIENCY_PROBES || !saliency_tick(clock.tick)) { return; }
-    let i = saliency_agents[probe / SALIENCY_PROBES];
+    if (probe >= PROBE_ROWS || !probe_tick(clock.tick)) { return; }
+    let i = probe_agents[probe_agent_index(probe)];
     if (i == NONE) { return; }
-    let out = actions_quad(i, q, saliency_inputs[probe]);
-    for (var c = 0u; c < 4u; c++) { saliency_actions[probe * ACTION_LEN + 4u * q + c] = out[c]; }
+    let out = actions_quad(i, q, probe_inputs[probe]);
+    for (var c = 0u; c < 4u; c++) { probe_actions[probe * ACTION_LEN + 4u * q + c] = out[c]; }
 }

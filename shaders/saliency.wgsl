@@ -1,7 +1,7 @@
-// Saliency (SPEC 3; JaxLife's communication saliency): how strongly a brain's actions
-// depend on each group of its inputs. On ticks where saliency_tick holds, saliency_select
-// picks SALIENCY_AGENTS living agents at random and, for each, SALIENCY_INPUTS random
-// inputs of each group; the brains' probe entries (policy_probe, jaxlife_probe) run each
+// Saliency (JaxLife's communication saliency): how strongly a brain's actions depend on
+// each group of its inputs. On ticks where saliency_tick holds, saliency_select picks
+// SALIENCY_AGENTS living agents at random and, for each, SALIENCY_INPUTS random inputs of
+// each group (probe rows 0..SALIENCY_ROWS); the brains' probe entries run each
 // agent's brain on its own observation, unperturbed and then with one input raised by
 // SALIENCY_EPS, before the brain pass proper; saliency_reduce turns that into the mean
 // |Δaction| / ε per group, held in measures.saliency until the next estimate.
@@ -12,17 +12,17 @@
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> clock: Clock;
 @group(0) @binding(2) var<storage, read> agents: array<Agent>;
-@group(0) @binding(3) var<storage, read_write> saliency_agents: array<u32>;
-@group(0) @binding(4) var<storage, read_write> saliency_inputs: array<u32>;
-@group(0) @binding(5) var<storage, read> saliency_actions: array<f32>;
+@group(0) @binding(3) var<storage, read_write> probe_agents: array<u32>;
+@group(0) @binding(4) var<storage, read_write> probe_inputs: array<u32>;
+@group(0) @binding(5) var<storage, read> probe_actions: array<f32>;
 @group(0) @binding(6) var<storage, read_write> measures: Measures;
 
 override TERRAIN_LEN: u32 = 567u;
 override VIEW_AGENTS: u32 = 16u;
 override VIEW_BOTS: u32 = 2u;
 
-// Inputs of an agent's vector before its two messages, and of a bot's but its memory.
-const AGENT_PLAIN: u32 = AGENT_VEC_LEN - 2u * MESSAGE_LEN;
+// Inputs of a bot's vector but its memory (AGENT_PLAIN, an agent's before its messages, is
+// in common.wgsl).
 const BOT_PLAIN: u32 = BOT_VEC_LEN - MESSAGE_LEN;
 
 // The Compact brain's pooled inputs (compact_brain.wgsl): self vector, neighbours' mean
@@ -102,10 +102,15 @@ fn group_input(g: u32, k: u32) -> u32 {
     }
 }
 
-// Thread s picks sample s: the first living agent from a random slot on.
+// Thread s picks sample s: the first living agent from a random slot on; none on probe
+// ticks that are not saliency ticks, so the probes skip its rows.
 @compute @workgroup_size(64)
 fn saliency_select(@builtin(local_invocation_index) s: u32) {
-    if (!saliency_tick(clock.tick) || s >= SALIENCY_AGENTS) { return; }
+    if (!probe_tick(clock.tick) || s >= SALIENCY_AGENTS) { return; }
+    if (!saliency_tick(clock.tick)) {
+        probe_agents[s] = NONE;
+        return;
+    }
     let cap = params.capacity;
     let start = min(u32(rng_uniform(clock.tick, s, S_SALIENCY, 0u) * f32(cap)), cap - 1u);
     var agent = NONE;
@@ -114,8 +119,8 @@ fn saliency_select(@builtin(local_invocation_index) s: u32) {
         if (j >= cap) { j -= cap; }
         if (agents[j].alive != 0u) { agent = j; break; }
     }
-    saliency_agents[s] = agent;
-    saliency_inputs[s * SALIENCY_PROBES] = NONE;
+    probe_agents[s] = agent;
+    probe_inputs[s * SALIENCY_PROBES] = NONE;
     for (var p = 1u; p < SALIENCY_PROBES; p++) {
         let size = group_size((p - 1u) / SALIENCY_INPUTS);
         var input = NONE;
@@ -123,7 +128,7 @@ fn saliency_select(@builtin(local_invocation_index) s: u32) {
             let k = min(u32(rng_uniform(clock.tick, s, S_SALIENCY, p) * f32(size)), size - 1u);
             input = group_input((p - 1u) / SALIENCY_INPUTS, k);
         }
-        saliency_inputs[s * SALIENCY_PROBES + p] = input;
+        probe_inputs[s * SALIENCY_PROBES + p] = input;
     }
 }
 
@@ -134,13 +139,13 @@ fn saliency_reduce(@builtin(local_invocation_index) t: u32) {
     var sum: array<f32, SALIENCY_GROUPS>;
     var count: array<u32, SALIENCY_GROUPS>;
     for (var s = 0u; s < SALIENCY_AGENTS; s++) {
-        if (saliency_agents[s] == NONE) { continue; }
+        if (probe_agents[s] == NONE) { continue; }
         let base = s * SALIENCY_PROBES * ACTION_LEN;
         for (var p = 1u; p < SALIENCY_PROBES; p++) {
-            if (saliency_inputs[s * SALIENCY_PROBES + p] == NONE) { continue; }
+            if (probe_inputs[s * SALIENCY_PROBES + p] == NONE) { continue; }
             var d = 0.0;
             for (var j = 0u; j < ACTION_LEN; j++) {
-                d += abs(saliency_actions[base + p * ACTION_LEN + j] - saliency_actions[base + j]);
+                d += abs(probe_actions[base + p * ACTION_LEN + j] - probe_actions[base + j]);
             }
             let g = (p - 1u) / SALIENCY_INPUTS;
             sum[g] += d / (f32(ACTION_LEN) * SALIENCY_EPS);

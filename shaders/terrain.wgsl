@@ -12,6 +12,7 @@
 @group(0) @binding(5) var<storage, read_write> minmax: array<atomic<u32>>;
 @group(0) @binding(6) var<storage, read_write> cell_tick: array<CellTick>;
 @group(0) @binding(7) var<storage, read_write> gradients: array<vec2<f32>>;
+@group(0) @binding(8) var<storage, read_write> shadow_gain: array<f32>;
 
 const WEATHER_FIELDS: u32 = 6u;
 
@@ -197,4 +198,7 @@ fn terrain_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
     cell.reproduce_cost = max(cell.reproduce_cost, 0.0);
     cells[c] = cell;
     cell_tick[c].regrowth = cell.energy - before;
+    // The weather-only gain follows the base as the cell's does, with no terraforming.
+    let shadow = shadow_gain[c];
+    shadow_gain[c] = clamp(shadow + rate * (b.energy_gain - shadow), 0.0, params.energy_gain_clip);
 }

@@ -89,6 +89,10 @@ pub struct RunOptions {
     /// end); rendered on the GPU, no window needed. 0: none.
     #[arg(long, default_value_t = 0, value_name = "K")]
     pub frames_every: u64,
+    /// A resumed run with another random stream (`silico ablate`'s replicates): every
+    /// draw from the checkpoint on comes from this seed instead of the run's.
+    #[arg(skip)]
+    pub fork_seed: Option<u64>,
 }
 
 impl RunOptions {
@@ -108,6 +112,7 @@ impl RunOptions {
             backend: BackendChoice::Auto,
             quiet: false,
             frames_every: 0,
+            fork_seed: None,
         }
     }
 }
@@ -152,7 +157,7 @@ fn starting_point(opts: &RunOptions) -> Result<(Config, State, Option<String>)> 
                     stored.seed
                 );
             }
-            cfg.seed = stored.seed;
+            cfg.seed = opts.fork_seed.unwrap_or(stored.seed);
             let diffs = stored.structural_differences(&cfg);
             if !diffs.is_empty() {
                 bail!(

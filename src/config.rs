@@ -48,16 +48,41 @@ impl Switch {
     }
 }
 
-/// Control runs: with `messages: Off` every message an agent would observe (its own, its
-/// neighbours', the bots' memories) is zeroed first; with `terraform: Off` terraform actions
-/// of agents and bots do nothing and cost nothing; with `bots: Off` the bots never act
-/// (they stay in the world, inert). `brain: Random` / `Zero` are the policy controls.
+/// What agents hear (`controls.messages`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MessageControl {
+    /// Every agent observes the messages sent to it and its neighbours' message fields.
+    #[default]
+    On,
+    /// Every message an agent would observe (its own, its neighbours', the bots'
+    /// memories) is zeroed.
+    Off,
+    /// Every agent hears what was sent to another living agent instead, and sees in each
+    /// neighbour's message fields those of another living agent (a fresh random cycle
+    /// through the living agents each tick; bots' memories likewise among the bots): the
+    /// messages' statistics stay, their link to the listener's surroundings is cut.
+    Shuffled,
+}
+
+impl MessageControl {
+    /// Whether agents observe any messages at all.
+    pub fn is_heard(self) -> bool {
+        self != MessageControl::Off
+    }
+}
+
+/// Control runs: `messages` (above); with `terraform: Off` terraform actions of agents and
+/// bots do nothing and cost nothing; with `bots: Off` the bots never act (they stay in the
+/// world, inert); with `programming: Off` agents' gated messages no longer write bots'
+/// programs (bots keep their programs and act). `brain: Random` / `Zero` are the policy
+/// controls. Every control may also be switched in a fork of a running world.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Controls {
-    pub messages: Switch,
+    pub messages: MessageControl,
     pub terraform: Switch,
     pub bots: Switch,
+    pub programming: Switch,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,6 +94,9 @@ pub struct MeasureConfig {
     /// Estimate the brains' saliency every this many ticks (0: never); see
     /// `world::layout::SALIENCY_AGENTS`.
     pub saliency_every: u32,
+    /// Measure message influence every this many ticks (0: never); see
+    /// `world::layout::INFLUENCE_LISTENERS`.
+    pub influence_every: u32,
 }
 
 impl Default for MeasureConfig {
@@ -76,6 +104,7 @@ impl Default for MeasureConfig {
         Self {
             cultivated_gain: 0.1,
             saliency_every: 100,
+            influence_every: 10,
         }
     }
 }
@@ -784,6 +813,12 @@ impl Config {
         range(
             "measures.saliency_every",
             self.measures.saliency_every as f64,
+            0.0,
+            1e9,
+        );
+        range(
+            "measures.influence_every",
+            self.measures.influence_every as f64,
             0.0,
             1e9,
         );

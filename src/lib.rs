@@ -33,6 +33,7 @@
 //! assert_eq!(world.state.tick(), 1);
 //! ```
 
+pub mod ablate;
 pub mod app;
 pub mod batch;
 pub mod config;
@@ -44,4 +45,5 @@ pub mod lineage;
 pub mod report;
 pub mod rng;
 pub mod sim;
+pub mod stats;
 pub mod world;

@@ -73,6 +73,33 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Knockout forks: from a checkpoint, the intact world and one fork per knockout, for
+    /// an evolved and a naive population, each replicated with other random streams;
+    /// writes each fork's run, ablation.csv, knockouts.csv (losses and the evolved
+    /// dependence) and ablation.md. Running it again finishes what is missing.
+    Ablate {
+        checkpoint: PathBuf,
+        /// Ticks each fork runs (from the checkpoint's tick).
+        #[arg(long)]
+        ticks: u64,
+        /// Output directory (default: <checkpoint's folder>/ablate-tick<T>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Knockouts, comma-separated (default: all).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        knockouts: Vec<silico::ablate::Knockout>,
+        /// Forks of each kind with different random streams (the first keeps the run's).
+        #[arg(long, default_value_t = 3)]
+        replicates: u32,
+        /// The population whose forks give the chance level.
+        #[arg(long, value_enum, default_value_t)]
+        naive: silico::ablate::Naive,
+        #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+        backend: BackendChoice,
+        /// No progress lines.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Draw a checkpoint's world into a PNG (on the GPU, no window).
     Render {
         file: PathBuf,
@@ -250,6 +277,52 @@ fn dispatch(cli: Cli) -> Result<()> {
                 "wrote {} ({size}x{size}, tick {})",
                 out.display(),
                 world.tick()
+            );
+            Ok(())
+        }
+        Some(Command::Ablate {
+            checkpoint,
+            ticks,
+            out,
+            knockouts,
+            replicates,
+            naive,
+            backend,
+            quiet,
+        }) => {
+            let out = out.unwrap_or_else(|| {
+                let tick = checkpoint::read(&checkpoint).map_or(0, |(_, s)| s.tick());
+                checkpoint
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join(format!("ablate-tick{tick}"))
+            });
+            let spec = silico::ablate::AblateSpec {
+                ticks,
+                knockouts: if knockouts.is_empty() {
+                    silico::ablate::Knockout::ALL.to_vec()
+                } else {
+                    knockouts
+                },
+                replicates,
+                naive,
+                variants: Vec::new(),
+            };
+            let a = silico::ablate::ablate(&silico::ablate::AblateOptions {
+                checkpoint,
+                spec,
+                out: out.clone(),
+                backend,
+                quiet,
+            })?;
+            println!(
+                "{} forks: {1}/ablation.csv, {1}/knockouts.csv, {1}/ablation.md",
+                a.forks.len() * (1 + a.spec.knockouts.len()),
+                out.display()
+            );
+            print!(
+                "{}",
+                std::fs::read_to_string(out.join("ablation.md")).unwrap_or_default()
             );
             Ok(())
         }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use plotters::prelude::*;
 
-use crate::config::{Brain, Config};
+use crate::config::{Brain, Config, MessageControl};
 use crate::world::METRIC_COLUMNS;
 
 /// The measure groups drawn: (file stem, title, columns).
@@ -123,8 +123,13 @@ impl Run {
 /// Whether a config is a control run, and which.
 fn describe_control(cfg: &Config) -> (bool, String) {
     let mut what = Vec::new();
-    if !cfg.controls.messages.is_on() {
-        what.push("messages off");
+    match cfg.controls.messages {
+        MessageControl::On => {}
+        MessageControl::Off => what.push("messages off"),
+        MessageControl::Shuffled => what.push("messages shuffled"),
+    }
+    if !cfg.controls.programming.is_on() {
+        what.push("programming off");
     }
     if !cfg.controls.terraform.is_on() {
         what.push("terraform off");

@@ -12,6 +12,10 @@ pub mod stream {
     pub const SPAWN_ID: u32 = 7;
     pub const MUTATION_MASK: u32 = 8;
     pub const SALIENCY: u32 = 9;
+    pub const SHUFFLE: u32 = 10;
+    pub const INFLUENCE: u32 = 11;
+    /// Fresh brains for the naive population of a knockout fork (`silico ablate`).
+    pub const NAIVE: u32 = 12;
     /// Host-side draws at world creation (initial angles, bots, agents).
     pub const INIT: u32 = 100;
 }

@@ -8,6 +8,7 @@ use silico::config::{Brain, Config, TerrainKind};
 use silico::cpu::{CpuWorld, TICK_PASSES};
 use silico::gpu::{GpuContext, GpuWorld};
 use silico::world::*;
+use std::mem::{offset_of, size_of};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Word {
@@ -29,11 +30,25 @@ fn word_kind(section: &str, index: usize) -> Word {
         },
         "clock" | "neighbor_list" | "bot_neighbor_list" | "grid_counts" | "grid_start"
         | "grid_items" | "agent_cell" | "birth_control" | "birth_list" | "heard" | "comm_hist"
-        | "bot_programmed" | "lineage_set" => Word::Exact,
-        "agent_tick" => match index % 9 {
-            5 | 7 | 8 => Word::Exact,
-            _ => Word::Float,
-        },
+        | "bot_programmed" | "lineage_set" | "lineage_eaten" | "cultivator" | "cultivator_id"
+        | "bot_programmer" | "cell_raiser" | "bot_writer" | "living" | "living_count"
+        | "message_source" | "bot_message_source" | "probe_agents" | "probe_inputs" => {
+            Word::Exact
+        }
+        "agent_tick" => {
+            let words = size_of::<AgentTick>() / 4;
+            let exact = [
+                offset_of!(AgentTick, flags),
+                offset_of!(AgentTick, programmed),
+                offset_of!(AgentTick, meal_from),
+                offset_of!(AgentTick, meal_lineage),
+            ];
+            if exact.contains(&(4 * (index % words))) {
+                Word::Exact
+            } else {
+                Word::Float
+            }
+        }
         "agent_acc" => Word::Fixed,
         "cell_acc" => match index % 8 {
             0 => Word::Exact,
@@ -121,9 +136,18 @@ fn check_passes(ctx: GpuContext, cfg: &Config, warm_ticks: usize) {
         let mut gsc = gpu.download_scratch().unwrap();
         sort_grid_items(&mut gsc);
         sort_grid_items(&mut cpu.scratch);
-        // Where a lineage key lands in the set depends on the insertion order: compare sets.
-        gsc.lineage_set.sort_unstable();
-        cpu.scratch.lineage_set.sort_unstable();
+        // Where a lineage key lands in the set depends on the insertion order: compare sets
+        // (each key with what its lineage ate).
+        for sc in [&mut gsc, &mut cpu.scratch] {
+            let mut pairs: Vec<(u32, u32)> = sc
+                .lineage_set
+                .iter()
+                .copied()
+                .zip(sc.lineage_eaten.iter().copied())
+                .collect();
+            pairs.sort_unstable();
+            (sc.lineage_set, sc.lineage_eaten) = pairs.into_iter().unzip();
+        }
         for ((name, c), (_, g)) in cpu.state.sections().into_iter().zip(gs.sections()) {
             compare(pass, name, c, g, &mut errors);
         }
@@ -203,6 +227,30 @@ fn every_pass_matches_cpu_compact_brain() {
             cfg.mutation.layer_sigma = [("gru".to_string(), 0.3)].into();
         }
         check_passes(ctx, &cfg, 4);
+    }
+}
+
+/// The controls and the probes: shuffled messages, no programming, saliency and influence
+/// measured on every tick, on each brain that reads messages.
+#[test]
+fn every_pass_matches_cpu_under_the_controls() {
+    for brain in [
+        Brain::Linear,
+        Brain::JaxLife {
+            hidden: 16,
+            heads: 2,
+        },
+        Brain::Compact { hidden: 16 },
+    ] {
+        let Some(ctx) = common::gpu() else { return };
+        let mut cfg = common::tiny();
+        cfg.seed = 21;
+        cfg.brain = brain;
+        cfg.controls.messages = silico::config::MessageControl::Shuffled;
+        cfg.controls.programming = silico::config::Switch::Off;
+        cfg.measures.saliency_every = 1;
+        cfg.measures.influence_every = 1;
+        check_passes(ctx, &cfg, 6);
     }
 }
 

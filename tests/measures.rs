@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use silico::config::{AgentPlacement, Config, GenomeSpec, Switch};
+use silico::config::{AgentPlacement, Config, GenomeSpec, MessageControl, Switch};
 use silico::cpu::CpuWorld;
 use silico::sim::World;
 use silico::world::{act, comm, metric_index, terrain_patch_len, State, ACTION_LEN};
@@ -109,11 +109,11 @@ fn a_farmer_cultivates_its_cell_and_eats_from_it() {
     for _ in 0..60 {
         let row = w.tick();
         // By hand from the world after the tick: cultivated cells are those whose gain is
-        // above base by more than the threshold; the cost is the terraform cost of the one
-        // positive gain action, tanh(2).
+        // above the weather-only gain by more than the threshold; the cost is the terraform
+        // cost of the one positive gain action, tanh(2).
         let cultivated: Vec<usize> = (0..w.state.cells.len())
             .filter(|&c| {
-                w.state.cells[c].energy_gain - w.state.base[c].energy_gain
+                w.state.cells[c].energy_gain - w.state.shadow_gain[c]
                     > cfg.measures.cultivated_gain
             })
             .collect();
@@ -162,13 +162,13 @@ fn with_terraforming_off_nothing_is_cultivated() {
         }
         assert_eq!(r[col("cultivation_agents")], 0.0);
     }
-    // Only the weather moved the terrain: nothing above base.
+    // Only the weather moved the terrain: every cell's gain is its weather-only gain.
     assert!(w
         .state
         .cells
         .iter()
-        .zip(&w.state.base)
-        .all(|(c, b)| c.energy_gain - b.energy_gain <= cfg.measures.cultivated_gain));
+        .zip(&w.state.shadow_gain)
+        .all(|(c, s)| c.energy_gain == *s));
     assert_ne!(gains.len(), 0);
     if let Some(gpu) = gpu_rows(&cfg, 40) {
         assert_rows_close("terraform off", &rows, &gpu, AGRI);
@@ -176,7 +176,7 @@ fn with_terraforming_off_nothing_is_cultivated() {
 }
 
 /// 64 agents spread over the map whose genome is `genome(cfg)`.
-fn crowd(genome: impl Fn(&Config) -> GenomeSpec, messages: Switch) -> Config {
+fn crowd(genome: impl Fn(&Config) -> GenomeSpec, messages: MessageControl) -> Config {
     let mut cfg = world_without_agents();
     cfg.controls.messages = messages;
     cfg.agents.capacity = 64;
@@ -222,7 +222,7 @@ fn copying_speakers(cfg: &Config) -> GenomeSpec {
 
 #[test]
 fn messages_that_copy_actions_carry_their_entropy() {
-    let cfg = crowd(copying_speakers, Switch::On);
+    let cfg = crowd(copying_speakers, MessageControl::On);
     let mut w = CpuWorld::new(&cfg, State::new(&cfg));
     let rows: Vec<Vec<f32>> = (0..40).map(|_| w.tick()).collect();
     let last = rows.last().unwrap();
@@ -292,7 +292,7 @@ fn listener_action_entropy(st: &State) -> f32 {
 
 #[test]
 fn listeners_acting_on_what_they_heard_show_it_and_the_control_removes_it() {
-    let cfg = crowd(copying_listeners, Switch::On);
+    let cfg = crowd(copying_listeners, MessageControl::On);
     let mut w = CpuWorld::new(&cfg, State::new(&cfg));
     // Fewer ticks than the window, so the histograms the last row was computed from are
     // all still in the state (each tick clears the oldest slot after its row).
@@ -316,7 +316,7 @@ fn listeners_acting_on_what_they_heard_show_it_and_the_control_removes_it() {
     }
 
     // messages: Off zeroes what they observe: one heard symbol, no information.
-    let off = crowd(copying_listeners, Switch::Off);
+    let off = crowd(copying_listeners, MessageControl::Off);
     let mut w = CpuWorld::new(&off, State::new(&off));
     let rows: Vec<Vec<f32>> = (0..40).map(|_| w.tick()).collect();
     for r in &rows {
@@ -517,7 +517,7 @@ fn genome_diversity_is_the_spread_of_a_sample() {
         assert_rows_close("diversity", &cpu, &gpu, &["evo_genome_diversity"]);
     }
     // Identical genomes: no diversity.
-    let same = crowd(copying_speakers, Switch::On);
+    let same = crowd(copying_speakers, MessageControl::On);
     let mut w = CpuWorld::new(&same, State::new(&same));
     assert_eq!(w.tick()[col("evo_genome_diversity")], 0.0);
 }

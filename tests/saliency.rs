@@ -34,15 +34,15 @@ fn tick0(cfg: &Config, state: State) -> (CpuWorld, Vec<f32>, Option<Vec<f32>>) {
         let sc = g.download_scratch().unwrap();
         (
             saliency_of(&rows[0]),
-            sc.saliency_agents,
-            sc.saliency_inputs,
+            sc.probe_agents,
+            sc.probe_inputs,
         )
     });
     let mut cpu = CpuWorld::new(cfg, state);
     let row = cpu.tick();
     let gpu = gpu.map(|(saliency, agents, inputs)| {
-        assert_eq!(agents, cpu.scratch.saliency_agents, "sampled agents");
-        assert_eq!(inputs, cpu.scratch.saliency_inputs, "sampled inputs");
+        assert_eq!(agents, cpu.scratch.probe_agents, "sampled agents");
+        assert_eq!(inputs, cpu.scratch.probe_inputs, "sampled inputs");
         saliency
     });
     (cpu, saliency_of(&row), gpu)
@@ -72,13 +72,13 @@ fn linear_saliency_is_the_mean_gradient_on_both_backends() {
     let mut sum = [0.0f64; SALIENCY_GROUPS];
     let mut count = [0usize; SALIENCY_GROUPS];
     for s in 0..SALIENCY_AGENTS {
-        let i = cpu.scratch.saliency_agents[s];
+        let i = cpu.scratch.probe_agents[s];
         assert_ne!(i, NONE, "every sample finds a living agent");
         let i = i as usize;
         let g = &state.genomes[i * glen..(i + 1) * glen];
         let x = &cpu.scratch.obs[i * len..(i + 1) * len];
         for probe in 1..SALIENCY_PROBES {
-            let k = cpu.scratch.saliency_inputs[s * SALIENCY_PROBES + probe];
+            let k = cpu.scratch.probe_inputs[s * SALIENCY_PROBES + probe];
             if k == NONE {
                 continue;
             }

@@ -213,6 +213,8 @@ fn rust_layouts() -> Vec<StructLayout> {
                 ("cultivation", offset_of!(AgentTick, cultivation)),
                 ("programming", offset_of!(AgentTick, programming)),
                 ("programmed", offset_of!(AgentTick, programmed)),
+                ("meal_from", offset_of!(AgentTick, meal_from)),
+                ("meal_lineage", offset_of!(AgentTick, meal_lineage)),
             ],
         ),
         (
@@ -230,6 +232,8 @@ fn rust_layouts() -> Vec<StructLayout> {
                 ("lineages_prev", offset_of!(Measures, lineages_prev)),
                 ("genome_diversity", offset_of!(Measures, genome_diversity)),
                 ("saliency", offset_of!(Measures, saliency)),
+                ("influence_changed", offset_of!(Measures, influence_changed)),
+                ("influence_delta", offset_of!(Measures, influence_delta)),
             ],
         ),
         (
@@ -381,6 +385,8 @@ fn params_layout_agrees() {
         ),
         ("bot_initial_energy", offset_of!(Params, bot_initial_energy)),
         ("initial_agents", offset_of!(Params, initial_agents)),
+        ("messages_shuffled", offset_of!(Params, messages_shuffled)),
+        ("influence_every", offset_of!(Params, influence_every)),
     ] {
         let m = members
             .iter()
@@ -409,9 +415,31 @@ fn metric_columns_match_the_shader() {
         "const METRIC_RING: u32 = {}u;",
         silico::world::METRIC_RING
     )));
-    use silico::cpu::metrics::{PARTIAL_STRIDE, SUMS};
+    use silico::cpu::metrics::{MEALS_AT, MEAL_SUMS, PARTIAL_STRIDE, SUMS};
     assert!(src.contains(&format!("const SUMS: u32 = {SUMS}u;")));
+    assert!(src.contains(&format!("const MEAL_SUMS: u32 = {MEAL_SUMS}u;")));
+    assert!(src.contains(&format!("const MEALS_AT: u32 = {MEALS_AT}u;")));
     assert!(src.contains(&format!("const PARTIAL_STRIDE: u32 = {PARTIAL_STRIDE}u;")));
+}
+
+/// The probe rows and the fixed-point scale of the lineage sums are WGSL constants too.
+#[test]
+fn probe_and_lineage_constants_agree() {
+    use silico::world::{
+        INFLUENCE_LISTENERS, LINEAGE_FIXED_SCALE, PROBE_ROWS, PROBE_SWAP, SALIENCY_ROWS,
+    };
+    for line in [
+        format!("const INFLUENCE_LISTENERS: u32 = {INFLUENCE_LISTENERS}u;"),
+        format!("const SALIENCY_ROWS: u32 = {SALIENCY_ROWS}u;"),
+        format!("const PROBE_ROWS: u32 = {PROBE_ROWS}u;"),
+        format!("const PROBE_SWAP: u32 = {PROBE_SWAP:#x}u;"),
+        format!("const LINEAGE_FIXED_SCALE: f32 = {LINEAGE_FIXED_SCALE:.1};"),
+    ] {
+        assert!(
+            silico::gpu::COMMON_WGSL.contains(&line),
+            "shaders/common.wgsl must declare `{line}`"
+        );
+    }
 }
 
 /// The CPU reference sizes the genome dispatch as the shader's threads need.

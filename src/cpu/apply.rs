@@ -6,9 +6,40 @@ use rayon::prelude::*;
 use super::{
     cell_index_of, die_if_spent, eat_share, moved_units, pulled, take_from_cell, wrap_coord,
 };
-use crate::world::{act, from_fixed, Params, Scratch, State, ACTION_LEN, MESSAGE_LEN, TICK_ACTED};
+use crate::world::{
+    act, from_fixed, lineage_key, Params, Scratch, State, ACTION_LEN, CULTIVATOR_AGENTS,
+    CULTIVATOR_BOTS, CULTIVATOR_NONE, MESSAGE_LEN, TICK_ACTED,
+};
+
+/// Who is credited with the food of cell `c` as it is now (`AgentTick::meal_from`,
+/// `meal_lineage`): nobody unless it is cultivated, that is its energy_gain is above the
+/// weather-only gain by more than `measures.cultivated_gain`.
+pub fn meal_credit(p: &Params, st: &State, c: usize) -> (u32, u32) {
+    let cultivated = st.cells[c].energy_gain - st.shadow_gain[c] > p.cultivated_gain;
+    match st.cultivator[c] {
+        CULTIVATOR_AGENTS if cultivated => (CULTIVATOR_AGENTS, st.cultivator_id[c]),
+        CULTIVATOR_BOTS if cultivated => (
+            CULTIVATOR_BOTS,
+            st.bot_programmer[st.cultivator_id[c] as usize],
+        ),
+        _ => (CULTIVATOR_NONE, 0),
+    }
+}
 
 pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
+    let credits: Vec<(u32, u32)> = st
+        .agents
+        .par_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let ate = sc.actions[i * ACTION_LEN + act::EAT] > 0.0;
+            if a.alive != 0 && ate {
+                meal_credit(p, st, cell_index_of(p, a.pos))
+            } else {
+                (CULTIVATOR_NONE, 0)
+            }
+        })
+        .collect();
     let cells = &st.cells;
     let (actions, agent_acc, cell_acc) = (&sc.actions, &sc.agent_acc, &sc.cell_acc);
     let moved = st
@@ -25,6 +56,7 @@ pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
             let c = cell_index_of(p, a.pos);
             if o[act::EAT] > 0.0 {
                 t.eaten = eat_share(p, cells[c].energy, cell_acc[c].eaters);
+                (t.meal_from, t.meal_lineage) = credits[i];
             }
             t.hit_received = from_fixed(acc.hit);
             a.energy += t.eaten - t.cost + t.hit_received + t.stolen;
@@ -64,19 +96,25 @@ pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
 }
 
 pub fn apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
-    let cell_acc = &sc.cell_acc;
+    let (cell_acc, raiser) = (&sc.cell_acc, &sc.cell_raiser);
+    let agents = &st.agents;
     st.cells
         .par_iter_mut()
         .zip(sc.cell_tick.par_iter_mut())
         .zip(st.cultivator.par_iter_mut())
+        .zip(st.cultivator_id.par_iter_mut())
         .enumerate()
-        .for_each(|(c, ((cell, t), who))| {
+        .for_each(|(c, (((cell, t), who), id))| {
             t.eaten = take_from_cell(p, cell, &cell_acc[c]);
             t.eaten_by_agents = t.eaten;
             if crate::world::from_fixed(cell_acc[c].terraform[0]) > 0.0 {
-                *who = crate::world::CULTIVATOR_AGENTS;
+                // The lowest slot that raised it (effects) stands for its lineage.
+                let a = &agents[(u32::MAX - raiser[c]) as usize];
+                *who = CULTIVATOR_AGENTS;
+                *id = lineage_key(a.founder[0], a.founder[1]);
             }
         });
     // Zeroed for the bot steps, which scatter into the same accumulators.
     sc.cell_acc.fill(Default::default());
+    sc.cell_raiser.fill(0);
 }

@@ -321,8 +321,12 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
         for (j, acc) in to_bots {
             add_acc(&mut sc.bot_acc[j as usize], &acc);
         }
-        // The lowest-numbered bot on a cell gathers it (bots_apply_cells).
+        // The lowest-numbered bot on a cell gathers it (bots_apply_cells), and the
+        // lowest-numbered one raising its energy_gain is its cultivator.
         sc.cell_owner[c] = sc.cell_owner[c].max(u32::MAX - b as u32);
+        if cacc.terraform[0] > 0 {
+            sc.cell_raiser[c] = sc.cell_raiser[c].max(u32::MAX - b as u32);
+        }
         let t = &mut sc.cell_acc[c];
         t.eaters += cacc.eaters;
         for k in 0..5 {
@@ -359,6 +363,12 @@ pub fn bots_receive(p: &Params, st: &mut State, sc: &mut Scratch) {
     for b in 0..st.bots.len() {
         if from_fixed(sc.bot_acc[b].gate) > 0.0 {
             st.bot_programmed[b] = st.clock.tick;
+        }
+        // The lowest slot among this tick's writers (effects) stands for its lineage.
+        let writer = std::mem::take(&mut sc.bot_writer[b]);
+        if writer != 0 {
+            let a = &st.agents[(u32::MAX - writer) as usize];
+            st.bot_programmer[b] = crate::world::lineage_key(a.founder[0], a.founder[1]);
         }
         let (bot, r) = (&mut st.bots[b], &mut sc.bot_tick[b]);
         gather_into(p, &mut sc.bot_acc[b], bot, r);
@@ -454,8 +464,10 @@ pub fn bots_apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
         let taken = std::mem::take(&mut sc.cell_acc[c]);
         let cell = &mut st.cells[c];
         sc.cell_tick[c].eaten += take_from_cell(p, cell, &taken);
+        let raiser = std::mem::take(&mut sc.cell_raiser[c]);
         if from_fixed(taken.terraform[0]) > 0.0 {
             st.cultivator[c] = crate::world::CULTIVATOR_BOTS;
+            st.cultivator_id[c] = u32::MAX - raiser;
         }
         // [departure] several writers leave the mean of their bits (JaxLife adds their
         // changes).

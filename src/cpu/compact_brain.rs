@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::observe::{agent_vec, bot_vec, cell_features};
+use super::observe::{agent_vec, bot_heard_from, bot_vec, cell_features, heard_from};
 use super::wrap_delta;
 use crate::world::brain::{compact_inputs, Tensor};
 use crate::world::{
@@ -21,7 +21,14 @@ pub fn inputs(p: &Params, st: &State, sc: &Scratch, i: usize) -> Vec<f32> {
     let me = &st.agents[i];
     let mut x = vec![0.0f32; compact_inputs(kb)];
     let mut row = [0.0f32; AGENT_VEC_LEN];
-    agent_vec(p, me, me.pos, &mut x[..AGENT_VEC_LEN]);
+    agent_vec(
+        p,
+        me,
+        heard_from(p, st, sc, i),
+        true,
+        me.pos,
+        &mut x[..AGENT_VEC_LEN],
+    );
     let mut at = AGENT_VEC_LEN;
     let offset = |pos: [f32; 2]| {
         [
@@ -34,7 +41,8 @@ pub fn inputs(p: &Params, st: &State, sc: &Scratch, i: usize) -> Vec<f32> {
     let w = 1.0 / filled.max(1) as f32;
     for &j in near.iter().filter(|&&j| j != NONE) {
         let other = &st.agents[j as usize];
-        agent_vec(p, other, offset(other.pos), &mut row);
+        let heard = heard_from(p, st, sc, j as usize);
+        agent_vec(p, other, heard, false, offset(other.pos), &mut row);
         for (dst, v) in x[at..at + AGENT_VEC_LEN].iter_mut().zip(&row) {
             *dst += w * v;
         }
@@ -49,7 +57,8 @@ pub fn inputs(p: &Params, st: &State, sc: &Scratch, i: usize) -> Vec<f32> {
         let mut row = [0.0f32; BOT_VEC_LEN];
         for &b in near.iter().filter(|&&b| b != NONE) {
             let bot = &st.bots[b as usize];
-            bot_vec(p, bot, offset(bot.pos), &mut row);
+            let heard = bot_heard_from(p, st, sc, b as usize);
+            bot_vec(p, bot, heard, offset(bot.pos), &mut row);
             for (dst, v) in x[at..at + BOT_VEC_LEN].iter_mut().zip(&row) {
                 *dst += w * v;
             }
@@ -170,21 +179,21 @@ pub fn compact_brain(
     st.brain_state = brain_state;
 }
 
-/// Saliency probes (`saliency`): each sampled agent's brain with one pooled input raised by
-/// `SALIENCY_EPS`, from its current state, which stays as it is.
+/// Probes (`saliency`, `influence`): each sampled agent's brain with its pooled inputs
+/// changed as the probe row's code says, from its current state, which stays as it is.
 pub fn compact_probe(p: &Params, tensors: &[Tensor], hidden: usize, st: &State, sc: &mut Scratch) {
     if p.brain_kind != brain_kind::COMPACT {
         return;
     }
     let slen = p.brain_state_len as usize;
-    super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, raised| {
+    super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, code| {
         let mut state = st.brain_state[i * slen..(i + 1) * slen].to_vec();
-        agent_actions(p, tensors, hidden, st, sc, i, raised, &mut state)
+        agent_actions(p, tensors, hidden, st, sc, i, code, &mut state)
     });
 }
 
-/// Agent `i`'s 44 actions from its inputs, input `raised` (NONE: none) raised by
-/// `SALIENCY_EPS`; `state` (its GRU's h) is updated in place.
+/// Agent `i`'s 44 actions from its inputs, changed as probe code `code` says
+/// (`saliency::run_probes`; NONE: not at all); `state` (its GRU's h) is updated in place.
 #[allow(clippy::too_many_arguments)]
 fn agent_actions(
     p: &Params,
@@ -193,13 +202,16 @@ fn agent_actions(
     st: &State,
     sc: &Scratch,
     i: usize,
-    raised: u32,
+    code: u32,
     state: &mut [f32],
 ) -> Vec<f32> {
     let glen = p.genome_len as usize;
     let mut x = inputs(p, st, sc, i);
-    if raised != NONE {
-        x[raised as usize] += SALIENCY_EPS;
+    if let Some(j) = super::influence::swap_partner(code) {
+        let heard = super::influence::compact_heard_ranges(p);
+        super::influence::swap_heard(&heard, &mut x, &inputs(p, st, sc, j));
+    } else if code != NONE {
+        x[code as usize] += SALIENCY_EPS;
     }
     let net = Net {
         genome: &st.genomes[i * glen..(i + 1) * glen],

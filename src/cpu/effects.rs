@@ -87,10 +87,11 @@ pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
     let neighbors = &sc.neighbor_list;
     let kb = p.view_bots as usize;
     let bot_neighbors = &sc.bot_neighbor_list;
+    /// Its record, what it does to the agents and the bots it sees, and to its cell.
     type Out = (
         AgentTick,
         Vec<(u32, AgentAcc)>,
-        Vec<(u32, AgentAcc)>,
+        Vec<(u32, AgentAcc, bool)>,
         Option<(usize, CellAcc)>,
     );
     let per_agent: Vec<Out> = (0..st.agents.len())
@@ -122,7 +123,8 @@ pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
                 scatter.push((j, acc));
             }
             // The same push and hit on the bots it sees, and programming: its gated
-            // other_message pulls their programs (SPEC 2.4).
+            // other_message pulls their programs (not under `controls.programming: Off`).
+            let programs = if p.programming_on != 0 { gate } else { 0.0 };
             let mut to_bots = Vec::with_capacity(kb);
             let mut programming = 0.0f32;
             let mut programmed = 0u32;
@@ -136,15 +138,15 @@ pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
                     offset(p, a.pos, st.bots[b as usize].pos),
                     push,
                     hit,
-                    gate,
+                    programs,
                     message,
                 );
                 hit_total += hit_amount;
-                if gate > 0.0 {
-                    programming += gate;
+                if programs > 0.0 {
+                    programming += programs;
                     programmed += 1;
                 }
-                to_bots.push((b, acc));
+                to_bots.push((b, acc, programs > 0.0));
             }
             let c = cell_index_of(p, a.pos);
             let mut cell = CellAcc::default();
@@ -174,14 +176,23 @@ pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
         for (j, acc) in scatter {
             add_acc(&mut sc.agent_acc[j as usize], &acc);
         }
-        for (b, acc) in to_bots {
+        // The lowest slot among a bot's writers is its programmer, and among those raising
+        // a cell's energy_gain its cultivator: the largest u32::MAX - slot.
+        let mark = u32::MAX - i as u32;
+        for (b, acc, wrote) in to_bots {
             add_acc(&mut sc.bot_acc[b as usize], &acc);
+            if wrote {
+                sc.bot_writer[b as usize] = sc.bot_writer[b as usize].max(mark);
+            }
         }
         if let Some((c, acc)) = cell {
             let t = &mut sc.cell_acc[c];
             t.eaters += acc.eaters;
             for f in 0..5 {
                 t.terraform[f] = t.terraform[f].wrapping_add(acc.terraform[f]);
+            }
+            if acc.terraform[0] > 0 {
+                sc.cell_raiser[c] = sc.cell_raiser[c].max(mark);
             }
         }
     }

@@ -231,8 +231,8 @@ pub fn jaxlife_brain(
         });
 }
 
-/// Saliency probes (`saliency`): each sampled agent's brain on its own observation row with
-/// one input raised by `SALIENCY_EPS`, from its current state, which stays as it is.
+/// Probes (`saliency`, `influence`): each sampled agent's brain on its own observation row,
+/// changed as the probe row's code says, from its current state, which stays as it is.
 pub fn jaxlife_probe(
     p: &Params,
     tensors: &[Tensor],
@@ -245,7 +245,7 @@ pub fn jaxlife_probe(
         return;
     }
     let slen = p.brain_state_len as usize;
-    super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, raised| {
+    super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, code| {
         let brains = Brains {
             p,
             tensors,
@@ -257,7 +257,7 @@ pub fn jaxlife_probe(
             bots: &sc.bot_neighbor_list,
         };
         let mut state = st.brain_state[i * slen..(i + 1) * slen].to_vec();
-        brains.actions(i, raised, &mut state)
+        brains.actions(i, code, &mut state)
     });
 }
 
@@ -274,9 +274,10 @@ struct Brains<'a> {
 }
 
 impl Brains<'_> {
-    /// Agent `i`'s 44 actions, observation input `raised` (NONE: none) raised by
-    /// `SALIENCY_EPS`; `state` (its LSTM's [h, c]) is updated in place.
-    fn actions(&self, i: usize, raised: u32, state: &mut [f32]) -> Vec<f32> {
+    /// Agent `i`'s 44 actions, its observation changed as probe code `code` says
+    /// (`saliency::run_probes`; NONE: not at all); `state` (its LSTM's [h, c]) is updated
+    /// in place.
+    fn actions(&self, i: usize, code: u32, state: &mut [f32]) -> Vec<f32> {
         let p = self.p;
         let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
         let (len, glen) = (p.obs_len as usize, p.genome_len as usize);
@@ -285,8 +286,11 @@ impl Brains<'_> {
             .chain((0..kb).map(|b| self.bots[i * kb + b] != NONE))
             .collect();
         let mut obs = self.obs[i * len..(i + 1) * len].to_vec();
-        if raised != NONE {
-            obs[raised as usize] += SALIENCY_EPS;
+        if let Some(j) = super::influence::swap_partner(code) {
+            let heard = super::influence::heard_ranges(p);
+            super::influence::swap_heard(&heard, &mut obs, &self.obs[j * len..(j + 1) * len]);
+        } else if code != NONE {
+            obs[code as usize] += SALIENCY_EPS;
         }
         let net = Net {
             genome: &self.genomes[i * glen..(i + 1) * glen],

@@ -12,8 +12,9 @@
 
 use crate::world::SALIENCY_GROUPS;
 use crate::world::{
-    act, comm, lineage_key, metric_index, Params, Scratch, State, DIVERSITY_EVERY_TICKS,
-    DIVERSITY_SAMPLE, METRIC_COLUMNS, METRIC_RING, NONE, PROGRAMMED_WINDOW_TICKS, TICK_ACTED,
+    act, comm, lineage_key, metric_index, Params, Scratch, State, CULTIVATOR_AGENTS,
+    CULTIVATOR_BOTS, DIVERSITY_EVERY_TICKS, DIVERSITY_SAMPLE, LINEAGE_FIXED_SCALE,
+    METRIC_COLUMNS, METRIC_RING, NONE, PROGRAMMED_WINDOW_TICKS, TICK_ACTED,
 };
 
 /// Root-mean-square distance per weight of the first `DIVERSITY_SAMPLE` living agents'
@@ -50,27 +51,57 @@ pub fn genome_diversity(p: &Params, st: &State) -> f32 {
     total / n
 }
 
-/// Insert a key into the open-addressing set (linear probing); true when it was new.
-/// The GPU does the same with compare-exchange; where keys land depends on the order, but
-/// how many slots are filled does not, so `metrics` counts those.
-fn insert_key(set: &mut [u32], key: u32) -> bool {
+/// Insert a key into the open-addressing set (linear probing); returns its slot. The GPU
+/// does the same with compare-exchange; where keys land depends on the order, but how many
+/// slots are filled does not, so `metrics` counts those, and what is summed per slot does
+/// not either.
+fn insert_key(set: &mut [u32], key: u32) -> usize {
     let mask = set.len() - 1;
     let mut s = key as usize & mask;
     loop {
         if set[s] == 0 {
             set[s] = key;
-            return true;
+            return s;
         }
         if set[s] == key {
-            return false;
+            return s;
         }
         s = (s + 1) & mask;
     }
 }
 
-/// Sums per partial; slot `SUMS` of a partial holds the largest generation seen.
+/// The slot of a key in the set, if it is there (WGSL `find_lineage`).
+fn find_key(set: &[u32], key: u32) -> Option<usize> {
+    let mask = set.len() - 1;
+    let mut s = key as usize & mask;
+    for _ in 0..set.len() {
+        match set[s] {
+            0 => return None,
+            k if k == key => return Some(s),
+            _ => s = (s + 1) & mask,
+        }
+    }
+    None
+}
+
+/// Sums per partial; slot `SUMS` of a partial holds the largest generation seen, the
+/// `MEAL_SUMS` after it `metrics_meals`' sums.
 pub const SUMS: usize = 57;
-pub const PARTIAL_STRIDE: usize = 58;
+pub const MEAL_SUMS: usize = 7;
+pub const MEALS_AT: usize = SUMS + 1;
+pub const PARTIAL_STRIDE: usize = MEALS_AT + MEAL_SUMS;
+
+/// `metrics_meals`' sums over the agents alive at the end of the tick: what they ate; what
+/// they ate from cells an agent lineage cultivated, what of it the cultivator's own lineage
+/// ate, and each meal times its cultivator lineage's eating (the chance level's numerator);
+/// the same for cells cultivated by bots that a lineage programmed.
+const M_EATEN: usize = 0;
+const M_FARM_FOOD: usize = 1;
+const M_FARM_OWN: usize = 2;
+const M_FARM_CHANCE: usize = 3;
+const M_BOT_FOOD: usize = 4;
+const M_BOT_OWN: usize = 5;
+const M_BOT_CHANCE: usize = 6;
 
 const Q_ALIVE: usize = 0;
 const Q_ENERGY: usize = 1;
@@ -183,7 +214,9 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
         for i in chunk(p.capacity as usize, w, partials) {
             let a = st.agents[i];
             if a.alive != 0 {
-                insert_key(&mut sc.lineage_set, lineage_key(a.founder[0], a.founder[1]));
+                let slot = insert_key(&mut sc.lineage_set, lineage_key(a.founder[0], a.founder[1]));
+                let eaten = (sc.agent_tick[i].eaten * LINEAGE_FIXED_SCALE).round_ties_even() as u32;
+                sc.lineage_eaten[slot] = sc.lineage_eaten[slot].wrapping_add(eaten);
                 acc[Q_ALIVE] += 1.0;
                 acc[Q_ENERGY] += a.energy;
                 acc[Q_AGE] += a.age;
@@ -222,7 +255,8 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
                         [slot + comm::TABLE + heard as usize * comm::ACTION_SYMBOLS + acted] += 1;
                 }
             }
-            // What it will observe next tick (zeros when messages are off).
+            // What it will observe next tick (zeros when messages are off; shuffle_agents
+            // replaces it with another's when they are shuffled).
             st.heard[i] = if a.alive == 0 {
                 NONE
             } else if p.messages_on != 0 {
@@ -270,7 +304,7 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
             }
             acc[Q_REGROWTH] += sc.cell_tick[c].regrowth;
             acc[Q_EATEN_CELLS] += sc.cell_tick[c].eaten;
-            if cell.energy_gain - st.base[c].energy_gain > p.cultivated_gain {
+            if cell.energy_gain - st.shadow_gain[c] > p.cultivated_gain {
                 acc[Q_CULTIVATED_CELLS] += 1.0;
                 acc[Q_EATEN_CULTIVATED] += sc.cell_tick[c].eaten;
                 if st.cultivator[c] == crate::world::CULTIVATOR_BOTS {
@@ -284,11 +318,43 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
     }
 }
 
+/// Own harvest and programmer benefit: per partial, the meals of the agents alive at the end
+/// of the tick (`AgentTick::meal_from`), after `metrics_partial` has summed each living
+/// lineage's eating into `lineage_eaten`.
+pub fn metrics_meals(p: &Params, st: &State, sc: &mut Scratch) {
+    let partials = p.metric_partials as usize;
+    for w in 0..partials {
+        let mut acc = [0.0f32; MEAL_SUMS];
+        for i in chunk(p.capacity as usize, w, partials) {
+            let a = &st.agents[i];
+            let t = &sc.agent_tick[i];
+            if a.alive == 0 || t.flags & TICK_ACTED == 0 {
+                continue;
+            }
+            acc[M_EATEN] += t.eaten;
+            let at = match t.meal_from {
+                CULTIVATOR_AGENTS => M_FARM_FOOD,
+                CULTIVATOR_BOTS if t.meal_lineage != 0 => M_BOT_FOOD,
+                _ => continue,
+            };
+            let lineage_eaten = find_key(&sc.lineage_set, t.meal_lineage)
+                .map_or(0.0, |s| sc.lineage_eaten[s] as f32 / LINEAGE_FIXED_SCALE);
+            acc[at] += t.eaten;
+            if t.meal_lineage == lineage_key(a.founder[0], a.founder[1]) {
+                acc[at + 1] += t.eaten;
+            }
+            acc[at + 2] += t.eaten * lineage_eaten;
+        }
+        sc.metrics_partials[w * PARTIAL_STRIDE + MEALS_AT..(w + 1) * PARTIAL_STRIDE]
+            .copy_from_slice(&acc);
+    }
+}
+
 pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     let mut totals = [0.0f32; PARTIAL_STRIDE];
     for w in 0..p.metric_partials as usize {
         let part = &sc.metrics_partials[w * PARTIAL_STRIDE..(w + 1) * PARTIAL_STRIDE];
-        for q in 0..SUMS {
+        for q in (0..SUMS).chain(MEALS_AT..PARTIAL_STRIDE) {
             totals[q] += part[q];
         }
         totals[SUMS] = totals[SUMS].max(part[SUMS]);
@@ -400,6 +466,17 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     row[col("tool_eaten_from_bot_farms")] = totals[Q_EATEN_BOT_FARMS];
     let saliency = col("brain_saliency_terrain");
     row[saliency..saliency + SALIENCY_GROUPS].copy_from_slice(&st.measures.saliency);
+    row[col("comm_influence_changed")] = st.measures.influence_changed;
+    row[col("comm_influence_delta")] = st.measures.influence_delta;
+    let meals = &totals[MEALS_AT..];
+    row[col("agri_own_harvest_food")] = meals[M_FARM_FOOD];
+    row[col("agri_own_harvest_share")] = per(meals[M_FARM_OWN], meals[M_FARM_FOOD]);
+    row[col("agri_own_harvest_chance")] =
+        per(meals[M_FARM_CHANCE], meals[M_FARM_FOOD] * meals[M_EATEN]);
+    row[col("tool_programmer_food")] = meals[M_BOT_FOOD];
+    row[col("tool_programmer_benefit")] = per(meals[M_BOT_OWN], meals[M_BOT_FOOD]);
+    row[col("tool_programmer_benefit_chance")] =
+        per(meals[M_BOT_CHANCE], meals[M_BOT_FOOD] * meals[M_EATEN]);
     // The next tick's histogram slot starts empty.
     let next = (st.clock.tick as usize + 1) % comm::WINDOW_TICKS * comm::SLOT;
     st.comm_hist[next..next + comm::SLOT].fill(0);

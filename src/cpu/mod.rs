@@ -8,12 +8,14 @@ pub mod bots;
 pub mod compact_brain;
 pub mod effects;
 pub mod grid;
+pub mod influence;
 pub mod jaxlife_brain;
 pub mod metrics;
 pub mod neighbors;
 pub mod observe;
 pub mod policy;
 pub mod saliency;
+pub mod shuffle;
 pub mod terrain;
 
 use crate::config::Config;
@@ -43,12 +45,17 @@ pub const TICK_PASSES: &[&str] = &[
     "grid_scan",
     "grid_scatter",
     "neighbors",
+    "shuffle_rank",
+    "shuffle_agents",
+    "shuffle_bots",
     "observe",
     "saliency_select",
+    "influence_select",
     "policy_probe",
     "jaxlife_probe",
     "compact_probe",
     "saliency_reduce",
+    "influence_reduce",
     "policy",
     "jaxlife_brain",
     "compact_brain",
@@ -66,6 +73,7 @@ pub const TICK_PASSES: &[&str] = &[
     "births_spawn",
     "births_genome",
     "metrics_partial",
+    "metrics_meals",
     "metrics",
 ];
 
@@ -152,6 +160,7 @@ impl CpuWorld {
             .for_each(|t| *t = Default::default());
         sc.bot_tick.fill(Default::default());
         sc.lineage_set.fill(0);
+        sc.lineage_eaten.fill(0);
         sc.agent_shift.fill(0.0);
     }
 
@@ -163,8 +172,12 @@ impl CpuWorld {
             "grid_scan" => grid::grid_scan(p, sc),
             "grid_scatter" => grid::grid_scatter(p, st, sc),
             "neighbors" => neighbors::neighbors(p, st, sc),
+            "shuffle_rank" => shuffle::shuffle_rank(p, st, sc),
+            "shuffle_agents" => shuffle::shuffle_agents(p, r, st, sc),
+            "shuffle_bots" => shuffle::shuffle_bots(p, r, st, sc),
             "observe" => observe::observe(p, st, sc),
             "saliency_select" => saliency::saliency_select(p, r, st, sc),
+            "influence_select" => influence::influence_select(p, r, st, sc),
             "policy_probe" => policy::policy_probe(p, r, st, sc),
             "jaxlife_probe" => {
                 let (hidden, heads) = self.attention;
@@ -175,6 +188,7 @@ impl CpuWorld {
                 compact_brain::compact_probe(p, &self.tensors, hidden, st, sc)
             }
             "saliency_reduce" => saliency::saliency_reduce(p, st, sc),
+            "influence_reduce" => influence::influence_reduce(p, st, sc),
             "policy" => policy::policy(p, r, st, sc),
             "jaxlife_brain" => {
                 let (hidden, heads) = self.attention;
@@ -206,6 +220,7 @@ impl CpuWorld {
                 sc,
             ),
             "metrics_partial" => metrics::metrics_partial(p, st, sc),
+            "metrics_meals" => metrics::metrics_meals(p, st, sc),
             "metrics" => metrics::metrics(p, st, sc),
             other => panic!("unknown pass {other}: the pass table and run_pass disagree"),
         }

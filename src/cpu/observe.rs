@@ -22,18 +22,24 @@ pub fn cell_features(c: &Cell) -> [f32; CELL_FEATURES] {
 }
 
 /// ln energy, ln age, position (or offset), last_action, id, self_message, other_message;
-/// the messages zeroed under `controls.messages: Off`.
-pub fn agent_vec(p: &Params, a: &Agent, pos: [f32; 2], out: &mut [f32]) {
+/// the messages zeroed under `controls.messages: Off`. The messages are those of `heard`
+/// (`heard_from`), except an agent's own self_message in its own vector (`own`).
+pub fn agent_vec(p: &Params, a: &Agent, heard: &Agent, own: bool, pos: [f32; 2], out: &mut [f32]) {
     out[0] = (a.energy + 1e-4).ln();
     out[1] = (a.age + 1e-4).ln();
     out[2] = pos[0];
     out[3] = pos[1];
+    let self_message = if own {
+        &a.self_message
+    } else {
+        &heard.self_message
+    };
     let rest = a
         .last_action
         .iter()
         .chain(&a.id)
-        .chain(&a.self_message)
-        .chain(&a.other_message);
+        .chain(self_message)
+        .chain(&heard.other_message);
     for (dst, v) in out[4..].iter_mut().zip(rest) {
         *dst = *v;
     }
@@ -42,18 +48,36 @@ pub fn agent_vec(p: &Params, a: &Agent, pos: [f32; 2], out: &mut [f32]) {
     }
 }
 
-/// Offset, ln energy, memory (the bot's message: zeroed under `controls.messages: Off`),
-/// program.
-pub fn bot_vec(p: &Params, b: &Bot, offset: [f32; 2], out: &mut [f32]) {
+/// Offset, ln energy, memory (the bot's message: `heard`'s, zeroed under
+/// `controls.messages: Off`), program.
+pub fn bot_vec(p: &Params, b: &Bot, heard: &Bot, offset: [f32; 2], out: &mut [f32]) {
     out[0] = offset[0];
     out[1] = offset[1];
     out[2] = (b.energy + 1e-4).ln();
     if p.messages_on != 0 {
-        out[3..19].copy_from_slice(&b.memory);
+        out[3..19].copy_from_slice(&heard.memory);
     } else {
         out[3..19].fill(0.0);
     }
     out[19..35].copy_from_slice(&b.program);
+}
+
+/// The agent whose messages agent `j` shows (itself, unless messages are shuffled).
+pub fn heard_from<'a>(p: &Params, st: &'a State, sc: &Scratch, j: usize) -> &'a Agent {
+    if p.messages_shuffled != 0 {
+        &st.agents[sc.message_source[j] as usize]
+    } else {
+        &st.agents[j]
+    }
+}
+
+/// The bot whose memory bot `b` shows.
+pub fn bot_heard_from<'a>(p: &Params, st: &'a State, sc: &Scratch, b: usize) -> &'a Bot {
+    if p.messages_shuffled != 0 {
+        &st.bots[sc.bot_message_source[b] as usize]
+    } else {
+        &st.bots[b]
+    }
 }
 
 pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {
@@ -66,8 +90,10 @@ pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {
     let kb = p.view_bots as usize;
     let r = p.terrain_view_range as i32;
     let n = p.map_size as i32;
-    let (neighbors, bot_neighbors) = (&sc.neighbor_list, &sc.bot_neighbor_list);
-    sc.obs.par_chunks_mut(len).enumerate().for_each(|(i, row)| {
+    let mut obs = std::mem::take(&mut sc.obs);
+    let sc_ro: &Scratch = sc;
+    let (neighbors, bot_neighbors) = (&sc_ro.neighbor_list, &sc_ro.bot_neighbor_list);
+    obs.par_chunks_mut(len).enumerate().for_each(|(i, row)| {
         let me = &st.agents[i];
         if me.alive == 0 {
             return;
@@ -84,7 +110,8 @@ pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {
                 o += CELL_FEATURES;
             }
         }
-        agent_vec(p, me, me.pos, &mut row[o..o + AGENT_VEC_LEN]);
+        let heard = heard_from(p, st, sc_ro, i);
+        agent_vec(p, me, heard, true, me.pos, &mut row[o..o + AGENT_VEC_LEN]);
         o += AGENT_VEC_LEN;
         for s in 0..k {
             let j = neighbors[i * k + s];
@@ -97,7 +124,7 @@ pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {
                     wrap_delta(p, other.pos[0] - me.pos[0]),
                     wrap_delta(p, other.pos[1] - me.pos[1]),
                 ];
-                agent_vec(p, other, off, out);
+                agent_vec(p, other, heard_from(p, st, sc_ro, j as usize), false, off, out);
             }
             o += AGENT_VEC_LEN;
         }
@@ -112,9 +139,10 @@ pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {
                     wrap_delta(p, bot.pos[0] - me.pos[0]),
                     wrap_delta(p, bot.pos[1] - me.pos[1]),
                 ];
-                bot_vec(p, bot, off, out);
+                bot_vec(p, bot, bot_heard_from(p, st, sc_ro, b as usize), off, out);
             }
             o += BOT_VEC_LEN;
         }
     });
+    sc.obs = obs;
 }

@@ -27,17 +27,19 @@ pub fn policy(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
         });
 }
 
-/// The 44 actions of living agent `i`, with observation input `raised` (NONE: none) raised
-/// by `SALIENCY_EPS`.
+/// The 44 actions of living agent `i`, its inputs changed as probe code `code` says
+/// (`saliency::run_probes`; NONE: not at all).
 fn actions_of(
     p: &Params,
     rng: &Rng,
     st: &State,
     obs: &[f32],
     i: usize,
-    raised: u32,
+    code: u32,
     out: &mut [f32],
 ) {
+    let swap = super::influence::swap_partner(code);
+    let heard = swap.map(|_| super::influence::heard_ranges(p));
     let len = p.obs_len as usize;
     let glen = p.genome_len as usize;
     let tick = st.clock.tick;
@@ -51,8 +53,19 @@ fn actions_of(
                 for k in 0..len {
                     acc += g[k * ACTION_LEN + o] * x[k];
                 }
-                if raised != NONE {
-                    acc += SALIENCY_EPS * g[raised as usize * ACTION_LEN + o];
+                // The brain is linear before its tanh: a changed input adds its change times
+                // its weights.
+                if let (Some(j), Some(heard)) = (swap, &heard) {
+                    let xj = &obs[j * len..(j + 1) * len];
+                    let mut delta = 0.0f32;
+                    for r in heard {
+                        for k in r.clone() {
+                            delta += g[k * ACTION_LEN + o] * (xj[k] - x[k]);
+                        }
+                    }
+                    acc += delta;
+                } else if code != NONE {
+                    acc += SALIENCY_EPS * g[code as usize * ACTION_LEN + o];
                 }
                 super::safe_tanh(acc)
             }
@@ -62,15 +75,15 @@ fn actions_of(
     }
 }
 
-/// Saliency probes (`saliency`): each sampled agent's actions, unperturbed and with one
-/// input raised.
+/// Probes (`saliency`, `influence`): each sampled agent's actions, as they are and with its
+/// inputs changed.
 pub fn policy_probe(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
     if p.brain_kind == brain_kind::JAXLIFE || p.brain_kind == brain_kind::COMPACT {
         return;
     }
-    super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, raised| {
+    super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, code| {
         let mut out = vec![0.0; ACTION_LEN];
-        actions_of(p, rng, st, &sc.obs, i, raised, &mut out);
+        actions_of(p, rng, st, &sc.obs, i, code, &mut out);
         out
     });
 }

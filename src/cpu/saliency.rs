@@ -1,28 +1,22 @@
 //! Reference of shaders/saliency.wgsl: on saliency ticks, `saliency_select` samples
-//! `SALIENCY_AGENTS` living agents and `SALIENCY_INPUTS` inputs of each group for each;
-//! the brains' probes (`policy::policy_probe`, `jaxlife_brain::jaxlife_probe`) fill
-//! `saliency_actions`; `saliency_reduce` averages |Δaction| / ε per group into
-//! `measures.saliency`. Groups: terrain, self, agents, bots, messages (see the shader).
+//! `SALIENCY_AGENTS` living agents and `SALIENCY_INPUTS` inputs of each group for each
+//! (the first `SALIENCY_ROWS` probe rows; on other probe ticks it leaves them empty);
+//! the brains' probes (`policy::policy_probe`, `jaxlife_brain::jaxlife_probe`,
+//! `compact_brain::compact_probe`) fill `probe_actions`; `saliency_reduce` averages
+//! |Δaction| / ε per group into `measures.saliency`. Groups: terrain, self, agents, bots,
+//! messages (see the shader).
 
 use rayon::prelude::*;
 
 use crate::rng::{stream, Rng};
 use crate::world::{
-    brain_kind, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, MESSAGE_LEN, NONE,
-    SALIENCY_AGENTS, SALIENCY_EPS, SALIENCY_GROUPS, SALIENCY_INPUTS, SALIENCY_PROBES,
+    brain_kind, probe_agent_index, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN,
+    MESSAGE_LEN, NONE, PROBE_ROWS, SALIENCY_AGENTS, SALIENCY_EPS, SALIENCY_GROUPS,
+    SALIENCY_INPUTS, SALIENCY_PROBES,
 };
 
 const AGENT_PLAIN: usize = AGENT_VEC_LEN - 2 * MESSAGE_LEN;
 const BOT_PLAIN: usize = BOT_VEC_LEN - MESSAGE_LEN;
-
-/// The passes that act only on saliency ticks (the GPU does not dispatch them otherwise).
-pub const SALIENCY_PASSES: &[&str] = &[
-    "saliency_select",
-    "policy_probe",
-    "jaxlife_probe",
-    "compact_probe",
-    "saliency_reduce",
-];
 
 pub fn saliency_tick(p: &Params, tick: u32) -> bool {
     p.saliency_every > 0 && tick.is_multiple_of(p.saliency_every)
@@ -116,7 +110,11 @@ pub fn group_input(p: &Params, g: usize, k: usize) -> usize {
 
 pub fn saliency_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
     let tick = st.clock.tick;
+    if !super::influence::probe_tick(p, tick) {
+        return;
+    }
     if !saliency_tick(p, tick) {
+        sc.probe_agents[..SALIENCY_AGENTS].fill(NONE);
         return;
     }
     let cap = p.capacity;
@@ -127,12 +125,12 @@ pub fn saliency_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
             .find(|&j| st.agents[j as usize].alive != 0)
             .unwrap_or(NONE);
         let s = s as usize;
-        sc.saliency_agents[s] = agent;
-        sc.saliency_inputs[s * SALIENCY_PROBES] = NONE;
+        sc.probe_agents[s] = agent;
+        sc.probe_inputs[s * SALIENCY_PROBES] = NONE;
         for probe in 1..SALIENCY_PROBES {
             let g = (probe - 1) / SALIENCY_INPUTS;
             let size = group_size(p, g);
-            sc.saliency_inputs[s * SALIENCY_PROBES + probe] = if size > 0 && agent != NONE {
+            sc.probe_inputs[s * SALIENCY_PROBES + probe] = if size > 0 && agent != NONE {
                 let u = rng.uniform(tick, s as u32, stream::SALIENCY, probe as u32);
                 group_input(p, g, ((u * size as f32) as usize).min(size - 1)) as u32
             } else {
@@ -142,22 +140,24 @@ pub fn saliency_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
     }
 }
 
-/// The brains' probe passes: on saliency ticks, every probe's row of `saliency_actions` is
-/// `actions(sc, agent, raised)`, the sampled agent's 44 actions with input `raised` (NONE:
-/// none) raised by `SALIENCY_EPS` and its recurrent state left as it is.
+/// The brains' probe passes: on probe ticks, every probe row of a sampled agent gets
+/// `actions(sc, agent, code)`, the agent's 44 actions from its recurrent state, left as it
+/// is, with its inputs changed as `code` says: NONE, none; `PROBE_SWAP | j`, what it hears
+/// swapped for what agent j hears (influence); else observation input `code` raised by
+/// `SALIENCY_EPS`.
 pub fn run_probes(
     p: &Params,
     tick: u32,
     sc: &mut Scratch,
     actions: impl Fn(&Scratch, usize, u32) -> Vec<f32> + Sync,
 ) {
-    if !saliency_tick(p, tick) {
+    if !super::influence::probe_tick(p, tick) {
         return;
     }
-    let probes: Vec<(usize, usize, u32)> = (0..SALIENCY_AGENTS * SALIENCY_PROBES)
+    let probes: Vec<(usize, usize, u32)> = (0..PROBE_ROWS)
         .filter_map(|probe| {
-            let agent = sc.saliency_agents[probe / SALIENCY_PROBES];
-            (agent != NONE).then(|| (probe, agent as usize, sc.saliency_inputs[probe]))
+            let agent = sc.probe_agents[probe_agent_index(probe)];
+            (agent != NONE).then(|| (probe, agent as usize, sc.probe_inputs[probe]))
         })
         .collect();
     let rows: Vec<(usize, Vec<f32>)> = probes
@@ -165,7 +165,7 @@ pub fn run_probes(
         .map(|&(probe, i, raised)| (probe, actions(sc, i, raised)))
         .collect();
     for (probe, row) in rows {
-        sc.saliency_actions[probe * ACTION_LEN..(probe + 1) * ACTION_LEN].copy_from_slice(&row);
+        sc.probe_actions[probe * ACTION_LEN..(probe + 1) * ACTION_LEN].copy_from_slice(&row);
     }
 }
 
@@ -176,16 +176,16 @@ pub fn saliency_reduce(p: &Params, st: &mut State, sc: &Scratch) {
     let mut sum = [0.0f32; SALIENCY_GROUPS];
     let mut count = [0u32; SALIENCY_GROUPS];
     for s in 0..SALIENCY_AGENTS {
-        if sc.saliency_agents[s] == NONE {
+        if sc.probe_agents[s] == NONE {
             continue;
         }
         let base = s * SALIENCY_PROBES * ACTION_LEN;
-        let plain = &sc.saliency_actions[base..base + ACTION_LEN];
+        let plain = &sc.probe_actions[base..base + ACTION_LEN];
         for probe in 1..SALIENCY_PROBES {
-            if sc.saliency_inputs[s * SALIENCY_PROBES + probe] == NONE {
+            if sc.probe_inputs[s * SALIENCY_PROBES + probe] == NONE {
                 continue;
             }
-            let moved = &sc.saliency_actions[base + probe * ACTION_LEN..][..ACTION_LEN];
+            let moved = &sc.probe_actions[base + probe * ACTION_LEN..][..ACTION_LEN];
             let d: f32 = moved.iter().zip(plain).map(|(a, b)| (a - b).abs()).sum();
             let g = (probe - 1) / SALIENCY_INPUTS;
             sum[g] += d / (ACTION_LEN as f32 * SALIENCY_EPS);

@@ -223,7 +223,8 @@ pub fn terrain_apply(p: &Params, st: &mut State, sc: &mut Scratch) {
         .par_iter_mut()
         .zip(st.base.par_iter_mut())
         .zip(sc.cell_tick.par_iter_mut())
-        .for_each(|((cell, b), t)| {
+        .zip(st.shadow_gain.par_iter_mut())
+        .for_each(|(((cell, b), t), shadow)| {
             normalise_cell(p, minmax, b);
             let rate = if p.terrain_kind == terrain_kind::PERLIN {
                 b.max_energy / p.terrain_max_energy * p.alpha
@@ -243,5 +244,8 @@ pub fn terrain_apply(p: &Params, st: &mut State, sc: &mut Scratch) {
             cell.message_cost = cell.message_cost.max(0.0);
             cell.reproduce_cost = cell.reproduce_cost.max(0.0);
             t.regrowth = cell.energy - before;
+            // The weather-only gain follows the base as the cell's does, with no
+            // terraforming.
+            *shadow = (*shadow + rate * (b.energy_gain - *shadow)).clamp(0.0, p.energy_gain_clip);
         });
 }

@@ -1,5 +1,5 @@
 //! Records shaders/apply.wgsl: agents gather, then cells. Reference: src/cpu/apply.rs.
-use super::{Dispatch, Entry, ShaderDef};
+use super::{Dispatch, Entry, ShaderDef, When};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "apply.wgsl",
@@ -8,10 +8,12 @@ pub const SHADER: ShaderDef = ShaderDef {
         Entry {
             name: "apply_agents",
             dispatch: Dispatch::PerAgent,
+            when: When::Always,
         },
         Entry {
             name: "apply_cells",
             dispatch: Dispatch::PerCell,
+            when: When::Always,
         },
     ],
 };

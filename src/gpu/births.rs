@@ -1,7 +1,7 @@
 //! Records shaders/births.wgsl: selection in one workgroup (or over blocks of agents in
 //! large worlds), then spawn and genome passes sized on the GPU by indirect dispatch (no
 //! readback). Reference: src/cpu/births.rs.
-use super::{Dispatch, Entry, ShaderDef};
+use super::{Dispatch, Entry, ShaderDef, When};
 
 /// Worlds of more agents than this make births_select's choice over blocks of
 /// `BLOCK_SLOTS` agents in `BLOCK_PASSES` (one workgroup walking every slot several times
@@ -70,34 +70,42 @@ pub const SHADER: ShaderDef = ShaderDef {
         Entry {
             name: "births_select",
             dispatch: Dispatch::Single,
+            when: When::Always,
         },
         Entry {
             name: "births_tally",
             dispatch: Dispatch::BirthBlocks,
+            when: When::Always,
         },
         Entry {
             name: "births_decide_hi",
             dispatch: Dispatch::Single,
+            when: When::Always,
         },
         Entry {
             name: "births_hist_lo",
             dispatch: Dispatch::BirthBlocks,
+            when: When::Always,
         },
         Entry {
             name: "births_decide_lo",
             dispatch: Dispatch::Single,
+            when: When::Always,
         },
         Entry {
             name: "births_rank",
             dispatch: Dispatch::BirthBlocks,
+            when: When::Always,
         },
         Entry {
             name: "births_offsets",
             dispatch: Dispatch::Single,
+            when: When::Always,
         },
         Entry {
             name: "births_assign",
             dispatch: Dispatch::BirthBlocks,
+            when: When::Always,
         },
         Entry {
             name: "births_spawn",
@@ -105,6 +113,7 @@ pub const SHADER: ShaderDef = ShaderDef {
                 buffer: "birth_args",
                 offset: SPAWN_ARGS_OFFSET,
             },
+            when: When::Always,
         },
         Entry {
             name: "births_genome",
@@ -112,6 +121,7 @@ pub const SHADER: ShaderDef = ShaderDef {
                 buffer: "birth_args",
                 offset: GENOME_ARGS_OFFSET,
             },
+            when: When::Always,
         },
     ],
 };

@@ -1,7 +1,7 @@
 //! Records shaders/bots.wgsl: what agents did to bots, then each bot step (sense and act
 //! with a thread or a workgroup per bot, then gather onto agents and bots, then cells). Reference:
 //! src/cpu/bots.rs.
-use super::{Dispatch, Entry, ShaderDef};
+use super::{Dispatch, Entry, ShaderDef, When};
 pub use crate::cpu::bots::SERIAL_SENSE_MAX;
 
 /// Threads `bots_act` runs: one per bot, or a workgroup of 64 per bot.
@@ -20,18 +20,22 @@ pub const SHADER: ShaderDef = ShaderDef {
         Entry {
             name: "bots_receive",
             dispatch: Dispatch::PerBot,
+            when: When::Always,
         },
         Entry {
             name: "bots_act",
             dispatch: Dispatch::BotWorkgroups,
+            when: When::Always,
         },
         Entry {
             name: "bots_apply",
             dispatch: Dispatch::PerBot,
+            when: When::Always,
         },
         Entry {
             name: "bots_apply_cells",
             dispatch: Dispatch::PerBot,
+            when: When::Always,
         },
     ],
 };

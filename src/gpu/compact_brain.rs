@@ -1,6 +1,6 @@
 //! Records shaders/compact_brain.wgsl: one thread per agent. Reference:
 //! src/cpu/compact_brain.rs.
-use super::{Dispatch, Entry, ShaderDef};
+use super::{Dispatch, Entry, ShaderDef, When};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "compact_brain.wgsl",
@@ -9,10 +9,12 @@ pub const SHADER: ShaderDef = ShaderDef {
         Entry {
             name: "compact_brain",
             dispatch: Dispatch::CompactAgents,
+            when: When::Always,
         },
         Entry {
             name: "compact_probe",
-            dispatch: Dispatch::SaliencyProbes(&Dispatch::CompactAgents),
+            dispatch: Dispatch::Probes(&Dispatch::CompactAgents),
+            when: When::ProbeTicks,
         },
     ],
 };

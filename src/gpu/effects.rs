@@ -1,5 +1,5 @@
 //! Records shaders/effects.wgsl: one thread per agent. Reference: src/cpu/effects.rs.
-use super::{Dispatch, Entry, ShaderDef};
+use super::{Dispatch, Entry, ShaderDef, When};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "effects.wgsl",
@@ -7,5 +7,6 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[Entry {
         name: "effects",
         dispatch: Dispatch::PerAgent,
+        when: When::Always,
     }],
 };

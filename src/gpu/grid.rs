@@ -1,5 +1,5 @@
 //! Records shaders/grid.wgsl: count, scan (one workgroup), scatter. Reference: src/cpu/grid.rs.
-use super::{Dispatch, Entry, ShaderDef};
+use super::{Dispatch, Entry, ShaderDef, When};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "grid.wgsl",
@@ -8,14 +8,17 @@ pub const SHADER: ShaderDef = ShaderDef {
         Entry {
             name: "grid_count",
             dispatch: Dispatch::PerAgent,
+            when: When::Always,
         },
         Entry {
             name: "grid_scan",
             dispatch: Dispatch::Single,
+            when: When::Always,
         },
         Entry {
             name: "grid_scatter",
             dispatch: Dispatch::PerAgent,
+            when: When::Always,
         },
     ],
 };

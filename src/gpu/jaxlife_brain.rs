@@ -1,6 +1,6 @@
 //! Records shaders/jaxlife_brain.wgsl: one workgroup of 64 threads per agent, threads
 //! across neurons. Reference: src/cpu/jaxlife_brain.rs.
-use super::{Dispatch, Entry, ShaderDef};
+use super::{Dispatch, Entry, ShaderDef, When};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "jaxlife_brain.wgsl",
@@ -9,10 +9,12 @@ pub const SHADER: ShaderDef = ShaderDef {
         Entry {
             name: "jaxlife_brain",
             dispatch: Dispatch::JaxLifeAgents,
+            when: When::Always,
         },
         Entry {
             name: "jaxlife_probe",
-            dispatch: Dispatch::SaliencyProbes(&Dispatch::JaxLifeAgents),
+            dispatch: Dispatch::Probes(&Dispatch::JaxLifeAgents),
+            when: When::ProbeTicks,
         },
     ],
 };

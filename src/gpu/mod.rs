@@ -17,7 +17,9 @@ pub mod metrics;
 pub mod neighbors;
 pub mod observe;
 pub mod policy;
+pub mod influence;
 pub mod saliency;
+pub mod shuffle;
 pub mod terrain;
 mod world;
 
@@ -37,9 +39,9 @@ pub enum Dispatch {
     PerAngle,
     /// One workgroup of 64 threads per agent, only for the JaxLife brain.
     JaxLifeAgents,
-    /// A brain's saliency probes: the threads `per_agent` gives one agent (none for other
-    /// brains) for each probe.
-    SaliencyProbes(&'static Dispatch),
+    /// A brain's probes (saliency and influence): the threads `per_agent` gives one agent
+    /// (none for other brains) for each probe row.
+    Probes(&'static Dispatch),
     /// One thread per agent, only for the Compact brain.
     CompactAgents,
     /// Per agent, but only for brains that read the flat observation.
@@ -65,6 +67,30 @@ pub enum Dispatch {
 pub struct Entry {
     pub name: &'static str,
     pub dispatch: Dispatch,
+    /// On which ticks the recorder dispatches it (its shader and its CPU reference check
+    /// the same themselves and do nothing otherwise, so a pass run alone is still right).
+    pub when: When,
+}
+
+/// When a pass is worth dispatching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    Always,
+    /// Ticks on which the brains are probed (`measures.saliency_every`,
+    /// `measures.influence_every`).
+    ProbeTicks,
+    /// Only in worlds with `controls.messages: Shuffled`.
+    ShuffledWorlds,
+}
+
+impl When {
+    pub fn runs(self, p: &Params, tick: u32) -> bool {
+        match self {
+            When::Always => true,
+            When::ProbeTicks => crate::cpu::influence::probe_tick(p, tick),
+            When::ShuffledWorlds => p.messages_shuffled != 0,
+        }
+    }
 }
 
 pub struct ShaderDef {
@@ -77,8 +103,10 @@ pub struct ShaderDef {
 pub const SHADERS: &[&ShaderDef] = &[
     &grid::SHADER,
     &neighbors::SHADER,
+    &shuffle::SHADER,
     &observe::SHADER,
     &saliency::SHADER,
+    &influence::SHADER,
     &policy::SHADER,
     &jaxlife_brain::SHADER,
     &compact_brain::SHADER,
@@ -177,9 +205,8 @@ impl Dispatch {
                     0
                 }
             }
-            Dispatch::SaliencyProbes(per_agent) => {
-                let probes = (crate::world::SALIENCY_AGENTS * crate::world::SALIENCY_PROBES) as u64;
-                per_agent.threads(p, d) / d.capacity.max(1) as u64 * probes
+            Dispatch::Probes(per_agent) => {
+                per_agent.threads(p, d) / d.capacity.max(1) as u64 * crate::world::PROBE_ROWS as u64
             }
             Dispatch::CompactAgents => {
                 if p.brain_kind == crate::world::brain_kind::COMPACT {

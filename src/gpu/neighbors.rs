@@ -1,7 +1,7 @@
 //! Records shaders/neighbors.wgsl: one thread per living agent's slot in level-0 grid order
 //! (each thread searches at most two agents; the shader says which). Reference:
 //! src/cpu/neighbors.rs.
-use super::{Dispatch, Entry, ShaderDef};
+use super::{Dispatch, Entry, ShaderDef, When};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "neighbors.wgsl",
@@ -9,5 +9,6 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[Entry {
         name: "neighbors",
         dispatch: Dispatch::PerAgent,
+        when: When::Always,
     }],
 };

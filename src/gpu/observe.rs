@@ -1,6 +1,6 @@
 //! Records shaders/observe.wgsl: one thread per agent; only brains that read the flat
 //! observation need it. Reference: src/cpu/observe.rs.
-use super::{Dispatch, Entry, ShaderDef};
+use super::{Dispatch, Entry, ShaderDef, When};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "observe.wgsl",
@@ -8,5 +8,6 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[Entry {
         name: "observe",
         dispatch: Dispatch::Observe,
+        when: When::Always,
     }],
 };

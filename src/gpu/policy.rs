@@ -1,5 +1,5 @@
 //! Records shaders/policy.wgsl: one thread per (agent, group of 4 actions). Reference: src/cpu/policy.rs.
-use super::{Dispatch, Entry, ShaderDef};
+use super::{Dispatch, Entry, ShaderDef, When};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "policy.wgsl",
@@ -8,10 +8,12 @@ pub const SHADER: ShaderDef = ShaderDef {
         Entry {
             name: "policy",
             dispatch: Dispatch::PerAgentActionQuad,
+            when: When::Always,
         },
         Entry {
             name: "policy_probe",
-            dispatch: Dispatch::SaliencyProbes(&Dispatch::PerAgentActionQuad),
+            dispatch: Dispatch::Probes(&Dispatch::PerAgentActionQuad),
+            when: When::ProbeTicks,
         },
     ],
 };

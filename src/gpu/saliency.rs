@@ -1,6 +1,7 @@
-//! Records shaders/saliency.wgsl: sample selection and the reduction, one workgroup each
-//! (the probes are entries of the brain shaders). Reference: src/cpu/saliency.rs.
-use super::{Dispatch, Entry, ShaderDef};
+//! Records shaders/saliency.wgsl: sample selection and the reduction, one workgroup each,
+//! on probe ticks (the probes are entries of the brain shaders). Reference:
+//! src/cpu/saliency.rs.
+use super::{Dispatch, Entry, ShaderDef, When};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "saliency.wgsl",
@@ -9,10 +10,12 @@ pub const SHADER: ShaderDef = ShaderDef {
         Entry {
             name: "saliency_select",
             dispatch: Dispatch::Single,
+            when: When::ProbeTicks,
         },
         Entry {
             name: "saliency_reduce",
             dispatch: Dispatch::Single,
+            when: When::ProbeTicks,
         },
     ],
 };

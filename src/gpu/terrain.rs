@@ -1,6 +1,6 @@
 //! Records shaders/terrain.wgsl: weather (one thread per angle), base and apply (one
 //! thread per cell). Reference: src/cpu/terrain.rs.
-use super::{Dispatch, Entry, ShaderDef};
+use super::{Dispatch, Entry, ShaderDef, When};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "terrain.wgsl",
@@ -9,14 +9,17 @@ pub const SHADER: ShaderDef = ShaderDef {
         Entry {
             name: "terrain_weather",
             dispatch: Dispatch::PerAngle,
+            when: When::Always,
         },
         Entry {
             name: "terrain_base",
             dispatch: Dispatch::PerCell,
+            when: When::Always,
         },
         Entry {
             name: "terrain_apply",
             dispatch: Dispatch::PerCell,
+            when: When::Always,
         },
     ],
 };

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
 use super::genome::{self, GenomePages, MAX_PAGES};
-use super::{binding_decls, full_source, groups_for, pass_source, Dispatch, GpuContext, SHADERS};
+use super::{
+    binding_decls, full_source, groups_for, pass_source, Dispatch, GpuContext, When, SHADERS,
+};
 use crate::config::Config;
 use crate::cpu::{tick_passes, TICK_PASSES};
 use crate::error::GpuError;
@@ -20,6 +22,7 @@ struct Pass {
     /// agents.
     bind_groups: Vec<wgpu::BindGroup>,
     dispatch: Dispatch,
+    when: When,
 }
 
 struct PendingMetrics {
@@ -334,6 +337,7 @@ impl GpuWorld {
                         pipeline,
                         bind_groups: bind_groups.clone(),
                         dispatch: entry.dispatch,
+                        when: entry.when,
                     },
                 );
             }
@@ -553,6 +557,7 @@ impl GpuWorld {
         self.clear(enc, "agent_tick");
         self.clear(enc, "bot_tick");
         self.clear(enc, "lineage_set");
+        self.clear(enc, "lineage_eaten");
         self.clear(enc, "agent_shift");
     }
 
@@ -659,11 +664,10 @@ impl GpuWorld {
     /// A whole tick: the dispatches share as few compute passes as the encoder operations
     /// between them allow (wgpu orders dispatches within a pass by their buffer use), which
     /// saves the drivers a synchronisation per pass.
-    /// Tick `tick` (the GPU's clock then) leaves out the saliency passes, which would
-    /// do nothing, unless it is a saliency tick.
+    /// Tick `tick` (the GPU's clock then) leaves out the passes that would do nothing on
+    /// it (each entry's `When`).
     fn record_tick(&self, enc: &mut wgpu::CommandEncoder, tick: u64) {
         self.record_begin_tick(enc);
-        let probing = crate::cpu::saliency::saliency_tick(&self.params, tick as u32);
         let passes = &self.passes_of_tick;
         let mut start = 0;
         while start < passes.len() {
@@ -677,7 +681,7 @@ impl GpuWorld {
                 timestamp_writes: None,
             });
             for name in &passes[start..end] {
-                if probing || !crate::cpu::saliency::SALIENCY_PASSES.contains(name) {
+                if self.passes[name].when.runs(&self.params, tick as u32) {
                     self.record_dispatch(&mut cp, name);
                 }
             }

@@ -10,11 +10,16 @@ use crate::config::Config;
 use crate::error::CheckpointError;
 
 pub const MAGIC: &[u8; 8] = b"SILICO\0\x01";
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// Version 3 (before saliency) stored `measures` as its first 16 bytes; the rest of a
 /// version-3 world's measures start at zero (its saliency is measured afresh).
 const V3_MEASURES_BYTES: usize = 16;
+
+/// Sections versions 3 and 4 did not have (the last ones of `State`). A world read from
+/// them starts with no remembered cultivators or programmers and a weather-only gain equal
+/// to each cell's gain, so cultivation is measured from its tick on.
+const SINCE_V5: &[&str] = &["cultivator_id", "shadow_gain", "bot_programmer"];
 
 pub fn encode(cfg: &Config, state: &State) -> Vec<u8> {
     encode_sections(VERSION, cfg, state.sections())
@@ -92,7 +97,7 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         });
     }
     let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-    if version != VERSION && version != 3 {
+    if version != VERSION && version != 3 && version != 4 {
         return Err(CheckpointError::Version {
             path: path.into(),
             found: version,
@@ -129,6 +134,7 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         .sections()
         .iter()
         .map(|(n, b)| (*n, b.len()))
+        .filter(|(n, _)| version >= 5 || !SINCE_V5.contains(n))
         .collect();
     if count as usize != expected.len() {
         return Err(CheckpointError::Corrupt {
@@ -159,8 +165,16 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         }
         data.push(r.take(blen, name)?);
     }
-    for ((_, dst), src) in state.sections_mut().into_iter().zip(data) {
+    for ((_, dst), src) in state
+        .sections_mut()
+        .into_iter()
+        .filter(|(n, _)| version >= 5 || !SINCE_V5.contains(n))
+        .zip(data)
+    {
         dst[..src.len()].copy_from_slice(src);
+    }
+    if version < 5 {
+        state.shadow_gain = state.cells.iter().map(|c| c.energy_gain).collect();
     }
     Ok((cfg, state))
 }

@@ -122,7 +122,12 @@ pub struct Measures {
     pub genome_diversity: f32,
     /// The last saliency estimate per input group (`SALIENCY_GROUPS`), held between.
     pub saliency: [f32; SALIENCY_GROUPS],
-    pub _pad: [f32; 3],
+    /// The last message influence measured (every `measures.influence_every` ticks), held
+    /// between: the share of sampled listeners whose discrete action changed when their
+    /// heard messages were swapped for another agent's, and the mean |Δaction|.
+    pub influence_changed: f32,
+    pub influence_delta: f32,
+    pub _pad: f32,
 }
 
 /// Saliency (SPEC 3, JaxLife's communication saliency): the mean |∂action/∂input| over the
@@ -136,6 +141,30 @@ pub const SALIENCY_INPUTS: usize = 8;
 /// Brain evaluations per sampled agent: the unperturbed one, then one per probed input.
 pub const SALIENCY_PROBES: usize = 1 + SALIENCY_GROUPS * SALIENCY_INPUTS;
 pub const SALIENCY_EPS: f32 = 0.01;
+
+/// Message influence (Lowe et al. 2019's causal influence of communication): every
+/// `measures.influence_every` ticks, `INFLUENCE_LISTENERS` random living agents that see
+/// another agent or a bot are run through their brains twice from the same observation and
+/// recurrent state, once as they are and once with every message they hear (their own
+/// other_message, their neighbours' message fields, the bots' memories) swapped for those
+/// another random living agent hears.
+pub const INFLUENCE_LISTENERS: usize = 32;
+/// The brains' probe rows: `SALIENCY_AGENTS * SALIENCY_PROBES` saliency rows (agent s's
+/// probes together), then two rows per influence listener (as it is, swapped).
+pub const SALIENCY_ROWS: usize = SALIENCY_AGENTS * SALIENCY_PROBES;
+pub const PROBE_ROWS: usize = SALIENCY_ROWS + 2 * INFLUENCE_LISTENERS;
+/// A probe row's input code with this bit set swaps the heard messages for those of the
+/// agent in its low bits (otherwise it is the observation input raised, or NONE).
+pub const PROBE_SWAP: u32 = 0x8000_0000;
+
+/// The sampled agent of probe row `row` (an index into `Scratch::probe_agents`).
+pub fn probe_agent_index(row: usize) -> usize {
+    if row < SALIENCY_ROWS {
+        row / SALIENCY_PROBES
+    } else {
+        SALIENCY_AGENTS + (row - SALIENCY_ROWS) / 2
+    }
+}
 
 /// Genome diversity is measured on the first `DIVERSITY_SAMPLE` living agents (slot order)
 /// every `DIVERSITY_EVERY_TICKS` ticks: reading genomes costs more than the rest of the row.
@@ -228,6 +257,12 @@ pub struct AgentTick {
     pub programming: f32,
     /// Bots it wrote into (programming events: open gate on a bot it sees).
     pub programmed: u32,
+    /// Who had last raised the energy_gain of the cell it ate from, as the cell was when it
+    /// ate (`CULTIVATOR_*`; `CULTIVATOR_NONE` when the cell was not cultivated or it did
+    /// not eat), and the lineage credited with that cell: the cultivating agent's lineage,
+    /// or the lineage that last programmed the cultivating bot (0: none).
+    pub meal_from: u32,
+    pub meal_lineage: u32,
 }
 
 /// It was alive at the start of the tick and acted.
@@ -280,6 +315,10 @@ pub struct CellTick {
     pub eaten_by_agents: f32,
     pub _pad: f32,
 }
+
+/// Fixed-point scale of the per-lineage eating sums (`Scratch::lineage_eaten`): 2^10 per
+/// unit of energy keeps a lineage's eating of a tick in a u32 up to 4 million units.
+pub const LINEAGE_FIXED_SCALE: f32 = 1024.0;
 
 /// Who last raised a cell's energy_gain (`State::cultivator`).
 pub const CULTIVATOR_NONE: u32 = 0;
@@ -428,7 +467,13 @@ pub struct Params {
     /// Level-0 grid cells per world unit (grid_dim / world size): cells are found by
     /// multiplying, which rounds the same everywhere.
     pub grid_cells_per_unit: f32,
-    pub _pad_params: [u32; 2],
+    /// `controls.messages: Shuffled` (messages_on is 1 then too).
+    pub messages_shuffled: u32,
+    /// `controls.programming`: 0 stops agents' gated messages from writing bots' programs.
+    pub programming_on: u32,
+    /// Message influence is measured every this many ticks (0: never).
+    pub influence_every: u32,
+    pub _pad_params: [u32; 3],
 }
 
 /// Brain kinds as the shaders number them.
@@ -533,6 +578,14 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "brain_saliency_agents",
     "brain_saliency_bots",
     "comm_saliency_messages",
+    "comm_influence_changed",
+    "comm_influence_delta",
+    "agri_own_harvest_food",
+    "agri_own_harvest_share",
+    "agri_own_harvest_chance",
+    "tool_programmer_food",
+    "tool_programmer_benefit",
+    "tool_programmer_benefit_chance",
 ];
 
 /// Index of a metric column by name (compile-time checked in tests).

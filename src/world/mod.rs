@@ -127,12 +127,15 @@ impl Dims {
             + std::mem::size_of::<Birth>()
             // The grid's item, position and bucket at every level.
             + 16 * GRID_LEVELS
+            // The living list, message sources, and two lineage-set slots and their sums.
+            + 24
             // Which bot gathers what bots did to it, and its packed position.
             + 20;
+        // The cultivator and its id, the weather-only gain, the raiser of this step.
         let per_cell = 2 * std::mem::size_of::<Cell>()
             + std::mem::size_of::<CellAcc>()
             + std::mem::size_of::<CellTick>()
-            + 4;
+            + 16;
         let per_bot = std::mem::size_of::<Bot>()
             + std::mem::size_of::<AgentAcc>()
             + std::mem::size_of::<BotTick>()
@@ -236,12 +239,17 @@ impl Params {
             grid_hash_buckets: d.grid_hash_buckets as u32,
             mutation_rate: cfg.mutation.rate,
             bot_steps_per_tick: cfg.bot_steps(),
-            messages_on: u32::from(cfg.controls.messages.is_on()),
+            messages_on: u32::from(cfg.controls.messages.is_heard()),
             terraform_on: u32::from(cfg.controls.terraform.is_on()),
             cultivated_gain: cfg.measures.cultivated_gain,
             saliency_every: cfg.measures.saliency_every,
             grid_cells_per_unit: d.grid_dim as f32 / cfg.world_size(),
-            _pad_params: [0; 2],
+            messages_shuffled: u32::from(
+                cfg.controls.messages == crate::config::MessageControl::Shuffled,
+            ),
+            programming_on: u32::from(cfg.controls.programming.is_on()),
+            influence_every: cfg.measures.influence_every,
+            _pad_params: [0; 3],
         }
     }
 }
@@ -267,6 +275,15 @@ pub struct State {
     /// Per cell, who last raised its energy_gain (`CULTIVATOR_*`), so eating from bots'
     /// farms can be credited to them.
     pub cultivator: Vec<u32>,
+    /// Per cell, which one: the lineage key of the agent (`lineage_key` of its founder) or
+    /// the slot of the bot that last raised its energy_gain.
+    pub cultivator_id: Vec<u32>,
+    /// Per cell, the energy_gain it would have with weather alone: it relaxes toward the
+    /// base as the cell does but never receives terraforming, so cultivation is measured
+    /// against it rather than against the drifting base.
+    pub shadow_gain: Vec<f32>,
+    /// Per bot, the lineage key of the lineage that last wrote its program (0: none).
+    pub bot_programmer: Vec<u32>,
     /// Energy totals at the end of the previous tick (agents, cells, bots), for the ledger;
     /// kept in checkpoints so a resumed run's first ledger row matches.
     pub metrics_prev: Vec<f32>,
@@ -323,9 +340,23 @@ pub struct Scratch {
     /// Saliency: the sampled agents (NONE: none alive), each probe's perturbed input (its
     /// index in the observation row; NONE for the unperturbed pass or an empty group),
     /// and each probe's 44 actions.
-    pub saliency_agents: Vec<u32>,
-    pub saliency_inputs: Vec<u32>,
-    pub saliency_actions: Vec<f32>,
+    pub probe_agents: Vec<u32>,
+    pub probe_inputs: Vec<u32>,
+    pub probe_actions: Vec<f32>,
+    /// `controls.messages: Shuffled`: the living agents in slot order, how many, and per
+    /// agent slot (per bot) whose messages it shows this tick (itself otherwise).
+    pub living: Vec<u32>,
+    pub living_count: u32,
+    pub message_source: Vec<u32>,
+    pub bot_message_source: Vec<u32>,
+    /// Per cell, the lowest slot of an agent (or, in a bot step, a bot) that raised its
+    /// energy_gain this step, as u32::MAX minus the slot (0: none), so the largest wins.
+    pub cell_raiser: Vec<u32>,
+    /// Per bot, the lowest slot of an agent that wrote its program this tick, likewise.
+    pub bot_writer: Vec<u32>,
+    /// Per slot of `lineage_set`, the energy that lineage's agents ate this tick, in
+    /// fixed point (`LINEAGE_FIXED_SCALE`).
+    pub lineage_eaten: Vec<u32>,
 }
 
 impl Scratch {
@@ -361,9 +392,16 @@ impl Scratch {
             lineage_set: vec![0; d.lineage_set_len()],
             events: vec![LifeEvent::default(); d.events_len()],
             event_count: 0,
-            saliency_agents: vec![NONE; SALIENCY_AGENTS],
-            saliency_inputs: vec![NONE; SALIENCY_AGENTS * SALIENCY_PROBES],
-            saliency_actions: vec![0.0; SALIENCY_AGENTS * SALIENCY_PROBES * ACTION_LEN],
+            probe_agents: vec![NONE; SALIENCY_AGENTS + INFLUENCE_LISTENERS],
+            probe_inputs: vec![NONE; PROBE_ROWS],
+            probe_actions: vec![0.0; PROBE_ROWS * ACTION_LEN],
+            living: vec![0; d.capacity],
+            living_count: 0,
+            message_source: (0..d.capacity as u32).collect(),
+            bot_message_source: (0..d.bots as u32).collect(),
+            cell_raiser: vec![0; d.cells],
+            bot_writer: vec![0; d.bots],
+            lineage_eaten: vec![0; d.lineage_set_len()],
         }
     }
 }
@@ -486,6 +524,7 @@ impl State {
             .map(|a| lineage_key(a.founder[0], a.founder[1]))
             .collect();
         let alive = agents.iter().filter(|a| a.alive != 0).count() as u32;
+        let shadow_gain = base.iter().map(|b| b.energy_gain).collect();
         Self {
             clock: Clock {
                 tick: 0,
@@ -508,6 +547,9 @@ impl State {
             comm_hist: vec![0; comm::WINDOW_TICKS * comm::SLOT],
             bot_programmed: vec![NONE; d.bots],
             cultivator: vec![CULTIVATOR_NONE; d.cells],
+            cultivator_id: vec![0; d.cells],
+            shadow_gain,
+            bot_programmer: vec![0; d.bots],
             metrics_prev: vec![0.0; 4],
         }
     }
@@ -544,6 +586,9 @@ impl State {
             comm_hist: vec![0; comm::WINDOW_TICKS * comm::SLOT],
             bot_programmed: vec![NONE; d.bots],
             cultivator: vec![CULTIVATOR_NONE; d.cells],
+            cultivator_id: vec![0; d.cells],
+            shadow_gain: vec![0.0; d.cells],
+            bot_programmer: vec![0; d.bots],
             metrics_prev: vec![0.0; 4],
         }
     }
@@ -595,6 +640,9 @@ impl_sections!(State {
     many bot_programmed,
     many cultivator,
     many metrics_prev,
+    many cultivator_id,
+    many shadow_gain,
+    many bot_programmer,
 });
 
 impl_sections!(Scratch {
@@ -627,7 +675,14 @@ impl_sections!(Scratch {
     many events,
     one event_count,
     many metrics_partials,
-    many saliency_agents,
-    many saliency_inputs,
-    many saliency_actions,
+    many probe_agents,
+    many probe_inputs,
+    many probe_actions,
+    many living,
+    one living_count,
+    many message_source,
+    many bot_message_source,
+    many cell_raiser,
+    many bot_writer,
+    many lineage_eaten,
 });

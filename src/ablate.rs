@@ -1,0 +1,579 @@
+//! Knockout forks (`silico ablate`, and an experiment's `ablate:`): does an evolved
+//! population depend on a behaviour?
+//!
+//! From one checkpoint, the intact world and one fork per knockout (messages shuffled or
+//! off, programming off, bots off, terraforming off) run for the same number of ticks with
+//! the same random streams, so every difference between them comes from the knockout.
+//! Replicates repeat that with other random streams (replicate 0 keeps the run's own, so
+//! its intact fork goes on exactly as the uninterrupted run). The same forks from a naive
+//! population give the chance level: mechanics alone make some knockouts matter (bots'
+//! farms feed anyone), so the **evolved dependence** on a knockout is the fitness the
+//! evolved population loses to it minus what the naive one loses.
+//!
+//! The naive population is, by default, the checkpoint's world with every brain replaced
+//! by the brain that slot had at tick 0 (a fresh draw where it had none) and recurrent
+//! state cleared: the same terrain, bots, positions and energies, only unevolved brains.
+//! `Tick0` takes the run's whole tick-0 world instead.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::batch::{self, BackendChoice, RunOptions};
+use crate::config::Config;
+use crate::world::{checkpoint, State};
+
+/// A mechanic taken out of a fork.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+pub enum Knockout {
+    /// Every agent hears another's messages (`controls.messages: Shuffled`).
+    #[value(name = "messages-shuffled")]
+    MessagesShuffled,
+    #[value(name = "messages-off")]
+    MessagesOff,
+    #[value(name = "programming-off")]
+    ProgrammingOff,
+    #[value(name = "bots-off")]
+    BotsOff,
+    #[value(name = "terraform-off")]
+    TerraformOff,
+}
+
+impl Knockout {
+    pub const ALL: [Knockout; 5] = [
+        Knockout::MessagesShuffled,
+        Knockout::MessagesOff,
+        Knockout::ProgrammingOff,
+        Knockout::BotsOff,
+        Knockout::TerraformOff,
+    ];
+
+    /// Its directory and column name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Knockout::MessagesShuffled => "messages-shuffled",
+            Knockout::MessagesOff => "messages-off",
+            Knockout::ProgrammingOff => "programming-off",
+            Knockout::BotsOff => "bots-off",
+            Knockout::TerraformOff => "terraform-off",
+        }
+    }
+
+    /// The config change that makes the fork.
+    pub fn set(self) -> &'static str {
+        match self {
+            Knockout::MessagesShuffled => "controls.messages=Shuffled",
+            Knockout::MessagesOff => "controls.messages=Off",
+            Knockout::ProgrammingOff => "controls.programming=Off",
+            Knockout::BotsOff => "controls.bots=Off",
+            Knockout::TerraformOff => "controls.terraform=Off",
+        }
+    }
+
+    /// The measures of the behaviour it takes out, reported beside fitness.
+    pub fn behaviour(self) -> &'static [&'static str] {
+        match self {
+            Knockout::MessagesShuffled | Knockout::MessagesOff => {
+                &["comm_influence_changed", "comm_listener_mi"]
+            }
+            Knockout::ProgrammingOff | Knockout::BotsOff => {
+                &["tool_programmer_benefit", "tool_programming_events"]
+            }
+            Knockout::TerraformOff => &["agri_own_harvest_share", "agri_eaten_cultivated_share"],
+        }
+    }
+}
+
+/// The population whose forks give the knockouts' chance level.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+pub enum Naive {
+    /// The checkpoint's world with its brains replaced by unevolved ones.
+    #[default]
+    #[value(name = "fresh-brains")]
+    FreshBrains,
+    /// The run's tick-0 world.
+    #[value(name = "tick0")]
+    Tick0,
+    /// No naive forks (no chance level).
+    #[value(name = "none")]
+    None,
+}
+
+/// What to fork and how: the command's options, and an experiment's `ablate:` field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AblateSpec {
+    /// Ticks each fork runs.
+    pub ticks: u64,
+    #[serde(default = "all_knockouts")]
+    pub knockouts: Vec<Knockout>,
+    /// Forks of each kind with different random streams (replicate 0 keeps the run's own).
+    #[serde(default = "default_replicates")]
+    pub replicates: u32,
+    #[serde(default)]
+    pub naive: Naive,
+    /// In an experiment: the variants whose final worlds are forked (empty: every variant
+    /// that is no control of another).
+    #[serde(default)]
+    pub variants: Vec<String>,
+}
+
+fn all_knockouts() -> Vec<Knockout> {
+    Knockout::ALL.to_vec()
+}
+
+fn default_replicates() -> u32 {
+    3
+}
+
+impl AblateSpec {
+    pub fn validate(&self) -> Result<(), Vec<String>> {
+        let mut errs = Vec::new();
+        if self.ticks == 0 {
+            errs.push("ablate ticks = 0: forks need at least one tick".to_string());
+        }
+        if self.replicates == 0 || self.replicates > 1000 {
+            errs.push(format!(
+                "ablate replicates = {} is out of range: allowed 1 ..= 1000",
+                self.replicates
+            ));
+        }
+        if self.knockouts.is_empty() {
+            errs.push("ablate knockouts is empty: name at least one (e.g. MessagesShuffled)".into());
+        }
+        let mut seen = self.knockouts.clone();
+        seen.sort_by_key(|k| k.name());
+        seen.dedup();
+        if seen.len() != self.knockouts.len() {
+            errs.push("ablate knockouts names a knockout twice".into());
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
+}
+
+/// The random stream of replicate r: the run's own seed for replicate 0, a derived one
+/// for the others.
+pub fn replicate_seed(seed: u64, r: u32) -> u64 {
+    if r == 0 {
+        return seed;
+    }
+    let h = blake3::hash(format!("silico ablate {seed} {r}").as_bytes());
+    let b = h.as_bytes();
+    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+}
+
+/// The checkpoint's world with unevolved brains: each slot's tick-0 genome (for slots
+/// filled at tick 0, including scenario placements) or a fresh draw, and no recurrent
+/// state.
+pub fn naive_state(cfg: &Config, evolved: &State) -> State {
+    let fresh = State::new(cfg);
+    let mut state = evolved.clone();
+    let tensors = crate::world::brain::layout_for(cfg);
+    let len = crate::world::Dims::new(cfg).genome_len;
+    let filled_at_start =
+        cfg.scenario.placed_agents() as usize + cfg.agents.initial_agents as usize;
+    let rng = crate::rng::Rng::new(cfg.seed);
+    let f16 = cfg.genome_precision == crate::config::Precision::F16;
+    for slot in 0..state.agents.len() {
+        let genome = &mut state.genomes[slot * len..(slot + 1) * len];
+        if slot < filled_at_start {
+            genome.copy_from_slice(&fresh.genomes[slot * len..(slot + 1) * len]);
+        } else {
+            let noise = crate::world::brain::genome_noise(
+                &rng,
+                crate::world::INIT_TICK,
+                slot as u32,
+                len,
+            );
+            crate::world::brain::initial_genome(&tensors, &noise, genome);
+            genome
+                .iter_mut()
+                .for_each(|w| *w = crate::world::brain::round_weight(*w, f16));
+        }
+    }
+    state.brain_state.fill(0.0);
+    state
+}
+
+/// `silico ablate`'s options.
+#[derive(Clone, Debug)]
+pub struct AblateOptions {
+    pub checkpoint: PathBuf,
+    pub spec: AblateSpec,
+    pub out: PathBuf,
+    pub backend: BackendChoice,
+    pub quiet: bool,
+}
+
+/// A fork's fitness and behaviour over its run (its metrics.csv rows after the start).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Fitness {
+    /// Energy eaten per agent-tick.
+    pub eaten: f64,
+    /// Births per agent-tick.
+    pub births: f64,
+    pub mean_energy: f64,
+    pub population: f64,
+    /// The knockout's behaviour measures, means over the rows.
+    pub behaviour: Vec<(String, f64)>,
+}
+
+/// The fitness measures, in the order of `Fitness::values`, with units.
+pub const FITNESS: &[&str] = &[
+    "eaten_per_agent_tick",
+    "births_per_agent_tick",
+    "mean_energy",
+    "population",
+];
+
+impl Fitness {
+    pub fn values(&self) -> [f64; 4] {
+        [self.eaten, self.births, self.mean_energy, self.population]
+    }
+
+    /// From a fork's run directory: rows after `start_tick`.
+    pub fn load(dir: &Path, start_tick: u64, behaviour: &[&str]) -> Result<Self> {
+        let run = crate::report::Run::load(dir, String::new())?;
+        let col = |name: &str| -> Result<Vec<f64>> {
+            Ok(run
+                .column(name)
+                .with_context(|| format!("{}/metrics.csv has no column {name}", dir.display()))?
+                .into_iter()
+                .filter(|(t, _)| *t > start_tick as f64)
+                .map(|(_, v)| v)
+                .collect())
+        };
+        let mean = |xs: &[f64]| {
+            if xs.is_empty() {
+                f64::NAN
+            } else {
+                xs.iter().sum::<f64>() / xs.len() as f64
+            }
+        };
+        let population = col("population")?;
+        let pop = mean(&population);
+        let per_agent = |xs: Vec<f64>| mean(&xs) / pop;
+        Ok(Self {
+            eaten: per_agent(col("ledger_eaten_by_agents")?),
+            births: per_agent(col("births")?),
+            mean_energy: mean(&col("mean_energy")?),
+            population: pop,
+            behaviour: behaviour
+                .iter()
+                .map(|m| Ok((m.to_string(), mean(&col(m)?))))
+                .collect::<Result<_>>()?,
+        })
+    }
+}
+
+/// Fitness lost to a knockout, relative to the intact fork: (intact − fork) / |intact|.
+pub fn loss(intact: f64, fork: f64) -> f64 {
+    if intact == 0.0 {
+        0.0
+    } else {
+        (intact - fork) / intact.abs()
+    }
+}
+
+/// One population's forks of one replicate.
+#[derive(Clone, Debug)]
+pub struct ReplicateForks {
+    pub population: &'static str,
+    pub replicate: u32,
+    pub intact: Fitness,
+    pub knocked: Vec<(Knockout, Fitness)>,
+}
+
+/// The whole ablation: every replicate of the evolved population, and of the naive one.
+#[derive(Clone, Debug)]
+pub struct Ablation {
+    pub spec: AblateSpec,
+    pub start_tick: u64,
+    pub forks: Vec<ReplicateForks>,
+}
+
+impl Ablation {
+    /// Mean loss of a fitness measure (index into `FITNESS`) to a knockout over the
+    /// replicates of a population.
+    pub fn mean_loss(&self, population: &str, knockout: Knockout, fitness: usize) -> f64 {
+        let losses: Vec<f64> = self
+            .forks
+            .iter()
+            .filter(|f| f.population == population)
+            .filter_map(|f| {
+                let fork = f.knocked.iter().find(|(k, _)| *k == knockout)?;
+                Some(loss(f.intact.values()[fitness], fork.1.values()[fitness]))
+            })
+            .filter(|l| l.is_finite())
+            .collect();
+        crate::stats::mean_sd(&losses).0
+    }
+
+    /// Evolved dependence: the evolved population's mean loss minus the naive one's (the
+    /// evolved loss alone when there is no naive population).
+    pub fn dependence(&self, knockout: Knockout, fitness: usize) -> f64 {
+        let naive = if self.spec.naive == Naive::None {
+            0.0
+        } else {
+            self.mean_loss("naive", knockout, fitness)
+        };
+        self.mean_loss("evolved", knockout, fitness) - naive
+    }
+}
+
+/// What an ablation directory records of how it was made, so a rerun resumes it and a
+/// different one is refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Recorded {
+    checkpoint: String,
+    checkpoint_tick: u64,
+    config_digest: String,
+    spec: AblateSpec,
+}
+
+fn fork_done(dir: &Path, ticks: u64) -> bool {
+    fs::read_to_string(dir.join("summary.json"))
+        .ok()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+        .is_some_and(|v| v["ticks"].as_u64() == Some(ticks) && v["interrupted"] != true)
+}
+
+/// Run (or finish) every fork of an ablation into `opts.out`, then write its tables.
+pub fn ablate(opts: &AblateOptions) -> Result<Ablation> {
+    opts.spec.validate().map_err(|errs| {
+        anyhow::anyhow!("the ablation is not valid:\n  {}", errs.join("\n  "))
+    })?;
+    let (cfg, evolved) = checkpoint::read(&opts.checkpoint)?;
+    let start = evolved.tick();
+    let recorded = Recorded {
+        checkpoint: opts.checkpoint.display().to_string(),
+        checkpoint_tick: start,
+        config_digest: cfg.digest(),
+        spec: opts.spec.clone(),
+    };
+    let record = opts.out.join("ablation.ron");
+    if let Ok(text) = fs::read_to_string(&record) {
+        let old: Recorded = ron::from_str(&text).with_context(|| {
+            format!(
+                "{} exists but is not an ablation record: choose another --out",
+                record.display()
+            )
+        })?;
+        if (&old.config_digest, old.checkpoint_tick, &old.spec)
+            != (&recorded.config_digest, recorded.checkpoint_tick, &recorded.spec)
+        {
+            bail!(
+                "{} holds an ablation of another checkpoint or with other settings ({} at tick {}): choose another --out, or run the same ablation again to finish it",
+                opts.out.display(),
+                old.checkpoint,
+                old.checkpoint_tick
+            );
+        }
+    } else if opts.out.is_dir()
+        && fs::read_dir(&opts.out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false)
+    {
+        bail!(
+            "{} is not empty and holds no ablation: choose an empty or new --out",
+            opts.out.display()
+        );
+    }
+    fs::create_dir_all(&opts.out)
+        .with_context(|| format!("cannot create {}", opts.out.display()))?;
+    fs::write(
+        &record,
+        ron::ser::to_string_pretty(&recorded, Default::default())?,
+    )
+    .with_context(|| format!("cannot write {}", record.display()))?;
+
+    let mut starts: Vec<(&'static str, PathBuf, u64)> =
+        vec![("evolved", opts.checkpoint.clone(), start)];
+    let naive_state = match opts.spec.naive {
+        Naive::FreshBrains => Some(naive_state(&cfg, &evolved)),
+        Naive::Tick0 => Some(State::new(&cfg)),
+        Naive::None => None,
+    };
+    drop(evolved);
+    if let Some(state) = naive_state {
+        let path = opts.out.join("naive-start.silico");
+        checkpoint::write(&path, &cfg, &state)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        starts.push(("naive", path, state.tick()));
+    }
+    let mut forks = Vec::new();
+    let names: Vec<Option<Knockout>> = std::iter::once(None)
+        .chain(opts.spec.knockouts.iter().copied().map(Some))
+        .collect();
+    let total = starts.len() * opts.spec.replicates as usize * names.len();
+    let mut done = 0;
+    for (population, start_path, from) in &starts {
+        for r in 0..opts.spec.replicates {
+            let mut intact = None;
+            let mut knocked = Vec::new();
+            for k in &names {
+                let name = k.map_or("intact", Knockout::name);
+                let dir = opts
+                    .out
+                    .join(population)
+                    .join(format!("rep-{r}"))
+                    .join(name);
+                let until = from + opts.spec.ticks;
+                if !fork_done(&dir, until) {
+                    if !opts.quiet {
+                        eprintln!(
+                            "silico ablate: {population} replicate {r} {name} ({}/{total})",
+                            done + 1
+                        );
+                    }
+                    batch::run(&RunOptions {
+                        resume: Some(start_path.clone()),
+                        out: Some(dir.clone()),
+                        backend: opts.backend,
+                        quiet: true,
+                        fork_seed: Some(replicate_seed(cfg.seed, r)),
+                        cfg: batch::ConfigArgs {
+                            config: None,
+                            sets: k.map(|k| vec![k.set().to_string()]).unwrap_or_default(),
+                        },
+                        ..RunOptions::new(None, until)
+                    })
+                    .with_context(|| format!("fork {}", dir.display()))?;
+                }
+                done += 1;
+                let behaviour: Vec<&str> = opts
+                    .spec
+                    .knockouts
+                    .iter()
+                    .flat_map(|k| k.behaviour().iter().copied())
+                    .collect();
+                let fitness = Fitness::load(&dir, *from, &behaviour)?;
+                match k {
+                    None => intact = Some(fitness),
+                    Some(k) => knocked.push((*k, fitness)),
+                }
+            }
+            forks.push(ReplicateForks {
+                population,
+                replicate: r,
+                intact: intact.expect("the intact fork runs first"),
+                knocked,
+            });
+        }
+    }
+    let ablation = Ablation {
+        spec: opts.spec.clone(),
+        start_tick: start,
+        forks,
+    };
+    write_tables(&opts.out, &ablation)?;
+    Ok(ablation)
+}
+
+/// DIR/ablation.csv (every fork's fitness and behaviour) and DIR/knockouts.csv (per
+/// knockout and fitness measure: each population's mean loss and the evolved dependence),
+/// and DIR/ablation.md.
+pub fn write_tables(out: &Path, a: &Ablation) -> Result<()> {
+    let behaviour: Vec<String> = a.forks[0]
+        .intact
+        .behaviour
+        .iter()
+        .map(|(n, _)| n.clone())
+        .collect();
+    let mut csv = String::from("population,replicate,fork");
+    for f in FITNESS {
+        let _ = write!(csv, ",{f}");
+    }
+    for b in &behaviour {
+        let _ = write!(csv, ",{b}");
+    }
+    csv.push('\n');
+    for f in &a.forks {
+        let rows = std::iter::once(("intact", &f.intact))
+            .chain(f.knocked.iter().map(|(k, x)| (k.name(), x)));
+        for (name, fit) in rows {
+            let _ = write!(csv, "{},{},{name}", f.population, f.replicate);
+            for v in fit.values() {
+                let _ = write!(csv, ",{v}");
+            }
+            for (_, v) in &fit.behaviour {
+                let _ = write!(csv, ",{v}");
+            }
+            csv.push('\n');
+        }
+    }
+    fs::write(out.join("ablation.csv"), csv)
+        .with_context(|| format!("cannot write {}/ablation.csv", out.display()))?;
+
+    let mut loss_csv =
+        String::from("knockout,fitness,evolved_loss,naive_loss,evolved_dependence\n");
+    let mut md = format!(
+        "# Knockout forks\n\nFrom tick {}, every fork ran {} ticks; {} replicate(s) per population, naive population: {:?}. Loss = (intact − knockout) / intact, the mean over replicates; evolved dependence = evolved loss − naive loss.\n\n| knockout | fitness | evolved loss | naive loss | evolved dependence |\n|---|---|---|---|---|\n",
+        a.start_tick, a.spec.ticks, a.spec.replicates, a.spec.naive
+    );
+    for k in &a.spec.knockouts {
+        for (fi, fname) in FITNESS.iter().enumerate() {
+            let ev = a.mean_loss("evolved", *k, fi);
+            let nv = if a.spec.naive == Naive::None {
+                f64::NAN
+            } else {
+                a.mean_loss("naive", *k, fi)
+            };
+            let dep = a.dependence(*k, fi);
+            let _ = writeln!(loss_csv, "{},{fname},{ev},{nv},{dep}", k.name());
+            let _ = writeln!(
+                md,
+                "| {} | {fname} | {ev:+.3} | {nv:+.3} | {dep:+.3} |",
+                k.name()
+            );
+        }
+    }
+    fs::write(out.join("knockouts.csv"), loss_csv)
+        .with_context(|| format!("cannot write {}/knockouts.csv", out.display()))?;
+    fs::write(out.join("ablation.md"), md)
+        .with_context(|| format!("cannot write {}/ablation.md", out.display()))?;
+    Ok(())
+}
+
+/// One line of DIR/knockouts.csv.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KnockoutLoss {
+    pub knockout: String,
+    pub fitness: String,
+    pub evolved_loss: f64,
+    pub naive_loss: f64,
+    pub dependence: f64,
+}
+
+/// Read DIR/knockouts.csv back.
+pub fn read_losses(dir: &Path) -> Result<Vec<KnockoutLoss>> {
+    let path = dir.join("knockouts.csv");
+    let text =
+        fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() != 5 {
+            bail!("{}: line {} has {} fields, not 5", path.display(), n + 1, f.len());
+        }
+        let num = |k: usize| -> Result<f64> {
+            f[k].parse()
+                .with_context(|| format!("{}: line {}: '{}' is no number", path.display(), n + 1, f[k]))
+        };
+        out.push(KnockoutLoss {
+            knockout: f[0].to_string(),
+            fitness: f[1].to_string(),
+            evolved_loss: num(2)?,
+            naive_loss: num(3)?,
+            dependence: num(4)?,
+        });
+    }
+    Ok(out)
+}

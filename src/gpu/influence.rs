@@ -1,0 +1,21 @@
+//! Records shaders/influence.wgsl: listener selection and the reduction, one workgroup
+//! each, on probe ticks (the probes are entries of the brain shaders). Reference:
+//! src/cpu/influence.rs.
+use super::{Dispatch, Entry, ShaderDef, When};
+
+pub const SHADER: ShaderDef = ShaderDef {
+    file: "influence.wgsl",
+    source: include_str!("../../shaders/influence.wgsl"),
+    entries: &[
+        Entry {
+            name: "influence_select",
+            dispatch: Dispatch::Single,
+            when: When::ProbeTicks,
+        },
+        Entry {
+            name: "influence_reduce",
+            dispatch: Dispatch::Single,
+            when: When::ProbeTicks,
+        },
+    ],
+};
