@@ -48,6 +48,15 @@ pub struct ExperimentFile {
     /// Save a world picture every this many ticks in each run (frames/ and frames.gif).
     #[serde(default)]
     pub frames_every: u64,
+    /// Which variant is the control of which, as (world, control) pairs: `silico collect`
+    /// and `silico report` compare each over seeds (stats.csv). Empty: every control
+    /// variant (a mechanic off, or a Random/Zero brain) against the first that is none.
+    #[serde(default)]
+    pub controls: Vec<(String, String)>,
+    /// Knockout forks from each run's final world (`silico ablate`), into
+    /// `<variant>/seed-<s>/ablate/`.
+    #[serde(default)]
+    pub ablate: Option<crate::ablate::AblateSpec>,
 }
 
 /// An experiment with every variant's config resolved and validated.
@@ -132,6 +141,30 @@ impl Experiment {
                 Err(e) => problems.push(format!("variant '{}': {e}", v.name)),
             }
         }
+        let names: Vec<&str> = file.variants.iter().map(|v| v.name.as_str()).collect();
+        for (world, control) in &file.controls {
+            for name in [world, control] {
+                if !names.contains(&name.as_str()) {
+                    problems.push(format!(
+                        "controls names '{name}', which is no variant (variants: {})",
+                        names.join(", ")
+                    ));
+                }
+            }
+        }
+        if let Some(spec) = &file.ablate {
+            if let Err(errs) = spec.validate() {
+                problems.extend(errs);
+            }
+            for v in &spec.variants {
+                if !names.contains(&v.as_str()) {
+                    problems.push(format!(
+                        "ablate variants names '{v}', which is no variant (variants: {})",
+                        names.join(", ")
+                    ));
+                }
+            }
+        }
         if !problems.is_empty() {
             bail!("{}:\n  {}", path.display(), problems.join("\n  "));
         }
@@ -140,6 +173,25 @@ impl Experiment {
             file,
             configs,
         })
+    }
+
+    /// The variants whose runs are forked by `ablate`: those it names, else every variant
+    /// that is no control of another (by `controls`, or by its config).
+    pub fn ablated_variants(&self) -> Vec<String> {
+        let Some(spec) = &self.file.ablate else {
+            return Vec::new();
+        };
+        if !spec.variants.is_empty() {
+            return spec.variants.clone();
+        }
+        self.configs
+            .iter()
+            .filter(|(name, cfg)| {
+                let named_control = self.file.controls.iter().any(|(_, c)| c == name);
+                !named_control && !crate::report::describe_control(cfg).0
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
     }
 
     /// Every (variant, seed) pair, variant-major, numbered.
@@ -221,6 +273,13 @@ pub fn run(
     quiet: bool,
 ) -> Result<usize> {
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    // What collect and report read back: which variant controls which, and the ablation.
+    fs::write(
+        out.join("experiment.ron"),
+        ron::ser::to_string_pretty(&exp.file, Default::default())?,
+    )
+    .with_context(|| format!("cannot write {}/experiment.ron", out.display()))?;
+    let ablated = exp.ablated_variants();
     for (name, cfg) in &exp.configs {
         let dir = out.join(name);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -250,8 +309,29 @@ pub fn run(
             .map(|p| {
                 let dir = run_dir(out, p);
                 let ticks = exp.file.ticks;
+                let ablation = exp
+                    .file
+                    .ablate
+                    .as_ref()
+                    .filter(|_| ablated.contains(&p.variant));
+                let ablate = |dir: &Path| -> Result<()> {
+                    if let Some(spec) = ablation {
+                        crate::ablate::ablate(&crate::ablate::AblateOptions {
+                            checkpoint: dir.join("final.silico"),
+                            spec: spec.clone(),
+                            out: dir.join("ablate"),
+                            backend,
+                            quiet: true,
+                        })
+                        .with_context(|| {
+                            format!("knockout forks of {} seed {}", p.variant, p.seed)
+                        })?;
+                    }
+                    Ok(())
+                };
                 let resume = match progress(&dir, ticks) {
                     Progress::Done => {
+                        ablate(&dir)?;
                         bar.inc(1);
                         return Ok(false);
                     }
@@ -274,6 +354,7 @@ pub fn run(
                 .with_context(|| {
                     format!("run {} seed {} ({})", p.variant, p.seed, dir.display())
                 })?;
+                ablate(&dir)?;
                 bar.inc(1);
                 Ok(true)
             })
@@ -412,29 +493,20 @@ pub fn collect(out: &Path) -> Result<usize> {
                 .map(|r| r.means[k])
                 .filter(|x| x.is_finite())
                 .collect();
-            let (mean, sd) = mean_sd(&xs);
+            let (mean, sd) = crate::stats::mean_sd(&xs);
             let _ = write!(md, " {mean:.4} ± {sd:.4} |");
         }
         md.push('\n');
     }
+    let stats = crate::evidence::stats(out)?;
+    crate::evidence::write_stats(out, &stats)?;
+    md.push('\n');
+    md.push_str(&crate::evidence::verdict_tables(&stats));
     fs::write(out.join("summary.md"), md)
         .with_context(|| format!("cannot write {}/summary.md", out.display()))?;
     Ok(runs.len())
 }
 
-fn mean_sd(xs: &[f64]) -> (f64, f64) {
-    if xs.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = if xs.len() > 1 {
-        xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
-    } else {
-        0.0
-    };
-    (mean, var.sqrt())
-}
 
 /// A Slurm job-array script whose task k runs shard k of `shards`.
 pub fn slurm_script(exp_file: &Path, out: &Path, shards: usize, binary: &Path) -> String {

@@ -39,6 +39,7 @@ pub mod batch;
 pub mod config;
 pub mod cpu;
 pub mod error;
+pub mod evidence;
 pub mod experiment;
 pub mod gpu;
 pub mod lineage;

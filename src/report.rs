@@ -24,6 +24,8 @@ pub const GROUPS: &[(&str, &str, &[&str])] = &[
             "agri_eaten_cultivated_share",
             "agri_farming_return",
             "cultivation_agents",
+            "agri_own_harvest_share",
+            "agri_own_harvest_chance",
         ],
     ),
     (
@@ -35,6 +37,7 @@ pub const GROUPS: &[(&str, &str, &[&str])] = &[
             "comm_speaker_mi",
             "comm_listener_mi",
             "comm_saliency_messages",
+            "comm_influence_changed",
         ],
     ),
     (
@@ -45,6 +48,8 @@ pub const GROUPS: &[(&str, &str, &[&str])] = &[
             "tool_bots_programmed_share",
             "kardashev_bots",
             "cultivation_bots",
+            "tool_programmer_benefit",
+            "tool_programmer_benefit_chance",
         ],
     ),
     (
@@ -121,7 +126,7 @@ impl Run {
 }
 
 /// Whether a config is a control run, and which.
-fn describe_control(cfg: &Config) -> (bool, String) {
+pub fn describe_control(cfg: &Config) -> (bool, String) {
     let mut what = Vec::new();
     match cfg.controls.messages {
         MessageControl::On => {}
@@ -394,6 +399,16 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
             }
             let _ = writeln!(md);
         }
+    }
+    // Experiments (directories of <variant>/seed-<s>/ runs): statistics across seeds.
+    for d in dirs {
+        let stats = crate::evidence::stats(d)?;
+        if stats.is_empty() {
+            continue;
+        }
+        written.push(crate::evidence::write_stats(d, &stats)?);
+        let _ = writeln!(md, "\n# {}\n", d.display());
+        md.push_str(&crate::evidence::verdict_tables(&stats));
     }
     let md_path = out.join("report.md");
     fs::write(&md_path, md).with_context(|| format!("cannot write {}", md_path.display()))?;

@@ -273,6 +273,65 @@ mod tests {
         assert!((p - 1.0 / 252.0).abs() < 1e-12, "{p}");
     }
 
+    /// Normal draws from the project's generator (Box–Muller inside `normal_pair`).
+    fn normals(seed: u64, n: usize, mean: f64, sd: f64) -> Vec<(u64, f64)> {
+        let rng = Rng::new(seed);
+        (0..n)
+            .map(|k| (k as u64, mean + sd * rng.normal_pair(0, k as u32, 3, 0)[0] as f64))
+            .collect()
+    }
+
+    #[test]
+    fn a_known_difference_lies_in_its_interval_and_is_significant() {
+        // Paired seeds: the world is the control plus 1.0 plus a little noise per seed.
+        let control = normals(1, 8, 5.0, 2.0);
+        let noise = normals(2, 8, 0.0, 0.1);
+        let world: Vec<(u64, f64)> = control
+            .iter()
+            .zip(&noise)
+            .map(|((s, c), (_, e))| (*s, c + 1.0 + e))
+            .collect();
+        let c = compare("known", &world, &control);
+        assert!(c.paired);
+        assert!(c.ci_low <= 1.0 && 1.0 <= c.ci_high, "{c:?}");
+        assert!(c.p_value < 0.05, "{c:?}");
+        assert_eq!(c.seeds_above, 8);
+        // The same as two groups (other seeds): a larger shift, since groups vary more.
+        let world: Vec<(u64, f64)> = normals(3, 6, 9.0, 1.0)
+            .into_iter()
+            .map(|(s, v)| (s + 100, v))
+            .collect();
+        let control = normals(4, 6, 5.0, 1.0);
+        let c = compare("groups", &world, &control);
+        assert!(!c.paired);
+        assert!(c.ci_low <= 4.0 && 4.0 <= c.ci_high, "{c:?}");
+        assert!(c.p_value < 0.05, "{c:?}");
+    }
+
+    #[test]
+    fn identical_distributions_rarely_look_different() {
+        let mut significant = 0;
+        for rep in 0..200u64 {
+            let world = normals(1000 + rep, 5, 0.0, 1.0);
+            let control = normals(5000 + rep, 5, 0.0, 1.0);
+            let c = compare(&format!("null {rep}"), &world, &control);
+            if c.p_value <= 0.05 {
+                significant += 1;
+            }
+        }
+        assert!(
+            significant <= 20,
+            "{significant} of 200 null comparisons came out at p <= 0.05"
+        );
+    }
+
+    #[test]
+    fn the_same_comparison_gives_the_same_numbers() {
+        let w = normals(7, 5, 1.0, 1.0);
+        let c = normals(8, 5, 0.0, 1.0);
+        assert_eq!(compare("x", &w, &c), compare("x", &w, &c));
+    }
+
     #[test]
     fn choose_counts_subsets() {
         assert_eq!(choose(10, 5), 252);

@@ -242,3 +242,199 @@ fn results_and_summary_cover_every_run() {
     assert!(script.contains("#SBATCH --array=0-1"));
     assert!(script.contains("--shard \"$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT\""));
 }
+
+fn backend() -> silico::batch::BackendChoice {
+    if common::gpu().is_some() {
+        silico::batch::BackendChoice::Gpu
+    } else {
+        silico::batch::BackendChoice::Cpu
+    }
+}
+
+/// Four agents, each on a cell with a bot that starts on a program that does nothing
+/// (Product with a zero self_message). An "evolved" agent writes Keep into its bot, which
+/// then raises the gain of the cell they share every step; its food comes from that farm.
+fn bot_farmers() -> (silico::config::Config, silico::world::State) {
+    use silico::config::{AgentPlacement, BotPlacement, GenomeSpec};
+    use silico::world::program::{BotOp, MemorySpec, ProgramSpec};
+    use silico::world::{act, Dims, ACTION_LEN, MESSAGE_LEN};
+    let mut cfg = common::tiny();
+    cfg.world.map_size = 16;
+    cfg.agents.capacity = 8;
+    cfg.agents.initial_agents = 0;
+    cfg.agents.min_agents = 0;
+    cfg.agents.view_bots = 1;
+    cfg.bots.count = 4;
+    cfg.brain = silico::config::Brain::Linear;
+    let mut memory = vec![0.0; MESSAGE_LEN];
+    memory[silico::world::bot_act::TERRAFORM] = 1.0;
+    cfg.scenario.bots = vec![BotPlacement {
+        pos: [12.0, 12.0],
+        count: 4,
+        step: [32.0, 24.0],
+        energy: Some(1e4),
+        program: ProgramSpec::Op(BotOp::Product),
+        memory: MemorySpec::Raw(memory),
+    }];
+    cfg.scenario.agents = vec![AgentPlacement {
+        pos: [13.0, 13.0],
+        count: 4,
+        step: [32.0, 24.0],
+        energy: Some(1e4),
+        genome: GenomeSpec::Random,
+    }];
+    // The brains selection would have found: eat, never breed, write Keep into the bot.
+    let keep = ProgramSpec::Op(BotOp::Keep).assemble().unwrap();
+    let obs_len = Dims::new(&cfg).obs_len;
+    let mut state = silico::world::State::new(&cfg);
+    let len = Dims::new(&cfg).genome_len;
+    for slot in 0..4 {
+        let g = &mut state.genomes[slot * len..(slot + 1) * len];
+        g.fill(0.0);
+        let bias = &mut g[obs_len * ACTION_LEN..];
+        bias[act::EAT] = 5.0;
+        bias[act::REPRODUCE] = -5.0;
+        bias[act::GATE] = 5.0;
+        for (k, v) in keep.iter().enumerate() {
+            bias[act::OTHER_MESSAGE + k] = 20.0 * v;
+        }
+    }
+    (cfg, state)
+}
+
+#[test]
+fn a_population_that_lives_off_its_bots_depends_on_programming_them() {
+    use silico::ablate::{ablate, AblateOptions, AblateSpec, Knockout, Naive};
+    let dir = tempfile::tempdir().unwrap();
+    let (cfg, state) = bot_farmers();
+    let ckpt = dir.path().join("evolved.silico");
+    silico::world::checkpoint::write(&ckpt, &cfg, &state).unwrap();
+    let knockouts = vec![Knockout::ProgrammingOff, Knockout::BotsOff, Knockout::MessagesOff];
+    let a = ablate(&AblateOptions {
+        checkpoint: ckpt,
+        spec: AblateSpec {
+            ticks: 40,
+            knockouts,
+            replicates: 2,
+            naive: Naive::FreshBrains,
+            variants: vec![],
+        },
+        out: dir.path().join("ablate"),
+        backend: backend(),
+        quiet: true,
+    })
+    .unwrap();
+    // Fitness 0: energy eaten per agent-tick.
+    for k in [Knockout::ProgrammingOff, Knockout::BotsOff] {
+        let evolved = a.mean_loss("evolved", k, 0);
+        assert!(evolved > 0.2, "{k:?}: the farmers lose {evolved} of their food");
+        let dependence = a.dependence(k, 0);
+        assert!(
+            dependence > 0.1,
+            "{k:?}: unevolved brains never program the bots, so lose less ({dependence})"
+        );
+    }
+    // Nobody reads messages here: shutting them off changes nothing they do.
+    let messages = a.mean_loss("evolved", Knockout::MessagesOff, 0);
+    assert!(messages.abs() < 0.02, "messages off: {messages}");
+    let losses = silico::ablate::read_losses(&dir.path().join("ablate")).unwrap();
+    assert_eq!(losses.len(), 3 * silico::ablate::FITNESS.len());
+}
+
+#[test]
+fn unevolved_brains_show_no_evolved_dependence() {
+    use silico::ablate::{ablate, AblateOptions, AblateSpec, Knockout, Naive};
+    // Zero brains: the naive population's brains are the same (empty) brains, so every
+    // fork of it matches the evolved one's and the dependence is exactly zero.
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = common::tiny();
+    cfg.brain = silico::config::Brain::Zero;
+    let ckpt = dir.path().join("start.silico");
+    silico::world::checkpoint::write(&ckpt, &cfg, &silico::world::State::new(&cfg)).unwrap();
+    let a = ablate(&AblateOptions {
+        checkpoint: ckpt,
+        spec: AblateSpec {
+            ticks: 15,
+            knockouts: Knockout::ALL.to_vec(),
+            replicates: 1,
+            naive: Naive::FreshBrains,
+            variants: vec![],
+        },
+        out: dir.path().join("ablate"),
+        backend: backend(),
+        quiet: true,
+    })
+    .unwrap();
+    for k in Knockout::ALL {
+        for f in 0..silico::ablate::FITNESS.len() {
+            assert_eq!(a.dependence(k, f), 0.0, "{k:?} {}", silico::ablate::FITNESS[f]);
+        }
+    }
+}
+
+#[test]
+fn an_experiment_with_controls_and_knockouts_writes_its_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_base(dir.path());
+    let file = write(
+        dir.path(),
+        "evidence.ron",
+        r#"(
+            base: Path("base.ron"),
+            variants: [
+                (name: "world", set: []),
+                (name: "shuffled", set: ["controls.messages=Shuffled"]),
+                (name: "no-programming", set: ["controls.programming=Off"]),
+            ],
+            controls: [("world", "shuffled"), ("world", "no-programming")],
+            seeds: [0, 1, 2],
+            ticks: 30,
+            ablate: Some((ticks: 10, knockouts: [MessagesShuffled, BotsOff], replicates: 1)),
+        )"#,
+    );
+    let exp = Experiment::load(&file).unwrap();
+    assert_eq!(exp.ablated_variants(), vec!["world".to_string()]);
+    let out = dir.path().join("out");
+    silico::experiment::run(&exp, &out, &exp.pairs(), 1, backend(), true).unwrap();
+    assert_eq!(silico::experiment::collect(&out).unwrap(), 9);
+    let stats = std::fs::read_to_string(out.join("stats.csv")).unwrap();
+    let mut lines = stats.lines();
+    assert_eq!(lines.next(), Some(silico::evidence::STATS_HEADER));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.iter().all(|r| r.len() == 11));
+    let has = |measure: &str, control: &str| {
+        rows.iter()
+            .any(|r| r[0] == measure && r[1] == "world" && r[2] == control && r[10] == "3")
+    };
+    assert!(has("comm_influence_changed", "shuffled"));
+    assert!(has("tool_programmer_benefit", "no-programming"));
+    assert!(has("agri_own_harvest_share", "chance"));
+    assert!(has("knockout:bots-off:eaten_per_agent_tick", "naive"));
+    assert!(!rows.iter().any(|r| r[1] == "shuffled"), "controls are not worlds");
+    for r in &rows {
+        let (lo, hi, p): (f64, f64, f64) =
+            (r[6].parse().unwrap(), r[7].parse().unwrap(), r[8].parse().unwrap());
+        if p.is_finite() {
+            assert!(lo <= hi && (0.0..=1.0).contains(&p), "{r:?}");
+        }
+    }
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    for table in ["### Agriculture", "### Communication", "### Tool use", "### Knockout forks"] {
+        assert!(summary.contains(table), "summary.md lacks {table}");
+    }
+    // Each world seed was forked, and a second run of the experiment forks nothing again.
+    for s in 0..3 {
+        assert!(out.join(format!("world/seed-{s}/ablate/knockouts.csv")).is_file());
+        assert!(!out.join(format!("shuffled/seed-{s}/ablate")).exists());
+    }
+    let before = std::fs::metadata(out.join("world/seed-0/ablate/evolved/rep-0/intact/summary.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    silico::experiment::run(&exp, &out, &exp.pairs(), 1, backend(), true).unwrap();
+    let after = std::fs::metadata(out.join("world/seed-0/ablate/evolved/rep-0/intact/summary.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after);
+}

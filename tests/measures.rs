@@ -521,3 +521,327 @@ fn genome_diversity_is_the_spread_of_a_sample() {
     let mut w = CpuWorld::new(&same, State::new(&same));
     assert_eq!(w.tick()[col("evo_genome_diversity")], 0.0);
 }
+
+/// Two columns of 32 agents, one on each side of the map, that never move: each agent's
+/// message says which side it is on (its x position), and its move action copies what it
+/// heard (its other_message). Its four neighbours are on its own side, so under real
+/// messages what it hears tells its side.
+fn two_sides(messages: MessageControl) -> Config {
+    let mut cfg = world_without_agents();
+    cfg.controls.messages = messages;
+    cfg.agents.capacity = 64;
+    cfg.agents.move_speed = 0.0;
+    cfg.measures.influence_every = 1;
+    let x = |c: &Config| self_input(c, 2);
+    let heard = |c: &Config, k: usize| self_input(c, OTHER + k);
+    let genome = |c: &Config| {
+        linear(
+            c,
+            &[
+                (act::REPRODUCE, -5.0),
+                (act::GATE, 5.0),
+                (act::OTHER_MESSAGE, -6.4),
+            ],
+            &[
+                (x(c), act::OTHER_MESSAGE, 0.1),
+                (heard(c, 0), act::MOVE_X, 5.0),
+            ],
+        )
+    };
+    cfg.scenario.agents = [16.0, 100.0]
+        .iter()
+        .map(|&x| AgentPlacement {
+            pos: [x, 2.0],
+            count: 32,
+            step: [0.0, 4.0],
+            energy: Some(1e4),
+            genome: genome(&cfg),
+        })
+        .collect();
+    cfg
+}
+
+/// The table of (symbol of the other_message each living agent observed, its side of the
+/// map), from its observation row, over ticks 5.. of `ticks`; and the rows.
+fn heard_against_side(cfg: &Config, world: &mut World, ticks: u64) -> (Vec<u32>, Vec<Vec<f32>>) {
+    let obs_len = silico::world::Dims::new(cfg).obs_len;
+    let own_heard = self_input(cfg, OTHER);
+    let mut table = vec![0u32; comm::TABLE];
+    let mut rows = Vec::new();
+    for t in 0..ticks {
+        rows.extend(world.advance(1).unwrap());
+        rows.extend(world.flush().unwrap());
+        if t < 5 {
+            continue;
+        }
+        let state = world.state(cfg).unwrap();
+        let obs: Vec<f32> = bytemuck::pod_collect_to_vec(
+            &world
+                .read_section("obs", 0, (obs_len * 64 * 4) as u64)
+                .unwrap(),
+        );
+        for (i, a) in state.agents.iter().enumerate().filter(|(_, a)| a.alive != 0) {
+            let row = &obs[i * obs_len..(i + 1) * obs_len];
+            let symbol = silico::cpu::metrics::message_symbol(&row[own_heard..]) as usize;
+            let side = usize::from(a.pos[0] > 64.0);
+            table[symbol * comm::ACTION_SYMBOLS + side] += 1;
+        }
+    }
+    (table, rows)
+}
+
+#[test]
+fn shuffled_messages_cut_what_listeners_hear_from_their_surroundings() {
+    let mut backends = vec![None];
+    if let Some(ctx) = common::gpu() {
+        backends.push(Some(ctx));
+    }
+    for ctx in backends {
+        let backend = if ctx.is_some() { "gpu" } else { "cpu" };
+        let mut results = Vec::new();
+        for messages in [MessageControl::On, MessageControl::Shuffled] {
+            let cfg = two_sides(messages);
+            let mut world = match &ctx {
+                Some(ctx) => World::on_context(ctx.clone(), &cfg, &State::new(&cfg)).unwrap(),
+                None => World::new(&cfg, State::new(&cfg), silico::sim::BackendKind::Cpu).unwrap(),
+            };
+            let (table, rows) = heard_against_side(&cfg, &mut world, 30);
+            let [mi, h, bias] = silico::cpu::metrics::table_stats(&table);
+            let influence: f32 = rows[5..]
+                .iter()
+                .map(|r| r[col("comm_influence_changed")])
+                .sum::<f32>()
+                / (rows.len() - 5) as f32;
+            let listener_mi = rows.last().unwrap()[col("comm_listener_mi")];
+            results.push((messages, mi, h, bias, influence, listener_mi));
+        }
+        let (_, mi_on, h_on, _, influence_on, listener_on) = results[0];
+        let (_, mi_shuffled, _, bias, influence_shuffled, listener_shuffled) = results[1];
+        // Real messages: what an agent hears is its side, one bit.
+        assert!(h_on > 0.9 && mi_on > 0.9, "{backend}: I(heard; side) {mi_on} of {h_on} bits");
+        // Shuffled: what it hears is another agent's, whatever its side.
+        assert!(
+            mi_shuffled.abs() <= bias.max(0.01),
+            "{backend}: shuffled I(heard; side) {mi_shuffled} outside ±{bias}"
+        );
+        // Listeners act on what they hear either way: swapping what they hear for another
+        // agent's flips their move about half the time (the other agent is on the other
+        // side half the time), and the listener MI stays, though it carries nothing of the
+        // surroundings once shuffled.
+        for (what, influence) in [("on", influence_on), ("shuffled", influence_shuffled)] {
+            assert!(
+                (0.25..0.75).contains(&influence),
+                "{backend}: influence {what} {influence}"
+            );
+        }
+        assert!(listener_on > 0.5 && listener_shuffled > 0.5, "{backend}: {listener_on} {listener_shuffled}");
+    }
+}
+
+#[test]
+fn influence_is_zero_for_brains_that_ignore_messages() {
+    // The same world, but the move reads nothing: swapping what they hear changes nothing.
+    let mut cfg = two_sides(MessageControl::On);
+    let deaf = linear(&cfg, &[(act::REPRODUCE, -5.0), (act::GATE, 5.0), (act::MOVE_X, 1.0)], &[]);
+    for place in &mut cfg.scenario.agents {
+        place.genome = deaf.clone();
+    }
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let rows: Vec<Vec<f32>> = (0..10).map(|_| w.tick()).collect();
+    for r in &rows {
+        assert_eq!(r[col("comm_influence_changed")], 0.0);
+        assert_eq!(r[col("comm_influence_delta")], 0.0);
+    }
+    if let Some(gpu) = gpu_rows(&cfg, 10) {
+        assert_rows_close("no influence", &rows, &gpu, &["comm_influence_changed", "comm_influence_delta"]);
+    }
+}
+
+/// `n` agents from `pos` a cell apart along x, each its own lineage, with one genome.
+fn row_of(pos: [f32; 2], n: u32, genome: GenomeSpec) -> AgentPlacement {
+    AgentPlacement {
+        pos,
+        count: n,
+        step: [16.0, 0.0],
+        energy: Some(1e4),
+        genome,
+    }
+}
+
+/// Own harvest's chance level by hand: each meal from a cultivated cell weighted by what
+/// its cultivator's lineage ate of all that the living ate, over the food from such cells.
+fn chance_by_hand(st: &State, sc: &silico::world::Scratch) -> (f64, f64, f64) {
+    use silico::world::{lineage_key, CULTIVATOR_AGENTS};
+    let mut by_lineage = std::collections::HashMap::<u32, f64>::new();
+    let mut total = 0.0;
+    for (a, t) in st.agents.iter().zip(&sc.agent_tick) {
+        if a.alive != 0 {
+            *by_lineage.entry(lineage_key(a.founder[0], a.founder[1])).or_default() += t.eaten as f64;
+            total += t.eaten as f64;
+        }
+    }
+    let (mut food, mut own, mut weighted) = (0.0, 0.0, 0.0);
+    for (a, t) in st.agents.iter().zip(&sc.agent_tick) {
+        if a.alive != 0 && t.meal_from == CULTIVATOR_AGENTS {
+            food += t.eaten as f64;
+            if t.meal_lineage == lineage_key(a.founder[0], a.founder[1]) {
+                own += t.eaten as f64;
+            }
+            weighted += t.eaten as f64 * by_lineage.get(&t.meal_lineage).copied().unwrap_or(0.0);
+        }
+    }
+    (food, own / food, weighted / (food * total))
+}
+
+#[test]
+fn farmers_harvest_their_own_lineages_cells() {
+    // Three farmers (each a lineage) raise the gain of their cells and eat there; two
+    // grazers eat on cells nobody cultivates.
+    let mut cfg = world_without_agents();
+    let farmer = linear(
+        &cfg,
+        &[(act::EAT, 5.0), (act::REPRODUCE, -5.0), (act::GATE, -5.0), (act::TERRAFORM, 2.0)],
+        &[],
+    );
+    let grazer = linear(&cfg, &[(act::EAT, 5.0), (act::REPRODUCE, -5.0), (act::GATE, -5.0)], &[]);
+    cfg.scenario.agents = vec![row_of([4.0, 20.0], 3, farmer), row_of([4.0, 100.0], 2, grazer)];
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let mut rows = Vec::new();
+    let mut farmed = 0;
+    for _ in 0..40 {
+        let row = w.tick();
+        let (food, share, chance) = chance_by_hand(&w.state, &w.scratch);
+        assert!((row[col("agri_own_harvest_food")] as f64 - food).abs() < 1e-4 * food.max(1.0));
+        if food > 0.0 {
+            farmed += 1;
+            assert_eq!(share, 1.0);
+            assert_eq!(row[col("agri_own_harvest_share")], 1.0);
+            let got = row[col("agri_own_harvest_chance")] as f64;
+            assert!((got - chance).abs() < 1e-3, "chance {got}, by hand {chance}");
+            assert!(chance < 0.5, "five eaters: no lineage eats most of the food ({chance})");
+        }
+        rows.push(row);
+    }
+    assert!(farmed > 20, "the farmers' cells became cultivated ({farmed} ticks)");
+    if let Some(gpu) = gpu_rows(&cfg, 40) {
+        assert_rows_close(
+            "own harvest",
+            &rows,
+            &gpu,
+            &["agri_own_harvest_food", "agri_own_harvest_share", "agri_own_harvest_chance"],
+        );
+    }
+}
+
+#[test]
+fn eaters_independent_of_cultivators_harvest_at_the_chance_level() {
+    use silico::world::{lineage_key, CULTIVATOR_AGENTS};
+    // 16 founders that eat and do nothing else; before every tick each cell is made
+    // cultivated by a lineage drawn at random and each agent is put on a random spot, so
+    // who eats a cell is independent of who cultivated it.
+    let mut cfg = world_without_agents();
+    cfg.agents.capacity = 16;
+    let eater = linear(&cfg, &[(act::EAT, 5.0), (act::REPRODUCE, -5.0), (act::GATE, -5.0)], &[]);
+    cfg.scenario.agents = vec![row_of([4.0, 4.0], 16, eater)];
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let keys: Vec<u32> = w.state.agents.iter().map(|a| lineage_key(a.founder[0], a.founder[1])).collect();
+    let rng = silico::rng::Rng::new(99);
+    let (mut share, mut chance, mut n) = (0.0f64, 0.0f64, 0.0f64);
+    let size = cfg.world_size();
+    for t in 0..400u32 {
+        for (c, cell) in w.state.cells.iter_mut().enumerate() {
+            cell.energy_gain = w.state.shadow_gain[c] + 1.0;
+            w.state.cultivator[c] = CULTIVATOR_AGENTS;
+            let k = (rng.uniform(t, c as u32, 1, 0) * 16.0) as usize;
+            w.state.cultivator_id[c] = keys[k.min(15)];
+        }
+        for (i, a) in w.state.agents.iter_mut().enumerate() {
+            a.pos = [rng.uniform(t, i as u32, 2, 0) * size, rng.uniform(t, i as u32, 2, 1) * size];
+        }
+        let row = w.tick();
+        if row[col("agri_own_harvest_food")] > 0.0 {
+            share += row[col("agri_own_harvest_share")] as f64;
+            chance += row[col("agri_own_harvest_chance")] as f64;
+            n += 1.0;
+        }
+    }
+    let (share, chance) = (share / n, chance / n);
+    assert!(n > 300.0);
+    assert!(
+        (share - chance).abs() < 0.02,
+        "own harvest {share} against its chance level {chance}"
+    );
+    assert!((chance - 1.0 / 16.0).abs() < 0.02, "16 lineages eating alike: {chance}");
+}
+
+#[test]
+fn lineages_that_program_farming_bots_eat_from_them() {
+    use silico::config::BotPlacement;
+    use silico::world::program::{BotOp, MemorySpec, ProgramSpec};
+    // Two agents (two lineages), each beside a bot it programs with Keep on a memory that
+    // raises energy_gain; a third agent grazes far from any bot.
+    let build = |programming: Switch| {
+        let mut cfg = world_without_agents();
+        cfg.controls.programming = programming;
+        cfg.bots.count = 2;
+        cfg.agents.view_bots = 1;
+        let keep = ProgramSpec::Op(BotOp::Keep).assemble().unwrap();
+        let mut memory = vec![0.0; silico::world::MESSAGE_LEN];
+        memory[silico::world::bot_act::TERRAFORM] = 1.0;
+        cfg.scenario.bots = vec![BotPlacement {
+            pos: [20.0, 20.0],
+            count: 2,
+            step: [64.0, 0.0],
+            energy: Some(1e4),
+            program: ProgramSpec::Raw(keep.to_vec()),
+            memory: MemorySpec::Raw(memory),
+        }];
+        let mut bias: Vec<(usize, f32)> = vec![(act::REPRODUCE, -5.0), (act::GATE, 5.0), (act::EAT, 5.0)];
+        for (k, v) in keep.iter().enumerate() {
+            bias.push((act::OTHER_MESSAGE + k, 20.0 * v));
+        }
+        let programmer = linear(&cfg, &bias, &[]);
+        let grazer = linear(&cfg, &[(act::EAT, 5.0), (act::REPRODUCE, -5.0), (act::GATE, -5.0)], &[]);
+        cfg.scenario.agents = vec![
+            AgentPlacement { step: [64.0, 0.0], ..row_of([21.0, 21.0], 2, programmer) },
+            row_of([52.0, 100.0], 1, grazer),
+        ];
+        cfg
+    };
+    let cfg = build(Switch::On);
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let mut rows = Vec::new();
+    let mut fed = 0;
+    for _ in 0..30 {
+        let row = w.tick();
+        let food = row[col("tool_programmer_food")];
+        if food > 0.0 {
+            fed += 1;
+            assert_eq!(row[col("tool_programmer_benefit")], 1.0);
+            // Both programmers eat alike and the grazer eats too: each lineage's share of
+            // all eating is below a half.
+            let chance = row[col("tool_programmer_benefit_chance")];
+            assert!(chance > 0.0 && chance < 0.5, "{chance}");
+        }
+        rows.push(row);
+    }
+    assert!(fed > 15, "the bots' cells fed their programmers ({fed} ticks)");
+    if let Some(gpu) = gpu_rows(&cfg, 30) {
+        assert_rows_close(
+            "programmer benefit",
+            &rows,
+            &gpu,
+            &["tool_programmer_food", "tool_programmer_benefit", "tool_programmer_benefit_chance", "tool_programming_events"],
+        );
+    }
+    // With programming off the bots still farm, but nobody programmed them.
+    let off = build(Switch::Off);
+    let mut w = CpuWorld::new(&off, State::new(&off));
+    for _ in 0..30 {
+        let row = w.tick();
+        assert_eq!(row[col("tool_programming_events")], 0.0);
+        assert_eq!(row[col("tool_programmer_food")], 0.0);
+        assert!(row[col("cultivation_bots")] > 0.0);
+    }
+    assert!(w.state.bot_programmer.iter().all(|p| *p == 0));
+}
