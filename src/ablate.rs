@@ -142,7 +142,9 @@ impl AblateSpec {
             ));
         }
         if self.knockouts.is_empty() {
-            errs.push("ablate knockouts is empty: name at least one (e.g. MessagesShuffled)".into());
+            errs.push(
+                "ablate knockouts is empty: name at least one (e.g. MessagesShuffled)".into(),
+            );
         }
         let mut seen = self.knockouts.clone();
         seen.sort_by_key(|k| k.name());
@@ -186,12 +188,8 @@ pub fn naive_state(cfg: &Config, evolved: &State) -> State {
         if slot < filled_at_start {
             genome.copy_from_slice(&fresh.genomes[slot * len..(slot + 1) * len]);
         } else {
-            let noise = crate::world::brain::genome_noise(
-                &rng,
-                crate::world::INIT_TICK,
-                slot as u32,
-                len,
-            );
+            let noise =
+                crate::world::brain::genome_noise(&rng, crate::world::INIT_TICK, slot as u32, len);
             crate::world::brain::initial_genome(&tensors, &noise, genome);
             genome
                 .iter_mut()
@@ -347,9 +345,9 @@ fn fork_done(dir: &Path, ticks: u64) -> bool {
 
 /// Run (or finish) every fork of an ablation into `opts.out`, then write its tables.
 pub fn ablate(opts: &AblateOptions) -> Result<Ablation> {
-    opts.spec.validate().map_err(|errs| {
-        anyhow::anyhow!("the ablation is not valid:\n  {}", errs.join("\n  "))
-    })?;
+    opts.spec
+        .validate()
+        .map_err(|errs| anyhow::anyhow!("the ablation is not valid:\n  {}", errs.join("\n  ")))?;
     let (cfg, evolved) = checkpoint::read(&opts.checkpoint)?;
     let start = evolved.tick();
     let recorded = Recorded {
@@ -367,7 +365,11 @@ pub fn ablate(opts: &AblateOptions) -> Result<Ablation> {
             )
         })?;
         if (&old.config_digest, old.checkpoint_tick, &old.spec)
-            != (&recorded.config_digest, recorded.checkpoint_tick, &recorded.spec)
+            != (
+                &recorded.config_digest,
+                recorded.checkpoint_tick,
+                &recorded.spec,
+            )
         {
             bail!(
                 "{} holds an ablation of another checkpoint or with other settings ({} at tick {}): choose another --out, or run the same ablation again to finish it",
@@ -561,11 +563,22 @@ pub fn read_losses(dir: &Path) -> Result<Vec<KnockoutLoss>> {
     for (n, line) in text.lines().enumerate().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         if f.len() != 5 {
-            bail!("{}: line {} has {} fields, not 5", path.display(), n + 1, f.len());
+            bail!(
+                "{}: line {} has {} fields, not 5",
+                path.display(),
+                n + 1,
+                f.len()
+            );
         }
         let num = |k: usize| -> Result<f64> {
-            f[k].parse()
-                .with_context(|| format!("{}: line {}: '{}' is no number", path.display(), n + 1, f[k]))
+            f[k].parse().with_context(|| {
+                format!(
+                    "{}: line {}: '{}' is no number",
+                    path.display(),
+                    n + 1,
+                    f[k]
+                )
+            })
         };
         out.push(KnockoutLoss {
             knockout: f[0].to_string(),

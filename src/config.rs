@@ -88,8 +88,8 @@ pub struct Controls {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MeasureConfig {
-    /// A cell is cultivated while its energy_gain exceeds its base (weather) energy_gain by
-    /// more than this.
+    /// A cell is cultivated while its energy_gain exceeds its weather-only gain (the same
+    /// relaxation toward the base, never terraformed) by more than this.
     pub cultivated_gain: f32,
     /// Estimate the brains' saliency every this many ticks (0: never); see
     /// `world::layout::SALIENCY_AGENTS`.

@@ -190,7 +190,11 @@ fn is_control(dir: &Path, variant: &str) -> bool {
 
 /// The (world, control) pairs: the experiment's `controls` when it names them, else every
 /// control variant against the first variant that is none.
-fn control_pairs(dir: &Path, variants: &[String], file: Option<&ExperimentFile>) -> Vec<(String, String)> {
+fn control_pairs(
+    dir: &Path,
+    variants: &[String],
+    file: Option<&ExperimentFile>,
+) -> Vec<(String, String)> {
     if let Some(f) = file.filter(|f| !f.controls.is_empty()) {
         return f.controls.clone();
     }
@@ -210,7 +214,10 @@ pub fn recorded_experiment(dir: &Path) -> Option<ExperimentFile> {
     ron::from_str(&text).ok()
 }
 
-fn per_seed(runs: &[SeedRun], variant: &str, measure: &str) -> Vec<(u64, f64)> {
+/// (seed, value) of each seed.
+type Seeds = Vec<(u64, f64)>;
+
+fn per_seed(runs: &[SeedRun], variant: &str, measure: &str) -> Seeds {
     runs.iter()
         .filter(|r| r.variant == variant)
         .filter_map(|r| Some((r.seed, *r.means.get(measure)?)))
@@ -228,14 +235,13 @@ pub fn stats(dir: &Path) -> Result<Vec<StatRow>> {
         variants.sort_by_key(|v| f.variants.iter().position(|x| &x.name == v));
     }
     let mut rows = Vec::new();
-    let row = |measure: &str, world: &str, control: &str, w: &[(u64, f64)], c: &[(u64, f64)]| {
-        StatRow {
+    let row =
+        |measure: &str, world: &str, control: &str, w: &[(u64, f64)], c: &[(u64, f64)]| StatRow {
             measure: measure.to_string(),
             world: world.to_string(),
             control: control.to_string(),
             c: compare(&format!("{measure} {world} {control}"), w, c),
-        }
-    };
+        };
     let pairs = control_pairs(dir, &variants, file.as_ref());
     for (world, control) in &pairs {
         for (_, measures) in BEHAVIOURS {
@@ -258,8 +264,7 @@ pub fn stats(dir: &Path) -> Result<Vec<StatRow>> {
             }
         }
         // Knockouts: per seed, the evolved population's mean loss against the naive one's.
-        let mut by_knockout: BTreeMap<(String, String), (Vec<(u64, f64)>, Vec<(u64, f64)>)> =
-            BTreeMap::new();
+        let mut by_knockout: BTreeMap<(String, String), (Seeds, Seeds)> = BTreeMap::new();
         for r in runs.iter().filter(|r| &r.variant == v) {
             let Some(ablation) = &r.ablation else {
                 continue;
@@ -267,7 +272,14 @@ pub fn stats(dir: &Path) -> Result<Vec<StatRow>> {
             for l in crate::ablate::read_losses(ablation)? {
                 let e = by_knockout.entry((l.knockout, l.fitness)).or_default();
                 e.0.push((r.seed, l.evolved_loss));
-                e.1.push((r.seed, if l.naive_loss.is_nan() { 0.0 } else { l.naive_loss }));
+                e.1.push((
+                    r.seed,
+                    if l.naive_loss.is_nan() {
+                        0.0
+                    } else {
+                        l.naive_loss
+                    },
+                ));
             }
         }
         for ((knockout, fitness), (evolved, naive)) in by_knockout {
@@ -331,7 +343,13 @@ pub fn verdict_tables(rows: &[StatRow]) -> String {
     let mut md = String::from(
         "## Verdicts across seeds\n\nEach row: a world's measure against a control (another variant, the measure's own chance level, or for knockouts the naive population's loss), one value per seed: the mean over the second half of each run. Difference = world − control; the 95% interval is bootstrapped over seeds; p is one-sided (world above control), by an exact permutation test over seeds. \"above\" needs p < 0.05 and the interval above 0.\n",
     );
-    let order = ["Agriculture", "Communication", "Tool use", "Knockout forks", "Other"];
+    let order = [
+        "Agriculture",
+        "Communication",
+        "Tool use",
+        "Knockout forks",
+        "Other",
+    ];
     for behaviour in order {
         let these: Vec<&StatRow> = rows.iter().filter(|r| r.behaviour() == behaviour).collect();
         if these.is_empty() {

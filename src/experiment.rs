@@ -507,7 +507,6 @@ pub fn collect(out: &Path) -> Result<usize> {
     Ok(runs.len())
 }
 
-
 /// A Slurm job-array script whose task k runs shard k of `shards`.
 pub fn slurm_script(exp_file: &Path, out: &Path, shards: usize, binary: &Path) -> String {
     format!(

@@ -95,8 +95,7 @@ pub fn compare(key: &str, world: &[(u64, f64)], control: &[(u64, f64)]) -> Compa
         .iter()
         .filter_map(|(s, w)| control.iter().find(|(c, _)| c == s).map(|(_, c)| (*w, *c)))
         .collect();
-    let paired =
-        !pairs.is_empty() && pairs.len() == world.len() && pairs.len() == control.len();
+    let paired = !pairs.is_empty() && pairs.len() == world.len() && pairs.len() == control.len();
     let seeds_above = pairs.iter().filter(|(w, c)| w > c).count();
     let wv: Vec<f64> = world.iter().map(|v| v.1).collect();
     let cv: Vec<f64> = control.iter().map(|v| v.1).collect();
@@ -248,7 +247,11 @@ pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
     if xs.is_empty() {
         return (f64::NAN, f64::NAN);
     }
-    let sd = if xs.len() > 1 { xs.iter().std_dev() } else { 0.0 };
+    let sd = if xs.len() > 1 {
+        xs.iter().std_dev()
+    } else {
+        0.0
+    };
     (xs.iter().mean(), sd)
 }
 
@@ -269,7 +272,11 @@ mod tests {
     fn two_groups_wholly_apart_give_the_smallest_p() {
         let rng = rng_for("t");
         // C(10, 5) = 252 splits; only the observed one puts all the large values first.
-        let p = label_permutation_p(&rng, &[10.0, 11.0, 12.0, 13.0, 14.0], &[1.0, 2.0, 3.0, 4.0, 5.0]);
+        let p = label_permutation_p(
+            &rng,
+            &[10.0, 11.0, 12.0, 13.0, 14.0],
+            &[1.0, 2.0, 3.0, 4.0, 5.0],
+        );
         assert!((p - 1.0 / 252.0).abs() < 1e-12, "{p}");
     }
 
@@ -277,7 +284,12 @@ mod tests {
     fn normals(seed: u64, n: usize, mean: f64, sd: f64) -> Vec<(u64, f64)> {
         let rng = Rng::new(seed);
         (0..n)
-            .map(|k| (k as u64, mean + sd * rng.normal_pair(0, k as u32, 3, 0)[0] as f64))
+            .map(|k| {
+                (
+                    k as u64,
+                    mean + sd * rng.normal_pair(0, k as u32, 3, 0)[0] as f64,
+                )
+            })
             .collect()
     }
 

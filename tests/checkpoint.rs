@@ -57,6 +57,40 @@ fn write_is_atomic_and_leaves_no_temp_file() {
     assert!(checkpoint::read(&path).is_ok());
 }
 
+/// The sections version 5 added: who cultivated each cell, the weather-only gain, who
+/// programmed each bot.
+const SINCE_V5: &[&str] = &["cultivator_id", "shadow_gain", "bot_programmer"];
+
+/// Checkpoints of format version 4 (before the cultivator lineages and the weather-only
+/// gain) still load: nothing is remembered as cultivated or programmed, and each cell's
+/// weather-only gain starts at its gain, so cultivation is measured from then on.
+#[test]
+fn version_4_checkpoints_load_with_cultivation_measured_afresh() {
+    use silico::world::checkpoint;
+    let cfg = common::tiny();
+    let mut w = silico::cpu::CpuWorld::new(&cfg, silico::world::State::new(&cfg));
+    for _ in 0..5 {
+        w.tick();
+    }
+    let state = w.state.clone();
+    let sections = state
+        .sections()
+        .into_iter()
+        .filter(|(name, _)| !SINCE_V5.contains(name))
+        .collect();
+    let (_, loaded) =
+        checkpoint::decode(&checkpoint::encode_sections(4, &cfg, sections), "v4.silico").unwrap();
+    assert_eq!(loaded.agents, state.agents);
+    assert_eq!(loaded.cells, state.cells);
+    assert!(loaded.cultivator_id.iter().all(|c| *c == 0));
+    assert!(loaded.bot_programmer.iter().all(|c| *c == 0));
+    let gains: Vec<f32> = state.cells.iter().map(|c| c.energy_gain).collect();
+    assert_eq!(loaded.shadow_gain, gains);
+    // It runs on from there.
+    let mut resumed = silico::cpu::CpuWorld::new(&cfg, loaded);
+    resumed.tick();
+}
+
 /// Checkpoints of format version 3 (before saliency joined the measures) still load: their
 /// measures keep what they held, and the saliency starts at zero. Other versions are refused.
 #[test]
@@ -66,11 +100,13 @@ fn version_3_checkpoints_load_with_fresh_saliency() {
     let mut state = silico::world::State::new(&cfg);
     state.measures.lineages_prev = 7.0;
     state.measures.genome_diversity = 0.5;
-    // Version 3's measures were their first 16 bytes.
+    // Version 3's measures were their first 16 bytes, and it had none of version 5's
+    // sections.
     let v3 = |version: u32| {
         let sections = state
             .sections()
             .into_iter()
+            .filter(|(name, _)| !SINCE_V5.contains(name))
             .map(|(name, bytes)| {
                 (
                     name,

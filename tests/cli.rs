@@ -349,32 +349,68 @@ fn ablate_forks_go_on_as_the_run_and_refuse_another_ablation_in_their_folder() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = tiny_config(dir.path());
     let run = dir.path().join("run");
+    // On the CPU reference: every fork is a world of its own, and on lavapipe each spends
+    // about 12 s building its pipelines (tests/gpu_vs_cpu.rs holds the GPU to the CPU).
     let out = silico(&[
-        "run", "--config", &cfg, "--ticks", "40", "--checkpoint-every", "20", "--quiet",
-        "--backend", backend(), "--out", run.to_str().unwrap(),
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "40",
+        "--checkpoint-every",
+        "20",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        run.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ckpt = run.join("checkpoints/tick-00000020.silico");
     let forks = dir.path().join("forks");
     let ablate = |ticks: &str| {
         silico(&[
-            "ablate", ckpt.to_str().unwrap(), "--ticks", ticks, "--replicates", "2",
-            "--knockouts", "messages-shuffled,bots-off", "--quiet", "--backend", backend(),
-            "--out", forks.to_str().unwrap(),
+            "ablate",
+            ckpt.to_str().unwrap(),
+            "--ticks",
+            ticks,
+            "--replicates",
+            "2",
+            "--knockouts",
+            "messages-shuffled,bots-off",
+            "--quiet",
+            "--backend",
+            "cpu",
+            "--out",
+            forks.to_str().unwrap(),
         ])
     };
     let out = ablate("20");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let hash = |p: &Path| -> String {
         let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(p.join("summary.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(p.join("summary.json")).unwrap())
+                .unwrap();
         v["state_hash"].as_str().unwrap().to_string()
     };
     // Replicate 0 keeps the run's random streams: its intact fork is the run itself.
     assert_eq!(hash(&forks.join("evolved/rep-0/intact")), hash(&run));
     assert_ne!(hash(&forks.join("evolved/rep-1/intact")), hash(&run));
     assert_ne!(hash(&forks.join("evolved/rep-0/bots-off")), hash(&run));
-    for f in ["ablation.csv", "knockouts.csv", "ablation.md", "naive-start.silico"] {
+    for f in [
+        "ablation.csv",
+        "knockouts.csv",
+        "ablation.md",
+        "naive-start.silico",
+    ] {
         assert!(forks.join(f).is_file(), "{f}");
     }
     let table = std::fs::read_to_string(forks.join("knockouts.csv")).unwrap();
@@ -383,12 +419,18 @@ fn ablate_forks_go_on_as_the_run_and_refuse_another_ablation_in_their_folder() {
     // Again: nothing to do, the same tables.
     let again = ablate("20");
     assert!(again.status.success());
-    assert_eq!(std::fs::read_to_string(forks.join("knockouts.csv")).unwrap(), table);
+    assert_eq!(
+        std::fs::read_to_string(forks.join("knockouts.csv")).unwrap(),
+        table
+    );
     // Another ablation into the same folder is refused, and nothing there changes.
     let before = listing(&forks);
     let other = ablate("30");
     assert!(!other.status.success());
     let err = String::from_utf8_lossy(&other.stderr);
-    assert!(err.contains("another checkpoint or with other settings"), "{err}");
+    assert!(
+        err.contains("another checkpoint or with other settings"),
+        "{err}"
+    );
     assert_eq!(listing(&forks), before);
 }

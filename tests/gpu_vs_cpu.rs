@@ -32,9 +32,7 @@ fn word_kind(section: &str, index: usize) -> Word {
         | "grid_items" | "agent_cell" | "birth_control" | "birth_list" | "heard" | "comm_hist"
         | "bot_programmed" | "lineage_set" | "lineage_eaten" | "cultivator" | "cultivator_id"
         | "bot_programmer" | "cell_raiser" | "bot_writer" | "living" | "living_count"
-        | "message_source" | "bot_message_source" | "probe_agents" | "probe_inputs" => {
-            Word::Exact
-        }
+        | "message_source" | "bot_message_source" | "probe_agents" | "probe_inputs" => Word::Exact,
         "agent_tick" => {
             let words = size_of::<AgentTick>() / 4;
             let exact = [

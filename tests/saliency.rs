@@ -32,11 +32,7 @@ fn tick0(cfg: &Config, state: State) -> (CpuWorld, Vec<f32>, Option<Vec<f32>>) {
         let mut rows = g.advance(1).unwrap();
         rows.extend(g.flush().unwrap());
         let sc = g.download_scratch().unwrap();
-        (
-            saliency_of(&rows[0]),
-            sc.probe_agents,
-            sc.probe_inputs,
-        )
+        (saliency_of(&rows[0]), sc.probe_agents, sc.probe_inputs)
     });
     let mut cpu = CpuWorld::new(cfg, state);
     let row = cpu.tick();

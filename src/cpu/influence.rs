@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use crate::rng::{stream, Rng};
 use crate::world::{
-    act, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN,
-    INFLUENCE_LISTENERS, MESSAGE_LEN, NONE, PROBE_SWAP, SALIENCY_AGENTS, SALIENCY_ROWS,
+    act, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, INFLUENCE_LISTENERS,
+    MESSAGE_LEN, NONE, PROBE_SWAP, SALIENCY_AGENTS, SALIENCY_ROWS,
 };
 
 /// Inputs of an agent's vector before its two messages.
@@ -36,7 +36,8 @@ pub fn heard_ranges(p: &Params) -> Vec<Range<usize>> {
     let terrain = crate::world::terrain_patch_len(p.terrain_view_range as usize);
     let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
     let own = terrain + AGENT_PLAIN + MESSAGE_LEN;
-    let mut out = vec![own..own + MESSAGE_LEN];
+    let mut out = Vec::with_capacity(1 + k + kb);
+    out.push(own..own + MESSAGE_LEN);
     for s in 0..k {
         let at = terrain + AGENT_VEC_LEN * (1 + s) + AGENT_PLAIN;
         out.push(at..at + 2 * MESSAGE_LEN);

@@ -124,7 +124,14 @@ pub fn observe(p: &Params, st: &State, sc: &mut Scratch) {
                     wrap_delta(p, other.pos[0] - me.pos[0]),
                     wrap_delta(p, other.pos[1] - me.pos[1]),
                 ];
-                agent_vec(p, other, heard_from(p, st, sc_ro, j as usize), false, off, out);
+                agent_vec(
+                    p,
+                    other,
+                    heard_from(p, st, sc_ro, j as usize),
+                    false,
+                    off,
+                    out,
+                );
             }
             o += AGENT_VEC_LEN;
         }

@@ -11,8 +11,8 @@ use rayon::prelude::*;
 use crate::rng::{stream, Rng};
 use crate::world::{
     brain_kind, probe_agent_index, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN,
-    MESSAGE_LEN, NONE, PROBE_ROWS, SALIENCY_AGENTS, SALIENCY_EPS, SALIENCY_GROUPS,
-    SALIENCY_INPUTS, SALIENCY_PROBES,
+    MESSAGE_LEN, NONE, PROBE_ROWS, SALIENCY_AGENTS, SALIENCY_EPS, SALIENCY_GROUPS, SALIENCY_INPUTS,
+    SALIENCY_PROBES,
 };
 
 const AGENT_PLAIN: usize = AGENT_VEC_LEN - 2 * MESSAGE_LEN;
