@@ -281,7 +281,9 @@ fn metrics_meals(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
     for (var i = ar.x + t; i < ar.y; i += PARTIAL_THREADS) {
         let r = agent_tick[i];
         if (agents[i].alive == 0u || (r.flags & TICK_ACTED) == 0u) { continue; }
-        m[M_EATEN] += r.eaten;
+        // In the lineage sums' fixed point, so that a lineage's share of all eating is at
+        // most 1.
+        m[M_EATEN] += round(r.eaten * LINEAGE_FIXED_SCALE) / LINEAGE_FIXED_SCALE;
         var at = NONE;
         if (r.meal_from == CULTIVATOR_AGENTS) { at = M_FARM_FOOD; }
         if (r.meal_from == CULTIVATOR_BOTS && r.meal_lineage != 0u) { at = M_BOT_FOOD; }

@@ -4,7 +4,8 @@
 //! `silico report`).
 //!
 //! Each run contributes one value per measure: its mean over the second half of the run
-//! (rows after half its last tick), when the population has had time to evolve. Knockouts
+//! (rows after half its last tick), when the population has had time to evolve; for the
+//! shares in `WEIGHTED`, the mean weighted by the food they are shares of. Knockouts
 //! contribute each seed's mean loss over its replicates (`ablate`).
 
 use std::collections::BTreeMap;
@@ -63,6 +64,17 @@ pub const CHANCE_COLUMNS: &[(&str, &str)] = &[
     ("tool_programmer_benefit", "tool_programmer_benefit_chance"),
     ("comm_listener_mi", "comm_listener_bias"),
     ("comm_speaker_mi", "comm_speaker_bias"),
+];
+
+/// Shares whose per-tick value is 0 on ticks with nothing to share: a run's value is their
+/// mean weighted by the food they are shares of (the ratio of the sums), not the mean of
+/// the ticks.
+pub const WEIGHTED: &[(&str, &str)] = &[
+    ("agri_own_harvest_share", "agri_own_harvest_food"),
+    ("agri_own_harvest_chance", "agri_own_harvest_food"),
+    ("tool_programmer_benefit", "tool_programmer_food"),
+    ("tool_programmer_benefit_chance", "tool_programmer_food"),
+    ("agri_eaten_cultivated_share", "ledger_eaten_from_cells"),
 ];
 
 /// The `control` of a row comparing a measure with its own chance level.
@@ -154,20 +166,19 @@ fn seed_runs(dir: &Path) -> Result<Vec<SeedRun>> {
             }
             let run = crate::report::Run::load(&run_dir, variant.clone())?;
             let last = run.rows.last().map_or(0.0, |r| r[0]);
+            let half: Vec<&Vec<f64>> = run.rows.iter().filter(|r| r[0] > last / 2.0).collect();
+            let column = |name: &str| run.header.iter().position(|h| h == name);
             let mut means = BTreeMap::new();
             for (k, name) in run.header.iter().enumerate().skip(1) {
-                let xs: Vec<f64> = run
-                    .rows
+                let weight = WEIGHTED
                     .iter()
-                    .filter(|r| r[0] > last / 2.0)
-                    .map(|r| r[k])
-                    .collect();
-                let mean = if xs.is_empty() {
-                    f64::NAN
-                } else {
-                    xs.iter().sum::<f64>() / xs.len() as f64
-                };
-                means.insert(name.clone(), mean);
+                    .find(|(m, _)| m == name)
+                    .and_then(|(_, w)| column(w));
+                let (sum, total) = half.iter().fold((0.0, 0.0), |(s, t), r| {
+                    let w = weight.map_or(1.0, |w| r[w]);
+                    (s + w * r[k], t + w)
+                });
+                means.insert(name.clone(), if total > 0.0 { sum / total } else { f64::NAN });
             }
             let ablation = run_dir.join("ablate");
             out.push(SeedRun {

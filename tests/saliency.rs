@@ -233,3 +233,51 @@ fn jaxlife_saliency_matches_on_both_backends_and_is_held() {
     }
     assert!(TICK_PASSES.contains(&"jaxlife_probe"));
 }
+
+/// Message influence re-runs brains on swapped messages every tick here: the world must go
+/// on exactly as it does with influence off, on both backends and for every brain that
+/// reads messages (only the measures, which hold the influence, differ).
+#[test]
+fn influence_probes_leave_the_world_untouched() {
+    for brain in [
+        Brain::Linear,
+        Brain::JaxLife {
+            hidden: 8,
+            heads: 2,
+        },
+        Brain::Compact { hidden: 16 },
+    ] {
+        let mut on = common::tiny();
+        on.brain = brain;
+        on.measures.saliency_every = 0;
+        on.measures.influence_every = 1;
+        let mut off = on.clone();
+        off.measures.influence_every = 0;
+        let world = |state: &State| {
+            let mut s = state.clone();
+            s.measures = Measures::default();
+            s.hash()
+        };
+        let mut a = CpuWorld::new(&on, State::new(&on));
+        let mut b = CpuWorld::new(&off, State::new(&off));
+        let mut measured = 0.0;
+        for _ in 0..5 {
+            measured += a.tick()[metric_index("comm_influence_delta").unwrap()];
+            b.tick();
+        }
+        assert!(measured > 0.0, "{brain:?}: random brains respond to messages");
+        assert_eq!(world(&a.state), world(&b.state), "{brain:?} on the CPU");
+        let Some(ctx) = common::gpu() else { continue };
+        let mut g = GpuWorld::with_context(ctx, &on, &State::new(&on)).unwrap();
+        g.advance(5).unwrap();
+        g.flush().unwrap();
+        let mut h = GpuWorld::with_context(common::gpu().unwrap(), &off, &State::new(&off)).unwrap();
+        h.advance(5).unwrap();
+        h.flush().unwrap();
+        assert_eq!(
+            world(&g.download_state(&on).unwrap()),
+            world(&h.download_state(&off).unwrap()),
+            "{brain:?} on the GPU"
+        );
+    }
+}
