@@ -178,7 +178,10 @@ fn seed_runs(dir: &Path) -> Result<Vec<SeedRun>> {
                     let w = weight.map_or(1.0, |w| r[w]);
                     (s + w * r[k], t + w)
                 });
-                means.insert(name.clone(), if total > 0.0 { sum / total } else { f64::NAN });
+                means.insert(
+                    name.clone(),
+                    if total > 0.0 { sum / total } else { f64::NAN },
+                );
             }
             let ablation = run_dir.join("ablate");
             out.push(SeedRun {

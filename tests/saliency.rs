@@ -248,7 +248,7 @@ fn influence_probes_leave_the_world_untouched() {
         Brain::Compact { hidden: 16 },
     ] {
         let mut on = common::tiny();
-        on.brain = brain;
+        on.brain = brain.clone();
         on.measures.saliency_every = 0;
         on.measures.influence_every = 1;
         let mut off = on.clone();
@@ -265,13 +265,17 @@ fn influence_probes_leave_the_world_untouched() {
             measured += a.tick()[metric_index("comm_influence_delta").unwrap()];
             b.tick();
         }
-        assert!(measured > 0.0, "{brain:?}: random brains respond to messages");
+        assert!(
+            measured > 0.0,
+            "{brain:?}: random brains respond to messages"
+        );
         assert_eq!(world(&a.state), world(&b.state), "{brain:?} on the CPU");
         let Some(ctx) = common::gpu() else { continue };
         let mut g = GpuWorld::with_context(ctx, &on, &State::new(&on)).unwrap();
         g.advance(5).unwrap();
         g.flush().unwrap();
-        let mut h = GpuWorld::with_context(common::gpu().unwrap(), &off, &State::new(&off)).unwrap();
+        let mut h =
+            GpuWorld::with_context(common::gpu().unwrap(), &off, &State::new(&off)).unwrap();
         h.advance(5).unwrap();
         h.flush().unwrap();
         assert_eq!(

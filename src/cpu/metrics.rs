@@ -333,8 +333,7 @@ pub fn metrics_meals(p: &Params, st: &State, sc: &mut Scratch) {
             }
             // In the lineage sums' fixed point, so that a lineage's share of all eating is at
             // most 1.
-            acc[M_EATEN] +=
-                (t.eaten * LINEAGE_FIXED_SCALE).round_ties_even() / LINEAGE_FIXED_SCALE;
+            acc[M_EATEN] += (t.eaten * LINEAGE_FIXED_SCALE).round_ties_even() / LINEAGE_FIXED_SCALE;
             let at = match t.meal_from {
                 CULTIVATOR_AGENTS => M_FARM_FOOD,
                 CULTIVATOR_BOTS if t.meal_lineage != 0 => M_BOT_FOOD,
