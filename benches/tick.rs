@@ -21,8 +21,8 @@ fn worlds() -> Vec<(&'static str, Config)> {
     };
     large.world.map_size = 512;
     large.agents.capacity = 65536;
-    large.agents.initial_agents = 65536;
-    large.agents.min_agents = 16384;
+    large.agents.initial_agents = Some(65536);
+    large.agents.min_agents = Some(16384);
     vec![
         ("default_linear", default),
         ("default_random", random),

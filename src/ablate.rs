@@ -179,8 +179,7 @@ pub fn naive_state(cfg: &Config, evolved: &State) -> State {
     let mut state = evolved.clone();
     let tensors = crate::world::brain::layout_for(cfg);
     let len = crate::world::Dims::new(cfg).genome_len;
-    let filled_at_start =
-        cfg.scenario.placed_agents() as usize + cfg.agents.initial_agents as usize;
+    let filled_at_start = cfg.scenario.placed_agents() as usize + cfg.initial_agents() as usize;
     let rng = crate::rng::Rng::new(cfg.seed);
     let f16 = cfg.genome_precision == crate::config::Precision::F16;
     for slot in 0..state.agents.len() {
@@ -388,8 +387,7 @@ pub fn ablate(opts: &AblateOptions) -> Result<Ablation> {
             opts.out.display()
         );
     }
-    fs::create_dir_all(&opts.out)
-        .with_context(|| format!("cannot create {}", opts.out.display()))?;
+    let _lock = crate::outdir::lock(&opts.out)?;
     fs::write(
         &record,
         ron::ser::to_string_pretty(&recorded, Default::default())?,
@@ -440,6 +438,9 @@ pub fn ablate(opts: &AblateOptions) -> Result<Ablation> {
                         out: Some(dir.clone()),
                         backend: opts.backend,
                         quiet: true,
+                        // An unfinished fork of this ablation starts again; what it had
+                        // written is moved aside, not deleted.
+                        overwrite: true,
                         fork_seed: Some(replicate_seed(cfg.seed, r)),
                         cfg: batch::ConfigArgs {
                             config: None,

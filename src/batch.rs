@@ -89,6 +89,10 @@ pub struct RunOptions {
     /// end); rendered on the GPU, no window needed. 0: none.
     #[arg(long, default_value_t = 0, value_name = "K")]
     pub frames_every: u64,
+    /// Write into an --out folder that holds another run: the old run is moved aside to
+    /// <out>.replaced-<time> first (never deleted).
+    #[arg(long)]
+    pub overwrite: bool,
     /// A resumed run with another random stream (`silico ablate`'s replicates): every
     /// draw from the checkpoint on comes from this seed instead of the run's.
     #[arg(skip)]
@@ -112,6 +116,7 @@ impl RunOptions {
             backend: BackendChoice::Auto,
             quiet: false,
             frames_every: 0,
+            overwrite: false,
             fork_seed: None,
         }
     }
@@ -312,6 +317,10 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&cfg, opts.cfg.config.as_deref()));
+    // A folder holding another run is refused before anything is built or written.
+    if !opts.overwrite {
+        crate::outdir::prepare_run_dir(&out, opts.resume.as_deref(), false)?;
+    }
     let record_bits = cfg.scenario.record_bits && cfg.bots.count > 0;
     let first_bits = record_bits.then(|| {
         bits_row(
@@ -324,6 +333,8 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     let start_agents = state.agents.clone();
     let mut world = make_world(&cfg, state, opts.backend)?;
     world.collect_events(true);
+    crate::outdir::prepare_run_dir(&out, opts.resume.as_deref(), opts.overwrite)?;
+    let _lock = crate::outdir::lock(&out)?;
     let ckpt_dir = out.join("checkpoints");
     fs::create_dir_all(&ckpt_dir)
         .with_context(|| format!("cannot create output directory {}", out.display()))?;

@@ -214,10 +214,10 @@ impl Scenario {
             }
         };
         let placed = self.placed_agents();
-        if placed + cfg.agents.initial_agents as u64 > cfg.agents.capacity as u64 {
+        if placed + cfg.initial_agents() as u64 > cfg.agents.capacity as u64 {
             errs.push(format!(
                 "scenario.agents place {placed} agents and agents.initial_agents adds {}: together at most agents.capacity ({})",
-                cfg.agents.initial_agents, cfg.agents.capacity
+                cfg.initial_agents(), cfg.agents.capacity
             ));
         }
         for (k, a) in self.agents.iter().enumerate() {
@@ -303,10 +303,12 @@ pub struct WorldConfig {
 pub struct AgentConfig {
     /// Slots in the agent pool; the population never exceeds it.
     pub capacity: u32,
-    /// Agents respawned at random when the population dies out.
-    pub min_agents: u32,
-    /// Agents alive at tick 0 (JaxLife starts with a full pool).
-    pub initial_agents: u32,
+    /// Agents respawned at random when the population dies out; when not given, a
+    /// quarter of `capacity` (`min_agents()`).
+    pub min_agents: Option<u32>,
+    /// Agents alive at tick 0; when not given, every slot that `scenario.agents` leaves
+    /// free (JaxLife starts with a full pool; `initial_agents()`).
+    pub initial_agents: Option<u32>,
     pub initial_energy: f32,
     /// Energy a newborn starts with.
     pub child_energy: f32,
@@ -498,12 +500,30 @@ impl Default for WorldConfig {
     }
 }
 
+impl AgentConfig {
+    /// Agents respawned when the population dies out: as given, else capacity / 4.
+    pub fn min_agents(&self) -> u32 {
+        self.min_agents.unwrap_or(self.capacity / 4)
+    }
+}
+
+impl Config {
+    /// Agents alive at tick 0 besides the scenario's: as given, else every free slot.
+    pub fn initial_agents(&self) -> u32 {
+        self.agents.initial_agents.unwrap_or_else(|| {
+            self.agents
+                .capacity
+                .saturating_sub(self.scenario.placed_agents().min(u32::MAX as u64) as u32)
+        })
+    }
+}
+
 impl Default for AgentConfig {
     fn default() -> Self {
         Self {
             capacity: 128,
-            min_agents: 32,
-            initial_agents: 128,
+            min_agents: None,
+            initial_agents: None,
             initial_energy: 32.0,
             child_energy: 32.0,
             child_energy_from_parent: false,
@@ -828,17 +848,18 @@ impl Config {
             0.0,
             1e3,
         );
-        // Bounded by agents.capacity; say so rather than print a bare number.
-        if a.min_agents > a.capacity {
+        // Bounded by agents.capacity; say so rather than print a bare number. Values left
+        // out follow the capacity and are always in range.
+        if let Some(min) = a.min_agents.filter(|m| *m > a.capacity) {
             errs.push(format!(
-                "agents.min_agents = {} is out of range: allowed 0 (never respawn) ..= agents.capacity ({})",
-                a.min_agents, a.capacity
+                "agents.min_agents = {min} is out of range: allowed 0 (never respawn) ..= agents.capacity ({}); leave it out to respawn a quarter of the capacity",
+                a.capacity
             ));
         }
-        if a.initial_agents > a.capacity {
+        if let Some(initial) = a.initial_agents.filter(|n| *n > a.capacity) {
             errs.push(format!(
-                "agents.initial_agents = {} is out of range: allowed 0 ..= agents.capacity ({})",
-                a.initial_agents, a.capacity
+                "agents.initial_agents = {initial} is out of range: allowed 0 ..= agents.capacity ({}); leave it out to fill every free slot",
+                a.capacity
             ));
         }
         if t.kind == TerrainKind::Perlin && t.max_energy <= 0.0 {

@@ -272,7 +272,7 @@ pub fn run(
     backend: BackendChoice,
     quiet: bool,
 ) -> Result<usize> {
-    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let _lock = crate::outdir::lock(out)?;
     // What collect and report read back: which variant controls which, and the ablation.
     fs::write(
         out.join("experiment.ron"),
@@ -344,6 +344,9 @@ pub fn run(
                 batch::run(&RunOptions {
                     seed: fresh.then_some(p.seed),
                     out: Some(dir.clone()),
+                    // A run killed before its first checkpoint starts again; what it had
+                    // written is moved aside, not deleted.
+                    overwrite: fresh,
                     checkpoint_every: exp.file.checkpoint_every,
                     resume,
                     backend,

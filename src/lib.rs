@@ -25,8 +25,8 @@
 //! let mut cfg = Config::default();
 //! cfg.world.map_size = 16;
 //! cfg.agents.capacity = 16;
-//! cfg.agents.initial_agents = 16;
-//! cfg.agents.min_agents = 4;
+//! cfg.agents.initial_agents = Some(16);
+//! cfg.agents.min_agents = Some(4);
 //! let mut world = CpuWorld::new(&cfg, State::new(&cfg));
 //! let row = world.tick();
 //! assert_eq!(row[metric_index("tick").unwrap()], 1.0);
@@ -36,6 +36,7 @@
 pub mod ablate;
 pub mod app;
 pub mod batch;
+pub mod cli;
 pub mod config;
 pub mod cpu;
 pub mod error;
@@ -43,6 +44,7 @@ pub mod evidence;
 pub mod experiment;
 pub mod gpu;
 pub mod lineage;
+pub mod outdir;
 pub mod report;
 pub mod rng;
 pub mod sim;

@@ -21,8 +21,8 @@ fn tiny() -> Config {
     let mut cfg = Config::default();
     cfg.world.map_size = 16;
     cfg.agents.capacity = 32;
-    cfg.agents.initial_agents = 32;
-    cfg.agents.min_agents = 8;
+    cfg.agents.initial_agents = Some(32);
+    cfg.agents.min_agents = Some(8);
     cfg.agents.view_agents = 4;
     cfg.agents.terrain_view_range = 1;
     cfg.bots.count = 4;

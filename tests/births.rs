@@ -12,8 +12,8 @@ use silico::world::*;
 fn scenario() -> (silico::config::Config, CpuWorld) {
     let mut cfg = common::tiny();
     cfg.agents.capacity = 16;
-    cfg.agents.initial_agents = 12;
-    cfg.agents.min_agents = 4;
+    cfg.agents.initial_agents = Some(12);
+    cfg.agents.min_agents = Some(4);
     cfg.brain = Brain::Linear;
     cfg.mutation.sigma = 0.1;
     let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
@@ -130,8 +130,8 @@ fn large_worlds_select_births_over_blocks_as_the_cpu_does() {
     assert!(silico::gpu::births::by_blocks(cap));
     let mut cfg = common::tiny();
     cfg.agents.capacity = cap as u32;
-    cfg.agents.initial_agents = 0;
-    cfg.agents.min_agents = 3000;
+    cfg.agents.initial_agents = Some(0);
+    cfg.agents.min_agents = Some(3000);
     cfg.brain = Brain::Random;
     let mut gpu = GpuWorld::with_context(ctx, &cfg, &State::new(&cfg)).unwrap();
     // (share of slots alive, share of the living that want a child, energy levels: few

@@ -19,8 +19,8 @@ fn scenario_world() -> Config {
     let mut cfg = Config::default();
     cfg.world.map_size = 32;
     cfg.agents.capacity = 8;
-    cfg.agents.min_agents = 0;
-    cfg.agents.initial_agents = 0;
+    cfg.agents.min_agents = Some(0);
+    cfg.agents.initial_agents = Some(0);
     cfg.agents.view_agents = 4;
     cfg.agents.terrain_view_range = 1;
     cfg.brain = silico::config::Brain::Zero;
@@ -628,7 +628,7 @@ fn bots_see_their_nearest_agents_after_agents_moved_cells_away() {
         let mut cfg = Config::default();
         cfg.world.map_size = 32;
         cfg.agents.capacity = capacity as u32;
-        cfg.agents.initial_agents = 500;
+        cfg.agents.initial_agents = Some(500);
         cfg.agents.terrain_view_range = 1;
         cfg.agents.move_speed = 40.0;
         cfg.agents.push_speed = 30.0;

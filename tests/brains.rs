@@ -366,7 +366,7 @@ fn births_reset_the_recurrent_state_on_both_backends() {
 fn births_reset_the_recurrent_state(brain: Brain) {
     let Some(ctx) = common::gpu() else { return };
     let mut cfg = common::tiny();
-    cfg.agents.initial_agents = 40;
+    cfg.agents.initial_agents = Some(40);
     cfg.brain = brain;
     let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
     let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).unwrap();
@@ -403,7 +403,7 @@ fn births_reset_the_recurrent_state(brain: Brain) {
 fn children_mutate_by_sigma_and_siblings_differ() {
     let mut cfg = jaxlife(16, 2);
     cfg.mutation.sigma = 0.02;
-    cfg.agents.initial_agents = 48;
+    cfg.agents.initial_agents = Some(48);
     let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
     let len = cpu.dims.genome_len;
     let mut diffs = Vec::new();
@@ -479,7 +479,7 @@ fn initial_dense_kernels_are_orthogonal_with_gain_sqrt2() {
 fn mutation_rate_and_layer_sigma() {
     let mut cfg = common::tiny();
     cfg.brain = Brain::Compact { hidden: 16 };
-    cfg.agents.initial_agents = 48;
+    cfg.agents.initial_agents = Some(48);
     cfg.mutation.sigma = 0.02;
     cfg.mutation.rate = 0.25;
     cfg.mutation.layer_sigma = [("action_logits".to_string(), 0.2)].into();
@@ -563,7 +563,7 @@ fn partial_per_layer_mutation_matches_on_both_backends() {
     let Some(ctx) = common::gpu() else { return };
     let mut cfg = common::tiny();
     cfg.brain = Brain::Compact { hidden: 16 };
-    cfg.agents.initial_agents = 48;
+    cfg.agents.initial_agents = Some(48);
     cfg.mutation.rate = 0.3;
     cfg.mutation.layer_sigma = [("input".to_string(), 0.5)].into();
     let len = Dims::new(&cfg).genome_len;

@@ -282,8 +282,8 @@ fn both_backends_match_an_independent_reference() {
 #[test]
 fn the_state_persists_and_loners_act_finitely() {
     let mut cfg = compact(16);
-    cfg.agents.initial_agents = 1;
-    cfg.agents.min_agents = 1;
+    cfg.agents.initial_agents = Some(1);
+    cfg.agents.min_agents = Some(1);
     let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
     cpu.begin_tick();
     for pass in TICK_PASSES.iter().take_while(|p| **p != "compact_brain") {

@@ -50,8 +50,8 @@ fn defaults_are_jaxlifes_numbers() {
     assert_eq!(c.world.map_size, 128);
     assert_eq!(c.world.cell_size, 8.0);
     assert_eq!(c.agents.capacity, 128);
-    assert_eq!(c.agents.min_agents, 32);
-    assert_eq!(c.agents.min_agents, c.agents.capacity / 4);
+    assert_eq!(c.agents.min_agents(), 32);
+    assert_eq!(c.initial_agents(), 128);
     assert_eq!(c.agents.terrain_view_range, 4);
     assert_eq!(c.agents.view_agents, 16);
     assert_eq!(c.agents.view_bots, 2);
@@ -499,20 +499,49 @@ fn an_override_making_the_config_invalid_is_refused_by_validate() {
 
 #[test]
 fn overrides_can_fix_an_invalid_combination_together() {
-    // Capacity below min_agents alone is invalid; with min_agents and initial_agents it is fine.
-    let c = set(&[
-        "agents.capacity=16",
-        "agents.min_agents=4",
-        "agents.initial_agents=16",
-    ]);
+    // With the counts given explicitly, a smaller capacity alone is invalid; with them
+    // lowered too it is fine.
+    let explicit = Config::from_ron(
+        "(agents: (capacity: 128, min_agents: 32, initial_agents: 128))",
+        "explicit.ron",
+    )
+    .unwrap();
+    let err = explicit
+        .with_overrides(&["agents.capacity=16".to_string()])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("agents.min_agents = 32"), "{err}");
+    let c = explicit
+        .with_overrides(&[
+            "agents.capacity=16".to_string(),
+            "agents.min_agents=4".to_string(),
+            "agents.initial_agents=16".to_string(),
+        ])
+        .unwrap();
     assert_eq!(
-        (
-            c.agents.capacity,
-            c.agents.min_agents,
-            c.agents.initial_agents
-        ),
+        (c.agents.capacity, c.agents.min_agents(), c.initial_agents()),
         (16, 4, 16)
     );
+}
+
+/// Counts left out follow the capacity: the whole pool at tick 0 (less what a scenario
+/// places), a quarter of it respawned.
+#[test]
+fn the_agent_counts_follow_the_capacity_when_left_out() {
+    let c = Config::load(&root().join("configs/default.ron"))
+        .unwrap()
+        .with_overrides(&["agents.capacity=64".to_string()])
+        .unwrap();
+    assert_eq!((c.initial_agents(), c.agents.min_agents()), (64, 16));
+    let placed = Config::from_ron(
+        "(agents: (capacity: 10), scenario: (agents: [(pos: (1.0, 1.0), count: 3)]))",
+        "placed.ron",
+    )
+    .unwrap();
+    assert_eq!(placed.initial_agents(), 7);
+    // A resolved config keeps them left out, so a fork that changes the capacity follows.
+    let round = Config::from_ron(&c.to_ron(), "round.ron").unwrap();
+    assert_eq!(round.agents.initial_agents, None);
 }
 
 // ---------------------------------------------------------------- silico validate

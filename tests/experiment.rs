@@ -260,8 +260,8 @@ fn bot_farmers() -> (silico::config::Config, silico::world::State) {
     let mut cfg = common::tiny();
     cfg.world.map_size = 16;
     cfg.agents.capacity = 8;
-    cfg.agents.initial_agents = 0;
-    cfg.agents.min_agents = 0;
+    cfg.agents.initial_agents = Some(0);
+    cfg.agents.min_agents = Some(0);
     cfg.agents.view_bots = 1;
     cfg.bots.count = 4;
     cfg.brain = silico::config::Brain::Linear;
@@ -418,7 +418,12 @@ fn an_experiment_with_controls_and_knockouts_writes_its_statistics() {
             .any(|r| r[0] == measure && r[1] == "world" && r[2] == control && r[10] == "3")
     };
     assert!(has("comm_influence_changed", "shuffled"));
-    assert!(has("tool_programmer_benefit", "no-programming"));
+    assert!(has("tool_programming_events", "no-programming"));
+    // Programmer benefit exists only where bots someone programmed fed someone: seeds
+    // without such food leave it out.
+    assert!(rows
+        .iter()
+        .any(|r| r[0] == "tool_programmer_benefit" && r[2] == "no-programming"));
     assert!(has("agri_own_harvest_share", "chance"));
     assert!(has("knockout:bots-off:eaten_per_agent_tick", "naive"));
     assert!(

@@ -25,7 +25,7 @@ fn world(brain: &Brain, precision: Precision) -> Config {
     let mut cfg = common::tiny();
     cfg.brain = brain.clone();
     cfg.genome_precision = precision;
-    cfg.agents.initial_agents = 40;
+    cfg.agents.initial_agents = Some(40);
     // Enough energy that the first children come within a few ticks.
     cfg.agents.initial_energy = 200.0;
     cfg

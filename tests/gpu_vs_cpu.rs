@@ -177,7 +177,7 @@ fn every_pass_matches_cpu_random_brain_crowded() {
     // A crowded world: many eaters per cell, many parents per free slot, full neighbour lists.
     cfg.world.map_size = 8;
     cfg.agents.capacity = 200;
-    cfg.agents.initial_agents = 150;
+    cfg.agents.initial_agents = Some(150);
     cfg.agents.view_agents = 16;
     cfg.agents.hit_steal_fraction = 0.5;
     cfg.agents.child_energy_from_parent = true;
@@ -298,7 +298,8 @@ fn extinction_respawns_on_both() {
     let respawns = metric_index("respawns").unwrap();
     let population = metric_index("population").unwrap();
     assert_eq!(
-        rows[0][respawns], cfg.agents.min_agents as f32,
+        rows[0][respawns],
+        cfg.agents.min_agents() as f32,
         "everyone starves on tick 1 and min_agents respawn"
     );
     for (c, g) in rows.iter().zip(&grows) {
@@ -347,7 +348,7 @@ fn neighbors_in_piles_match_brute_force_on_both() {
     cfg.brain = Brain::Random;
     cfg.world.map_size = 16;
     cfg.agents.capacity = 600;
-    cfg.agents.initial_agents = 560;
+    cfg.agents.initial_agents = Some(560);
     cfg.agents.view_agents = 12;
     let mut state = State::new(&cfg);
     let world = cfg.world_size();

@@ -120,7 +120,7 @@ fn crowded_eaters_share_what_is_there() {
     let mut cfg = common::tiny();
     cfg.world.map_size = 4;
     cfg.agents.capacity = 100;
-    cfg.agents.initial_agents = 100;
+    cfg.agents.initial_agents = Some(100);
     cfg.brain = silico::config::Brain::Random;
     let mut w = CpuWorld::new(&cfg, State::new(&cfg));
     for t in 0..50 {

@@ -39,8 +39,8 @@ fn breeder() -> Config {
     let mut cfg = common::tiny();
     cfg.world.map_size = 16;
     cfg.agents.capacity = 3;
-    cfg.agents.initial_agents = 0;
-    cfg.agents.min_agents = 0;
+    cfg.agents.initial_agents = Some(0);
+    cfg.agents.min_agents = Some(0);
     cfg.agents.view_agents = 2;
     cfg.agents.terrain_view_range = 1;
     cfg.bots.count = 0;

@@ -36,8 +36,8 @@ fn linear(cfg: &Config, bias: &[(usize, f32)], kernel: &[(usize, usize, f32)]) -
 fn world_without_agents() -> Config {
     let mut cfg = common::tiny();
     cfg.world.map_size = 16;
-    cfg.agents.initial_agents = 0;
-    cfg.agents.min_agents = 0;
+    cfg.agents.initial_agents = Some(0);
+    cfg.agents.min_agents = Some(0);
     cfg.agents.terrain_view_range = 1;
     cfg.agents.view_agents = 4;
     cfg.bots.count = 0;
@@ -435,7 +435,7 @@ fn lineages_are_counted_and_losses_follow_deaths() {
     // cost starves them all.
     let mut cfg = world_without_agents();
     cfg.brain = silico::config::Brain::Zero;
-    cfg.agents.initial_agents = 16;
+    cfg.agents.initial_agents = Some(16);
     cfg.costs.life_cost = 4.0;
     cfg.agents.initial_energy = 30.0;
     let mut w = CpuWorld::new(&cfg, State::new(&cfg));

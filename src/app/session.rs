@@ -222,14 +222,22 @@ impl Session {
         }
     }
 
-    pub fn save_checkpoint(&mut self, path: &Path) -> Result<()> {
+    /// Save the world as a checkpoint at `path`. A file already there is kept, moved aside
+    /// to `<name>.replaced-<time>.silico`; returns where it went.
+    pub fn save_checkpoint(&mut self, path: &Path) -> Result<Option<std::path::PathBuf>> {
         let state = self.world.state(&self.cfg)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
+        let kept = if path.exists() {
+            Some(crate::outdir::move_aside(path)?)
+        } else {
+            None
+        };
         checkpoint::write(path, &self.cfg, &state)
-            .with_context(|| format!("cannot write checkpoint {}", path.display()))
+            .with_context(|| format!("cannot write checkpoint {}", path.display()))?;
+        Ok(kept)
     }
 
     /// Replace the world with a checkpoint's; the running world is untouched if it fails.

@@ -217,8 +217,8 @@ fn controls(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
         if ui.button("Save").clicked() {
             let path = std::path::PathBuf::from(&st.checkpoint_path);
             let r = s.save_checkpoint(&path);
-            if let Some(()) = report(s, r) {
-                s.message = Some(format!("saved {}", path.display()));
+            if let Some(kept) = report(s, r) {
+                s.message = Some(saved_message(&path, kept.as_deref()));
             }
         }
         if ui.button("Load").clicked() {
@@ -260,8 +260,8 @@ fn controls(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
             {
                 st.checkpoint_path = p.to_string_lossy().into_owned();
                 let r = s.save_checkpoint(&p);
-                if let Some(()) = report(s, r) {
-                    s.message = Some(format!("saved {}", p.display()));
+                if let Some(kept) = report(s, r) {
+                    s.message = Some(saved_message(&p, kept.as_deref()));
                 }
             }
         }
@@ -861,4 +861,16 @@ fn help(ui: &mut egui::Ui) {
     ui.separator();
     ui.label("Bots are diamonds coloured by their operation: copy white, keep orange, product cyan, multiply-add red, xor violet, nand yellow, rule table green.");
     ui.label("Agents are discs coloured by lineage, energy or message (toolbar).");
+}
+
+/// The status line after a save, naming where an older file of that name was kept.
+fn saved_message(path: &std::path::Path, kept: Option<&std::path::Path>) -> String {
+    match kept {
+        Some(old) => format!(
+            "saved {} (the file there before is kept as {})",
+            path.display(),
+            old.display()
+        ),
+        None => format!("saved {}", path.display()),
+    }
 }

@@ -128,6 +128,17 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
             source,
         }
     })?;
+    // A config that lies about the world's size must not make us allocate it.
+    let needed = State::bytes_for(&cfg);
+    let left = (body.len() - r.at) as u64;
+    if needed > left && version >= 5 {
+        return Err(CheckpointError::Corrupt {
+            path: path.into(),
+            detail: format!(
+                "its config needs {needed} bytes of state, and only {left} bytes follow it"
+            ),
+        });
+    }
     let mut state = State::zeroed(&cfg);
     let count = r.u32("section count")?;
     let expected: Vec<(&str, usize)> = state

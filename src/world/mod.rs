@@ -192,7 +192,7 @@ impl Params {
                 TerrainKind::FourIslands => terrain_kind::FOUR_ISLANDS,
             },
             perlin_res: t.perlin_res,
-            min_agents: a.min_agents,
+            min_agents: a.min_agents(),
             child_energy_from_parent: a.child_energy_from_parent as u32,
             seed_lo: cfg.seed as u32,
             seed_hi: (cfg.seed >> 32) as u32,
@@ -233,7 +233,7 @@ impl Params {
             child_energy: a.child_energy,
             initial_energy: a.initial_energy,
             bot_initial_energy: cfg.bots.initial_energy,
-            initial_agents: a.initial_agents,
+            initial_agents: cfg.initial_agents(),
             metric_partials: d.metric_partials as u32,
             brain_state_len: d.brain_state_len as u32,
             grid_hash_buckets: d.grid_hash_buckets as u32,
@@ -463,7 +463,7 @@ impl State {
                 slot += 1;
             }
         }
-        for slot in placed_agents..placed_agents + cfg.agents.initial_agents as usize {
+        for slot in placed_agents..placed_agents + cfg.initial_agents() as usize {
             agents[slot] = crate::cpu::births::random_agent(&p, &rng, INIT_TICK, slot as u32);
             let noise = brain::genome_noise(&rng, INIT_TICK, slot as u32, d.genome_len);
             brain::initial_genome(
@@ -552,6 +552,67 @@ impl State {
             bot_programmer: vec![0; d.bots],
             metrics_prev: vec![0.0; 4],
         }
+    }
+
+    /// The bytes of every section of a state of `cfg`, without building one (a checkpoint
+    /// reader checks a file can hold them before it allocates).
+    pub fn bytes_for(cfg: &Config) -> u64 {
+        let d = Dims::new(cfg);
+        let (cap, cells, bots) = (d.capacity as u64, d.cells as u64, d.bots as u64);
+        std::mem::size_of::<Clock>() as u64
+            + 2 * cells * std::mem::size_of::<Cell>() as u64
+            + 4 * d.angles as u64
+            + cap * std::mem::size_of::<Agent>() as u64
+            + bots * std::mem::size_of::<Bot>() as u64
+            + 4 * cap * d.genome_len as u64
+            + 4 * cap * d.brain_state_len as u64
+            + std::mem::size_of::<Measures>() as u64
+            + 4 * cap
+            + 4 * (comm::WINDOW_TICKS * comm::SLOT) as u64
+            + 4 * bots
+            + 4 * cells
+            + 16
+            + 4 * cells
+            + 4 * cells
+            + 4 * bots
+    }
+
+    /// Floats of the world that are NaN or infinite (none in a healthy world): positions,
+    /// energies, messages and the rest of every agent and bot, cells, base fields, weather
+    /// angles, genomes, recurrent state and the running measures.
+    pub fn non_finite_values(&self) -> usize {
+        let bad = |xs: &[f32]| xs.iter().filter(|v| !v.is_finite()).count();
+        let agents = self
+            .agents
+            .iter()
+            .map(|a| {
+                bad(&a.pos)
+                    + bad(&[a.energy, a.age])
+                    + bad(&a.id)
+                    + bad(&a.self_message)
+                    + bad(&a.other_message)
+                    + bad(&a.last_action)
+            })
+            .sum::<usize>();
+        let bots = self
+            .bots
+            .iter()
+            .map(|b| bad(&b.pos) + bad(&[b.energy]) + bad(&b.memory) + bad(&b.program))
+            .sum::<usize>();
+        agents
+            + bots
+            + bad(bytemuck::cast_slice(&self.cells))
+            + bad(bytemuck::cast_slice(&self.base))
+            + bad(&self.angles)
+            + bad(&self.genomes)
+            + bad(&self.brain_state)
+            + bad(bytemuck::bytes_of(&self.measures)
+                .chunks(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect::<Vec<_>>()
+                .as_slice())
+            + bad(&self.shadow_gain)
+            + bad(&self.metrics_prev)
     }
 
     pub fn population(&self) -> usize {
@@ -686,3 +747,24 @@ impl_sections!(Scratch {
     many bot_writer,
     many lineage_eaten,
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_for_counts_every_section() {
+        for brain in [
+            crate::config::Brain::Linear,
+            crate::config::Brain::Compact { hidden: 16 },
+        ] {
+            let cfg = Config {
+                brain,
+                ..Config::default()
+            };
+            let zeroed = State::zeroed(&cfg);
+            let total: usize = zeroed.sections().iter().map(|(_, b)| b.len()).sum();
+            assert_eq!(State::bytes_for(&cfg), total as u64);
+        }
+    }
+}

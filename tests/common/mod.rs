@@ -18,8 +18,8 @@ pub fn tiny() -> Config {
     let mut cfg = Config::default();
     cfg.world.map_size = 32;
     cfg.agents.capacity = 64;
-    cfg.agents.initial_agents = 64;
-    cfg.agents.min_agents = 16;
+    cfg.agents.initial_agents = Some(64);
+    cfg.agents.min_agents = Some(16);
     cfg.agents.view_agents = 8;
     cfg.agents.terrain_view_range = 2;
     cfg.bots.count = 8;

@@ -1,0 +1,168 @@
+//! The `silico` command line's arguments (clap), parsed here so that tests can try any
+//! argument vector without starting the program; `src/main.rs` carries them out.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::batch::{BackendChoice, ConfigArgs, RunOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "silico",
+    version,
+    about = "GPU artificial-life simulator (JaxLife's world on wgpu)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Open the desktop app: watch, steer and inspect a world.
+    App(AppArgs),
+    /// Run a world headless, writing metrics, checkpoints and a summary.
+    Run(RunOptions),
+    /// Measure ticks/s and agent-ticks/s.
+    Bench {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        #[arg(long, default_value_t = 200)]
+        ticks: u64,
+        #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+        backend: BackendChoice,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Also time each GPU pass alone.
+        #[arg(long)]
+        passes: bool,
+    },
+    /// Check a config file; prints every problem and exits non-zero if there is one.
+    Validate {
+        file: PathBuf,
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+    },
+    /// Run every (variant, seed) of an experiment file; resumes and skips what is done.
+    Experiment {
+        file: PathBuf,
+        /// Output directory: DIR/<variant>/seed-<s>/ per run, results.csv, summary.md.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worlds run at once.
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+        /// Run only the pairs whose index is I modulo N (0 <= I < N).
+        #[arg(long, value_name = "I/N", value_parser = crate::experiment::parse_shard)]
+        shard: Option<(usize, usize)>,
+        /// Write DIR/<name>.sbatch, a Slurm job array of shards writing into DIR, and stop.
+        #[arg(long, value_name = "DIR")]
+        emit_slurm: Option<PathBuf>,
+        /// Array tasks of --emit-slurm (default: one per run).
+        #[arg(long)]
+        shards: Option<usize>,
+        #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+        backend: BackendChoice,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Knockout forks: from a checkpoint, the intact world and one fork per knockout, for
+    /// an evolved and a naive population, each replicated with other random streams;
+    /// writes each fork's run, ablation.csv, knockouts.csv (losses and the evolved
+    /// dependence) and ablation.md. Running it again finishes what is missing.
+    Ablate {
+        checkpoint: PathBuf,
+        /// Ticks each fork runs (from the checkpoint's tick).
+        #[arg(long)]
+        ticks: u64,
+        /// Output directory (default: <checkpoint's folder>/ablate-tick<T>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Knockouts, comma-separated (default: all).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        knockouts: Vec<crate::ablate::Knockout>,
+        /// Forks of each kind with different random streams (the first keeps the run's).
+        #[arg(long, default_value_t = 3)]
+        replicates: u32,
+        /// The population whose forks give the chance level.
+        #[arg(long, value_enum, default_value_t)]
+        naive: crate::ablate::Naive,
+        #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+        backend: BackendChoice,
+        /// No progress lines.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Draw a checkpoint's world into a PNG (on the GPU, no window).
+    Render {
+        file: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Terrain layer.
+        #[arg(long, value_enum, default_value_t)]
+        layer: crate::app::view::Layer,
+        /// Interaction lines.
+        #[arg(long, value_enum, default_value_t)]
+        lines: crate::app::view::Lines,
+        /// Side of the square picture, pixels.
+        #[arg(long, default_value_t = 1024)]
+        size: u32,
+    },
+    /// Gather the finished runs of an experiment directory into results.csv and summary.md.
+    Collect { dir: PathBuf },
+    /// Plot and tabulate the emergence measures of runs (and their control runs).
+    Report {
+        /// Run directories, or directories holding runs (experiments).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where report.md and the PNG plots go.
+        #[arg(long, default_value = "report")]
+        out: PathBuf,
+    },
+    /// Summarise a run's lineage.csv: the longest-lived lineages and the most prolific
+    /// ancestors.
+    Lineage {
+        /// A `silico run` output directory (or a lineage.csv).
+        dir: PathBuf,
+        /// How many of each to list.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+    },
+    /// Print a JSON summary of a checkpoint; with --bots, every bot's program in human terms.
+    Inspect {
+        file: PathBuf,
+        /// List every bot: position, energy, and its program and memory disassembled.
+        #[arg(long)]
+        bots: bool,
+    },
+}
+
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct AppArgs {
+    #[command(flatten)]
+    pub cfg: ConfigArgs,
+    /// Open this checkpoint instead of a new world.
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
+    /// Close after drawing N frames (smoke tests, scripted screenshots).
+    #[arg(long, value_name = "N")]
+    pub exit_after_frames: Option<u64>,
+    /// Save the last frame (with --exit-after-frames) or the first F12 screenshot here (PNG).
+    #[arg(long, value_name = "FILE")]
+    pub screenshot: Option<PathBuf>,
+    /// gpu (the default): simulate on the window's GPU; cpu: on the CPU reference.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    pub backend: BackendChoice,
+    /// Open with an entity selected, followed and zoomed in on: agent:N or bot:N.
+    #[arg(long, value_name = "agent:N|bot:N")]
+    pub select: Option<crate::app::session::Selection>,
+    /// Terrain layer to start with.
+    #[arg(long, value_enum, default_value_t)]
+    pub layer: crate::app::view::Layer,
+    /// Interaction lines to start with.
+    #[arg(long, value_enum, default_value_t)]
+    pub lines: crate::app::view::Lines,
+}

@@ -1,0 +1,270 @@
+//! Output folders: a run never silently replaces another run's files, and two processes
+//! never write one folder at once.
+//!
+//! - A folder *holds a run* when it has a `summary.json`, a `metrics.csv` or checkpoints.
+//!   A new run is refused there unless it continues that run (`--resume` from one of the
+//!   folder's own checkpoints) or is told to `--overwrite`, which moves the old run aside to
+//!   `<folder>.replaced-<UTC time>` rather than deleting anything.
+//! - A writer holds `<folder>/.silico-lock` (its process id and host) while it writes. A
+//!   second writer is refused; a lock whose process is gone (on this host) is taken over
+//!   with a message.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+pub const LOCK_FILE: &str = ".silico-lock";
+
+/// What a folder holds of a run, in words ("a run to tick 600"), or None.
+pub fn holds_run(dir: &Path) -> Option<String> {
+    if let Ok(text) = fs::read_to_string(dir.join("summary.json")) {
+        let tick = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["ticks"].as_u64());
+        return Some(match tick {
+            Some(t) => format!("a run to tick {t}"),
+            None => "a run (summary.json)".to_string(),
+        });
+    }
+    if dir.join("metrics.csv").is_file() {
+        return Some("a run's metrics.csv".to_string());
+    }
+    let checkpoints = fs::read_dir(dir.join("checkpoints"))
+        .map(|d| d.filter_map(|e| e.ok()).count())
+        .unwrap_or(0);
+    (checkpoints > 0).then(|| format!("a run's {checkpoints} checkpoint(s)"))
+}
+
+/// Whether `path` lies inside `dir` (both as they are on disk).
+pub fn is_inside(path: &Path, dir: &Path) -> bool {
+    match (path.canonicalize(), dir.canonicalize()) {
+        (Ok(p), Ok(d)) => p.starts_with(d),
+        _ => false,
+    }
+}
+
+/// A UTC time stamp for names: 20261202-083015.
+pub fn stamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// Move `path` (a folder or a file) aside to `<path>.replaced-<time>` (or, for a file
+/// `x.ext`, `x.replaced-<time>.ext`), never over anything; returns where it went.
+pub fn move_aside(path: &Path) -> Result<PathBuf> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (stem, ext) = match (path.is_file(), name.rsplit_once('.')) {
+        (true, Some((s, e))) if !s.is_empty() => (s.to_string(), format!(".{e}")),
+        _ => (name.clone(), String::new()),
+    };
+    let base = format!("{stem}.replaced-{}", stamp());
+    let mut to = path.with_file_name(format!("{base}{ext}"));
+    let mut n = 1;
+    while to.exists() {
+        n += 1;
+        to = path.with_file_name(format!("{base}-{n}{ext}"));
+    }
+    fs::rename(path, &to)
+        .with_context(|| format!("cannot move {} aside to {}", path.display(), to.display()))?;
+    Ok(to)
+}
+
+/// The lock a writer holds on its folder; dropping it removes the lock file.
+#[derive(Debug)]
+pub struct OutputLock {
+    path: PathBuf,
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+fn host() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| std::env::var("HOSTNAME").unwrap_or_default())
+}
+
+/// Whether process `pid` of `host` still runs, where that can be told (Linux, same host);
+/// None where it cannot.
+fn alive(pid: u32, on: &str) -> Option<bool> {
+    if on != host() || !Path::new("/proc/self").exists() {
+        return None;
+    }
+    if pid == std::process::id() {
+        return Some(true);
+    }
+    Some(Path::new("/proc").join(pid.to_string()).exists())
+}
+
+/// Take `dir`'s lock (creating the folder), or say who holds it.
+pub fn lock(dir: &Path) -> Result<OutputLock> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(LOCK_FILE);
+    let mine = format!("{} {}\n", std::process::id(), host());
+    for _ in 0..3 {
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                f.write_all(mine.as_bytes())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                return Ok(OutputLock { path });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let held = fs::read_to_string(&path).unwrap_or_default();
+                let mut words = held.split_whitespace();
+                let pid: Option<u32> = words.next().and_then(|p| p.parse().ok());
+                let on = words.next().unwrap_or("").to_string();
+                match pid.map(|p| (p, alive(p, &on))) {
+                    Some((p, Some(true))) => bail!(
+                        "{} is being written by another silico (process {p}): wait for it to finish, or choose another --out",
+                        dir.display()
+                    ),
+                    Some((p, None)) => bail!(
+                        "{} is locked by silico process {p} on host '{on}', which cannot be checked from here: if it no longer runs, delete {} and try again",
+                        dir.display(),
+                        path.display()
+                    ),
+                    Some((p, Some(false))) => eprintln!(
+                        "silico: {} was locked by process {p}, which is gone; taking the lock over",
+                        dir.display()
+                    ),
+                    None => eprintln!(
+                        "silico: {} holds an unreadable lock file; taking it over",
+                        dir.display()
+                    ),
+                }
+                fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove the stale lock {}", path.display()))?;
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot create {}", path.display()));
+            }
+        }
+    }
+    bail!(
+        "cannot take the lock {}: other processes keep taking it",
+        path.display()
+    )
+}
+
+/// Before a run writes into `dir`: refuse when it holds another run, unless the run
+/// continues from one of its own checkpoints (`resume` inside it) or `overwrite` asks to
+/// move the old run aside (said on stderr). Nothing is written when it refuses.
+pub fn prepare_run_dir(dir: &Path, resume: Option<&Path>, overwrite: bool) -> Result<()> {
+    let Some(what) = holds_run(dir) else {
+        return Ok(());
+    };
+    if resume.is_some_and(|r| is_inside(r, dir)) {
+        return Ok(());
+    }
+    if overwrite {
+        let to = move_aside(dir)?;
+        eprintln!(
+            "silico: {} held {what}; moved it to {}",
+            dir.display(),
+            to.display()
+        );
+        return Ok(());
+    }
+    bail!(
+        "{} already holds {what}: to continue it, --resume one of its checkpoints (e.g. {}); to keep it, choose another --out; to start afresh there, add --overwrite (the old run is moved to {}.replaced-<time>, not deleted)",
+        dir.display(),
+        dir.join("checkpoints/tick-NNNNNNNN.silico").display(),
+        dir.display()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stamp_is_a_date_and_a_time() {
+        let s = stamp();
+        assert_eq!(s.len(), 15, "{s}");
+        assert_eq!(&s[8..9], "-");
+        assert!(s[..8].chars().all(|c| c.is_ascii_digit()));
+        assert!(s.starts_with("20"));
+    }
+
+    #[test]
+    fn a_lock_refuses_a_second_writer_and_is_taken_over_when_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = lock(dir.path()).unwrap();
+        let err = lock(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("another silico"), "{err}");
+        drop(first);
+        assert!(!dir.path().join(LOCK_FILE).exists());
+        // A process id that cannot be running (above Linux's pid_max).
+        fs::write(
+            dir.path().join(LOCK_FILE),
+            format!("4294967295 {}\n", host()),
+        )
+        .unwrap();
+        let taken = lock(dir.path()).unwrap();
+        drop(taken);
+    }
+
+    #[test]
+    fn a_folder_with_a_run_is_refused_unless_continued_or_overwritten() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("run");
+        fs::create_dir_all(dir.join("checkpoints")).unwrap();
+        fs::write(dir.join("summary.json"), r#"{"ticks": 600}"#).unwrap();
+        fs::write(dir.join("checkpoints/tick-00000100.silico"), b"x").unwrap();
+        let err = prepare_run_dir(&dir, None, false).unwrap_err().to_string();
+        assert!(
+            err.contains("a run to tick 600") && err.contains("--overwrite"),
+            "{err}"
+        );
+        let elsewhere = root.path().join("other.silico");
+        fs::write(&elsewhere, b"x").unwrap();
+        assert!(prepare_run_dir(&dir, Some(&elsewhere), false).is_err());
+        prepare_run_dir(
+            &dir,
+            Some(&dir.join("checkpoints/tick-00000100.silico")),
+            false,
+        )
+        .unwrap();
+        prepare_run_dir(&dir, None, true).unwrap();
+        assert!(!dir.exists());
+        let moved: Vec<_> = fs::read_dir(root.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("run.replaced-"))
+            .collect();
+        assert_eq!(moved.len(), 1);
+        assert!(moved[0].path().join("summary.json").is_file());
+    }
+}
