@@ -192,6 +192,7 @@ fn default_out_dir(cfg: &Config, config_path: Option<&Path>) -> PathBuf {
 /// same directory the rows up to the checkpoint's tick are kept and the rest replaced.
 struct MetricsCsv {
     file: fs::File,
+    path: PathBuf,
     every: u64,
 }
 
@@ -221,14 +222,24 @@ impl MetricsCsv {
         let tmp = path.with_extension("csv.tmp");
         let mut file =
             fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        writeln!(file, "{header}")?;
-        for line in kept {
-            writeln!(file, "{line}")?;
-        }
-        file.flush()?;
+        let mut written = || -> std::io::Result<()> {
+            writeln!(file, "{header}")?;
+            for line in &kept {
+                writeln!(file, "{line}")?;
+            }
+            file.flush()
+        };
+        written().with_context(|| format!("cannot write {}", tmp.display()))?;
         fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-        let file = fs::OpenOptions::new().append(true).open(path)?;
-        Ok(Self { file, every })
+        let file = fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        Ok(Self {
+            file,
+            path: path.to_path_buf(),
+            every,
+        })
     }
 
     fn write(&mut self, row: &[f32]) -> Result<()> {
@@ -237,7 +248,8 @@ impl MetricsCsv {
             return Ok(());
         }
         let line: Vec<String> = row.iter().map(|v| format!("{v}")).collect();
-        writeln!(self.file, "{}", line.join(","))?;
+        writeln!(self.file, "{}", line.join(","))
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
         Ok(())
     }
 }
@@ -333,8 +345,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     let start_agents = state.agents.clone();
     let mut world = make_world(&cfg, state, opts.backend)?;
     world.collect_events(true);
-    crate::outdir::prepare_run_dir(&out, opts.resume.as_deref(), opts.overwrite)?;
-    let _lock = crate::outdir::lock(&out)?;
+    let _lock = crate::outdir::lock_for_run(&out, opts.resume.as_deref(), opts.overwrite)?;
     let ckpt_dir = out.join("checkpoints");
     fs::create_dir_all(&ckpt_dir)
         .with_context(|| format!("cannot create output directory {}", out.display()))?;

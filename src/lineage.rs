@@ -112,6 +112,7 @@ pub fn read(path: &Path) -> Result<Vec<Individual>> {
 /// The open lineage.csv of a run and everyone alive.
 pub struct LineageCsv {
     file: fs::File,
+    path: std::path::PathBuf,
     alive: HashMap<u64, Individual>,
     /// Events that did not fit the GPU's buffer: their individuals are missing or partial.
     pub lost: u64,
@@ -166,15 +167,22 @@ impl LineageCsv {
         let tmp = path.with_extension("csv.tmp");
         let mut file =
             fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        writeln!(file, "{HEADER}")?;
-        for r in &kept {
-            writeln!(file, "{}", r.row())?;
-        }
-        file.flush()?;
+        let mut written = || -> std::io::Result<()> {
+            writeln!(file, "{HEADER}")?;
+            for r in &kept {
+                writeln!(file, "{}", r.row())?;
+            }
+            file.flush()
+        };
+        written().with_context(|| format!("cannot write {}", tmp.display()))?;
         fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-        let file = fs::OpenOptions::new().append(true).open(path)?;
+        let file = fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
         Ok(Self {
             file,
+            path: path.to_path_buf(),
             alive,
             lost: 0,
         })
@@ -231,7 +239,8 @@ impl LineageCsv {
                         "starved"
                     }
                     .into();
-                    writeln!(self.file, "{}", ind.row())?;
+                    writeln!(self.file, "{}", ind.row())
+                        .with_context(|| format!("cannot write {}", self.path.display()))?;
                 }
                 _ => {}
             }
@@ -246,9 +255,12 @@ impl LineageCsv {
         for r in rest {
             let mut r = r.clone();
             r.cause = "alive".into();
-            writeln!(self.file, "{}", r.row())?;
+            writeln!(self.file, "{}", r.row())
+                .with_context(|| format!("cannot write {}", self.path.display()))?;
         }
-        self.file.flush()?;
+        self.file
+            .flush()
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
         Ok(())
     }
 }

@@ -179,22 +179,13 @@ pub fn lock(dir: &Path) -> Result<OutputLock> {
 }
 
 /// Before a run writes into `dir`: refuse when it holds another run, unless the run
-/// continues from one of its own checkpoints (`resume` inside it) or `overwrite` asks to
-/// move the old run aside (said on stderr). Nothing is written when it refuses.
+/// continues from one of its own checkpoints (`resume` inside it) or `overwrite` allows the
+/// old run to be moved aside (`lock_for_run` does that). Nothing is written here.
 pub fn prepare_run_dir(dir: &Path, resume: Option<&Path>, overwrite: bool) -> Result<()> {
     let Some(what) = holds_run(dir) else {
         return Ok(());
     };
-    if resume.is_some_and(|r| is_inside(r, dir)) {
-        return Ok(());
-    }
-    if overwrite {
-        let to = move_aside(dir)?;
-        eprintln!(
-            "silico: {} held {what}; moved it to {}",
-            dir.display(),
-            to.display()
-        );
+    if overwrite || resume.is_some_and(|r| is_inside(r, dir)) {
         return Ok(());
     }
     bail!(
@@ -203,6 +194,30 @@ pub fn prepare_run_dir(dir: &Path, resume: Option<&Path>, overwrite: bool) -> Re
         dir.join("checkpoints/tick-NNNNNNNN.silico").display(),
         dir.display()
     )
+}
+
+/// Take `dir` for a run: its lock first (so no other writer's folder is ever moved), then,
+/// where it holds another run and `overwrite` allows it, that run is moved aside (said on
+/// stderr) and the fresh folder locked.
+pub fn lock_for_run(dir: &Path, resume: Option<&Path>, overwrite: bool) -> Result<OutputLock> {
+    prepare_run_dir(dir, resume, overwrite)?;
+    let held = lock(dir)?;
+    let Some(what) = holds_run(dir) else {
+        return Ok(held);
+    };
+    if resume.is_some_and(|r| is_inside(r, dir)) {
+        return Ok(held);
+    }
+    let to = move_aside(dir)?;
+    // The lock moved with the folder: it guards nothing there.
+    let _ = fs::remove_file(to.join(LOCK_FILE));
+    std::mem::forget(held);
+    eprintln!(
+        "silico: {} held {what}; moved it to {}",
+        dir.display(),
+        to.display()
+    );
+    lock(dir)
 }
 
 #[cfg(test)]
@@ -257,8 +272,11 @@ mod tests {
             false,
         )
         .unwrap();
-        prepare_run_dir(&dir, None, true).unwrap();
-        assert!(!dir.exists());
+        let held = lock_for_run(&dir, None, true).unwrap();
+        assert!(holds_run(&dir).is_none(), "a fresh folder");
+        assert!(dir.join(LOCK_FILE).exists());
+        drop(held);
+        assert!(!dir.join(LOCK_FILE).exists());
         let moved: Vec<_> = fs::read_dir(root.path())
             .unwrap()
             .filter_map(|e| e.ok())
@@ -266,5 +284,6 @@ mod tests {
             .collect();
         assert_eq!(moved.len(), 1);
         assert!(moved[0].path().join("summary.json").is_file());
+        assert!(!moved[0].path().join(LOCK_FILE).exists());
     }
 }

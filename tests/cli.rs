@@ -434,3 +434,384 @@ fn ablate_forks_go_on_as_the_run_and_refuse_another_ablation_in_their_folder() {
     );
     assert_eq!(listing(&forks), before);
 }
+
+fn summary_of(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn a_finished_run_is_never_overwritten_by_accident() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tiny_config(tmp.path());
+    let out = tmp.path().join("D");
+    let o = out.to_str().unwrap();
+    let first = silico(&[
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "30",
+        "--checkpoint-every",
+        "10",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        o,
+    ]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let before = listing(&out);
+    // Another run into the same folder is refused, naming the folder and the ways out,
+    // and nothing there changes.
+    let again = silico(&[
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "10",
+        "--seed",
+        "5",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        o,
+    ]);
+    assert!(!again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    for needle in [o, "a run to tick 30", "--resume", "--out", "--overwrite"] {
+        assert!(err.contains(needle), "the refusal lacks {needle}: {err}");
+    }
+    assert_eq!(listing(&out), before);
+    // A fork of another run's checkpoint into it is refused too.
+    let other = tmp.path().join("other");
+    let o2 = other.to_str().unwrap();
+    assert!(silico(&[
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "10",
+        "--checkpoint-every",
+        "5",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        o2
+    ])
+    .status
+    .success());
+    let fork = silico(&[
+        "run",
+        "--resume",
+        other
+            .join("checkpoints/tick-00000005.silico")
+            .to_str()
+            .unwrap(),
+        "--ticks",
+        "10",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        o,
+    ]);
+    assert!(!fork.status.success());
+    assert_eq!(listing(&out), before);
+    // Continuing it from its own checkpoint is what --resume is for.
+    let resumed = silico(&[
+        "run",
+        "--resume",
+        out.join("checkpoints/tick-00000020.silico")
+            .to_str()
+            .unwrap(),
+        "--ticks",
+        "40",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        o,
+    ]);
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert_eq!(summary_of(&out)["ticks"], 40);
+    // --overwrite moves the old run aside, whole, and says where.
+    let old_hash = summary_of(&out)["state_hash"].clone();
+    let replaced = silico(&[
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "10",
+        "--seed",
+        "5",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--overwrite",
+        "--out",
+        o,
+    ]);
+    assert!(
+        replaced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replaced.stderr)
+    );
+    assert!(String::from_utf8_lossy(&replaced.stderr).contains("moved it to"));
+    let aside: Vec<std::path::PathBuf> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("D.replaced-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(summary_of(&aside[0])["state_hash"], old_hash);
+    assert_eq!(summary_of(&out)["ticks"], 10);
+    assert!(
+        !out.join(silico::outdir::LOCK_FILE).exists(),
+        "the lock goes with the run"
+    );
+}
+
+#[test]
+fn two_writers_of_one_folder_are_refused_and_a_dead_ones_lock_taken_over() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tiny_config(tmp.path());
+    let out = tmp.path().join("D");
+    let o = out.to_str().unwrap();
+    let mut long = Command::new(common::silico_bin())
+        .args([
+            "run",
+            "--config",
+            &cfg,
+            "--ticks",
+            "100000000",
+            "--quiet",
+            "--backend",
+            "cpu",
+            "--out",
+            o,
+        ])
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !out.join("metrics.csv").exists() {
+        assert!(started.elapsed().as_secs() < 60, "the run never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let second = silico(&[
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "5",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--overwrite",
+        "--out",
+        o,
+    ]);
+    assert!(!second.status.success());
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("being written by another silico"), "{err}");
+    // Killed hard: its lock stays, and the next writer takes it over.
+    long.kill().unwrap();
+    long.wait().unwrap();
+    assert!(out.join(silico::outdir::LOCK_FILE).exists());
+    let third = silico(&[
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "5",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--overwrite",
+        "--out",
+        o,
+    ]);
+    assert!(
+        third.status.success(),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+    assert!(String::from_utf8_lossy(&third.stderr).contains("which is gone"));
+}
+
+/// SIGTERM and SIGINT land while checkpoints are being written every tick: the run ends
+/// with a checkpoint, every checkpoint it left is whole, and resuming from the last one
+/// reaches the same world as a run that was never interrupted.
+#[test]
+fn signals_during_checkpoint_writes_lose_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tiny_config(tmp.path());
+    let whole = tmp.path().join("whole");
+    let w = whole.to_str().unwrap();
+    assert!(silico(&[
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "300",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        w
+    ])
+    .status
+    .success());
+    let want = summary_of(&whole)["state_hash"].clone();
+    for (k, (signal, after_ms)) in [("-TERM", 150u64), ("-INT", 400), ("-TERM", 700)]
+        .into_iter()
+        .enumerate()
+    {
+        let out = tmp.path().join(format!("cut-{k}"));
+        let o = out.to_str().unwrap();
+        let mut child = Command::new(common::silico_bin())
+            .args([
+                "run",
+                "--config",
+                &cfg,
+                "--ticks",
+                "300",
+                "--checkpoint-every",
+                "1",
+                "--quiet",
+                "--backend",
+                "cpu",
+                "--out",
+                o,
+            ])
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while !out.join("checkpoints").exists() {
+            assert!(started.elapsed().as_secs() < 60, "the run never started");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(after_ms));
+        Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(
+            child.wait().unwrap().success(),
+            "{signal}: the run did not end cleanly"
+        );
+        let mut checkpoints: Vec<std::path::PathBuf> = std::fs::read_dir(out.join("checkpoints"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "silico"))
+            .collect();
+        checkpoints.sort();
+        for c in &checkpoints {
+            silico::world::checkpoint::read(c).unwrap_or_else(|e| panic!("{signal}: {e}"));
+        }
+        let last = checkpoints
+            .last()
+            .expect("a checkpoint")
+            .to_str()
+            .unwrap()
+            .to_string();
+        let resumed = silico(&[
+            "run",
+            "--resume",
+            &last,
+            "--ticks",
+            "300",
+            "--quiet",
+            "--backend",
+            "cpu",
+            "--out",
+            o,
+        ]);
+        assert!(
+            resumed.status.success(),
+            "{}",
+            String::from_utf8_lossy(&resumed.stderr)
+        );
+        assert_eq!(
+            summary_of(&out)["state_hash"],
+            want,
+            "{signal} after {after_ms} ms"
+        );
+    }
+}
+
+/// A full disk, as a file-size limit makes it (writes past it fail with EFBIG): a clear
+/// error naming the file, and what was written before stays whole.
+#[test]
+fn a_full_disk_is_a_clear_error_and_loses_nothing_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tiny_config(tmp.path());
+    let out = tmp.path().join("full");
+    // Random brains keep checkpoints small (no genomes); a row every tick fills metrics.csv
+    // past the limit of 800 blocks of 512 bytes within a few hundred ticks.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 800; exec {} run --config {cfg} --set brain=Random --set metrics_every=1 --ticks 2000 --checkpoint-every 50 --quiet --backend cpu --out {}",
+        common::silico_bin().display(),
+        out.display()
+    );
+    let run = Command::new("sh").args(["-c", &script]).output().unwrap();
+    assert!(!run.status.success(), "the run should have run out of room");
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains(&out.join("metrics.csv").display().to_string()) && err.contains("too large"),
+        "{err}"
+    );
+    let written: Vec<std::path::PathBuf> = std::fs::read_dir(out.join("checkpoints"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "silico"))
+        .collect();
+    assert!(written.len() >= 2, "some checkpoints were written before");
+    for c in &written {
+        silico::world::checkpoint::read(c).unwrap();
+    }
+    // The rows written stay whole rows.
+    let rows = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let width = rows.lines().next().unwrap().split(',').count();
+    let whole = rows
+        .lines()
+        .filter(|l| l.split(',').count() == width)
+        .count();
+    assert!(
+        whole >= rows.lines().count() - 1,
+        "at most the last row is cut"
+    );
+    assert!(!out.join(silico::outdir::LOCK_FILE).exists());
+    // An output folder that cannot be made (a file stands where it would go).
+    let blocked = tmp.path().join("file");
+    std::fs::write(&blocked, "x").unwrap();
+    let o = blocked.join("run");
+    let run = silico(&[
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "5",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        o.to_str().unwrap(),
+    ]);
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains(&o.display().to_string()));
+}

@@ -623,3 +623,77 @@ fn command_lines_parse_or_are_refused_naming_the_argument() {
         },
     );
 }
+
+#[test]
+fn resumes_that_change_the_worlds_shape_are_refused_listing_the_differences() {
+    use silico::batch::{self, BackendChoice, ConfigArgs, RunOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = common::tiny();
+    let ckpt = dir.path().join("start.silico");
+    checkpoint::write(&ckpt, &cfg, &State::new(&cfg)).unwrap();
+    let structural = [
+        "world.map_size",
+        "agents.capacity",
+        "bots.count",
+        "agents.view_agents",
+        "agents.view_bots",
+        "agents.terrain_view_range",
+        "terrain.perlin_res",
+    ];
+    let others = [
+        "costs.move_cost",
+        "mutation.sigma",
+        "controls.messages",
+        "seed",
+    ];
+    let case = AtomicUsize::new(0);
+    fuzz(
+        "resume --set",
+        prop::collection::vec(
+            (
+                prop::sample::select(
+                    structural
+                        .iter()
+                        .chain(&others)
+                        .copied()
+                        .collect::<Vec<_>>(),
+                ),
+                prop_oneof![
+                    (1u32..200).prop_map(|v| v.to_string()),
+                    Just("Shuffled".to_string()),
+                    Just("0.3".to_string())
+                ],
+            ),
+            1..3,
+        ),
+        |sets| {
+            let sets: Vec<String> = sets.iter().map(|(p, v)| format!("{p}={v}")).collect();
+            let out = dir
+                .path()
+                .join(format!("case-{}", case.fetch_add(1, Ordering::Relaxed)));
+            let r = batch::run(&RunOptions {
+                resume: Some(ckpt.clone()),
+                out: Some(out),
+                backend: BackendChoice::Cpu,
+                quiet: true,
+                cfg: ConfigArgs {
+                    config: None,
+                    sets: sets.clone(),
+                },
+                ..RunOptions::new(None, 0)
+            });
+            let Err(e) = r else { return Ok(()) };
+            let msg = format!("{e:#}");
+            let named = sets
+                .iter()
+                .any(|s| msg.contains(s.split('=').next().unwrap_or(s)));
+            if named || msg.contains("start.silico") {
+                Ok(())
+            } else {
+                Err(format!(
+                    "refusal names neither a field nor the checkpoint: {msg}"
+                ))
+            }
+        },
+    );
+}
