@@ -89,6 +89,6 @@ EOF
 }
 
 status=0
-soak tiny configs/tiny.ron $((1000000 / scale)) $((100000 / scale)) 100 || status=1
 soak default configs/default.ron $((100000 / scale)) $((10000 / scale)) 10 || status=1
+soak tiny configs/tiny.ron $((1000000 / scale)) $((100000 / scale)) 100 || status=1
 exit $status

@@ -186,6 +186,19 @@ pub fn fold_groups(groups: u64) -> (u32, u32) {
 }
 
 impl Dispatch {
+    /// Whether a world of these (structural) sizes ever dispatches it.
+    pub fn used(&self, p: &Params, d: &Dims) -> bool {
+        match self {
+            Dispatch::PerAgentActionQuad
+            | Dispatch::JaxLifeAgents
+            | Dispatch::CompactAgents
+            | Dispatch::Observe => self.threads(p, d) > 0,
+            Dispatch::Probes(per_agent) => per_agent.used(p, d),
+            Dispatch::BirthBlocks => births::by_blocks(d.capacity),
+            _ => true,
+        }
+    }
+
     pub fn threads(&self, p: &Params, d: &Dims) -> u64 {
         match self {
             Dispatch::PerAgent => d.capacity as u64,

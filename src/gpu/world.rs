@@ -236,6 +236,17 @@ impl GpuWorld {
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let mut passes = HashMap::new();
         for def in SHADERS {
+            // Entries this world never dispatches (another brain's, the block selection of
+            // births in a small world) get no pipeline: building them costs a driver like
+            // lavapipe seconds per world.
+            let entries: Vec<&super::Entry> = def
+                .entries
+                .iter()
+                .filter(|e| e.dispatch.used(&params, &dims))
+                .collect();
+            if entries.is_empty() {
+                continue;
+            }
             let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(def.file),
                 source: wgpu::ShaderSource::Wgsl(full_source(def, &pages).into()),
@@ -319,7 +330,7 @@ impl GpuWorld {
             });
             let owned = pipeline_constants(def.source, cfg, &params);
             let constants: Vec<(&str, f64)> = owned.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-            for entry in def.entries {
+            for entry in entries {
                 let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(entry.name),
                     layout: Some(&layout),
@@ -628,7 +639,10 @@ impl GpuWorld {
 
     /// One entry point's dispatches (one per genome page for a per-page pass).
     fn record_entry(&self, cp: &mut wgpu::ComputePass<'_>, name: &str) {
-        let pass = &self.passes[name];
+        // An entry this world never needs (another brain's, say) has no pipeline.
+        let Some(pass) = self.passes.get(name) else {
+            return;
+        };
         for (page, bind_group) in pass.bind_groups.iter().enumerate() {
             // A per-page pass runs over the agents of one page at a time (with one page,
             // that is every agent).
@@ -681,7 +695,11 @@ impl GpuWorld {
                 timestamp_writes: None,
             });
             for name in &passes[start..end] {
-                if self.passes[name].when.runs(&self.params, tick as u32) {
+                if self
+                    .passes
+                    .get(name)
+                    .is_some_and(|p| p.when.runs(&self.params, tick as u32))
+                {
                     self.record_dispatch(&mut cp, name);
                 }
             }
