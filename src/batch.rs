@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::sim::{BackendKind, World};
 use crate::world::{checkpoint, metric_index, State, METRIC_COLUMNS};
 
-/// Which backend to run on; `Auto` takes the GPU and falls back to the CPU with a warning.
+/// Which engine to run on; `Auto` chooses as `choose_engine` says.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum BackendChoice {
     #[default]
@@ -33,19 +33,56 @@ pub fn load_config(path: Option<&Path>, sets: &[String]) -> Result<Config> {
     Ok(base.with_overrides(sets)?)
 }
 
-/// Make the world on the chosen backend.
-pub fn make_world(cfg: &Config, state: State, choice: BackendChoice) -> Result<World> {
+/// Which engine simulates under `choice`, the GPU context it runs on (if any) and why, in
+/// words for the first line a run prints. `auto`: a hardware GPU adapter; where the only
+/// adapter is a software rasteriser (lavapipe/llvmpipe, SwiftShader, WARP) or there is
+/// none, the CPU engine, which ran every shipped world faster than lavapipe
+/// (docs/performance.md).
+pub fn choose_engine(choice: BackendChoice) -> (BackendKind, Option<crate::gpu::GpuContext>, String) {
     match choice {
-        BackendChoice::Cpu => Ok(World::new(cfg, state, BackendKind::Cpu)?),
-        BackendChoice::Gpu => Ok(World::new(cfg, state, BackendKind::Gpu)?),
-        BackendChoice::Auto => match World::new(cfg, state.clone(), BackendKind::Gpu) {
-            Ok(w) => Ok(w),
-            Err(e) => {
-                eprintln!("warning: {e}\nwarning: falling back to the CPU reference backend (much slower)");
-                Ok(World::new(cfg, state, BackendKind::Cpu)?)
-            }
+        BackendChoice::Cpu => (BackendKind::Cpu, None, "--backend cpu".into()),
+        BackendChoice::Gpu => match crate::gpu::GpuContext::new() {
+            Ok(ctx) => (BackendKind::Gpu, Some(ctx), "--backend gpu".into()),
+            // World::new reports the missing adapter.
+            Err(_) => (BackendKind::Gpu, None, "--backend gpu".into()),
+        },
+        BackendChoice::Auto => match crate::gpu::GpuContext::new() {
+            Ok(ctx) if ctx.is_software() => (
+                BackendKind::Cpu,
+                None,
+                format!(
+                    "the only GPU adapter, {}, is a software rasteriser, slower than the CPU engine; --backend gpu uses it anyway",
+                    ctx.info.name
+                ),
+            ),
+            Ok(ctx) => (BackendKind::Gpu, Some(ctx), "a hardware GPU adapter".into()),
+            Err(e) => (
+                BackendKind::Cpu,
+                None,
+                format!("no GPU adapter ({e})"),
+            ),
         },
     }
+}
+
+/// Make the world on the engine `choice` picks; returns it and why that engine.
+pub fn make_world(cfg: &Config, state: State, choice: BackendChoice) -> Result<(World, String)> {
+    let (kind, ctx, why) = choose_engine(choice);
+    let world = match (kind, ctx) {
+        (BackendKind::Gpu, Some(ctx)) => match World::on_context(ctx, cfg, &state) {
+            Ok(w) => w,
+            Err(e) if choice == BackendChoice::Auto => {
+                eprintln!("warning: {e}\nwarning: falling back to the CPU engine");
+                return Ok((
+                    World::new(cfg, state, BackendKind::Cpu)?,
+                    format!("the GPU could not hold this world ({e})"),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        },
+        (kind, _) => World::new(cfg, state, kind)?,
+    };
+    Ok((world, why))
 }
 
 /// A config file plus `--set` overrides, as every command that reads a config takes them.
@@ -79,7 +116,8 @@ pub struct RunOptions {
     /// Continue from a checkpoint file.
     #[arg(long)]
     pub resume: Option<PathBuf>,
-    /// auto: the GPU, or the CPU reference with a warning when no adapter exists.
+    /// auto: a hardware GPU, else the CPU engine (a software rasteriser such as lavapipe
+    /// runs slower than it); gpu or cpu force one.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
     /// No progress bar.
@@ -343,7 +381,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         )
     });
     let start_agents = state.agents.clone();
-    let mut world = make_world(&cfg, state, opts.backend)?;
+    let (mut world, why) = make_world(&cfg, state, opts.backend)?;
     world.collect_events(true);
     let _lock = crate::outdir::lock_for_run(&out, opts.resume.as_deref(), opts.overwrite)?;
     let ckpt_dir = out.join("checkpoints");
@@ -404,7 +442,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         indicatif::ProgressBar::hidden()
     };
     eprintln!(
-        "silico: {} on {}; writing {}",
+        "silico: {} on {} ({why}); writing {}",
         if resumed_from.is_some() {
             "resuming"
         } else {
@@ -562,7 +600,7 @@ pub fn bench(
     backend: BackendChoice,
     passes: bool,
 ) -> Result<BenchResult> {
-    let mut world = make_world(cfg, State::new(cfg), backend)?;
+    let (mut world, _) = make_world(cfg, State::new(cfg), backend)?;
     let warmup = (ticks / 10).clamp(1, 32);
     world.advance(warmup)?;
     world.flush()?;

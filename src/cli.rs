@@ -153,7 +153,8 @@ pub struct AppArgs {
     /// Save the last frame (with --exit-after-frames) or the first F12 screenshot here (PNG).
     #[arg(long, value_name = "FILE")]
     pub screenshot: Option<PathBuf>,
-    /// gpu (the default): simulate on the window's GPU; cpu: on the CPU reference.
+    /// auto: simulate on the window's GPU if it is a hardware one, else on the CPU engine;
+    /// gpu or cpu force one. The window always draws with the GPU.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
     /// Open with an entity selected, followed and zoomed in on: agent:N or bot:N.

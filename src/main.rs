@@ -365,7 +365,7 @@ fn app(args: AppArgs) -> Result<()> {
         checkpoint: args.checkpoint.clone(),
         exit_after_frames: args.exit_after_frames,
         screenshot: args.screenshot.clone(),
-        cpu: args.backend == BackendChoice::Cpu,
+        backend: args.backend,
         select: args.select,
         lines: args.lines,
         layer: args.layer,

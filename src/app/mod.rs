@@ -32,8 +32,9 @@ pub struct AppOptions {
     pub exit_after_frames: Option<u64>,
     /// Save the last frame (with --exit-after-frames) or the first F12 here.
     pub screenshot: Option<PathBuf>,
-    /// Run the simulation on the CPU reference; the window still draws with the GPU.
-    pub cpu: bool,
+    /// Which engine simulates (`auto`: the window's GPU if it is a hardware one, else the
+    /// CPU engine); the window always draws with the GPU.
+    pub backend: crate::batch::BackendChoice,
     /// Open with this agent or bot selected, followed and zoomed in on.
     pub select: Option<session::Selection>,
     /// Interaction lines to start with.
@@ -199,9 +200,20 @@ impl Running {
         renderer
             .callback_resources
             .insert(ViewRenderer::new(&ctx.device, format));
-        let session = start_session(opts, (!opts.cpu).then(|| ctx.clone()))?;
+        let on_cpu = match opts.backend {
+            crate::batch::BackendChoice::Cpu => true,
+            crate::batch::BackendChoice::Gpu => false,
+            crate::batch::BackendChoice::Auto => ctx.is_software(),
+        };
+        let session = start_session(opts, (!on_cpu).then(|| ctx.clone()))?;
         let mut session = session;
-        let mut ui = UiState::new(&session, ctx.describe(), ctx.is_software());
+        // The status bar names the engine that simulates, and the drawing adapter.
+        let engine = if on_cpu {
+            format!("CPU engine; drawn by {}", ctx.describe())
+        } else {
+            ctx.describe()
+        };
+        let mut ui = UiState::new(&session, engine, ctx.is_software() && !on_cpu);
         ui.view.lines = opts.lines;
         ui.view.layer = opts.layer;
         if let Some(sel) = opts.select {
