@@ -38,7 +38,9 @@ pub fn load_config(path: Option<&Path>, sets: &[String]) -> Result<Config> {
 /// adapter is a software rasteriser (lavapipe/llvmpipe, SwiftShader, WARP) or there is
 /// none, the CPU engine, which ran every shipped world faster than lavapipe
 /// (docs/performance.md).
-pub fn choose_engine(choice: BackendChoice) -> (BackendKind, Option<crate::gpu::GpuContext>, String) {
+pub fn choose_engine(
+    choice: BackendChoice,
+) -> (BackendKind, Option<crate::gpu::GpuContext>, String) {
     match choice {
         BackendChoice::Cpu => (BackendKind::Cpu, None, "--backend cpu".into()),
         BackendChoice::Gpu => match crate::gpu::GpuContext::new() {
@@ -619,6 +621,14 @@ pub fn bench(
     };
     let mut pass_ms = Vec::new();
     let mut brain_traffic = None;
+    if let (crate::sim::World::Cpu(c), true) = (&mut world, passes) {
+        let reps = (ticks as f64 / wall_s.max(1e-9)).clamp(2.0, 20.0) as u32;
+        pass_ms = c
+            .profile_passes(reps)
+            .into_iter()
+            .map(|(n, ms)| (n.to_string(), ms))
+            .collect();
+    }
     if let crate::sim::World::Gpu(g) = &mut world {
         if passes || brain_pass.is_some() {
             // About a second of ticks per measurement, at least two.

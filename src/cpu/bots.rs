@@ -261,11 +261,12 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
             let mut moved = 0u32;
             let mut to_agents = Vec::new();
             let mut to_bots = Vec::new();
+            let said = super::effects::said(gate, &mem);
             for (s, c) in near_agents.iter().chain(near_bots.iter()).enumerate() {
                 if c.idx == NONE {
                     continue;
                 }
-                let (acc, hit_amount) = contact(p, [c.dx, c.dy], push, hit, gate, &mem);
+                let (acc, hit_amount) = contact(p, [c.dx, c.dy], push, hit, gate, &said);
                 hit_total += hit_amount;
                 moved += u32::from(push != 0.0);
                 if s < BOT_VIEW {

@@ -42,16 +42,23 @@ pub fn offset(p: &Params, from: [f32; 2], to: [f32; 2]) -> [f32; 2] {
     ]
 }
 
-/// What an actor does to one entity it sees at offset `[dx, dy]` (SPEC 2.4, 2.5): push along
-/// the direction to it, hit it (less with distance), and if its gate is open, send it
-/// `message`. Returns the fixed-point contribution and the hit's size (for stealing).
+/// An actor's gated message in fixed point, as each entity it sees receives it: the same
+/// for all of them, so converted once per actor (WGSL `said` in effects.wgsl).
+pub fn said(gate: f32, message: &[f32; MESSAGE_LEN]) -> [i32; MESSAGE_LEN] {
+    message.map(|v| to_fixed(v * gate))
+}
+
+/// What an actor does to one entity it sees at offset `[dx, dy]`: push along the direction
+/// to it, hit it (less with distance), and if its gate is open, send it its message, `said`
+/// (in fixed point, from `said`). Returns the fixed-point contribution and the hit's size
+/// (for stealing).
 pub fn contact(
     p: &Params,
     [dx, dy]: [f32; 2],
     push: f32,
     hit: f32,
     gate: f32,
-    message: &[f32; MESSAGE_LEN],
+    said: &[i32; MESSAGE_LEN],
 ) -> (AgentAcc, f32) {
     let norm = (dx * dx + dy * dy).sqrt() + 0.1;
     let hit_amount = hit * p.hit_strength * (-p.hit_distance_decay * norm).exp();
@@ -65,7 +72,7 @@ pub fn contact(
     };
     if gate > 0.0 {
         acc.gate = to_fixed(gate);
-        acc.message = message.map(|v| to_fixed(v * gate));
+        acc.message = *said;
     }
     (acc, hit_amount)
 }
@@ -81,119 +88,184 @@ pub fn add_acc(t: &mut AgentAcc, acc: &AgentAcc) {
     }
 }
 
-pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
-    let k = p.view_agents as usize;
-    let actions = &sc.actions;
-    let neighbors = &sc.neighbor_list;
-    let kb = p.view_bots as usize;
-    let bot_neighbors = &sc.bot_neighbor_list;
-    /// Its record, what it does to the agents and the bots it sees, and to its cell.
-    type Out = (
-        AgentTick,
-        Vec<(u32, AgentAcc)>,
-        Vec<(u32, AgentAcc, bool)>,
-        Option<(usize, CellAcc)>,
-    );
-    let per_agent: Vec<Out> = (0..st.agents.len())
-        .into_par_iter()
-        .map(|i| {
-            let a = &st.agents[i];
-            if a.alive == 0 {
-                return (AgentTick::default(), Vec::new(), Vec::new(), None);
-            }
-            let o = &actions[i * ACTION_LEN..(i + 1) * ACTION_LEN];
-            let push = o[act::PUSH];
-            let hit = o[act::HIT];
-            let gate = o[act::GATE].max(0.0);
-            let message: &[f32; MESSAGE_LEN] = o
-                [act::OTHER_MESSAGE..act::OTHER_MESSAGE + MESSAGE_LEN]
-                .try_into()
-                .expect("a message is MESSAGE_LEN actions");
-            let mut hit_total = 0.0f32;
-            let mut scatter = Vec::with_capacity(k);
-            for s in 0..k {
-                let j = neighbors[i * k + s];
-                if j == NONE {
-                    continue;
-                }
-                let other = &st.agents[j as usize];
-                let (acc, hit_amount) =
-                    contact(p, offset(p, a.pos, other.pos), push, hit, gate, message);
-                hit_total += hit_amount;
-                scatter.push((j, acc));
-            }
-            // The same push and hit on the bots it sees, and programming: its gated
-            // other_message pulls their programs (not under `controls.programming: Off`).
-            let programs = if p.programming_on != 0 { gate } else { 0.0 };
-            let mut to_bots = Vec::with_capacity(kb);
-            let mut programming = 0.0f32;
-            let mut programmed = 0u32;
-            for s in 0..kb {
-                let b = bot_neighbors[i * kb + s];
-                if b == NONE {
-                    continue;
-                }
-                let (acc, hit_amount) = contact(
-                    p,
-                    offset(p, a.pos, st.bots[b as usize].pos),
-                    push,
-                    hit,
-                    programs,
-                    message,
-                );
-                hit_total += hit_amount;
-                if programs > 0.0 {
-                    programming += programs;
-                    programmed += 1;
-                }
-                to_bots.push((b, acc, programs > 0.0));
-            }
-            let c = cell_index_of(p, a.pos);
-            let mut cell = CellAcc::default();
-            if o[act::EAT] > 0.0 {
-                cell.eaters = 1;
-            }
-            for t in 0..5 {
-                cell.terraform[t] =
-                    to_fixed(p.terraform_rate * super::terraform_act(p, o[act::TERRAFORM + t]));
-            }
-            let (cost, wants) = energy_cost(p, st, i, o);
-            let tick = AgentTick {
-                cost,
-                stolen: hit_total * p.hit_steal_fraction,
-                flags: TICK_ACTED | if wants { TICK_WANTS_CHILD } else { 0 },
-                cultivation: (p.terraform_rate * super::terraform_act(p, o[act::TERRAFORM]))
-                    .max(0.0),
-                programming,
-                programmed,
-                ..Default::default()
-            };
-            (tick, scatter, to_bots, Some((c, cell)))
-        })
-        .collect();
-    for (i, (tick, scatter, to_bots, cell)) in per_agent.into_iter().enumerate() {
-        sc.agent_tick[i] = tick;
-        for (j, acc) in scatter {
-            add_acc(&mut sc.agent_acc[j as usize], &acc);
-        }
-        // The lowest slot among a bot's writers is its programmer, and among those raising
-        // a cell's energy_gain its cultivator: the largest u32::MAX - slot.
-        let mark = u32::MAX - i as u32;
-        for (b, acc, wrote) in to_bots {
-            add_acc(&mut sc.bot_acc[b as usize], &acc);
-            if wrote {
-                sc.bot_writer[b as usize] = sc.bot_writer[b as usize].max(mark);
-            }
-        }
-        if let Some((c, acc)) = cell {
-            let t = &mut sc.cell_acc[c];
-            t.eaters += acc.eaters;
-            for f in 0..5 {
-                t.terraform[f] = t.terraform[f].wrapping_add(acc.terraform[f]);
-            }
-            if acc.terraform[0] > 0 {
-                sc.cell_raiser[c] = sc.cell_raiser[c].max(mark);
-            }
+/// Words of an `AgentAcc` and of a `CellAcc`.
+const ACC_WORDS: usize = std::mem::size_of::<AgentAcc>() / 4;
+const CELL_WORDS: usize = std::mem::size_of::<CellAcc>() / 4;
+
+/// One thread's share of what the agents scatter: its own copy of every accumulator,
+/// summed with the others' afterwards. Integer sums (wrapping, as the GPU's atomics) do not
+/// depend on their order, so the result is the GPU's whatever the split.
+struct Scatter {
+    agent: Vec<i32>,
+    bot: Vec<i32>,
+    cell: Vec<i32>,
+    /// u32::MAX minus the lowest slot that raised a cell's energy_gain / wrote a bot.
+    raiser: Vec<u32>,
+    writer: Vec<u32>,
+}
+
+impl Scatter {
+    fn new(agents: usize, bots: usize, cells: usize) -> Self {
+        Self {
+            agent: vec![0; agents * ACC_WORDS],
+            bot: vec![0; bots * ACC_WORDS],
+            cell: vec![0; cells * CELL_WORDS],
+            raiser: vec![0; cells],
+            writer: vec![0; bots],
         }
     }
+}
+
+/// Add one contribution at `base` (wrapping, as the GPU's atomics).
+fn add_contact(to: &mut [i32], base: usize, acc: &AgentAcc) {
+    for (dst, v) in
+        to[base..base + ACC_WORDS]
+            .iter_mut()
+            .zip(bytemuck::cast_slice::<AgentAcc, i32>(std::slice::from_ref(
+                acc,
+            )))
+    {
+        *dst = dst.wrapping_add(*v);
+    }
+}
+
+/// Sum the threads' copies into the accumulators, in parallel over the words.
+fn merge_into(words: &mut [i32], parts: &[&[i32]]) {
+    words.par_iter_mut().enumerate().for_each(|(w, dst)| {
+        for part in parts {
+            *dst = dst.wrapping_add(part[w]);
+        }
+    });
+}
+
+fn max_into(words: &mut [u32], parts: &[&[u32]]) {
+    words.par_iter_mut().enumerate().for_each(|(w, dst)| {
+        for part in parts {
+            *dst = (*dst).max(part[w]);
+        }
+    });
+}
+
+pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
+    let k = p.view_agents as usize;
+    let kb = p.view_bots as usize;
+    let n = st.agents.len();
+    let (actions, neighbors, bot_neighbors) =
+        (&sc.actions, &sc.neighbor_list, &sc.bot_neighbor_list);
+    // Positions side by side: the pairs read them in no order, and a whole 256-byte agent
+    // record per pair misses the cache in large worlds.
+    let pos: Vec<[f32; 2]> = st.agents.par_iter().map(|a| a.pos).collect();
+    let threads = rayon::current_num_threads().max(1);
+    let per = n.div_ceil(threads).max(1);
+    let parts: Vec<Scatter> = sc
+        .agent_tick
+        .par_chunks_mut(per)
+        .enumerate()
+        .map(|(chunk, records)| {
+            let mut out = Scatter::new(n, st.bots.len(), st.cells.len());
+            for (r, record) in records.iter_mut().enumerate() {
+                let i = chunk * per + r;
+                let a = &st.agents[i];
+                if a.alive == 0 {
+                    continue;
+                }
+                let o = &actions[i * ACTION_LEN..(i + 1) * ACTION_LEN];
+                let push = o[act::PUSH];
+                let hit = o[act::HIT];
+                let gate = o[act::GATE].max(0.0);
+                let message: &[f32; MESSAGE_LEN] = o
+                    [act::OTHER_MESSAGE..act::OTHER_MESSAGE + MESSAGE_LEN]
+                    .try_into()
+                    .expect("a message is MESSAGE_LEN actions");
+                let said_to_agents = said(gate, message);
+                let mut hit_total = 0.0f32;
+                for s in 0..k {
+                    let j = neighbors[i * k + s];
+                    if j == NONE {
+                        continue;
+                    }
+                    let (acc, hit_amount) = contact(
+                        p,
+                        offset(p, a.pos, pos[j as usize]),
+                        push,
+                        hit,
+                        gate,
+                        &said_to_agents,
+                    );
+                    hit_total += hit_amount;
+                    add_contact(&mut out.agent, j as usize * ACC_WORDS, &acc);
+                }
+                // The same push and hit on the bots it sees, and programming: its gated
+                // other_message pulls their programs (not under `controls.programming:
+                // Off`). The lowest slot among a bot's writers is its programmer, and among
+                // those raising a cell's energy_gain its cultivator: the largest
+                // u32::MAX - slot.
+                let mark = u32::MAX - i as u32;
+                let programs = if p.programming_on != 0 { gate } else { 0.0 };
+                let said_to_bots = said(programs, message);
+                let mut programming = 0.0f32;
+                let mut programmed = 0u32;
+                for s in 0..kb {
+                    let b = bot_neighbors[i * kb + s];
+                    if b == NONE {
+                        continue;
+                    }
+                    let (acc, hit_amount) = contact(
+                        p,
+                        offset(p, a.pos, st.bots[b as usize].pos),
+                        push,
+                        hit,
+                        programs,
+                        &said_to_bots,
+                    );
+                    hit_total += hit_amount;
+                    if programs > 0.0 {
+                        programming += programs;
+                        programmed += 1;
+                        out.writer[b as usize] = out.writer[b as usize].max(mark);
+                    }
+                    add_contact(&mut out.bot, b as usize * ACC_WORDS, &acc);
+                }
+                let c = cell_index_of(p, a.pos);
+                if o[act::EAT] > 0.0 {
+                    out.cell[c * CELL_WORDS] += 1;
+                }
+                for t in 0..5 {
+                    let fx =
+                        to_fixed(p.terraform_rate * super::terraform_act(p, o[act::TERRAFORM + t]));
+                    let w = &mut out.cell[c * CELL_WORDS + 1 + t];
+                    *w = w.wrapping_add(fx);
+                    if t == 0 && fx > 0 {
+                        out.raiser[c] = out.raiser[c].max(mark);
+                    }
+                }
+                let (cost, wants) = energy_cost(p, st, i, o);
+                *record = AgentTick {
+                    cost,
+                    stolen: hit_total * p.hit_steal_fraction,
+                    flags: TICK_ACTED | if wants { TICK_WANTS_CHILD } else { 0 },
+                    cultivation: (p.terraform_rate * super::terraform_act(p, o[act::TERRAFORM]))
+                        .max(0.0),
+                    programming,
+                    programmed,
+                    ..Default::default()
+                };
+            }
+            out
+        })
+        .collect();
+    let refs = |f: fn(&Scatter) -> &[i32]| -> Vec<&[i32]> { parts.iter().map(f).collect() };
+    merge_into(
+        bytemuck::cast_slice_mut(&mut sc.agent_acc),
+        &refs(|x| &x.agent),
+    );
+    merge_into(bytemuck::cast_slice_mut(&mut sc.bot_acc), &refs(|x| &x.bot));
+    merge_into(
+        bytemuck::cast_slice_mut(&mut sc.cell_acc),
+        &refs(|x| &x.cell),
+    );
+    let raisers: Vec<&[u32]> = parts.iter().map(|x| x.raiser.as_slice()).collect();
+    max_into(&mut sc.cell_raiser, &raisers);
+    let writers: Vec<&[u32]> = parts.iter().map(|x| x.writer.as_slice()).collect();
+    max_into(&mut sc.bot_writer, &writers);
 }

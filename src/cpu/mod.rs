@@ -226,6 +226,27 @@ impl CpuWorld {
         }
     }
 
+    /// Mean wall milliseconds of each pass per tick (a bot step's passes summed over the
+    /// tick's steps) over `reps` ticks, which run as usual (`silico bench --passes`).
+    pub fn profile_passes(&mut self, reps: u32) -> Vec<(&'static str, f64)> {
+        let mut total: Vec<(&'static str, f64)> = TICK_PASSES.iter().map(|p| (*p, 0.0)).collect();
+        for _ in 0..reps {
+            self.begin_tick();
+            for pass in tick_passes(self.params.bot_steps_per_tick) {
+                let started = std::time::Instant::now();
+                self.run_pass(pass);
+                let ms = started.elapsed().as_secs_f64() * 1e3;
+                if let Some(t) = total.iter_mut().find(|t| t.0 == pass) {
+                    t.1 += ms;
+                }
+            }
+        }
+        total
+            .into_iter()
+            .map(|(p, ms)| (p, ms / reps.max(1) as f64))
+            .collect()
+    }
+
     /// One whole tick; returns its metrics row.
     pub fn tick(&mut self) -> Vec<f32> {
         self.begin_tick();

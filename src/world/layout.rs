@@ -381,8 +381,13 @@ pub mod bot_act {
 /// Fixed-point scale of the integer accumulators: 2^16 per unit.
 pub const FIXED_SCALE: f32 = 65536.0;
 
+/// x in fixed point, rounded half to even (WGSL `to_fixed`). The scaled value is exact in
+/// f64, where adding and taking away 1.5 · 2^52 rounds it to an integer, ties to even: the
+/// same as `round_ties_even`, which without SSE4.1 is a call into libm costing the effects
+/// pass most of its time.
 pub fn to_fixed(x: f32) -> i32 {
-    (x * FIXED_SCALE).round_ties_even() as i32
+    const ROUND: f64 = 6_755_399_441_055_744.0;
+    (((x * FIXED_SCALE) as f64 + ROUND) - ROUND) as i32
 }
 
 pub fn from_fixed(x: i32) -> f32 {
