@@ -41,29 +41,46 @@ impl Rng {
         }
     }
 
+    /// The key of a (tick, entity, stream): every draw of it is one more hash of the key
+    /// and its index (WGSL `rng_key`), so a loop over indices hashes the key once.
     #[inline]
-    pub fn u32(&self, tick: u32, entity: u32, stream: u32, index: u32) -> u32 {
+    pub fn key(&self, tick: u32, entity: u32, stream: u32) -> u32 {
         let mut h = pcg(self.seed_key ^ tick);
         h = pcg(h ^ entity);
-        h = pcg(h ^ stream);
-        pcg(h ^ index)
+        pcg(h ^ stream)
+    }
+
+    #[inline]
+    pub fn u32(&self, tick: u32, entity: u32, stream: u32, index: u32) -> u32 {
+        pcg(self.key(tick, entity, stream) ^ index)
     }
 
     /// Uniform in [0, 1).
     #[inline]
     pub fn uniform(&self, tick: u32, entity: u32, stream: u32, index: u32) -> f32 {
-        (self.u32(tick, entity, stream, index) >> 8) as f32 * (1.0 / 16777216.0)
+        uniform_keyed(self.key(tick, entity, stream), index)
     }
 
     /// Two independent standard normals by Box-Muller from indices 2·pair and 2·pair + 1.
     #[inline]
     pub fn normal_pair(&self, tick: u32, entity: u32, stream: u32, pair: u32) -> [f32; 2] {
-        let u1 = ((self.u32(tick, entity, stream, pair.wrapping_mul(2)) >> 8) as f32 + 1.0)
-            * (1.0 / 16777216.0);
-        let u2 = (self.u32(tick, entity, stream, pair.wrapping_mul(2).wrapping_add(1)) >> 8) as f32
-            * (1.0 / 16777216.0);
-        let r = (-2.0 * u1.ln()).sqrt();
-        let a = std::f32::consts::TAU * u2;
-        [r * a.cos(), r * a.sin()]
+        normal_pair_keyed(self.key(tick, entity, stream), pair)
     }
+}
+
+/// Draw `index` of a key (WGSL `rng_uniform_keyed`): uniform in [0, 1).
+#[inline]
+pub fn uniform_keyed(key: u32, index: u32) -> f32 {
+    (pcg(key ^ index) >> 8) as f32 * (1.0 / 16777216.0)
+}
+
+/// Two standard normals by Box-Muller from draws 2·pair and 2·pair + 1 of a key (WGSL
+/// `rng_normal_pair_keyed`).
+#[inline]
+pub fn normal_pair_keyed(key: u32, pair: u32) -> [f32; 2] {
+    let u1 = ((pcg(key ^ pair.wrapping_mul(2)) >> 8) as f32 + 1.0) * (1.0 / 16777216.0);
+    let u2 = uniform_keyed(key, pair.wrapping_mul(2).wrapping_add(1));
+    let r = (-2.0 * u1.ln()).sqrt();
+    let a = std::f32::consts::TAU * u2;
+    [r * a.cos(), r * a.sin()]
 }

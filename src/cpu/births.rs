@@ -4,6 +4,8 @@
 //! agents when none is alive; `births_spawn` writes the children; `births_genome` writes
 //! their genomes: the parent's plus N(0, sigma^2) per weight, or a fresh random genome.
 
+use rayon::prelude::*;
+
 use crate::rng::{stream, Rng};
 use crate::world::brain::round_weight;
 use crate::world::{
@@ -32,11 +34,16 @@ pub fn random_agent(p: &Params, rng: &Rng, tick: u32, slot: u32) -> Agent {
 }
 
 /// Mutation noise: weights 2m and 2m+1 take the two normals of pair m.
-pub fn genome_noise(rng: &Rng, tick: u32, slot: u32, len: usize) -> impl Iterator<Item = f32> + '_ {
+pub fn genome_noise(rng: &Rng, tick: u32, slot: u32, len: usize) -> impl Iterator<Item = f32> {
+    let key = rng.key(tick, slot, stream::GENOME);
     (0..len.div_ceil(2) as u32)
-        .flat_map(move |m| rng.normal_pair(tick, slot, stream::GENOME, m))
+        .flat_map(move |m| crate::rng::normal_pair_keyed(key, m))
         .take(len)
 }
+
+/// Weights a thread of the CPU's `births_genome` mutates at a time (an even number: the
+/// two normals of a pair go to one chunk).
+const GENOME_CHUNK: usize = 4096;
 
 /// A respawned agent's genome: weight w is `scale[w]` N(0, 1) (see `world::brain`).
 pub fn random_genome(scale: &[f32], rng: &Rng, tick: u32, slot: u32, genome: &mut [f32]) {
@@ -244,18 +251,38 @@ pub fn births_genome(
                     .for_each(|w| *w = round_weight(*w, true));
             }
         } else {
+            // The child's slot is never its parent's, so split the genomes around it.
             let pa = b.parent as usize;
-            for (w, mut n) in genome_noise(rng, tick, b.child, len).enumerate() {
-                // With a rate below 1 each weight is touched or copied by its own draw.
-                if p.mutation_rate < 1.0
-                    && rng.uniform(tick, b.child, stream::MUTATION_MASK, w as u32)
-                        >= p.mutation_rate
-                {
-                    n = 0.0;
-                }
-                st.genomes[c * len + w] =
-                    round_weight(st.genomes[pa * len + w] + sigma[w] * n, f16);
-            }
+            let (child, parent) = if c < pa {
+                let (lo, hi) = st.genomes.split_at_mut(pa * len);
+                (&mut lo[c * len..(c + 1) * len], &hi[..len])
+            } else {
+                let (lo, hi) = st.genomes.split_at_mut(c * len);
+                (&mut hi[..len], &lo[pa * len..(pa + 1) * len])
+            };
+            let noise_key = rng.key(tick, b.child, stream::GENOME);
+            let mask_key = rng.key(tick, b.child, stream::MUTATION_MASK);
+            child
+                .par_chunks_mut(GENOME_CHUNK)
+                .enumerate()
+                .for_each(|(k, out)| {
+                    let first = k * GENOME_CHUNK;
+                    for (m, pair) in out.chunks_mut(2).enumerate() {
+                        let normals =
+                            crate::rng::normal_pair_keyed(noise_key, (first / 2 + m) as u32);
+                        for (e, (dst, mut n)) in pair.iter_mut().zip(normals).enumerate() {
+                            let w = first + 2 * m + e;
+                            // With a rate below 1 each weight is touched or copied by its
+                            // own draw.
+                            if p.mutation_rate < 1.0
+                                && crate::rng::uniform_keyed(mask_key, w as u32) >= p.mutation_rate
+                            {
+                                n = 0.0;
+                            }
+                            *dst = round_weight(parent[w] + sigma[w] * n, f16);
+                        }
+                    }
+                });
         }
     }
 }

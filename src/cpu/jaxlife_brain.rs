@@ -195,6 +195,322 @@ impl Net<'_> {
     }
 }
 
+/// A dense layer's place in a genome: its kernel (inputs × outputs, input-major) and bias.
+#[derive(Clone, Copy, Debug)]
+struct Layer {
+    kernel: usize,
+    bias: Option<usize>,
+    inputs: usize,
+    outputs: usize,
+}
+
+impl Layer {
+    fn find(tensors: &[Tensor], name: &str) -> Option<Self> {
+        let kernel = tensors
+            .iter()
+            .find(|t| t.name == format!("{name}.kernel"))?;
+        let bias = tensors.iter().find(|t| t.name == format!("{name}.bias"));
+        Some(Self {
+            kernel: kernel.offset,
+            bias: bias.map(|b| b.offset),
+            inputs: kernel.rows,
+            outputs: kernel.cols,
+        })
+    }
+
+    fn named(tensors: &[Tensor], name: &str) -> Self {
+        Self::find(tensors, name)
+            .unwrap_or_else(|| panic!("the JaxLife genome layout has no layer {name}"))
+    }
+
+    /// `out = bias + x W` for `rows` input rows of `x` (row-major), by a matrix product.
+    fn apply(&self, genome: &[f32], x: &[f32], rows: usize, out: &mut [f32]) {
+        let (k, n) = (self.inputs, self.outputs);
+        let out = &mut out[..rows * n];
+        match self.bias {
+            Some(b) => {
+                for row in out.chunks_mut(n) {
+                    row.copy_from_slice(&genome[b..b + n]);
+                }
+            }
+            None => out.fill(0.0),
+        }
+        gemm_add(
+            rows,
+            k,
+            n,
+            &x[..rows * k],
+            &genome[self.kernel..self.kernel + k * n],
+            out,
+        );
+    }
+}
+
+/// c += a b, all row-major: a is m × k, b is k × n, c is m × n. Four rows of a at a time
+/// share each row of b, and each sum runs over k in order, as `Net::dense`'s do. With the
+/// few rows these layers have (1 to 18), general matrix products (matrixmultiply) spent
+/// three times their arithmetic packing the weights: measured, this is faster. Compiled
+/// also for AVX2 and chosen at run time (the same additions and multiplications, eight at
+/// a time: the results do not change; no fused multiply-add, which would).
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn gemm_add(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+    assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n);
+    let mut c_blocks = c.chunks_mut(4 * n);
+    for a_block in a.chunks(4 * k) {
+        let c_block = c_blocks.next().expect("as many blocks of c as of a");
+        if let ([a0, a1, a2, a3], Some((c0, rest))) = (
+            [0, 1, 2, 3].map(|r| a_block.get(r * k..(r + 1) * k)),
+            c_block.split_at_mut_checked(n),
+        ) {
+            if let (Some(a0), Some(a1), Some(a2), Some(a3)) = (a0, a1, a2, a3) {
+                let (c1, rest) = rest.split_at_mut(n);
+                let (c2, c3) = rest.split_at_mut(n);
+                for (kk, brow) in b.chunks_exact(n).enumerate() {
+                    let (x0, x1, x2, x3) = (a0[kk], a1[kk], a2[kk], a3[kk]);
+                    for o in 0..n {
+                        let w = brow[o];
+                        c0[o] += w * x0;
+                        c1[o] += w * x1;
+                        c2[o] += w * x2;
+                        c3[o] += w * x3;
+                    }
+                }
+                continue;
+            }
+        }
+        for (crow, arow) in c_block.chunks_exact_mut(n).zip(a_block.chunks_exact(k)) {
+            for (brow, x) in b.chunks_exact(n).zip(arow) {
+                for (acc, w) in crow.iter_mut().zip(brow) {
+                    *acc += w * x;
+                }
+            }
+        }
+    }
+}
+
+/// The JaxLife brain of `Net`, the same arithmetic in another order: each layer that is
+/// applied to every entity is one matrix product over the entities' rows, tensor offsets
+/// are found once, and working memory is reused. The brain passes run it; `Net`, which
+/// reads line by line like the shader, is what tests hold it to.
+pub struct FastNet {
+    hidden: usize,
+    heads: usize,
+    agent_encoder: Layer,
+    bot_encoder: Option<Layer>,
+    self_attention: [Layer; 4],
+    cross_attention: [Layer; 4],
+    terrain_encoder: Layer,
+    terrain_decoder: Layer,
+    lstm_input: Layer,
+    lstm_hidden: Layer,
+    action_process: Layer,
+    action_logits: Layer,
+}
+
+/// A thread's working memory for `FastNet::step`.
+#[derive(Default)]
+pub struct FastScratch {
+    rows: Vec<f32>,
+    bot_rows: Vec<f32>,
+    emb: Vec<f32>,
+    q: Vec<f32>,
+    k: Vec<f32>,
+    v: Vec<f32>,
+    mixed: Vec<f32>,
+    ent: Vec<f32>,
+    scores: Vec<f32>,
+    small: Vec<f32>,
+}
+
+fn grow(v: &mut Vec<f32>, len: usize) -> &mut [f32] {
+    if v.len() < len {
+        v.resize(len, 0.0);
+    }
+    &mut v[..len]
+}
+
+impl FastNet {
+    pub fn new(tensors: &[Tensor], hidden: usize, heads: usize) -> Self {
+        let attention = |name: &str| {
+            ["query", "key", "value", "out"].map(|p| Layer::named(tensors, &format!("{name}.{p}")))
+        };
+        let lstm_input = tensors
+            .iter()
+            .find(|t| t.name == "lstm.input.kernel")
+            .map(|t| Layer {
+                kernel: t.offset,
+                bias: None,
+                inputs: t.rows,
+                outputs: t.cols,
+            })
+            .expect("the JaxLife genome layout has an LSTM input kernel");
+        Self {
+            hidden,
+            heads,
+            agent_encoder: Layer::named(tensors, "agent_encoder"),
+            bot_encoder: Layer::find(tensors, "bot_encoder"),
+            self_attention: attention("self_attention"),
+            cross_attention: attention("cross_attention"),
+            terrain_encoder: Layer::named(tensors, "terrain_encoder"),
+            terrain_decoder: Layer::named(tensors, "terrain_decoder"),
+            lstm_input,
+            lstm_hidden: Layer::named(tensors, "lstm.hidden"),
+            action_process: Layer::named(tensors, "action_process"),
+            action_logits: Layer::named(tensors, "action_logits"),
+        }
+    }
+
+    /// Multi-head attention of `nq` query rows (already projected, in `q`) over the entity
+    /// rows of `k` and `v` (projected), the invalid ones left out, into `mixed` (before the
+    /// output projection). A query with no valid key attends to nothing (zeros).
+    #[allow(clippy::too_many_arguments)]
+    fn attend(
+        &self,
+        q: &[f32],
+        nq: usize,
+        k: &[f32],
+        v: &[f32],
+        valid: &[bool],
+        scores: &mut Vec<f32>,
+        mixed: &mut [f32],
+    ) {
+        let (h, dh) = (self.hidden, self.hidden / self.heads);
+        let scale = 1.0 / (dh as f32).sqrt();
+        let ne = valid.len();
+        let scores = grow(scores, ne);
+        for i in 0..nq {
+            let out = &mut mixed[i * h..(i + 1) * h];
+            out.fill(0.0);
+            for head in 0..self.heads {
+                let seg = head * dh..(head + 1) * dh;
+                let qi = &q[i * h..(i + 1) * h][seg.clone()];
+                let mut max = f32::NEG_INFINITY;
+                for j in (0..ne).filter(|&j| valid[j]) {
+                    let kj = &k[j * h..(j + 1) * h][seg.clone()];
+                    let s: f32 = qi.iter().zip(kj).map(|(a, b)| a * b).sum::<f32>() * scale;
+                    scores[j] = s;
+                    max = max.max(s);
+                }
+                if max == f32::NEG_INFINITY {
+                    continue;
+                }
+                let total: f32 = (0..ne)
+                    .filter(|&j| valid[j])
+                    .map(|j| (scores[j] - max).exp())
+                    .sum();
+                for j in (0..ne).filter(|&j| valid[j]) {
+                    let p = (scores[j] - max).exp() / total;
+                    let vj = &v[j * h..(j + 1) * h][seg.clone()];
+                    for (m, x) in out[seg.clone()].iter_mut().zip(vj) {
+                        *m += p * x;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One step of agent `genome`'s brain on observation row `obs`, entity slots `valid`
+    /// (neighbours then bots), `view_agents` neighbour slots, its state `[h, c]` updated in
+    /// place; the 44 actions go to `actions`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn step(
+        &self,
+        genome: &[f32],
+        obs: &[f32],
+        terrain_len: usize,
+        valid: &[bool],
+        view_agents: usize,
+        state: &mut [f32],
+        w: &mut FastScratch,
+        actions: &mut [f32],
+    ) {
+        let h = self.hidden;
+        let ne = valid.len();
+        let kb = ne - view_agents;
+        // Encoders: the self vector and the neighbours in one product, the bots in another.
+        let agent_rows = 1 + view_agents;
+        let rows = grow(&mut w.rows, agent_rows * AGENT_VEC_LEN);
+        rows.copy_from_slice(&obs[terrain_len..terrain_len + agent_rows * AGENT_VEC_LEN]);
+        let emb = grow(&mut w.emb, (agent_rows + kb) * h);
+        self.agent_encoder.apply(genome, rows, agent_rows, emb);
+        if let (Some(enc), true) = (self.bot_encoder, kb > 0) {
+            let at = terrain_len + agent_rows * AGENT_VEC_LEN;
+            let bot_rows = grow(&mut w.bot_rows, kb * BOT_VEC_LEN);
+            bot_rows.copy_from_slice(&obs[at..at + kb * BOT_VEC_LEN]);
+            enc.apply(genome, bot_rows, kb, &mut emb[agent_rows * h..]);
+        }
+        for x in emb.iter_mut() {
+            *x = super::safe_tanh(*x);
+        }
+        // Entity embeddings: neighbours then bots, an empty slot's all zeros.
+        let ent = grow(&mut w.ent, ne * h);
+        ent.copy_from_slice(&emb[h..(1 + ne) * h]);
+        for (j, ok) in valid.iter().enumerate() {
+            if !ok {
+                ent[j * h..(j + 1) * h].fill(0.0);
+            }
+        }
+        let small = grow(&mut w.small, 11 * h);
+        small[10 * h..].copy_from_slice(&emb[..h]);
+        // Self-attention among the entities.
+        let [sq, sk, sv, so] = &self.self_attention;
+        let (q, k, v) = (
+            grow(&mut w.q, ne * h),
+            grow(&mut w.k, ne * h),
+            grow(&mut w.v, ne * h),
+        );
+        sq.apply(genome, ent, ne, q);
+        sk.apply(genome, ent, ne, k);
+        sv.apply(genome, ent, ne, v);
+        let mixed = grow(&mut w.mixed, ne * h);
+        self.attend(q, ne, k, v, valid, &mut w.scores, mixed);
+        // The entities after self-attention go where the embeddings were.
+        so.apply(genome, mixed, ne, ent);
+        // Cross-attention from the self embedding.
+        let [cq, ck, cv, co] = &self.cross_attention;
+        ck.apply(genome, ent, ne, k);
+        cv.apply(genome, ent, ne, v);
+        let small = grow(&mut w.small, 11 * h);
+        let (small, me) = small.split_at_mut(10 * h);
+        let (query, rest) = small.split_at_mut(h);
+        cq.apply(genome, me, 1, query);
+        let (pooled_mix, rest) = rest.split_at_mut(h);
+        self.attend(query, 1, k, v, valid, &mut w.scores, pooled_mix);
+        let (x, rest) = rest.split_at_mut(2 * h);
+        co.apply(genome, pooled_mix, 1, &mut x[..h]);
+        // Terrain: two dense layers, nothing between.
+        let (terrain_mid, rest) = rest.split_at_mut(h);
+        self.terrain_encoder
+            .apply(genome, &obs[..terrain_len], 1, terrain_mid);
+        self.terrain_decoder
+            .apply(genome, terrain_mid, 1, &mut x[h..]);
+        // LSTM: gates i, f, g, o; the input kernel has no bias, the hidden kernel has.
+        let (gates, rest) = rest.split_at_mut(4 * h);
+        self.lstm_hidden.apply(genome, &state[..h], 1, gates);
+        let wi = &genome[self.lstm_input.kernel..self.lstm_input.kernel + 2 * h * 4 * h];
+        gemm_add(1, 2 * h, 4 * h, x, wi, gates);
+        let sigmoid = |v: f32| 1.0 / (1.0 + (-v).exp());
+        for u in 0..h {
+            let i = sigmoid(gates[u]);
+            let f = sigmoid(gates[h + u]);
+            let g = super::safe_tanh(gates[2 * h + u]);
+            let o = sigmoid(gates[3 * h + u]);
+            let c = f * state[h + u] + i * g;
+            state[h + u] = c;
+            state[u] = o * super::safe_tanh(c);
+        }
+        let z = &mut rest[..h];
+        self.action_process.apply(genome, &state[..h], 1, z);
+        for x in z.iter_mut() {
+            *x = super::safe_tanh(*x);
+        }
+        self.action_logits.apply(genome, z, 1, actions);
+        for a in actions.iter_mut() {
+            *a = super::safe_tanh(*a);
+        }
+    }
+}
+
 pub fn jaxlife_brain(
     p: &Params,
     tensors: &[Tensor],
@@ -207,11 +523,10 @@ pub fn jaxlife_brain(
         return;
     }
     let slen = p.brain_state_len as usize;
+    let net = FastNet::new(tensors, hidden, heads);
     let brains = Brains {
         p,
-        tensors,
-        hidden,
-        heads,
+        net: &net,
         genomes: &st.genomes,
         obs: &sc.obs,
         neighbors: &sc.neighbor_list,
@@ -222,12 +537,12 @@ pub fn jaxlife_brain(
         .par_chunks_mut(ACTION_LEN)
         .zip(st.brain_state.par_chunks_mut(slen))
         .enumerate()
-        .for_each(|(i, (out, state))| {
+        .for_each_init(FastScratch::default, |w, (i, (out, state))| {
             if agents[i].alive == 0 {
                 out.fill(0.0);
                 return;
             }
-            out.copy_from_slice(&brains.actions(i, NONE, state));
+            brains.actions(i, NONE, state, w, out);
         });
 }
 
@@ -245,28 +560,27 @@ pub fn jaxlife_probe(
         return;
     }
     let slen = p.brain_state_len as usize;
+    let net = FastNet::new(tensors, hidden, heads);
     super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, code| {
         let brains = Brains {
             p,
-            tensors,
-            hidden,
-            heads,
+            net: &net,
             genomes: &st.genomes,
             obs: &sc.obs,
             neighbors: &sc.neighbor_list,
             bots: &sc.bot_neighbor_list,
         };
         let mut state = st.brain_state[i * slen..(i + 1) * slen].to_vec();
-        brains.actions(i, code, &mut state)
+        let mut out = vec![0.0; ACTION_LEN];
+        brains.actions(i, code, &mut state, &mut FastScratch::default(), &mut out);
+        out
     });
 }
 
 /// What every agent's brain reads this tick.
 struct Brains<'a> {
     p: &'a Params,
-    tensors: &'a [Tensor],
-    hidden: usize,
-    heads: usize,
+    net: &'a FastNet,
     genomes: &'a [f32],
     obs: &'a [f32],
     neighbors: &'a [u32],
@@ -274,10 +588,17 @@ struct Brains<'a> {
 }
 
 impl Brains<'_> {
-    /// Agent `i`'s 44 actions, its observation changed as probe code `code` says
-    /// (`saliency::run_probes`; NONE: not at all); `state` (its LSTM's [h, c]) is updated
-    /// in place.
-    fn actions(&self, i: usize, code: u32, state: &mut [f32]) -> Vec<f32> {
+    /// Agent `i`'s 44 actions into `out`, its observation changed as probe code `code`
+    /// says (`saliency::run_probes`; NONE: not at all); `state` (its LSTM's [h, c]) is
+    /// updated in place.
+    fn actions(
+        &self,
+        i: usize,
+        code: u32,
+        state: &mut [f32],
+        w: &mut FastScratch,
+        out: &mut [f32],
+    ) {
         let p = self.p;
         let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
         let (len, glen) = (p.obs_len as usize, p.genome_len as usize);
@@ -285,20 +606,100 @@ impl Brains<'_> {
             .map(|s| self.neighbors[i * k + s] != NONE)
             .chain((0..kb).map(|b| self.bots[i * kb + b] != NONE))
             .collect();
-        let mut obs = self.obs[i * len..(i + 1) * len].to_vec();
-        if let Some(j) = super::influence::swap_partner(code) {
-            let heard = super::influence::heard_ranges(p);
-            super::influence::swap_heard(&heard, &mut obs, &self.obs[j * len..(j + 1) * len]);
-        } else if code != NONE {
-            obs[code as usize] += SALIENCY_EPS;
-        }
-        let net = Net {
-            genome: &self.genomes[i * glen..(i + 1) * glen],
-            tensors: self.tensors,
-            hidden: self.hidden,
-            heads: self.heads,
+        let row = &self.obs[i * len..(i + 1) * len];
+        let changed;
+        let obs = if code == NONE {
+            row
+        } else {
+            let mut o = row.to_vec();
+            if let Some(j) = super::influence::swap_partner(code) {
+                let heard = super::influence::heard_ranges(p);
+                super::influence::swap_heard(&heard, &mut o, &self.obs[j * len..(j + 1) * len]);
+            } else {
+                o[code as usize] += SALIENCY_EPS;
+            }
+            changed = o;
+            &changed
         };
         let terrain_len = crate::world::terrain_patch_len(p.terrain_view_range as usize);
-        net.step(&obs, terrain_len, &valid, k, state)
+        self.net.step(
+            &self.genomes[i * glen..(i + 1) * glen],
+            obs,
+            terrain_len,
+            &valid,
+            k,
+            state,
+            w,
+            out,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Brain, Config};
+
+    /// The fast path against `Net` (the reference) on random genomes, observations with
+    /// empty slots, and a recurrent state, at two brain sizes.
+    #[test]
+    fn the_fast_path_computes_what_the_reference_does() {
+        for (hidden, heads, view_bots) in [(64, 4, 2), (16, 2, 0)] {
+            let mut cfg = Config {
+                brain: Brain::JaxLife { hidden, heads },
+                ..Default::default()
+            };
+            cfg.agents.view_bots = view_bots;
+            let tensors = crate::world::brain::layout_for(&cfg);
+            let d = crate::world::Dims::new(&cfg);
+            let rng = crate::rng::Rng::new(3);
+            let mut genome = vec![0.0; d.genome_len];
+            let noise = crate::world::brain::genome_noise(&rng, 0, 1, d.genome_len);
+            crate::world::brain::initial_genome(&tensors, &noise, &mut genome);
+            let obs: Vec<f32> = (0..d.obs_len)
+                .map(|k| 2.0 * rng.uniform(1, 0, 0, k as u32) - 1.0)
+                .collect();
+            let ne = d.view_agents + d.view_bots;
+            let valid: Vec<bool> = (0..ne).map(|j| j % 5 != 3).collect();
+            let h = hidden as usize;
+            let start: Vec<f32> = (0..2 * h)
+                .map(|k| rng.uniform(2, 0, 0, k as u32) - 0.5)
+                .collect();
+            let net = Net {
+                genome: &genome,
+                tensors: &tensors,
+                hidden: h,
+                heads: heads as usize,
+            };
+            let mut want_state = start.clone();
+            let want = net.step(
+                &obs,
+                d.terrain_len(),
+                &valid,
+                d.view_agents,
+                &mut want_state,
+            );
+            let fast = FastNet::new(&tensors, h, heads as usize);
+            let mut got_state = start.clone();
+            let mut got = vec![0.0; ACTION_LEN];
+            fast.step(
+                &genome,
+                &obs,
+                d.terrain_len(),
+                &valid,
+                d.view_agents,
+                &mut got_state,
+                &mut FastScratch::default(),
+                &mut got,
+            );
+            for (what, a, b) in [("actions", &got, &want), ("state", &got_state, &want_state)] {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    assert!(
+                        (x - y).abs() <= 1e-5 * y.abs().max(1.0),
+                        "{what}: {x} vs {y}"
+                    );
+                }
+            }
+        }
     }
 }
