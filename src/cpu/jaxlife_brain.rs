@@ -247,11 +247,13 @@ impl Layer {
 }
 
 /// c += a b, all row-major: a is m × k, b is k × n, c is m × n. Four rows of a at a time
-/// share each row of b, and each sum runs over k in order, as `Net::dense`'s do. With the
-/// few rows these layers have (1 to 18), general matrix products (matrixmultiply) spent
-/// three times their arithmetic packing the weights: measured, this is faster. Compiled
+/// share each row of b, and each sum runs over k in order, as `Net::dense`'s do. Compiled
 /// also for AVX2 and chosen at run time (the same additions and multiplications, eight at
-/// a time: the results do not change; no fused multiply-add, which would).
+/// a time: the results do not change; no fused multiply-add, which would make them depend
+/// on the host). Chosen by measurement over the crates: with the few rows these layers
+/// have (1 to 18), matrixmultiply spent three times its arithmetic packing the weights
+/// (`configs/jaxlife.ron` 37.7 ticks/s), and gemm ran it at 40-43 ticks/s, against 49-53
+/// for this (docs/performance.md).
 #[multiversion::multiversion(targets("x86_64+avx2"))]
 fn gemm_add(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
     assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n);
