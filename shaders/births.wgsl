@@ -307,7 +307,7 @@ fn write_control(count: u32, births: u32, respawns: u32, deaths: u32, candidates
 // integer, so the result is births_select's, entry for entry. The block passes run 64
 // threads (lavapipe pays each barrier once per SIMD batch of a workgroup).
 
-// src/gpu/births.rs SEL_WORDS, HIST_BINS, BLOCK_SLOTS, BLOCK_WORDS (tests/shaders.rs
+// src/gpu/births.rs SEL_WORDS, HIST_BINS, BLOCK_SLOTS, BLOCK_WORDS (tests/suite/shaders.rs
 // holds them equal).
 const SEL_WORDS: u32 = 16u;
 const HIST_BINS: u32 = 65536u;

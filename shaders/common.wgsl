@@ -1,5 +1,5 @@
 // Shared declarations, prepended to every pass. Mirrors src/world/layout.rs and src/rng.rs;
-// tests/layout.rs checks every struct's size and offsets against the Rust side.
+// tests/suite/shaders.rs checks every struct's size and offsets against the Rust side.
 
 const MESSAGE_LEN: u32 = 16u;
 const ID_LEN: u32 = 8u;

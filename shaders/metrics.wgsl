@@ -1,5 +1,5 @@
 // One row of per-tick measures (columns: METRIC_COLUMNS in src/world/layout.rs, documented
-// in README.md) written into the metrics ring, then the tick counter advanced.
+// in docs/metrics.md) written into the metrics ring, then the tick counter advanced.
 // metrics_partial: params.metric_partials workgroups each sum a contiguous chunk of the agents and
 // of the cells; metrics: one workgroup sums the partials and writes the row. Every sum is
 // reduced in the same fixed order each tick, so rows are reproducible.

@@ -467,7 +467,7 @@ pub struct MutationConfig {
     /// others are copied from the parent unchanged.
     pub rate: f32,
     /// Per-layer noise: a layer name (or a prefix of tensor names, such as `gru`) to its own
-    /// standard deviation in place of `sigma`. Names as in `world::brain` / the README.
+    /// standard deviation in place of `sigma`. Names as in `world::brain` / docs/architecture.md.
     pub layer_sigma: BTreeMap<String, f32>,
 }
 

@@ -336,8 +336,8 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
         md,
         "{} run(s). Solid lines: runs; dashed: control runs (a mechanic switched off, or a \
          random/zero brain), whose values are the chance level of each measure. Curves are \
-         means over windows of 1/400 of the run. Columns are explained in the README \
-         (metrics.csv columns, Emergence measures).\n",
+         means over windows of 1/400 of the run. Columns are explained in docs/metrics.md, \
+         the measures and their chance levels in docs/measures.md.\n",
         runs.len()
     );
     let _ = writeln!(

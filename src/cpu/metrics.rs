@@ -1,5 +1,5 @@
 //! Reference of shaders/metrics.wgsl: one row of per-tick measures (columns in
-//! `METRIC_COLUMNS`, documented in README.md), written into the metrics ring, and the
+//! `METRIC_COLUMNS`, documented in docs/metrics.md), written into the metrics ring, and the
 //! tick counter advanced. `metrics_partial` sums contiguous chunks of the agents and cells
 //! (one GPU workgroup each), `metrics` sums the partials and writes the row. The energy
 //! ledger's `ledger_error` is the change in total energy (agents + cells) minus what the

@@ -171,7 +171,7 @@ impl GpuContext {
 /// `LP_NATIVE_VECTOR_WIDTH` is left to the user: 128 (4 invocations per SIMD batch) makes
 /// Mesa 25's lavapipe compile our pipelines about 3× faster at the same tick speed, but the
 /// only CI run with it (on Mesa 25) lost its window test to a heap-corruption abort, so it is
-/// documented (README, "lavapipe from Mesa 25") rather than set here.
+/// documented (docs/performance.md, "lavapipe from Mesa 25") rather than set here.
 pub fn prepare_mesa_env() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {

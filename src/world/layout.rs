@@ -1,5 +1,5 @@
 //! Plain-old-data structs shared bit for bit with the WGSL side (`shaders/common.wgsl`).
-//! `tests/layout.rs` reads the WGSL structs through naga and checks sizes and offsets.
+//! `tests/suite/shaders.rs` reads the WGSL structs through naga and checks sizes and offsets.
 
 use bytemuck::{Pod, Zeroable};
 
@@ -499,7 +499,7 @@ pub mod terrain_kind {
 }
 
 /// Metric row layout: every column of metrics.csv, in order. The GPU writes rows of
-/// `METRIC_COLUMNS.len()` floats; README.md documents each column.
+/// `METRIC_COLUMNS.len()` floats; docs/metrics.md documents each column.
 pub const METRIC_COLUMNS: &[&str] = &[
     "tick",
     "population",

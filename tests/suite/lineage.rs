@@ -2,7 +2,7 @@
 //! offspring counts and causes of death that agree with the metrics and with each other, on
 //! both backends, and the same after a resume.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

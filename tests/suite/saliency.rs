@@ -1,7 +1,7 @@
 //! Brain saliency (SPEC 3): finite differences of each brain's actions over sampled inputs
 //! of each group, on both backends, against gradients computed independently.
 
-mod common;
+use crate::common;
 
 use silico::config::{Brain, Config};
 use silico::cpu::saliency::{group_input, group_size};

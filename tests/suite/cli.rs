@@ -1,6 +1,6 @@
 //! The `silico` binary end to end on a tiny world.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;
@@ -283,13 +283,17 @@ fn bench_prints_json() {
 }
 
 #[test]
-fn every_metric_column_is_documented_in_the_readme() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+fn every_metric_column_is_documented() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("docs")
+            .join("metrics.md"),
+    )
+    .unwrap();
     for c in METRIC_COLUMNS {
         assert!(
-            readme.contains(&format!("`{c}`")),
-            "README.md does not document metrics column `{c}`"
+            doc.contains(&format!("| `{c}` |")),
+            "docs/metrics.md does not document metrics column `{c}`"
         );
     }
 }
@@ -350,7 +354,7 @@ fn ablate_forks_go_on_as_the_run_and_refuse_another_ablation_in_their_folder() {
     let cfg = tiny_config(dir.path());
     let run = dir.path().join("run");
     // On the CPU reference: every fork is a world of its own, and on lavapipe each spends
-    // about 12 s building its pipelines (tests/gpu_vs_cpu.rs holds the GPU to the CPU).
+    // about 12 s building its pipelines (tests/suite/gpu_vs_cpu.rs holds the GPU to the CPU).
     let out = silico(&[
         "run",
         "--config",

@@ -1,7 +1,7 @@
 //! The app's UI logic under egui_kittest: the real panels over a real (CPU) world, driven
 //! by clicks and keys. The window and the GPU view are tested in app_window.rs.
 
-mod common;
+use crate::common;
 
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;

@@ -3,7 +3,7 @@
 //! whose messages copy their actions (speaker information = message entropy), listeners
 //! whose actions copy what they heard, and the controls that take each mechanic out.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

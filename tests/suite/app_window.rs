@@ -2,7 +2,7 @@
 //! and the charts, and saves a screenshot; with no display it runs the world headless.
 //! Xvfb missing skips the window test unless SILICO_REQUIRE_DISPLAY=1 (CI sets it).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};

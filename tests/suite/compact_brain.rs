@@ -2,7 +2,7 @@
 //! the world state, then the dense layers and the GRU), on both backends; its size; its
 //! recurrent state.
 
-mod common;
+use crate::common;
 
 use common::assert_close;
 
@@ -41,7 +41,7 @@ fn parameter_counts_follow_the_documented_formula() {
     assert_eq!(
         Dims::new(&cfg).genome_len,
         5_164,
-        "README: 5,164 at the defaults"
+        "docs/architecture.md: 5,164 at the defaults"
     );
 }
 

@@ -1,7 +1,7 @@
 //! `silico report`: plots and a table for runs and their controls, from run directories or
 //! a directory of runs; bad directories are refused by name.
 
-mod common;
+use crate::common;
 
 use silico::batch::{self, BackendChoice, ConfigArgs, RunOptions};
 

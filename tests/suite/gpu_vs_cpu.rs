@@ -2,7 +2,7 @@
 //! same state and scratch, run one pass, and every buffer must agree afterwards (exact for
 //! integers and counts, a tolerance for floats). Also whole ticks for a short while.
 
-mod common;
+use crate::common;
 
 use silico::config::{Brain, Config, TerrainKind};
 use silico::cpu::{CpuWorld, TICK_PASSES};

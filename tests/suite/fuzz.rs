@@ -17,7 +17,7 @@ use proptest::test_runner::{Config as PropConfig, TestRunner};
 use silico::config::Config;
 use silico::world::{checkpoint, State};
 
-mod common;
+use crate::common;
 
 fn cases() -> u32 {
     std::env::var("FUZZ_CASES")

@@ -113,7 +113,7 @@ fn to_ron_round_trips() {
 }
 
 /// Every config file under `dir`; experiment files (configs/experiments/, checked in
-/// tests/experiment.rs) are not configs.
+/// tests/suite/experiment.rs) are not configs.
 fn ron_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();

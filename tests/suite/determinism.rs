@@ -1,7 +1,7 @@
 //! Same config + seed + adapter give bit-identical worlds; a different seed gives a
 //! different one; a run resumed from a checkpoint matches the uninterrupted run bit for bit.
 
-mod common;
+use crate::common;
 
 use silico::config::Config;
 use silico::cpu::CpuWorld;

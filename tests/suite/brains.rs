@@ -1,7 +1,7 @@
 //! The JaxLife brain against an independent dense reference written here (matrices, full
 //! masked softmax), on both backends; its size; masking; recurrent state; mutation.
 
-mod common;
+use crate::common;
 
 use common::assert_close;
 

@@ -3,7 +3,7 @@
 //! magnitudes, Rule 110 (and Rule 30) against an independent automaton, the two demo
 //! scenarios, the energy ledger with busy bots, and the assembler/disassembler.
 
-mod common;
+use crate::common;
 
 use silico::batch::{self, BackendChoice, RunOptions};
 use silico::config::{AgentPlacement, BitPlacement, BotPlacement, Config, GenomeSpec};

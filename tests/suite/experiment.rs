@@ -2,7 +2,7 @@
 //! runs; a killed experiment resumes to the same worlds as an uninterrupted one; results.csv
 //! and summary.md cover every run.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;
@@ -245,7 +245,7 @@ fn results_and_summary_cover_every_run() {
 
 /// Forks and experiments of many small worlds run on the CPU reference: on lavapipe every
 /// world spends about 12 s building its pipelines, and the passes under them are held to
-/// the CPU's by tests/gpu_vs_cpu.rs (the controls included).
+/// the CPU's by tests/suite/gpu_vs_cpu.rs (the controls included).
 fn backend() -> silico::batch::BackendChoice {
     silico::batch::BackendChoice::Cpu
 }

@@ -1,7 +1,7 @@
 //! Checkpoint files round-trip, and truncated, corrupt or foreign files are refused with
 //! an error that says what is wrong.
 
-mod common;
+use crate::common;
 
 use silico::error::CheckpointError;
 use silico::world::{checkpoint, State};

@@ -1,7 +1,7 @@
 //! Genome storage on the GPU: pages (a population bigger than one storage binding) and
 //! half-float weights (`genome_precision: F16`) on every brain.
 
-mod common;
+use crate::common;
 
 use silico::config::{Brain, Config, Precision};
 use silico::cpu::{CpuWorld, TICK_PASSES};

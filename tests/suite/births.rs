@@ -1,7 +1,7 @@
 //! Births serve the most energetic would-be parents first (ties by slot) while free slots
 //! remain, on both backends.
 
-mod common;
+use crate::common;
 
 use silico::config::Brain;
 use silico::cpu::CpuWorld;

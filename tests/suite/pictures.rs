@@ -1,7 +1,7 @@
 //! World pictures without a window: a run's frames and GIF, and `silico render` of a
 //! checkpoint, decode with the right sizes and show terrain and agents.
 
-mod common;
+use crate::common;
 
 use image::AnimationDecoder;
 

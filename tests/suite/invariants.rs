@@ -2,7 +2,7 @@
 //! never creates energy, positions stay inside the world, and nothing becomes NaN or infinite even with wild
 //! mutation.
 
-mod common;
+use crate::common;
 
 use silico::cpu::CpuWorld;
 use silico::gpu::GpuWorld;
