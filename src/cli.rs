@@ -35,7 +35,7 @@ pub enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
-        /// Also time each GPU pass alone.
+        /// Also time each pass alone.
         #[arg(long)]
         passes: bool,
     },
@@ -166,4 +166,8 @@ pub struct AppArgs {
     /// Interaction lines to start with.
     #[arg(long, value_enum, default_value_t)]
     pub lines: crate::app::view::Lines,
+    /// Another run (a directory or its metrics.csv), typically a control: drawn dashed on
+    /// every chart and used for the dashboard's chance bands.
+    #[arg(long, value_name = "DIR")]
+    pub compare: Option<PathBuf>,
 }

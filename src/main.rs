@@ -369,6 +369,7 @@ fn app(args: AppArgs) -> Result<()> {
         select: args.select,
         lines: args.lines,
         layer: args.layer,
+        compare: args.compare.clone(),
     };
     match silico::app::run(opts) {
         Err(e) if e.downcast_ref::<silico::app::NoDisplay>().is_some() => {

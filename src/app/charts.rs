@@ -1,12 +1,18 @@
-//! Live charts: every metric column's recent history in a ring buffer, grouped into charts
-//! by its name, so a new column appears in a chart without new UI code.
+//! Live charts: every metric column's recent history in a ring buffer, drawn as small
+//! multiples (one measure per plot, its own y scale) in groups found from the column's
+//! name, so a new column appears without new UI code; the emergence dashboard above them
+//! (`dashboard.rs`); and a control run's metrics (`--compare`) drawn dashed on each.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use egui_plot::PlotPoint;
+use egui::{Color32, RichText};
+use egui_plot::{Line, LineStyle, Plot, PlotPoint, PlotPoints};
 
+use super::dashboard;
+use super::session::Session;
 use crate::world::METRIC_COLUMNS;
 
 /// The charts, in display order. A column whose name fits none lands in "other".
@@ -42,6 +48,363 @@ pub fn group_of(column: &str) -> Option<&'static str> {
         _ if starts("evo_") || has("lineage") || has("generation") => "population",
         _ => "other",
     })
+}
+
+/// The index of a metric column the code names (a name that is no column is a bug).
+pub fn column(name: &str) -> usize {
+    METRIC_COLUMNS
+        .iter()
+        .position(|c| *c == name)
+        .unwrap_or_else(|| panic!("no metrics column `{name}`"))
+}
+
+/// Indices of at most about `max` of `n` rows, evenly spaced, the last always kept: what a
+/// plot a few hundred pixels wide can show.
+pub fn thin(n: usize, max: usize) -> Vec<usize> {
+    let step = n.div_ceil(max.max(1)).max(1);
+    let mut keep: Vec<usize> = (0..n).step_by(step).collect();
+    if n > 0 && keep.last() != Some(&(n - 1)) {
+        keep.push(n - 1);
+    }
+    keep
+}
+
+/// What a column means, from the table in docs/metrics.md (compiled in, so the hover text
+/// and the documentation cannot differ).
+pub fn description(name: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            include_str!("../../docs/metrics.md")
+                .lines()
+                .filter_map(|l| {
+                    let rest = l.strip_prefix("| `")?;
+                    let (name, rest) = rest.split_once("` | ")?;
+                    let text = rest.strip_suffix(" |").unwrap_or(rest);
+                    // Markdown to plain text: escaped bars and code quotes.
+                    Some((name, text.replace("\\|", "|").replace('`', "")))
+                })
+                .collect()
+        })
+        .get(name)
+        .map(String::as_str)
+}
+
+/// A run's metrics loaded to compare with (typically a control), drawn dashed.
+pub struct Compare {
+    pub path: PathBuf,
+    pub history: History,
+}
+
+impl Compare {
+    /// `path` is a run directory (its metrics.csv is read) or a metrics.csv.
+    pub fn load(path: &Path) -> Result<Compare, String> {
+        let csv = if path.is_dir() {
+            path.join("metrics.csv")
+        } else {
+            path.to_path_buf()
+        };
+        if !csv.exists() {
+            return Err(format!(
+                "{}: no metrics.csv to compare with (give a run directory or its metrics.csv)",
+                csv.display()
+            ));
+        }
+        let mut history = History::new(usize::MAX / 2);
+        history.load_csv(&csv, u64::MAX)?;
+        if history.is_empty() {
+            return Err(format!("{}: no rows to compare with", csv.display()));
+        }
+        history.make_contiguous();
+        Ok(Compare {
+            path: path.to_path_buf(),
+            history,
+        })
+    }
+}
+
+/// The chart panel's settings and what it drew last frame.
+pub struct ChartSettings {
+    /// The dashboard's smoothing window.
+    pub window_ticks: f64,
+    /// Columns left out of the small multiples.
+    pub hidden: BTreeSet<&'static str>,
+    pub filter: String,
+    pub compare_path: String,
+    /// What the dashboard drew (a panel each) and how many series each small plot drew.
+    pub drawn_dashboard: Vec<dashboard::Drawn>,
+    pub drawn_plots: Vec<(&'static str, usize)>,
+}
+
+impl Default for ChartSettings {
+    fn default() -> Self {
+        Self {
+            window_ticks: 1_000.0,
+            hidden: BTreeSet::new(),
+            filter: String::new(),
+            compare_path: String::new(),
+            drawn_dashboard: Vec::new(),
+            drawn_plots: Vec::new(),
+        }
+    }
+}
+
+const LINE: Color32 = Color32::from_rgb(110, 180, 250);
+const CONTROL: Color32 = Color32::from_rgb(200, 200, 200);
+
+/// A column whose positive values span three decades or more, and never go negative, is
+/// drawn on a log axis.
+fn wants_log(points: &[PlotPoint]) -> Option<f64> {
+    let mut lo = f64::INFINITY;
+    let mut hi = 0.0f64;
+    for p in points {
+        if p.y < 0.0 {
+            return None;
+        }
+        if p.y > 0.0 {
+            lo = lo.min(p.y);
+            hi = hi.max(p.y);
+        }
+    }
+    (hi > 0.0 && hi / lo >= 1_000.0).then_some(lo)
+}
+
+fn value_text(v: f64) -> String {
+    if v == 0.0 || (1e-3..1e6).contains(&v.abs()) {
+        format!("{v:.4}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
+/// The whole chart panel: controls, the dashboard, the column chooser and the small
+/// multiples.
+pub fn panel(ui: &mut egui::Ui, s: &mut Session, st: &mut ChartSettings) {
+    ui.horizontal(|ui| {
+        ui.heading("Charts");
+        let mut cap = s.history.capacity();
+        let label = ui.label("history");
+        if ui
+            .add(
+                egui::DragValue::new(&mut cap)
+                    .range(100..=1_000_000)
+                    .speed(50),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("rows kept for the charts")
+            .changed()
+        {
+            s.history.set_capacity(cap);
+        }
+        if ui.button("Export CSV").clicked() {
+            let path = s.out_dir.join(format!("charts-tick{}.csv", s.tick()));
+            let r = std::fs::create_dir_all(&s.out_dir).and_then(|_| s.history.write_csv(&path));
+            s.message = Some(match r {
+                Ok(()) => format!("charts written to {}", path.display()),
+                Err(e) => format!("cannot write {}: {e}", path.display()),
+            });
+        }
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("compare");
+        ui.add(
+            egui::TextEdit::singleline(&mut st.compare_path)
+                .hint_text("a control run's directory")
+                .desired_width(180.0),
+        )
+        .labelled_by(label.id)
+        .on_hover_text("another run (typically a control), drawn dashed on every chart and used for the dashboard's chance bands");
+        if ui.button("Load compare").clicked() {
+            let path = PathBuf::from(st.compare_path.trim());
+            s.message = Some(match Compare::load(&path) {
+                Ok(c) => {
+                    let msg = format!("comparing with {} ({} rows)", c.path.display(), c.history.len());
+                    s.compare = Some(c);
+                    msg
+                }
+                Err(e) => e,
+            });
+        }
+        if s.compare.is_some() && ui.button("Clear").clicked() {
+            s.compare = None;
+        }
+    });
+    s.history.make_contiguous();
+    let history: &History = &s.history;
+    let control = s.compare.as_ref().map(|c| &c.history);
+    // A control longer than this run is drawn up to this run's last tick.
+    let until = history.contiguous(0).last().map_or(f64::INFINITY, |p| p.x);
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Emergence").strong().size(16.0));
+            let label = ui.label("smoothing window (ticks)");
+            ui.add(
+                egui::DragValue::new(&mut st.window_ticks)
+                    .range(10.0..=1_000_000.0)
+                    .speed(10.0),
+            )
+            .labelled_by(label.id);
+        });
+        st.drawn_dashboard = dashboard::show(ui, history, control, st.window_ticks);
+        ui.separator();
+        chooser(ui, st);
+        st.drawn_plots.clear();
+        for group in GROUPS {
+            let cols: Vec<(usize, &'static str)> = METRIC_COLUMNS
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| group_of(c) == Some(group) && !st.hidden.contains(*c))
+                .map(|(i, c)| (i, *c))
+                .collect();
+            if cols.is_empty() {
+                continue;
+            }
+            let open = matches!(
+                *group,
+                "population" | "agriculture" | "communication" | "tool use"
+            );
+            egui::CollapsingHeader::new(*group)
+                .default_open(open)
+                .show(ui, |ui| {
+                    for (ci, name) in cols {
+                        let series = small_plot(ui, history, control, until, ci, name);
+                        st.drawn_plots.push((name, series));
+                    }
+                });
+        }
+    });
+}
+
+/// Pick the columns the small multiples show: a filter and a checkbox per column.
+fn chooser(ui: &mut egui::Ui, st: &mut ChartSettings) {
+    egui::CollapsingHeader::new("choose columns").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            let label = ui.label("filter");
+            ui.text_edit_singleline(&mut st.filter)
+                .labelled_by(label.id);
+        });
+        let matching: Vec<&'static str> = METRIC_COLUMNS
+            .iter()
+            .copied()
+            .filter(|c| *c != "tick" && c.contains(st.filter.trim()))
+            .collect();
+        ui.horizontal(|ui| {
+            if ui.button("show all").clicked() {
+                matching.iter().for_each(|c| {
+                    st.hidden.remove(c);
+                });
+            }
+            if ui.button("hide all").clicked() {
+                st.hidden.extend(matching.iter().copied());
+            }
+        });
+        for c in matching {
+            let mut shown = !st.hidden.contains(c);
+            let r = ui.checkbox(&mut shown, c);
+            if let Some(d) = description(c) {
+                r.clone().on_hover_text(d);
+            }
+            if r.changed() {
+                if shown {
+                    st.hidden.remove(c);
+                } else {
+                    st.hidden.insert(c);
+                }
+            }
+        }
+    });
+}
+
+/// One column's plot with its own y scale; returns how many series it drew.
+fn small_plot(
+    ui: &mut egui::Ui,
+    history: &History,
+    control: Option<&History>,
+    until: f64,
+    ci: usize,
+    name: &'static str,
+) -> usize {
+    let points = history.contiguous(ci);
+    let control_points: Vec<PlotPoint> = control
+        .map(|c| {
+            c.contiguous(ci)
+                .iter()
+                .copied()
+                .filter(|p| p.x <= until)
+                .collect()
+        })
+        .unwrap_or_default();
+    let both: Vec<PlotPoint> = points.iter().chain(&control_points).copied().collect();
+    let log_floor = wants_log(&both);
+    let desc = description(name).unwrap_or("");
+    let last = points.last().map_or("–".to_string(), |p| value_text(p.y));
+    ui.label(
+        RichText::new(format!("{name}   {last}"))
+            .small()
+            .monospace(),
+    )
+    .on_hover_text(format!("{desc}\nlatest: {last}"));
+    let map = move |p: &PlotPoint| -> [f64; 2] {
+        match log_floor {
+            Some(lo) => [p.x, p.y.max(lo / 10.0).log10()],
+            None => [p.x, p.y],
+        }
+    };
+    let series = |pts: &[PlotPoint]| -> Vec<[f64; 2]> {
+        thin(pts.len(), 600)
+            .into_iter()
+            .map(|i| map(&pts[i]))
+            .collect()
+    };
+    let main = series(points);
+    let dashed = series(&control_points);
+    let mut drawn = 0;
+    let mut plot = Plot::new(("small", name))
+        .height(64.0)
+        .allow_scroll(false)
+        .show_x(false)
+        .label_formatter(move |pos| match pos {
+            egui_plot::HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } => {
+                let y = if log_floor.is_some() {
+                    10f64.powf(position.y)
+                } else {
+                    position.y
+                };
+                Some(format!(
+                    "{plot_name}\ntick {:.0}: {}",
+                    position.x,
+                    value_text(y)
+                ))
+            }
+            _ => None,
+        });
+    if log_floor.is_some() {
+        plot = plot
+            .y_axis_label("log")
+            .y_axis_formatter(|mark, _| value_text(10f64.powf(mark.value)));
+    }
+    plot.show(ui, |plot| {
+        if !main.is_empty() {
+            plot.line(Line::new(name, PlotPoints::from(main)).color(LINE));
+            drawn += 1;
+        }
+        if !dashed.is_empty() {
+            plot.line(
+                Line::new(format!("{name} (compare)"), PlotPoints::from(dashed))
+                    .color(CONTROL)
+                    .style(LineStyle::dashed_loose()),
+            );
+            drawn += 1;
+        }
+    });
+    drawn
 }
 
 /// The last `capacity` rows of every metric column, as plot points (x = tick).
@@ -167,6 +530,51 @@ mod tests {
         assert_eq!(group_of("bot_action_eat"), Some("bot actions"));
         assert_eq!(group_of("action_gate"), Some("communication"));
         assert_eq!(group_of("some_future_measure"), Some("other"));
+    }
+
+    #[test]
+    fn every_column_has_a_description() {
+        for c in METRIC_COLUMNS {
+            let d = description(c).unwrap_or_else(|| panic!("{c} has no description"));
+            assert!(!d.is_empty() && !d.contains(['`', '\\']), "{c}: {d}");
+        }
+    }
+
+    #[test]
+    fn thinning_keeps_the_ends_and_at_most_about_max() {
+        assert_eq!(thin(0, 10), Vec::<usize>::new());
+        assert_eq!(thin(5, 10), vec![0, 1, 2, 3, 4]);
+        let t = thin(20_000, 600);
+        assert!(t.len() <= 602 && t.len() >= 500, "{}", t.len());
+        assert_eq!((t[0], *t.last().unwrap()), (0, 19_999));
+    }
+
+    #[test]
+    fn counts_spanning_decades_go_on_a_log_axis() {
+        let pts = |ys: &[f64]| -> Vec<PlotPoint> {
+            ys.iter()
+                .enumerate()
+                .map(|(i, y)| PlotPoint::new(i as f64, *y))
+                .collect()
+        };
+        assert_eq!(wants_log(&pts(&[0.0, 2.0, 50.0, 4_000.0])), Some(2.0));
+        assert_eq!(wants_log(&pts(&[0.5, 0.9])), None);
+        assert_eq!(wants_log(&pts(&[-1.0, 1.0, 10_000.0])), None);
+    }
+
+    #[test]
+    fn a_compare_run_is_a_directory_or_its_metrics_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Compare::load(dir.path()).err().unwrap();
+        assert!(err.contains("metrics.csv"), "{err}");
+        let mut h = History::new(10);
+        let mut row = vec![0.0f32; METRIC_COLUMNS.len()];
+        row[0] = 10.0;
+        h.push(&row);
+        h.write_csv(&dir.path().join("metrics.csv")).unwrap();
+        assert_eq!(Compare::load(dir.path()).unwrap().history.len(), 1);
+        let csv = dir.path().join("metrics.csv");
+        assert_eq!(Compare::load(&csv).unwrap().history.len(), 1);
     }
 
     #[test]

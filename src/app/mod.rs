@@ -2,6 +2,7 @@
 //! around a world view drawn from the simulation's buffers, live charts and an inspector.
 
 pub mod charts;
+pub mod dashboard;
 pub mod session;
 pub mod ui;
 pub mod view;
@@ -40,6 +41,8 @@ pub struct AppOptions {
     /// Interaction lines to start with.
     pub lines: view::Lines,
     pub layer: view::Layer,
+    /// Another run's metrics to draw dashed and read the dashboard against.
+    pub compare: Option<PathBuf>,
 }
 
 /// Why the app could not open a window at all (the caller may run headless instead).
@@ -216,6 +219,9 @@ impl Running {
         let mut ui = UiState::new(&session, engine, ctx.is_software() && !on_cpu);
         ui.view.lines = opts.lines;
         ui.view.layer = opts.layer;
+        if let Some(c) = &session.compare {
+            ui.charts.compare_path = c.path.display().to_string();
+        }
         if let Some(sel) = opts.select {
             session.select(Some(sel))?;
             ui.follow = true;
@@ -414,14 +420,22 @@ fn save_capture(ctx: &GpuContext, picture: &view::Picture, path: &Path) -> Resul
 }
 
 fn start_session(opts: &AppOptions, ctx: Option<GpuContext>) -> Result<Session> {
-    match &opts.checkpoint {
+    let compare = match &opts.compare {
+        Some(path) => {
+            Some(charts::Compare::load(path).map_err(|e| anyhow::anyhow!("--compare {e}"))?)
+        }
+        None => None,
+    };
+    let mut s = match &opts.checkpoint {
         Some(path) => {
             let (cfg, state) = crate::world::checkpoint::read(path)?;
             let tick = state.tick();
             let mut s = Session::from_state(cfg, state, ctx)?;
             s.load_run_history(path, tick);
-            Ok(s)
+            s
         }
-        None => Session::new(opts.config.clone(), ctx),
-    }
+        None => Session::new(opts.config.clone(), ctx)?,
+    };
+    s.compare = compare;
+    Ok(s)
 }

@@ -79,6 +79,8 @@ pub struct Session {
     /// The device the world runs on, kept to build the next world after a reset or a load.
     ctx: Option<GpuContext>,
     pub history: History,
+    /// Another run's metrics to compare with (`--compare`), drawn dashed.
+    pub compare: Option<super::charts::Compare>,
     pub playing: bool,
     /// Ticks run per frame while playing.
     pub ticks_per_frame: u32,
@@ -115,6 +117,7 @@ impl Session {
             world,
             ctx,
             history: History::new(20_000),
+            compare: None,
             playing: true,
             ticks_per_frame: 1,
             max_speed: false,

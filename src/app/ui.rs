@@ -1,15 +1,14 @@
 //! The app's panels: controls, world view, charts, inspector, config, status bar and help.
 //! Everything here draws from and acts on a `Session`; the window adds only the frame loop.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use egui::{Color32, RichText};
-use egui_plot::{Legend, Line, Plot, PlotPoints};
 
-use super::charts::{group_of, History, GROUPS};
+use super::charts::ChartSettings;
 use super::session::{Applied, Selection, Session};
 use super::view::{AgentColors, Camera, Layer, Lines, ViewCallback, ViewSettings};
-use crate::world::{act as action, METRIC_COLUMNS};
+use crate::world::act as action;
 
 /// The shortcuts, as the help window lists them.
 pub const SHORTCUTS: &[(&str, &str)] = &[
@@ -40,6 +39,7 @@ pub struct UiState {
     pub show_help: bool,
     pub show_config: bool,
     pub show_charts: bool,
+    pub charts: ChartSettings,
     pub seed: u64,
     pub checkpoint_path: String,
     pub program_text: String,
@@ -68,6 +68,7 @@ impl UiState {
             show_help: false,
             show_config: false,
             show_charts: true,
+            charts: ChartSettings::default(),
             seed: session.cfg.seed,
             checkpoint_path: session
                 .out_dir
@@ -104,7 +105,7 @@ pub fn draw(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
     if st.show_charts {
         egui::Panel::left("charts")
             .default_size(420.0)
-            .show(ui, |ui| charts(ui, s));
+            .show(ui, |ui| super::charts::panel(ui, s, &mut st.charts));
     }
     egui::CentralPanel::default()
         .frame(egui::Frame::NONE.fill(Color32::from_rgb(12, 14, 18)))
@@ -447,86 +448,6 @@ fn nice_cells(want: f32) -> f32 {
         .find(|v| *v >= want)
         .unwrap_or(10.0 * p)
         .max(1.0)
-}
-
-fn charts(ui: &mut egui::Ui, s: &mut Session) {
-    ui.horizontal(|ui| {
-        ui.heading("Charts");
-        let mut cap = s.history.capacity();
-        let label = ui.label("history");
-        if ui
-            .add(
-                egui::DragValue::new(&mut cap)
-                    .range(100..=1_000_000)
-                    .speed(50),
-            )
-            .labelled_by(label.id)
-            .on_hover_text("ticks kept for the charts")
-            .changed()
-        {
-            s.history.set_capacity(cap);
-        }
-        if ui.button("Export CSV").clicked() {
-            let path = s.out_dir.join(format!("charts-tick{}.csv", s.tick()));
-            let r = std::fs::create_dir_all(&s.out_dir).and_then(|_| s.history.write_csv(&path));
-            s.message = Some(match r {
-                Ok(()) => format!("charts written to {}", path.display()),
-                Err(e) => format!("cannot write {}: {e}", path.display()),
-            });
-        }
-    });
-    ui.label(
-        RichText::new("click a legend entry to hide or show its series; hover for values")
-            .small()
-            .weak(),
-    );
-    s.history.make_contiguous();
-    let history: &History = &s.history;
-    let mut by_group: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, c) in METRIC_COLUMNS.iter().enumerate() {
-        if let Some(g) = group_of(c) {
-            let gi = GROUPS
-                .iter()
-                .position(|x| *x == g)
-                .unwrap_or(GROUPS.len() - 1);
-            by_group.entry(gi).or_default().push(i);
-        }
-    }
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        for (gi, cols) in by_group {
-            let name = GROUPS[gi];
-            let open = matches!(
-                name,
-                "population"
-                    | "agriculture"
-                    | "communication"
-                    | "tool use"
-                    | "kardashev"
-                    | "energy ledger"
-            );
-            egui::CollapsingHeader::new(name)
-                .default_open(open)
-                .show(ui, |ui| {
-                    Plot::new(name)
-                        .height(160.0)
-                        .legend(
-                            Legend::default()
-                                .position(egui_plot::Corner::LeftTop)
-                                .background_alpha(0.5)
-                                .text_style(egui::TextStyle::Small),
-                        )
-                        .x_axis_label("tick")
-                        .show(ui, |plot| {
-                            for &c in &cols {
-                                plot.line(Line::new(
-                                    METRIC_COLUMNS[c],
-                                    PlotPoints::Borrowed(history.contiguous(c)),
-                                ));
-                            }
-                        });
-                });
-        }
-    });
 }
 
 fn bars(ui: &mut egui::Ui, id: &str, values: &[f32], range: f32) {

@@ -11,6 +11,7 @@ use silico::app::ui::{self, UiState};
 use silico::config::Config;
 use silico::sim::World;
 use silico::world::program::ProgramSpec;
+use silico::world::METRIC_COLUMNS;
 
 struct App {
     session: Session,
@@ -293,4 +294,144 @@ fn the_gpu_inspector_reads_without_waiting_and_agrees_with_a_waiting_read() {
     assert_eq!(got.brain_state, waited.brain_state);
     assert_eq!(got.neighbors, waited.neighbors);
     assert_eq!(got.attention, waited.attention);
+}
+
+/// Pause the world and replace the chart history with `rows` crafted rows (ticks 10, 20,
+/// ...): `f` sets each row's columns by name.
+fn crafted_history(h: &mut Harness<'static, App>, rows: usize, f: impl Fn(usize, &mut Vec<f32>)) {
+    h.get_by_label("Pause").click();
+    h.run();
+    let history = &mut h.state_mut().session.history;
+    history.clear();
+    for i in 0..rows {
+        let mut row = vec![0.0f32; METRIC_COLUMNS.len()];
+        row[0] = (10 * (i + 1)) as f32;
+        f(i, &mut row);
+        history.push(&row);
+    }
+    h.run();
+}
+
+fn set(row: &mut [f32], name: &str, v: f32) {
+    row[METRIC_COLUMNS.iter().position(|c| *c == name).unwrap()] = v;
+}
+
+#[test]
+fn the_dashboard_reads_each_behaviour_against_its_chance_band() {
+    let mut h = harness(tiny());
+    crafted_history(&mut h, 400, |i, r| {
+        let noise = if i % 2 == 0 { 0.03 } else { -0.03 };
+        // Own harvest far above its chance level from tick 1,000 on.
+        set(r, "agri_own_harvest_food", 2.0);
+        set(r, "agri_own_harvest_chance", 0.2);
+        set(
+            r,
+            "agri_own_harvest_share",
+            if i < 100 { 0.2 + noise } else { 0.8 + noise },
+        );
+        // Listener response inside its bias band.
+        set(r, "comm_listener_bias", 0.05);
+        set(r, "comm_listener_mi", noise);
+        // No food from programmed bots' farms at all.
+    });
+    for title in [
+        "Agriculture: own harvest (share of cultivated food)",
+        "Communication: listener response (bits)",
+        "Tool use: programmer benefit (share of bot-farmed food)",
+    ] {
+        h.get_by_label(title);
+    }
+    h.get_by_label_contains("above chance for the last");
+    h.get_by_label_contains("within the chance band for the last");
+    h.get_by_label("no food eaten from programmed bots' farms yet");
+    let drawn = &h.state().ui.charts.drawn_dashboard;
+    assert_eq!(drawn.len(), 3);
+    assert!(
+        drawn[0].band_points > 100 && drawn[0].measure_points > 100,
+        "{drawn:?}"
+    );
+    assert!(drawn[1].band_points > 100, "{drawn:?}");
+    assert_eq!((drawn[2].band_points, drawn[2].measure_points), (0, 0));
+    // The smoothing window is the user's: 1,000 ticks see only the risen share, 10,000
+    // ticks the whole run (100 rows at 0.2, 300 at 0.8).
+    assert!((drawn[0].last_measure - 0.8).abs() < 0.01, "{drawn:?}");
+    h.state_mut().ui.charts.window_ticks = 10_000.0;
+    h.run();
+    let whole = h.state().ui.charts.drawn_dashboard[0].last_measure;
+    assert!((whole - 0.65).abs() < 0.01, "{whole}");
+}
+
+#[test]
+fn a_compare_run_adds_a_dashed_series_to_every_chart_and_sets_the_bands() {
+    let mut h = harness(tiny());
+    let rows = |scale: f32| {
+        move |i: usize, r: &mut Vec<f32>| {
+            for (c, v) in r.iter_mut().enumerate().skip(1) {
+                *v = scale * (1.0 + c as f32 + (i % 7) as f32);
+            }
+        }
+    };
+    crafted_history(&mut h, 50, rows(1.0));
+    // The control: another history written as a run's metrics.csv.
+    let dir = tempfile::tempdir().unwrap();
+    let mut control = silico::app::charts::History::new(100);
+    for i in 0..50 {
+        let mut row = vec![0.0f32; METRIC_COLUMNS.len()];
+        row[0] = (10 * (i + 1)) as f32;
+        rows(0.5)(i, &mut row);
+        control.push(&row);
+    }
+    control.write_csv(&dir.path().join("metrics.csv")).unwrap();
+    h.state_mut().ui.charts.compare_path = dir.path().display().to_string();
+    h.get_by_label("Load compare").click();
+    h.run();
+    h.run();
+    assert!(
+        h.state().session.compare.is_some(),
+        "{:?}",
+        h.state().session.message
+    );
+    let plots = &h.state().ui.charts.drawn_plots;
+    assert!(plots.len() > 20, "{plots:?}");
+    for (name, series) in plots {
+        assert_eq!(*series, 2, "{name} draws the run and the compared run");
+    }
+    // The dashboard now reads communication as message influence against the control.
+    h.get_by_label("Communication: message influence (share of listeners)");
+    let drawn = &h.state().ui.charts.drawn_dashboard;
+    assert!(drawn.iter().all(|d| d.band_points > 0), "{drawn:?}");
+    // A folder with no metrics.csv is refused by name, and the loaded one stays.
+    let empty = tempfile::tempdir().unwrap();
+    h.state_mut().ui.charts.compare_path = empty.path().display().to_string();
+    h.get_by_label("Load compare").click();
+    h.run();
+    let msg = h.state().session.message.clone().unwrap_or_default();
+    assert!(msg.contains("metrics.csv"), "{msg}");
+    assert!(h.state().session.compare.is_some());
+}
+
+#[test]
+fn the_column_chooser_hides_and_shows_small_plots() {
+    let mut h = harness(tiny());
+    crafted_history(&mut h, 20, |_, r| set(r, "births", 3.0));
+    let shown = |h: &Harness<'static, App>| {
+        h.state()
+            .ui
+            .charts
+            .drawn_plots
+            .iter()
+            .any(|(n, _)| *n == "births")
+    };
+    assert!(shown(&h));
+    h.get_by_label("choose columns").click();
+    h.run();
+    h.get_by_label("births").click();
+    h.run();
+    h.run();
+    assert!(h.state().ui.charts.hidden.contains("births"));
+    assert!(!shown(&h));
+    h.get_by_label("births").click();
+    h.run();
+    h.run();
+    assert!(shown(&h));
 }
