@@ -44,6 +44,7 @@ pub mod evidence;
 pub mod experiment;
 pub mod gpu;
 pub mod lineage;
+pub mod muller;
 pub mod outdir;
 pub mod report;
 pub mod rng;

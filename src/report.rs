@@ -221,7 +221,7 @@ fn palette(k: usize) -> RGBColor {
     COLORS[k % COLORS.len()]
 }
 
-fn register_font() {
+pub(crate) fn register_font() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = plotters::style::register_font(
@@ -399,6 +399,30 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
             }
             let _ = writeln!(md);
         }
+    }
+    // Lineages: a Muller plot per run that wrote lineage.csv.
+    let with_lineages: Vec<&Run> = runs
+        .iter()
+        .filter(|r| r.dir.join("lineage.csv").exists())
+        .collect();
+    if !with_lineages.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n## Lineages\n\nEach lineage's share of the living over time (the 24 with the \
+             most agent-ticks, in the colours of the app's world view; grey: every other).\n"
+        );
+    }
+    for r in &with_lineages {
+        let rows = crate::lineage::read(&r.dir.join("lineage.csv"))?;
+        let stem = if with_lineages.len() == 1 {
+            "muller".to_string()
+        } else {
+            format!("muller-{}", r.label.replace(['/', '\\', ' '], "-"))
+        };
+        let png = out.join(format!("{stem}.png"));
+        crate::muller::draw(&rows, &format!("Lineages of {}", r.label), &png)?;
+        written.push(png);
+        let _ = writeln!(md, "![Lineages of {}]({stem}.png)\n", r.label);
     }
     // Experiments (directories of <variant>/seed-<s>/ runs): statistics across seeds.
     for d in dirs {

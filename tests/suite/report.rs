@@ -29,7 +29,8 @@ fn a_report_plots_every_group_and_tabulates_every_run() {
     run(dir.path(), "no-messages", &["controls.messages=Off"]);
     let out = dir.path().join("report");
     let written = silico::report::write(&[dir.path().join("runs")], &out).unwrap();
-    assert_eq!(written.len(), silico::report::GROUPS.len() + 1);
+    // The groups, a Muller plot per run, and report.md.
+    assert_eq!(written.len(), silico::report::GROUPS.len() + 2 + 1);
     for (stem, _, _) in silico::report::GROUPS {
         let img = image::open(out.join(format!("{stem}.png"))).unwrap();
         assert_eq!((img.width(), img.height()), (1400, 900));
@@ -45,8 +46,27 @@ fn a_report_plots_every_group_and_tabulates_every_run() {
     assert!(md.contains("| world |  | 60 |"), "{md}");
     assert!(md.contains("| no-messages | messages off | 60 |"), "{md}");
     assert!(md.contains("`comm_listener_mi`") && md.contains("![Agriculture](agriculture.png)"));
-    // A single run directory works too.
-    silico::report::write(&[dir.path().join("runs/world")], &dir.path().join("one")).unwrap();
+    for label in ["world", "no-messages"] {
+        let img = image::open(out.join(format!("muller-{label}.png"))).unwrap();
+        assert_eq!((img.width(), img.height()), (1400, 500));
+        let coloured = img
+            .to_rgb8()
+            .pixels()
+            .filter(|p| p.0.iter().max().unwrap() - p.0.iter().min().unwrap() > 80)
+            .count();
+        assert!(
+            coloured > 20_000,
+            "muller-{label}: {coloured} coloured pixels"
+        );
+        assert!(
+            md.contains(&format!("![Lineages of {label}](muller-{label}.png)")),
+            "{md}"
+        );
+    }
+    // A single run directory works too, its Muller plot as muller.png.
+    let one = dir.path().join("one");
+    silico::report::write(&[dir.path().join("runs/world")], &one).unwrap();
+    assert!(one.join("muller.png").exists());
 }
 
 #[test]
