@@ -34,9 +34,11 @@ struct View {
     agent_energy_scale: f32,
     view_agents: u32,
     view_bots: u32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    // The lineage whose agents get a ring (founder id, low and high words; u32s, not a
+    // vec2, to keep the Rust struct's offsets), when highlight_lineage_on is 1.
+    highlight_lineage_lo: u32,
+    highlight_lineage_hi: u32,
+    highlight_lineage_on: u32,
     // Slots the selected agent attends to (its nearest neighbours), with a weight each.
     highlights: array<vec4<f32>, 16>,
 }
@@ -268,6 +270,10 @@ fn vs_agent(@builtin(vertex_index) v: u32, @builtin(instance_index) inst: u32) -
         if (u32(view.highlights[h].x) == slot) {
             mark = max(mark, 1.0 + max(view.highlights[h].y, 0.05));
         }
+    }
+    if (view.highlight_lineage_on == 1u && a.founder.x == view.highlight_lineage_lo
+        && a.founder.y == view.highlight_lineage_hi) {
+        mark = max(mark, 1.5);
     }
     var radius_px = max(0.38 * view.cell_size / view.units_per_px, 3.5);
     if (mark > 0.0) {

@@ -32,13 +32,13 @@ pub struct Individual {
     pub offspring: u32,
 }
 
-fn id64(pair: [u32; 2]) -> u64 {
+pub fn id64(pair: [u32; 2]) -> u64 {
     (u64::from(pair[1]) << 32) | u64::from(pair[0])
 }
 
 /// Ticks completed when something happened during tick index `tick` (0 for the initial
 /// world).
-fn completed(tick: u32) -> u64 {
+pub fn completed(tick: u32) -> u64 {
     if tick == INIT_TICK {
         0
     } else {

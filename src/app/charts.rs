@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use egui::{Color32, RichText};
-use egui_plot::{Line, LineStyle, Plot, PlotPoint, PlotPoints};
+use egui_plot::{FilledArea, Line, LineStyle, Plot, PlotPoint, PlotPoints};
 
 use super::dashboard;
 use super::session::Session;
@@ -134,6 +134,9 @@ pub struct ChartSettings {
     /// What the dashboard drew (a panel each) and how many series each small plot drew.
     pub drawn_dashboard: Vec<dashboard::Drawn>,
     pub drawn_plots: Vec<(&'static str, usize)>,
+    /// The Muller plot's rect and how many lineage bands it drew.
+    pub muller_rect: Option<egui::Rect>,
+    pub drawn_lineages: usize,
 }
 
 impl Default for ChartSettings {
@@ -145,6 +148,8 @@ impl Default for ChartSettings {
             compare_path: String::new(),
             drawn_dashboard: Vec::new(),
             drawn_plots: Vec::new(),
+            muller_rect: None,
+            drawn_lineages: 0,
         }
     }
 }
@@ -249,6 +254,7 @@ pub fn panel(ui: &mut egui::Ui, s: &mut Session, st: &mut ChartSettings) {
             .labelled_by(label.id);
         });
         st.drawn_dashboard = dashboard::show(ui, history, control, st.window_ticks);
+        lineages(ui, &s.family, &mut s.highlight_lineage, st);
         ui.separator();
         chooser(ui, st);
         st.drawn_plots.clear();
@@ -276,6 +282,106 @@ pub fn panel(ui: &mut egui::Ui, s: &mut Session, st: &mut ChartSettings) {
                 });
         }
     });
+}
+
+/// The live Muller plot: each lineage's share of the living, stacked, in its agents'
+/// colours; clicking a band rings that lineage's living agents in the world view.
+fn lineages(
+    ui: &mut egui::Ui,
+    family: &super::family::Family,
+    highlight: &mut Option<u64>,
+    st: &mut ChartSettings,
+) {
+    ui.label(RichText::new("Lineages (share of the living)").strong());
+    let m = family.muller(12);
+    st.drawn_lineages = 0;
+    if m.ticks.is_empty() {
+        ui.label(RichText::new("no lineage samples yet").weak());
+        st.muller_rect = None;
+        return;
+    }
+    let n = m.ticks.len();
+    // Bottom to top: the largest lineage first, then the rest, every other on top.
+    let mut bands: Vec<(Option<u64>, Vec<f64>, Color32)> = m
+        .lineages
+        .iter()
+        .zip(&m.shares)
+        .map(|(l, s)| {
+            let [r, g, b] = crate::muller::lineage_colour(*l);
+            let colour = if *highlight == Some(*l) {
+                Color32::WHITE
+            } else {
+                Color32::from_rgb(r, g, b)
+            };
+            (Some(*l), s.clone(), colour)
+        })
+        .collect();
+    bands.push((None, m.other.clone(), Color32::from_gray(90)));
+    let response = Plot::new("muller")
+        .height(110.0)
+        .include_y(0.0)
+        .include_y(1.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .x_axis_label("tick")
+        .y_axis_label("share")
+        .show(ui, |plot| {
+            let mut below = vec![0.0; n];
+            for (l, shares, colour) in &bands {
+                let above: Vec<f64> = below.iter().zip(shares).map(|(b, s)| b + s).collect();
+                let name = l.map_or("other lineages".to_string(), |l| {
+                    format!("lineage {l:016x}")
+                });
+                plot.add(FilledArea::new(name, &m.ticks, &below, &above).fill_color(*colour));
+                below = above;
+            }
+            plot.pointer_coordinate()
+        });
+    st.muller_rect = Some(response.response.rect);
+    st.drawn_lineages = m.lineages.len();
+    if response.response.clicked() {
+        if let Some(p) = response.inner {
+            // The band under the pointer at the nearest sample.
+            let b = m.ticks.partition_point(|t| *t < p.x).min(n - 1);
+            let mut top = 0.0;
+            let picked = bands.iter().find_map(|(l, shares, _)| {
+                top += shares[b];
+                (p.y <= top).then_some(*l)
+            });
+            *highlight = match picked.flatten() {
+                Some(l) if *highlight != Some(l) => Some(l),
+                _ => None,
+            };
+        }
+    }
+    ui.horizontal_wrapped(|ui| match highlight {
+        Some(l) => {
+            let alive = family
+                .lineages_now()
+                .iter()
+                .find(|(x, _)| x == l)
+                .map_or(0, |(_, c)| *c);
+            ui.label(
+                RichText::new(format!(
+                    "ringed in the view: lineage {l:016x}, {alive} alive"
+                ))
+                .small(),
+            );
+            if ui.small_button("clear").clicked() {
+                *highlight = None;
+            }
+        }
+        None => {
+            ui.label(
+                RichText::new("click a band to ring its living agents in the view")
+                    .small()
+                    .weak(),
+            );
+        }
+    });
+    ui.add_space(6.0);
 }
 
 /// Pick the columns the small multiples show: a filter and a checkbox per column.

@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod dashboard;
+pub mod family;
 pub mod session;
 pub mod ui;
 pub mod view;

@@ -79,6 +79,10 @@ pub struct Session {
     /// The device the world runs on, kept to build the next world after a reset or a load.
     ctx: Option<GpuContext>,
     pub history: History,
+    /// Births, deaths and lineages seen so far (ancestry, the live Muller plot).
+    pub family: super::family::Family,
+    /// A lineage whose living agents the view rings (picked in the Muller plot).
+    pub highlight_lineage: Option<u64>,
     /// Another run's metrics to compare with (`--compare`), drawn dashed.
     pub compare: Option<super::charts::Compare>,
     pub playing: bool,
@@ -111,12 +115,15 @@ impl Session {
 
     pub fn from_state(cfg: Config, state: State, ctx: Option<GpuContext>) -> Result<Self> {
         let world = make_world(&cfg, &state, ctx.as_ref())?;
+        let family = super::family::Family::from_agents(&state.agents);
         let mut s = Self {
             cfg,
             pending: None,
             world,
             ctx,
             history: History::new(20_000),
+            family,
+            highlight_lineage: None,
             compare: None,
             playing: true,
             ticks_per_frame: 1,
@@ -145,6 +152,7 @@ impl Session {
         for row in &rows {
             self.history.push(row);
         }
+        self.take_family_events(rows.last().map(|r| f64::from(r[0])));
         let (since, at) = self.speed_window;
         let dt = since.elapsed().as_secs_f64();
         if dt >= 0.5 {
@@ -156,10 +164,22 @@ impl Session {
 
     /// Wait for the GPU and take the last metric rows (so the charts reach the current tick).
     pub fn flush(&mut self) -> Result<()> {
-        for row in self.world.flush()? {
-            self.history.push(&row);
+        let rows = self.world.flush()?;
+        for row in &rows {
+            self.history.push(row);
         }
+        self.take_family_events(rows.last().map(|r| f64::from(r[0])));
         Ok(())
+    }
+
+    /// Births and deaths that arrived, then a sample of the lineages at the newest metrics
+    /// row's tick (the events come with the rows, so they describe the same ticks).
+    fn take_family_events(&mut self, tick: Option<f64>) {
+        let (mut events, _lost) = self.world.take_events();
+        self.family.record(&mut events);
+        if let Some(t) = tick {
+            self.family.sample(t);
+        }
     }
 
     /// One frame's worth of simulation while playing; `frame_budget_s` steers max speed.
@@ -188,6 +208,7 @@ impl Session {
 
     fn replace(&mut self, cfg: Config, state: State) -> Result<()> {
         self.world = make_world(&cfg, &state, self.ctx.as_ref())?;
+        self.family = super::family::Family::from_agents(&state.agents);
         self.generation += 1;
         self.cfg = cfg;
         self.history.clear();
@@ -261,10 +282,25 @@ impl Session {
             .skip(1)
             .take(2)
             .filter(|d| !d.as_os_str().is_empty());
-        if let Some(csv) = dirs.map(|d| d.join("metrics.csv")).find(|p| p.is_file()) {
+        let dirs: Vec<&Path> = dirs.collect();
+        if let Some(csv) = dirs
+            .iter()
+            .map(|d| d.join("metrics.csv"))
+            .find(|p| p.is_file())
+        {
             match self.history.load_csv(&csv, tick) {
                 Ok(n) => self.message = Some(format!("charts: {n} rows from {}", csv.display())),
                 Err(e) => self.message = Some(format!("charts start empty: {e}")),
+            }
+        }
+        // The run's dead, for the ancestry of the living.
+        if let Some(csv) = dirs
+            .iter()
+            .map(|d| d.join("lineage.csv"))
+            .find(|p| p.is_file())
+        {
+            if let Ok(rows) = crate::lineage::read(&csv) {
+                self.family.add_history(&rows);
             }
         }
     }
@@ -506,7 +542,11 @@ impl Session {
 
 fn make_world(cfg: &Config, state: &State, ctx: Option<&GpuContext>) -> Result<World> {
     Ok(match ctx {
-        Some(ctx) => World::on_context(ctx.clone(), cfg, state)?,
+        Some(ctx) => {
+            let mut w = World::on_context(ctx.clone(), cfg, state)?;
+            w.collect_events(true);
+            w
+        }
         None => World::new(cfg, state.clone(), crate::sim::BackendKind::Cpu)?,
     })
 }

@@ -392,6 +392,7 @@ fn world_view(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
         Some(Selection::Bot(i)) => Some(i),
         _ => None,
     };
+    st.view.highlight_lineage = s.highlight_lineage;
     st.view.highlights = s.agent_view.as_ref().map_or(Vec::new(), |a| {
         // Mark what the agent attends to: per neighbour, its largest weight over heads.
         a.neighbors
@@ -489,6 +490,48 @@ fn bars(ui: &mut egui::Ui, id: &str, values: &[f32], range: f32) {
     });
 }
 
+/// The agent's parent chain up to its lineage's founder, as far as it was recorded.
+fn ancestry(ui: &mut egui::Ui, s: &Session, id: u64) {
+    const SHOWN: usize = 12;
+    egui::CollapsingHeader::new("ancestry")
+        .default_open(true)
+        .show(ui, |ui| {
+            let Some(a) = s.family.ancestry(id) else {
+                ui.label(RichText::new("not recorded").weak());
+                return;
+            };
+            let n = a.chain.len();
+            egui::Grid::new("ancestry").num_columns(3).show(ui, |ui| {
+                for (k, (ind, m)) in a.chain.iter().enumerate() {
+                    if k == SHOWN && n > SHOWN + 1 {
+                        ui.label(format!("… {} more", n - SHOWN - 1));
+                        ui.end_row();
+                    }
+                    if k >= SHOWN && k + 1 < n {
+                        continue;
+                    }
+                    let who = match (k, m.parent.is_none()) {
+                        (0, _) => "this agent".to_string(),
+                        (_, true) => "founder".to_string(),
+                        (1, _) => "parent".to_string(),
+                        _ => format!("ancestor −{k}"),
+                    };
+                    ui.label(who);
+                    ui.label(format!("gen {}, born tick {}", m.generation, m.birth_tick));
+                    ui.label(RichText::new(format!("{ind:016x}")).small().monospace());
+                    ui.end_row();
+                }
+            });
+            if a.cut {
+                ui.label(
+                    RichText::new("earlier ancestors were born before this session recorded them")
+                        .weak()
+                        .small(),
+                );
+            }
+        });
+}
+
 fn inspector(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
     if ui.button("Close").clicked() {
         let r = s.select(None);
@@ -521,6 +564,7 @@ fn inspector(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
             row("position", format!("({:.1}, {:.1})", ag.pos[0], ag.pos[1]));
             row("sees", format!("{} agents", a.neighbors.len()));
         });
+        ancestry(ui, s, crate::lineage::id64([ag.lineage_lo, ag.lineage_hi]));
         ui.label("self message (sent)");
         bars(ui, "self message", &ag.self_message, 1.0);
         ui.label("other message (sent to others)");

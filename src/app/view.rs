@@ -121,7 +121,10 @@ pub struct ViewUniform {
     pub agent_energy_scale: f32,
     pub view_agents: u32,
     pub view_bots: u32,
-    pub _pad: [u32; 3],
+    /// The lineage whose agents get a ring (founder id, low and high words) when
+    /// `highlight_lineage_on` is 1.
+    pub highlight_lineage: [u32; 2],
+    pub highlight_lineage_on: u32,
     pub highlights: [[f32; 4]; MAX_HIGHLIGHTS],
 }
 
@@ -227,6 +230,8 @@ pub struct ViewSettings {
     pub selected_bot: Option<usize>,
     /// (slot, weight) of agents to mark, e.g. what the selected agent attends to.
     pub highlights: Vec<(usize, f32)>,
+    /// A lineage whose living agents are marked.
+    pub highlight_lineage: Option<u64>,
 }
 
 impl ViewSettings {
@@ -242,6 +247,7 @@ impl ViewSettings {
             selected_agent: None,
             selected_bot: None,
             highlights: Vec::new(),
+            highlight_lineage: None,
         }
     }
 
@@ -292,7 +298,10 @@ impl ViewSettings {
             agent_energy_scale: 2.0 * cfg.agents.initial_energy.max(1.0),
             view_agents: cfg.agents.view_agents,
             view_bots: cfg.agents.view_bots,
-            _pad: [0; 3],
+            highlight_lineage: self
+                .highlight_lineage
+                .map_or([0; 2], |l| [l as u32, (l >> 32) as u32]),
+            highlight_lineage_on: u32::from(self.highlight_lineage.is_some()),
             highlights,
         }
     }

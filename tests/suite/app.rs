@@ -435,3 +435,63 @@ fn the_column_chooser_hides_and_shows_small_plots() {
     h.run();
     assert!(shown(&h));
 }
+
+#[test]
+fn clicking_a_muller_band_rings_its_lineage_and_the_inspector_shows_ancestry() {
+    let mut h = harness(tiny());
+    // A few ticks sample the lineages.
+    h.get_by_label("Pause").click();
+    h.run();
+    for _ in 0..20 {
+        h.get_by_label("Step").click();
+        h.run();
+    }
+    assert!(h.state().ui.charts.drawn_lineages > 0);
+    let rect = h
+        .state()
+        .ui
+        .charts
+        .muller_rect
+        .expect("the Muller plot was drawn");
+    click_at(&mut h, rect.center());
+    h.run();
+    let picked = h
+        .state()
+        .session
+        .highlight_lineage
+        .expect("a lineage picked");
+    let alive: Vec<u64> = h
+        .state()
+        .session
+        .family
+        .lineages_now()
+        .iter()
+        .map(|(l, _)| *l)
+        .collect();
+    assert!(alive.contains(&picked), "{picked:x} is a living lineage");
+    assert_eq!(
+        h.state().ui.view.highlight_lineage,
+        Some(picked),
+        "the view rings it"
+    );
+    h.get_by_label_contains("ringed in the view");
+    // Clicking the same band again clears it.
+    click_at(&mut h, rect.center());
+    h.run();
+    assert_eq!(h.state().session.highlight_lineage, None);
+    // The inspector lists an agent's ancestry (a founder of the initial world: itself).
+    let slot = {
+        let World::Cpu(c) = &h.state().session.world else {
+            panic!("a CPU world")
+        };
+        c.state.agents.iter().position(|a| a.alive != 0).unwrap()
+    };
+    h.state_mut()
+        .session
+        .select(Some(Selection::Agent(slot)))
+        .unwrap();
+    h.run();
+    h.run();
+    h.get_by_label("ancestry");
+    assert!(h.query_all_by_label_contains("born tick").count() >= 1);
+}

@@ -1,0 +1,322 @@
+//! Who descends from whom, as the app watches: the births and deaths the world reports
+//! (the same events lineage.csv is written from), so that the inspector can show an
+//! agent's ancestry and the chart panel a live Muller plot of the lineages.
+
+use std::collections::HashMap;
+
+use crate::lineage::{completed, id64, Individual};
+use crate::muller::Muller;
+use crate::world::{Agent, LifeEvent, EVENT_BIRTH, EVENT_DEATH, NONE};
+
+/// What is known of one individual.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Member {
+    pub parent: Option<u64>,
+    pub lineage: u64,
+    pub generation: u32,
+    pub birth_tick: u64,
+}
+
+/// An individual and its recorded ancestors, nearest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ancestry {
+    pub chain: Vec<(u64, Member)>,
+    /// The last one's parent is not recorded (born before the app or its run's lineage.csv
+    /// began).
+    pub cut: bool,
+}
+
+/// Samples of lineage abundance kept for the Muller plot; when full, every other one is
+/// dropped, so a long session keeps an even spread.
+const MAX_SAMPLES: usize = 2_000;
+
+#[derive(Default)]
+pub struct Family {
+    members: HashMap<u64, Member>,
+    /// The living: individual → lineage.
+    living: HashMap<u64, u64>,
+    /// Living individuals per lineage.
+    counts: HashMap<u64, u32>,
+    /// (tick, living per lineage) at each sample.
+    samples: Vec<(f64, Vec<(u64, u32)>)>,
+    sample_every: u64,
+}
+
+impl Family {
+    /// Start from the living agents of a world.
+    pub fn from_agents(agents: &[Agent]) -> Self {
+        let mut f = Family {
+            sample_every: 1,
+            ..Default::default()
+        };
+        for a in agents.iter().filter(|a| a.alive != 0) {
+            let id = id64([a.lineage_lo, a.lineage_hi]);
+            let parent = (a.parent_lo != NONE || a.parent_hi != NONE)
+                .then(|| id64([a.parent_lo, a.parent_hi]));
+            let lineage = id64(a.founder);
+            f.members.insert(
+                id,
+                Member {
+                    parent,
+                    lineage,
+                    generation: a.generation,
+                    birth_tick: completed(a.lineage_hi),
+                },
+            );
+            f.living.insert(id, lineage);
+            *f.counts.entry(lineage).or_default() += 1;
+        }
+        f
+    }
+
+    /// Take in the rows of a run's lineage.csv: the ancestors of the living who died before
+    /// the app opened the run.
+    pub fn add_history(&mut self, rows: &[Individual]) {
+        for r in rows {
+            self.members.entry(r.id).or_insert(Member {
+                parent: r.parent,
+                lineage: r.lineage,
+                generation: r.generation,
+                birth_tick: r.birth_tick,
+            });
+        }
+    }
+
+    /// Take in births and deaths (any order within the batch, as the GPU appends them).
+    pub fn record(&mut self, events: &mut [LifeEvent]) {
+        events.sort_by_key(|e| (e.tick, e.kind == EVENT_BIRTH, id64(e.id)));
+        for e in events.iter() {
+            let id = id64(e.id);
+            match e.kind {
+                EVENT_BIRTH => {
+                    let parent = (e.parent != [NONE, NONE]).then(|| id64(e.parent));
+                    // A respawned founder starts its own lineage (so does a child whose
+                    // parent is unknown).
+                    let lineage = parent
+                        .and_then(|p| self.members.get(&p))
+                        .map_or(id, |p| p.lineage);
+                    self.members.insert(
+                        id,
+                        Member {
+                            parent,
+                            lineage,
+                            generation: e.generation,
+                            birth_tick: completed(e.tick),
+                        },
+                    );
+                    self.living.insert(id, lineage);
+                    *self.counts.entry(lineage).or_default() += 1;
+                }
+                EVENT_DEATH => {
+                    if let Some(lineage) = self.living.remove(&id) {
+                        if let Some(c) = self.counts.get_mut(&lineage) {
+                            *c -= 1;
+                            if *c == 0 {
+                                self.counts.remove(&lineage);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Record the lineages' abundance at `tick` (every `sample_every`-th call is kept).
+    pub fn sample(&mut self, tick: f64) {
+        if self.samples.last().is_some_and(|(t, _)| *t >= tick) {
+            return;
+        }
+        let due = self
+            .samples
+            .last()
+            .is_none_or(|(t, _)| tick - t >= self.sample_every as f64);
+        if !due {
+            return;
+        }
+        self.samples
+            .push((tick, self.counts.iter().map(|(l, c)| (*l, *c)).collect()));
+        if self.samples.len() >= MAX_SAMPLES {
+            let mut k = 0;
+            self.samples.retain(|_| {
+                k += 1;
+                k % 2 == 1
+            });
+            let span = self.samples.last().map_or(0.0, |s| s.0) - self.samples[0].0;
+            self.sample_every = (2.0 * span / MAX_SAMPLES as f64).ceil().max(1.0) as u64;
+        }
+    }
+
+    /// The living agents' lineages now: (lineage, count), most first.
+    pub fn lineages_now(&self) -> Vec<(u64, u32)> {
+        let mut v: Vec<(u64, u32)> = self.counts.iter().map(|(l, c)| (*l, *c)).collect();
+        v.sort_by_key(|(l, c)| (std::cmp::Reverse(*c), *l));
+        v
+    }
+
+    /// Each lineage's share of the living at each sample, the `top` largest by the sum of
+    /// their counts over the samples (as `muller::abundance` ranks by agent-ticks).
+    pub fn muller(&self, top: usize) -> Muller {
+        let mut weight: HashMap<u64, f64> = HashMap::new();
+        for (_, counts) in &self.samples {
+            for (l, c) in counts {
+                *weight.entry(*l).or_default() += f64::from(*c);
+            }
+        }
+        let mut order: Vec<u64> = weight.keys().copied().collect();
+        order.sort_by(|a, b| weight[b].total_cmp(&weight[a]).then(a.cmp(b)));
+        order.truncate(top);
+        let index: HashMap<u64, usize> = order.iter().enumerate().map(|(k, l)| (*l, k)).collect();
+        let mut m = Muller {
+            ticks: self.samples.iter().map(|s| s.0).collect(),
+            lineages: order.clone(),
+            shares: vec![vec![0.0; self.samples.len()]; order.len()],
+            other: vec![0.0; self.samples.len()],
+        };
+        for (b, (_, counts)) in self.samples.iter().enumerate() {
+            let total: f64 = counts.iter().map(|(_, c)| f64::from(*c)).sum();
+            if total == 0.0 {
+                continue;
+            }
+            for (l, c) in counts {
+                let share = f64::from(*c) / total;
+                match index.get(l) {
+                    Some(&k) => m.shares[k][b] += share,
+                    None => m.other[b] += share,
+                }
+            }
+        }
+        m
+    }
+
+    /// An individual's recorded ancestry up to its lineage's founder.
+    pub fn ancestry(&self, id: u64) -> Option<Ancestry> {
+        let mut chain = vec![(id, *self.members.get(&id)?)];
+        loop {
+            let (_, last) = chain[chain.len() - 1];
+            let Some(p) = last.parent else {
+                return Some(Ancestry { chain, cut: false });
+            };
+            match self.members.get(&p) {
+                // Bounded: a parent is always born before its child.
+                Some(m) if chain.len() < 1_000_000 => chain.push((p, *m)),
+                _ => return Some(Ancestry { chain, cut: true }),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::INIT_TICK;
+
+    fn agent(slot: u32, founder: u64) -> Agent {
+        let mut a: Agent = bytemuck::Zeroable::zeroed();
+        a.alive = 1;
+        a.lineage_lo = slot;
+        a.lineage_hi = INIT_TICK;
+        a.parent_lo = NONE;
+        a.parent_hi = NONE;
+        a.founder = [founder as u32, (founder >> 32) as u32];
+        a
+    }
+
+    fn birth(tick: u32, slot: u32, parent: u64, generation: u32) -> LifeEvent {
+        LifeEvent {
+            kind: EVENT_BIRTH,
+            tick,
+            id: [slot, tick],
+            parent: [parent as u32, (parent >> 32) as u32],
+            generation,
+            cause: 0,
+        }
+    }
+
+    fn death(tick: u32, id: u64) -> LifeEvent {
+        LifeEvent {
+            kind: EVENT_DEATH,
+            tick,
+            id: [id as u32, (id >> 32) as u32],
+            parent: [NONE, NONE],
+            generation: 0,
+            cause: 1,
+        }
+    }
+
+    #[test]
+    fn births_and_deaths_move_the_counts_and_the_chain_reaches_the_founder() {
+        let a0 = agent(0, id64([0, INIT_TICK]));
+        let a1 = agent(1, id64([1, INIT_TICK]));
+        let founder0 = id64([0, INIT_TICK]);
+        let founder1 = id64([1, INIT_TICK]);
+        let mut f = Family::from_agents(&[a0, a1]);
+        f.sample(0.0);
+        // Founder 0 has a child in slot 2 at tick 5, which has a grandchild in slot 3 at
+        // tick 9; founder 1 dies at tick 9 (listed after the birth: order is restored).
+        let child = id64([2, 5]);
+        let mut events = vec![
+            birth(9, 3, child, 2),
+            death(9, founder1),
+            birth(5, 2, founder0, 1),
+        ];
+        f.record(&mut events);
+        f.sample(10.0);
+        assert_eq!(f.lineages_now(), vec![(founder0, 3)]);
+        let m = f.muller(8);
+        assert_eq!(m.ticks, vec![0.0, 10.0]);
+        assert_eq!(m.lineages, vec![founder0, founder1]);
+        assert_eq!(m.shares[0], vec![0.5, 1.0]);
+        assert_eq!(m.shares[1], vec![0.5, 0.0]);
+        let grandchild = id64([3, 9]);
+        let a = f.ancestry(grandchild).unwrap();
+        let ids: Vec<u64> = a.chain.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, vec![grandchild, child, founder0]);
+        assert!(!a.cut);
+        assert_eq!(
+            a.chain
+                .iter()
+                .map(|(_, m)| (m.generation, m.birth_tick))
+                .collect::<Vec<_>>(),
+            vec![(2, 10), (1, 6), (0, 0)],
+            "generations, and birth ticks as ticks completed"
+        );
+        // A respawn founds a lineage of its own.
+        f.record(&mut [birth(12, 1, u64::MAX, 0)]);
+        assert!(f.lineages_now().contains(&(id64([1, 12]), 1)));
+    }
+
+    #[test]
+    fn an_ancestor_the_app_never_saw_cuts_the_chain_until_lineage_csv_fills_it() {
+        let mut a = agent(4, 77);
+        a.parent_lo = 9;
+        a.parent_hi = 3;
+        let mut f = Family::from_agents(&[a]);
+        let id = id64([4, INIT_TICK]);
+        assert!(f.ancestry(id).unwrap().cut);
+        f.add_history(&[Individual {
+            id: id64([9, 3]),
+            parent: None,
+            lineage: 77,
+            birth_tick: 4,
+            death_tick: Some(8),
+            generation: 0,
+            cause: "starved".into(),
+            offspring: 1,
+        }]);
+        let full = f.ancestry(id).unwrap();
+        assert!(!full.cut);
+        assert_eq!(full.chain.len(), 2);
+    }
+
+    #[test]
+    fn samples_stay_bounded_and_spread() {
+        let mut f = Family::from_agents(&[agent(0, 1)]);
+        for t in 0..10 * MAX_SAMPLES {
+            f.sample(t as f64);
+        }
+        assert!(f.samples.len() < MAX_SAMPLES);
+        assert_eq!(f.samples[0].0, 0.0);
+        assert!(f.samples.last().unwrap().0 > 9.0 * MAX_SAMPLES as f64);
+    }
+}
