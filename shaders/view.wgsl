@@ -39,6 +39,11 @@ struct View {
     highlight_lineage_lo: u32,
     highlight_lineage_hi: u32,
     highlight_lineage_on: u32,
+    // measures.cultivated_gain: how far above its weather-only gain a cell is cultivated.
+    cultivated_gain: f32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
     // Slots the selected agent attends to (its nearest neighbours), with a weight each.
     highlights: array<vec4<f32>, 16>,
 }
@@ -54,6 +59,11 @@ struct View {
 @group(0) @binding(7) var<storage, read> actions: array<f32>;
 @group(0) @binding(8) var<storage, read> neighbor_list: array<u32>;
 @group(0) @binding(9) var<storage, read> bot_neighbor_list: array<u32>;
+// Who last raised each cell's energy_gain (CULTIVATOR_*), which lineage (its key) or bot,
+// and the cell's weather-only gain: the "cultivated by" layer.
+@group(0) @binding(10) var<storage, read> cultivator: array<u32>;
+@group(0) @binding(11) var<storage, read> cultivator_id: array<u32>;
+@group(0) @binding(12) var<storage, read> shadow_gain: array<f32>;
 
 const LAYER_NATURAL: u32 = 0u;
 const LAYER_ENERGY: u32 = 1u;
@@ -65,6 +75,7 @@ const LAYER_MESSAGE_COST: u32 = 6u;
 const LAYER_REPRODUCE_COST: u32 = 7u;
 const LAYER_BIT: u32 = 8u;
 const LAYER_BASE: u32 = 9u;
+const LAYER_CULTIVATED_BY: u32 = 10u;
 
 const LINES_OFF: u32 = 0u;
 const LINES_MESSAGES: u32 = 1u;
@@ -171,6 +182,16 @@ fn fs_terrain(@builtin(position) frag: vec4<f32>) -> @location(0) vec4<f32> {
         case LAYER_BASE: {
             rgb = natural(base[idx]);
         }
+        case LAYER_CULTIVATED_BY: {
+            let who = cultivator[idx];
+            if (c.energy_gain - shadow_gain[idx] <= view.cultivated_gain || who == 0u) {
+                rgb = 0.08 + 0.3 * natural(c);
+            } else if (who == 2u) {
+                rgb = vec3<f32>(1.0, 0.55, 0.1);
+            } else {
+                rgb = key_color(cultivator_id[idx]);
+            }
+        }
         default: {
             rgb = natural(c);
         }
@@ -200,15 +221,17 @@ fn hue(h: f32) -> vec3<f32> {
     return clamp(abs(k - 3.0) - 1.0, vec3<f32>(0.0), vec3<f32>(1.0));
 }
 
-fn lineage_color(a: Agent) -> vec3<f32> {
-    // A lineage is its founder's id; a hash spreads neighbouring ids over the hue circle.
-    var x = a.founder.x ^ (a.founder.y * 0x9e3779b9u);
-    x = (x ^ (x >> 16u)) * 0x7feb352du;
-    x = (x ^ (x >> 15u)) * 0x846ca68bu;
-    x = x ^ (x >> 16u);
-    let h = f32(x & 0xffffu) / 65536.0;
-    let v = 0.80 + 0.2 * f32((x >> 16u) & 1u);
+// The colour of a lineage from its key (common.wgsl `lineage_key`, a hash that spreads
+// neighbouring founder ids over the hue circle), so agents and the cells their lineage
+// cultivated share it.
+fn key_color(key: u32) -> vec3<f32> {
+    let h = f32(key & 0xffffu) / 65536.0;
+    let v = 0.80 + 0.2 * f32((key >> 16u) & 1u);
     return mix(vec3<f32>(1.0), hue(h), 0.8) * v;
+}
+
+fn lineage_color(a: Agent) -> vec3<f32> {
+    return key_color(lineage_key(a.founder.x, a.founder.y));
 }
 
 // Corner `k` (0..5) of the two triangles of a square spanning [-1, 1]².

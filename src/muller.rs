@@ -9,14 +9,10 @@ use plotters::prelude::*;
 
 use crate::lineage::Individual;
 
-/// The colour of a lineage's agents in the world view (shaders/view.wgsl `lineage_color`,
-/// the same hash and mix), as 8-bit RGB.
+/// The colour of a lineage's agents in the world view (shaders/view.wgsl `key_color` of
+/// the lineage's key), as 8-bit RGB.
 pub fn lineage_colour(lineage: u64) -> [u8; 3] {
-    let (lo, hi) = (lineage as u32, (lineage >> 32) as u32);
-    let mut x = lo ^ hi.wrapping_mul(0x9e37_79b9);
-    x = (x ^ (x >> 16)).wrapping_mul(0x7feb_352d);
-    x = (x ^ (x >> 15)).wrapping_mul(0x846c_a68b);
-    x ^= x >> 16;
+    let x = crate::world::lineage_key(lineage as u32, (lineage >> 32) as u32);
     let h = (x & 0xffff) as f32 / 65536.0;
     let v = 0.80 + 0.2 * ((x >> 16) & 1) as f32;
     let hue = |offset: f32| {
@@ -214,8 +210,8 @@ mod tests {
 
     #[test]
     fn colours_are_the_view_shaders() {
-        // The WGSL hash and mix by hand for lineage 0 (x = 0 throughout): hue 0, v 0.8,
-        // mix(1, (1, 0, 0), 0.8) * 0.8 = (0.8, 0.16, 0.16).
+        // The WGSL hash and mix by hand for lineage 0 (its key is 1): hue 1/65536, v 0.8,
+        // mix(1, (1, 0, 0), 0.8) * 0.8 = (0.8, 0.16, 0.16) to 8 bits.
         assert_eq!(lineage_colour(0), [204, 41, 41]);
         assert_ne!(lineage_colour(1), lineage_colour(2));
     }

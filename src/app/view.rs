@@ -37,10 +37,13 @@ pub enum Layer {
     ReproduceCost,
     Bits,
     Base,
+    /// Cultivated cells (energy_gain above the weather-only gain) by who raised them last:
+    /// agents in their lineage's colour, bots orange; the rest dimmed.
+    CultivatedBy,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 10] = [
+    pub const ALL: [Layer; 11] = [
         Layer::Natural,
         Layer::Energy,
         Layer::EnergyGain,
@@ -51,6 +54,7 @@ impl Layer {
         Layer::ReproduceCost,
         Layer::Bits,
         Layer::Base,
+        Layer::CultivatedBy,
     ];
 
     pub fn label(self) -> &'static str {
@@ -65,6 +69,7 @@ impl Layer {
             Layer::ReproduceCost => "reproduce cost",
             Layer::Bits => "terrain bits",
             Layer::Base => "base (natural)",
+            Layer::CultivatedBy => "cultivated by",
         }
     }
 }
@@ -125,6 +130,10 @@ pub struct ViewUniform {
     /// `highlight_lineage_on` is 1.
     pub highlight_lineage: [u32; 2],
     pub highlight_lineage_on: u32,
+    /// A cell counts as cultivated above its weather-only gain by this much
+    /// (`measures.cultivated_gain`).
+    pub cultivated_gain: f32,
+    pub _pad: [u32; 3],
     pub highlights: [[f32; 4]; MAX_HIGHLIGHTS],
 }
 
@@ -302,6 +311,8 @@ impl ViewSettings {
                 .highlight_lineage
                 .map_or([0; 2], |l| [l as u32, (l >> 32) as u32]),
             highlight_lineage_on: u32::from(self.highlight_lineage.is_some()),
+            cultivated_gain: cfg.measures.cultivated_gain,
+            _pad: [0; 3],
             highlights,
         }
     }
@@ -332,9 +343,12 @@ impl ViewSettings {
 
 /// The buffers the view reads, in binding order after the uniform (params, a uniform, is
 /// binding 6), with the stages that read them.
-const VIEW_BUFFERS: [(&str, u32); 8] = [
+const VIEW_BUFFERS: [(&str, u32); 11] = [
     ("cells", 1),
     ("base", 2),
+    ("cultivator", 10),
+    ("cultivator_id", 11),
+    ("shadow_gain", 12),
     ("agents", 3),
     ("bots", 4),
     ("bot_tick", 5),
@@ -347,7 +361,7 @@ const PARAMS_BINDING: u32 = 6;
 fn stages(binding: u32) -> wgpu::ShaderStages {
     // Terrain is read per fragment, entities per vertex: a stage's storage-buffer count
     // stays within the smallest common limit (8).
-    if binding <= 2 {
+    if binding <= 2 || binding >= 10 {
         wgpu::ShaderStages::FRAGMENT
     } else {
         wgpu::ShaderStages::VERTEX
