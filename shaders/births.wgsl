@@ -1,4 +1,4 @@
-// Births, deaths and respawn (SPEC 2.7). births_select (one workgroup) serves would-be
+// Births, deaths and respawn. births_select (one workgroup) serves would-be
 // parents in order of decreasing energy (ties by slot) while free slots remain, pairing
 // the i-th chosen parent (in slot order) with the i-th free slot, or lists `min_agents`
 // random agents when none is alive, and sizes the indirect dispatches of births_spawn

@@ -1,4 +1,4 @@
-// Bots (SPEC 2.5): programmable tools. After the agents' step, `bots_receive` applies what
+// Bots: programmable tools. After the agents' step, `bots_receive` applies what
 // agents did to the bots (pushes, hits, program writes). Then, `bot_steps_per_tick` times:
 // `bots_act` (each bot senses, runs its program and scatters its effects), then
 // `bots_apply` (agents and bots) and `bots_apply_cells` gather them. Every bot of a step

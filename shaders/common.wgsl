@@ -291,7 +291,7 @@ struct BotTick {
     _pad1: u32,
 }
 
-// SPEC 2.5: each bot sees its BOT_VIEW nearest agents and other bots; its program picks one
+// Each bot sees its BOT_VIEW nearest agents and other bots; its program picks one
 // of BOT_OPS operations and holds a BOT_TABLE-entry lookup table. Bot action indices
 // (src/world/layout.rs `bot_act`):
 const BOT_VIEW: u32 = 4u;

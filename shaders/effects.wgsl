@@ -1,4 +1,4 @@
-// What each alive agent does to others and to its cell (SPEC 2.4), all from the same
+// What each alive agent does to others and to its cell, all from the same
 // pre-step snapshot. Contributions to shared targets are rounded to fixed point and summed
 // with integer atomics, so the totals do not depend on thread order.
 // Reference: src/cpu/effects.rs.

@@ -1,4 +1,4 @@
-// JaxLife's attention + LSTM brain (SPEC 2.2): one workgroup of 64 threads per agent.
+// JaxLife's attention + LSTM brain: one workgroup of 64 threads per agent.
 // Threads take the neurons (groups of 4 outputs) of one layer at a time; activations stay
 // in workgroup memory between layers. Weights are read as vec4s, input-major, so the
 // threads of a layer read neighbouring weights. Where a layer is applied to every entity

@@ -76,7 +76,7 @@ fn group_size(g: u32) -> u32 {
     }
 }
 
-// Where input k of group g lies in the observation row (SPEC 2.1 order: terrain, self,
+// Where input k of group g lies in the observation row (in order: terrain, self,
 // neighbours, bots; a bot's vector is offset, energy, memory, program), or for the Compact
 // brain in its pooled inputs.
 fn group_input(g: u32, k: u32) -> u32 {

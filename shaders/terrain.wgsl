@@ -1,4 +1,4 @@
-// Weather and regrowth (SPEC 2.6). terrain_weather drifts the Perlin gradient angles,
+// Weather and regrowth. terrain_weather drifts the Perlin gradient angles,
 // turns them into gradients and resets the noise min/max; terrain_base regenerates the base fields (raw noise for
 // Perlin, with its min and max by deterministic atomics); terrain_apply normalises them,
 // relaxes each cell toward its base, regrows energy and clips.

@@ -405,7 +405,7 @@ fn no_line() -> LineOut {
     return out;
 }
 
-// This tick's effects of each agent on what it sees (SPEC 2.4): a line per visible agent or
+// This tick's effects of each agent on what it sees: a line per visible agent or
 // bot, for messages when its gate is open (bots: programming) or for pushes.
 @vertex
 fn vs_line(@builtin(vertex_index) v: u32, @builtin(instance_index) inst: u32) -> LineOut {

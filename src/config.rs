@@ -406,7 +406,7 @@ pub enum Brain {
     Random,
     /// All actions zero.
     Zero,
-    /// JaxLife's attention + LSTM brain (SPEC 2.2); layout in `world::brain`.
+    /// JaxLife's attention + LSTM brain; layout in `world::brain`.
     JaxLife { hidden: u32, heads: u32 },
     /// For large populations: pooled inputs, Dense + relu, GRU, Dense head; layout in
     /// `world::brain`.

@@ -83,6 +83,10 @@ pub struct Session {
     pub family: super::family::Family,
     /// A lineage whose living agents the view rings (picked in the Muller plot).
     pub highlight_lineage: Option<u64>,
+    /// Piles of agents on one spot (mean position, count), which the view labels with
+    /// their count, and the tick they were found at.
+    pub piles: Vec<([f32; 2], u32)>,
+    piles_tick: Option<u64>,
     /// Another run's metrics to compare with (`--compare`), drawn dashed.
     pub compare: Option<super::charts::Compare>,
     pub playing: bool,
@@ -124,6 +128,8 @@ impl Session {
             history: History::new(20_000),
             family,
             highlight_lineage: None,
+            piles: Vec::new(),
+            piles_tick: None,
             compare: None,
             playing: true,
             ticks_per_frame: 1,
@@ -170,6 +176,40 @@ impl Session {
         }
         self.take_family_events(rows.last().map(|r| f64::from(r[0])));
         Ok(())
+    }
+
+    /// Find the piles of agents again if the world moved on. A CPU world's agents are at
+    /// hand; a GPU world's are read back (a wait for the GPU) at most every 60 ticks, and
+    /// only in worlds of up to 8,192 agents, where that read is small.
+    pub fn update_piles(&mut self) {
+        let tick = self.tick();
+        let positions: Vec<[f32; 2]> = match &mut self.world {
+            World::Cpu(c) if self.piles_tick != Some(tick) => c
+                .state
+                .agents
+                .iter()
+                .filter(|a| a.alive != 0)
+                .map(|a| a.pos)
+                .collect(),
+            World::Gpu(_)
+                if self.cfg.agents.capacity <= 8192
+                    && self.piles_tick.is_none_or(|t| tick >= t + 60) =>
+            {
+                let bytes =
+                    u64::from(self.cfg.agents.capacity) * std::mem::size_of::<Agent>() as u64;
+                match self.world.read_section("agents", 0, bytes) {
+                    Ok(raw) => bytemuck::pod_collect_to_vec::<u8, Agent>(&raw)
+                        .iter()
+                        .filter(|a| a.alive != 0)
+                        .map(|a| a.pos)
+                        .collect(),
+                    Err(_) => return,
+                }
+            }
+            _ => return,
+        };
+        self.piles = piles(&positions, 0.25 * self.cfg.world.cell_size, 3);
+        self.piles_tick = Some(tick);
     }
 
     /// Births and deaths that arrived, then a sample of the lineages at the newest metrics
@@ -540,6 +580,31 @@ impl Session {
     }
 }
 
+/// Agents within one `spot`-sized square of the world, `min` or more of them: (their mean
+/// position, how many).
+pub fn piles(positions: &[[f32; 2]], spot: f32, min: u32) -> Vec<([f32; 2], u32)> {
+    let mut spots: std::collections::HashMap<(i64, i64), ([f64; 2], u32)> = Default::default();
+    for p in positions {
+        let key = ((p[0] / spot).floor() as i64, (p[1] / spot).floor() as i64);
+        let e = spots.entry(key).or_insert(([0.0; 2], 0));
+        e.0[0] += f64::from(p[0]);
+        e.0[1] += f64::from(p[1]);
+        e.1 += 1;
+    }
+    let mut out: Vec<([f32; 2], u32)> = spots
+        .into_values()
+        .filter(|(_, n)| *n >= min)
+        .map(|(s, n)| {
+            (
+                [(s[0] / f64::from(n)) as f32, (s[1] / f64::from(n)) as f32],
+                n,
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0[0].total_cmp(&b.0[0])));
+    out
+}
+
 fn make_world(cfg: &Config, state: &State, ctx: Option<&GpuContext>) -> Result<World> {
     Ok(match ctx {
         Some(ctx) => {
@@ -549,4 +614,20 @@ fn make_world(cfg: &Config, state: &State, ctx: Option<&GpuContext>) -> Result<W
         }
         None => World::new(cfg, state.clone(), crate::sim::BackendKind::Cpu)?,
     })
+}
+
+#[cfg(test)]
+mod pile_tests {
+    #[test]
+    fn agents_on_one_spot_make_a_pile_and_scattered_ones_do_not() {
+        let mut pos = vec![[10.1, 10.2]; 4];
+        pos.push([10.3, 10.0]);
+        pos.extend((0..20).map(|k| [30.0 + 3.0 * k as f32, 50.0]));
+        pos.extend([[90.0, 90.0], [90.2, 90.1], [90.1, 90.3]]);
+        let piles = super::piles(&pos, 2.0, 3);
+        assert_eq!(piles.len(), 2, "{piles:?}");
+        assert_eq!(piles[0].1, 5);
+        assert!((piles[0].0[0] - 10.14).abs() < 1e-4 && (piles[0].0[1] - 10.16).abs() < 1e-4);
+        assert_eq!(piles[1].1, 3);
+    }
 }

@@ -40,6 +40,8 @@ pub struct UiState {
     pub show_config: bool,
     pub show_charts: bool,
     pub charts: ChartSettings,
+    /// The pile counts the view labelled last frame.
+    pub drawn_piles: Vec<u32>,
     pub seed: u64,
     pub checkpoint_path: String,
     pub program_text: String,
@@ -69,6 +71,7 @@ impl UiState {
             show_config: false,
             show_charts: true,
             charts: ChartSettings::default(),
+            drawn_piles: Vec::new(),
             seed: session.cfg.seed,
             checkpoint_path: session
                 .out_dir
@@ -421,6 +424,35 @@ fn world_view(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
             egui::FontId::default(),
             Color32::GRAY,
         );
+    }
+    // A pile of agents on one spot looks like one disc: say how many it is.
+    s.update_piles();
+    st.drawn_piles.clear();
+    let painter = ui.painter_at(rect);
+    let cam = st.view.camera;
+    let wrap = |d: f32| (d + 0.5 * world_size).rem_euclid(world_size) - 0.5 * world_size;
+    for (pos, n) in &s.piles {
+        let at = rect.center()
+            + egui::vec2(
+                wrap(pos[0] - cam.center[0]) / cam.units_per_point,
+                wrap(pos[1] - cam.center[1]) / cam.units_per_point,
+            );
+        if !rect.contains(at) {
+            continue;
+        }
+        let label = painter.layout_no_wrap(
+            n.to_string(),
+            egui::FontId::proportional(11.0),
+            Color32::WHITE,
+        );
+        let corner = at + egui::vec2(6.0, -6.0 - label.size().y);
+        painter.rect_filled(
+            egui::Rect::from_min_size(corner, label.size()).expand(2.0),
+            3.0,
+            Color32::from_black_alpha(170),
+        );
+        painter.galley(corner, label, Color32::WHITE);
+        st.drawn_piles.push(*n);
     }
     // A scale bar, so a screenshot says how big things are.
     let cells = nice_cells(80.0 * st.view.camera.units_per_point / s.cfg.world.cell_size);

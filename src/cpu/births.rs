@@ -1,4 +1,4 @@
-//! Reference of shaders/births.wgsl (SPEC 2.7). `births_select` serves would-be parents in
+//! Reference of shaders/births.wgsl. `births_select` serves would-be parents in
 //! order of decreasing energy (ties by slot) while free slots remain, pairing the i-th
 //! chosen parent (in slot order) with the i-th free slot, or respawns `min_agents` random
 //! agents when none is alive; `births_spawn` writes the children; `births_genome` writes

@@ -1,4 +1,4 @@
-//! Reference of shaders/bots.wgsl: bots (SPEC 2.5). `bots_receive` applies what agents did
+//! Reference of shaders/bots.wgsl: bots. `bots_receive` applies what agents did
 //! to the bots; then, once per bot step, `bots_act` (sense, run the program, scatter the
 //! effects as fixed-point sums), `bots_apply` (agents, then bots) and `bots_apply_cells`
 //! (gather them and zero the accumulators for the next step).
@@ -192,7 +192,7 @@ fn message_of(p: &Params, st: &State, idx: u32) -> [f32; MESSAGE_LEN] {
     }
 }
 
-/// A program run on (mem, m1, m2): the operation it selected and its output (SPEC 2.5).
+/// A program run on (mem, m1, m2): the operation it selected and its output.
 pub fn run_program(
     program: &[f32; MESSAGE_LEN],
     mem: &[f32; MESSAGE_LEN],

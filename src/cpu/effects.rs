@@ -1,5 +1,5 @@
-//! Reference of shaders/effects.wgsl: what each alive agent does to others and to its cell
-//! (SPEC 2.4), from the same pre-step snapshot. Everything that lands on a shared target
+//! Reference of shaders/effects.wgsl: what each alive agent does to others and to its cell,
+//! from the same pre-step snapshot. Everything that lands on a shared target
 //! (a neighbour, a cell) is rounded to fixed point per contribution and summed as integers,
 //! exactly as the GPU's atomics do, so the sum does not depend on order.
 
@@ -11,7 +11,7 @@ use crate::world::{
     NONE, TICK_ACTED, TICK_WANTS_CHILD,
 };
 
-/// The energy an agent spends this tick and whether it can reproduce (SPEC 2.4).
+/// The energy an agent spends this tick and whether it can reproduce.
 pub fn energy_cost(p: &Params, st: &State, i: usize, o: &[f32]) -> (f32, bool) {
     let a = &st.agents[i];
     let c = &st.cells[cell_index_of(p, a.pos)];

@@ -1,4 +1,4 @@
-//! Reference of shaders/jaxlife_brain.wgsl: JaxLife's attention + LSTM brain (SPEC 2.2).
+//! Reference of shaders/jaxlife_brain.wgsl: JaxLife's attention + LSTM brain.
 //!
 //! Per agent: the shared agent encoder embeds the self vector and each visible neighbour,
 //! the bot encoder each visible bot (Dense, tanh); 4-head self-attention mixes the entity

@@ -77,7 +77,7 @@ pub const TICK_PASSES: &[&str] = &[
     "metrics",
 ];
 
-/// The passes of one bot step (SPEC 2.5), repeated `bots.steps_per_tick` times a tick.
+/// The passes of one bot step, repeated `bots.steps_per_tick` times a tick.
 pub const BOT_STEP_PASSES: &[&str] = &["bots_act", "bots_apply", "bots_apply_cells"];
 
 /// The passes of a whole tick: `TICK_PASSES` with the bot step repeated `bot_steps` times.

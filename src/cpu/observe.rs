@@ -1,4 +1,4 @@
-//! Reference of shaders/observe.wgsl: each alive agent's observation row (SPEC 2.1):
+//! Reference of shaders/observe.wgsl: each alive agent's observation row:
 //! terrain patch, self vector, K neighbour vectors (offset instead of position, zeros for
 //! empty slots), nearest bots.
 

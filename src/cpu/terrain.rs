@@ -1,4 +1,4 @@
-//! Reference of shaders/terrain.wgsl: weather and regrowth (SPEC 2.6).
+//! Reference of shaders/terrain.wgsl: weather and regrowth.
 //! `terrain_weather` drifts the Perlin gradient angles and turns them into gradients; `terrain_base` regenerates the base
 //! fields (raw noise for Perlin, with its min and max); `terrain_apply` normalises them,
 //! relaxes each cell toward its base, regrows energy and clips.

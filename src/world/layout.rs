@@ -130,7 +130,7 @@ pub struct Measures {
     pub _pad: f32,
 }
 
-/// Saliency (SPEC 3, JaxLife's communication saliency): the mean |∂action/∂input| over the
+/// Saliency (JaxLife's communication saliency): the mean |∂action/∂input| over the
 /// 44 actions, by one-sided finite differences of `SALIENCY_EPS`, for `SALIENCY_INPUTS`
 /// random inputs of each group of `SALIENCY_AGENTS` random living agents. Groups: terrain,
 /// self (the own vector but messages), agents (neighbours' vectors but messages), bots
@@ -354,7 +354,7 @@ pub struct Birth {
     pub parent: u32,
 }
 
-/// Bots' view: the nearest agents and the nearest other bots each bot sees (SPEC 2.5).
+/// Bots' view: the nearest agents and the nearest other bots each bot sees.
 pub const BOT_VIEW: usize = 4;
 /// Operations of a bot program (argmax over its first 7 floats), then its 8-entry table.
 pub const BOT_OPS: usize = 7;

@@ -146,7 +146,6 @@ impl Dims {
             + self.bots as u64 * per_bot as u64
     }
 
-    /// Buckets of all the neighbour grid's levels together (src/cpu/grid.rs).
     /// Room for births and deaths between two readbacks (32 ticks on the GPU).
     pub fn events_len(&self) -> usize {
         (8 * self.capacity).max(4096)
@@ -157,6 +156,7 @@ impl Dims {
         (2 * self.capacity).next_power_of_two()
     }
 
+    /// Buckets of all the neighbour grid's levels together (src/cpu/grid.rs).
     pub fn grid_buckets(&self) -> usize {
         self.grid_dim * self.grid_dim + (GRID_LEVELS - 1) * self.grid_hash_buckets
     }

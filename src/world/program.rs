@@ -1,4 +1,4 @@
-//! Bot programs in human terms (SPEC 2.5): an assembler from a readable form to the 16
+//! Bot programs in human terms: an assembler from a readable form to the 16
 //! floats a bot holds, and a disassembler back. A program's first 7 floats pick the
 //! operation (argmax), the next 8 are the lookup table of the rule-table operation, and the
 //! last is unused. A bot's memory is both its state and, read as an action, what it does.

@@ -495,3 +495,26 @@ fn clicking_a_muller_band_rings_its_lineage_and_the_inspector_shows_ancestry() {
     h.get_by_label("ancestry");
     assert!(h.query_all_by_label_contains("born tick").count() >= 1);
 }
+
+#[test]
+fn a_pile_of_agents_is_labelled_with_its_count() {
+    let mut cfg = tiny();
+    cfg.scenario.agents = vec![silico::config::AgentPlacement {
+        pos: [20.0, 20.0],
+        count: 6,
+        ..Default::default()
+    }];
+    cfg.agents.initial_agents = Some(0);
+    let mut h = harness(cfg);
+    h.get_by_label("Pause").click();
+    h.run();
+    assert_eq!(
+        h.state().ui.drawn_piles,
+        vec![6],
+        "{:?}",
+        h.state().session.piles
+    );
+    let (pos, n) = h.state().session.piles[0];
+    assert_eq!(n, 6);
+    assert!((pos[0] - 20.0).abs() < 1e-3 && (pos[1] - 20.0).abs() < 1e-3);
+}

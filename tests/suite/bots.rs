@@ -1,4 +1,4 @@
-//! Bots (SPEC 2.5) and messages (SPEC 2.4) on both backends: each operation on hand-picked
+//! Bots and messages on both backends: each operation on hand-picked
 //! inputs, bit I/O, the memory-write rule, programming by an agent, gated message
 //! magnitudes, Rule 110 (and Rule 30) against an independent automaton, the two demo
 //! scenarios, the energy ledger with busy bots, and the assembler/disassembler.

@@ -29,10 +29,7 @@ fn default_jaxlife_brain_has_the_spec_parameter_count() {
     };
     let tensors = brain::layout_for(&cfg);
     let params: usize = tensors.iter().map(Tensor::len).sum();
-    assert_eq!(
-        params, 136_108,
-        "SPEC 2.2: JaxLife's 136,043 plus one output row"
-    );
+    assert_eq!(params, 136_108, "JaxLife's 136,043 plus one output row");
     assert_eq!(
         Dims::new(&cfg).genome_len,
         136_108,

@@ -1,4 +1,4 @@
-//! Brain saliency (SPEC 3): finite differences of each brain's actions over sampled inputs
+//! Brain saliency: finite differences of each brain's actions over sampled inputs
 //! of each group, on both backends, against gradients computed independently.
 
 use crate::common;
