@@ -259,22 +259,7 @@ impl MetricsCsv {
                 }
             }
         }
-        let tmp = path.with_extension("csv.tmp");
-        let mut file =
-            fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        let mut written = || -> std::io::Result<()> {
-            writeln!(file, "{header}")?;
-            for line in &kept {
-                writeln!(file, "{line}")?;
-            }
-            file.flush()
-        };
-        written().with_context(|| format!("cannot write {}", tmp.display()))?;
-        fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-        let file = fs::OpenOptions::new()
-            .append(true)
-            .open(path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
+        let file = crate::outdir::rewrite_for_append(path, std::iter::once(header).chain(kept))?;
         Ok(Self {
             file,
             path: path.to_path_buf(),

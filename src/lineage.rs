@@ -46,7 +46,29 @@ pub fn completed(tick: u32) -> u64 {
     }
 }
 
+/// Put a batch of births and deaths in the order they happened. The GPU appends them with
+/// atomics: tick order, deaths of a tick first (they free the slots its children are born
+/// into), then by id.
+pub fn in_order(events: &mut [LifeEvent]) {
+    events.sort_by_key(|e| (e.tick, e.kind == EVENT_BIRTH, id64(e.id)));
+}
+
 impl Individual {
+    /// A living agent as an individual (alive: no death tick, no offspring counted).
+    pub fn of_agent(a: &Agent) -> Self {
+        Individual {
+            id: id64([a.lineage_lo, a.lineage_hi]),
+            parent: (a.parent_lo != NONE || a.parent_hi != NONE)
+                .then(|| id64([a.parent_lo, a.parent_hi])),
+            lineage: id64(a.founder),
+            birth_tick: completed(a.lineage_hi),
+            death_tick: None,
+            generation: a.generation,
+            cause: String::new(),
+            offspring: 0,
+        }
+    }
+
     fn row(&self) -> String {
         let opt = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
         format!(
@@ -138,20 +160,8 @@ impl LineageCsv {
             .iter()
             .filter(|a| a.alive != 0)
             .map(|a| {
-                let id = id64([a.lineage_lo, a.lineage_hi]);
-                let parent = (a.parent_lo != NONE || a.parent_hi != NONE)
-                    .then(|| id64([a.parent_lo, a.parent_hi]));
-                let ind = Individual {
-                    id,
-                    parent,
-                    lineage: id64(a.founder),
-                    birth_tick: completed(a.lineage_hi),
-                    death_tick: None,
-                    generation: a.generation,
-                    cause: String::new(),
-                    offspring: 0,
-                };
-                (id, ind)
+                let ind = Individual::of_agent(a);
+                (ind.id, ind)
             })
             .collect();
         let parents: Vec<u64> = kept
@@ -164,22 +174,10 @@ impl LineageCsv {
                 parent.offspring += 1;
             }
         }
-        let tmp = path.with_extension("csv.tmp");
-        let mut file =
-            fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        let mut written = || -> std::io::Result<()> {
-            writeln!(file, "{HEADER}")?;
-            for r in &kept {
-                writeln!(file, "{}", r.row())?;
-            }
-            file.flush()
-        };
-        written().with_context(|| format!("cannot write {}", tmp.display()))?;
-        fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-        let file = fs::OpenOptions::new()
-            .append(true)
-            .open(path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
+        let file = crate::outdir::rewrite_for_append(
+            path,
+            std::iter::once(HEADER.to_string()).chain(kept.iter().map(Individual::row)),
+        )?;
         Ok(Self {
             file,
             path: path.to_path_buf(),
@@ -191,9 +189,7 @@ impl LineageCsv {
     /// Take in births and deaths (any order within the batch); writes a row per death.
     pub fn record(&mut self, mut events: Vec<LifeEvent>, lost: u64) -> Result<()> {
         self.lost += lost;
-        // The GPU appends with atomics: put them in tick order, deaths of a tick first
-        // (they free the slots its children are born into), then by id.
-        events.sort_by_key(|e| (e.tick, e.kind == EVENT_BIRTH, id64(e.id)));
+        in_order(&mut events);
         for e in events {
             let id = id64(e.id);
             match e.kind {

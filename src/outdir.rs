@@ -17,6 +17,30 @@ use anyhow::{bail, Context, Result};
 
 pub const LOCK_FILE: &str = ".silico-lock";
 
+/// Write `lines` (a header and the rows a resumed run keeps) to `path` under a temporary
+/// name, rename it into place, and open it for appending further rows: a cut file is never
+/// left behind, and every error names the file.
+pub fn rewrite_for_append(
+    path: &Path,
+    lines: impl IntoIterator<Item = String>,
+) -> Result<fs::File> {
+    let tmp = path.with_extension("csv.tmp");
+    let mut file =
+        fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let written = || -> std::io::Result<()> {
+        for line in lines {
+            writeln!(file, "{line}")?;
+        }
+        file.flush()
+    };
+    written().with_context(|| format!("cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))
+}
+
 /// What a folder holds of a run, in words ("a run to tick 600"), or None.
 pub fn holds_run(dir: &Path) -> Option<String> {
     if let Ok(text) = fs::read_to_string(dir.join("summary.json")) {

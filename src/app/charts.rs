@@ -159,7 +159,7 @@ const CONTROL: Color32 = Color32::from_rgb(200, 200, 200);
 
 /// A column whose positive values span three decades or more, and never go negative, is
 /// drawn on a log axis.
-fn wants_log(points: &[PlotPoint]) -> Option<f64> {
+fn wants_log<'a>(points: impl IntoIterator<Item = &'a PlotPoint>) -> Option<f64> {
     let mut lo = f64::INFINITY;
     let mut hi = 0.0f64;
     for p in points {
@@ -434,17 +434,12 @@ fn small_plot(
     name: &'static str,
 ) -> usize {
     let points = history.contiguous(ci);
-    let control_points: Vec<PlotPoint> = control
-        .map(|c| {
-            c.contiguous(ci)
-                .iter()
-                .copied()
-                .filter(|p| p.x <= until)
-                .collect()
-        })
-        .unwrap_or_default();
-    let both: Vec<PlotPoint> = points.iter().chain(&control_points).copied().collect();
-    let log_floor = wants_log(&both);
+    // Rows are in tick order, so the control's rows up to `until` are a prefix.
+    let control_points: &[PlotPoint] = control.map_or(&[], |c| {
+        let all = c.contiguous(ci);
+        &all[..all.partition_point(|p| p.x <= until)]
+    });
+    let log_floor = wants_log(points.iter().chain(control_points));
     let desc = description(name).unwrap_or("");
     let last = points.last().map_or("–".to_string(), |p| value_text(p.y));
     ui.label(
@@ -466,7 +461,7 @@ fn small_plot(
             .collect()
     };
     let main = series(points);
-    let dashed = series(&control_points);
+    let dashed = series(control_points);
     let mut drawn = 0;
     let mut plot = Plot::new(("small", name))
         .height(64.0)

@@ -49,22 +49,15 @@ impl Family {
             sample_every: 1,
             ..Default::default()
         };
-        for a in agents.iter().filter(|a| a.alive != 0) {
-            let id = id64([a.lineage_lo, a.lineage_hi]);
-            let parent = (a.parent_lo != NONE || a.parent_hi != NONE)
-                .then(|| id64([a.parent_lo, a.parent_hi]));
-            let lineage = id64(a.founder);
-            f.members.insert(
-                id,
-                Member {
-                    parent,
-                    lineage,
-                    generation: a.generation,
-                    birth_tick: completed(a.lineage_hi),
-                },
-            );
-            f.living.insert(id, lineage);
-            *f.counts.entry(lineage).or_default() += 1;
+        let living: Vec<Individual> = agents
+            .iter()
+            .filter(|a| a.alive != 0)
+            .map(Individual::of_agent)
+            .collect();
+        f.add_history(&living);
+        for r in &living {
+            f.living.insert(r.id, r.lineage);
+            *f.counts.entry(r.lineage).or_default() += 1;
         }
         f
     }
@@ -84,7 +77,7 @@ impl Family {
 
     /// Take in births and deaths (any order within the batch, as the GPU appends them).
     pub fn record(&mut self, events: &mut [LifeEvent]) {
-        events.sort_by_key(|e| (e.tick, e.kind == EVENT_BIRTH, id64(e.id)));
+        crate::lineage::in_order(events);
         for e in events.iter() {
             let id = id64(e.id);
             match e.kind {

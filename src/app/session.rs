@@ -87,6 +87,7 @@ pub struct Session {
     /// their count, and the tick they were found at.
     pub piles: Vec<([f32; 2], u32)>,
     piles_tick: Option<u64>,
+    piles_pending: Option<(u64, PendingReads)>,
     /// Another run's metrics to compare with (`--compare`), drawn dashed.
     pub compare: Option<super::charts::Compare>,
     pub playing: bool,
@@ -130,6 +131,7 @@ impl Session {
             highlight_lineage: None,
             piles: Vec::new(),
             piles_tick: None,
+            piles_pending: None,
             compare: None,
             playing: true,
             ticks_per_frame: 1,
@@ -179,37 +181,46 @@ impl Session {
     }
 
     /// Find the piles of agents again if the world moved on. A CPU world's agents are at
-    /// hand; a GPU world's are read back (a wait for the GPU) at most every 60 ticks, and
-    /// only in worlds of up to 8,192 agents, where that read is small.
+    /// hand; a GPU world's are asked for at most every 60 ticks, in worlds of up to 65,536
+    /// agents (16 MiB), and taken when they arrive: the frame never waits for the GPU.
     pub fn update_piles(&mut self) {
         let tick = self.tick();
-        let positions: Vec<[f32; 2]> = match &mut self.world {
-            World::Cpu(c) if self.piles_tick != Some(tick) => c
-                .state
-                .agents
+        let spot = 0.25 * self.cfg.world.cell_size;
+        let alive = |agents: &[Agent]| -> Vec<[f32; 2]> {
+            agents
                 .iter()
                 .filter(|a| a.alive != 0)
                 .map(|a| a.pos)
-                .collect(),
-            World::Gpu(_)
-                if self.cfg.agents.capacity <= 8192
-                    && self.piles_tick.is_none_or(|t| tick >= t + 60) =>
-            {
-                let bytes =
-                    u64::from(self.cfg.agents.capacity) * std::mem::size_of::<Agent>() as u64;
-                match self.world.read_section("agents", 0, bytes) {
-                    Ok(raw) => bytemuck::pod_collect_to_vec::<u8, Agent>(&raw)
-                        .iter()
-                        .filter(|a| a.alive != 0)
-                        .map(|a| a.pos)
-                        .collect(),
-                    Err(_) => return,
-                }
-            }
-            _ => return,
+                .collect()
         };
-        self.piles = piles(&positions, 0.25 * self.cfg.world.cell_size, 3);
-        self.piles_tick = Some(tick);
+        if let World::Cpu(c) = &self.world {
+            if self.piles_tick != Some(tick) {
+                self.piles = piles(&alive(&c.state.agents), spot, 3);
+                self.piles_tick = Some(tick);
+            }
+            return;
+        }
+        if self.piles_pending.is_none()
+            && self.cfg.agents.capacity <= 65_536
+            && self.piles_tick.is_none_or(|t| tick >= t + 60)
+        {
+            let bytes = u64::from(self.cfg.agents.capacity) * size_of::<Agent>() as u64;
+            let pending = self.world.request_sections(&[("agents", 0, bytes)]);
+            self.piles_pending = Some((tick, pending));
+        }
+        let Some((asked_at, pending)) = &self.piles_pending else {
+            return;
+        };
+        match self.world.poll_sections(pending) {
+            None => {}
+            Some(Ok(parts)) => {
+                let agents = bytemuck::pod_collect_to_vec::<u8, Agent>(&parts[0]);
+                self.piles = piles(&alive(&agents), spot, 3);
+                self.piles_tick = Some(*asked_at);
+                self.piles_pending = None;
+            }
+            Some(Err(_)) => self.piles_pending = None,
+        }
     }
 
     /// Births and deaths that arrived, then a sample of the lineages at the newest metrics
@@ -256,6 +267,11 @@ impl Session {
         self.agent_view = None;
         self.bot_view = None;
         self.inspecting = None;
+        // Reads asked of the old world, and what they found, do not describe the new one.
+        self.piles_pending = None;
+        self.piles.clear();
+        self.piles_tick = None;
+        self.highlight_lineage = None;
         self.speed_window = (Instant::now(), self.world.tick());
         self.message = None;
         Ok(())

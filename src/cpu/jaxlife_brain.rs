@@ -15,6 +15,22 @@ use crate::world::{
     brain_kind, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, NONE, SALIENCY_EPS,
 };
 
+/// The LSTM cell's update from its gate pre-activations (i, f, g, o, `h` each): `state`
+/// is [hidden h, cell c], updated in place. Shared by the reference and the fast path.
+fn lstm_cell(gates: &[f32], state: &mut [f32]) {
+    let h = gates.len() / 4;
+    let sigmoid = |v: f32| 1.0 / (1.0 + (-v).exp());
+    for u in 0..h {
+        let i = sigmoid(gates[u]);
+        let f = sigmoid(gates[h + u]);
+        let g = super::safe_tanh(gates[2 * h + u]);
+        let o = sigmoid(gates[3 * h + u]);
+        let c = f * state[h + u] + i * g;
+        state[h + u] = c;
+        state[u] = o * super::safe_tanh(c);
+    }
+}
+
 /// One agent's weights, found by tensor name.
 pub struct Net<'a> {
     pub genome: &'a [f32],
@@ -180,16 +196,7 @@ impl Net<'_> {
                 *acc += wi[k * 4 * h + o] * xk;
             }
         }
-        let sigmoid = |v: f32| 1.0 / (1.0 + (-v).exp());
-        for u in 0..h {
-            let i = sigmoid(gates[u]);
-            let f = sigmoid(gates[h + u]);
-            let g = super::safe_tanh(gates[2 * h + u]);
-            let o = sigmoid(gates[3 * h + u]);
-            let c = f * state[h + u] + i * g;
-            state[h + u] = c;
-            state[u] = o * super::safe_tanh(c);
-        }
+        lstm_cell(&gates, state);
         let z = tanh(self.dense("action_process", &state[..h]));
         tanh(self.dense("action_logits", &z))
     }
@@ -491,16 +498,7 @@ impl FastNet {
         self.lstm_hidden.apply(genome, &state[..h], 1, gates);
         let wi = &genome[self.lstm_input.kernel..self.lstm_input.kernel + 2 * h * 4 * h];
         gemm_add(1, 2 * h, 4 * h, x, wi, gates);
-        let sigmoid = |v: f32| 1.0 / (1.0 + (-v).exp());
-        for u in 0..h {
-            let i = sigmoid(gates[u]);
-            let f = sigmoid(gates[h + u]);
-            let g = super::safe_tanh(gates[2 * h + u]);
-            let o = sigmoid(gates[3 * h + u]);
-            let c = f * state[h + u] + i * g;
-            state[h + u] = c;
-            state[u] = o * super::safe_tanh(c);
-        }
+        lstm_cell(gates, state);
         let z = &mut rest[..h];
         self.action_process.apply(genome, &state[..h], 1, z);
         for x in z.iter_mut() {
