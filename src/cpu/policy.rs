@@ -43,16 +43,22 @@ fn actions_of(
     let len = p.obs_len as usize;
     let glen = p.genome_len as usize;
     let tick = st.clock.tick;
-    for (o, a) in out.iter_mut().enumerate() {
-        *a = match p.brain_kind {
-            brain_kind::LINEAR => {
-                let g = &st.genomes[i * glen..(i + 1) * glen];
-                let x = &obs[i * len..(i + 1) * len];
-                // The shader sums in this order too, four inputs per step.
-                let mut acc = g[ACTION_LEN * len + o];
-                for k in 0..len {
-                    acc += g[k * ACTION_LEN + o] * x[k];
+    match p.brain_kind {
+        brain_kind::LINEAR => {
+            let g = &st.genomes[i * glen..(i + 1) * glen];
+            let x = &obs[i * len..(i + 1) * len];
+            // Input-major: each input adds to all 44 sums at once, so the inner loop runs over
+            // 44 neighbouring weights (vectorised) while every action still sums its inputs
+            // in input order, as the shader does.
+            let mut acc = [0.0f32; ACTION_LEN];
+            acc.copy_from_slice(&g[ACTION_LEN * len..ACTION_LEN * (len + 1)]);
+            for (xk, w) in x.iter().zip(g.chunks_exact(ACTION_LEN)) {
+                for (a, w) in acc.iter_mut().zip(w) {
+                    *a += w * xk;
                 }
+            }
+            for (o, (a, acc)) in out.iter_mut().zip(acc).enumerate() {
+                let mut acc = acc;
                 // The brain is linear before its tanh: a changed input adds its change times
                 // its weights.
                 if let (Some(j), Some(heard)) = (swap, &heard) {
@@ -67,11 +73,15 @@ fn actions_of(
                 } else if code != NONE {
                     acc += SALIENCY_EPS * g[code as usize * ACTION_LEN + o];
                 }
-                super::safe_tanh(acc)
+                *a = super::safe_tanh(acc);
             }
-            brain_kind::RANDOM => 2.0 * rng.uniform(tick, i as u32, stream::POLICY, o as u32) - 1.0,
-            _ => 0.0,
-        };
+        }
+        brain_kind::RANDOM => {
+            for (o, a) in out.iter_mut().enumerate() {
+                *a = 2.0 * rng.uniform(tick, i as u32, stream::POLICY, o as u32) - 1.0;
+            }
+        }
+        _ => out.fill(0.0),
     }
 }
 
