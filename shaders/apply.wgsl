@@ -89,7 +89,7 @@ fn apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
         // The lowest slot that raised it (effects) stands for its lineage.
         let a = agents[0xffffffffu - cell_raiser[c]];
         cultivator[c] = CULTIVATOR_AGENTS;
-        cultivator_id[c] = lineage_key(a.founder.x, a.founder.y);
+        cultivator_id[c] = kin_key(a);
     }
     cell_raiser[c] = 0u;
     cells[c] = cell;

@@ -550,6 +550,7 @@ fn random_agent(tick: u32, slot: u32) -> Agent {
     a.parent_lo = NONE;
     a.parent_hi = NONE;
     a.founder = vec2<u32>(slot, tick);
+    if (params.kin_generations != 0u) { a.kin = lineage_key(slot, tick); }
     return a;
 }
 
@@ -587,6 +588,10 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     child.parent_lo = parent.lineage_lo;
     child.parent_hi = parent.lineage_hi;
     child.founder = parent.founder;
+    child.kin = parent.kin;
+    if (params.kin_generations != 0u && child.generation % params.kin_generations == 0u) {
+        child.kin = lineage_key(b.child, tick);
+    }
     agents[b.child] = child;
     record_birth(child, tick);
     if (params.child_energy_from_parent != 0u) {

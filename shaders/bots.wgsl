@@ -409,7 +409,7 @@ fn bots_receive(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     let writer = bot_writer[b];
     if (writer != 0u) {
         let a = agents[0xffffffffu - writer];
-        bot_programmer[b] = lineage_key(a.founder.x, a.founder.y);
+        bot_programmer[b] = kin_key(a);
         bot_writer[b] = 0u;
     }
     gather_into(b, &bot, &r);

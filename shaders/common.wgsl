@@ -117,7 +117,7 @@ struct Params {
     messages_shuffled: u32,
     programming_on: u32,
     influence_every: u32,
-    _pad_params1: u32,
+    kin_generations: u32,
     _pad_params2: u32,
     _pad_params3: u32,
 }
@@ -137,7 +137,7 @@ struct Agent {
     self_message: array<f32, 16>,
     other_message: array<f32, 16>,
     last_action: array<f32, 11>,
-    _pad1: u32,
+    kin: u32,
 }
 
 struct Cell {
@@ -334,6 +334,12 @@ fn lineage_key(lo: u32, hi: u32) -> u32 {
     x = (x ^ (x >> 16u)) * 0x7feb352du;
     x = (x ^ (x >> 15u)) * 0x846ca68bu;
     return (x ^ (x >> 16u)) | 1u;
+}
+
+// src/world/layout.rs `kin_key`: the lineage an agent counts for in the lineage measures.
+fn kin_key(a: Agent) -> u32 {
+    if (a.kin != 0u) { return a.kin; }
+    return lineage_key(a.founder.x, a.founder.y);
 }
 
 struct BirthControl {

@@ -179,7 +179,7 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     for (var i = ar.x + t; i < ar.y; i += PARTIAL_THREADS) {
         let a = agents[i];
         if (a.alive != 0u) {
-            let ls = insert_lineage(lineage_key(a.founder.x, a.founder.y));
+            let ls = insert_lineage(kin_key(a));
             let eaten = u32(round(agent_tick[i].eaten * LINEAGE_FIXED_SCALE));
             if (eaten != 0u) { atomicAdd(&lineage_eaten[ls], eaten); }
             acc[Q_ALIVE] += 1.0;
@@ -291,9 +291,8 @@ fn metrics_meals(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
         let ls = find_lineage(r.meal_lineage);
         var lineage = 0.0;
         if (ls != NONE) { lineage = f32(atomicLoad(&lineage_eaten[ls])) / LINEAGE_FIXED_SCALE; }
-        let founder = agents[i].founder;
         m[at] += r.eaten;
-        if (r.meal_lineage == lineage_key(founder.x, founder.y)) { m[at + 1u] += r.eaten; }
+        if (r.meal_lineage == kin_key(agents[i])) { m[at + 1u] += r.eaten; }
         m[at + 2u] += r.eaten * lineage;
     }
     for (var q = 0u; q < MEAL_SUMS; q++) { sums[q * PARTIAL_THREADS + t] = m[q]; }

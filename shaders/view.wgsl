@@ -231,7 +231,7 @@ fn key_color(key: u32) -> vec3<f32> {
 }
 
 fn lineage_color(a: Agent) -> vec3<f32> {
-    return key_color(lineage_key(a.founder.x, a.founder.y));
+    return key_color(kin_key(a));
 }
 
 // Corner `k` (0..5) of the two triangles of a square spanning [-1, 1]².

@@ -69,6 +69,26 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Search for worlds where the behaviours emerge: run every design of a search file
+    /// beside its controls and knockout forks over seeds, then rank the designs on the
+    /// targets (DIR/search.md, DIR/search.csv). Resumes and skips what is done.
+    Search {
+        file: PathBuf,
+        /// Output directory: DIR/<design>/ is an experiment per design.
+        #[arg(long)]
+        out: PathBuf,
+        /// Worlds run at once.
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+        /// Rank what has finished without running anything.
+        #[arg(long)]
+        rank_only: bool,
+        #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+        backend: BackendChoice,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Knockout forks: from a checkpoint, the intact world and one fork per knockout, for
     /// an evolved and a naive population, each replicated with other random streams;
     /// writes each fork's run, ablation.csv, knockouts.csv (losses and the evolved

@@ -97,6 +97,11 @@ pub struct MeasureConfig {
     /// Measure message influence every this many ticks (0: never); see
     /// `world::layout::INFLUENCE_LISTENERS`.
     pub influence_every: u32,
+    /// 0: the lineage measures (own harvest, programmer benefit, lineages alive and lost)
+    /// count founders' lineages. G > 0: they count kin groups, the descendants of an
+    /// ancestor whose generation is a multiple of G, so they still see structure after one
+    /// founder's lineage has taken the world.
+    pub kin_generations: u32,
 }
 
 impl Default for MeasureConfig {
@@ -105,6 +110,7 @@ impl Default for MeasureConfig {
             cultivated_gain: 0.1,
             saliency_every: 100,
             influence_every: 10,
+            kin_generations: 0,
         }
     }
 }
@@ -841,6 +847,12 @@ impl Config {
             self.measures.influence_every as f64,
             0.0,
             1e9,
+        );
+        range(
+            "measures.kin_generations",
+            self.measures.kin_generations as f64,
+            0.0,
+            1e6,
         );
         range(
             "measures.cultivated_gain",

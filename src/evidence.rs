@@ -14,6 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::experiment::ExperimentFile;
@@ -393,5 +394,156 @@ pub fn verdict_tables(rows: &[StatRow]) -> String {
             );
         }
     }
+    md
+}
+
+/// One test a behaviour must pass to count as emerged: `measure` of the world above
+/// `control` (a variant, `chance` or, for a knockout, `naive`) across seeds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub behaviour: String,
+    pub measure: String,
+    pub control: String,
+}
+
+/// The standard targets: per behaviour, its attributed or causal measure against its sharp
+/// control (own harvest and programmer benefit against a `brain: Random` world, which
+/// beats their built-in chance levels by mechanics alone; message influence against
+/// shuffled messages), and its evolved dependence from the knockout forks against the
+/// naive population's (food eaten per agent-tick).
+pub fn standard_targets() -> Vec<Target> {
+    let t = |behaviour: &str, measure: &str, control: &str| Target {
+        behaviour: behaviour.into(),
+        measure: measure.into(),
+        control: control.into(),
+    };
+    vec![
+        t("Agriculture", "agri_own_harvest_share", "random-brain"),
+        t(
+            "Agriculture",
+            "knockout:terraform-off:eaten_per_agent_tick",
+            NAIVE,
+        ),
+        t("Communication", "comm_influence_changed", "shuffled"),
+        t(
+            "Communication",
+            "knockout:messages-shuffled:eaten_per_agent_tick",
+            NAIVE,
+        ),
+        t("Tool use", "tool_programmer_benefit", "random-brain"),
+        t(
+            "Tool use",
+            "knockout:programming-off:eaten_per_agent_tick",
+            NAIVE,
+        ),
+    ]
+}
+
+/// A target met: one-sided p < 0.05, the interval above 0, and the world above its control
+/// in at least 4 of every 5 seeds.
+pub fn target_met(c: &Comparison) -> bool {
+    c.p_value < 0.05 && c.ci_low > 0.0 && c.seeds > 0 && 5 * c.seeds_above >= 4 * c.seeds
+}
+
+/// How one world fared on one target (None: no such row, e.g. a control never run).
+#[derive(Clone, Debug)]
+pub struct TargetResult {
+    pub target: Target,
+    pub row: Option<StatRow>,
+}
+
+impl TargetResult {
+    pub fn met(&self) -> bool {
+        self.row.as_ref().is_some_and(|r| target_met(&r.c))
+    }
+}
+
+/// The world variants of a set of rows: those compared with something that are no one's
+/// control, in row order.
+pub fn worlds(rows: &[StatRow]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in rows {
+        let is_control = rows.iter().any(|o| o.control == r.world);
+        if !is_control && !out.contains(&r.world) {
+            out.push(r.world.clone());
+        }
+    }
+    out
+}
+
+/// The targets as they stand for world variant `world`.
+pub fn assess(rows: &[StatRow], world: &str, targets: &[Target]) -> Vec<TargetResult> {
+    targets
+        .iter()
+        .map(|t| TargetResult {
+            target: t.clone(),
+            row: rows
+                .iter()
+                .find(|r| r.world == world && r.measure == t.measure && r.control == t.control)
+                .cloned(),
+        })
+        .collect()
+}
+
+/// The behaviours all of whose targets are met.
+pub fn behaviours_met(results: &[TargetResult]) -> Vec<String> {
+    let mut names: Vec<String> = results.iter().map(|r| r.target.behaviour.clone()).collect();
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|b| {
+            results
+                .iter()
+                .filter(|r| &r.target.behaviour == b)
+                .all(TargetResult::met)
+        })
+        .collect()
+}
+
+/// The targets table of a world, as Markdown.
+pub fn targets_table(world: &str, results: &[TargetResult]) -> String {
+    let mut md = format!(
+        "## Targets: `{world}`\n\nA behaviour has emerged when each of its rows is met: one-sided p < 0.05 across seeds, the 95% interval above 0, and the world above its control in at least 4 of 5 seeds.\n\n| behaviour | measure | control | difference [95% CI] | p | seeds above | met |\n|---|---|---|---|---|---|---|\n"
+    );
+    for r in results {
+        let t = &r.target;
+        match &r.row {
+            Some(row) => {
+                let c = &row.c;
+                let _ = writeln!(
+                    md,
+                    "| {} | `{}` | {} | {} [{}, {}] | {} | {}/{} | {} |",
+                    t.behaviour,
+                    t.measure,
+                    t.control,
+                    short(c.difference),
+                    short(c.ci_low),
+                    short(c.ci_high),
+                    short(c.p_value),
+                    c.seeds_above,
+                    c.seeds,
+                    if r.met() { "yes" } else { "no" }
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    md,
+                    "| {} | `{}` | {} | – | – | – | no data |",
+                    t.behaviour, t.measure, t.control
+                );
+            }
+        }
+    }
+    let met = behaviours_met(results);
+    let _ = writeln!(
+        md,
+        "\nBehaviours met: {}.",
+        if met.is_empty() {
+            "none".to_string()
+        } else {
+            met.join(", ")
+        }
+    );
     md
 }

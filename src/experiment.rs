@@ -57,6 +57,10 @@ pub struct ExperimentFile {
     /// `<variant>/seed-<s>/ablate/`.
     #[serde(default)]
     pub ablate: Option<crate::ablate::AblateSpec>,
+    /// What counts as a behaviour having emerged (docs/measures.md, "Targets"); empty: the
+    /// standard targets (`evidence::standard_targets`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<crate::evidence::Target>,
 }
 
 /// An experiment with every variant's config resolved and validated.
@@ -94,14 +98,26 @@ impl Experiment {
         let name = path
             .file_stem()
             .map_or("experiment".into(), |s| s.to_string_lossy().into_owned());
+        let base_dir = path.parent().unwrap_or(Path::new("."));
+        Self::from_file(file, name, base_dir, &path.display().to_string())
+    }
+
+    /// An experiment from its parsed file: a `Path` base is relative to `base_dir`;
+    /// `origin` names the file in error messages.
+    pub fn from_file(
+        file: ExperimentFile,
+        name: String,
+        base_dir: &Path,
+        origin: &str,
+    ) -> Result<Self> {
         let base = match &file.base {
             Base::Path(p) => {
-                let p = path.parent().unwrap_or(Path::new(".")).join(p);
-                Config::load(&p).with_context(|| format!("{}: base config", path.display()))?
+                let p = base_dir.join(p);
+                Config::load(&p).with_context(|| format!("{origin}: base config"))?
             }
             Base::Inline(cfg) => {
                 cfg.validate().map_err(|errs| {
-                    anyhow::anyhow!("{}: base config:\n  {}", path.display(), errs.join("\n  "))
+                    anyhow::anyhow!("{origin}: base config:\n  {}", errs.join("\n  "))
                 })?;
                 (**cfg).clone()
             }
@@ -165,8 +181,19 @@ impl Experiment {
                 }
             }
         }
+        for t in &file.targets {
+            let known = t.control == crate::evidence::CHANCE
+                || t.control == crate::evidence::NAIVE
+                || names.contains(&t.control.as_str());
+            if !known {
+                problems.push(format!(
+                    "targets: control '{}' of {} is no variant, \"chance\" or \"naive\"",
+                    t.control, t.measure
+                ));
+            }
+        }
         if !problems.is_empty() {
-            bail!("{}:\n  {}", path.display(), problems.join("\n  "));
+            bail!("{origin}:\n  {}", problems.join("\n  "));
         }
         Ok(Self {
             name,
@@ -272,23 +299,53 @@ pub fn run(
     backend: BackendChoice,
     quiet: bool,
 ) -> Result<usize> {
-    let _lock = crate::outdir::lock(out)?;
-    // What collect and report read back: which variant controls which, and the ablation.
+    run_many(&[(exp, out, pairs.to_vec())], jobs, backend, quiet)
+}
+
+/// Write what collect and report read back (which variant controls which, the ablation,
+/// each variant's config) into an experiment's directory.
+fn prepare(exp: &Experiment, out: &Path) -> Result<()> {
+    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     fs::write(
         out.join("experiment.ron"),
         ron::ser::to_string_pretty(&exp.file, Default::default())?,
     )
     .with_context(|| format!("cannot write {}/experiment.ron", out.display()))?;
-    let ablated = exp.ablated_variants();
     for (name, cfg) in &exp.configs {
         let dir = out.join(name);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        fs::write(dir.join("config.ron"), cfg.to_ron())?;
+        fs::write(dir.join("config.ron"), cfg.to_ron())
+            .with_context(|| format!("cannot write {}/config.ron", dir.display()))?;
     }
+    Ok(())
+}
+
+/// Run (or finish) the pairs of several experiments, each into its own directory, `jobs`
+/// at a time, in the order given (a run starts when a job is free, so the first
+/// experiments finish first); returns how many ran.
+pub fn run_many(
+    work: &[(&Experiment, &Path, Vec<Pair>)],
+    jobs: usize,
+    backend: BackendChoice,
+    quiet: bool,
+) -> Result<usize> {
+    let mut locks = Vec::new();
+    for (exp, out, _) in work {
+        fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+        locks.push(crate::outdir::lock(out)?);
+        prepare(exp, out)?;
+    }
+    let queue: Vec<(&Experiment, &Path, &Pair, Vec<String>)> = work
+        .iter()
+        .flat_map(|(exp, out, pairs)| {
+            let ablated = exp.ablated_variants();
+            pairs.iter().map(move |p| (*exp, *out, p, ablated.clone()))
+        })
+        .collect();
     let bar = if quiet {
         indicatif::ProgressBar::hidden()
     } else {
-        let b = indicatif::ProgressBar::new(pairs.len() as u64);
+        let b = indicatif::ProgressBar::new(queue.len() as u64);
         b.set_style(
             indicatif::ProgressStyle::with_template(
                 "{elapsed_precise} [{bar:30}] {pos}/{len} runs  eta {eta}  {msg}",
@@ -298,75 +355,93 @@ pub fn run(
         );
         b
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.max(1))
-        .build()
-        .context("cannot start the job threads")?;
-    let results: Vec<Result<bool>> = pool.install(|| {
-        use rayon::prelude::*;
-        pairs
-            .par_iter()
-            .map(|p| {
-                let dir = run_dir(out, p);
-                let ticks = exp.file.ticks;
-                let ablation = exp
-                    .file
-                    .ablate
-                    .as_ref()
-                    .filter(|_| ablated.contains(&p.variant));
-                let ablate = |dir: &Path| -> Result<()> {
-                    if let Some(spec) = ablation {
-                        crate::ablate::ablate(&crate::ablate::AblateOptions {
-                            checkpoint: dir.join("final.silico"),
-                            spec: spec.clone(),
-                            out: dir.join("ablate"),
-                            backend,
-                            quiet: true,
-                        })
-                        .with_context(|| {
-                            format!("knockout forks of {} seed {}", p.variant, p.seed)
-                        })?;
-                    }
-                    Ok(())
-                };
-                let resume = match progress(&dir, ticks) {
-                    Progress::Done => {
-                        ablate(&dir)?;
-                        bar.inc(1);
-                        return Ok(false);
-                    }
-                    Progress::Resume(c) => Some(c),
-                    Progress::Fresh => None,
-                };
-                let cfg_path = out.join(&p.variant).join("config.ron");
-                bar.set_message(format!("{} seed {}", p.variant, p.seed));
-                let fresh = resume.is_none();
-                batch::run(&RunOptions {
-                    seed: fresh.then_some(p.seed),
-                    out: Some(dir.clone()),
-                    // A run killed before its first checkpoint starts again; what it had
-                    // written is moved aside, not deleted.
-                    overwrite: fresh,
-                    checkpoint_every: exp.file.checkpoint_every,
-                    resume,
+    let one = |(exp, out, p, ablated): &(&Experiment, &Path, &Pair, Vec<String>)| -> Result<bool> {
+        let dir = run_dir(out, p);
+        let ticks = exp.file.ticks;
+        let ablation = exp
+            .file
+            .ablate
+            .as_ref()
+            .filter(|_| ablated.contains(&p.variant));
+        let ablate = |dir: &Path| -> Result<()> {
+            if let Some(spec) = ablation {
+                crate::ablate::ablate(&crate::ablate::AblateOptions {
+                    checkpoint: dir.join("final.silico"),
+                    spec: spec.clone(),
+                    out: dir.join("ablate"),
                     backend,
                     quiet: true,
-                    frames_every: exp.file.frames_every,
-                    ..RunOptions::new(fresh.then_some(cfg_path), ticks)
                 })
-                .with_context(|| {
-                    format!("run {} seed {} ({})", p.variant, p.seed, dir.display())
-                })?;
+                .with_context(|| format!("knockout forks of {} seed {}", p.variant, p.seed))?;
+            }
+            Ok(())
+        };
+        let resume = match progress(&dir, ticks) {
+            Progress::Done => {
                 ablate(&dir)?;
-                bar.inc(1);
-                Ok(true)
+                return Ok(false);
+            }
+            Progress::Resume(c) => Some(c),
+            Progress::Fresh => None,
+        };
+        let cfg_path = out.join(&p.variant).join("config.ron");
+        bar.set_message(format!("{} {} seed {}", exp.name, p.variant, p.seed));
+        let fresh = resume.is_none();
+        batch::run(&RunOptions {
+            seed: fresh.then_some(p.seed),
+            out: Some(dir.clone()),
+            // A run killed before its first checkpoint starts again; what it had
+            // written is moved aside, not deleted.
+            overwrite: fresh,
+            checkpoint_every: exp.file.checkpoint_every,
+            resume,
+            backend,
+            quiet: true,
+            frames_every: exp.file.frames_every,
+            ..RunOptions::new(fresh.then_some(cfg_path), ticks)
+        })
+        .with_context(|| format!("run {} seed {} ({})", p.variant, p.seed, dir.display()))?;
+        ablate(&dir)?;
+        Ok(true)
+    };
+    // Jobs take the next run from one counter, so runs start in queue order.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    // A failed run does not stop the others; the first error is returned at the end.
+    let results: Vec<Result<usize>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs.clamp(1, queue.len().max(1)))
+            .map(|_| {
+                scope.spawn(|| -> Result<usize> {
+                    let (mut ran, mut first_error) = (0, None);
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = queue.get(k) else {
+                            return first_error.map_or(Ok(ran), Err);
+                        };
+                        let r = one(item);
+                        bar.inc(1);
+                        match r {
+                            Ok(b) => ran += usize::from(b),
+                            Err(e) => {
+                                first_error.get_or_insert(e);
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a job thread panicked")))
             })
             .collect()
     });
     bar.finish_and_clear();
+    drop(locks);
     let mut ran = 0;
     for r in results {
-        ran += usize::from(r?);
+        ran += r?;
     }
     Ok(ran)
 }
@@ -505,6 +580,17 @@ pub fn collect(out: &Path) -> Result<usize> {
     crate::evidence::write_stats(out, &stats)?;
     md.push('\n');
     md.push_str(&crate::evidence::verdict_tables(&stats));
+    let targets = crate::evidence::recorded_experiment(out)
+        .map(|f| f.targets)
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(crate::evidence::standard_targets);
+    for world in crate::evidence::worlds(&stats) {
+        md.push('\n');
+        md.push_str(&crate::evidence::targets_table(
+            &world,
+            &crate::evidence::assess(&stats, &world, &targets),
+        ));
+    }
     fs::write(out.join("summary.md"), md)
         .with_context(|| format!("cannot write {}/summary.md", out.display()))?;
     Ok(runs.len())

@@ -48,6 +48,7 @@ pub mod muller;
 pub mod outdir;
 pub mod report;
 pub mod rng;
+pub mod search;
 pub mod sim;
 pub mod stats;
 pub mod world;

@@ -167,6 +167,46 @@ fn dispatch(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Some(Command::Search {
+            file,
+            out,
+            jobs,
+            rank_only,
+            backend,
+            quiet,
+        }) => {
+            let search = silico::search::Search::load(&file)?;
+            let started = std::time::Instant::now();
+            let ran = if rank_only {
+                0
+            } else {
+                search.run(&out, jobs, backend, quiet)?
+            };
+            let scored = search.rank(&out)?;
+            for (rank, s) in scored.iter().enumerate() {
+                let met = s.behaviours_met();
+                println!(
+                    "{:>2}. {:<24} runs {}/{}  targets met {}/{}  behaviours met: {}",
+                    rank + 1,
+                    s.design.name,
+                    s.finished,
+                    s.expected,
+                    s.targets_met(),
+                    s.results.len(),
+                    if met.is_empty() {
+                        "none".into()
+                    } else {
+                        met.join(", ")
+                    }
+                );
+            }
+            eprintln!(
+                "silico: {ran} runs run or resumed in {:.1}s; ranking in {}/search.md and search.csv",
+                started.elapsed().as_secs_f64(),
+                out.display()
+            );
+            Ok(())
+        }
         Some(Command::Collect { dir }) => {
             let n = silico::experiment::collect(&dir)?;
             println!("{n} runs: {0}/results.csv, {0}/summary.md", dir.display());

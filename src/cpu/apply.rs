@@ -7,8 +7,8 @@ use super::{
     cell_index_of, die_if_spent, eat_share, moved_units, pulled, take_from_cell, wrap_coord,
 };
 use crate::world::{
-    act, from_fixed, lineage_key, Params, Scratch, State, ACTION_LEN, CULTIVATOR_AGENTS,
-    CULTIVATOR_BOTS, CULTIVATOR_NONE, MESSAGE_LEN, TICK_ACTED,
+    act, from_fixed, Params, Scratch, State, ACTION_LEN, CULTIVATOR_AGENTS, CULTIVATOR_BOTS,
+    CULTIVATOR_NONE, MESSAGE_LEN, TICK_ACTED,
 };
 
 /// Who is credited with the food of cell `c` as it is now (`AgentTick::meal_from`,
@@ -111,7 +111,7 @@ pub fn apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
                 // The lowest slot that raised it (effects) stands for its lineage.
                 let a = &agents[(u32::MAX - raiser[c]) as usize];
                 *who = CULTIVATOR_AGENTS;
-                *id = lineage_key(a.founder[0], a.founder[1]);
+                *id = crate::world::layout::kin_key(a);
             }
         });
     // Zeroed for the bot steps, which scatter into the same accumulators.

@@ -30,6 +30,9 @@ pub fn random_agent(p: &Params, rng: &Rng, tick: u32, slot: u32) -> Agent {
     a.parent_lo = NONE;
     a.parent_hi = NONE;
     a.founder = [slot, tick];
+    if p.kin_generations != 0 {
+        a.kin = crate::world::lineage_key(slot, tick);
+    }
     a
 }
 
@@ -210,6 +213,10 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         child.parent_lo = parent.lineage_lo;
         child.parent_hi = parent.lineage_hi;
         child.founder = parent.founder;
+        child.kin = parent.kin;
+        if p.kin_generations != 0 && child.generation % p.kin_generations == 0 {
+            child.kin = crate::world::lineage_key(b.child, tick);
+        }
         st.agents[b.child as usize] = child;
         record(sc, birth_of(&child, tick));
         if p.child_energy_from_parent != 0 {

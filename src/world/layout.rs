@@ -55,7 +55,10 @@ pub struct Agent {
     pub self_message: [f32; MESSAGE_LEN],
     pub other_message: [f32; MESSAGE_LEN],
     pub last_action: [f32; LAST_ACTION_LEN],
-    pub _pad1: u32,
+    /// The key of its kin group, the unit of the lineage measures when
+    /// `measures.kin_generations` is G > 0: the `lineage_key` of its latest ancestor (itself
+    /// included) whose generation is a multiple of G. 0: its founder's lineage (G = 0).
+    pub kin: u32,
 }
 
 /// One terrain cell (also used for the base fields weather pulls toward). 32 bytes.
@@ -185,6 +188,17 @@ pub fn lineage_key(lo: u32, hi: u32) -> u32 {
     x = (x ^ (x >> 16)).wrapping_mul(0x7feb_352d);
     x = (x ^ (x >> 15)).wrapping_mul(0x846c_a68b);
     (x ^ (x >> 16)) | 1
+}
+
+/// The lineage an agent counts for in the lineage measures (own harvest, programmer
+/// benefit, lineages alive): its kin group when it has one, else its founder's lineage.
+/// WGSL `kin_key`.
+pub fn kin_key(a: &Agent) -> u32 {
+    if a.kin != 0 {
+        a.kin
+    } else {
+        lineage_key(a.founder[0], a.founder[1])
+    }
 }
 
 /// Communication measures: messages and actions are quantised into symbols and counted in
@@ -478,7 +492,9 @@ pub struct Params {
     pub programming_on: u32,
     /// Message influence is measured every this many ticks (0: never).
     pub influence_every: u32,
-    pub _pad_params: [u32; 3],
+    /// `measures.kin_generations` (0: lineages are founders' lineages).
+    pub kin_generations: u32,
+    pub _pad_params: [u32; 2],
 }
 
 /// Brain kinds as the shaders number them.

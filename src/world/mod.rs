@@ -249,7 +249,8 @@ impl Params {
             ),
             programming_on: u32::from(cfg.controls.programming.is_on()),
             influence_every: cfg.measures.influence_every,
-            _pad_params: [0; 3],
+            kin_generations: cfg.measures.kin_generations,
+            _pad_params: [0; 2],
         }
     }
 }
@@ -275,8 +276,8 @@ pub struct State {
     /// Per cell, who last raised its energy_gain (`CULTIVATOR_*`), so eating from bots'
     /// farms can be credited to them.
     pub cultivator: Vec<u32>,
-    /// Per cell, which one: the lineage key of the agent (`lineage_key` of its founder) or
-    /// the slot of the bot that last raised its energy_gain.
+    /// Per cell, which one: the lineage key of the agent (`kin_key`: its founder's lineage,
+    /// or its kin group) or the slot of the bot that last raised its energy_gain.
     pub cultivator_id: Vec<u32>,
     /// Per cell, the energy_gain it would have with weather alone: it relaxes toward the
     /// base as the cell does but never receives terraforming, so cultivation is measured
@@ -521,7 +522,7 @@ impl State {
         let lineages: std::collections::HashSet<u32> = agents
             .iter()
             .filter(|a| a.alive != 0)
-            .map(|a| lineage_key(a.founder[0], a.founder[1]))
+            .map(crate::world::layout::kin_key)
             .collect();
         let alive = agents.iter().filter(|a| a.alive != 0).count() as u32;
         let shadow_gain = base.iter().map(|b| b.energy_gain).collect();

@@ -469,3 +469,167 @@ fn an_experiment_with_controls_and_knockouts_writes_its_statistics() {
             .unwrap();
     assert_eq!(before, after);
 }
+
+#[test]
+fn the_shipped_search_loads_every_design() {
+    let s = silico::search::Search::load(Path::new("configs/experiments/search.ron")).unwrap();
+    assert!(s.designs.len() >= 5);
+    for (d, exp) in &s.designs {
+        let names: Vec<&str> = exp.configs.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names[0], silico::search::WORLD, "{}", d.name);
+        assert!(names.contains(&"shuffled") && names.contains(&"random-brain"));
+        assert_eq!(
+            exp.ablated_variants(),
+            vec![silico::search::WORLD.to_string()]
+        );
+    }
+}
+
+#[test]
+fn bad_searches_name_the_design_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_base(dir.path());
+    let bad = write(
+        dir.path(),
+        "bad.ron",
+        r#"(base: Path("base.ron"), designs: [(name: "a", set: ["agents.capacity=0"]), (name: "a", set: [])],
+            controls: [(name: "world", set: ["brain=Random"])], seeds: [0], ticks: 5)"#,
+    );
+    let e = format!("{:#}", silico::search::Search::load(&bad).err().unwrap());
+    assert!(e.contains("bad.ron"), "{e}");
+    assert!(e.contains("design 'a'") && e.contains("capacity"), "{e}");
+    assert!(e.contains("named twice"), "{e}");
+    assert!(e.contains("the name 'world'"), "{e}");
+    let unknown = write(
+        dir.path(),
+        "unknown.ron",
+        r#"(base: Path("base.ron"), designs: [(name: "a", set: [])], seeds: [0], ticks: 5,
+            targets: [(behaviour: "Agriculture", measure: "agri_own_harvest_share", control: "nobody")])"#,
+    );
+    let e = format!(
+        "{:#}",
+        silico::search::Search::load(&unknown).err().unwrap()
+    );
+    assert!(e.contains("'nobody'"), "{e}");
+}
+
+/// A search of two small designs runs every design's world, controls and forks, scores
+/// each on the targets and ranks them in search.md and search.csv; run again, it runs
+/// nothing and ranks the same.
+#[test]
+fn a_search_runs_every_design_and_ranks_them() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_base(dir.path());
+    let file = write(
+        dir.path(),
+        "search.ron",
+        r#"(base: Path("base.ron"), set: ["measures.kin_generations=2"],
+            designs: [(name: "plain", set: []), (name: "islands", set: ["terrain.kind=FourIslands"])],
+            controls: [(name: "shuffled", set: ["controls.messages=Shuffled"]), (name: "random-brain", set: ["brain=Random"])],
+            seeds: [0, 1], ticks: 30, checkpoint_every: 15,
+            ablate: Some((ticks: 10, knockouts: [TerraformOff, MessagesShuffled, ProgrammingOff], replicates: 1)))"#,
+    );
+    let search = silico::search::Search::load(&file).unwrap();
+    let out = dir.path().join("out");
+    assert_eq!(search.run(&out, 2, backend(), true).unwrap(), 12);
+    let scored = search.rank(&out).unwrap();
+    assert_eq!(scored.len(), 2);
+    for s in &scored {
+        assert_eq!((s.finished, s.expected), (6, 6), "{}", s.design.name);
+        assert_eq!(s.results.len(), 6);
+        assert!(
+            s.results.iter().all(|r| r.row.is_some()),
+            "every target has its row"
+        );
+        let cfg = silico::config::Config::load(&out.join(&s.design.name).join("world/config.ron"))
+            .unwrap();
+        assert_eq!(
+            cfg.measures.kin_generations, 2,
+            "the shared set reached the design"
+        );
+        assert!(out
+            .join(&s.design.name)
+            .join("world/seed-1/ablate/knockouts.csv")
+            .is_file());
+    }
+    let md = std::fs::read_to_string(out.join("search.md")).unwrap();
+    assert!(
+        md.contains("| 1 |") && md.contains("| 2 |") && md.contains("`terrain.kind=FourIslands`"),
+        "{md}"
+    );
+    let csv = std::fs::read_to_string(out.join("search.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3);
+    assert!(csv
+        .lines()
+        .next()
+        .unwrap()
+        .contains("agri_own_harvest_share@random-brain:p_value"));
+    let summary = std::fs::read_to_string(out.join("plain/summary.md")).unwrap();
+    assert!(summary.contains("## Targets: `world`"), "{summary}");
+    assert_eq!(search.run(&out, 2, backend(), true).unwrap(), 0, "all done");
+    let again = search.rank(&out).unwrap();
+    assert_eq!(
+        again
+            .iter()
+            .map(|s| s.design.name.clone())
+            .collect::<Vec<_>>(),
+        scored
+            .iter()
+            .map(|s| s.design.name.clone())
+            .collect::<Vec<_>>()
+    );
+}
+
+/// A target is met only with p < 0.05, its interval above 0 and 4 of 5 seeds above.
+#[test]
+fn targets_need_the_interval_the_p_value_and_the_seeds() {
+    use silico::evidence::{assess, behaviours_met, target_met, StatRow, Target};
+    use silico::stats::compare;
+    let seeds = |xs: &[f64]| {
+        xs.iter()
+            .enumerate()
+            .map(|(s, x)| (s as u64, *x))
+            .collect::<Vec<_>>()
+    };
+    let clear = compare("t", &seeds(&[2.0, 2.1, 1.9, 2.2, 2.05]), &seeds(&[1.0; 5]));
+    assert!(target_met(&clear));
+    let mixed = compare("t", &seeds(&[2.0, 2.1, 0.5, 0.4, 2.05]), &seeds(&[1.0; 5]));
+    assert!(!target_met(&mixed), "{mixed:?}");
+    let below = compare("t", &seeds(&[0.0; 5]), &seeds(&[1.0; 5]));
+    assert!(!target_met(&below));
+    let row = |measure: &str, c| StatRow {
+        measure: measure.into(),
+        world: "world".into(),
+        control: "shuffled".into(),
+        c,
+    };
+    let targets = vec![
+        Target {
+            behaviour: "B".into(),
+            measure: "m1".into(),
+            control: "shuffled".into(),
+        },
+        Target {
+            behaviour: "B".into(),
+            measure: "m2".into(),
+            control: "shuffled".into(),
+        },
+        Target {
+            behaviour: "C".into(),
+            measure: "m3".into(),
+            control: "shuffled".into(),
+        },
+    ];
+    let rows = vec![
+        row("m1", clear.clone()),
+        row("m2", clear.clone()),
+        row("m3", mixed),
+    ];
+    let results = assess(&rows, "world", &targets);
+    assert_eq!(behaviours_met(&results), vec!["B".to_string()]);
+    let missing = assess(&rows[..1], "world", &targets);
+    assert!(
+        behaviours_met(&missing).is_empty(),
+        "a target without data is not met"
+    );
+}

@@ -24,8 +24,9 @@ enum Word {
 
 fn word_kind(section: &str, index: usize) -> Word {
     match section {
-        "agents" => match index % 64 {
+        "agents" => match index % (size_of::<Agent>() / 4) {
             4..=11 => Word::Exact,
+            i if i == offset_of!(Agent, kin) / 4 => Word::Exact,
             _ => Word::Float,
         },
         "clock" | "neighbor_list" | "bot_neighbor_list" | "grid_counts" | "grid_start"
@@ -250,6 +251,17 @@ fn every_pass_matches_cpu_under_the_controls() {
         cfg.measures.influence_every = 1;
         check_passes(ctx, &cfg, 6);
     }
+}
+
+/// Kin groups of two generations: births root new groups and the lineage measures
+/// (cultivators, bots' programmers, the lineage sums) count them, on both backends.
+#[test]
+fn every_pass_matches_cpu_with_kin_groups() {
+    let Some(ctx) = common::gpu() else { return };
+    let mut cfg = common::tiny();
+    cfg.seed = 13;
+    cfg.measures.kin_generations = 2;
+    check_passes(ctx, &cfg, 40);
 }
 
 /// The list lengths are pipeline constants, so the shortest and the longest lists each build

@@ -462,6 +462,75 @@ fn lineages_are_counted_and_losses_follow_deaths() {
     }
 }
 
+/// With `measures.kin_generations: G`, an agent whose generation is a multiple of G roots
+/// its own kin group and every other agent is in its parent's; the lineage measures count
+/// the groups. With G = 0 nobody has one and the measures count founders' lineages.
+#[test]
+fn kin_groups_root_every_g_generations() {
+    use silico::world::layout::kin_key;
+    use silico::world::lineage_key;
+    let mut cfg = common::tiny();
+    cfg.measures.kin_generations = 2;
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let mut parents_kin = std::collections::HashMap::new();
+    let mut checked = 0;
+    for _ in 0..200 {
+        // Each living agent's id -> its kin, to check children against their parents.
+        for a in w.state.agents.iter().filter(|a| a.alive != 0) {
+            parents_kin.insert((a.lineage_lo, a.lineage_hi), a.kin);
+        }
+        let row = w.tick();
+        let groups: std::collections::HashSet<u32> = w
+            .state
+            .agents
+            .iter()
+            .filter(|a| a.alive != 0)
+            .map(kin_key)
+            .collect();
+        assert_eq!(row[col("evo_lineages_alive")], groups.len() as f32);
+        for a in w.state.agents.iter().filter(|a| a.alive != 0) {
+            assert_ne!(a.kin, 0, "every agent has a kin group");
+            if a.generation % 2 == 0 {
+                assert_eq!(a.kin, lineage_key(a.lineage_lo, a.lineage_hi));
+            } else if let Some(k) = parents_kin.get(&(a.parent_lo, a.parent_hi)) {
+                assert_eq!(a.kin, *k, "an odd generation stays in its parent's group");
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked > 10,
+        "children of odd generations were born ({checked})"
+    );
+    let founders = {
+        let cfg = common::tiny();
+        let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+        for _ in 0..200 {
+            w.tick();
+        }
+        assert!(w.state.agents.iter().all(|a| a.kin == 0));
+        w.state
+            .agents
+            .iter()
+            .filter(|a| a.alive != 0)
+            .map(|a| lineage_key(a.founder[0], a.founder[1]))
+            .collect::<std::collections::HashSet<u32>>()
+            .len()
+    };
+    let kin_groups = w
+        .state
+        .agents
+        .iter()
+        .filter(|a| a.alive != 0)
+        .map(kin_key)
+        .collect::<std::collections::HashSet<u32>>()
+        .len();
+    assert!(
+        kin_groups >= founders,
+        "kin groups split founders' lineages ({kin_groups} groups, {founders} lineages)"
+    );
+}
+
 #[test]
 fn children_stay_in_their_founders_lineage() {
     let cfg = common::tiny();
