@@ -449,6 +449,13 @@ pub fn ablate(opts: &AblateOptions) -> Result<Ablation> {
                         ..RunOptions::new(None, until)
                     })
                     .with_context(|| format!("fork {}", dir.display()))?;
+                    if batch::stop_requested() {
+                        // No tables from unfinished forks: a rerun finishes them.
+                        bail!(
+                            "interrupted during fork {}: run the same ablation again to finish it",
+                            dir.display()
+                        );
+                    }
                 }
                 done += 1;
                 let behaviour: Vec<&str> = opts

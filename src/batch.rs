@@ -5,7 +5,6 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
@@ -25,6 +24,24 @@ pub enum BackendChoice {
 }
 
 /// Load a config file (or the built-in defaults when `path` is None) and apply `--set`s.
+/// Set by Ctrl-C or SIGTERM: every run of the process checkpoints at the end of its tick and
+/// stops, and experiments start no further run. One flag for the process, because a signal
+/// handler can be installed only once in it.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Whether Ctrl-C or SIGTERM has asked this process to stop.
+pub fn stop_requested() -> bool {
+    STOP.load(Ordering::SeqCst)
+}
+
+/// Install the handler that sets the stop flag (once per process).
+pub fn install_stop_handler() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+    });
+}
+
 pub fn load_config(path: Option<&Path>, sets: &[String]) -> Result<Config> {
     let base = match path {
         Some(p) => Config::load(p)?,
@@ -408,12 +425,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     )?;
     drop(start_agents);
 
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        // A second handler cannot be installed in one process (tests run several runs).
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
-    }
+    install_stop_handler();
     let total = opts.ticks - start_tick;
     let bar = if !opts.quiet {
         let b = indicatif::ProgressBar::new(total);
@@ -486,7 +498,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
             let path = ckpt_dir.join(format!("tick-{:08}.silico", world.tick()));
             save_checkpoint(&mut world, &cfg, &path)?;
         }
-        if stop.load(Ordering::SeqCst) {
+        if stop_requested() {
             interrupted = true;
             break;
         }

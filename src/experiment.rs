@@ -378,8 +378,10 @@ pub fn run_many(
         };
         let resume = match progress(&dir, ticks) {
             Progress::Done => {
-                ablate(&dir)?;
-                return Ok(false);
+                return match ablate(&dir) {
+                    Err(_) if batch::stop_requested() => Ok(false),
+                    r => r.map(|()| false),
+                };
             }
             Progress::Resume(c) => Some(c),
             Progress::Fresh => None,
@@ -401,10 +403,15 @@ pub fn run_many(
             ..RunOptions::new(fresh.then_some(cfg_path), ticks)
         })
         .with_context(|| format!("run {} seed {} ({})", p.variant, p.seed, dir.display()))?;
-        ablate(&dir)?;
-        Ok(true)
+        match ablate(&dir) {
+            // Interrupted forks are finished by the next run of the experiment.
+            Err(_) if batch::stop_requested() => Ok(false),
+            r => r.map(|()| true),
+        }
     };
-    // Jobs take the next run from one counter, so runs start in queue order.
+    // Jobs take the next run from one counter, so runs start in queue order. After Ctrl-C
+    // or SIGTERM the runs under way checkpoint and stop, and no further run starts.
+    batch::install_stop_handler();
     let next = std::sync::atomic::AtomicUsize::new(0);
     // A failed run does not stop the others; the first error is returned at the end.
     let results: Vec<Result<usize>> = std::thread::scope(|scope| {
@@ -414,7 +421,8 @@ pub fn run_many(
                     let (mut ran, mut first_error) = (0, None);
                     loop {
                         let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(item) = queue.get(k) else {
+                        let item = queue.get(k).filter(|_| !batch::stop_requested());
+                        let Some(item) = item else {
                             return first_error.map_or(Ok(ran), Err);
                         };
                         let r = one(item);

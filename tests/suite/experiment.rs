@@ -633,3 +633,59 @@ fn targets_need_the_interval_the_p_value_and_the_seeds() {
         "a target without data is not met"
     );
 }
+
+/// SIGTERM stops an experiment: the run under way checkpoints and stops, no further run
+/// starts, and the process exits 0.
+#[test]
+fn sigterm_stops_an_experiment_without_starting_another_run() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_base(dir.path());
+    let exp = write(
+        dir.path(),
+        "long.ron",
+        r#"(base: Path("base.ron"), variants: [(name: "w", set: [])], seeds: [0, 1], ticks: 100000000, checkpoint_every: 1000000)"#,
+    );
+    let out = dir.path().join("out");
+    let mut child = Command::new(common::silico_bin())
+        .args(["experiment", exp.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .args(["--backend", "cpu", "--quiet", "--jobs", "1"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let csv = out.join("w/seed-0/metrics.csv");
+    let start = Instant::now();
+    while std::fs::read_to_string(&csv)
+        .map(|s| s.lines().count())
+        .unwrap_or(0)
+        < 3
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the run never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let exit = loop {
+        if let Some(e) = child.try_wait().unwrap() {
+            break e;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the experiment did not stop after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "exited with {exit}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("w/seed-0/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["interrupted"], true);
+    assert!(!out.join("w/seed-1").exists(), "no further run started");
+}
