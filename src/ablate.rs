@@ -270,12 +270,17 @@ impl Fitness {
     }
 }
 
-/// Fitness lost to a knockout, relative to the intact fork: (intact − fork) / |intact|.
+/// Fitness lost to a knockout: (intact − fork) / max(|intact|, |fork|), in [−1, 1]. Where
+/// the knockout costs fitness this is the share of the intact fork's that is lost; where it
+/// gains, the share of the fork's that the intact world lacks. Dividing by the intact fork
+/// alone made a fork that ate ten times what a starving intact fork ate a "loss" of −9,
+/// which swamped every mean over seeds.
 pub fn loss(intact: f64, fork: f64) -> f64 {
-    if intact == 0.0 {
+    let scale = intact.abs().max(fork.abs());
+    if scale == 0.0 {
         0.0
     } else {
-        (intact - fork) / intact.abs()
+        (intact - fork) / scale
     }
 }
 

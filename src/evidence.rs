@@ -440,10 +440,16 @@ pub fn standard_targets() -> Vec<Target> {
     ]
 }
 
-/// A target met: one-sided p < 0.05, the interval above 0, and the world above its control
-/// in at least 4 of every 5 seeds.
+/// Seeds a target needs data from: a claim rests on at least 5.
+pub const TARGET_MIN_SEEDS: usize = 5;
+
+/// A target met: at least 5 seeds with data, one-sided p < 0.05, the interval above 0, and
+/// the world above its control in at least 4 of every 5 seeds.
 pub fn target_met(c: &Comparison) -> bool {
-    c.p_value < 0.05 && c.ci_low > 0.0 && c.seeds > 0 && 5 * c.seeds_above >= 4 * c.seeds
+    c.seeds >= TARGET_MIN_SEEDS
+        && c.p_value < 0.05
+        && c.ci_low > 0.0
+        && 5 * c.seeds_above >= 4 * c.seeds
 }
 
 /// How one world fared on one target (None: no such row, e.g. a control never run).
@@ -470,6 +476,21 @@ pub fn worlds(rows: &[StatRow]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The targets tables of every world of an experiment directory: its recorded experiment's
+/// targets, or the standard ones.
+pub fn targets_tables(dir: &Path, rows: &[StatRow]) -> String {
+    let targets = recorded_experiment(dir)
+        .map(|f| f.targets)
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(standard_targets);
+    let mut md = String::new();
+    for world in worlds(rows) {
+        md.push('\n');
+        md.push_str(&targets_table(&world, &assess(rows, &world, &targets)));
+    }
+    md
 }
 
 /// The targets as they stand for world variant `world`.
@@ -504,7 +525,7 @@ pub fn behaviours_met(results: &[TargetResult]) -> Vec<String> {
 /// The targets table of a world, as Markdown.
 pub fn targets_table(world: &str, results: &[TargetResult]) -> String {
     let mut md = format!(
-        "## Targets: `{world}`\n\nA behaviour has emerged when each of its rows is met: one-sided p < 0.05 across seeds, the 95% interval above 0, and the world above its control in at least 4 of 5 seeds.\n\n| behaviour | measure | control | difference [95% CI] | p | seeds above | met |\n|---|---|---|---|---|---|---|\n"
+        "## Targets: `{world}`\n\nA behaviour has emerged when each of its rows is met: data from at least 5 seeds, one-sided p < 0.05 across them, the 95% interval above 0, and the world above its control in at least 4 of 5 seeds.\n\n| behaviour | measure | control | difference [95% CI] | p | seeds above | met |\n|---|---|---|---|---|---|---|\n"
     );
     for r in results {
         let t = &r.target;

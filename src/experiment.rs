@@ -588,17 +588,7 @@ pub fn collect(out: &Path) -> Result<usize> {
     crate::evidence::write_stats(out, &stats)?;
     md.push('\n');
     md.push_str(&crate::evidence::verdict_tables(&stats));
-    let targets = crate::evidence::recorded_experiment(out)
-        .map(|f| f.targets)
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(crate::evidence::standard_targets);
-    for world in crate::evidence::worlds(&stats) {
-        md.push('\n');
-        md.push_str(&crate::evidence::targets_table(
-            &world,
-            &crate::evidence::assess(&stats, &world, &targets),
-        ));
-    }
+    md.push_str(&crate::evidence::targets_tables(out, &stats));
     fs::write(out.join("summary.md"), md)
         .with_context(|| format!("cannot write {}/summary.md", out.display()))?;
     Ok(runs.len())

@@ -433,6 +433,7 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
         written.push(crate::evidence::write_stats(d, &stats)?);
         let _ = writeln!(md, "\n# {}\n", d.display());
         md.push_str(&crate::evidence::verdict_tables(&stats));
+        md.push_str(&crate::evidence::targets_tables(d, &stats));
     }
     let md_path = out.join("report.md");
     fs::write(&md_path, md).with_context(|| format!("cannot write {}", md_path.display()))?;

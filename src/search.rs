@@ -289,7 +289,7 @@ fn cell(r: &TargetResult) -> String {
 
 fn search_md(file: &SearchFile, scored: &[Scored]) -> String {
     let mut md = format!(
-        "# Search: which world lets the behaviours emerge?\n\nEach design ran {} ticks over seeds {:?}, beside its controls ({}), with knockout forks of its world runs ({}). A cell is the world's difference from the control over seeds (one-sided p, seeds above / seeds); a target is met with p < 0.05, the 95% interval above 0 and at least 4 of 5 seeds above. Ranked by behaviours met, then targets met, then the share of seeds above summed over the targets.\n\n",
+        "# Search: which world lets the behaviours emerge?\n\nEach design ran {} ticks over seeds {:?}, beside its controls ({}), with knockout forks of its world runs ({}). A cell is the world's difference from the control over seeds (one-sided p, seeds above / seeds); a target is met with data from at least 5 seeds, p < 0.05, the 95% interval above 0 and at least 4 of 5 seeds above. Ranked by behaviours met, then targets met, then the share of seeds above summed over the targets.\n\n",
         file.ticks,
         file.seeds,
         if file.controls.is_empty() {

@@ -24,6 +24,10 @@ fn tiny_base(dir: &Path) {
 fn shipped_experiments_load() {
     for f in std::fs::read_dir("configs/experiments").unwrap() {
         let p = f.unwrap().path();
+        if std::fs::read_to_string(&p).unwrap().contains("designs:") {
+            silico::search::Search::load(&p).unwrap_or_else(|e| panic!("{}: {e:#}", p.display()));
+            continue;
+        }
         let e = Experiment::load(&p).unwrap_or_else(|e| panic!("{}: {e:#}", p.display()));
         assert!(!e.pairs().is_empty());
     }
@@ -632,6 +636,22 @@ fn targets_need_the_interval_the_p_value_and_the_seeds() {
         behaviours_met(&missing).is_empty(),
         "a target without data is not met"
     );
+    let few = compare("t", &seeds(&[2.0, 2.1, 1.9, 2.2]), &seeds(&[1.0; 4]));
+    assert!(!target_met(&few), "four seeds are too few for a claim");
+}
+
+/// A knockout's loss is the share lost of the larger fitness, so it stays in [−1, 1].
+#[test]
+fn knockout_losses_are_bounded() {
+    use silico::ablate::loss;
+    assert_eq!(loss(2.0, 1.0), 0.5);
+    assert_eq!(loss(2.0, 0.0), 1.0);
+    assert!(
+        (loss(0.1, 1.0) + 0.9).abs() < 1e-12,
+        "a gain is a share of the fork's"
+    );
+    assert_eq!(loss(0.0, 0.0), 0.0);
+    assert_eq!(loss(0.0, 3.0), -1.0);
 }
 
 /// SIGTERM stops an experiment: the run under way checkpoints and stops, no further run

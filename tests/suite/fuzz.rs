@@ -272,8 +272,14 @@ fn mutated_experiment_files_are_refused_naming_the_file() {
     fuzz("experiment files", (0..n, edits()), |(k, e)| {
         let path = exp_dir.join(format!("fuzzed-{k}.ron"));
         std::fs::write(&path, apply(&files[k], &e)).map_err(|e| e.to_string())?;
-        match silico::experiment::Experiment::load(&path) {
-            Ok(_) => Ok(()),
+        // Search files (with designs) have their own loader.
+        let loaded = if files[k].contains("designs:") {
+            silico::search::Search::load(&path).map(|_| ())
+        } else {
+            silico::experiment::Experiment::load(&path).map(|_| ())
+        };
+        match loaded {
+            Ok(()) => Ok(()),
             Err(err) => {
                 let msg = format!("{err:#}");
                 if msg.contains(&path.display().to_string()) {
