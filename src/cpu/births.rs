@@ -214,7 +214,7 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         child.parent_hi = parent.lineage_hi;
         child.founder = parent.founder;
         child.kin = parent.kin;
-        if p.kin_generations != 0 && child.generation % p.kin_generations == 0 {
+        if p.kin_generations != 0 && child.generation.is_multiple_of(p.kin_generations) {
             child.kin = crate::world::lineage_key(b.child, tick);
         }
         st.agents[b.child as usize] = child;

@@ -369,7 +369,7 @@ pub fn bots_receive(p: &Params, st: &mut State, sc: &mut Scratch) {
         let writer = std::mem::take(&mut sc.bot_writer[b]);
         if writer != 0 {
             let a = &st.agents[(u32::MAX - writer) as usize];
-            st.bot_programmer[b] = crate::world::layout::kin_key(&a);
+            st.bot_programmer[b] = crate::world::layout::kin_key(a);
         }
         let (bot, r) = (&mut st.bots[b], &mut sc.bot_tick[b]);
         gather_into(p, &mut sc.bot_acc[b], bot, r);

@@ -342,7 +342,7 @@ pub fn metrics_meals(p: &Params, st: &State, sc: &mut Scratch) {
             let lineage_eaten = find_key(&sc.lineage_set, t.meal_lineage)
                 .map_or(0.0, |s| sc.lineage_eaten[s] as f32 / LINEAGE_FIXED_SCALE);
             acc[at] += t.eaten;
-            if t.meal_lineage == crate::world::layout::kin_key(&a) {
+            if t.meal_lineage == crate::world::layout::kin_key(a) {
                 acc[at + 1] += t.eaten;
             }
             acc[at + 2] += t.eaten * lineage_eaten;
