@@ -23,6 +23,43 @@ pub enum Base {
     Inline(Box<Config>),
 }
 
+impl Base {
+    /// The validated config: a `Path` is relative to `base_dir`; `origin` names the file
+    /// in errors.
+    pub fn resolve(&self, base_dir: &Path, origin: &str) -> Result<Config> {
+        match self {
+            Base::Path(p) => {
+                Config::load(&base_dir.join(p)).with_context(|| format!("{origin}: base config"))
+            }
+            Base::Inline(cfg) => {
+                cfg.validate().map_err(|errs| {
+                    anyhow::anyhow!("{origin}: base config:\n  {}", errs.join("\n  "))
+                })?;
+                Ok((**cfg).clone())
+            }
+        }
+    }
+}
+
+/// A RON file of experiments and searches (`Some` may be left out), its errors naming the
+/// file, line and column, then `shape`: what such a file looks like.
+pub fn parse_ron<T: serde::de::DeserializeOwned>(path: &Path, shape: &str) -> Result<T> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str(&text)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}:{}:{}: {} ({shape})",
+                path.display(),
+                e.span.start.line,
+                e.span.start.col,
+                e.code
+            )
+        })
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Variant {
@@ -81,20 +118,10 @@ pub struct Pair {
 
 impl Experiment {
     pub fn load(path: &Path) -> Result<Self> {
-        let text =
-            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let file: ExperimentFile = ron::Options::default()
-            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-            .from_str(&text)
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "{}:{}:{}: {} (an experiment is (base: Path(\"..\") or Inline((..)), variants: [(name: \"..\", set: [\"field=value\"])], seeds: [..], ticks: N, checkpoint_every: N))",
-                    path.display(),
-                    e.span.start.line,
-                    e.span.start.col,
-                    e.code
-                )
-            })?;
+        let file: ExperimentFile = parse_ron(
+            path,
+            "an experiment is (base: Path(\"..\") or Inline((..)), variants: [(name: \"..\", set: [\"field=value\"])], seeds: [..], ticks: N, checkpoint_every: N)",
+        )?;
         let name = path
             .file_stem()
             .map_or("experiment".into(), |s| s.to_string_lossy().into_owned());
@@ -110,18 +137,7 @@ impl Experiment {
         base_dir: &Path,
         origin: &str,
     ) -> Result<Self> {
-        let base = match &file.base {
-            Base::Path(p) => {
-                let p = base_dir.join(p);
-                Config::load(&p).with_context(|| format!("{origin}: base config"))?
-            }
-            Base::Inline(cfg) => {
-                cfg.validate().map_err(|errs| {
-                    anyhow::anyhow!("{origin}: base config:\n  {}", errs.join("\n  "))
-                })?;
-                (**cfg).clone()
-            }
-        };
+        let base = file.base.resolve(base_dir, origin)?;
         let mut problems = Vec::new();
         if file.variants.is_empty() {
             problems.push("variants is empty: give at least one (name: \"base\", set: [])".into());

@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::ablate::AblateSpec;
 use crate::batch::BackendChoice;
-use crate::config::Config;
 use crate::evidence::{Target, TargetResult};
 use crate::experiment::{Base, Experiment, ExperimentFile, Variant};
 
@@ -61,37 +60,18 @@ pub struct Search {
 
 impl Search {
     pub fn load(path: &Path) -> Result<Self> {
-        let text =
-            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let file: SearchFile = ron::Options::default()
-            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-            .from_str(&text)
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "{}:{}:{}: {} (a search is (base: Path(\"..\"), designs: [(name: \"..\", set: [\"field=value\"])], controls: [(name: \"shuffled\", set: [\"controls.messages=Shuffled\"])], seeds: [..], ticks: N))",
-                    path.display(),
-                    e.span.start.line,
-                    e.span.start.col,
-                    e.code
-                )
-            })?;
+        let file: SearchFile = crate::experiment::parse_ron(
+            path,
+            "a search is (base: Path(\"..\"), designs: [(name: \"..\", set: [\"field=value\"])], controls: [(name: \"shuffled\", set: [\"controls.messages=Shuffled\"])], seeds: [..], ticks: N)",
+        )?;
         let base_dir = path.parent().unwrap_or(Path::new("."));
         Self::from_file(file, base_dir, &path.display().to_string())
     }
 
     pub fn from_file(file: SearchFile, base_dir: &Path, origin: &str) -> Result<Self> {
-        let base = match &file.base {
-            Base::Path(p) => {
-                Config::load(&base_dir.join(p)).with_context(|| format!("{origin}: base config"))?
-            }
-            Base::Inline(cfg) => {
-                cfg.validate().map_err(|errs| {
-                    anyhow::anyhow!("{origin}: base config:\n  {}", errs.join("\n  "))
-                })?;
-                (**cfg).clone()
-            }
-        };
-        let base = base
+        let base = file
+            .base
+            .resolve(base_dir, origin)?
             .with_overrides(&file.set)
             .map_err(|e| anyhow::anyhow!("{origin}: set: {e}"))?;
         let mut problems = Vec::new();
