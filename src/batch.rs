@@ -23,7 +23,6 @@ pub enum BackendChoice {
     Cpu,
 }
 
-/// Load a config file (or the built-in defaults when `path` is None) and apply `--set`s.
 /// Set by Ctrl-C or SIGTERM: every run of the process checkpoints at the end of its tick and
 /// stops, and experiments start no further run. One flag for the process, because a signal
 /// handler can be installed only once in it.
@@ -42,6 +41,7 @@ pub fn install_stop_handler() {
     });
 }
 
+/// Load a config file (or the built-in defaults when `path` is None) and apply `--set`s.
 pub fn load_config(path: Option<&Path>, sets: &[String]) -> Result<Config> {
     let base = match path {
         Some(p) => Config::load(p)?,

@@ -41,6 +41,15 @@ impl Base {
     }
 }
 
+/// Whether a variant's or design's name can name its directory: letters, digits, '-' and
+/// '_', nothing that leaves the output folder.
+pub fn is_directory_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// A RON file of experiments and searches (`Some` may be left out), its errors naming the
 /// file, line and column, then `shape`: what such a file looks like.
 pub fn parse_ron<T: serde::de::DeserializeOwned>(path: &Path, shape: &str) -> Result<T> {
@@ -151,11 +160,7 @@ impl Experiment {
         let mut seen = std::collections::HashSet::new();
         let mut configs = Vec::new();
         for v in &file.variants {
-            let ok_name = !v.name.is_empty()
-                && v.name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !ok_name {
+            if !is_directory_name(&v.name) {
                 problems.push(format!(
                     "variant name '{}' must be letters, digits, '-' or '_' (it names a directory)",
                     v.name

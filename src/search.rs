@@ -86,6 +86,12 @@ impl Search {
         }
         let mut seen = std::collections::HashSet::new();
         for d in &file.designs {
+            if !crate::experiment::is_directory_name(&d.name) {
+                problems.push(format!(
+                    "design name '{}' must be letters, digits, '-' or '_' (it names a directory)",
+                    d.name
+                ));
+            }
             if !seen.insert(d.name.clone()) {
                 problems.push(format!("design '{}' is named twice", d.name));
             }

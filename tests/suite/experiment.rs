@@ -496,13 +496,14 @@ fn bad_searches_name_the_design_and_field() {
     let bad = write(
         dir.path(),
         "bad.ron",
-        r#"(base: Path("base.ron"), designs: [(name: "a", set: ["agents.capacity=0"]), (name: "a", set: [])],
+        r#"(base: Path("base.ron"), designs: [(name: "a", set: ["agents.capacity=0"]), (name: "a", set: []), (name: "../out", set: [])],
             controls: [(name: "world", set: ["brain=Random"])], seeds: [0], ticks: 5)"#,
     );
     let e = format!("{:#}", silico::search::Search::load(&bad).err().unwrap());
     assert!(e.contains("bad.ron"), "{e}");
     assert!(e.contains("design 'a'") && e.contains("capacity"), "{e}");
     assert!(e.contains("named twice"), "{e}");
+    assert!(e.contains("design name '../out'"), "{e}");
     assert!(e.contains("the name 'world'"), "{e}");
     let unknown = write(
         dir.path(),
