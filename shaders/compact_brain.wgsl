@@ -193,7 +193,7 @@ fn compact_brain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
 @compute @workgroup_size(64)
 fn compact_probe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let probe = flat_index(gid, nwg);
-    if (probe >= PROBE_ROWS || !probe_tick(clock.tick)) { return; }
+    if (probe >= PROBE_ROWS) { return; }
     let i = probe_agents[probe_agent_index(probe)];
     if (i == NONE || !genome_page_holds(i)) { return; }
     forward(i, agents[i], probe_inputs[probe], probe);

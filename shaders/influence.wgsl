@@ -34,7 +34,7 @@ fn hears(j: u32) -> bool {
 // measured this tick, so the probes skip both rows.
 @compute @workgroup_size(64)
 fn influence_select(@builtin(local_invocation_index) s: u32) {
-    if (!probe_tick(clock.tick) || s >= INFLUENCE_LISTENERS) { return; }
+    if (s >= INFLUENCE_LISTENERS) { return; }
     let cap = params.capacity;
     var listener = NONE;
     var partner = NONE;
@@ -75,7 +75,7 @@ fn decisions(at: u32) -> u32 {
 // One thread: the sums are few, and one order keeps them identical to the CPU's.
 @compute @workgroup_size(64)
 fn influence_reduce(@builtin(local_invocation_index) t: u32) {
-    if (!influence_tick(clock.tick) || t != 0u) { return; }
+    if (t != 0u) { return; }
     var changed = 0.0;
     var delta = 0.0;
     var n = 0.0;

@@ -279,7 +279,7 @@ fn jaxlife_probe(
     @builtin(local_invocation_index) t: u32,
 ) {
     let probe = wid.x + wid.y * nwg.x;
-    if (probe >= PROBE_ROWS || !probe_tick(clock.tick)) { return; }
+    if (probe >= PROBE_ROWS) { return; }
     let i = probe_agents[probe_agent_index(probe)];
     if (i == NONE || !genome_page_holds(i)) { return; }
     let code = probe_inputs[probe];

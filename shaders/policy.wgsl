@@ -97,7 +97,7 @@ fn policy_probe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     let t = flat_index(gid, nwg);
     let probe = t / QUADS;
     let q = t % QUADS;
-    if (probe >= PROBE_ROWS || !probe_tick(clock.tick)) { return; }
+    if (probe >= PROBE_ROWS) { return; }
     let i = probe_agents[probe_agent_index(probe)];
     if (i == NONE) { return; }
     let out = actions_quad(i, q, probe_inputs[probe]);

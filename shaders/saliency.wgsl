@@ -106,7 +106,7 @@ fn group_input(g: u32, k: u32) -> u32 {
 // ticks that are not saliency ticks, so the probes skip its rows.
 @compute @workgroup_size(64)
 fn saliency_select(@builtin(local_invocation_index) s: u32) {
-    if (!probe_tick(clock.tick) || s >= SALIENCY_AGENTS) { return; }
+    if (s >= SALIENCY_AGENTS) { return; }
     if (!saliency_tick(clock.tick)) {
         probe_agents[s] = NONE;
         return;
@@ -135,7 +135,7 @@ fn saliency_select(@builtin(local_invocation_index) s: u32) {
 // One thread: the sums are few, and one order keeps them identical to the CPU's.
 @compute @workgroup_size(64)
 fn saliency_reduce(@builtin(local_invocation_index) t: u32) {
-    if (!saliency_tick(clock.tick) || t != 0u) { return; }
+    if (t != 0u) { return; }
     var sum: array<f32, SALIENCY_GROUPS>;
     var count: array<u32, SALIENCY_GROUPS>;
     for (var s = 0u; s < SALIENCY_AGENTS; s++) {

@@ -68,7 +68,6 @@ var<workgroup> chunk_counts: array<u32, 64>;
 // 64 counts gives each chunk's first rank, and each thread lists its chunk in slot order.
 @compute @workgroup_size(64)
 fn shuffle_rank(@builtin(local_invocation_index) t: u32) {
-    if (params.messages_shuffled == 0u) { return; }
     let cap = params.capacity;
     let per = (cap + 63u) / 64u;
     let lo = min(t * per, cap);
@@ -100,7 +99,6 @@ fn shuffle_rank(@builtin(local_invocation_index) t: u32) {
 @compute @workgroup_size(64)
 fn shuffle_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let k = flat_index(gid, nwg);
-    if (params.messages_shuffled == 0u) { return; }
     let n = living_count;
     if (k >= n) { return; }
     let pair = successor(k, n, cycle_keys(0u));
@@ -114,7 +112,6 @@ fn shuffle_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
 @compute @workgroup_size(64)
 fn shuffle_bots(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let k = flat_index(gid, nwg);
-    if (params.messages_shuffled == 0u) { return; }
     let n = params.bot_count;
     if (k >= n) { return; }
     let pair = successor(k, n, cycle_keys(1u));

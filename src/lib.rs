@@ -3,10 +3,10 @@
 //! A GPU-accelerated artificial-life simulator: JaxLife's world (terrain with weather,
 //! agents with inherited neural brains, messages, bots) as WGSL compute passes on wgpu.
 //!
-//! The shape: all world state lives in storage buffers ([`world::State`]); a tick is a fixed
-//! sequence of compute passes ([`cpu::TICK_PASSES`]), each one a WGSL file in `shaders/`, a
-//! Rust file in `src/gpu/` that records it, and a Rust file in `src/cpu/` that is its
-//! reference, with the same name. [`sim::World`] runs either backend; `silico run`
+//! The shape: all world state lives in storage buffers ([`world::State`]); a tick is a list
+//! of steps ([`schedule`]) that both backends run: clears, and compute passes, each one a
+//! WGSL file in `shaders/`, a Rust file in `src/gpu/` that says how it runs on the GPU, and
+//! a Rust file in `src/cpu/` that is its reference, with the same name. [`sim::World`] runs either backend; `silico run`
 //! (`src/batch.rs`) drives long headless runs with metrics and checkpoints; `silico app`
 //! ([`app`]) is the desktop app that draws the world from the same buffers.
 //!
@@ -48,6 +48,7 @@ pub mod muller;
 pub mod outdir;
 pub mod report;
 pub mod rng;
+pub mod schedule;
 pub mod search;
 pub mod sim;
 pub mod stats;

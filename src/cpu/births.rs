@@ -8,41 +8,11 @@ use rayon::prelude::*;
 
 use crate::rng::{stream, Rng};
 use crate::world::brain::round_weight;
+use crate::world::genesis::{genome_noise, random_agent};
 use crate::world::{
     Agent, Birth, BirthControl, LifeEvent, Params, Scratch, State, CAUSE_HIT, CAUSE_STARVED,
     EVENT_BIRTH, EVENT_DEATH, ID_LEN, MESSAGE_LEN, NONE, TICK_DIED, TICK_WANTS_CHILD,
 };
-
-/// A brand-new agent at a random place with a random id.
-pub fn random_agent(p: &Params, rng: &Rng, tick: u32, slot: u32) -> Agent {
-    let mut a = Agent::zeroed_dead();
-    a.alive = 1;
-    a.energy = p.initial_energy;
-    a.pos = [
-        rng.uniform(tick, slot, stream::SPAWN_POS, 0) * p.world_size,
-        rng.uniform(tick, slot, stream::SPAWN_POS, 1) * p.world_size,
-    ];
-    for k in 0..ID_LEN {
-        a.id[k] = 2.0 * rng.uniform(tick, slot, stream::SPAWN_ID, k as u32) - 1.0;
-    }
-    a.lineage_lo = slot;
-    a.lineage_hi = tick;
-    a.parent_lo = NONE;
-    a.parent_hi = NONE;
-    a.founder = [slot, tick];
-    if p.kin_generations != 0 {
-        a.kin = crate::world::lineage_key(slot, tick);
-    }
-    a
-}
-
-/// Mutation noise: weights 2m and 2m+1 take the two normals of pair m.
-pub fn genome_noise(rng: &Rng, tick: u32, slot: u32, len: usize) -> impl Iterator<Item = f32> {
-    let key = rng.key(tick, slot, stream::GENOME);
-    (0..len.div_ceil(2) as u32)
-        .flat_map(move |m| crate::rng::normal_pair_keyed(key, m))
-        .take(len)
-}
 
 /// Weights a thread of the CPU's `births_genome` mutates at a time (an even number: the
 /// two normals of a pair go to one chunk).

@@ -123,11 +123,7 @@ fn sense_agents(p: &Params, st: &State, sc: &Scratch, me: [f32; 2]) -> [Seen; BO
     agents
 }
 
-/// Worlds with at most this many agent slots and bots together: each bot scans every
-/// agent (on the GPU, a thread per bot); bigger ones: each bot searches the grid (on the
-/// GPU, a workgroup of 64 per bot, which also share the scan of the other bots). In small
-/// worlds the grid's cells are coarse and mostly empty: its rings cost more than the scan.
-pub const SERIAL_SENSE_MAX: usize = 8192;
+pub use crate::world::SERIAL_SENSE_MAX;
 
 /// What bot b sees: its BOT_VIEW nearest alive agents and other bots, nearest first.
 pub fn sense(

@@ -10,7 +10,7 @@ use super::observe::{agent_vec, bot_heard_from, bot_vec, cell_features, heard_fr
 use super::wrap_delta;
 use crate::world::brain::{compact_inputs, Tensor};
 use crate::world::{
-    brain_kind, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, CELL_FEATURES,
+    Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, CELL_FEATURES,
     NONE, SALIENCY_EPS,
 };
 
@@ -154,9 +154,6 @@ pub fn compact_brain(
     st: &mut State,
     sc: &mut Scratch,
 ) {
-    if p.brain_kind != brain_kind::COMPACT {
-        return;
-    }
     let slen = p.brain_state_len as usize;
     let mut brain_state = std::mem::take(&mut st.brain_state);
     {
@@ -182,11 +179,8 @@ pub fn compact_brain(
 /// Probes (`saliency`, `influence`): each sampled agent's brain with its pooled inputs
 /// changed as the probe row's code says, from its current state, which stays as it is.
 pub fn compact_probe(p: &Params, tensors: &[Tensor], hidden: usize, st: &State, sc: &mut Scratch) {
-    if p.brain_kind != brain_kind::COMPACT {
-        return;
-    }
     let slen = p.brain_state_len as usize;
-    super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, code| {
+    super::saliency::run_probes(sc, |sc, i, code| {
         let mut state = st.brain_state[i * slen..(i + 1) * slen].to_vec();
         agent_actions(p, tensors, hidden, st, sc, i, code, &mut state)
     });

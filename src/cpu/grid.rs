@@ -118,7 +118,7 @@ pub fn grid_scan(_p: &Params, sc: &mut Scratch) {
 /// Uses grid_counts as the per-bucket cursor, as the GPU does after clearing it.
 pub fn grid_scatter(p: &Params, st: &State, sc: &mut Scratch) {
     let cap = p.capacity as usize;
-    sc.grid_counts.iter_mut().for_each(|c| *c = 0);
+    // The counts start from zero again (the schedule clears them): each cell's cursor.
     for i in 0..cap {
         if sc.agent_cell[i] == NONE {
             continue;

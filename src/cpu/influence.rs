@@ -20,14 +20,7 @@ use crate::world::{
 /// Inputs of an agent's vector before its two messages.
 const AGENT_PLAIN: usize = AGENT_VEC_LEN - 2 * MESSAGE_LEN;
 
-pub fn influence_tick(p: &Params, tick: u32) -> bool {
-    p.influence_every > 0 && tick.is_multiple_of(p.influence_every)
-}
-
-/// The brains' probes run this tick (saliency, influence or both).
-pub fn probe_tick(p: &Params, tick: u32) -> bool {
-    super::saliency::saliency_tick(p, tick) || influence_tick(p, tick)
-}
+pub use crate::schedule::{influence_tick, probe_tick};
 
 /// Where an observation row holds what its agent hears (WGSL `heard_range`): the
 /// other_message in its own vector, both message fields of each neighbour slot, and each
@@ -100,9 +93,6 @@ fn first_from(cap: u32, start: u32, ok: impl Fn(usize) -> bool) -> u32 {
 /// not measured this tick, so the probes skip them.
 pub fn influence_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
     let tick = st.clock.tick;
-    if !probe_tick(p, tick) {
-        return;
-    }
     let measuring = influence_tick(p, tick);
     let cap = p.capacity;
     for s in 0..INFLUENCE_LISTENERS {
@@ -149,10 +139,7 @@ pub fn decisions(o: &[f32]) -> u32 {
     .sum()
 }
 
-pub fn influence_reduce(p: &Params, st: &mut State, sc: &Scratch) {
-    if !influence_tick(p, st.clock.tick) {
-        return;
-    }
+pub fn influence_reduce(st: &mut State, sc: &Scratch) {
     let (mut changed, mut delta, mut n) = (0.0f32, 0.0f32, 0.0f32);
     for s in 0..INFLUENCE_LISTENERS {
         if sc.probe_agents[SALIENCY_AGENTS + s] == NONE {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::world::brain::Tensor;
 use crate::world::{
-    brain_kind, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, NONE, SALIENCY_EPS,
+    Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, NONE, SALIENCY_EPS,
 };
 
 /// The LSTM cell's update from its gate pre-activations (i, f, g, o, `h` each): `state`
@@ -519,9 +519,6 @@ pub fn jaxlife_brain(
     st: &mut State,
     sc: &mut Scratch,
 ) {
-    if p.brain_kind != brain_kind::JAXLIFE {
-        return;
-    }
     let slen = p.brain_state_len as usize;
     let net = FastNet::new(tensors, hidden, heads);
     let brains = Brains {
@@ -556,12 +553,9 @@ pub fn jaxlife_probe(
     st: &State,
     sc: &mut Scratch,
 ) {
-    if p.brain_kind != brain_kind::JAXLIFE {
-        return;
-    }
     let slen = p.brain_state_len as usize;
     let net = FastNet::new(tensors, hidden, heads);
-    super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, code| {
+    super::saliency::run_probes(sc, |sc, i, code| {
         let brains = Brains {
             p,
             net: &net,

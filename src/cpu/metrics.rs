@@ -84,12 +84,7 @@ fn find_key(set: &[u32], key: u32) -> Option<usize> {
     None
 }
 
-/// Sums per partial; slot `SUMS` of a partial holds the largest generation seen, the
-/// `MEAL_SUMS` after it `metrics_meals`' sums.
-pub const SUMS: usize = 57;
-pub const MEAL_SUMS: usize = 7;
-pub const MEALS_AT: usize = SUMS + 1;
-pub const PARTIAL_STRIDE: usize = MEALS_AT + MEAL_SUMS;
+pub use crate::world::{MEALS_AT, MEAL_SUMS, PARTIAL_STRIDE, SUMS};
 
 /// `metrics_meals`' sums over the agents alive at the end of the tick: what they ate; what
 /// they ate from cells an agent lineage cultivated, what of it the cultivator's own lineage
@@ -181,23 +176,7 @@ pub fn table_stats(t: &[u32]) -> [f32; 3] {
 /// The bot outputs the metrics average: move x, move y, push, eat, hit, gate, terraform gain.
 const BOT_ACTION_OUTS: [usize; 7] = [0, 1, 2, 3, 5, 6, 7];
 
-/// Totals the ledger compares against on a world's first tick.
-pub fn seed_totals(st: &State) -> Vec<f32> {
-    let (agents, cells) = energy_totals(st);
-    let bots: f64 = st.bots.iter().map(|b| b.energy as f64).sum();
-    vec![agents, cells, bots as f32, 0.0]
-}
-
-pub fn energy_totals(st: &State) -> (f32, f32) {
-    let agents: f64 = st
-        .agents
-        .iter()
-        .filter(|a| a.alive != 0)
-        .map(|a| a.energy as f64)
-        .sum();
-    let cells: f64 = st.cells.iter().map(|c| c.energy as f64).sum();
-    (agents as f32, cells as f32)
-}
+pub use crate::world::genesis::{energy_totals, seed_totals};
 
 /// The chunk [lo, hi) of n items that partial w owns.
 fn chunk(n: usize, w: usize, partials: usize) -> std::ops::Range<usize> {

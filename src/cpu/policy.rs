@@ -11,9 +11,6 @@ use crate::rng::{stream, Rng};
 use crate::world::{brain_kind, Params, Scratch, State, ACTION_LEN, NONE, SALIENCY_EPS};
 
 pub fn policy(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
-    if p.brain_kind == brain_kind::JAXLIFE || p.brain_kind == brain_kind::COMPACT {
-        return; // their own passes, jaxlife_brain and compact_brain
-    }
     let obs = &sc.obs;
     sc.actions
         .par_chunks_mut(ACTION_LEN)
@@ -88,10 +85,7 @@ fn actions_of(
 /// Probes (`saliency`, `influence`): each sampled agent's actions, as they are and with its
 /// inputs changed.
 pub fn policy_probe(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
-    if p.brain_kind == brain_kind::JAXLIFE || p.brain_kind == brain_kind::COMPACT {
-        return;
-    }
-    super::saliency::run_probes(p, st.clock.tick, sc, |sc, i, code| {
+    super::saliency::run_probes(sc, |sc, i, code| {
         let mut out = vec![0.0; ACTION_LEN];
         actions_of(p, rng, st, &sc.obs, i, code, &mut out);
         out

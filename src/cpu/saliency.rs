@@ -18,9 +18,7 @@ use crate::world::{
 const AGENT_PLAIN: usize = AGENT_VEC_LEN - 2 * MESSAGE_LEN;
 const BOT_PLAIN: usize = BOT_VEC_LEN - MESSAGE_LEN;
 
-pub fn saliency_tick(p: &Params, tick: u32) -> bool {
-    p.saliency_every > 0 && tick.is_multiple_of(p.saliency_every)
-}
+pub use crate::schedule::saliency_tick;
 
 fn sizes(p: &Params) -> (usize, usize, usize) {
     (
@@ -110,9 +108,6 @@ pub fn group_input(p: &Params, g: usize, k: usize) -> usize {
 
 pub fn saliency_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
     let tick = st.clock.tick;
-    if !super::influence::probe_tick(p, tick) {
-        return;
-    }
     if !saliency_tick(p, tick) {
         sc.probe_agents[..SALIENCY_AGENTS].fill(NONE);
         return;
@@ -140,20 +135,15 @@ pub fn saliency_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
     }
 }
 
-/// The brains' probe passes: on probe ticks, every probe row of a sampled agent gets
+/// The brains' probe passes (run on probe ticks): every probe row of a sampled agent gets
 /// `actions(sc, agent, code)`, the agent's 44 actions from its recurrent state, left as it
 /// is, with its inputs changed as `code` says: NONE, none; `PROBE_SWAP | j`, what it hears
 /// swapped for what agent j hears (influence); else observation input `code` raised by
 /// `SALIENCY_EPS`.
 pub fn run_probes(
-    p: &Params,
-    tick: u32,
     sc: &mut Scratch,
     actions: impl Fn(&Scratch, usize, u32) -> Vec<f32> + Sync,
 ) {
-    if !super::influence::probe_tick(p, tick) {
-        return;
-    }
     let probes: Vec<(usize, usize, u32)> = (0..PROBE_ROWS)
         .filter_map(|probe| {
             let agent = sc.probe_agents[probe_agent_index(probe)];
@@ -169,10 +159,7 @@ pub fn run_probes(
     }
 }
 
-pub fn saliency_reduce(p: &Params, st: &mut State, sc: &Scratch) {
-    if !saliency_tick(p, st.clock.tick) {
-        return;
-    }
+pub fn saliency_reduce(st: &mut State, sc: &Scratch) {
     let mut sum = [0.0f32; SALIENCY_GROUPS];
     let mut count = [0u32; SALIENCY_GROUPS];
     for s in 0..SALIENCY_AGENTS {

@@ -10,7 +10,7 @@
 //! living agent of rank `cycle(k)`.
 
 use crate::rng::{stream, Rng};
-use crate::world::{Params, Scratch, State, NONE};
+use crate::world::{Scratch, State, NONE};
 
 /// Rounds of the bijection: multiply by an odd constant, add a key, xor-shift; each is a
 /// bijection of b-bit numbers, so is their composition.
@@ -58,10 +58,7 @@ fn successor(k: u32, n: u32, keys: &[u32; ROUNDS as usize]) -> (u32, u32) {
 }
 
 /// The living agents in slot order, and how many.
-pub fn shuffle_rank(p: &Params, st: &State, sc: &mut Scratch) {
-    if p.messages_shuffled == 0 {
-        return;
-    }
+pub fn shuffle_rank(st: &State, sc: &mut Scratch) {
     let mut n = 0;
     for (i, a) in st.agents.iter().enumerate() {
         if a.alive != 0 {
@@ -74,10 +71,7 @@ pub fn shuffle_rank(p: &Params, st: &State, sc: &mut Scratch) {
 
 /// Each living agent's message source, and what it will hear this tick for the listener
 /// measures (`heard`, the symbol of the other_message it observes).
-pub fn shuffle_agents(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
-    if p.messages_shuffled == 0 {
-        return;
-    }
+pub fn shuffle_agents(rng: &Rng, st: &mut State, sc: &mut Scratch) {
     let n = sc.living_count;
     let keys = cycle_keys(rng, st.clock.tick, 0);
     for k in 0..n {
@@ -96,10 +90,7 @@ pub fn shuffle_agents(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
 }
 
 /// Each bot's message source (all bots are in the world).
-pub fn shuffle_bots(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
-    if p.messages_shuffled == 0 {
-        return;
-    }
+pub fn shuffle_bots(rng: &Rng, st: &State, sc: &mut Scratch) {
     let n = st.bots.len() as u32;
     let keys = cycle_keys(rng, st.clock.tick, 1);
     for k in 0..n {

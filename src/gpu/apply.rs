@@ -1,5 +1,5 @@
 //! Records shaders/apply.wgsl: agents gather, then cells. Reference: src/cpu/apply.rs.
-use super::{Dispatch, Entry, ShaderDef, When};
+use super::{Dispatch, Entry, ShaderDef};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "apply.wgsl",
@@ -7,13 +7,13 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[
         Entry {
             name: "apply_agents",
-            dispatch: Dispatch::PerAgent,
-            when: When::Always,
+            dispatch: Dispatch::Threads(super::per_agent),
         },
         Entry {
             name: "apply_cells",
-            dispatch: Dispatch::PerCell,
-            when: When::Always,
+            dispatch: Dispatch::Threads(super::per_cell),
         },
     ],
+    steps: super::entry_alone,
+    buffers: super::no_buffers,
 };

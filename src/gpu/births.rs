@@ -1,7 +1,8 @@
 //! Records shaders/births.wgsl: selection in one workgroup (or over blocks of agents in
 //! large worlds), then spawn and genome passes sized on the GPU by indirect dispatch (no
 //! readback). Reference: src/cpu/births.rs.
-use super::{Dispatch, Entry, ShaderDef, When};
+use super::{Dispatch, Entry, GpuBuffer, GpuStep, ShaderDef};
+use crate::world::{Dims, Params};
 
 /// Worlds of more agents than this make births_select's choice over blocks of
 /// `BLOCK_SLOTS` agents in `BLOCK_PASSES` (one workgroup walking every slot several times
@@ -69,43 +70,35 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[
         Entry {
             name: "births_select",
-            dispatch: Dispatch::Single,
-            when: When::Always,
+            dispatch: Dispatch::Workgroups(super::single),
         },
         Entry {
             name: "births_tally",
-            dispatch: Dispatch::BirthBlocks,
-            when: When::Always,
+            dispatch: Dispatch::Workgroups(block_groups),
         },
         Entry {
             name: "births_decide_hi",
-            dispatch: Dispatch::Single,
-            when: When::Always,
+            dispatch: Dispatch::Workgroups(super::single),
         },
         Entry {
             name: "births_hist_lo",
-            dispatch: Dispatch::BirthBlocks,
-            when: When::Always,
+            dispatch: Dispatch::Workgroups(block_groups),
         },
         Entry {
             name: "births_decide_lo",
-            dispatch: Dispatch::Single,
-            when: When::Always,
+            dispatch: Dispatch::Workgroups(super::single),
         },
         Entry {
             name: "births_rank",
-            dispatch: Dispatch::BirthBlocks,
-            when: When::Always,
+            dispatch: Dispatch::Workgroups(block_groups),
         },
         Entry {
             name: "births_offsets",
-            dispatch: Dispatch::Single,
-            when: When::Always,
+            dispatch: Dispatch::Workgroups(super::single),
         },
         Entry {
             name: "births_assign",
-            dispatch: Dispatch::BirthBlocks,
-            when: When::Always,
+            dispatch: Dispatch::Workgroups(block_groups),
         },
         Entry {
             name: "births_spawn",
@@ -113,7 +106,6 @@ pub const SHADER: ShaderDef = ShaderDef {
                 buffer: "birth_args",
                 offset: SPAWN_ARGS_OFFSET,
             },
-            when: When::Always,
         },
         Entry {
             name: "births_genome",
@@ -121,7 +113,62 @@ pub const SHADER: ShaderDef = ShaderDef {
                 buffer: "birth_args",
                 offset: GENOME_ARGS_OFFSET,
             },
-            when: When::Always,
         },
     ],
+    steps,
+    buffers,
 };
+
+/// One workgroup per block of `BLOCK_SLOTS` agents, in block mode only.
+fn block_groups(_: &Params, d: &Dims) -> u64 {
+    if by_blocks(d.capacity) {
+        blocks(d.capacity)
+    } else {
+        0
+    }
+}
+
+/// births_select runs as `BLOCK_PASSES` in large worlds; the indirect arguments are copied
+/// out of `birth_control` before births_spawn, since a buffer bound for writing in a pass
+/// cannot also be the indirect buffer of a dispatch.
+fn steps(pass: &'static str, d: &Dims) -> Vec<GpuStep> {
+    match pass {
+        "births_select" if by_blocks(d.capacity) => {
+            let mut s = vec![GpuStep::Clear("birth_select", Some(SELECT_CLEAR_BYTES))];
+            s.extend(BLOCK_PASSES.iter().map(|e| GpuStep::Entry(e)));
+            s
+        }
+        "births_spawn" => vec![
+            GpuStep::Copy {
+                from: "birth_control",
+                to: "birth_args",
+                bytes: ARGS_BYTES,
+            },
+            GpuStep::Entry(pass),
+        ],
+        _ => vec![GpuStep::Entry(pass)],
+    }
+}
+
+/// The indirect arguments, and the block selection's scratch (a word each in small worlds,
+/// which bind them but never touch them).
+fn buffers(d: &Dims) -> Vec<GpuBuffer> {
+    let scratch = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST;
+    vec![
+        GpuBuffer {
+            name: "birth_args",
+            bytes: ARGS_BYTES,
+            usage: wgpu::BufferUsages::INDIRECT | wgpu::BufferUsages::COPY_DST,
+        },
+        GpuBuffer {
+            name: "birth_select",
+            bytes: select_bytes(d.capacity),
+            usage: scratch,
+        },
+        GpuBuffer {
+            name: "birth_codes",
+            bytes: codes_bytes(d.capacity),
+            usage: scratch,
+        },
+    ]
+}

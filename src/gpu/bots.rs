@@ -1,8 +1,9 @@
 //! Records shaders/bots.wgsl: what agents did to bots, then each bot step (sense and act
 //! with a thread or a workgroup per bot, then gather onto agents and bots, then cells). Reference:
 //! src/cpu/bots.rs.
-use super::{Dispatch, Entry, ShaderDef, When};
-pub use crate::cpu::bots::SERIAL_SENSE_MAX;
+use super::{Dispatch, Entry, ShaderDef};
+pub use crate::world::SERIAL_SENSE_MAX;
+use crate::world::{Dims, Params};
 
 /// Threads `bots_act` runs: one per bot, or a workgroup of 64 per bot.
 pub fn act_threads(capacity: usize, bots: usize) -> u64 {
@@ -19,23 +20,25 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[
         Entry {
             name: "bots_receive",
-            dispatch: Dispatch::PerBot,
-            when: When::Always,
+            dispatch: Dispatch::Threads(super::per_bot),
         },
         Entry {
             name: "bots_act",
-            dispatch: Dispatch::BotWorkgroups,
-            when: When::Always,
+            dispatch: Dispatch::Threads(act_dispatch),
         },
         Entry {
             name: "bots_apply",
-            dispatch: Dispatch::PerBot,
-            when: When::Always,
+            dispatch: Dispatch::Threads(super::per_bot),
         },
         Entry {
             name: "bots_apply_cells",
-            dispatch: Dispatch::PerBot,
-            when: When::Always,
+            dispatch: Dispatch::Threads(super::per_bot),
         },
     ],
+    steps: super::entry_alone,
+    buffers: super::no_buffers,
 };
+
+fn act_dispatch(_: &Params, d: &Dims) -> u64 {
+    act_threads(d.capacity, d.bots)
+}

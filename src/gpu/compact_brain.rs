@@ -1,6 +1,7 @@
 //! Records shaders/compact_brain.wgsl: one thread per agent. Reference:
 //! src/cpu/compact_brain.rs.
-use super::{Dispatch, Entry, ShaderDef, When};
+use super::{Dispatch, Entry, ShaderDef};
+use crate::world::{Dims, Params, PROBE_ROWS};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "compact_brain.wgsl",
@@ -8,13 +9,18 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[
         Entry {
             name: "compact_brain",
-            dispatch: Dispatch::CompactAgents,
-            when: When::Always,
+            dispatch: Dispatch::Threads(super::per_agent),
         },
         Entry {
             name: "compact_probe",
-            dispatch: Dispatch::Probes(&Dispatch::CompactAgents),
-            when: When::ProbeTicks,
+            dispatch: Dispatch::Threads(probe_threads),
         },
     ],
+    steps: super::entry_alone,
+    buffers: super::no_buffers,
 };
+
+/// One thread per probe row.
+fn probe_threads(_: &Params, _: &Dims) -> u64 {
+    PROBE_ROWS as u64
+}

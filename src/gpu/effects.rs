@@ -1,12 +1,13 @@
 //! Records shaders/effects.wgsl: one thread per agent. Reference: src/cpu/effects.rs.
-use super::{Dispatch, Entry, ShaderDef, When};
+use super::{Dispatch, Entry, ShaderDef};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "effects.wgsl",
     source: include_str!("../../shaders/effects.wgsl"),
     entries: &[Entry {
         name: "effects",
-        dispatch: Dispatch::PerAgent,
-        when: When::Always,
+        dispatch: Dispatch::Threads(super::per_agent),
     }],
+    steps: super::entry_alone,
+    buffers: super::no_buffers,
 };

@@ -1,5 +1,5 @@
 //! Records shaders/grid.wgsl: count, scan (one workgroup), scatter. Reference: src/cpu/grid.rs.
-use super::{Dispatch, Entry, ShaderDef, When};
+use super::{Dispatch, Entry, ShaderDef};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "grid.wgsl",
@@ -7,18 +7,17 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[
         Entry {
             name: "grid_count",
-            dispatch: Dispatch::PerAgent,
-            when: When::Always,
+            dispatch: Dispatch::Threads(super::per_agent),
         },
         Entry {
             name: "grid_scan",
-            dispatch: Dispatch::Single,
-            when: When::Always,
+            dispatch: Dispatch::Workgroups(super::single),
         },
         Entry {
             name: "grid_scatter",
-            dispatch: Dispatch::PerAgent,
-            when: When::Always,
+            dispatch: Dispatch::Threads(super::per_agent),
         },
     ],
+    steps: super::entry_alone,
+    buffers: super::no_buffers,
 };

@@ -1,6 +1,7 @@
 //! Records shaders/jaxlife_brain.wgsl: one workgroup of 64 threads per agent, threads
 //! across neurons. Reference: src/cpu/jaxlife_brain.rs.
-use super::{Dispatch, Entry, ShaderDef, When};
+use super::{Dispatch, Entry, ShaderDef};
+use crate::world::{Dims, Params, PROBE_ROWS};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "jaxlife_brain.wgsl",
@@ -8,15 +9,15 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[
         Entry {
             name: "jaxlife_brain",
-            dispatch: Dispatch::JaxLifeAgents,
-            when: When::Always,
+            dispatch: Dispatch::Threads(per_agent_workgroup),
         },
         Entry {
             name: "jaxlife_probe",
-            dispatch: Dispatch::Probes(&Dispatch::JaxLifeAgents),
-            when: When::ProbeTicks,
+            dispatch: Dispatch::Threads(probe_threads),
         },
     ],
+    steps: super::entry_alone,
+    buffers: super::no_buffers,
 };
 
 /// Workgroup memory of one agent's workgroup, as the shader declares it.
@@ -29,4 +30,36 @@ pub fn workgroup_bytes(hidden: usize, entities: usize) -> u64 {
         + 2 * 2 * hq // lstm_in, prev_hc
         + hidden; // gates
     (16 * quads + 4 * slots) as u64
+}
+
+/// One workgroup of 64 threads per agent.
+fn per_agent_workgroup(_: &Params, d: &Dims) -> u64 {
+    d.capacity as u64 * 64
+}
+
+/// Each probe row as one agent's workgroup.
+fn probe_threads(_: &Params, _: &Dims) -> u64 {
+    PROBE_ROWS as u64 * 64
+}
+
+/// The brain keeps a workgroup's entities in workgroup memory; refuse a world whose view
+/// needs more than the adapter has.
+pub fn check_workgroup_memory(
+    ctx: &super::GpuContext,
+    cfg: &crate::config::Config,
+    d: &Dims,
+) -> Result<(), crate::error::GpuError> {
+    let Some((hidden, _)) = cfg.brain.attention() else {
+        return Ok(());
+    };
+    let needed = workgroup_bytes(hidden as usize, d.view_agents + d.view_bots);
+    let limit = ctx.limits.max_compute_workgroup_storage_size as u64;
+    if needed > limit {
+        return Err(crate::error::GpuError::WorkgroupMemory {
+            adapter: ctx.info.name.clone(),
+            needed_bytes: needed,
+            limit_bytes: limit,
+        });
+    }
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! Records shaders/metrics.wgsl: partial sums over chunks of agents and cells, then one
 //! workgroup reduces them into the metrics ring, read back asynchronously.
 //! Reference: src/cpu/metrics.rs.
-use super::{Dispatch, Entry, ShaderDef, When};
+use super::{Dispatch, Entry, ShaderDef};
+use crate::world::{Dims, Params};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "metrics.wgsl",
@@ -9,18 +10,22 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[
         Entry {
             name: "metrics_partial",
-            dispatch: Dispatch::MetricPartials,
-            when: When::Always,
+            dispatch: Dispatch::Workgroups(partials),
         },
         Entry {
             name: "metrics_meals",
-            dispatch: Dispatch::MetricPartials,
-            when: When::Always,
+            dispatch: Dispatch::Workgroups(partials),
         },
         Entry {
             name: "metrics",
-            dispatch: Dispatch::Single,
-            when: When::Always,
+            dispatch: Dispatch::Workgroups(super::single),
         },
     ],
+    steps: super::entry_alone,
+    buffers: super::no_buffers,
 };
+
+/// One workgroup per chunk of the partial sums (`Params::metric_partials`).
+fn partials(p: &Params, _: &Dims) -> u64 {
+    p.metric_partials as u64
+}

@@ -1,5 +1,7 @@
-//! GPU backend: every pass a WGSL file in `shaders/`, a pass file here that names its entry
-//! points and dispatch sizes, and a CPU reference in `src/cpu/` with the same name.
+//! GPU backend: every pass a WGSL file in `shaders/`, a pass file here that owns how it runs
+//! on the GPU (its entry points and their dispatch sizes, the buffers only the GPU needs, and
+//! any special mode), and a CPU reference in `src/cpu/` with the same name. The tick's steps
+//! come from `crate::schedule`; `record.rs` turns them into commands.
 //! Bind group layouts are read from each shader's `@group(0) @binding(N) var<...> NAME`
 //! declarations, and NAME is the buffer bound there, so a shader and its bindings cannot
 //! drift apart.
@@ -21,82 +23,98 @@ pub mod policy;
 pub mod saliency;
 pub mod shuffle;
 pub mod terrain;
+
+mod pipelines;
+mod profile;
+mod readback;
+mod record;
+mod resources;
 mod world;
 
 pub use context::GpuContext;
 pub use genome::GenomePages;
-pub use world::{GpuWorld, RangeReads};
+pub use readback::RangeReads;
+pub use world::GpuWorld;
 
 use crate::world::{Dims, Params};
 
-/// How many threads an entry point runs.
+/// How many workgroups an entry point runs. The sizes are the pass file's own functions.
 #[derive(Clone, Copy, Debug)]
 pub enum Dispatch {
-    PerAgent,
-    /// One thread per agent and group of 4 actions.
-    PerAgentActionQuad,
-    PerCell,
-    PerAngle,
-    /// One workgroup of 64 threads per agent, only for the JaxLife brain.
-    JaxLifeAgents,
-    /// A brain's probes (saliency and influence): the threads `per_agent` gives one agent
-    /// (none for other brains) for each probe row.
-    Probes(&'static Dispatch),
-    /// One thread per agent, only for the Compact brain.
-    CompactAgents,
-    /// Per agent, but only for brains that read the flat observation.
-    Observe,
-    /// One thread per bot.
-    PerBot,
-    /// One thread per bot in small worlds, else a workgroup of 64 per bot (`bots::act_threads`).
-    BotWorkgroups,
-
-    /// One workgroup (selection and reductions that need a global view).
-    Single,
-    /// One workgroup per block of `births::BLOCK_SLOTS` agents.
-    BirthBlocks,
-    /// One workgroup per chunk of the metrics' partial sums.
-    MetricPartials,
-    /// Workgroup counts written by an earlier pass into `buffer` at `offset`.
-    Indirect {
-        buffer: &'static str,
-        offset: u64,
-    },
+    /// This many threads, in workgroups of 64 (none: nothing to do in this world).
+    Threads(fn(&Params, &Dims) -> u64),
+    /// This many workgroups.
+    Workgroups(fn(&Params, &Dims) -> u64),
+    /// Workgroup counts an earlier pass wrote into `buffer` at byte `offset`.
+    Indirect { buffer: &'static str, offset: u64 },
 }
 
 pub struct Entry {
     pub name: &'static str,
     pub dispatch: Dispatch,
-    /// On which ticks the recorder dispatches it (its shader and its CPU reference check
-    /// the same themselves and do nothing otherwise, so a pass run alone is still right).
-    pub when: When,
 }
 
-/// When a pass is worth dispatching.
+/// What a schedule pass becomes on the GPU, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum When {
-    Always,
-    /// Ticks on which the brains are probed (`measures.saliency_every`,
-    /// `measures.influence_every`).
-    ProbeTicks,
-    /// Only in worlds with `controls.messages: Shuffled`.
-    ShuffledWorlds,
+pub enum GpuStep {
+    /// Zero a buffer's first bytes (all of it with `None`).
+    Clear(&'static str, Option<u64>),
+    /// Copy a buffer's first `bytes` into another.
+    Copy {
+        from: &'static str,
+        to: &'static str,
+        bytes: u64,
+    },
+    /// Dispatch one entry point as its `Entry` says.
+    Entry(&'static str),
 }
 
-impl When {
-    pub fn runs(self, p: &Params, tick: u32) -> bool {
-        match self {
-            When::Always => true,
-            When::ProbeTicks => crate::cpu::influence::probe_tick(p, tick),
-            When::ShuffledWorlds => p.messages_shuffled != 0,
-        }
-    }
+/// A buffer only the GPU has (indirect arguments, GPU-only scratch), owned by the pass
+/// file that declares it.
+pub struct GpuBuffer {
+    pub name: &'static str,
+    pub bytes: u64,
+    pub usage: wgpu::BufferUsages,
 }
 
 pub struct ShaderDef {
     pub file: &'static str,
     pub source: &'static str,
     pub entries: &'static [Entry],
+    /// The GPU steps one of its passes takes in a world of these sizes.
+    pub steps: fn(pass: &'static str, d: &Dims) -> Vec<GpuStep>,
+    /// The buffers only the GPU has that it binds.
+    pub buffers: fn(&Dims) -> Vec<GpuBuffer>,
+}
+
+/// A pass is its own entry point, dispatched alone (most passes).
+pub fn entry_alone(pass: &'static str, _: &Dims) -> Vec<GpuStep> {
+    vec![GpuStep::Entry(pass)]
+}
+
+/// No buffers beyond the world's sections (most passes).
+pub fn no_buffers(_: &Dims) -> Vec<GpuBuffer> {
+    Vec::new()
+}
+
+/// One thread per agent slot.
+pub fn per_agent(_: &Params, d: &Dims) -> u64 {
+    d.capacity as u64
+}
+
+/// One thread per cell.
+pub fn per_cell(_: &Params, d: &Dims) -> u64 {
+    d.cells as u64
+}
+
+/// One thread per bot.
+pub fn per_bot(_: &Params, d: &Dims) -> u64 {
+    d.bots as u64
+}
+
+/// One workgroup (selections and reductions that need a global view).
+pub fn single(_: &Params, _: &Dims) -> u64 {
+    1
 }
 
 /// Every shader, in tick order.
@@ -117,6 +135,22 @@ pub const SHADERS: &[&ShaderDef] = &[
     &births::SHADER,
     &metrics::SHADER,
 ];
+
+/// The shader whose entry point a schedule pass is named after.
+pub fn shader_of(pass: &str) -> Option<&'static ShaderDef> {
+    SHADERS
+        .iter()
+        .copied()
+        .find(|def| def.entries.iter().any(|e| e.name == pass))
+}
+
+/// The entry `name` of any shader.
+pub fn entry(name: &str) -> Option<&'static Entry> {
+    SHADERS
+        .iter()
+        .flat_map(|def| def.entries.iter())
+        .find(|e| e.name == name)
+}
 
 pub const COMMON_WGSL: &str = include_str!("../../shaders/common.wgsl");
 
@@ -183,67 +217,4 @@ pub fn fold_groups(groups: u64) -> (u32, u32) {
     let x = groups.min(65535);
     let y = groups.div_ceil(x);
     (x as u32, y as u32)
-}
-
-impl Dispatch {
-    /// Whether a world of these (structural) sizes ever dispatches it.
-    pub fn used(&self, p: &Params, d: &Dims) -> bool {
-        match self {
-            Dispatch::PerAgentActionQuad
-            | Dispatch::JaxLifeAgents
-            | Dispatch::CompactAgents
-            | Dispatch::Observe => self.threads(p, d) > 0,
-            Dispatch::Probes(per_agent) => per_agent.used(p, d),
-            Dispatch::BirthBlocks => births::by_blocks(d.capacity),
-            _ => true,
-        }
-    }
-
-    pub fn threads(&self, p: &Params, d: &Dims) -> u64 {
-        match self {
-            Dispatch::PerAgent => d.capacity as u64,
-            Dispatch::PerAgentActionQuad => {
-                if p.brain_kind == crate::world::brain_kind::JAXLIFE
-                    || p.brain_kind == crate::world::brain_kind::COMPACT
-                {
-                    0
-                } else {
-                    d.capacity as u64 * (crate::world::ACTION_LEN as u64 / 4)
-                }
-            }
-            Dispatch::JaxLifeAgents => {
-                if p.brain_kind == crate::world::brain_kind::JAXLIFE {
-                    d.capacity as u64 * 64
-                } else {
-                    0
-                }
-            }
-            Dispatch::Probes(per_agent) => {
-                per_agent.threads(p, d) / d.capacity.max(1) as u64 * crate::world::PROBE_ROWS as u64
-            }
-            Dispatch::CompactAgents => {
-                if p.brain_kind == crate::world::brain_kind::COMPACT {
-                    d.capacity as u64
-                } else {
-                    0
-                }
-            }
-            Dispatch::PerCell => d.cells as u64,
-            Dispatch::PerBot => d.bots as u64,
-            Dispatch::BotWorkgroups => bots::act_threads(d.capacity, d.bots),
-            Dispatch::PerAngle => (d.angles as u64).max(2 * crate::world::WEATHER_FIELDS as u64),
-            Dispatch::Observe => {
-                if d.reads_observation {
-                    d.capacity as u64
-                } else {
-                    0
-                }
-            }
-            // Their workgroup counts are not per thread (see GpuWorld::record_dispatch).
-            Dispatch::Single
-            | Dispatch::BirthBlocks
-            | Dispatch::MetricPartials
-            | Dispatch::Indirect { .. } => 0,
-        }
-    }
 }

@@ -1,14 +1,15 @@
 //! Records shaders/neighbors.wgsl: one thread per living agent's slot in level-0 grid order
 //! (each thread searches at most two agents; the shader says which). Reference:
 //! src/cpu/neighbors.rs.
-use super::{Dispatch, Entry, ShaderDef, When};
+use super::{Dispatch, Entry, ShaderDef};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "neighbors.wgsl",
     source: include_str!("../../shaders/neighbors.wgsl"),
     entries: &[Entry {
         name: "neighbors",
-        dispatch: Dispatch::PerAgent,
-        when: When::Always,
+        dispatch: Dispatch::Threads(super::per_agent),
     }],
+    steps: super::entry_alone,
+    buffers: super::no_buffers,
 };

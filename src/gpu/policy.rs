@@ -1,5 +1,6 @@
 //! Records shaders/policy.wgsl: one thread per (agent, group of 4 actions). Reference: src/cpu/policy.rs.
-use super::{Dispatch, Entry, ShaderDef, When};
+use super::{Dispatch, Entry, ShaderDef};
+use crate::world::{Dims, Params, ACTION_LEN, PROBE_ROWS};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "policy.wgsl",
@@ -7,13 +8,23 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[
         Entry {
             name: "policy",
-            dispatch: Dispatch::PerAgentActionQuad,
-            when: When::Always,
+            dispatch: Dispatch::Threads(per_agent_action_quad),
         },
         Entry {
             name: "policy_probe",
-            dispatch: Dispatch::Probes(&Dispatch::PerAgentActionQuad),
-            when: When::ProbeTicks,
+            dispatch: Dispatch::Threads(probe_threads),
         },
     ],
+    steps: super::entry_alone,
+    buffers: super::no_buffers,
 };
+
+/// One thread per agent and group of 4 actions.
+fn per_agent_action_quad(_: &Params, d: &Dims) -> u64 {
+    d.capacity as u64 * (ACTION_LEN as u64 / 4)
+}
+
+/// Each probe row as one agent's threads.
+fn probe_threads(_: &Params, _: &Dims) -> u64 {
+    PROBE_ROWS as u64 * (ACTION_LEN as u64 / 4)
+}

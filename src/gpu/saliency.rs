@@ -1,7 +1,7 @@
 //! Records shaders/saliency.wgsl: sample selection and the reduction, one workgroup each,
 //! on probe ticks (the probes are entries of the brain shaders). Reference:
 //! src/cpu/saliency.rs.
-use super::{Dispatch, Entry, ShaderDef, When};
+use super::{Dispatch, Entry, ShaderDef};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "saliency.wgsl",
@@ -9,13 +9,13 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[
         Entry {
             name: "saliency_select",
-            dispatch: Dispatch::Single,
-            when: When::ProbeTicks,
+            dispatch: Dispatch::Workgroups(super::single),
         },
         Entry {
             name: "saliency_reduce",
-            dispatch: Dispatch::Single,
-            when: When::ProbeTicks,
+            dispatch: Dispatch::Workgroups(super::single),
         },
     ],
+    steps: super::entry_alone,
+    buffers: super::no_buffers,
 };

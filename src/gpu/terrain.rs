@@ -1,6 +1,7 @@
 //! Records shaders/terrain.wgsl: weather (one thread per angle), base and apply (one
 //! thread per cell). Reference: src/cpu/terrain.rs.
-use super::{Dispatch, Entry, ShaderDef, When};
+use super::{Dispatch, Entry, ShaderDef};
+use crate::world::{Dims, Params, WEATHER_FIELDS};
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "terrain.wgsl",
@@ -8,18 +9,22 @@ pub const SHADER: ShaderDef = ShaderDef {
     entries: &[
         Entry {
             name: "terrain_weather",
-            dispatch: Dispatch::PerAngle,
-            when: When::Always,
+            dispatch: Dispatch::Threads(per_angle),
         },
         Entry {
             name: "terrain_base",
-            dispatch: Dispatch::PerCell,
-            when: When::Always,
+            dispatch: Dispatch::Threads(super::per_cell),
         },
         Entry {
             name: "terrain_apply",
-            dispatch: Dispatch::PerCell,
-            when: When::Always,
+            dispatch: Dispatch::Threads(super::per_cell),
         },
     ],
+    steps: super::entry_alone,
+    buffers: super::no_buffers,
 };
+
+/// One thread per weather angle, and at least two per field for the min/max reset.
+fn per_angle(_: &Params, d: &Dims) -> u64 {
+    (d.angles as u64).max(2 * WEATHER_FIELDS as u64)
+}

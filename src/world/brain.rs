@@ -276,5 +276,26 @@ fn orthogonal(z: &[f32], rows: usize, cols: usize, block: usize, gain: f32, out:
 
 /// One N(0, 1) draw per weight for `slot` at `tick`, in the order the GPU draws them.
 pub fn genome_noise(rng: &Rng, tick: u32, slot: u32, len: usize) -> Vec<f32> {
-    crate::cpu::births::genome_noise(rng, tick, slot, len).collect()
+    super::genesis::genome_noise(rng, tick, slot, len).collect()
+}
+
+/// Per weight, the scale of a respawned agent's weight and the σ of a child's mutation
+/// (the GPU's `genome_scale` buffer; the CPU keeps the two as separate vectors).
+pub fn genome_scales(cfg: &Config) -> Vec<[f32; 2]> {
+    let tensors = layout_for(cfg);
+    fresh_scales(&tensors)
+        .into_iter()
+        .zip(mutation_scales(&tensors, &cfg.mutation))
+        .map(|(fresh, mutation)| [fresh, mutation])
+        .collect()
+}
+
+/// (hidden width, attention heads) of the brain: the JaxLife brain's, (hidden, 1) for the
+/// Compact brain, and the smallest valid sizes, (4, 1), for brains without them (whose
+/// pipelines still compile the shaders that declare these sizes).
+pub fn attention_sizes(cfg: &Config) -> (usize, usize) {
+    (
+        cfg.brain.hidden().unwrap_or(4) as usize,
+        cfg.brain.attention().map_or(1, |(_, heads)| heads as usize),
+    )
 }

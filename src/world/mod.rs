@@ -3,8 +3,11 @@
 
 pub mod brain;
 pub mod checkpoint;
+pub mod common;
+pub mod genesis;
 pub mod layout;
 pub mod program;
+pub mod terrain;
 
 pub use layout::*;
 
@@ -21,6 +24,17 @@ pub const METRIC_RING: usize = 64;
 pub const INIT_TICK: u32 = u32::MAX;
 /// The most chunks the metrics' partial sums are split into.
 pub const MAX_METRIC_PARTIALS: usize = 256;
+/// Sums per partial; slot `SUMS` of a partial holds the largest generation seen, the
+/// `MEAL_SUMS` after it the `metrics_meals` pass's sums.
+pub const SUMS: usize = 57;
+pub const MEAL_SUMS: usize = 7;
+pub const MEALS_AT: usize = SUMS + 1;
+pub const PARTIAL_STRIDE: usize = MEALS_AT + MEAL_SUMS;
+/// Worlds with at most this many agent slots and bots together: each bot scans every
+/// agent (on the GPU, a thread per bot); bigger ones: each bot searches the grid (on the
+/// GPU, a workgroup of 64 per bot, which also share the scan of the other bots). In small
+/// worlds the grid's cells are coarse and mostly empty: its rings cost more than the scan.
+pub const SERIAL_SENSE_MAX: usize = 8192;
 /// Nested levels of the neighbour grid, each 4×4 finer than the one above (shaders/common.wgsl
 /// says the same).
 pub const GRID_LEVELS: usize = 4;
@@ -388,7 +402,7 @@ impl Scratch {
             birth_control: BirthControl::default(),
             birth_list: vec![Birth::default(); d.capacity],
             metrics_ring: vec![0.0; METRIC_RING * METRIC_COLUMNS.len()],
-            metrics_partials: vec![0.0; MAX_METRIC_PARTIALS * crate::cpu::metrics::PARTIAL_STRIDE],
+            metrics_partials: vec![0.0; MAX_METRIC_PARTIALS * PARTIAL_STRIDE],
             // Agent, cell and bot energy at the end of the previous tick.
             lineage_set: vec![0; d.lineage_set_len()],
             events: vec![LifeEvent::default(); d.events_len()],
@@ -420,10 +434,10 @@ impl State {
         let mut minmax = vec![0u32; 2 * WEATHER_FIELDS];
         let gradients: Vec<[f32; 2]> = angles
             .iter()
-            .map(|a| crate::cpu::terrain::gradient(*a))
+            .map(|a| terrain::gradient(*a))
             .collect();
-        crate::cpu::terrain::base_for_tick(&p, &rng, &gradients, 0, &mut base, &mut minmax);
-        crate::cpu::terrain::normalise_base(&p, &minmax, &mut base);
+        terrain::base_for_tick(&p, &rng, &gradients, 0, &mut base, &mut minmax);
+        terrain::normalise_base(&p, &minmax, &mut base);
         let cells: Vec<Cell> = base
             .iter()
             .map(|b| Cell {
@@ -440,10 +454,10 @@ impl State {
         for place in &scenario.agents {
             for n in 0..place.count as usize {
                 let a = &mut agents[slot];
-                *a = crate::cpu::births::random_agent(&p, &rng, INIT_TICK, slot as u32);
+                *a = genesis::random_agent(&p, &rng, INIT_TICK, slot as u32);
                 a.pos = [
-                    crate::cpu::wrap_coord(&p, place.pos[0] + n as f32 * place.step[0]),
-                    crate::cpu::wrap_coord(&p, place.pos[1] + n as f32 * place.step[1]),
+                    common::wrap_coord(&p, place.pos[0] + n as f32 * place.step[0]),
+                    common::wrap_coord(&p, place.pos[1] + n as f32 * place.step[1]),
                 ];
                 a.energy = place.energy.unwrap_or(p.initial_energy);
                 let genome = &mut genomes[slot * d.genome_len..(slot + 1) * d.genome_len];
@@ -465,7 +479,7 @@ impl State {
             }
         }
         for slot in placed_agents..placed_agents + cfg.initial_agents() as usize {
-            agents[slot] = crate::cpu::births::random_agent(&p, &rng, INIT_TICK, slot as u32);
+            agents[slot] = genesis::random_agent(&p, &rng, INIT_TICK, slot as u32);
             let noise = brain::genome_noise(&rng, INIT_TICK, slot as u32, d.genome_len);
             brain::initial_genome(
                 &tensors,
@@ -500,8 +514,8 @@ impl State {
             for n in 0..place.count as usize {
                 let bot = &mut bots[b];
                 bot.pos = [
-                    crate::cpu::wrap_coord(&p, place.pos[0] + n as f32 * place.step[0]),
-                    crate::cpu::wrap_coord(&p, place.pos[1] + n as f32 * place.step[1]),
+                    common::wrap_coord(&p, place.pos[0] + n as f32 * place.step[0]),
+                    common::wrap_coord(&p, place.pos[1] + n as f32 * place.step[1]),
                 ];
                 bot.energy = place.energy.unwrap_or(p.bot_initial_energy);
                 // A Random spec keeps the draw above.

@@ -636,14 +636,13 @@ fn bots_see_their_nearest_agents_after_agents_moved_cells_away() {
         cfg.bots.count = 24;
         cfg.bots.steps_per_tick = 3;
         cfg.validate().expect("test config is valid");
-        let passes = silico::cpu::tick_passes(cfg.bots.steps_per_tick);
         let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
-        cpu.begin_tick();
+        let steps = cpu.tick_steps();
         let (state0, scratch0) = (cpu.state.clone(), cpu.scratch.clone());
         let mut step = 0;
-        for pass in &passes {
-            cpu.run_pass(pass);
-            if *pass == "bots_act" {
+        for s in &steps {
+            cpu.run_step(*s);
+            if *s == silico::schedule::Step::Pass("bots_act") {
                 check_bots_saw_nearest("cpu", &cfg, &cpu.state, &cpu.scratch, step);
                 step += 1;
             }
@@ -657,9 +656,9 @@ fn bots_see_their_nearest_agents_after_agents_moved_cells_away() {
         let mut gpu = GpuWorld::with_context(ctx, &cfg, &state0).expect("gpu world");
         gpu.upload(&state0, &scratch0);
         step = 0;
-        for pass in &passes {
-            gpu.run_pass(pass);
-            if *pass == "bots_act" {
+        for s in &steps {
+            gpu.run_step(*s);
+            if *s == silico::schedule::Step::Pass("bots_act") {
                 let st = gpu.download_state(&cfg).unwrap();
                 let sc = gpu.download_scratch().unwrap();
                 check_bots_saw_nearest("gpu", &cfg, &st, &sc, step);

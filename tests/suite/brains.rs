@@ -7,7 +7,8 @@ use common::assert_close;
 
 use silico::config::{Brain, Config};
 use silico::cpu::jaxlife_brain::Net;
-use silico::cpu::{CpuWorld, TICK_PASSES};
+use silico::cpu::CpuWorld;
+use silico::schedule::Step;
 use silico::gpu::GpuWorld;
 use silico::world::brain::{self, Tensor};
 use silico::world::*;
@@ -234,9 +235,11 @@ fn match_the_reference(hidden: u32, heads: u32) {
     for _ in 0..3 {
         cpu.tick();
     }
-    cpu.begin_tick();
-    for pass in TICK_PASSES.iter().take_while(|p| **p != "jaxlife_brain") {
-        cpu.run_pass(pass);
+    for step in cpu.tick_steps() {
+        if step == Step::Pass("jaxlife_brain") {
+            break;
+        }
+        cpu.run_step(step);
     }
     let before = cpu.state.clone();
     let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).unwrap();
@@ -370,10 +373,9 @@ fn births_reset_the_recurrent_state(brain: Brain) {
     let n = cpu.dims.brain_state_len;
     let mut births = 0;
     for _ in 0..30 {
-        cpu.begin_tick();
-        for pass in TICK_PASSES {
-            cpu.run_pass(pass);
-            if *pass == "births_spawn" {
+        for step in cpu.tick_steps() {
+            cpu.run_step(step);
+            if step == Step::Pass("births_spawn") {
                 for b in &cpu.scratch.birth_list[..cpu.scratch.birth_control.count as usize] {
                     let c = b.child as usize;
                     assert!(cpu.state.brain_state[c * n..(c + 1) * n]
@@ -407,10 +409,9 @@ fn children_mutate_by_sigma_and_siblings_differ() {
     // Each parent's children's genomes as they were at birth (slots get reused later).
     let mut children_of: std::collections::HashMap<u32, Vec<Vec<f32>>> = Default::default();
     for _ in 0..40 {
-        cpu.begin_tick();
-        for pass in TICK_PASSES {
-            let parents = (*pass == "births_genome").then(|| cpu.state.genomes.clone());
-            cpu.run_pass(pass);
+        for step in cpu.tick_steps() {
+            let parents = (step == Step::Pass("births_genome")).then(|| cpu.state.genomes.clone());
+            cpu.run_step(step);
             if let Some(before) = parents {
                 for b in &cpu.scratch.birth_list[..cpu.scratch.birth_control.count as usize] {
                     if b.parent == NONE {
@@ -493,10 +494,9 @@ fn mutation_rate_and_layer_sigma() {
     let (mut copied, mut total) = (0usize, 0usize);
     let (mut other, mut head) = (Vec::new(), Vec::new());
     for _ in 0..30 {
-        cpu.begin_tick();
-        for pass in TICK_PASSES {
-            let parents = (*pass == "births_genome").then(|| cpu.state.genomes.clone());
-            cpu.run_pass(pass);
+        for step in cpu.tick_steps() {
+            let parents = (step == Step::Pass("births_genome")).then(|| cpu.state.genomes.clone());
+            cpu.run_step(step);
             let Some(before) = parents else { continue };
             for b in &cpu.scratch.birth_list[..cpu.scratch.birth_control.count as usize] {
                 if b.parent == NONE {

@@ -73,13 +73,12 @@ pub fn tick_keeping_state_before(
     cpu: &mut silico::cpu::CpuWorld,
     pass: &str,
 ) -> (silico::world::State, silico::world::Scratch) {
-    cpu.begin_tick();
     let mut before = None;
-    for p in silico::cpu::TICK_PASSES {
-        if *p == pass {
+    for step in cpu.tick_steps() {
+        if matches!(step, silico::schedule::Step::Pass(name) if name == pass) {
             before = Some((cpu.state.clone(), cpu.scratch.clone()));
         }
-        cpu.run_pass(p);
+        cpu.run_step(step);
     }
     before.unwrap_or_else(|| panic!("no pass named {pass} in a tick"))
 }

@@ -7,7 +7,8 @@ use crate::common;
 use common::assert_close;
 
 use silico::config::{Brain, Config};
-use silico::cpu::{CpuWorld, TICK_PASSES};
+use silico::cpu::CpuWorld;
+use silico::schedule::Step;
 use silico::gpu::GpuWorld;
 use silico::world::brain::{self, Tensor};
 use silico::world::*;
@@ -228,9 +229,11 @@ fn both_backends_match_an_independent_reference() {
         for _ in 0..3 {
             cpu.tick();
         }
-        cpu.begin_tick();
-        for pass in TICK_PASSES.iter().take_while(|p| **p != "compact_brain") {
-            cpu.run_pass(pass);
+        for step in cpu.tick_steps() {
+            if step == Step::Pass("compact_brain") {
+                break;
+            }
+            cpu.run_step(step);
         }
         let before = cpu.state.clone();
         let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).unwrap();
@@ -285,9 +288,11 @@ fn the_state_persists_and_loners_act_finitely() {
     cfg.agents.initial_agents = Some(1);
     cfg.agents.min_agents = Some(1);
     let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
-    cpu.begin_tick();
-    for pass in TICK_PASSES.iter().take_while(|p| **p != "compact_brain") {
-        cpu.run_pass(pass);
+    for step in cpu.tick_steps() {
+        if step == Step::Pass("compact_brain") {
+            break;
+        }
+        cpu.run_step(step);
     }
     let i = cpu.state.agents.iter().position(|a| a.alive != 0).unwrap();
     let k = cpu.dims.view_agents;

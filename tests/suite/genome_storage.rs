@@ -4,7 +4,8 @@
 use crate::common;
 
 use silico::config::{Brain, Config, Precision};
-use silico::cpu::{CpuWorld, TICK_PASSES};
+use silico::cpu::CpuWorld;
+use silico::schedule::Step;
 use silico::error::GpuError;
 use silico::gpu::GpuWorld;
 use silico::world::brain::round_weight;
@@ -94,9 +95,11 @@ fn half_float_brains_match_the_reference_and_stay_near_f32() {
         let run = |precision: Precision| {
             let cfg = world(&brain, precision);
             let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
-            cpu.begin_tick();
-            for pass in TICK_PASSES.iter().take_while(|p| *p != &brain_pass) {
-                cpu.run_pass(pass);
+            for step in cpu.tick_steps() {
+                if step == Step::Pass(brain_pass) {
+                    break;
+                }
+                cpu.run_step(step);
             }
             let mut gpu = GpuWorld::with_context(ctx.clone(), &cfg, &cpu.state).unwrap();
             gpu.upload(&cpu.state, &cpu.scratch);

@@ -5,7 +5,8 @@
 use crate::common;
 
 use silico::config::{Brain, Config, TerrainKind};
-use silico::cpu::{CpuWorld, TICK_PASSES};
+use silico::cpu::CpuWorld;
+use silico::schedule::Step;
 use silico::gpu::{GpuContext, GpuWorld};
 use silico::world::*;
 use std::mem::{offset_of, size_of};
@@ -125,12 +126,15 @@ fn check_passes(ctx: GpuContext, cfg: &Config, warm_ticks: usize) {
         cpu.tick();
     }
     let mut gpu = GpuWorld::with_context(ctx, cfg, &cpu.state).expect("gpu world");
-    cpu.begin_tick();
     let mut errors = Vec::new();
-    for pass in TICK_PASSES {
+    for step in cpu.tick_steps() {
+        let pass = match step {
+            Step::Pass(name) => name,
+            Step::Clear(name) => name,
+        };
         gpu.upload(&cpu.state, &cpu.scratch);
-        cpu.run_pass(pass);
-        gpu.run_pass(pass);
+        cpu.run_step(step);
+        gpu.run_step(step);
         let gs = gpu.download_state(cfg).unwrap();
         let mut gsc = gpu.download_scratch().unwrap();
         sort_grid_items(&mut gsc);
@@ -404,11 +408,13 @@ fn neighbors_in_piles_match_brute_force_on_both() {
     }
     let mut cpu = CpuWorld::new(&cfg, state);
     let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).expect("gpu world");
-    cpu.begin_tick();
     gpu.upload(&cpu.state, &cpu.scratch);
-    for pass in ["grid_count", "grid_scan", "grid_scatter", "neighbors"] {
-        cpu.run_pass(pass);
-        gpu.run_pass(pass);
+    for step in cpu.tick_steps() {
+        cpu.run_step(step);
+        gpu.run_step(step);
+        if step == Step::Pass("neighbors") {
+            break;
+        }
     }
     let gsc = gpu.download_scratch().unwrap();
     let p = Params::new(&cfg);

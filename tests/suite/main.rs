@@ -23,4 +23,5 @@ mod measures;
 mod pictures;
 mod report;
 mod saliency;
+mod schedule;
 mod shaders;

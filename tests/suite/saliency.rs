@@ -5,7 +5,7 @@ use crate::common;
 
 use silico::config::{Brain, Config};
 use silico::cpu::saliency::{group_input, group_size};
-use silico::cpu::{CpuWorld, TICK_PASSES};
+use silico::cpu::CpuWorld;
 use silico::gpu::GpuWorld;
 use silico::world::*;
 
@@ -231,7 +231,13 @@ fn jaxlife_saliency_matches_on_both_backends_and_is_held() {
             assert_ne!(row, got, "tick {tick}");
         }
     }
-    assert!(TICK_PASSES.contains(&"jaxlife_probe"));
+    // The schedule runs the brain's probes on saliency ticks only.
+    let (p, d) = (Params::new(&cfg), Dims::new(&cfg));
+    for tick in 0..7 {
+        let steps = silico::schedule::tick_steps(&p, &d, tick);
+        let probed = steps.contains(&silico::schedule::Step::Pass("jaxlife_probe"));
+        assert_eq!(probed, tick % 3 == 0, "tick {tick}");
+    }
 }
 
 /// Message influence re-runs brains on swapped messages every tick here: the world must go

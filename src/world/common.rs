@@ -1,0 +1,118 @@
+//! The Rust mirrors of shaders/common.wgsl's helpers (same names, same math), which the
+//! CPU passes, the initial world and the tests share. WGSL functions that need the
+//! `params` uniform take `p: &Params` here.
+
+use super::{from_fixed, Agent, AgentTick, Cell, CellAcc, Params, TICK_DIED};
+
+pub fn wrap_coord(p: &Params, x: f32) -> f32 {
+    let w = p.world_size;
+    let mut y = x - (x / w).floor() * w;
+    if y >= w {
+        y -= w;
+    }
+    if y < 0.0 {
+        y = 0.0;
+    }
+    y
+}
+
+/// How far an agent moved, bounded from above without a square root: |dx| + |dy| of the
+/// wrapped step.
+pub fn moved_units(p: &Params, from: [f32; 2], to: [f32; 2]) -> f32 {
+    wrap_delta(p, to[0] - from[0]).abs() + wrap_delta(p, to[1] - from[1]).abs()
+}
+
+pub fn wrap_delta(p: &Params, d: f32) -> f32 {
+    let w = p.world_size;
+    let h = 0.5 * w;
+    let mut r = d;
+    if r >= h {
+        r -= w;
+    }
+    if r < -h {
+        r += w;
+    }
+    r
+}
+
+pub fn cell_index_of(p: &Params, pos: [f32; 2]) -> usize {
+    let n = p.map_size;
+    let cx = ((pos[0] / p.cell_size) as u32).min(n - 1);
+    let cy = ((pos[1] / p.cell_size) as u32).min(n - 1);
+    (cy * n + cx) as usize
+}
+
+pub fn float_to_ordered(f: f32) -> u32 {
+    let b = f.to_bits();
+    if b & 0x8000_0000 != 0 {
+        !b
+    } else {
+        b | 0x8000_0000
+    }
+}
+
+pub fn ordered_to_float(u: u32) -> f32 {
+    if u & 0x8000_0000 != 0 {
+        f32::from_bits(u & 0x7fff_ffff)
+    } else {
+        f32::from_bits(!u)
+    }
+}
+
+/// What one eater gets from a cell with `eaters` eaters: eat_rate of the cell's energy each,
+/// scaled down when together they would take more than is there.
+pub fn eat_share(p: &Params, cell_energy: f32, eaters: u32) -> f32 {
+    cell_energy * p.eat_rate.min(1.0 / eaters as f32)
+}
+
+/// An agent whose energy is gone dies; its record keeps the energy it died with (≤ 0).
+pub fn die_if_spent(a: &mut Agent, t: &mut AgentTick) {
+    if a.energy <= 0.0 {
+        a.alive = 0;
+        t.flags |= TICK_DIED;
+        t.death_energy = a.energy;
+    }
+}
+
+/// A cell after a step's eaters and terraforming sums (agents' or bots'); returns what the
+/// eaters took: exactly what they got, so eating never creates energy by rounding.
+pub fn take_from_cell(
+    p: &Params,
+    cell: &mut Cell,
+    acc: &CellAcc,
+) -> f32 {
+    let mut eaten = 0.0;
+    if acc.eaters > 0 {
+        eaten = acc.eaters as f32 * eat_share(p, cell.energy, acc.eaters);
+        cell.energy -= eaten;
+    }
+    let t = acc.terraform.map(from_fixed);
+    cell.energy_gain = (cell.energy_gain + t[0]).clamp(0.0, p.energy_gain_clip);
+    cell.move_cost = (cell.move_cost + t[1]).max(0.0);
+    cell.push_cost = (cell.push_cost + t[2]).max(0.0);
+    cell.message_cost = (cell.message_cost + t[3]).max(0.0);
+    cell.reproduce_cost = (cell.reproduce_cost + t[4]).max(0.0);
+    eaten
+}
+
+/// [departure] a received message (or program) moves toward the gate-weighted mean of what
+/// was sent: `sum` is the sum of gate * message, `gate` the sum of gates. JaxLife adds every
+/// sender's full difference, which overshoots and diverges once the gates sum above 2.
+pub fn pulled(current: f32, sum: f32, gate: f32) -> f32 {
+    current + (sum - current * gate) * (1.0 / gate.max(1.0))
+}
+
+/// tanh with its input clamped first: some GPU drivers compute tanh through exp and return
+/// NaN for large inputs. tanh(15) is 1.0 in f32, so the clamp changes no finite result.
+pub fn safe_tanh(x: f32) -> f32 {
+    x.clamp(-15.0, 15.0).tanh()
+}
+
+/// What a terraform action does under `controls.terraform` (WGSL `terraform_act`).
+pub fn terraform_act(p: &Params, v: f32) -> f32 {
+    if p.terraform_on != 0 {
+        v
+    } else {
+        0.0
+    }
+}

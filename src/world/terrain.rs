@@ -1,0 +1,199 @@
+//! Terrain generation: Perlin noise, random and island maps, and their normalisation into
+//! the weather's base fields. The initial world draws its terrain with these, and the
+//! `terrain_base` / `terrain_apply` passes (src/cpu/terrain.rs, shaders/terrain.wgsl) draw
+//! each tick's base with them.
+
+use rayon::prelude::*;
+
+use super::common::{float_to_ordered, ordered_to_float};
+use super::{terrain_kind, Cell, Params, WEATHER_FIELDS};
+use crate::rng::{stream, Rng};
+
+const TAU: f32 = std::f32::consts::TAU;
+
+fn fade(t: f32) -> f32 {
+    t * t * t * (t * (t * 6.0 - 15.0) + 10.0)
+}
+
+/// The Perlin gradient of an angle given in turns.
+pub fn gradient(angle_turns: f32) -> [f32; 2] {
+    let a = angle_turns * TAU;
+    [a.cos(), a.sin()]
+}
+
+/// One Perlin noise value (JaxLife's single-octave generator) at cell (x, y) from one
+/// field's (res+1)^2 gradients.
+pub fn perlin(p: &Params, gradients: &[[f32; 2]], x: u32, y: u32) -> f32 {
+    let res = p.perlin_res;
+    let u = (x * res) as f32 / p.map_size as f32;
+    let v = (y * res) as f32 / p.map_size as f32;
+    let gx = (u.floor() as u32).min(res - 1);
+    let gy = (v.floor() as u32).min(res - 1);
+    let fx = u - gx as f32;
+    let fy = v - gy as f32;
+    let stride = res + 1;
+    let grad = |ix: u32, iy: u32, ox: f32, oy: f32| {
+        let g = gradients[(iy * stride + ix) as usize];
+        ox * g[0] + oy * g[1]
+    };
+    let n00 = grad(gx, gy, fx, fy);
+    let n10 = grad(gx + 1, gy, fx - 1.0, fy);
+    let n01 = grad(gx, gy + 1, fx, fy - 1.0);
+    let n11 = grad(gx + 1, gy + 1, fx - 1.0, fy - 1.0);
+    let tx = fade(fx);
+    let ty = fade(fy);
+    let n0 = n00 * (1.0 - tx) + tx * n10;
+    let n1 = n01 * (1.0 - tx) + tx * n11;
+    std::f32::consts::SQRT_2 * ((1.0 - ty) * n0 + ty * n1)
+}
+
+/// The maximum of each weather field, in `WEATHER_FIELDS` order.
+pub fn field_scales(p: &Params) -> [f32; WEATHER_FIELDS] {
+    [
+        p.terrain_max_energy,
+        p.terrain_max_energy_gain,
+        p.terrain_max_move_cost,
+        p.terrain_max_push_cost,
+        p.terrain_max_message_cost,
+        p.terrain_max_reproduce_cost,
+    ]
+}
+
+pub fn set_field(c: &mut Cell, f: usize, v: f32) {
+    match f {
+        0 => c.max_energy = v,
+        1 => c.energy_gain = v,
+        2 => c.move_cost = v,
+        3 => c.push_cost = v,
+        4 => c.message_cost = v,
+        _ => c.reproduce_cost = v,
+    }
+}
+
+pub fn get_field(c: &Cell, f: usize) -> f32 {
+    match f {
+        0 => c.max_energy,
+        1 => c.energy_gain,
+        2 => c.move_cost,
+        3 => c.push_cost,
+        4 => c.message_cost,
+        _ => c.reproduce_cost,
+    }
+}
+
+/// JaxLife's island maps: grass and sand squares in water whose costs follow the seasons.
+pub fn island_cell(p: &Params, x: u32, y: u32, tick: u32) -> Cell {
+    let frac = (p.map_size / 8).max(1);
+    let inside = |lo: u32, hi: u32, v: u32| v >= lo * frac && v < hi * frac;
+    let grass = (inside(1, 3, x) && inside(1, 3, y)) || (inside(5, 7, x) && inside(5, 7, y));
+    let sand = p.terrain_kind == terrain_kind::FOUR_ISLANDS
+        && ((inside(1, 3, x) && inside(5, 7, y)) || (inside(5, 7, x) && inside(1, 3, y)));
+    let s = if p.season_period_ticks > 0.0 {
+        ((TAU * tick as f32 / p.season_period_ticks).sin() + 1.0) * 0.5
+    } else {
+        0.5
+    };
+    let (max_energy, energy_gain, move_cost, push_cost, message_cost, reproduce_cost) = if grass {
+        (32.0, 1.0, 0.5, 0.5, 0.2, 1.0)
+    } else if sand {
+        (16.0, 0.3, 0.2, 0.2, 0.0, 1.0)
+    } else {
+        (
+            0.0,
+            1.0 - s,
+            8.0 * s + 0.5,
+            4.0 * s + 0.5,
+            0.0,
+            8.0 * s + 1.0,
+        )
+    };
+    Cell {
+        energy: 0.0,
+        max_energy,
+        energy_gain,
+        move_cost,
+        push_cost,
+        message_cost,
+        reproduce_cost,
+        bit: 0.0,
+    }
+}
+
+/// The base fields for `tick` (raw noise for Perlin, recording each field's min and max).
+pub fn base_for_tick(
+    p: &Params,
+    rng: &Rng,
+    gradients: &[[f32; 2]],
+    tick: u32,
+    base: &mut [Cell],
+    minmax: &mut [u32],
+) {
+    let n = p.map_size;
+    let stride = ((p.perlin_res + 1) * (p.perlin_res + 1)) as usize;
+    let scales = field_scales(p);
+    base.par_iter_mut().enumerate().for_each(|(c, b)| {
+        let (x, y) = (c as u32 % n, c as u32 / n);
+        *b = match p.terrain_kind {
+            terrain_kind::PERLIN => {
+                let mut cell = Cell::default();
+                for f in 0..WEATHER_FIELDS {
+                    set_field(
+                        &mut cell,
+                        f,
+                        perlin(p, &gradients[f * stride..(f + 1) * stride], x, y),
+                    );
+                }
+                cell
+            }
+            terrain_kind::RANDOM => {
+                let mut cell = Cell::default();
+                for (f, scale) in scales.iter().enumerate() {
+                    set_field(
+                        &mut cell,
+                        f,
+                        rng.uniform(tick, c as u32, stream::TERRAIN, f as u32) * scale,
+                    );
+                }
+                cell
+            }
+            _ => island_cell(p, x, y, tick),
+        };
+    });
+    for f in 0..WEATHER_FIELDS {
+        minmax[f] = u32::MAX;
+        minmax[WEATHER_FIELDS + f] = 0;
+    }
+    if p.terrain_kind == terrain_kind::PERLIN {
+        for b in base.iter() {
+            for f in 0..WEATHER_FIELDS {
+                let o = float_to_ordered(get_field(b, f));
+                minmax[f] = minmax[f].min(o);
+                minmax[WEATHER_FIELDS + f] = minmax[WEATHER_FIELDS + f].max(o);
+            }
+        }
+    }
+}
+
+/// Perlin only: raw noise -> [0, 1] by the field's min and max -> scaled by its maximum.
+pub fn normalise_cell(p: &Params, minmax: &[u32], b: &mut Cell) {
+    if p.terrain_kind != terrain_kind::PERLIN {
+        return;
+    }
+    let scales = field_scales(p);
+    for (f, scale) in scales.iter().enumerate() {
+        let lo = ordered_to_float(minmax[f]);
+        let hi = ordered_to_float(minmax[WEATHER_FIELDS + f]);
+        let span = hi - lo;
+        let v = if span > 0.0 {
+            (get_field(b, f) - lo) / span
+        } else {
+            0.0
+        };
+        set_field(b, f, v * scale);
+    }
+}
+
+pub fn normalise_base(p: &Params, minmax: &[u32], base: &mut [Cell]) {
+    base.par_iter_mut()
+        .for_each(|b| normalise_cell(p, minmax, b));
+}

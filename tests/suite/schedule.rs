@@ -1,0 +1,90 @@
+//! The tick's schedule: what it runs when, and that both backends know every step of it.
+
+use crate::common;
+use silico::config::{Brain, MessageControl};
+use silico::cpu::CpuWorld;
+use silico::schedule::{self, Options, Step};
+use silico::world::{Dims, Params, State};
+
+fn brains() -> Vec<Brain> {
+    vec![
+        Brain::Linear,
+        Brain::Random,
+        Brain::Zero,
+        Brain::JaxLife {
+            hidden: 8,
+            heads: 2,
+        },
+        Brain::Compact { hidden: 8 },
+    ]
+}
+
+fn passes(steps: &[Step]) -> Vec<&'static str> {
+    steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Pass(name) => Some(*name),
+            Step::Clear(_) => None,
+        })
+        .collect()
+}
+
+/// Every pass the schedule may run has a GPU entry point and a CPU function, and every
+/// clear names a scratch section; for each brain only that brain's passes run.
+#[test]
+fn every_step_is_known_to_both_backends() {
+    for brain in brains() {
+        let mut cfg = common::tiny();
+        cfg.brain = brain.clone();
+        let (p, d) = (Params::new(&cfg), Dims::new(&cfg));
+        let (own, own_probe) = schedule::brain_passes(&p);
+        let steps = schedule::steps(&p, &d, Options::all());
+        for pass in passes(&steps) {
+            assert!(
+                silico::gpu::shader_of(pass).is_some(),
+                "{brain:?}: '{pass}' has no GPU entry point"
+            );
+        }
+        for other in ["policy", "jaxlife_brain", "compact_brain"] {
+            assert_eq!(
+                passes(&steps).contains(&other),
+                other == own,
+                "{brain:?} and {other}"
+            );
+        }
+        assert!(passes(&steps).contains(&own_probe));
+        // Each step on the CPU: a pass it does not know, or a clear of no section, panics.
+        let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
+        for step in steps {
+            cpu.run_step(step);
+        }
+    }
+}
+
+/// A tick starts by clearing its accumulators; the bot step repeats `bots.steps_per_tick`
+/// times; shuffles run only in shuffled worlds, probes only on probe ticks.
+#[test]
+fn the_tick_is_built_once_from_the_config() {
+    let mut cfg = common::tiny();
+    cfg.bots.count = 4;
+    cfg.bots.steps_per_tick = 3;
+    cfg.measures.saliency_every = 4;
+    cfg.measures.influence_every = 6;
+    let (p, d) = (Params::new(&cfg), Dims::new(&cfg));
+    let steps = schedule::tick_steps(&p, &d, 1);
+    assert!(matches!(steps[0], Step::Clear("agent_acc")));
+    let count = |steps: &[Step], name| passes(steps).iter().filter(|p| **p == name).count();
+    assert_eq!(count(&steps, "bots_act"), 3);
+    assert_eq!(count(&steps, "bots_receive"), 1);
+    assert_eq!(count(&steps, "shuffle_agents"), 0);
+    for tick in 0..13 {
+        let steps = schedule::tick_steps(&p, &d, tick);
+        let (s, i) = (tick % 4 == 0, tick % 6 == 0);
+        assert_eq!(count(&steps, "policy_probe") == 1, s || i, "tick {tick}");
+        assert_eq!(count(&steps, "saliency_reduce") == 1, s, "tick {tick}");
+        assert_eq!(count(&steps, "influence_reduce") == 1, i, "tick {tick}");
+    }
+    cfg.controls.messages = MessageControl::Shuffled;
+    let p = Params::new(&cfg);
+    assert_eq!(count(&schedule::tick_steps(&p, &d, 1), "shuffle_agents"), 1);
+}
