@@ -44,10 +44,10 @@ pub fn install_stop_handler() {
 /// Load a config file (or the built-in defaults when `path` is None) and apply `--set`s.
 pub fn load_config(path: Option<&Path>, sets: &[String]) -> Result<Config> {
     let base = match path {
-        Some(p) => Config::load(p)?,
+        Some(p) => crate::world::load_config(p)?,
         None => Config::default(),
     };
-    Ok(base.with_overrides(sets)?)
+    Ok(crate::world::with_overrides(&base, sets)?)
 }
 
 /// Which engine simulates under `choice`, the GPU context it runs on (if any) and why, in
@@ -210,7 +210,7 @@ fn starting_point(opts: &RunOptions) -> Result<(Config, State, Option<String>)> 
             let (stored, state) = checkpoint::read(path)?;
             let mut cfg = match &opts.cfg.config {
                 Some(p) => load_config(Some(p), &opts.cfg.sets)?,
-                None => stored.with_overrides(&opts.cfg.sets)?,
+                None => crate::world::with_overrides(&stored, &opts.cfg.sets)?,
             };
             if opts.seed.is_some_and(|s| s != stored.seed) {
                 bail!(
@@ -670,7 +670,7 @@ pub fn bench(
 /// World pictures of a run: DIR/frames/tick-NNNNNNNN.png, and DIR/frames.gif at the end.
 struct Frames {
     ctx: crate::gpu::GpuContext,
-    renderer: crate::app::view::ViewRenderer,
+    renderer: crate::view::ViewRenderer,
     dir: PathBuf,
     gif: PathBuf,
 }
@@ -688,7 +688,7 @@ impl Frames {
         let dir = out.join("frames");
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let renderer =
-            crate::app::view::ViewRenderer::new(&ctx.device, crate::app::view::IMAGE_FORMAT);
+            crate::view::ViewRenderer::new(&ctx.device, crate::view::IMAGE_FORMAT);
         Ok(Self {
             ctx,
             renderer,
@@ -700,8 +700,8 @@ impl Frames {
     /// The world after every submitted tick: the picture is drawn on the same queue, after
     /// them, so nothing needs to wait here.
     fn save(&mut self, world: &World, cfg: &Config) -> Result<()> {
-        let settings = crate::app::view::ViewSettings::whole_world(cfg, [FRAME_PX, FRAME_PX]);
-        let img = crate::app::view::render_image(
+        let settings = crate::view::ViewSettings::whole_world(cfg, [FRAME_PX, FRAME_PX]);
+        let img = crate::view::render_image(
             &self.ctx,
             &mut self.renderer,
             world,

@@ -123,10 +123,10 @@ pub enum Command {
         out: PathBuf,
         /// Terrain layer.
         #[arg(long, value_enum, default_value_t)]
-        layer: crate::app::view::Layer,
+        layer: crate::view::Layer,
         /// Interaction lines.
         #[arg(long, value_enum, default_value_t)]
-        lines: crate::app::view::Lines,
+        lines: crate::view::Lines,
         /// Side of the square picture, pixels.
         #[arg(long, default_value_t = 1024)]
         size: u32,
@@ -182,10 +182,10 @@ pub struct AppArgs {
     pub select: Option<crate::app::session::Selection>,
     /// Terrain layer to start with.
     #[arg(long, value_enum, default_value_t)]
-    pub layer: crate::app::view::Layer,
+    pub layer: crate::view::Layer,
     /// Interaction lines to start with.
     #[arg(long, value_enum, default_value_t)]
-    pub lines: crate::app::view::Lines,
+    pub lines: crate::view::Lines,
     /// Another run (a directory or its metrics.csv), typically a control: drawn dashed on
     /// every chart and used for the dashboard's chance bands.
     #[arg(long, value_name = "DIR")]

@@ -92,10 +92,10 @@ pub struct MeasureConfig {
     /// relaxation toward the base, never terraformed) by more than this.
     pub cultivated_gain: f32,
     /// Estimate the brains' saliency every this many ticks (0: never); see
-    /// `world::layout::SALIENCY_AGENTS`.
+    /// `layout::SALIENCY_AGENTS`.
     pub saliency_every: u32,
     /// Measure message influence every this many ticks (0: never); see
-    /// `world::layout::INFLUENCE_LISTENERS`.
+    /// `layout::INFLUENCE_LISTENERS`.
     pub influence_every: u32,
     /// 0: the lineage measures (own harvest, programmer benefit, lineages alive and lost)
     /// count founders' lineages. G > 0: they count kin groups, the descendants of an
@@ -162,8 +162,8 @@ pub struct BotPlacement {
     pub step: [f32; 2],
     /// None: bots.initial_energy.
     pub energy: Option<f32>,
-    pub program: crate::world::program::ProgramSpec,
-    pub memory: crate::world::program::MemorySpec,
+    pub program: crate::program::ProgramSpec,
+    pub memory: crate::program::MemorySpec,
 }
 
 /// The initial bit of one terrain cell (x, y in cells).
@@ -232,24 +232,6 @@ impl Scenario {
             if let Some(e) = a.energy {
                 if !(e.is_finite() && e > 0.0) {
                     errs.push(format!("{f}.energy = {e}: must be positive"));
-                }
-            }
-            if let GenomeSpec::Tensors(named) = &a.genome {
-                let tensors = crate::world::brain::layout_for(cfg);
-                for (name, values) in named {
-                    match tensors.iter().find(|t| &t.name == name) {
-                        None => errs.push(format!(
-                            "{f}.genome names tensor \"{name}\", which brain {:?} does not have: its tensors are {}",
-                            cfg.brain,
-                            tensors.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
-                        )),
-                        Some(t) if t.len() != values.len() => errs.push(format!(
-                            "{f}.genome[\"{name}\"] has {} values: the tensor holds {}",
-                            values.len(),
-                            t.len()
-                        )),
-                        Some(_) => {}
-                    }
                 }
             }
         }
@@ -616,7 +598,8 @@ pub const MAX_VIEW_BOTS: u32 = 8;
 pub const MAX_TERRAIN_VIEW_RANGE: u32 = 8;
 
 impl Config {
-    /// Read and validate a RON config; errors name the file and, where known, the line.
+    /// Read a RON config and check its fields; errors name the file and, where known, the
+    /// line. `world::load_config` also checks it against the world's layout.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
             path: path.display().to_string(),
@@ -625,6 +608,7 @@ impl Config {
         Self::from_ron(&text, &path.display().to_string())
     }
 
+    /// A config from RON text with its fields checked (`world::config_from_ron`: in full).
     pub fn from_ron(text: &str, origin: &str) -> Result<Self, ConfigError> {
         let cfg: Config = ron_options().from_str(text).map_err(|e| {
             let mut message = e.code.to_string();
@@ -653,7 +637,8 @@ impl Config {
             .unwrap_or_else(|e| format!("// could not serialise config: {e}"))
     }
 
-    /// Apply `path.to.field=VALUE` overrides (VALUE in RON syntax), then validate.
+    /// Apply `path.to.field=VALUE` overrides (VALUE in RON syntax), then check the fields
+    /// (`world::with_overrides`: in full).
     ///
     /// Each VALUE is parsed by RON against the field's own type (so `brain=Random`,
     /// `world.cell_size=4` and `agents.child_energy_from_parent=true` all work), then
@@ -691,7 +676,9 @@ impl Config {
         Ok(cfg)
     }
 
-    /// Every range and cross-field rule; each message names the field, value and allowed range.
+    /// Every range and cross-field rule; each message names the field, value and allowed
+    /// range. The checks that need the world's layout (state size, brain tensors named by
+    /// scenarios and per-layer mutation) are `world::validate`'s, which runs these first.
     pub fn validate(&self) -> Result<(), Vec<String>> {
         let mut errs = Vec::new();
         let mut range = |field: &str, v: f64, lo: f64, hi: f64| {
@@ -905,37 +892,7 @@ impl Config {
             ));
         }
         if errs.is_empty() {
-            // Only a config that passed the range checks has sizes worth estimating.
-            let bytes = crate::world::Dims::new(self).state_bytes();
-            if bytes > MAX_STATE_BYTES {
-                errs.push(format!(
-                    "this world needs {:.1} GiB of state (agents.capacity = {}, brain = {:?}, world.map_size = {}): at most {} GiB; lower agents.capacity or world.map_size, or choose a smaller brain",
-                    bytes as f64 / (1u64 << 30) as f64,
-                    self.agents.capacity,
-                    self.brain,
-                    self.world.map_size,
-                    MAX_STATE_BYTES >> 30
-                ));
-            }
             self.scenario.validate(self, &mut errs);
-            let tensors = crate::world::brain::layout_for(self);
-            for layer in self.mutation.layer_sigma.keys() {
-                if !tensors
-                    .iter()
-                    .any(|t| crate::world::brain::in_layer(&t.name, layer))
-                {
-                    let mut layers: Vec<&str> = tensors
-                        .iter()
-                        .map(|t| t.name.trim_end_matches(".kernel").trim_end_matches(".bias"))
-                        .collect();
-                    layers.dedup();
-                    errs.push(format!(
-                        "mutation.layer_sigma names \"{layer}\", which is no layer of brain {:?}: its layers are {}",
-                        self.brain,
-                        if layers.is_empty() { "none (it has no weights)".to_string() } else { layers.join(", ") }
-                    ));
-                }
-            }
         }
         if errs.is_empty() {
             Ok(())

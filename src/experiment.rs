@@ -29,10 +29,11 @@ impl Base {
     pub fn resolve(&self, base_dir: &Path, origin: &str) -> Result<Config> {
         match self {
             Base::Path(p) => {
-                Config::load(&base_dir.join(p)).with_context(|| format!("{origin}: base config"))
+                crate::world::load_config(&base_dir.join(p))
+                    .with_context(|| format!("{origin}: base config"))
             }
             Base::Inline(cfg) => {
-                cfg.validate().map_err(|errs| {
+                crate::world::validate(cfg).map_err(|errs| {
                     anyhow::anyhow!("{origin}: base config:\n  {}", errs.join("\n  "))
                 })?;
                 Ok((**cfg).clone())
@@ -173,7 +174,7 @@ impl Experiment {
             if let Some(m) = file.metrics_every {
                 sets.push(format!("metrics_every={m}"));
             }
-            match base.with_overrides(&sets) {
+            match crate::world::with_overrides(&base, &sets) {
                 Ok(cfg) => configs.push((v.name.clone(), cfg)),
                 Err(e) => problems.push(format!("variant '{}': {e}", v.name)),
             }

@@ -9,7 +9,6 @@ use clap::Parser;
 
 use silico::batch::{self, BackendChoice, ConfigArgs, RunOptions};
 use silico::cli::{AppArgs, Cli, Command};
-use silico::config::Config;
 use silico::world::checkpoint;
 
 fn main() -> ExitCode {
@@ -106,10 +105,10 @@ fn dispatch(cli: Cli) -> Result<()> {
             let silico::sim::World::Gpu(g) = &world else {
                 unreachable!("a GPU world was asked for")
             };
-            let mut settings = silico::app::view::ViewSettings::whole_world(&cfg, [size, size]);
+            let mut settings = silico::view::ViewSettings::whole_world(&cfg, [size, size]);
             settings.layer = layer;
             settings.lines = lines;
-            use silico::app::view::{render_image, ViewRenderer, IMAGE_FORMAT};
+            use silico::view::{render_image, ViewRenderer, IMAGE_FORMAT};
             let mut renderer = ViewRenderer::new(&g.ctx.device, IMAGE_FORMAT);
             let img = render_image(&g.ctx, &mut renderer, &world, &cfg, &settings, [size, size])?;
             img.save(&out)
@@ -219,8 +218,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Validate { file, sets }) => {
-            let cfg = Config::load(&file)?;
-            cfg.with_overrides(&sets)?;
+            let cfg = silico::world::load_config(&file)?;
+            silico::world::with_overrides(&cfg, &sets)?;
             println!("{}: ok", file.display());
             Ok(())
         }
@@ -242,7 +241,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                     "\nbot {b}: pos ({:.2}, {:.2}) energy {:.2}",
                     bot.pos[0], bot.pos[1], bot.energy
                 )?;
-                let text = silico::world::program::disassemble(&bot.program, &bot.memory);
+                let text = silico::program::disassemble(&bot.program, &bot.memory);
                 for line in text.to_string().lines() {
                     writeln!(out, "  {line}")?;
                 }

@@ -69,10 +69,8 @@ impl Search {
     }
 
     pub fn from_file(file: SearchFile, base_dir: &Path, origin: &str) -> Result<Self> {
-        let base = file
-            .base
-            .resolve(base_dir, origin)?
-            .with_overrides(&file.set)
+        let base = file.base.resolve(base_dir, origin)?;
+        let base = crate::world::with_overrides(&base, &file.set)
             .map_err(|e| anyhow::anyhow!("{origin}: set: {e}"))?;
         let mut problems = Vec::new();
         if file.designs.is_empty() {
@@ -103,7 +101,7 @@ impl Search {
         };
         let mut designs = Vec::new();
         for d in &file.designs {
-            let cfg = match base.with_overrides(&d.set) {
+            let cfg = match crate::world::with_overrides(&base, &d.set) {
                 Ok(cfg) => cfg,
                 Err(e) => {
                     problems.push(format!("design '{}': {e}", d.name));

@@ -6,7 +6,6 @@ pub mod dashboard;
 pub mod family;
 pub mod session;
 pub mod ui;
-pub mod view;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,8 +20,8 @@ use winit::window::{Window, WindowId};
 use crate::config::Config;
 use crate::gpu::GpuContext;
 use session::Session;
+use crate::view::{self, ViewRenderer};
 use ui::UiState;
-use view::ViewRenderer;
 
 /// `silico app`'s options.
 #[derive(Clone, Debug, Default)]

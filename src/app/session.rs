@@ -12,7 +12,7 @@ use super::charts::History;
 use crate::config::Config;
 use crate::gpu::GpuContext;
 use crate::sim::{PendingReads, World};
-use crate::world::program::{disassemble, selected_op, BotOp, ProgramSpec, OPS};
+use crate::program::{disassemble, selected_op, BotOp, ProgramSpec, OPS};
 use crate::world::{checkpoint, Agent, Bot, BotTick, Dims, State, ACTION_LEN, NONE};
 
 /// What a config edit did.
@@ -280,7 +280,7 @@ impl Session {
     /// Apply an edited config: live when only safe fields changed, else held for a reset.
     /// An invalid config is refused with the validator's messages and changes nothing.
     pub fn apply_config(&mut self, new: Config) -> Result<Applied, Vec<String>> {
-        new.validate()?;
+        crate::world::validate(&new)?;
         let mut structural = self.cfg.structural_differences(&new);
         if Dims::new(&self.cfg) != Dims::new(&new) && structural.is_empty() {
             structural.push("sizes derived from the config (e.g. bots.steps_per_tick)".into());

@@ -7,7 +7,7 @@ use egui::{Color32, RichText};
 
 use super::charts::ChartSettings;
 use super::session::{Applied, Selection, Session};
-use super::view::{AgentColors, Camera, Layer, Lines, ViewCallback, ViewSettings};
+use crate::view::{AgentColors, Camera, Layer, Lines, ViewCallback, ViewSettings};
 use crate::world::act as action;
 
 /// The shortcuts, as the help window lists them.

@@ -111,7 +111,7 @@ pub fn apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
                 // The lowest slot that raised it (effects) stands for its lineage.
                 let a = &agents[(u32::MAX - raiser[c]) as usize];
                 *who = CULTIVATOR_AGENTS;
-                *id = crate::world::layout::kin_key(a);
+                *id = crate::layout::kin_key(a);
             }
         });
     // Zeroed for the bot steps, which scatter into the same accumulators.

@@ -196,7 +196,7 @@ pub fn run_program(
     m2: &[f32; MESSAGE_LEN],
 ) -> (u32, [f32; MESSAGE_LEN]) {
     const BIT: usize = bot_act::BIT;
-    let op = crate::world::program::selected_op(program);
+    let op = crate::program::selected_op(program);
     let mut out = [0.0; MESSAGE_LEN];
     match op {
         0 => out = *m1,
@@ -365,7 +365,7 @@ pub fn bots_receive(p: &Params, st: &mut State, sc: &mut Scratch) {
         let writer = std::mem::take(&mut sc.bot_writer[b]);
         if writer != 0 {
             let a = &st.agents[(u32::MAX - writer) as usize];
-            st.bot_programmer[b] = crate::world::layout::kin_key(a);
+            st.bot_programmer[b] = crate::layout::kin_key(a);
         }
         let (bot, r) = (&mut st.bots[b], &mut sc.bot_tick[b]);
         gather_into(p, &mut sc.bot_acc[b], bot, r);

@@ -193,7 +193,7 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
         for i in chunk(p.capacity as usize, w, partials) {
             let a = st.agents[i];
             if a.alive != 0 {
-                let slot = insert_key(&mut sc.lineage_set, crate::world::layout::kin_key(&a));
+                let slot = insert_key(&mut sc.lineage_set, crate::layout::kin_key(&a));
                 let eaten = (sc.agent_tick[i].eaten * LINEAGE_FIXED_SCALE).round_ties_even() as u32;
                 sc.lineage_eaten[slot] = sc.lineage_eaten[slot].wrapping_add(eaten);
                 acc[Q_ALIVE] += 1.0;
@@ -321,7 +321,7 @@ pub fn metrics_meals(p: &Params, st: &State, sc: &mut Scratch) {
             let lineage_eaten = find_key(&sc.lineage_set, t.meal_lineage)
                 .map_or(0.0, |s| sc.lineage_eaten[s] as f32 / LINEAGE_FIXED_SCALE);
             acc[at] += t.eaten;
-            if t.meal_lineage == crate::world::layout::kin_key(a) {
+            if t.meal_lineage == crate::layout::kin_key(a) {
                 acc[at + 1] += t.eaten;
             }
             acc[at + 2] += t.eaten * lineage_eaten;

@@ -122,7 +122,7 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
             path: path.into(),
             detail: "config is not UTF-8".into(),
         })?;
-    let cfg = Config::from_ron(ron, &format!("{path} (stored config)")).map_err(|source| {
+    let cfg = super::config_from_ron(ron, &format!("{path} (stored config)")).map_err(|source| {
         CheckpointError::Config {
             path: path.into(),
             source,

@@ -2,14 +2,14 @@
 //! and the initial world.
 
 pub mod brain;
+pub mod check;
 pub mod checkpoint;
 pub mod common;
 pub mod genesis;
-pub mod layout;
-pub mod program;
 pub mod terrain;
 
-pub use layout::*;
+pub use crate::layout::*;
+pub use check::{config_from_ron, load_config, validate, with_overrides};
 
 use crate::config::{Brain, Config, TerrainKind};
 use crate::rng::{stream, Rng};
@@ -536,7 +536,7 @@ impl State {
         let lineages: std::collections::HashSet<u32> = agents
             .iter()
             .filter(|a| a.alive != 0)
-            .map(crate::world::layout::kin_key)
+            .map(kin_key)
             .collect();
         let alive = agents.iter().filter(|a| a.alive != 0).count() as u32;
         let shadow_gain = base.iter().map(|b| b.energy_gain).collect();

@@ -10,7 +10,7 @@ use silico::app::session::{Applied, Selection, Session};
 use silico::app::ui::{self, UiState};
 use silico::config::Config;
 use silico::sim::World;
-use silico::world::program::ProgramSpec;
+use silico::program::ProgramSpec;
 use silico::world::METRIC_COLUMNS;
 
 struct App {

@@ -543,13 +543,13 @@ fn layer_sigma_must_name_a_layer_of_the_brain() {
     let mut cfg = common::tiny();
     cfg.brain = Brain::Compact { hidden: 16 };
     cfg.mutation.layer_sigma = [("attention".to_string(), 0.1)].into();
-    let errs = cfg.validate().unwrap_err().join("\n");
+    let errs = silico::world::validate(&cfg).unwrap_err().join("\n");
     assert!(
         errs.contains("\"attention\"") && errs.contains("gru.hidden"),
         "{errs}"
     );
     cfg.mutation.layer_sigma = [("gru".to_string(), -1.0)].into();
-    let errs = cfg.validate().unwrap_err().join("\n");
+    let errs = silico::world::validate(&cfg).unwrap_err().join("\n");
     assert!(errs.contains("mutation.layer_sigma[\"gru\"]"), "{errs}");
 }
 

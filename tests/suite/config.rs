@@ -13,7 +13,7 @@ fn root() -> PathBuf {
 
 /// The error text for a config that must be refused.
 fn refused(text: &str) -> String {
-    match Config::from_ron(text, "test.ron") {
+    match silico::world::config_from_ron(text, "test.ron") {
         Ok(cfg) => panic!("accepted {text}: {cfg:?}"),
         Err(e) => e.to_string(),
     }
@@ -92,13 +92,13 @@ fn defaults_are_jaxlifes_numbers() {
 
 #[test]
 fn default_ron_is_exactly_the_default() {
-    let cfg = Config::load(&root().join("configs/default.ron")).unwrap();
+    let cfg = silico::world::load_config(&root().join("configs/default.ron")).unwrap();
     assert_eq!(cfg, Config::default());
 }
 
 #[test]
 fn empty_file_gives_the_defaults() {
-    assert_eq!(Config::from_ron("()", "empty").unwrap(), Config::default());
+    assert_eq!(silico::world::config_from_ron("()", "empty").unwrap(), Config::default());
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn to_ron_round_trips() {
     };
     c.terrain.kind = TerrainKind::TwoIslands;
     c.agents.eat_rate = 0.3;
-    assert_eq!(Config::from_ron(&c.to_ron(), "round trip").unwrap(), c);
+    assert_eq!(silico::world::config_from_ron(&c.to_ron(), "round trip").unwrap(), c);
 }
 
 /// Every config file under `dir`; experiment files (configs/experiments/, checked in
@@ -136,12 +136,12 @@ fn every_shipped_config_loads_and_validates() {
         "expected the shipped configs, found {files:?}"
     );
     for f in &files {
-        let cfg = Config::load(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        assert_eq!(cfg.validate(), Ok(()), "{}", f.display());
+        let cfg = silico::world::load_config(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        assert_eq!(silico::world::validate(&cfg), Ok(()), "{}", f.display());
     }
-    let islands = Config::load(&root().join("configs/four_islands.ron")).unwrap();
+    let islands = silico::world::load_config(&root().join("configs/four_islands.ron")).unwrap();
     assert_eq!(islands.terrain.kind, TerrainKind::FourIslands);
-    let large = Config::load(&root().join("configs/large.ron")).unwrap();
+    let large = silico::world::load_config(&root().join("configs/large.ron")).unwrap();
     assert_eq!(large.brain, Brain::Random);
 }
 
@@ -233,7 +233,7 @@ fn out_of_range_numbers_are_refused_naming_the_field_and_range() {
         assert_names(&msg, &[field, allowed, "test.ron"]);
         assert!(
             matches!(
-                Config::from_ron(text, "t"),
+                silico::world::config_from_ron(text, "t"),
                 Err(ConfigError::Invalid { .. })
             ),
             "{text}"
@@ -262,7 +262,7 @@ fn nan_and_infinity_are_refused() {
 #[test]
 fn wrong_type_is_refused_naming_the_field_and_line() {
     let text = "(\n    world: (\n        map_size: \"big\",\n    ),\n)";
-    let err = Config::from_ron(text, "typed.ron").unwrap_err();
+    let err = silico::world::config_from_ron(text, "typed.ron").unwrap_err();
     match &err {
         ConfigError::Parse { line, .. } => assert_eq!(*line, 3, "{err}"),
         other => panic!("expected a parse error, got {other:?}"),
@@ -282,7 +282,7 @@ fn wrong_type_is_refused_naming_the_field_and_line() {
 
 #[test]
 fn integer_for_a_float_field_is_accepted_in_files() {
-    let cfg = Config::from_ron("(world: (cell_size: 4))", "t").unwrap();
+    let cfg = silico::world::config_from_ron("(world: (cell_size: 4))", "t").unwrap();
     assert_eq!(cfg.world.cell_size, 4.0);
 }
 
@@ -305,7 +305,7 @@ fn malformed_ron_reports_file_and_line() {
         "(\n    world: (map_size: 64),\n    agents: (capacity: 64,, ),\n)\n",
     )
     .unwrap();
-    let err = Config::load(&path).unwrap_err();
+    let err = silico::world::load_config(&path).unwrap_err();
     match &err {
         ConfigError::Parse { origin, line, .. } => {
             assert_eq!(*line, 3, "{err}");
@@ -315,14 +315,14 @@ fn malformed_ron_reports_file_and_line() {
     }
     assert_names(&err.to_string(), &["broken.ron:3:"]);
 
-    let err = Config::from_ron("(\n  seed: 1,\n  world: (map_size: 64\n", "open.ron").unwrap_err();
+    let err = silico::world::config_from_ron("(\n  seed: 1,\n  world: (map_size: 64\n", "open.ron").unwrap_err();
     assert!(matches!(err, ConfigError::Parse { .. }), "{err}");
     assert_names(&err.to_string(), &["open.ron:"]);
 }
 
 #[test]
 fn missing_file_names_the_path() {
-    let err = Config::load(Path::new("/nonexistent/dir/cfg.ron")).unwrap_err();
+    let err = silico::world::load_config(Path::new("/nonexistent/dir/cfg.ron")).unwrap_err();
     assert!(matches!(err, ConfigError::Io { .. }));
     assert_names(&err.to_string(), &["/nonexistent/dir/cfg.ron"]);
 }
@@ -377,7 +377,7 @@ fn an_override_changes_only_its_field() {
     );
 
     // On top of a loaded file, the file's other values stay.
-    let islands = Config::load(&root().join("configs/four_islands.ron")).unwrap();
+    let islands = silico::world::load_config(&root().join("configs/four_islands.ron")).unwrap();
     let c = islands.with_overrides(&sets(&["seed=7"])).unwrap();
     assert_eq!(c.terrain.kind, TerrainKind::FourIslands);
     assert_eq!(c.terrain.season_period_ticks, 182.5);
@@ -501,7 +501,7 @@ fn an_override_making_the_config_invalid_is_refused_by_validate() {
 fn overrides_can_fix_an_invalid_combination_together() {
     // With the counts given explicitly, a smaller capacity alone is invalid; with them
     // lowered too it is fine.
-    let explicit = Config::from_ron(
+    let explicit = silico::world::config_from_ron(
         "(agents: (capacity: 128, min_agents: 32, initial_agents: 128))",
         "explicit.ron",
     )
@@ -528,19 +528,19 @@ fn overrides_can_fix_an_invalid_combination_together() {
 /// places), a quarter of it respawned.
 #[test]
 fn the_agent_counts_follow_the_capacity_when_left_out() {
-    let c = Config::load(&root().join("configs/default.ron"))
+    let c = silico::world::load_config(&root().join("configs/default.ron"))
         .unwrap()
         .with_overrides(&["agents.capacity=64".to_string()])
         .unwrap();
     assert_eq!((c.initial_agents(), c.agents.min_agents()), (64, 16));
-    let placed = Config::from_ron(
+    let placed = silico::world::config_from_ron(
         "(agents: (capacity: 10), scenario: (agents: [(pos: (1.0, 1.0), count: 3)]))",
         "placed.ron",
     )
     .unwrap();
     assert_eq!(placed.initial_agents(), 7);
     // A resolved config keeps them left out, so a fork that changes the capacity follows.
-    let round = Config::from_ron(&c.to_ron(), "round.ron").unwrap();
+    let round = silico::world::config_from_ron(&c.to_ron(), "round.ron").unwrap();
     assert_eq!(round.agents.initial_agents, None);
 }
 
@@ -641,14 +641,14 @@ fn validate_refuses_bad_overrides() {
 #[test]
 fn worlds_too_big_for_memory_are_refused_before_allocating() {
     let text = "(agents: (capacity: 4000000, min_agents: 1, initial_agents: 1), brain: Linear)";
-    let err = Config::from_ron(text, "huge.ron").unwrap_err().to_string();
+    let err = silico::world::config_from_ron(text, "huge.ron").unwrap_err().to_string();
     assert!(
         err.contains("GiB") && err.contains("agents.capacity"),
         "{err}"
     );
     // The same population with no genome fits.
     let ok = "(agents: (capacity: 4000000, min_agents: 1, initial_agents: 1), brain: Random)";
-    assert!(Config::from_ron(ok, "ok.ron").is_ok());
+    assert!(silico::world::config_from_ron(ok, "ok.ron").is_ok());
 }
 
 #[test]

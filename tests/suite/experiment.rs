@@ -259,7 +259,7 @@ fn backend() -> silico::batch::BackendChoice {
 /// then raises the gain of the cell they share every step; its food comes from that farm.
 fn bot_farmers() -> (silico::config::Config, silico::world::State) {
     use silico::config::{AgentPlacement, BotPlacement, GenomeSpec};
-    use silico::world::program::{BotOp, MemorySpec, ProgramSpec};
+    use silico::program::{BotOp, MemorySpec, ProgramSpec};
     use silico::world::{act, Dims, ACTION_LEN, MESSAGE_LEN};
     let mut cfg = common::tiny();
     cfg.world.map_size = 16;

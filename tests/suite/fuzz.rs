@@ -134,9 +134,8 @@ fn mutated_shipped_configs_are_refused_naming_the_file() {
     fuzz("config files", (0..n, edits()), |(k, e)| {
         let (name, text) = &files[k];
         let origin = format!("fuzzed-{name}");
-        match Config::from_ron(&apply(text, &e), &origin) {
-            Ok(cfg) => cfg
-                .validate()
+        match silico::world::config_from_ron(&apply(text, &e), &origin) {
+            Ok(cfg) => silico::world::validate(&cfg)
                 .map_err(|errs| format!("accepted but invalid: {errs:?}")),
             Err(err) => {
                 let msg = err.to_string();
@@ -208,9 +207,8 @@ fn generated_overrides_are_refused_naming_the_setting() {
                 .into_iter()
                 .map(|(k, v)| format!("{}={v}", paths[k]))
                 .collect();
-            match base.with_overrides(&sets) {
-                Ok(cfg) => cfg
-                    .validate()
+            match silico::world::with_overrides(&base, &sets) {
+                Ok(cfg) => silico::world::validate(&cfg)
                     .map_err(|e| format!("accepted but invalid: {e:?}")),
                 Err(err) => {
                     let msg = err.to_string();
@@ -237,7 +235,7 @@ fn random_override_paths_are_refused_naming_the_path() {
         ("[a-z_.]{0,24}", "[=]{0,2}", values()),
         |(path, eq, value)| {
             let set = format!("{path}{eq}{value}");
-            match base.with_overrides(std::slice::from_ref(&set)) {
+            match silico::world::with_overrides(&base, std::slice::from_ref(&set)) {
                 Ok(_) => Ok(()),
                 Err(err) => {
                     let msg = err.to_string();
@@ -332,7 +330,7 @@ fn scenario_programs_are_refused_naming_the_field() {
             let text = format!(
                 "(world: (map_size: 16), agents: (capacity: 8), bots: (count: 8), scenario: (bots: [(pos: ({x:.1}, 4.0), count: {count}, step: (8.0, 0.0), program: {program}, memory: {memory})]))"
             );
-            match Config::from_ron(&text, "fuzzed-scenario.ron") {
+            match silico::world::config_from_ron(&text, "fuzzed-scenario.ron") {
                 Ok(cfg) => {
                     // An accepted program runs.
                     let mut w = silico::cpu::CpuWorld::new(&cfg, State::new(&cfg));

@@ -347,7 +347,7 @@ fn listeners_acting_on_what_they_heard_show_it_and_the_control_removes_it() {
 #[test]
 fn an_agent_programming_a_farming_bot_counts_as_tool_use() {
     use silico::config::BotPlacement;
-    use silico::world::program::{BotOp, MemorySpec, ProgramSpec};
+    use silico::program::{BotOp, MemorySpec, ProgramSpec};
     let mut cfg = world_without_agents();
     cfg.bots.count = 1;
     cfg.agents.view_bots = 1;
@@ -467,7 +467,7 @@ fn lineages_are_counted_and_losses_follow_deaths() {
 /// the groups. With G = 0 nobody has one and the measures count founders' lineages.
 #[test]
 fn kin_groups_root_every_g_generations() {
-    use silico::world::layout::kin_key;
+    use silico::layout::kin_key;
     use silico::world::lineage_key;
     let mut cfg = common::tiny();
     cfg.measures.kin_generations = 2;
@@ -907,7 +907,7 @@ fn eaters_independent_of_cultivators_harvest_at_the_chance_level() {
 #[test]
 fn lineages_that_program_farming_bots_eat_from_them() {
     use silico::config::BotPlacement;
-    use silico::world::program::{BotOp, MemorySpec, ProgramSpec};
+    use silico::program::{BotOp, MemorySpec, ProgramSpec};
     // Two agents (two lineages), each beside a bot it programs with Keep on a memory that
     // raises energy_gain; a third agent grazes far from any bot.
     let build = |programming: Switch| {

@@ -302,7 +302,7 @@ fn rust_and_wgsl_layouts_agree() {
 
 #[test]
 fn the_view_shader_validates_and_its_uniform_matches() {
-    use silico::app::view::{ViewUniform, VIEW_WGSL};
+    use silico::view::{ViewUniform, VIEW_WGSL};
     let src = format!("{}\n{VIEW_WGSL}", silico::gpu::COMMON_WGSL);
     let module = parse(&src, "view.wgsl");
     naga::valid::Validator::new(

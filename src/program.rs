@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::layout::{bot_act, BOT_OPS, BOT_TABLE, MESSAGE_LEN};
+use crate::layout::{bot_act, BOT_OPS, BOT_TABLE, MESSAGE_LEN};
 
 /// The seven operations, in program order. `mem` is the bot's memory, m1 and m2 the
 /// messages of the two nearest entities it sees.

@@ -1,5 +1,6 @@
 //! The world view: render pipelines over the simulation's own storage buffers (see
-//! `shaders/view.wgsl`), drawn inside egui's render pass through a paint callback.
+//! `shaders/view.wgsl`), drawn inside egui's render pass through a paint callback by the
+//! app, and into offscreen images by the app's captures and `silico run --frames-every`.
 //! A GPU world is drawn from its live buffers with no copy; a CPU world's terrain and
 //! entities are written to mirror buffers of the same layout once per frame.
 
@@ -10,7 +11,7 @@ use crate::gpu::COMMON_WGSL;
 use crate::sim::World;
 use crate::world::NONE;
 
-pub const VIEW_WGSL: &str = include_str!("../../shaders/view.wgsl");
+pub const VIEW_WGSL: &str = include_str!("../shaders/view.wgsl");
 pub const MAX_HIGHLIGHTS: usize = 16;
 
 /// The terrain layers the view can show, in the shader's numbering.
