@@ -29,7 +29,7 @@
 @group(0) @binding(11) var<storage, read_write> birth_codes: array<u32>;
 // @genome_pages read_write
 
-// src/world/layout.rs GENOME_PAIRS_PER_THREAD.
+// src/layout.rs GENOME_PAIRS_PER_THREAD.
 const GENOME_PAIRS_PER_THREAD: u32 = 8u;
 
 fn record(e: LifeEvent) {

@@ -1,4 +1,4 @@
-// Shared declarations, prepended to every pass. Mirrors src/world/layout.rs and src/rng.rs;
+// Shared declarations, prepended to every pass. Mirrors src/layout.rs and src/rng.rs;
 // tests/suite/shaders.rs checks every struct's size and offsets against the Rust side.
 
 const MESSAGE_LEN: u32 = 16u;
@@ -184,14 +184,14 @@ struct Measures {
     _pad: f32,
 }
 
-// src/world/layout.rs SALIENCY_*.
+// src/layout.rs SALIENCY_*.
 const SALIENCY_GROUPS: u32 = 5u;
 const SALIENCY_AGENTS: u32 = 8u;
 const SALIENCY_INPUTS: u32 = 8u;
 const SALIENCY_PROBES: u32 = 41u;
 const SALIENCY_EPS: f32 = 0.01;
 
-// src/world/layout.rs INFLUENCE_LISTENERS, SALIENCY_ROWS, PROBE_ROWS, PROBE_SWAP.
+// src/layout.rs INFLUENCE_LISTENERS, SALIENCY_ROWS, PROBE_ROWS, PROBE_SWAP.
 const INFLUENCE_LISTENERS: u32 = 32u;
 const SALIENCY_ROWS: u32 = 328u;
 const PROBE_ROWS: u32 = 392u;
@@ -293,7 +293,7 @@ struct BotTick {
 
 // Each bot sees its BOT_VIEW nearest agents and other bots; its program picks one
 // of BOT_OPS operations and holds a BOT_TABLE-entry lookup table. Bot action indices
-// (src/world/layout.rs `bot_act`):
+// (src/layout.rs `bot_act`):
 const BOT_VIEW: u32 = 4u;
 const BOT_OPS: u32 = 7u;
 const B_MOVE_X: u32 = 0u;
@@ -321,14 +321,14 @@ struct CellTick {
     _pad: f32,
 }
 
-// src/world/layout.rs: who last raised a cell's energy_gain.
+// src/layout.rs: who last raised a cell's energy_gain.
 const CULTIVATOR_NONE: u32 = 0u;
 const CULTIVATOR_AGENTS: u32 = 1u;
 const CULTIVATOR_BOTS: u32 = 2u;
-// src/world/layout.rs LINEAGE_FIXED_SCALE.
+// src/layout.rs LINEAGE_FIXED_SCALE.
 const LINEAGE_FIXED_SCALE: f32 = 1024.0;
 
-// src/world/layout.rs `lineage_key`: a 32-bit hash of a lineage id, never 0.
+// src/layout.rs `lineage_key`: a 32-bit hash of a lineage id, never 0.
 fn lineage_key(lo: u32, hi: u32) -> u32 {
     var x = lo ^ (hi * 0x9e3779b9u);
     x = (x ^ (x >> 16u)) * 0x7feb352du;
@@ -336,7 +336,7 @@ fn lineage_key(lo: u32, hi: u32) -> u32 {
     return (x ^ (x >> 16u)) | 1u;
 }
 
-// src/world/layout.rs `kin_key`: the lineage an agent counts for in the lineage measures.
+// src/layout.rs `kin_key`: the lineage an agent counts for in the lineage measures.
 fn kin_key(a: Agent) -> u32 {
     if (a.kin != 0u) { return a.kin; }
     return lineage_key(a.founder.x, a.founder.y);
@@ -433,7 +433,7 @@ fn cell_xy(c: u32) -> vec2<u32> {
 
 // How far an agent moved, bounded from above without a square root: |dx| + |dy| of the
 // wrapped step, as the bits of a non-negative float, which order like the floats (for
-// atomicMax). src/cpu/mod.rs `moved_units`.
+// atomicMax). src/world/common.rs `moved_units`.
 fn moved_bits(was: vec2<f32>, now: vec2<f32>) -> u32 {
     return bitcast<u32>(abs(wrap_delta(now.x - was.x)) + abs(wrap_delta(now.y - was.y)));
 }
@@ -546,8 +546,6 @@ fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
     return gid.x + gid.y * nwg.x * 64u;
 }
 
-// tanh with its input clamped first: some drivers compute tanh through exp and return NaN
-// for large inputs. tanh(15) is 1.0 in f32, so the clamp changes no finite result.
 // What one eater gets from a cell with `eaters` eaters: eat_rate of the cell's energy each,
 // scaled down when together they would take more than is there.
 fn eat_share(cell_energy: f32, eaters: u32) -> f32 {
@@ -555,7 +553,7 @@ fn eat_share(cell_energy: f32, eaters: u32) -> f32 {
 }
 
 // An agent whose energy is gone dies; its record keeps the energy it died with (≤ 0).
-// (src/cpu/mod.rs `die_if_spent`.)
+// (src/world/common.rs `die_if_spent`.)
 fn die_if_spent(a: ptr<function, Agent>, t: ptr<function, AgentTick>) {
     if ((*a).energy <= 0.0) {
         (*a).alive = 0u;
@@ -566,7 +564,7 @@ fn die_if_spent(a: ptr<function, Agent>, t: ptr<function, AgentTick>) {
 
 // A cell after a step's eaters and terraforming sums (agents' or bots'); returns what the
 // eaters took: exactly what they got, so eating never creates energy by rounding.
-// (src/cpu/mod.rs `take_from_cell`.)
+// (src/world/common.rs `take_from_cell`.)
 fn take_from_cell(cell: ptr<function, Cell>, eaters: u32, terraform: array<f32, 5>) -> f32 {
     var eaten = 0.0;
     if (eaters > 0u) {
@@ -588,6 +586,8 @@ fn pulled(current: f32, sum: f32, gate: f32) -> f32 {
     return current + (sum - current * gate) * (1.0 / max(gate, 1.0));
 }
 
+// tanh with its input clamped first: some drivers compute tanh through exp and return NaN
+// for large inputs. tanh(15) is 1.0 in f32, so the clamp changes no finite result.
 fn safe_tanh(x: f32) -> f32 {
     return tanh(clamp(x, -15.0, 15.0));
 }

@@ -1,4 +1,4 @@
-// One row of per-tick measures (columns: METRIC_COLUMNS in src/world/layout.rs, documented
+// One row of per-tick measures (columns: METRIC_COLUMNS in src/layout.rs, documented
 // in docs/metrics.md) written into the metrics ring, then the tick counter advanced.
 // metrics_partial: params.metric_partials workgroups each sum a contiguous chunk of the agents and
 // of the cells; metrics: one workgroup sums the partials and writes the row. Every sum is
@@ -33,7 +33,7 @@
 // @genome_pages read
 
 const METRIC_COUNT: u32 = 90u;
-// src/world/layout.rs DIVERSITY_SAMPLE, DIVERSITY_EVERY_TICKS.
+// src/layout.rs DIVERSITY_SAMPLE, DIVERSITY_EVERY_TICKS.
 const DIVERSITY_SAMPLE: u32 = 16u;
 const DIVERSITY_EVERY_TICKS: u32 = 16u;
 const METRIC_RING: u32 = 64u;
@@ -51,10 +51,10 @@ const M_FARM_CHANCE: u32 = 3u;
 const M_BOT_FOOD: u32 = 4u;
 const M_BOT_OWN: u32 = 5u;
 const M_BOT_CHANCE: u32 = 6u;
-// src/world/layout.rs PROGRAMMED_WINDOW_TICKS.
+// src/layout.rs PROGRAMMED_WINDOW_TICKS.
 const PROGRAMMED_WINDOW_TICKS: u32 = 32u;
 
-// src/world/layout.rs `comm`.
+// src/layout.rs `comm`.
 const MESSAGE_SYMBOLS: u32 = 16u;
 const ACTION_SYMBOLS: u32 = 8u;
 const COMM_TABLE: u32 = 128u;

@@ -610,12 +610,10 @@ pub fn bench(
     let wall_s = started.elapsed().as_secs_f64();
     let agent_ticks: f64 = rows.iter().map(|r| r[pop_col] as f64).sum();
     let mean_population = agent_ticks / rows.len().max(1) as f64;
-    let brain_pass = match cfg.brain {
-        crate::config::Brain::Linear => Some("policy"),
-        crate::config::Brain::Compact { .. } => Some("compact_brain"),
-        crate::config::Brain::JaxLife { .. } => Some("jaxlife_brain"),
-        _ => None,
-    };
+    // The brain pass's weight traffic, for brains that have weights.
+    let params = crate::world::Params::new(cfg);
+    let brain_pass = (crate::world::Dims::new(cfg).genome_len > 0)
+        .then(|| crate::schedule::brain_passes(&params).0);
     let mut pass_ms = Vec::new();
     let mut brain_traffic = None;
     if let (crate::sim::World::Cpu(c), true) = (&mut world, passes) {
@@ -687,8 +685,7 @@ impl Frames {
         };
         let dir = out.join("frames");
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let renderer =
-            crate::view::ViewRenderer::new(&ctx.device, crate::view::IMAGE_FORMAT);
+        let renderer = crate::view::ViewRenderer::new(&ctx.device, crate::view::IMAGE_FORMAT);
         Ok(Self {
             ctx,
             renderer,

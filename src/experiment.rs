@@ -28,10 +28,8 @@ impl Base {
     /// in errors.
     pub fn resolve(&self, base_dir: &Path, origin: &str) -> Result<Config> {
         match self {
-            Base::Path(p) => {
-                crate::world::load_config(&base_dir.join(p))
-                    .with_context(|| format!("{origin}: base config"))
-            }
+            Base::Path(p) => crate::world::load_config(&base_dir.join(p))
+                .with_context(|| format!("{origin}: base config")),
             Base::Inline(cfg) => {
                 crate::world::validate(cfg).map_err(|errs| {
                     anyhow::anyhow!("{origin}: base config:\n  {}", errs.join("\n  "))

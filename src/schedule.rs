@@ -103,7 +103,11 @@ pub fn steps(p: &Params, d: &Dims, o: Options) -> Vec<Step> {
     let mut s: Vec<Step> = TICK_ACCUMULATORS.iter().map(|n| Clear(n)).collect();
     s.extend([Pass("grid_count"), Pass("grid_scan")]);
     // The scatter counts again, from zero, as each cell's cursor.
-    s.extend([Clear("grid_counts"), Pass("grid_scatter"), Pass("neighbors")]);
+    s.extend([
+        Clear("grid_counts"),
+        Pass("grid_scatter"),
+        Pass("neighbors"),
+    ]);
     if o.shuffled {
         s.extend([
             Pass("shuffle_rank"),
@@ -116,7 +120,11 @@ pub fn steps(p: &Params, d: &Dims, o: Options) -> Vec<Step> {
     }
     let (brain, probe) = brain_passes(p);
     if o.probes {
-        s.extend([Pass("saliency_select"), Pass("influence_select"), Pass(probe)]);
+        s.extend([
+            Pass("saliency_select"),
+            Pass("influence_select"),
+            Pass(probe),
+        ]);
     }
     if o.saliency {
         s.push(Pass("saliency_reduce"));

@@ -19,8 +19,8 @@ use winit::window::{Window, WindowId};
 
 use crate::config::Config;
 use crate::gpu::GpuContext;
-use session::Session;
 use crate::view::{self, ViewRenderer};
+use session::Session;
 use ui::UiState;
 
 /// `silico app`'s options.

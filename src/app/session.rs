@@ -11,8 +11,8 @@ use anyhow::{Context as _, Result};
 use super::charts::History;
 use crate::config::Config;
 use crate::gpu::GpuContext;
-use crate::sim::{PendingReads, World};
 use crate::program::{disassemble, selected_op, BotOp, ProgramSpec, OPS};
+use crate::sim::{PendingReads, World};
 use crate::world::{checkpoint, Agent, Bot, BotTick, Dims, State, ACTION_LEN, NONE};
 
 /// What a config edit did.

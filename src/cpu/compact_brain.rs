@@ -10,8 +10,8 @@ use super::observe::{agent_vec, bot_heard_from, bot_vec, cell_features, heard_fr
 use super::wrap_delta;
 use crate::world::brain::{compact_inputs, Tensor};
 use crate::world::{
-    Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, CELL_FEATURES,
-    NONE, SALIENCY_EPS,
+    Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, CELL_FEATURES, NONE,
+    SALIENCY_EPS,
 };
 
 /// The Compact brain's input vector for agent `i` (shaders/compact_brain.wgsl says the

@@ -140,10 +140,7 @@ pub fn saliency_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
 /// is, with its inputs changed as `code` says: NONE, none; `PROBE_SWAP | j`, what it hears
 /// swapped for what agent j hears (influence); else observation input `code` raised by
 /// `SALIENCY_EPS`.
-pub fn run_probes(
-    sc: &mut Scratch,
-    actions: impl Fn(&Scratch, usize, u32) -> Vec<f32> + Sync,
-) {
+pub fn run_probes(sc: &mut Scratch, actions: impl Fn(&Scratch, usize, u32) -> Vec<f32> + Sync) {
     let probes: Vec<(usize, usize, u32)> = (0..PROBE_ROWS)
         .filter_map(|probe| {
             let agent = sc.probe_agents[probe_agent_index(probe)];

@@ -61,7 +61,9 @@ impl Readback {
         loop {
             match self.state() {
                 MapState::Mapped => return Ok(()),
-                MapState::Failed => return Err(GpuError::Readback(format!("mapping {what} failed"))),
+                MapState::Failed => {
+                    return Err(GpuError::Readback(format!("mapping {what} failed")))
+                }
                 MapState::Pending => {
                     device
                         .poll(wgpu::PollType::wait_indefinitely())

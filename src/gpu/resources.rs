@@ -98,8 +98,7 @@ pub(super) fn create(
         usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
         mapped_at_creation: false,
     });
-    ctx.queue
-        .write_buffer(&pbuf, 0, bytemuck::bytes_of(params));
+    ctx.queue.write_buffer(&pbuf, 0, bytemuck::bytes_of(params));
     buffers.insert("params", pbuf);
     // The buffers only the GPU has, declared by the pass files that bind them.
     for def in SHADERS {

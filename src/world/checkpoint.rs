@@ -122,12 +122,13 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
             path: path.into(),
             detail: "config is not UTF-8".into(),
         })?;
-    let cfg = super::config_from_ron(ron, &format!("{path} (stored config)")).map_err(|source| {
-        CheckpointError::Config {
-            path: path.into(),
-            source,
-        }
-    })?;
+    let cfg =
+        super::config_from_ron(ron, &format!("{path} (stored config)")).map_err(|source| {
+            CheckpointError::Config {
+                path: path.into(),
+                source,
+            }
+        })?;
     // A config that lies about the world's size must not make us allocate it.
     let needed = State::bytes_for(&cfg);
     let left = (body.len() - r.at) as u64;

@@ -76,11 +76,7 @@ pub fn die_if_spent(a: &mut Agent, t: &mut AgentTick) {
 
 /// A cell after a step's eaters and terraforming sums (agents' or bots'); returns what the
 /// eaters took: exactly what they got, so eating never creates energy by rounding.
-pub fn take_from_cell(
-    p: &Params,
-    cell: &mut Cell,
-    acc: &CellAcc,
-) -> f32 {
+pub fn take_from_cell(p: &Params, cell: &mut Cell, acc: &CellAcc) -> f32 {
     let mut eaten = 0.0;
     if acc.eaters > 0 {
         eaten = acc.eaters as f32 * eat_share(p, cell.energy, acc.eaters);

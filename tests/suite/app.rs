@@ -9,8 +9,8 @@ use egui_kittest::Harness;
 use silico::app::session::{Applied, Selection, Session};
 use silico::app::ui::{self, UiState};
 use silico::config::Config;
-use silico::sim::World;
 use silico::program::ProgramSpec;
+use silico::sim::World;
 use silico::world::METRIC_COLUMNS;
 
 struct App {

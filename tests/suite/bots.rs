@@ -9,8 +9,8 @@ use silico::batch::{self, BackendChoice, RunOptions};
 use silico::config::{AgentPlacement, BitPlacement, BotPlacement, Config, GenomeSpec};
 use silico::cpu::CpuWorld;
 use silico::gpu::GpuWorld;
-use silico::sim::{BackendKind, World};
 use silico::program::{disassemble, BotOp, MemorySpec, ProgramSpec, OPS};
+use silico::sim::{BackendKind, World};
 use silico::world::{metric_index, Scratch, State, BOT_OPS, MESSAGE_LEN};
 
 /// A 32×32 world with only what a test places: no random agents, no respawns, Zero brains,

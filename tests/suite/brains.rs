@@ -8,8 +8,8 @@ use common::assert_close;
 use silico::config::{Brain, Config};
 use silico::cpu::jaxlife_brain::Net;
 use silico::cpu::CpuWorld;
-use silico::schedule::Step;
 use silico::gpu::GpuWorld;
+use silico::schedule::Step;
 use silico::world::brain::{self, Tensor};
 use silico::world::*;
 

@@ -98,7 +98,10 @@ fn default_ron_is_exactly_the_default() {
 
 #[test]
 fn empty_file_gives_the_defaults() {
-    assert_eq!(silico::world::config_from_ron("()", "empty").unwrap(), Config::default());
+    assert_eq!(
+        silico::world::config_from_ron("()", "empty").unwrap(),
+        Config::default()
+    );
 }
 
 #[test]
@@ -109,7 +112,10 @@ fn to_ron_round_trips() {
     };
     c.terrain.kind = TerrainKind::TwoIslands;
     c.agents.eat_rate = 0.3;
-    assert_eq!(silico::world::config_from_ron(&c.to_ron(), "round trip").unwrap(), c);
+    assert_eq!(
+        silico::world::config_from_ron(&c.to_ron(), "round trip").unwrap(),
+        c
+    );
 }
 
 /// Every config file under `dir`; experiment files (configs/experiments/, checked in
@@ -315,7 +321,8 @@ fn malformed_ron_reports_file_and_line() {
     }
     assert_names(&err.to_string(), &["broken.ron:3:"]);
 
-    let err = silico::world::config_from_ron("(\n  seed: 1,\n  world: (map_size: 64\n", "open.ron").unwrap_err();
+    let err = silico::world::config_from_ron("(\n  seed: 1,\n  world: (map_size: 64\n", "open.ron")
+        .unwrap_err();
     assert!(matches!(err, ConfigError::Parse { .. }), "{err}");
     assert_names(&err.to_string(), &["open.ron:"]);
 }
@@ -641,7 +648,9 @@ fn validate_refuses_bad_overrides() {
 #[test]
 fn worlds_too_big_for_memory_are_refused_before_allocating() {
     let text = "(agents: (capacity: 4000000, min_agents: 1, initial_agents: 1), brain: Linear)";
-    let err = silico::world::config_from_ron(text, "huge.ron").unwrap_err().to_string();
+    let err = silico::world::config_from_ron(text, "huge.ron")
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("GiB") && err.contains("agents.capacity"),
         "{err}"

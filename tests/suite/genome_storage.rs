@@ -5,9 +5,9 @@ use crate::common;
 
 use silico::config::{Brain, Config, Precision};
 use silico::cpu::CpuWorld;
-use silico::schedule::Step;
 use silico::error::GpuError;
 use silico::gpu::GpuWorld;
+use silico::schedule::Step;
 use silico::world::brain::round_weight;
 use silico::world::*;
 

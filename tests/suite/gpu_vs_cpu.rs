@@ -6,8 +6,8 @@ use crate::common;
 
 use silico::config::{Brain, Config, TerrainKind};
 use silico::cpu::CpuWorld;
-use silico::schedule::Step;
 use silico::gpu::{GpuContext, GpuWorld};
+use silico::schedule::Step;
 use silico::world::*;
 use std::mem::{offset_of, size_of};
 
@@ -25,11 +25,15 @@ enum Word {
 
 fn word_kind(section: &str, index: usize) -> Word {
     match section {
-        "agents" => match index % (size_of::<Agent>() / 4) {
-            4..=11 => Word::Exact,
-            i if i == offset_of!(Agent, kin) / 4 => Word::Exact,
-            _ => Word::Float,
-        },
+        "agents" => {
+            // The integer words: alive through founder, and the kin key.
+            let ints = offset_of!(Agent, alive) / 4..offset_of!(Agent, id) / 4;
+            match index % (size_of::<Agent>() / 4) {
+                i if ints.contains(&i) => Word::Exact,
+                i if i == offset_of!(Agent, kin) / 4 => Word::Exact,
+                _ => Word::Float,
+            }
+        }
         "clock" | "neighbor_list" | "bot_neighbor_list" | "grid_counts" | "grid_start"
         | "grid_items" | "agent_cell" | "birth_control" | "birth_list" | "heard" | "comm_hist"
         | "bot_programmed" | "lineage_set" | "lineage_eaten" | "cultivator" | "cultivator_id"
@@ -50,8 +54,8 @@ fn word_kind(section: &str, index: usize) -> Word {
             }
         }
         "agent_acc" => Word::Fixed,
-        "cell_acc" => match index % 8 {
-            0 => Word::Exact,
+        "cell_acc" => match index % (size_of::<CellAcc>() / 4) {
+            i if i == offset_of!(CellAcc, eaters) / 4 => Word::Exact,
             _ => Word::Fixed,
         },
         "minmax" => Word::Ordered,

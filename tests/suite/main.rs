@@ -18,6 +18,7 @@ mod fuzz;
 mod genome_storage;
 mod gpu_vs_cpu;
 mod invariants;
+mod layers;
 mod lineage;
 mod measures;
 mod pictures;
