@@ -64,9 +64,9 @@ pub(super) fn build(
         }
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some(def.file),
-            source: wgpu::ShaderSource::Wgsl(full_source(def, &pages).into()),
+            source: wgpu::ShaderSource::Wgsl(full_source(def, pages).into()),
         });
-        let decls = binding_decls(&pass_source(def, &pages));
+        let decls = binding_decls(&pass_source(def, pages));
         let storage = decls.iter().filter(|d| !d.uniform).count() as u32;
         if storage > ctx.limits.max_storage_buffers_per_shader_stage {
             return Err(GpuError::TooManyBindings {
