@@ -58,7 +58,7 @@ pub fn brain_passes(p: &Params) -> (&'static str, &'static str) {
 }
 
 /// What varies a tick's steps beyond the world's structure.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Options {
     /// Run the probes (for saliency, influence or both).
     pub probes: bool,

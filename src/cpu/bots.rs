@@ -123,7 +123,7 @@ fn sense_agents(p: &Params, st: &State, sc: &Scratch, me: [f32; 2]) -> [Seen; BO
     agents
 }
 
-pub use crate::world::SERIAL_SENSE_MAX;
+use crate::world::SERIAL_SENSE_MAX;
 
 /// What bot b sees: its BOT_VIEW nearest alive agents and other bots, nearest first.
 pub fn sense(

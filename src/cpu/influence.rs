@@ -20,7 +20,7 @@ use crate::world::{
 /// Inputs of an agent's vector before its two messages.
 const AGENT_PLAIN: usize = AGENT_VEC_LEN - 2 * MESSAGE_LEN;
 
-pub use crate::schedule::{influence_tick, probe_tick};
+use crate::schedule::influence_tick;
 
 /// Where an observation row holds what its agent hears (WGSL `heard_range`): the
 /// other_message in its own vector, both message fields of each neighbour slot, and each

@@ -84,7 +84,7 @@ fn find_key(set: &[u32], key: u32) -> Option<usize> {
     None
 }
 
-pub use crate::world::{MEALS_AT, MEAL_SUMS, PARTIAL_STRIDE, SUMS};
+use crate::world::{MEALS_AT, MEAL_SUMS, PARTIAL_STRIDE, SUMS};
 
 /// `metrics_meals`' sums over the agents alive at the end of the tick: what they ate; what
 /// they ate from cells an agent lineage cultivated, what of it the cultivator's own lineage
@@ -175,8 +175,6 @@ pub fn table_stats(t: &[u32]) -> [f32; 3] {
 }
 /// The bot outputs the metrics average: move x, move y, push, eat, hit, gate, terraform gain.
 const BOT_ACTION_OUTS: [usize; 7] = [0, 1, 2, 3, 5, 6, 7];
-
-pub use crate::world::genesis::{energy_totals, seed_totals};
 
 /// The chunk [lo, hi) of n items that partial w owns.
 fn chunk(n: usize, w: usize, partials: usize) -> std::ops::Range<usize> {

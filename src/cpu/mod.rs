@@ -21,6 +21,9 @@ pub mod terrain;
 use crate::config::Config;
 use crate::rng::Rng;
 use crate::schedule::{self, Step};
+// The helpers the passes share (`super::wrap_coord`, ...) mirror shaders/common.wgsl; they
+// live in `world::common`, where the initial world uses them too.
+use crate::world::common::*;
 use crate::world::{Dims, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING};
 
 /// The CPU world: state, scratch and the pass sequence of one tick.
@@ -46,7 +49,7 @@ impl CpuWorld {
         // A world at tick 0 (perhaps edited by a test or scenario) starts its ledger from
         // itself; a resumed one keeps the totals its checkpoint stored.
         if state.tick() == 0 {
-            state.metrics_prev = metrics::seed_totals(&state);
+            state.metrics_prev = crate::world::genesis::seed_totals(&state);
         }
         let tensors = crate::world::brain::layout_for(cfg);
         Self {
@@ -218,7 +221,3 @@ impl CpuWorld {
         self.scratch.metrics_ring[slot * n..(slot + 1) * n].to_vec()
     }
 }
-
-// The helpers the passes share mirror shaders/common.wgsl; they live in `world::common`,
-// where the initial world uses them too.
-pub use crate::world::common::*;

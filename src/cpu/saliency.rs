@@ -18,7 +18,7 @@ use crate::world::{
 const AGENT_PLAIN: usize = AGENT_VEC_LEN - 2 * MESSAGE_LEN;
 const BOT_PLAIN: usize = BOT_VEC_LEN - MESSAGE_LEN;
 
-pub use crate::schedule::saliency_tick;
+use crate::schedule::saliency_tick;
 
 fn sizes(p: &Params) -> (usize, usize, usize) {
     (

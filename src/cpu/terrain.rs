@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use crate::rng::{stream, Rng};
-pub use crate::world::terrain::*;
+use crate::world::terrain::*;
 use crate::world::{terrain_kind, Params, Scratch, State, WEATHER_FIELDS};
 
 pub fn terrain_weather(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {

@@ -2,7 +2,7 @@
 //! with a thread or a workgroup per bot, then gather onto agents and bots, then cells). Reference:
 //! src/cpu/bots.rs.
 use super::{Dispatch, Entry, ShaderDef};
-pub use crate::world::SERIAL_SENSE_MAX;
+use crate::world::SERIAL_SENSE_MAX;
 use crate::world::{Dims, Params};
 
 /// Threads `bots_act` runs: one per bot, or a workgroup of 64 per bot.

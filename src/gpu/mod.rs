@@ -144,6 +144,20 @@ pub fn shader_of(pass: &str) -> Option<&'static ShaderDef> {
         .find(|def| def.entries.iter().any(|e| e.name == pass))
 }
 
+/// What one schedule step becomes on the GPU in a world of these sizes.
+pub fn gpu_steps(step: crate::schedule::Step, d: &Dims) -> Vec<GpuStep> {
+    use crate::schedule::Step;
+    match step {
+        Step::Clear(section) => vec![GpuStep::Clear(section, None)],
+        Step::Pass(pass) => {
+            let def = shader_of(pass).unwrap_or_else(|| {
+                panic!("the schedule runs '{pass}', which no shader in gpu::SHADERS has")
+            });
+            (def.steps)(pass, d)
+        }
+    }
+}
+
 /// The entry `name` of any shader.
 pub fn entry(name: &str) -> Option<&'static Entry> {
     SHADERS

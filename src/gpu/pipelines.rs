@@ -8,7 +8,7 @@ use super::genome::{self, GenomePages};
 use super::{binding_decls, full_source, pass_source, Dispatch, GpuContext, GpuStep, SHADERS};
 use crate::config::Config;
 use crate::error::GpuError;
-use crate::schedule::{self, Step};
+use crate::schedule;
 use crate::world::{Dims, Params};
 
 pub(super) struct Pipeline {
@@ -23,18 +23,14 @@ pub(super) struct Pipeline {
 /// The entry points a world of these sizes may dispatch: every pass of a tick with every
 /// optional pass on, as its pass file expands it.
 fn entries_used(params: &Params, dims: &Dims) -> HashSet<&'static str> {
-    let mut used = HashSet::new();
-    for step in schedule::steps(params, dims, schedule::Options::all()) {
-        let Step::Pass(pass) = step else { continue };
-        if let Some(def) = super::shader_of(pass) {
-            for op in (def.steps)(pass, dims) {
-                if let GpuStep::Entry(e) = op {
-                    used.insert(e);
-                }
-            }
-        }
-    }
-    used
+    schedule::steps(params, dims, schedule::Options::all())
+        .into_iter()
+        .flat_map(|step| super::gpu_steps(step, dims))
+        .filter_map(|op| match op {
+            GpuStep::Entry(e) => Some(e),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Build the pipelines of every entry the world may dispatch.
@@ -143,7 +139,7 @@ pub(super) fn build(
             bind_group_layouts: &[Some(&bgl)],
             immediate_size: 0,
         });
-        let owned = pipeline_constants(def.source, cfg, params);
+        let owned = pipeline_constants(def.source, cfg, params, dims);
         let constants: Vec<(&str, f64)> = owned.iter().map(|(n, v)| (n.as_str(), *v)).collect();
         for entry in entries {
             let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
@@ -180,9 +176,8 @@ pub(super) fn build(
 /// can unroll the loops over them (see neighbors.wgsl), the JaxLife brain's sizes, and the
 /// offset of every genome tensor as `OFF_<NAME>` (so the shaders read the layout of
 /// `world::brain` and nothing else).
-fn pipeline_constants(source: &str, cfg: &Config, params: &Params) -> Vec<(String, f64)> {
+fn pipeline_constants(source: &str, cfg: &Config, params: &Params, d: &Dims) -> Vec<(String, f64)> {
     let (hidden, heads) = crate::world::brain::attention_sizes(cfg);
-    let d = Dims::new(cfg);
     let mut all = vec![
         ("VIEW_AGENTS".to_string(), params.view_agents as f64),
         ("VIEW_BOTS".to_string(), params.view_bots as f64),
@@ -191,7 +186,7 @@ fn pipeline_constants(source: &str, cfg: &Config, params: &Params) -> Vec<(Strin
         ("TERRAIN_LEN".to_string(), d.terrain_len() as f64),
         (
             "SERIAL_SENSE_MAX".to_string(),
-            super::bots::SERIAL_SENSE_MAX as f64,
+            crate::world::SERIAL_SENSE_MAX as f64,
         ),
     ];
     for t in crate::world::brain::layout_for(cfg) {

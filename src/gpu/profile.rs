@@ -17,22 +17,24 @@ impl GpuWorld {
         let all = schedule::steps(&self.params, &self.dims, schedule::Options::all());
         let mut total_ms: HashMap<&'static str, f64> = HashMap::new();
         let period_ns = self.ctx.queue.get_timestamp_period() as f64;
+        // Room for the longest tick's passes (every optional pass on).
+        let most = all.iter().filter(|s| matches!(s, Step::Pass(_))).count() as u32;
+        let device = &self.ctx.device;
+        let query_set = device.create_query_set(&wgpu::QuerySetDescriptor {
+            label: Some("pass timestamps"),
+            ty: wgpu::QueryType::Timestamp,
+            count: 2 * most,
+        });
+        let resolve = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("timestamps"),
+            size: 2 * most as u64 * 8,
+            usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
         for _ in 0..reps {
             let steps = schedule::tick_steps(&self.params, &self.dims, self.tick as u32);
             let passes = steps.iter().filter(|s| matches!(s, Step::Pass(_))).count() as u32;
-            let device = &self.ctx.device;
-            let query_set = device.create_query_set(&wgpu::QuerySetDescriptor {
-                label: Some("pass timestamps"),
-                ty: wgpu::QueryType::Timestamp,
-                count: 2 * passes,
-            });
             let bytes = 2 * passes as u64 * 8;
-            let resolve = device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("timestamps"),
-                size: bytes,
-                usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
-                mapped_at_creation: false,
-            });
             let mut enc = self.ctx.device.create_command_encoder(&Default::default());
             let mut timed = Vec::new();
             for step in &steps {

@@ -4,21 +4,13 @@
 //! dispatches within a pass by their buffer use), which saves the drivers a
 //! synchronisation per dispatch.
 
-use super::{fold_groups, groups_for, shader_of, Dispatch, GpuStep, GpuWorld};
+use super::{fold_groups, groups_for, Dispatch, GpuStep, GpuWorld};
 use crate::schedule::{self, Step};
 
 impl GpuWorld {
-    /// What one schedule step becomes on the GPU.
+    /// What one schedule step becomes on the GPU in this world.
     pub(super) fn gpu_steps(&self, step: Step) -> Vec<GpuStep> {
-        match step {
-            Step::Clear(section) => vec![GpuStep::Clear(section, None)],
-            Step::Pass(pass) => {
-                let def = shader_of(pass).unwrap_or_else(|| {
-                    panic!("the schedule runs '{pass}', which no shader in gpu::SHADERS has")
-                });
-                (def.steps)(pass, &self.dims)
-            }
-        }
+        super::gpu_steps(step, &self.dims)
     }
 
     /// Record a clear or a copy (outside any compute pass).
@@ -35,6 +27,11 @@ impl GpuWorld {
     /// Record schedule steps.
     pub(super) fn record_steps(&self, enc: &mut wgpu::CommandEncoder, steps: &[Step]) {
         let ops: Vec<GpuStep> = steps.iter().flat_map(|s| self.gpu_steps(*s)).collect();
+        self.record_ops(enc, &ops);
+    }
+
+    /// Record GPU steps.
+    fn record_ops(&self, enc: &mut wgpu::CommandEncoder, ops: &[GpuStep]) {
         let mut k = 0;
         while k < ops.len() {
             if !matches!(ops[k], GpuStep::Entry(_)) {
@@ -53,10 +50,19 @@ impl GpuWorld {
         }
     }
 
-    /// Tick `tick` (the GPU's clock as it starts).
-    pub(super) fn record_tick(&self, enc: &mut wgpu::CommandEncoder, tick: u64) {
-        let steps = schedule::tick_steps(&self.params, &self.dims, tick as u32);
-        self.record_steps(enc, &steps);
+    /// Tick `tick` (the GPU's clock as it starts). A tick's GPU steps are built once per
+    /// kind of tick (probe or not, ...), not every tick.
+    pub(super) fn record_tick(&mut self, enc: &mut wgpu::CommandEncoder, tick: u64) {
+        let kind = schedule::Options::for_tick(&self.params, tick as u32);
+        let ops = match self.tick_ops.remove(&kind) {
+            Some(ops) => ops,
+            None => schedule::steps(&self.params, &self.dims, kind)
+                .into_iter()
+                .flat_map(|s| self.gpu_steps(s))
+                .collect(),
+        };
+        self.record_ops(enc, &ops);
+        self.tick_ops.insert(kind, ops);
     }
 
     /// Run one schedule step alone (for GPU-vs-CPU tests).

@@ -8,7 +8,7 @@ use super::genome::{self, GenomePages};
 use super::{GpuContext, SHADERS};
 use crate::config::Config;
 use crate::error::GpuError;
-use crate::world::{Params, Scratch, State};
+use crate::world::{Dims, Params, Scratch, State};
 
 fn alloc_len(len: u64) -> u64 {
     // Bindings may not be empty, and a runtime array needs room for one element.
@@ -27,6 +27,7 @@ pub(super) fn create(
     ctx: &GpuContext,
     cfg: &Config,
     params: &Params,
+    dims: &Dims,
     state: &State,
     scratch: &Scratch,
     pages: &GenomePages,
@@ -34,7 +35,6 @@ pub(super) fn create(
     let device = &ctx.device;
     let max_binding = ctx.limits.max_storage_buffer_binding_size;
     let max_buffer = ctx.limits.max_buffer_size;
-    let dims = crate::world::Dims::new(cfg);
     let mut buffers = HashMap::new();
     let mut lengths = HashMap::new();
     let genome_scale = crate::world::brain::genome_scales(cfg);
@@ -102,7 +102,7 @@ pub(super) fn create(
     buffers.insert("params", pbuf);
     // The buffers only the GPU has, declared by the pass files that bind them.
     for def in SHADERS {
-        for extra in (def.buffers)(&dims) {
+        for extra in (def.buffers)(dims) {
             let buf = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(extra.name),
                 size: alloc_len(extra.bytes),

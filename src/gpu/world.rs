@@ -34,6 +34,8 @@ pub struct GpuWorld {
     pub pages: GenomePages,
     pub(super) passes: HashMap<&'static str, Pipeline>,
     pub(super) tick: u64,
+    /// Each kind of tick's GPU steps (`record_tick`); cleared when the params change.
+    pub(super) tick_ops: HashMap<crate::schedule::Options, Vec<super::GpuStep>>,
     pending: VecDeque<PendingMetrics>,
     spare_staging: Vec<wgpu::Buffer>,
     /// Read births and deaths back with the metrics (for lineage.csv).
@@ -78,7 +80,7 @@ impl GpuWorld {
             max_pages: MAX_PAGES,
         })?;
         let scratch = Scratch::new(&dims);
-        let res = super::resources::create(&ctx, cfg, &params, state, &scratch, &pages)?;
+        let res = super::resources::create(&ctx, cfg, &params, &dims, state, &scratch, &pages)?;
         let passes = super::pipelines::build(&ctx, cfg, &params, &dims, &pages, &res.buffers)?;
         let mut world = Self {
             ctx,
@@ -89,6 +91,7 @@ impl GpuWorld {
             pages,
             passes,
             tick: state.tick(),
+            tick_ops: HashMap::new(),
             pending: VecDeque::new(),
             spare_staging: Vec::new(),
             collect_events: false,
@@ -112,6 +115,7 @@ impl GpuWorld {
     /// (costs, rates, mutation): it applies from the next submitted tick.
     pub fn set_config(&mut self, cfg: &Config) {
         self.params = Params::new(cfg);
+        self.tick_ops.clear();
         self.ctx
             .queue
             .write_buffer(self.buffer("params"), 0, bytemuck::bytes_of(&self.params));

@@ -600,8 +600,8 @@ fn check_bots_saw_nearest(backend: &str, cfg: &Config, st: &State, sc: &Scratch,
             .enumerate()
             .filter(|(_, q)| q[2] != 0.0)
             .map(|(j, q)| {
-                let dx = silico::cpu::wrap_delta(&p, q[0] - bot.pos[0]);
-                let dy = silico::cpu::wrap_delta(&p, q[1] - bot.pos[1]);
+                let dx = silico::world::common::wrap_delta(&p, q[0] - bot.pos[0]);
+                let dy = silico::world::common::wrap_delta(&p, q[1] - bot.pos[1]);
                 (dx * dx + dy * dy, dy, dx, j as u32)
             })
             .collect();
@@ -624,7 +624,7 @@ fn check_bots_saw_nearest(backend: &str, cfg: &Config, st: &State, sc: &Scratch,
 /// living agents where they are now. Small worlds scan every agent, checked alike.
 #[test]
 fn bots_see_their_nearest_agents_after_agents_moved_cells_away() {
-    for capacity in [600, silico::cpu::bots::SERIAL_SENSE_MAX] {
+    for capacity in [600, silico::world::SERIAL_SENSE_MAX] {
         let mut cfg = Config::default();
         cfg.world.map_size = 32;
         cfg.agents.capacity = capacity as u32;

@@ -67,7 +67,6 @@ fn no_module_names_a_layer_above_it() {
                 for prefix in ["crate::", "silico::"] {
                     if text.contains(&format!("{prefix}{name}::"))
                         || text.contains(&format!("{prefix}{name};"))
-                        || text.contains(&format!("{prefix}{name}::{{"))
                     {
                         found.push(format!("{} names {prefix}{name}", file.display()));
                     }

@@ -415,7 +415,7 @@ fn metric_columns_match_the_shader() {
         "const METRIC_RING: u32 = {}u;",
         silico::world::METRIC_RING
     )));
-    use silico::cpu::metrics::{MEALS_AT, MEAL_SUMS, PARTIAL_STRIDE, SUMS};
+    use silico::world::{MEALS_AT, MEAL_SUMS, PARTIAL_STRIDE, SUMS};
     assert!(src.contains(&format!("const SUMS: u32 = {SUMS}u;")));
     assert!(src.contains(&format!("const MEAL_SUMS: u32 = {MEAL_SUMS}u;")));
     assert!(src.contains(&format!("const MEALS_AT: u32 = {MEALS_AT}u;")));
