@@ -86,8 +86,8 @@ fn apply_cells(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     cell_tick[c].eaten = eaten;
     cell_tick[c].eaten_by_agents = eaten;
     if (terraform[0] > 0.0) {
-        // The lowest slot that raised it (effects) stands for its lineage.
-        let a = agents[0xffffffffu - cell_raiser[c]];
+        // The agent drawn among those that raised it (effects) stands for its lineage.
+        let a = agents[credit_slot(cell_raiser[c])];
         cultivator[c] = CULTIVATOR_AGENTS;
         cultivator_id[c] = kin_key(a);
     }

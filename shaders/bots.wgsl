@@ -405,10 +405,10 @@ fn bots_receive(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     if (from_fixed(atomicLoad(&bot_acc[b * AGENT_ACC_LEN + 3u])) > 0.0) {
         bot_programmed[b] = clock.tick;
     }
-    // The lowest slot among this tick's writers (effects.wgsl) stands for its lineage.
+    // The writer drawn among this tick's (effects.wgsl) stands for its lineage.
     let writer = bot_writer[b];
     if (writer != 0u) {
-        let a = agents[0xffffffffu - writer];
+        let a = agents[credit_slot(writer)];
         bot_programmer[b] = kin_key(a);
         bot_writer[b] = 0u;
     }

@@ -48,6 +48,7 @@ const S_MUTATION_MASK: u32 = 8u;
 const S_SALIENCY: u32 = 9u;
 const S_SHUFFLE: u32 = 10u;
 const S_INFLUENCE: u32 = 11u;
+const S_CREDIT: u32 = 13u;
 
 struct Params {
     map_size: u32,
@@ -609,4 +610,20 @@ fn seen_message(v: f32) -> f32 {
 
 fn terraform_act(v: f32) -> f32 {
     return select(0.0, v, params.terraform_on != 0u);
+}
+
+// An agent's claim on what it raised or programmed this tick (src/world/common.rs
+// `credit_mark`): the largest mark wins; its high bits, a draw per (tick, slot), pick one
+// of the agents on a shared spot at random, its low bits break the rare tie toward the
+// lower slot. Never 0 ("nobody").
+const CREDIT_SLOT_BITS: u32 = 23u;
+const CREDIT_SLOT_MASK: u32 = 0x7fffffu;
+
+fn credit_mark(tick: u32, slot: u32) -> u32 {
+    let priority = rng_u32(tick, 0u, S_CREDIT, slot) >> CREDIT_SLOT_BITS;
+    return (priority << CREDIT_SLOT_BITS) | (CREDIT_SLOT_MASK - slot);
+}
+
+fn credit_slot(mark: u32) -> u32 {
+    return CREDIT_SLOT_MASK - (mark & CREDIT_SLOT_MASK);
 }

@@ -90,7 +90,7 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
         if (programs > 0.0) {
             rec.programming += programs;
             rec.programmed += 1u;
-            atomicMax(&bot_writer[b], 0xffffffffu - i);
+            atomicMax(&bot_writer[b], credit_mark(clock.tick, i));
         }
     }
     let c = cell_index_of(a.pos);
@@ -103,7 +103,7 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
         let fx = to_fixed(params.terraform_rate * v);
         if (fx != 0) { atomicAdd(&cell_acc[c * CELL_ACC_LEN + 1u + t], fx); }
         // The lowest slot among those raising the cell's energy_gain is its cultivator.
-        if (t == 0u && fx > 0) { atomicMax(&cell_raiser[c], 0xffffffffu - i); }
+        if (t == 0u && fx > 0) { atomicMax(&cell_raiser[c], credit_mark(clock.tick, i)); }
     }
     let f = f32(clock.alive) / f32(params.capacity);
     let threshold = params.max_reproduce_cost * cell.reproduce_cost * params.reproduce_factor * f;

@@ -16,6 +16,8 @@ pub mod stream {
     pub const INFLUENCE: u32 = 11;
     /// Fresh brains for the naive population of a knockout fork (`silico ablate`).
     pub const NAIVE: u32 = 12;
+    /// Which of several agents on one spot is credited with a cell or a bot (`credit_mark`).
+    pub const CREDIT: u32 = 13;
     /// Host-side draws at world creation (initial angles, bots, agents).
     pub const INIT: u32 = 100;
 }

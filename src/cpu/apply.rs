@@ -4,7 +4,8 @@
 use rayon::prelude::*;
 
 use super::{
-    cell_index_of, die_if_spent, eat_share, moved_units, pulled, take_from_cell, wrap_coord,
+    cell_index_of, credit_slot, die_if_spent, eat_share, moved_units, pulled, take_from_cell,
+    wrap_coord,
 };
 use crate::world::{
     act, from_fixed, Params, Scratch, State, ACTION_LEN, CULTIVATOR_AGENTS, CULTIVATOR_BOTS,
@@ -108,8 +109,8 @@ pub fn apply_cells(p: &Params, st: &mut State, sc: &mut Scratch) {
             t.eaten = take_from_cell(p, cell, &cell_acc[c]);
             t.eaten_by_agents = t.eaten;
             if crate::world::from_fixed(cell_acc[c].terraform[0]) > 0.0 {
-                // The lowest slot that raised it (effects) stands for its lineage.
-                let a = &agents[(u32::MAX - raiser[c]) as usize];
+                // The agent drawn among those that raised it (effects) stands for its lineage.
+                let a = &agents[credit_slot(raiser[c])];
                 *who = CULTIVATOR_AGENTS;
                 *id = crate::layout::kin_key(a);
             }

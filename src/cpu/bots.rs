@@ -361,10 +361,10 @@ pub fn bots_receive(p: &Params, st: &mut State, sc: &mut Scratch) {
         if from_fixed(sc.bot_acc[b].gate) > 0.0 {
             st.bot_programmed[b] = st.clock.tick;
         }
-        // The lowest slot among this tick's writers (effects) stands for its lineage.
+        // The writer drawn among this tick's (effects) stands for its lineage.
         let writer = std::mem::take(&mut sc.bot_writer[b]);
         if writer != 0 {
-            let a = &st.agents[(u32::MAX - writer) as usize];
+            let a = &st.agents[crate::world::common::credit_slot(writer)];
             st.bot_programmer[b] = crate::layout::kin_key(a);
         }
         let (bot, r) = (&mut st.bots[b], &mut sc.bot_tick[b]);

@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::{cell_index_of, wrap_delta};
+use super::{cell_index_of, credit_mark, wrap_delta};
 use crate::world::{
     act, to_fixed, AgentAcc, AgentTick, CellAcc, Params, Scratch, State, ACTION_LEN, MESSAGE_LEN,
     NONE, TICK_ACTED, TICK_WANTS_CHILD,
@@ -99,7 +99,7 @@ struct Scatter {
     agent: Vec<i32>,
     bot: Vec<i32>,
     cell: Vec<i32>,
-    /// u32::MAX minus the lowest slot that raised a cell's energy_gain / wrote a bot.
+    /// The largest `credit_mark` of those that raised a cell's energy_gain / wrote a bot.
     raiser: Vec<u32>,
     writer: Vec<u32>,
 }
@@ -146,7 +146,7 @@ fn max_into(words: &mut [u32], parts: &[&[u32]]) {
     });
 }
 
-pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
+pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) {
     let k = p.view_agents as usize;
     let kb = p.view_bots as usize;
     let n = st.agents.len();
@@ -197,10 +197,9 @@ pub fn effects(p: &Params, st: &State, sc: &mut Scratch) {
                 }
                 // The same push and hit on the bots it sees, and programming: its gated
                 // other_message pulls their programs (not under `controls.programming:
-                // Off`). The lowest slot among a bot's writers is its programmer, and among
-                // those raising a cell's energy_gain its cultivator: the largest
-                // u32::MAX - slot.
-                let mark = u32::MAX - i as u32;
+                // Off`). One writer of a bot, drawn at random, is its programmer, and one
+                // of those raising a cell's energy_gain its cultivator: the largest mark.
+                let mark = credit_mark(rng, st.clock.tick, i as u32);
                 let programs = if p.programming_on != 0 { gate } else { 0.0 };
                 let said_to_bots = said(programs, message);
                 let mut programming = 0.0f32;

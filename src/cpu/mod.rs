@@ -156,7 +156,7 @@ impl CpuWorld {
                 let hidden = self.attention.0;
                 compact_brain::compact_brain(p, &self.tensors, hidden, st, sc)
             }
-            "effects" => effects::effects(p, st, sc),
+            "effects" => effects::effects(p, r, st, sc),
             "apply_agents" => apply::apply_agents(p, st, sc),
             "apply_cells" => apply::apply_cells(p, st, sc),
             "bots_receive" => bots::bots_receive(p, st, sc),

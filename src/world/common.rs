@@ -112,3 +112,21 @@ pub fn terraform_act(p: &Params, v: f32) -> f32 {
         0.0
     }
 }
+
+/// Bits of a credit mark that hold the agent's slot (capacity is at most 2^22).
+pub const CREDIT_SLOT_BITS: u32 = 23;
+pub const CREDIT_SLOT_MASK: u32 = (1 << CREDIT_SLOT_BITS) - 1;
+
+/// An agent's claim on what it raised or programmed this tick (WGSL `credit_mark`): the
+/// largest mark wins, so its high bits, a draw per (tick, slot) from the seed, pick one of
+/// the agents on a shared spot at random, and its low bits break the rare tie (1 in 512)
+/// toward the lower slot. Never 0, which means "nobody".
+pub fn credit_mark(rng: &crate::rng::Rng, tick: u32, slot: u32) -> u32 {
+    let priority = rng.u32(tick, 0, crate::rng::stream::CREDIT, slot) >> CREDIT_SLOT_BITS;
+    (priority << CREDIT_SLOT_BITS) | (CREDIT_SLOT_MASK - slot)
+}
+
+/// The slot a credit mark names (WGSL `credit_slot`).
+pub fn credit_slot(mark: u32) -> usize {
+    (CREDIT_SLOT_MASK - (mark & CREDIT_SLOT_MASK)) as usize
+}

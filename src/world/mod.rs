@@ -363,10 +363,12 @@ pub struct Scratch {
     pub living_count: u32,
     pub message_source: Vec<u32>,
     pub bot_message_source: Vec<u32>,
-    /// Per cell, the lowest slot of an agent (or, in a bot step, a bot) that raised its
-    /// energy_gain this step, as u32::MAX minus the slot (0: none), so the largest wins.
+    /// Per cell, who raised its energy_gain this step (0: none; the largest mark wins):
+    /// an agent drawn among those that did, as `common::credit_mark`, or in a bot step the
+    /// lowest-numbered bot, as u32::MAX minus its slot.
     pub cell_raiser: Vec<u32>,
-    /// Per bot, the lowest slot of an agent that wrote its program this tick, likewise.
+    /// Per bot, the agent drawn among those that wrote its program this tick, as
+    /// `common::credit_mark` (0: none).
     pub bot_writer: Vec<u32>,
     /// Per slot of `lineage_set`, the energy that lineage's agents ate this tick, in
     /// fixed point (`LINEAGE_FIXED_SCALE`).

@@ -87,3 +87,43 @@ fn gpu_resume_from_checkpoint_matches_uninterrupted() {
     assert_eq!(resumed.tick(), 80);
     assert_eq!(resumed.hash(), straight.hash());
 }
+
+/// The state_hash of every shipped config on the CPU engine, after 300 ticks (the large
+/// world, 65,536 agents, after 100: 300 would cost the suite half a minute). A change
+/// that alters any world shows here; a pinned hash is changed only on purpose, with the
+/// reason in the commit.
+#[test]
+fn every_shipped_config_keeps_its_pinned_state_hash() {
+    const PINNED: &[(&str, usize, &str)] = &[
+        ("bot_farm", 300, "173f949e1ca38e9d18270e4f4c27d835"),
+        ("compact", 300, "a215340cd776bd392ebf4c47a5343dfb"),
+        ("default", 300, "0b08b99da972282c42abef39fbd6f1f7"),
+        ("emergence", 300, "bc24de785a7eaf8ce20890dae996f8d1"),
+        ("ferry", 300, "40748f026372419105febf365c004c5c"),
+        ("four_islands", 300, "7c210a96a1f263d7bae02dcd73225357"),
+        ("jaxlife", 300, "02029faea34ce773b1f0172357ffc263"),
+        ("large", 100, "4cacff1ad01b1ad8730a85c341871c12"),
+        ("rule110", 300, "7c91195e3648aeca2d5699a7986830cf"),
+        ("tiny", 300, "0515de9178728d9a8feccb1844236b2c"),
+    ];
+    let mut shipped: Vec<String> = std::fs::read_dir("configs")
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.unwrap().path();
+            (p.extension()? == "ron").then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    shipped.sort();
+    let pinned: Vec<&str> = PINNED.iter().map(|p| p.0).collect();
+    assert_eq!(shipped, pinned, "every shipped config has a pinned hash");
+    let mut wrong = Vec::new();
+    for (name, ticks, want) in PINNED {
+        let path = std::path::PathBuf::from(format!("configs/{name}.ron"));
+        let cfg = silico::world::load_config(&path).unwrap();
+        let got = cpu_hash(&cfg, *ticks);
+        if got != *want {
+            wrong.push(format!("{name} after {ticks} ticks: {got}, pinned {want}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

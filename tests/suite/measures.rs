@@ -991,3 +991,46 @@ fn lineages_that_program_farming_bots_eat_from_them() {
     }
     assert!(w.state.bot_programmer.iter().all(|p| *p == 0));
 }
+
+/// Three farmers on one spot, each its own lineage, all raising their cell every tick: the
+/// credit for the cell goes to one drawn at random each tick (from the seed), not always to
+/// the lowest slot, so each lineage holds it about a third of the time. The GPU draws the
+/// same one.
+#[test]
+fn a_shared_spot_credits_its_farmers_in_turn() {
+    let mut cfg = farmer(Switch::On);
+    cfg.scenario.agents[0].count = 3;
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let c = silico::world::common::cell_index_of(&w.params, [60.0, 60.0]);
+    let keys: Vec<u32> = (0..3)
+        .map(|s| silico::layout::kin_key(&w.state.agents[s]))
+        .collect();
+    assert!(keys[0] != keys[1] && keys[1] != keys[2] && keys[0] != keys[2]);
+    let mut credited = [0usize; 3];
+    let mut per_tick = Vec::new();
+    for _ in 0..150 {
+        w.tick();
+        assert_eq!(w.state.cultivator[c], silico::world::CULTIVATOR_AGENTS);
+        let who = keys
+            .iter()
+            .position(|k| *k == w.state.cultivator_id[c])
+            .expect("one of the three");
+        credited[who] += 1;
+        per_tick.push(w.state.cultivator_id[c]);
+    }
+    for (k, n) in credited.iter().enumerate() {
+        assert!(
+            (30..=70).contains(n),
+            "lineage of slot {k} credited {n} of 150 ticks: {credited:?}"
+        );
+    }
+    if let Some(ctx) = common::gpu() {
+        let mut g = World::on_context(ctx, &cfg, &State::new(&cfg)).unwrap();
+        for (t, want) in per_tick.iter().enumerate() {
+            g.advance(1).unwrap();
+            let bytes = g.read_section("cultivator_id", 4 * c as u64, 4).unwrap();
+            let got = u32::from_le_bytes(bytes[..4].try_into().unwrap());
+            assert_eq!(got, *want, "tick {t}: the GPU credited another farmer");
+        }
+    }
+}
