@@ -4,16 +4,26 @@
 //! From one checkpoint, the intact world and one fork per knockout (messages shuffled or
 //! off, programming off, bots off, terraforming off) run for the same number of ticks with
 //! the same random streams, so every difference between them comes from the knockout.
-//! Replicates repeat that with other random streams (replicate 0 keeps the run's own, so
-//! its intact fork goes on exactly as the uninterrupted run). The same forks from a naive
-//! population give the chance level: mechanics alone make some knockouts matter (bots'
-//! farms feed anyone), so the **evolved dependence** on a knockout is the fitness the
-//! evolved population loses to it minus what the naive one loses.
+//! Replicates repeat that with other random streams (replicate 0 keeps the run's own).
+//! The same forks from a naive population give the chance level: mechanics alone make
+//! some knockouts matter (bots' farms feed anyone), so the **evolved dependence** on a
+//! knockout is the fitness the evolved population loses to it minus what the naive one
+//! loses.
+//!
+//! Forks measure dependence, not adaptation: evolution is frozen in every fork
+//! (`mutation.rate = 0`, so a child's genome is its parent's, bit for bit), so a naive
+//! population stays naive and an evolved one cannot re-adapt to its knockout. Fitness is
+//! the population's net energy income per agent-tick from every source the ledger books
+//! (eating, hits and gifts received, theft, birth and respawn energy), and a knockout's
+//! loss is ln(intact / knocked-out). The **placebo** knockout changes nothing but the
+//! fork's random stream: its loss is what mere divergence of two runs costs, the yardstick
+//! every real knockout is read against.
 //!
 //! The naive population is, by default, the checkpoint's world with every brain replaced
-//! by the brain that slot had at tick 0 (a fresh draw where it had none) and recurrent
-//! state cleared: the same terrain, bots, positions and energies, only unevolved brains.
-//! `Tick0` takes the run's whole tick-0 world instead.
+//! by the brain that slot had at tick 0 (a fresh draw where it had none), recurrent state
+//! cleared, and the bots' programs and memories those of tick 0 (no bot keeps a program
+//! the evolved population wrote): the same terrain, fields, positions and energies, only
+//! unevolved brains and bots. `Tick0` takes the run's whole tick-0 world instead.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -40,9 +50,13 @@ pub enum Knockout {
     BotsOff,
     #[value(name = "terraform-off")]
     TerraformOff,
+    /// Nothing taken out: the fork runs on another random stream. Always run.
+    #[value(name = "placebo")]
+    Placebo,
 }
 
 impl Knockout {
+    /// The knockouts that take a mechanic out (the placebo runs beside them regardless).
     pub const ALL: [Knockout; 5] = [
         Knockout::MessagesShuffled,
         Knockout::MessagesOff,
@@ -59,18 +73,20 @@ impl Knockout {
             Knockout::ProgrammingOff => "programming-off",
             Knockout::BotsOff => "bots-off",
             Knockout::TerraformOff => "terraform-off",
+            Knockout::Placebo => "placebo",
         }
     }
 
-    /// The config change that makes the fork.
-    pub fn set(self) -> &'static str {
-        match self {
+    /// The config change that makes the fork (none for the placebo).
+    pub fn set(self) -> Option<&'static str> {
+        Some(match self {
+            Knockout::Placebo => return None,
             Knockout::MessagesShuffled => "controls.messages=Shuffled",
             Knockout::MessagesOff => "controls.messages=Off",
             Knockout::ProgrammingOff => "controls.programming=Off",
             Knockout::BotsOff => "controls.bots=Off",
             Knockout::TerraformOff => "controls.terraform=Off",
-        }
+        })
     }
 
     /// The measures of the behaviour it takes out, reported beside fitness.
@@ -83,6 +99,7 @@ impl Knockout {
                 &["tool_programmer_benefit", "tool_programming_events"]
             }
             Knockout::TerraformOff => &["agri_own_harvest_share", "agri_eaten_cultivated_share"],
+            Knockout::Placebo => &[],
         }
     }
 }
@@ -129,7 +146,18 @@ fn default_replicates() -> u32 {
     3
 }
 
+/// The override every fork runs with: no mutation, so births copy genomes exactly and
+/// the population's brains are frozen for the fork.
+pub const FROZEN: &str = "mutation.rate=0";
+
 impl AblateSpec {
+    /// The knockouts run: the spec's, then the placebo.
+    pub fn all_knockouts(&self) -> Vec<Knockout> {
+        let mut k = self.knockouts.clone();
+        k.push(Knockout::Placebo);
+        k
+    }
+
     pub fn validate(&self) -> Result<(), Vec<String>> {
         let mut errs = Vec::new();
         if self.ticks == 0 {
@@ -144,6 +172,11 @@ impl AblateSpec {
         if self.knockouts.is_empty() {
             errs.push(
                 "ablate knockouts is empty: name at least one (e.g. MessagesShuffled)".into(),
+            );
+        }
+        if self.knockouts.contains(&Knockout::Placebo) {
+            errs.push(
+                "ablate knockouts names Placebo: the placebo runs beside every ablation; leave it out".into(),
             );
         }
         let mut seen = self.knockouts.clone();
@@ -161,19 +194,24 @@ impl AblateSpec {
 }
 
 /// The random stream of replicate r: the run's own seed for replicate 0, a derived one
-/// for the others.
-pub fn replicate_seed(seed: u64, r: u32) -> u64 {
-    if r == 0 {
+/// for the others; the placebo's is another again.
+pub fn replicate_seed(seed: u64, r: u32, knockout: Option<Knockout>) -> u64 {
+    let placebo = knockout == Some(Knockout::Placebo);
+    if r == 0 && !placebo {
         return seed;
     }
-    let h = blake3::hash(format!("silico ablate {seed} {r}").as_bytes());
+    let h = if placebo {
+        blake3::hash(format!("silico ablate placebo {seed} {r}").as_bytes())
+    } else {
+        blake3::hash(format!("silico ablate {seed} {r}").as_bytes())
+    };
     let b = h.as_bytes();
     u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
 }
 
 /// The checkpoint's world with unevolved brains: each slot's tick-0 genome (for slots
-/// filled at tick 0, including scenario placements) or a fresh draw, and no recurrent
-/// state.
+/// filled at tick 0, including scenario placements) or a fresh draw, no recurrent state,
+/// and every bot's program and memory as at tick 0 (credited to no lineage).
 pub fn naive_state(cfg: &Config, evolved: &State) -> State {
     let fresh = State::new(cfg);
     let mut state = evolved.clone();
@@ -196,6 +234,12 @@ pub fn naive_state(cfg: &Config, evolved: &State) -> State {
         }
     }
     state.brain_state.fill(0.0);
+    for (bot, fresh_bot) in state.bots.iter_mut().zip(&fresh.bots) {
+        bot.program = fresh_bot.program;
+        bot.memory = fresh_bot.memory;
+    }
+    state.bot_programmed.clone_from(&fresh.bot_programmed);
+    state.bot_programmer.clone_from(&fresh.bot_programmer);
     state
 }
 
@@ -212,6 +256,9 @@ pub struct AblateOptions {
 /// A fork's fitness and behaviour over its run (its metrics.csv rows after the start).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Fitness {
+    /// Net energy income per agent-tick: eaten + hits and gifts received (net) + stolen +
+    /// birth and respawn energy, from the ledger.
+    pub income: f64,
     /// Energy eaten per agent-tick.
     pub eaten: f64,
     /// Births per agent-tick.
@@ -220,19 +267,40 @@ pub struct Fitness {
     pub population: f64,
     /// The knockout's behaviour measures, means over the rows.
     pub behaviour: Vec<(String, f64)>,
+    /// (last tick, income per agent-tick) over each of `WINDOWS` equal spans of the fork.
+    pub income_over_time: Vec<(f64, f64)>,
 }
 
-/// The fitness measures, in the order of `Fitness::values`, with units.
+/// The fitness measures, in the order of `Fitness::values`, with units. The first is the
+/// one the targets use.
 pub const FITNESS: &[&str] = &[
+    "income_per_agent_tick",
     "eaten_per_agent_tick",
     "births_per_agent_tick",
     "mean_energy",
-    "population",
+    "mean_population",
 ];
 
+/// The ledger columns whose sum is agents' net income (the energy that enters agents).
+pub const INCOME_COLUMNS: &[&str] = &[
+    "ledger_eaten_by_agents",
+    "ledger_hit_received",
+    "ledger_stolen",
+    "ledger_birth_energy",
+];
+
+/// Spans of fork time the loss is drawn over.
+pub const WINDOWS: usize = 10;
+
 impl Fitness {
-    pub fn values(&self) -> [f64; 4] {
-        [self.eaten, self.births, self.mean_energy, self.population]
+    pub fn values(&self) -> [f64; 5] {
+        [
+            self.income,
+            self.eaten,
+            self.births,
+            self.mean_energy,
+            self.population,
+        ]
     }
 
     /// From a fork's run directory: rows after `start_tick`.
@@ -254,10 +322,40 @@ impl Fitness {
                 xs.iter().sum::<f64>() / xs.len() as f64
             }
         };
+        let ticks: Vec<f64> = run
+            .rows
+            .iter()
+            .map(|r| r[0])
+            .filter(|t| *t > start_tick as f64)
+            .collect();
         let population = col("population")?;
         let pop = mean(&population);
         let per_agent = |xs: Vec<f64>| mean(&xs) / pop;
+        let mut income = vec![0.0; population.len()];
+        for c in INCOME_COLUMNS {
+            for (sum, x) in income.iter_mut().zip(col(c)?) {
+                *sum += x;
+            }
+        }
+        let last = ticks.last().copied().unwrap_or(start_tick as f64);
+        let span = (last - start_tick as f64).max(1.0);
+        let income_over_time = (0..WINDOWS)
+            .filter_map(|w| {
+                let lo = start_tick as f64 + span * w as f64 / WINDOWS as f64;
+                let hi = start_tick as f64 + span * (w + 1) as f64 / WINDOWS as f64;
+                let rows: Vec<usize> = (0..ticks.len())
+                    .filter(|&k| ticks[k] > lo && ticks[k] <= hi)
+                    .collect();
+                let agent_ticks: f64 = rows.iter().map(|&k| population[k]).sum();
+                (!rows.is_empty()).then(|| {
+                    let got: f64 = rows.iter().map(|&k| income[k]).sum();
+                    (hi.round(), got / agent_ticks)
+                })
+            })
+            .collect();
         Ok(Self {
+            income: per_agent(income),
+            income_over_time,
             eaten: per_agent(col("ledger_eaten_by_agents")?),
             births: per_agent(col("births")?),
             mean_energy: mean(&col("mean_energy")?),
@@ -270,17 +368,15 @@ impl Fitness {
     }
 }
 
-/// Fitness lost to a knockout: (intact − fork) / max(|intact|, |fork|), in [−1, 1]. Where
-/// the knockout costs fitness this is the share of the intact fork's that is lost; where it
-/// gains, the share of the fork's that the intact world lacks. Dividing by the intact fork
-/// alone made a fork that ate ten times what a starving intact fork ate a "loss" of −9,
-/// which swamped every mean over seeds.
+/// Fitness lost to a knockout: ln(intact / fork). Symmetric (a halving is +ln 2, a
+/// doubling −ln 2) and unbounded, so a 2× difference never saturates as a bounded share
+/// does. NaN unless both are positive: a fork with no income has no ratio, and that
+/// replicate is left out on the evolved and naive sides alike.
 pub fn loss(intact: f64, fork: f64) -> f64 {
-    let scale = intact.abs().max(fork.abs());
-    if scale == 0.0 {
-        0.0
+    if intact > 0.0 && fork > 0.0 {
+        (intact / fork).ln()
     } else {
-        (intact - fork) / scale
+        f64::NAN
     }
 }
 
@@ -316,6 +412,37 @@ impl Ablation {
             .filter(|l| l.is_finite())
             .collect();
         crate::stats::mean_sd(&losses).0
+    }
+
+    /// Per population, knockout and span of fork time: (population, knockout, the span's
+    /// last tick, the mean over replicates of ln(intact / knockout) income per agent-tick).
+    pub fn loss_over_time(&self) -> Vec<(&'static str, Knockout, f64, f64)> {
+        let mut out = Vec::new();
+        for population in ["evolved", "naive"] {
+            for k in self.spec.all_knockouts() {
+                for w in 0..WINDOWS {
+                    let mut losses = Vec::new();
+                    let mut tick = f64::NAN;
+                    for f in self.forks.iter().filter(|f| f.population == population) {
+                        let Some((_, fork)) = f.knocked.iter().find(|(x, _)| *x == k) else {
+                            continue;
+                        };
+                        if let (Some(i), Some(x)) = (
+                            f.intact.income_over_time.get(w),
+                            fork.income_over_time.get(w),
+                        ) {
+                            tick = i.0;
+                            losses.push(loss(i.1, x.1));
+                        }
+                    }
+                    let losses: Vec<f64> = losses.into_iter().filter(|l| l.is_finite()).collect();
+                    if !losses.is_empty() {
+                        out.push((population, k, tick, crate::stats::mean_sd(&losses).0));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Evolved dependence: the evolved population's mean loss minus the naive one's (the
@@ -415,7 +542,7 @@ pub fn ablate(opts: &AblateOptions) -> Result<Ablation> {
     }
     let mut forks = Vec::new();
     let names: Vec<Option<Knockout>> = std::iter::once(None)
-        .chain(opts.spec.knockouts.iter().copied().map(Some))
+        .chain(opts.spec.all_knockouts().into_iter().map(Some))
         .collect();
     let total = starts.len() * opts.spec.replicates as usize * names.len();
     let mut done = 0;
@@ -446,10 +573,12 @@ pub fn ablate(opts: &AblateOptions) -> Result<Ablation> {
                         // An unfinished fork of this ablation starts again; what it had
                         // written is moved aside, not deleted.
                         overwrite: true,
-                        fork_seed: Some(replicate_seed(cfg.seed, r)),
+                        fork_seed: Some(replicate_seed(cfg.seed, r, *k)),
                         cfg: batch::ConfigArgs {
                             config: None,
-                            sets: k.map(|k| vec![k.set().to_string()]).unwrap_or_default(),
+                            sets: std::iter::once(FROZEN.to_string())
+                                .chain(k.and_then(Knockout::set).map(str::to_string))
+                                .collect(),
                         },
                         ..RunOptions::new(None, until)
                     })
@@ -463,12 +592,12 @@ pub fn ablate(opts: &AblateOptions) -> Result<Ablation> {
                     }
                 }
                 done += 1;
-                let behaviour: Vec<&str> = opts
-                    .spec
-                    .knockouts
-                    .iter()
-                    .flat_map(|k| k.behaviour().iter().copied())
-                    .collect();
+                let mut behaviour: Vec<&str> = Vec::new();
+                for m in opts.spec.knockouts.iter().flat_map(|k| k.behaviour()) {
+                    if !behaviour.contains(m) {
+                        behaviour.push(m);
+                    }
+                }
                 let fitness = Fitness::load(&dir, *from, &behaviour)?;
                 match k {
                     None => intact = Some(fitness),
@@ -530,10 +659,10 @@ pub fn write_tables(out: &Path, a: &Ablation) -> Result<()> {
     let mut loss_csv =
         String::from("knockout,fitness,evolved_loss,naive_loss,evolved_dependence\n");
     let mut md = format!(
-        "# Knockout forks\n\nFrom tick {}, every fork ran {} ticks; {} replicate(s) per population, naive population: {:?}. Loss = (intact − knockout) / intact, the mean over replicates; evolved dependence = evolved loss − naive loss.\n\n| knockout | fitness | evolved loss | naive loss | evolved dependence |\n|---|---|---|---|---|\n",
+        "# Knockout forks\n\nFrom tick {}, every fork ran {} ticks with evolution frozen (`{FROZEN}`); {} replicate(s) per population, naive population: {:?}. Loss = ln(intact / knockout), the mean over replicates; evolved dependence = evolved loss − naive loss. The placebo fork changes only the random stream: its loss is the noise floor.\n\n| knockout | fitness | evolved loss | naive loss | evolved dependence |\n|---|---|---|---|---|\n",
         a.start_tick, a.spec.ticks, a.spec.replicates, a.spec.naive
     );
-    for k in &a.spec.knockouts {
+    for k in &a.spec.all_knockouts() {
         for (fi, fname) in FITNESS.iter().enumerate() {
             let ev = a.mean_loss("evolved", *k, fi);
             let nv = if a.spec.naive == Naive::None {
@@ -552,10 +681,20 @@ pub fn write_tables(out: &Path, a: &Ablation) -> Result<()> {
     }
     fs::write(out.join("knockouts.csv"), loss_csv)
         .with_context(|| format!("cannot write {}/knockouts.csv", out.display()))?;
+    let mut time_csv = String::from(LOSS_OVER_TIME_HEADER);
+    time_csv.push('\n');
+    for (population, k, tick, l) in a.loss_over_time() {
+        let _ = writeln!(time_csv, "{population},{},{tick},{l}", k.name());
+    }
+    fs::write(out.join("loss_over_time.csv"), time_csv)
+        .with_context(|| format!("cannot write {}/loss_over_time.csv", out.display()))?;
     fs::write(out.join("ablation.md"), md)
         .with_context(|| format!("cannot write {}/ablation.md", out.display()))?;
     Ok(())
 }
+
+/// The header of DIR/loss_over_time.csv.
+pub const LOSS_OVER_TIME_HEADER: &str = "population,knockout,tick,loss";
 
 /// One line of DIR/knockouts.csv.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,8 +5,17 @@
 //!
 //! Each run contributes one value per measure: its mean over the second half of the run
 //! (rows after half its last tick), when the population has had time to evolve; for the
-//! shares in `WEIGHTED`, the mean weighted by the food they are shares of. Knockouts
-//! contribute each seed's mean loss over its replicates (`ablate`).
+//! shares in `WEIGHTED`, the mean weighted by the food they are shares of. The shares with
+//! a chance level also enter as their excess over their own world's chance level
+//! (`EXCESS`: the log ratio of the two second-half values), so a world and a control with
+//! different chance levels are compared on the same footing. Knockouts contribute each
+//! seed's mean loss over its replicates (`ablate`).
+//!
+//! Every comparison is paired by seed (`stats::compare`). Holm's correction runs over two
+//! families per world: its declared targets (each tested in its own direction beyond its
+//! minimum effect) and every other row. Targets are pre-registered: the first run of an
+//! experiment records a hash of them (`preregistration.json`), and the tables say when
+//! they were changed after.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,17 +27,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::experiment::ExperimentFile;
-use crate::stats::{compare, Comparison};
+use crate::stats::{compare, holm, Comparison};
 
 /// The header of DIR/stats.csv.
 pub const STATS_HEADER: &str =
-    "measure,world,control,world_mean,control_mean,difference,ci_low,ci_high,p_value,seeds_above,seeds";
+    "measure,world,control,world_mean,control_mean,difference,ci_low,ci_high,p_value,seeds_above,seeds,paired,p_holm";
+
+/// The header of DIR/seeds.csv: the per-seed values every row of stats.csv used.
+pub const SEEDS_HEADER: &str = "measure,world,control,seed,world_value,control_value";
 
 /// The measures compared between a world and its controls, by behaviour.
 pub const BEHAVIOURS: &[(&str, &[&str])] = &[
     (
         "Agriculture",
         &[
+            "agri_own_harvest_excess",
             "agri_own_harvest_share",
             "agri_cultivated_cells",
             "agri_eaten_cultivated_share",
@@ -50,6 +63,7 @@ pub const BEHAVIOURS: &[(&str, &[&str])] = &[
     (
         "Tool use",
         &[
+            "tool_programmer_benefit_excess",
             "tool_programmer_benefit",
             "tool_programming_events",
             "tool_bots_programmed_share",
@@ -78,10 +92,41 @@ pub const WEIGHTED: &[(&str, &str)] = &[
     ("agri_eaten_cultivated_share", "ledger_eaten_from_cells"),
 ];
 
+/// Shares entered as their excess over their own world's chance level: (name, share,
+/// chance). A run's value is ln(share / chance) of its second-half (food-weighted) values,
+/// with the share floored at `EXCESS_FLOOR` × chance so that a run that never harvests
+/// its own food gives a finite, very low value rather than −∞.
+pub const EXCESS: &[(&str, &str, &str)] = &[
+    (
+        "agri_own_harvest_excess",
+        "agri_own_harvest_share",
+        "agri_own_harvest_chance",
+    ),
+    (
+        "tool_programmer_benefit_excess",
+        "tool_programmer_benefit",
+        "tool_programmer_benefit_chance",
+    ),
+];
+
+/// The least share, as a multiple of chance, an excess is computed from (ln 0.01 ≈ −4.6).
+pub const EXCESS_FLOOR: f64 = 0.01;
+
+/// ln(share / chance), the share floored at `EXCESS_FLOOR` × chance; NaN without a
+/// positive chance level (nothing of that kind was eaten).
+pub fn excess(share: f64, chance: f64) -> f64 {
+    if !(chance > 0.0) || !share.is_finite() {
+        return f64::NAN;
+    }
+    (share.max(EXCESS_FLOOR * chance) / chance).ln()
+}
+
 /// The `control` of a row comparing a measure with its own chance level.
 pub const CHANCE: &str = "chance";
 /// The `control` of a knockout row: the naive population's loss.
 pub const NAIVE: &str = "naive";
+/// The `control` of a knockout row against the placebo knockout's loss (same population).
+pub const PLACEBO: &str = "placebo";
 
 /// One line of stats.csv.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,6 +135,8 @@ pub struct StatRow {
     pub world: String,
     pub control: String,
     pub c: Comparison,
+    /// Holm-adjusted p within its family (the world's targets, or its other rows).
+    pub p_holm: f64,
 }
 
 impl StatRow {
@@ -106,15 +153,17 @@ impl StatRow {
         "Other"
     }
 
-    /// Above its control at the 5% level, with the interval above 0.
+    /// The inverted test's reading: "above" when the 95% interval lies above 0 (the
+    /// one-sided p ≤ 0.025), "below" when under it, symmetric by construction. Before
+    /// correction: `p_holm` says whether it survives the family's.
     pub fn verdict(&self) -> &'static str {
         let c = &self.c;
-        if c.p_value < 0.05 && c.ci_low > 0.0 {
+        if c.p_value.is_nan() {
+            "no data"
+        } else if c.ci_low > 0.0 {
             "above"
         } else if c.ci_high < 0.0 {
             "below"
-        } else if c.p_value.is_nan() {
-            "no data"
         } else {
             "not distinguishable"
         }
@@ -184,6 +233,12 @@ fn seed_runs(dir: &Path) -> Result<Vec<SeedRun>> {
                     if total > 0.0 { sum / total } else { f64::NAN },
                 );
             }
+            for (name, share, chance) in EXCESS {
+                if let (Some(s), Some(c)) = (means.get(*share), means.get(*chance)) {
+                    let value = excess(*s, *c);
+                    means.insert(name.to_string(), value);
+                }
+            }
             let ablation = run_dir.join("ablate");
             out.push(SeedRun {
                 variant: variant.clone(),
@@ -239,7 +294,8 @@ fn per_seed(runs: &[SeedRun], variant: &str, measure: &str) -> Seeds {
         .collect()
 }
 
-/// Every comparison of an experiment directory.
+/// Every comparison of an experiment directory, Holm-adjusted (`adjust`) against its
+/// recorded experiment's targets (or the standard ones).
 pub fn stats(dir: &Path) -> Result<Vec<StatRow>> {
     let runs = seed_runs(dir)?;
     let mut variants: Vec<String> = runs.iter().map(|r| r.variant.clone()).collect();
@@ -256,6 +312,7 @@ pub fn stats(dir: &Path) -> Result<Vec<StatRow>> {
             world: world.to_string(),
             control: control.to_string(),
             c: compare(&format!("{measure} {world} {control}"), w, c),
+            p_holm: f64::NAN,
         };
     let pairs = control_pairs(dir, &variants, file.as_ref());
     for (world, control) in &pairs {
@@ -263,22 +320,26 @@ pub fn stats(dir: &Path) -> Result<Vec<StatRow>> {
             for m in *measures {
                 let w = per_seed(&runs, world, m);
                 let c = per_seed(&runs, control, m);
-                if !w.is_empty() && !c.is_empty() {
+                if !w.is_empty() || !c.is_empty() {
                     rows.push(row(m, world, control, &w, &c));
                 }
             }
         }
     }
-    let controls: Vec<&String> = pairs.iter().map(|p| &p.1).collect();
-    for v in variants.iter().filter(|v| !controls.contains(v)) {
+    // Every world, controls included, against its own chance levels.
+    for v in &variants {
         for (m, chance) in CHANCE_COLUMNS {
             let w = per_seed(&runs, v, m);
             let c = per_seed(&runs, v, chance);
-            if !w.is_empty() && !c.is_empty() {
+            if !w.is_empty() || !c.is_empty() {
                 rows.push(row(m, v, CHANCE, &w, &c));
             }
         }
-        // Knockouts: per seed, the evolved population's mean loss against the naive one's.
+    }
+    for v in &variants {
+        // Knockouts: per seed, the evolved population's mean loss against the naive one's,
+        // and against its own placebo knockout's. A NaN loss (a fork without income) leaves
+        // its seed unpaired on either side alike.
         let mut by_knockout: BTreeMap<(String, String), (Seeds, Seeds)> = BTreeMap::new();
         for r in runs.iter().filter(|r| &r.variant == v) {
             let Some(ablation) = &r.ablation else {
@@ -287,22 +348,67 @@ pub fn stats(dir: &Path) -> Result<Vec<StatRow>> {
             for l in crate::ablate::read_losses(ablation)? {
                 let e = by_knockout.entry((l.knockout, l.fitness)).or_default();
                 e.0.push((r.seed, l.evolved_loss));
-                e.1.push((
-                    r.seed,
-                    if l.naive_loss.is_nan() {
-                        0.0
-                    } else {
-                        l.naive_loss
-                    },
-                ));
+                e.1.push((r.seed, l.naive_loss));
             }
         }
-        for ((knockout, fitness), (evolved, naive)) in by_knockout {
+        for ((knockout, fitness), (evolved, naive)) in &by_knockout {
             let measure = format!("knockout:{knockout}:{fitness}");
-            rows.push(row(&measure, v, NAIVE, &evolved, &naive));
+            if naive.iter().any(|x| !x.1.is_nan()) {
+                rows.push(row(&measure, v, NAIVE, evolved, naive));
+            }
+            if knockout != crate::ablate::Knockout::Placebo.name() {
+                let placebo = by_knockout.get(&(
+                    crate::ablate::Knockout::Placebo.name().to_string(),
+                    fitness.clone(),
+                ));
+                if let Some((placebo, _)) = placebo {
+                    rows.push(row(&measure, v, PLACEBO, evolved, placebo));
+                }
+            }
         }
     }
+    let targets = file
+        .as_ref()
+        .map(|f| f.targets.clone())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(standard_targets);
+    adjust(&mut rows, &targets);
     Ok(rows)
+}
+
+/// Holm's correction per world over two families: its targets (each by its own test,
+/// `assess`) and every other row of that world (by `p_value`). Sets `p_holm`.
+pub fn adjust(rows: &mut [StatRow], targets: &[Target]) {
+    let mut worlds: Vec<String> = Vec::new();
+    for r in rows.iter() {
+        if !worlds.contains(&r.world) {
+            worlds.push(r.world.clone());
+        }
+    }
+    for world in worlds {
+        let results = assess(rows, &world, targets);
+        let is_target = |r: &StatRow| {
+            targets
+                .iter()
+                .any(|t| r.world == world && t.measure == r.measure && t.control == r.control)
+        };
+        for res in &results {
+            if let Some(r) = rows.iter_mut().find(|r| {
+                r.world == world
+                    && r.measure == res.target.measure
+                    && r.control == res.target.control
+            }) {
+                r.p_holm = res.p_holm;
+            }
+        }
+        let others: Vec<usize> = (0..rows.len())
+            .filter(|&k| rows[k].world == world && !is_target(&rows[k]))
+            .collect();
+        let ps: Vec<f64> = others.iter().map(|&k| rows[k].c.p_value).collect();
+        for (k, p) in others.iter().zip(holm(&ps)) {
+            rows[*k].p_holm = p;
+        }
+    }
 }
 
 fn num(x: f64) -> String {
@@ -313,14 +419,16 @@ fn num(x: f64) -> String {
     }
 }
 
-/// DIR/stats.csv.
+/// DIR/stats.csv and DIR/seeds.csv (the per-seed values behind each row); returns the
+/// path of stats.csv.
 pub fn write_stats(dir: &Path, rows: &[StatRow]) -> Result<PathBuf> {
     let mut csv = format!("{STATS_HEADER}\n");
+    let mut seeds = format!("{SEEDS_HEADER}\n");
     for r in rows {
         let c = &r.c;
         let _ = writeln!(
             csv,
-            "{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.measure,
             r.world,
             r.control,
@@ -331,17 +439,35 @@ pub fn write_stats(dir: &Path, rows: &[StatRow]) -> Result<PathBuf> {
             num(c.ci_high),
             num(c.p_value),
             c.seeds_above,
-            c.seeds
+            c.seeds,
+            c.paired,
+            num(r.p_holm)
         );
+        for (seed, w, v) in &c.pairs {
+            let _ = writeln!(
+                seeds,
+                "{},{},{},{seed},{},{}",
+                r.measure,
+                r.world,
+                r.control,
+                num(*w),
+                num(*v)
+            );
+        }
     }
     let path = dir.join("stats.csv");
     fs::write(&path, csv).with_context(|| format!("cannot write {}", path.display()))?;
+    let seeds_path = dir.join("seeds.csv");
+    fs::write(&seeds_path, seeds)
+        .with_context(|| format!("cannot write {}", seeds_path.display()))?;
     Ok(path)
 }
 
 fn short(v: f64) -> String {
     if v.is_nan() {
         "–".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "∞" } else { "−∞" }.into()
     } else if v == 0.0 {
         "0".into()
     } else if v.abs() >= 100.0 {
@@ -356,7 +482,7 @@ fn short(v: f64) -> String {
 /// The verdict tables, one per behaviour, as Markdown.
 pub fn verdict_tables(rows: &[StatRow]) -> String {
     let mut md = String::from(
-        "## Verdicts across seeds\n\nEach row: a world's measure against a control (another variant, the measure's own chance level, or for knockouts the naive population's loss), one value per seed: the mean over the second half of each run. Difference = world − control; the 95% interval is bootstrapped over seeds; p is one-sided (world above control), by an exact permutation test over seeds. \"above\" needs p < 0.05 and the interval above 0.\n",
+        "## Verdicts across seeds\n\nEach row: a world's measure against a control (another variant, the measure's own chance level, for knockouts the naive population's or the placebo knockout's loss), one value per seed: the mean over the second half of each run; `*_excess` measures are ln(share / chance) of the world's own chance level. Seeds are paired (\"unpaired\": a seed lacks its partner and the row cannot support a claim). Difference = world − control, the mean of the per-seed differences; the 95% interval inverts the exact sign-flip test (unbounded below 6 seeds); p is that test, one-sided (world above control); p (Holm) is corrected over the world's rows that are not targets (targets: their own family, below). \"above\"/\"below\": the interval excludes 0 on that side, before correction.\n",
     );
     let order = [
         "Agriculture",
@@ -372,13 +498,13 @@ pub fn verdict_tables(rows: &[StatRow]) -> String {
         }
         let _ = writeln!(
             md,
-            "\n### {behaviour}\n\n| measure | world | control | world | control | difference [95% CI] | p | seeds above | verdict |\n|---|---|---|---|---|---|---|---|---|"
+            "\n### {behaviour}\n\n| measure | world | control | world value | control value | difference [95% CI] | p | p (Holm) | seeds above | verdict |\n|---|---|---|---|---|---|---|---|---|---|"
         );
         for r in these {
             let c = &r.c;
             let _ = writeln!(
                 md,
-                "| `{}` | {} | {} | {} | {} | {} [{}, {}] | {} | {}/{} | {} |",
+                "| `{}` | {} | {} | {} | {} | {} [{}, {}] | {} | {} | {}/{}{} | {} |",
                 r.measure,
                 r.world,
                 r.control,
@@ -388,8 +514,10 @@ pub fn verdict_tables(rows: &[StatRow]) -> String {
                 short(c.ci_low),
                 short(c.ci_high),
                 short(c.p_value),
+                short(r.p_holm),
                 c.seeds_above,
                 c.seeds,
+                if c.paired { "" } else { " unpaired" },
                 r.verdict()
             );
         }
@@ -397,71 +525,115 @@ pub fn verdict_tables(rows: &[StatRow]) -> String {
     md
 }
 
-/// One test a behaviour must pass to count as emerged: `measure` of the world above
-/// `control` (a variant, `chance` or, for a knockout, `naive`) across seeds.
+/// Which way a target's world must differ from its control.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    #[default]
+    Above,
+    Below,
+}
+
+/// One test a behaviour must pass to count as emerged: `measure` of the world beyond
+/// `control` (a variant, `chance`, or for a knockout `naive` or `placebo`) across seeds, in
+/// `direction`, by more than `min_effect` (in the measure's units, ≥ 0). Declared in the
+/// experiment file before the runs (pre-registered).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     pub behaviour: String,
     pub measure: String,
     pub control: String,
+    #[serde(default)]
+    pub direction: Direction,
+    #[serde(default)]
+    pub min_effect: f64,
+}
+
+impl Target {
+    pub fn new(behaviour: &str, measure: &str, control: &str) -> Self {
+        Self {
+            behaviour: behaviour.into(),
+            measure: measure.into(),
+            control: control.into(),
+            direction: Direction::Above,
+            min_effect: 0.0,
+        }
+    }
 }
 
 /// The standard targets: per behaviour, its attributed or causal measure against its sharp
-/// control (own harvest and programmer benefit against a `brain: Random` world, which
-/// beats their built-in chance levels by mechanics alone; message influence against
-/// shuffled messages), and its evolved dependence from the knockout forks against the
-/// naive population's (food eaten per agent-tick).
+/// control (own harvest and programmer benefit as their excess over their own world's
+/// chance level, against a `brain: Random` world; message influence against shuffled
+/// messages), and its evolved dependence from the knockout forks against the naive
+/// population's (net energy income per agent-tick).
 pub fn standard_targets() -> Vec<Target> {
-    let t = |behaviour: &str, measure: &str, control: &str| Target {
-        behaviour: behaviour.into(),
-        measure: measure.into(),
-        control: control.into(),
-    };
+    let fitness = crate::ablate::FITNESS[0];
     vec![
-        t("Agriculture", "agri_own_harvest_share", "random-brain"),
-        t(
+        Target::new("Agriculture", "agri_own_harvest_excess", "random-brain"),
+        Target::new(
             "Agriculture",
-            "knockout:terraform-off:eaten_per_agent_tick",
+            &format!("knockout:terraform-off:{fitness}"),
             NAIVE,
         ),
-        t("Communication", "comm_influence_changed", "shuffled"),
-        t(
+        Target::new("Communication", "comm_influence_changed", "shuffled"),
+        Target::new(
             "Communication",
-            "knockout:messages-shuffled:eaten_per_agent_tick",
+            &format!("knockout:messages-shuffled:{fitness}"),
             NAIVE,
         ),
-        t("Tool use", "tool_programmer_benefit", "random-brain"),
-        t(
+        Target::new("Tool use", "tool_programmer_benefit_excess", "random-brain"),
+        Target::new(
             "Tool use",
-            "knockout:programming-off:eaten_per_agent_tick",
+            &format!("knockout:programming-off:{fitness}"),
             NAIVE,
         ),
     ]
 }
 
-/// Seeds a target needs data from: a claim rests on at least 5.
-pub const TARGET_MIN_SEEDS: usize = 5;
+/// Seeds a target needs data from: with 10 the smallest sign-flip p is 1/1024, so a
+/// handful of Holm-corrected targets can each pass at 5%.
+pub const TARGET_MIN_SEEDS: usize = 10;
 
-/// A target met: at least 5 seeds with data, one-sided p < 0.05, the interval above 0, and
-/// the world above its control in at least 4 of every 5 seeds.
-pub fn target_met(c: &Comparison) -> bool {
-    c.seeds >= TARGET_MIN_SEEDS
-        && c.p_value < 0.05
-        && c.ci_low > 0.0
-        && 5 * c.seeds_above >= 4 * c.seeds
+/// The pre-registration hash of a set of targets.
+pub fn targets_hash(targets: &[Target]) -> String {
+    let text = ron::to_string(targets).unwrap_or_default();
+    blake3::hash(text.as_bytes()).to_hex()[..16].to_string()
 }
 
-/// How one world fared on one target (None: no such row, e.g. a control never run).
+/// How one world fared on one target (row None: no such row, e.g. a control never run).
 #[derive(Clone, Debug)]
 pub struct TargetResult {
     pub target: Target,
     pub row: Option<StatRow>,
+    /// The target's own one-sided p (its direction, beyond its minimum effect).
+    pub p: f64,
+    /// `p` after Holm's correction over the world's targets.
+    pub p_holm: f64,
 }
 
 impl TargetResult {
+    /// Seeds in which the world lies beyond its control in the target's direction.
+    pub fn seeds_beyond(&self) -> usize {
+        self.row.as_ref().map_or(0, |r| {
+            r.c.pairs
+                .iter()
+                .filter(|(_, w, c)| match self.target.direction {
+                    Direction::Above => w > c,
+                    Direction::Below => w < c,
+                })
+                .count()
+        })
+    }
+
+    /// Met: every seed paired, data from at least `TARGET_MIN_SEEDS` seeds, Holm-corrected
+    /// p < 0.05, and the world beyond its control in at least 4 of every 5 seeds.
     pub fn met(&self) -> bool {
-        self.row.as_ref().is_some_and(|r| target_met(&r.c))
+        self.row.as_ref().is_some_and(|r| {
+            r.c.paired
+                && r.c.seeds >= TARGET_MIN_SEEDS
+                && self.p_holm < 0.05
+                && 5 * self.seeds_beyond() >= 4 * r.c.seeds
+        })
     }
 }
 
@@ -478,14 +650,68 @@ pub fn worlds(rows: &[StatRow]) -> Vec<String> {
     out
 }
 
-/// The targets tables of every world of an experiment directory: its recorded experiment's
-/// targets, or the standard ones.
-pub fn targets_tables(dir: &Path, rows: &[StatRow]) -> String {
-    let targets = recorded_experiment(dir)
+/// What the experiment directory's pre-registration says of its targets now: None when
+/// they are as registered (or nothing was registered), else a sentence.
+pub fn registration_warning(dir: &Path, targets: &[Target]) -> Option<String> {
+    let text = fs::read_to_string(dir.join(PREREGISTRATION)).ok()?;
+    let reg: Registration = serde_json::from_str(&text).ok()?;
+    let now = targets_hash(targets);
+    (reg.targets_hash != now).then(|| {
+        format!(
+            "**The targets were changed after the runs started**: registered {} (hash {}) at unix time {}; now hash {now}. The tables below test the targets as they are now; only the registered ones are a pre-registered test.",
+            ron::to_string(&reg.targets).unwrap_or_default(),
+            reg.targets_hash,
+            reg.registered_unix_s
+        )
+    })
+}
+
+/// The file an experiment directory records its targets in, at its first run.
+pub const PREREGISTRATION: &str = "preregistration.json";
+
+/// DIR/preregistration.json: the targets an experiment declared before its first run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Registration {
+    pub targets: Vec<Target>,
+    pub targets_hash: String,
+    pub registered_unix_s: u64,
+}
+
+/// Record the targets of an experiment about to run in DIR, unless a registration is
+/// there already (the first one stands).
+pub fn register(dir: &Path, targets: &[Target]) -> Result<()> {
+    let path = dir.join(PREREGISTRATION);
+    if path.exists() {
+        return Ok(());
+    }
+    let reg = Registration {
+        targets: targets.to_vec(),
+        targets_hash: targets_hash(targets),
+        registered_unix_s: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    };
+    fs::write(&path, serde_json::to_string_pretty(&reg)?)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The targets an experiment directory is judged on: its recorded experiment's, or the
+/// standard ones.
+pub fn experiment_targets(dir: &Path) -> Vec<Target> {
+    recorded_experiment(dir)
         .map(|f| f.targets)
         .filter(|t| !t.is_empty())
-        .unwrap_or_else(standard_targets);
+        .unwrap_or_else(standard_targets)
+}
+
+/// The targets tables of every world of an experiment directory, with a warning when the
+/// targets differ from those registered before the runs.
+pub fn targets_tables(dir: &Path, rows: &[StatRow]) -> String {
+    let targets = experiment_targets(dir);
     let mut md = String::new();
+    if let Some(w) = registration_warning(dir, &targets) {
+        let _ = writeln!(md, "\n{w}");
+    }
     for world in worlds(rows) {
         md.push('\n');
         md.push_str(&targets_table(&world, &assess(rows, &world, &targets)));
@@ -493,18 +719,41 @@ pub fn targets_tables(dir: &Path, rows: &[StatRow]) -> String {
     md
 }
 
-/// The targets as they stand for world variant `world`.
+/// The targets as they stand for world variant `world`: each target's own test, and
+/// Holm's correction over them.
 pub fn assess(rows: &[StatRow], world: &str, targets: &[Target]) -> Vec<TargetResult> {
-    targets
+    let mut results: Vec<TargetResult> = targets
         .iter()
-        .map(|t| TargetResult {
-            target: t.clone(),
-            row: rows
+        .map(|t| {
+            let row = rows
                 .iter()
                 .find(|r| r.world == world && r.measure == t.measure && r.control == t.control)
-                .cloned(),
+                .cloned();
+            let p = row.as_ref().map_or(f64::NAN, |r| {
+                r.c.p_beyond(
+                    &format!("{} {} {}", r.measure, r.world, r.control),
+                    t.direction == Direction::Above,
+                    t.min_effect,
+                )
+            });
+            TargetResult {
+                target: t.clone(),
+                row,
+                p,
+                p_holm: f64::NAN,
+            }
         })
-        .collect()
+        .collect();
+    // A target without data still counts in the family: it was declared, so it is one of
+    // the tests the claim could have come from.
+    let ps: Vec<f64> = results
+        .iter()
+        .map(|r| if r.p.is_nan() { 1.0 } else { r.p })
+        .collect();
+    for (r, p) in results.iter_mut().zip(holm(&ps)) {
+        r.p_holm = if r.p.is_nan() { f64::NAN } else { p };
+    }
+    results
 }
 
 /// The behaviours all of whose targets are met.
@@ -525,32 +774,43 @@ pub fn behaviours_met(results: &[TargetResult]) -> Vec<String> {
 /// The targets table of a world, as Markdown.
 pub fn targets_table(world: &str, results: &[TargetResult]) -> String {
     let mut md = format!(
-        "## Targets: `{world}`\n\nA behaviour has emerged when each of its rows is met: data from at least 5 seeds, one-sided p < 0.05 across them, the 95% interval above 0, and the world above its control in at least 4 of 5 seeds.\n\n| behaviour | measure | control | difference [95% CI] | p | seeds above | met |\n|---|---|---|---|---|---|---|\n"
+        "## Targets: `{world}`\n\nA behaviour has emerged when each of its rows is met: every seed paired, at least {TARGET_MIN_SEEDS} seeds, the target's one-sided exact sign-flip p (in its direction, beyond its minimum effect) below 0.05 after Holm's correction over this world's {} targets, and the world beyond its control in at least 4 of every 5 seeds.\n\n| behaviour | measure | control | direction, min. effect | difference [95% CI] | p | p (Holm) | seeds beyond | met |\n|---|---|---|---|---|---|---|---|---|\n",
+        results.len()
     );
     for r in results {
         let t = &r.target;
+        let dir = format!(
+            "{} {}",
+            match t.direction {
+                Direction::Above => "above",
+                Direction::Below => "below",
+            },
+            short(t.min_effect)
+        );
         match &r.row {
             Some(row) => {
                 let c = &row.c;
                 let _ = writeln!(
                     md,
-                    "| {} | `{}` | {} | {} [{}, {}] | {} | {}/{} | {} |",
+                    "| {} | `{}` | {} | {dir} | {} [{}, {}] | {} | {} | {}/{}{} | {} |",
                     t.behaviour,
                     t.measure,
                     t.control,
                     short(c.difference),
                     short(c.ci_low),
                     short(c.ci_high),
-                    short(c.p_value),
-                    c.seeds_above,
+                    short(r.p),
+                    short(r.p_holm),
+                    r.seeds_beyond(),
                     c.seeds,
+                    if c.paired { "" } else { " unpaired" },
                     if r.met() { "yes" } else { "no" }
                 );
             }
             None => {
                 let _ = writeln!(
                     md,
-                    "| {} | `{}` | {} | – | – | – | no data |",
+                    "| {} | `{}` | {} | {dir} | – | – | – | – | no data |",
                     t.behaviour, t.measure, t.control
                 );
             }

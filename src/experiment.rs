@@ -204,11 +204,18 @@ impl Experiment {
         for t in &file.targets {
             let known = t.control == crate::evidence::CHANCE
                 || t.control == crate::evidence::NAIVE
+                || t.control == crate::evidence::PLACEBO
                 || names.contains(&t.control.as_str());
             if !known {
                 problems.push(format!(
-                    "targets: control '{}' of {} is no variant, \"chance\" or \"naive\"",
+                    "targets: control '{}' of {} is no variant, \"chance\", \"naive\" or \"placebo\"",
                     t.control, t.measure
+                ));
+            }
+            if !(t.min_effect.is_finite() && t.min_effect >= 0.0) {
+                problems.push(format!(
+                    "targets: min_effect = {} of {} against {} is out of range: a finite effect size >= 0 in the measure's units",
+                    t.min_effect, t.measure, t.control
                 ));
             }
         }
@@ -331,6 +338,14 @@ fn prepare(exp: &Experiment, out: &Path) -> Result<()> {
         ron::ser::to_string_pretty(&exp.file, Default::default())?,
     )
     .with_context(|| format!("cannot write {}/experiment.ron", out.display()))?;
+    // The targets as declared before any run: the first registration stands, so a later
+    // change to them shows in every table.
+    let targets = if exp.file.targets.is_empty() {
+        crate::evidence::standard_targets()
+    } else {
+        exp.file.targets.clone()
+    };
+    crate::evidence::register(out, &targets)?;
     for (name, cfg) in &exp.configs {
         let dir = out.join(name);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;

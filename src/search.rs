@@ -238,9 +238,9 @@ impl Scored {
     pub fn seed_support(&self) -> f64 {
         self.results
             .iter()
-            .filter_map(|r| r.row.as_ref())
-            .filter(|r| r.c.seeds > 0)
-            .map(|r| r.c.seeds_above as f64 / r.c.seeds as f64)
+            .filter_map(|r| Some((r, r.row.as_ref()?)))
+            .filter(|(_, row)| row.c.seeds > 0)
+            .map(|(r, row)| r.seeds_beyond() as f64 / row.c.seeds as f64)
             .sum()
     }
 
@@ -260,12 +260,14 @@ fn cell(r: &TargetResult) -> String {
         Some(row) => {
             let c = &row.c;
             format!(
-                "{}{:+.3} (p {:.3}, {}/{})",
+                "{}{:+.3} (p {:.3}, Holm {:.3}, {}/{}{})",
                 if r.met() { "**met** " } else { "" },
                 c.difference,
-                c.p_value,
-                c.seeds_above,
-                c.seeds
+                r.p,
+                r.p_holm,
+                r.seeds_beyond(),
+                c.seeds,
+                if c.paired { "" } else { ", unpaired" }
             )
         }
     }
@@ -273,7 +275,7 @@ fn cell(r: &TargetResult) -> String {
 
 fn search_md(file: &SearchFile, scored: &[Scored]) -> String {
     let mut md = format!(
-        "# Search: which world lets the behaviours emerge?\n\nEach design ran {} ticks over seeds {:?}, beside its controls ({}), with knockout forks of its world runs ({}). A cell is the world's difference from the control over seeds (one-sided p, seeds above / seeds); a target is met with data from at least 5 seeds, p < 0.05, the 95% interval above 0 and at least 4 of 5 seeds above. Ranked by behaviours met, then targets met, then the share of seeds above summed over the targets.\n\n",
+        "# Search: which world lets the behaviours emerge?\n\nEach design ran {} ticks over seeds {:?}, beside its controls ({}), with knockout forks of its world runs ({}). A cell is the world's difference from the control over seeds (the target's one-sided exact sign-flip p, that p after Holm's correction over the design's targets, seeds beyond / seeds); a target is met with every seed paired, at least 10 seeds, Holm-corrected p < 0.05 and at least 4 of 5 seeds beyond its control. Ranked by behaviours met, then targets met, then the share of seeds above summed over the targets.\n\n",
         file.ticks,
         file.seeds,
         if file.controls.is_empty() {
@@ -346,7 +348,7 @@ fn search_csv(targets: &[Target], scored: &[Scored]) -> String {
         let k = format!("{}@{}", t.measure, t.control);
         let _ = write!(
             csv,
-            ",{k}:difference,{k}:ci_low,{k}:p_value,{k}:seeds_above,{k}:seeds"
+            ",{k}:difference,{k}:ci_low,{k}:p_value,{k}:seeds_above,{k}:seeds,{k}:paired,{k}:p_holm"
         );
     }
     csv.push('\n');
@@ -368,11 +370,17 @@ fn search_csv(targets: &[Target], scored: &[Scored]) -> String {
                     let c = &row.c;
                     let _ = write!(
                         csv,
-                        ",{},{},{},{},{}",
-                        c.difference, c.ci_low, c.p_value, c.seeds_above, c.seeds
+                        ",{},{},{},{},{},{},{}",
+                        c.difference,
+                        c.ci_low,
+                        r.p,
+                        r.seeds_beyond(),
+                        c.seeds,
+                        c.paired,
+                        r.p_holm
                     );
                 }
-                None => csv.push_str(",NaN,NaN,NaN,0,0"),
+                None => csv.push_str(",NaN,NaN,NaN,0,0,false,NaN"),
             }
         }
         csv.push('\n');
