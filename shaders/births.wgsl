@@ -550,7 +550,7 @@ fn random_agent(tick: u32, slot: u32) -> Agent {
     a.parent_lo = NONE;
     a.parent_hi = NONE;
     a.founder = vec2<u32>(slot, tick);
-    if (params.kin_generations != 0u) { a.kin = lineage_key(slot, tick); }
+    if (params.kin_generations != 0u || params.kin_ticks != 0u) { a.kin = lineage_key(slot, tick); }
     return a;
 }
 
@@ -591,6 +591,9 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     child.kin = parent.kin;
     if (params.kin_generations != 0u && child.generation % params.kin_generations == 0u) {
         child.kin = lineage_key(b.child, tick);
+    }
+    if (params.kin_ticks != 0u && parent.lineage_hi / params.kin_ticks < tick / params.kin_ticks) {
+        child.kin = epoch_kin_key(parent, tick / params.kin_ticks);
     }
     agents[b.child] = child;
     record_birth(child, tick);

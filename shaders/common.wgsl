@@ -119,7 +119,7 @@ struct Params {
     programming_on: u32,
     influence_every: u32,
     kin_generations: u32,
-    _pad_params2: u32,
+    kin_ticks: u32,
     _pad_params3: u32,
 }
 
@@ -335,6 +335,12 @@ fn lineage_key(lo: u32, hi: u32) -> u32 {
     x = (x ^ (x >> 16u)) * 0x7feb352du;
     x = (x ^ (x >> 15u)) * 0x846ca68bu;
     return (x ^ (x >> 16u)) | 1u;
+}
+
+// src/layout.rs `epoch_kin_key`: the kin group a parent born before `epoch` roots with its
+// children of that epoch (measures.kin_ticks).
+fn epoch_kin_key(parent: Agent, epoch: u32) -> u32 {
+    return lineage_key(parent.lineage_lo ^ (epoch * 0x85ebca6bu), parent.lineage_hi ^ 0x5bd1e995u);
 }
 
 // src/layout.rs `kin_key`: the lineage an agent counts for in the lineage measures.

@@ -190,6 +190,15 @@ pub fn lineage_key(lo: u32, hi: u32) -> u32 {
     (x ^ (x >> 16)) | 1
 }
 
+/// The kin group a parent born before epoch `epoch` roots with its children of that epoch
+/// (`measures.kin_ticks`; WGSL `epoch_kin_key`).
+pub fn epoch_kin_key(parent: &Agent, epoch: u32) -> u32 {
+    lineage_key(
+        parent.lineage_lo ^ epoch.wrapping_mul(0x85eb_ca6b),
+        parent.lineage_hi ^ 0x5bd1_e995,
+    )
+}
+
 /// The lineage an agent counts for in the lineage measures (own harvest, programmer
 /// benefit, lineages alive): its kin group when it has one, else its founder's lineage.
 /// WGSL `kin_key`.
@@ -494,7 +503,9 @@ pub struct Params {
     pub influence_every: u32,
     /// `measures.kin_generations` (0: lineages are founders' lineages).
     pub kin_generations: u32,
-    pub _pad_params: [u32; 2],
+    /// `measures.kin_ticks` (0: kin groups, if any, by generations).
+    pub kin_ticks: u32,
+    pub _pad_params: u32,
 }
 
 /// Brain kinds as the shaders number them.

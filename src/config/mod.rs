@@ -102,6 +102,13 @@ pub struct MeasureConfig {
     /// ancestor whose generation is a multiple of G, so they still see structure after one
     /// founder's lineage has taken the world.
     pub kin_generations: u32,
+    /// T > 0 (with `kin_generations` 0): kin groups by time instead. Time is cut into
+    /// epochs of T ticks; a child whose parent was born in an earlier epoch roots a new group
+    /// (the parent's offspring of this epoch), any other child is in its parent's. Groups
+    /// then span at most about T ticks of births in every world, however fast it breeds, so
+    /// worlds of different generation times are compared on the same footing.
+    #[serde(default)]
+    pub kin_ticks: u32,
 }
 
 impl Default for MeasureConfig {
@@ -111,6 +118,7 @@ impl Default for MeasureConfig {
             saliency_every: 100,
             influence_every: 10,
             kin_generations: 0,
+            kin_ticks: 0,
         }
     }
 }

@@ -171,11 +171,24 @@ impl Config {
             1e6,
         );
         range(
+            "measures.kin_ticks",
+            self.measures.kin_ticks as f64,
+            0.0,
+            1e9,
+        );
+
+        range(
             "measures.cultivated_gain",
             self.measures.cultivated_gain as f64,
             0.0,
             1e3,
         );
+        if self.measures.kin_generations != 0 && self.measures.kin_ticks != 0 {
+            errs.push(format!(
+                "measures.kin_ticks = {} and measures.kin_generations = {} are both set: kin groups are rooted by time or by generations, not both; set one of them to 0",
+                self.measures.kin_ticks, self.measures.kin_generations
+            ));
+        }
         // Bounded by agents.capacity; say so rather than print a bare number. Values left
         // out follow the capacity and are always in range.
         if let Some(min) = a.min_agents.filter(|m| *m > a.capacity) {

@@ -187,6 +187,9 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         if p.kin_generations != 0 && child.generation.is_multiple_of(p.kin_generations) {
             child.kin = crate::world::lineage_key(b.child, tick);
         }
+        if p.kin_ticks != 0 && parent.lineage_hi / p.kin_ticks < tick / p.kin_ticks {
+            child.kin = crate::layout::epoch_kin_key(&parent, tick / p.kin_ticks);
+        }
         st.agents[b.child as usize] = child;
         record(sc, birth_of(&child, tick));
         if p.child_energy_from_parent != 0 {

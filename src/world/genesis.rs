@@ -170,7 +170,7 @@ pub fn random_agent(p: &Params, rng: &Rng, tick: u32, slot: u32) -> Agent {
     a.parent_lo = NONE;
     a.parent_hi = NONE;
     a.founder = [slot, tick];
-    if p.kin_generations != 0 {
+    if p.kin_generations != 0 || p.kin_ticks != 0 {
         a.kin = lineage_key(slot, tick);
     }
     a

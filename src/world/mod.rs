@@ -263,7 +263,8 @@ impl Params {
             programming_on: u32::from(cfg.controls.programming.is_on()),
             influence_every: cfg.measures.influence_every,
             kin_generations: cfg.measures.kin_generations,
-            _pad_params: [0; 2],
+            kin_ticks: cfg.measures.kin_ticks,
+            _pad_params: 0,
         }
     }
 }

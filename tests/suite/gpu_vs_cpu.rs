@@ -272,6 +272,16 @@ fn every_pass_matches_cpu_with_kin_groups() {
     check_passes(ctx, &cfg, 40);
 }
 
+/// Kin groups by time (epochs of 7 ticks): the same on both backends.
+#[test]
+fn every_pass_matches_cpu_with_kin_groups_by_time() {
+    let Some(ctx) = common::gpu() else { return };
+    let mut cfg = common::tiny();
+    cfg.seed = 14;
+    cfg.measures.kin_ticks = 7;
+    check_passes(ctx, &cfg, 40);
+}
+
 /// The list lengths are pipeline constants, so the shortest and the longest lists each build
 /// their own pipelines.
 #[test]

@@ -531,6 +531,71 @@ fn kin_groups_root_every_g_generations() {
     );
 }
 
+/// With `measures.kin_ticks: T`, a child whose parent was born in an earlier epoch of T
+/// ticks roots a new group with its siblings of this epoch; every other child is in its
+/// parent's. Groups therefore hold births of at most one epoch past their root's, in a fast
+/// breeding world as in a slow one.
+#[test]
+fn kin_groups_root_every_epoch_of_t_ticks() {
+    use silico::layout::{epoch_kin_key, kin_key};
+    let mut cfg = common::tiny();
+    cfg.measures.kin_ticks = 25;
+    let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let mut parents = std::collections::HashMap::new();
+    let (mut rooted, mut kept) = (0, 0);
+    // kin key -> the earliest and latest birth tick among its members seen.
+    let mut span: std::collections::HashMap<u32, (u32, u32)> = Default::default();
+    for _ in 0..300 {
+        for a in w.state.agents.iter().filter(|a| a.alive != 0) {
+            parents.insert((a.lineage_lo, a.lineage_hi), *a);
+        }
+        let row = w.tick();
+        let alive: Vec<_> = w
+            .state
+            .agents
+            .iter()
+            .filter(|a| a.alive != 0)
+            .copied()
+            .collect();
+        let groups: std::collections::HashSet<u32> = alive.iter().map(kin_key).collect();
+        assert_eq!(row[col("evo_lineages_alive")], groups.len() as f32);
+        for a in &alive {
+            assert_ne!(a.kin, 0, "every agent has a kin group");
+            if a.generation > 0 {
+                let e = span.entry(a.kin).or_insert((a.lineage_hi, a.lineage_hi));
+                e.0 = e.0.min(a.lineage_hi);
+                e.1 = e.1.max(a.lineage_hi);
+            }
+            let Some(parent) = parents.get(&(a.parent_lo, a.parent_hi)) else {
+                continue;
+            };
+            let epoch = a.lineage_hi / 25;
+            if parent.lineage_hi / 25 < epoch {
+                assert_eq!(a.kin, epoch_kin_key(parent, epoch));
+                rooted += 1;
+            } else {
+                assert_eq!(
+                    a.kin, parent.kin,
+                    "born in its parent's epoch: its parent's group"
+                );
+                kept += 1;
+            }
+        }
+    }
+    assert!(
+        rooted > 10 && kept > 10,
+        "both rules were exercised ({rooted}, {kept})"
+    );
+    // Children of one group are born within one epoch of their root's children.
+    for (kin, (first, last)) in &span {
+        assert_eq!(
+            first / 25,
+            last / 25,
+            "group {kin}'s children span {first}..{last}"
+        );
+    }
+}
+
 #[test]
 fn children_stay_in_their_founders_lineage() {
     let cfg = common::tiny();
