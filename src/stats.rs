@@ -462,6 +462,9 @@ mod tests {
             found += (compare(&format!("shift {rep}"), &w, &c).p_value < 0.05) as u32;
         }
         assert!(found > 300, "power {found} / 500");
+        eprintln!(
+            "calibration, {reps} null experiments of 10 seeds: false-positive rate {rate}, coverage {coverage}; power at a shift of 1 sd: {found} / 500"
+        );
     }
 
     #[test]
