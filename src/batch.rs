@@ -132,6 +132,10 @@ pub struct RunOptions {
     /// Write a checkpoint every K ticks (0: only the final one).
     #[arg(long, default_value_t = 0)]
     pub checkpoint_every: u64,
+    /// Keep only the newest N periodic checkpoints in DIR/checkpoints/ (older ones are
+    /// deleted as new ones are written; final.silico is always kept). Default: all.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep_checkpoints: Option<u64>,
     /// Continue from a checkpoint file.
     #[arg(long)]
     pub resume: Option<PathBuf>,
@@ -169,6 +173,7 @@ impl RunOptions {
             seed: None,
             out: None,
             checkpoint_every: 0,
+            keep_checkpoints: None,
             resume: None,
             backend: BackendChoice::Auto,
             quiet: false,
@@ -349,6 +354,32 @@ impl BitsFile {
     }
 }
 
+/// Delete all but the newest `keep` periodic checkpoints (`tick-<T>.silico`) of a run.
+/// Only files of that name are touched.
+pub fn prune_checkpoints(dir: &Path, keep: usize) -> Result<()> {
+    let mut ticks: Vec<(u64, PathBuf)> = fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| {
+            let tick = p
+                .file_name()?
+                .to_str()?
+                .strip_prefix("tick-")?
+                .strip_suffix(".silico")?
+                .parse()
+                .ok()?;
+            Some((tick, p))
+        })
+        .collect();
+    ticks.sort();
+    let old = ticks.len().saturating_sub(keep);
+    for (_, path) in &ticks[..old] {
+        fs::remove_file(path)
+            .with_context(|| format!("cannot delete old checkpoint {}", path.display()))?;
+    }
+    Ok(())
+}
+
 /// Write a checkpoint under a temporary name and rename it into place.
 fn save_checkpoint(world: &mut World, cfg: &Config, path: &Path) -> Result<State> {
     let state = world.state(cfg)?;
@@ -497,6 +528,9 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
             lineage.record(events, lost)?;
             let path = ckpt_dir.join(format!("tick-{:08}.silico", world.tick()));
             save_checkpoint(&mut world, &cfg, &path)?;
+            if let Some(keep) = opts.keep_checkpoints {
+                prune_checkpoints(&ckpt_dir, keep as usize)?;
+            }
         }
         if stop_requested() {
             interrupted = true;

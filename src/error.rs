@@ -33,7 +33,7 @@ pub enum CheckpointError {
     },
     #[error("{path} is not a Silico checkpoint (wrong magic bytes): give a .silico file written by `silico run`")]
     Foreign { path: String },
-    #[error("{path} has checkpoint format version {found}, this build reads version {expected} (and 3): resume it with a matching build")]
+    #[error("{path} has checkpoint format version {found}, this build reads versions 3 to {expected}: resume it with a matching build")]
     Version {
         path: String,
         found: u32,

@@ -77,6 +77,10 @@ pub struct Variant {
     pub set: Vec<String>,
 }
 
+fn default_keep_checkpoints() -> Option<u64> {
+    Some(2)
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExperimentFile {
@@ -87,6 +91,10 @@ pub struct ExperimentFile {
     /// Write a checkpoint every this many ticks (what an interrupted run resumes from).
     #[serde(default)]
     pub checkpoint_every: u64,
+    /// Keep the newest this many periodic checkpoints of each run (2 by default; final.silico,
+    /// which the forks start from, is always kept). None keeps every one.
+    #[serde(default = "default_keep_checkpoints")]
+    pub keep_checkpoints: Option<u64>,
     /// Overrides `metrics_every` of every run when given.
     #[serde(default)]
     pub metrics_every: Option<u32>,
@@ -155,6 +163,11 @@ impl Experiment {
         }
         if file.ticks == 0 {
             problems.push("ticks = 0: runs need at least one tick".into());
+        }
+        if file.keep_checkpoints == Some(0) {
+            problems.push(
+                "keep_checkpoints = Some(0) would delete every checkpoint a stopped run resumes from: keep at least 1, or None to keep all".into(),
+            );
         }
         let mut seen = std::collections::HashSet::new();
         let mut configs = Vec::new();
@@ -431,6 +444,7 @@ pub fn run_many(
             // written is moved aside, not deleted.
             overwrite: fresh,
             checkpoint_every: exp.file.checkpoint_every,
+            keep_checkpoints: exp.file.keep_checkpoints,
             resume,
             backend,
             quiet: true,

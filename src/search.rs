@@ -119,6 +119,7 @@ impl Search {
                 seeds: file.seeds.clone(),
                 ticks: file.ticks,
                 checkpoint_every: file.checkpoint_every,
+                keep_checkpoints: Some(2),
                 metrics_every: file.metrics_every,
                 frames_every: 0,
                 controls: file

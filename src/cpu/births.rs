@@ -246,22 +246,16 @@ pub fn births_genome(
                 .par_chunks_mut(GENOME_CHUNK)
                 .enumerate()
                 .for_each(|(k, out)| {
-                    let first = k * GENOME_CHUNK;
-                    for (m, pair) in out.chunks_mut(2).enumerate() {
-                        let normals =
-                            crate::rng::normal_pair_keyed(noise_key, (first / 2 + m) as u32);
-                        for (e, (dst, mut n)) in pair.iter_mut().zip(normals).enumerate() {
-                            let w = first + 2 * m + e;
-                            // With a rate below 1 each weight is touched or copied by its
-                            // own draw.
-                            if p.mutation_rate < 1.0
-                                && crate::rng::uniform_keyed(mask_key, w as u32) >= p.mutation_rate
-                            {
-                                n = 0.0;
-                            }
-                            *dst = round_weight(parent[w] + sigma[w] * n, f16);
-                        }
-                    }
+                    crate::world::brain::mutate_into(
+                        p.mutation_rate,
+                        f16,
+                        noise_key,
+                        mask_key,
+                        sigma,
+                        parent,
+                        k * GENOME_CHUNK,
+                        out,
+                    );
                 });
         }
     }

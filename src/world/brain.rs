@@ -299,3 +299,48 @@ pub fn attention_sizes(cfg: &Config) -> (usize, usize) {
         cfg.brain.attention().map_or(1, |(_, heads)| heads as usize),
     )
 }
+
+/// Weights `first..first + out.len()` of a child's genome (`first` even): each parent
+/// weight plus σ times its normal draw, the draw zeroed where `rate` < 1 and the weight's
+/// mask draw is at or above it, rounded to half floats under `f16`. The CPU's births pass
+/// and the checkpoints' genome references both call it, so they agree bit for bit with
+/// each other and with shaders/births.wgsl.
+#[allow(clippy::too_many_arguments)]
+pub fn mutate_into(
+    rate: f32,
+    f16: bool,
+    noise_key: u32,
+    mask_key: u32,
+    sigma: &[f32],
+    parent: &[f32],
+    first: usize,
+    out: &mut [f32],
+) {
+    for (m, pair) in out.chunks_mut(2).enumerate() {
+        let normals = crate::rng::normal_pair_keyed(noise_key, (first / 2 + m) as u32);
+        for (e, (dst, mut n)) in pair.iter_mut().zip(normals).enumerate() {
+            let w = first + 2 * m + e;
+            // With a rate below 1 each weight is touched or copied by its own draw.
+            if rate < 1.0 && crate::rng::uniform_keyed(mask_key, w as u32) >= rate {
+                n = 0.0;
+            }
+            *dst = round_weight(parent[w] + sigma[w] * n, f16);
+        }
+    }
+}
+
+/// The genome a child born at `tick` into `slot` got from `parent` (the whole of it).
+pub fn child_genome(
+    rng: &Rng,
+    rate: f32,
+    f16: bool,
+    sigma: &[f32],
+    tick: u32,
+    slot: u32,
+    parent: &[f32],
+    out: &mut [f32],
+) {
+    let noise_key = rng.key(tick, slot, crate::rng::stream::GENOME);
+    let mask_key = rng.key(tick, slot, crate::rng::stream::MUTATION_MASK);
+    mutate_into(rate, f16, noise_key, mask_key, sigma, parent, 0, out);
+}

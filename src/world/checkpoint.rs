@@ -1,6 +1,8 @@
-//! Checkpoint files: magic, format version, the resolved config (RON), every persistent
-//! buffer, and a blake3 checksum of all that precedes it. Written to a temporary file and
-//! renamed, so a crash never leaves a half-written checkpoint under the final name.
+//! Checkpoint files: magic, format version, the resolved config (RON) and every persistent
+//! buffer, zstd-compressed from version 6 on (behind the uncompressed length), and a blake3
+//! checksum of all that precedes it. Written to a temporary file and renamed, so a crash
+//! never leaves a half-written checkpoint under the final name. Versions 3 to 5 (stored
+//! uncompressed) still load.
 
 use std::io::Write;
 use std::path::Path;
@@ -10,7 +12,15 @@ use crate::config::Config;
 use crate::error::CheckpointError;
 
 pub const MAGIC: &[u8; 8] = b"SILICO\0\x01";
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
+
+/// zstd's level for checkpoints: the fastest standard level. The state is mostly zeros and
+/// repeated floats, and a higher level bought little size for much time (docs/performance.md).
+pub const ZSTD_LEVEL: i32 = 1;
+
+/// The largest uncompressed payload a checkpoint may claim (a lying header must not make
+/// the reader try to inflate more).
+const MAX_PAYLOAD_BYTES: u64 = 1 << 40;
 
 /// Version 3 (before saliency) stored `measures` as its first 16 bytes; the rest of a
 /// version-3 world's measures start at zero (its saliency is measured afresh).
@@ -22,23 +32,128 @@ const V3_MEASURES_BYTES: usize = 16;
 const SINCE_V5: &[&str] = &["cultivator_id", "shadow_gain", "bot_programmer"];
 
 pub fn encode(cfg: &Config, state: &State) -> Vec<u8> {
-    encode_sections(VERSION, cfg, state.sections())
+    let refs = genome_refs(cfg, state);
+    let len = super::Dims::new(cfg).genome_len;
+    let mut genomes = state.genomes.clone();
+    for &slot in &refs {
+        genomes[slot as usize * len..(slot as usize + 1) * len].fill(0.0);
+    }
+    let sections = state
+        .sections()
+        .into_iter()
+        .map(|(name, bytes)| {
+            if name == "genomes" {
+                (name, bytemuck::cast_slice::<f32, u8>(&genomes))
+            } else {
+                (name, bytes)
+            }
+        })
+        .collect();
+    encode_with_refs(VERSION, cfg, sections, &refs)
 }
 
-/// A checkpoint of format `version` holding these sections (tests write older formats).
+/// A living agent's parent, when it is alive too (the same slot and birth tick its record
+/// names): its genome has not changed since it gave this one its own.
+fn living_parent(state: &State, slot: usize) -> Option<usize> {
+    let a = &state.agents[slot];
+    let p = a.parent_lo as usize;
+    (a.alive != 0 && a.generation > 0 && p != slot && p < state.agents.len())
+        .then_some(p)
+        .filter(|&p| state.agents[p].alive != 0 && state.agents[p].lineage_hi == a.parent_hi)
+}
+
+/// What a child's genome is made from: the rng, mutation rate, precision and per-weight σ
+/// of `cfg`.
+fn mutation_of(cfg: &Config) -> (crate::rng::Rng, f32, bool, Vec<f32>) {
+    let tensors = super::brain::layout_for(cfg);
+    (
+        crate::rng::Rng::new(cfg.seed),
+        cfg.mutation.rate,
+        cfg.genome_precision == crate::config::Precision::F16,
+        super::brain::mutation_scales(&tensors, &cfg.mutation),
+    )
+}
+
+/// The agents whose genome is their living parent's mutated by this config's draws for
+/// their birth, checked weight for weight: a checkpoint stores them as a reference, not as
+/// floats (their genome is most of a checkpoint's bytes, and random). A child born under
+/// other mutation settings or another random stream (before a fork) does not match and
+/// is stored whole.
+pub fn genome_refs(cfg: &Config, state: &State) -> Vec<u32> {
+    let len = super::Dims::new(cfg).genome_len;
+    if len == 0 {
+        return Vec::new();
+    }
+    let (rng, rate, f16, sigma) = mutation_of(cfg);
+    use rayon::prelude::*;
+    (0..state.agents.len())
+        .into_par_iter()
+        .filter(|&slot| {
+            let Some(parent) = living_parent(state, slot) else {
+                return false;
+            };
+            let mut child = vec![0.0f32; len];
+            super::brain::child_genome(
+                &rng,
+                rate,
+                f16,
+                &sigma,
+                state.agents[slot].lineage_hi,
+                slot as u32,
+                &state.genomes[parent * len..(parent + 1) * len],
+                &mut child,
+            );
+            let stored = &state.genomes[slot * len..(slot + 1) * len];
+            child
+                .iter()
+                .zip(stored)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        })
+        .map(|slot| slot as u32)
+        .collect()
+}
+
+/// A checkpoint of format `version` holding these sections (tests write older formats):
+/// from version 6 the payload (config, sections, genome references) is zstd-compressed.
 pub fn encode_sections(version: u32, cfg: &Config, sections: Vec<(&str, &[u8])>) -> Vec<u8> {
+    encode_with_refs(version, cfg, sections, &[])
+}
+
+/// A checkpoint of format `version` whose `refs` slots are rebuilt from their living
+/// parents on reading (`encode` finds them; tests craft bad ones).
+pub fn encode_with_refs(
+    version: u32,
+    cfg: &Config,
+    sections: Vec<(&str, &[u8])>,
+    refs: &[u32],
+) -> Vec<u8> {
+    let mut payload = Vec::new();
+    let ron = cfg.to_ron();
+    payload.extend_from_slice(&(ron.len() as u64).to_le_bytes());
+    payload.extend_from_slice(ron.as_bytes());
+    payload.extend_from_slice(&(sections.len() as u32).to_le_bytes());
+    for (name, bytes) in sections {
+        payload.push(name.len() as u8);
+        payload.extend_from_slice(name.as_bytes());
+        payload.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        payload.extend_from_slice(bytes);
+    }
+    if version >= 6 {
+        payload.extend_from_slice(&(refs.len() as u32).to_le_bytes());
+        for slot in refs {
+            payload.extend_from_slice(&slot.to_le_bytes());
+        }
+    }
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&version.to_le_bytes());
-    let ron = cfg.to_ron();
-    out.extend_from_slice(&(ron.len() as u64).to_le_bytes());
-    out.extend_from_slice(ron.as_bytes());
-    out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
-    for (name, bytes) in sections {
-        out.push(name.len() as u8);
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        out.extend_from_slice(bytes);
+    if version >= 6 {
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        let packed = zstd::bulk::compress(&payload, ZSTD_LEVEL)
+            .expect("zstd compresses any buffer held in memory");
+        out.extend_from_slice(&packed);
+    } else {
+        out.extend_from_slice(&payload);
     }
     let sum = blake3::hash(&out);
     out.extend_from_slice(sum.as_bytes());
@@ -97,7 +212,7 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         });
     }
     let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-    if version != VERSION && version != 3 && version != 4 {
+    if !(3..=VERSION).contains(&version) {
         return Err(CheckpointError::Version {
             path: path.into(),
             found: version,
@@ -111,9 +226,43 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
             detail: "checksum mismatch".into(),
         });
     }
+    let corrupt = |detail: String| CheckpointError::Corrupt {
+        path: path.into(),
+        detail,
+    };
+    let inflated;
+    let payload: &[u8] = if version >= 6 {
+        if body.len() < 20 {
+            return Err(corrupt("ends inside the payload length".into()));
+        }
+        let raw_len = u64::from_le_bytes(body[12..20].try_into().expect("8 bytes"));
+        if raw_len > MAX_PAYLOAD_BYTES {
+            return Err(corrupt(format!(
+                "claims {raw_len} bytes of state, over the {MAX_PAYLOAD_BYTES}-byte limit"
+            )));
+        }
+        let mut out = Vec::new();
+        let mut decoder = zstd::stream::read::Decoder::new(&body[20..])
+            .map_err(|e| corrupt(format!("cannot start decompressing: {e}")))?;
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut decoder, raw_len + 1),
+            &mut out,
+        )
+        .map_err(|e| corrupt(format!("its compressed state does not decompress: {e}")))?;
+        if out.len() as u64 != raw_len {
+            return Err(corrupt(format!(
+                "decompresses to {} bytes, its header says {raw_len}",
+                out.len()
+            )));
+        }
+        inflated = out;
+        &inflated
+    } else {
+        &body[12..]
+    };
     let mut r = Reader {
-        bytes: body,
-        at: 12,
+        bytes: payload,
+        at: 0,
         path,
     };
     let ron_len = r.u64("config length")? as usize;
@@ -131,7 +280,7 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         })?;
     // A config that lies about the world's size must not make us allocate it.
     let needed = State::bytes_for(&cfg);
-    let left = (body.len() - r.at) as u64;
+    let left = (payload.len() - r.at) as u64;
     if needed > left && version >= 5 {
         return Err(CheckpointError::Corrupt {
             path: path.into(),
@@ -187,6 +336,50 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
     }
     if version < 5 {
         state.shadow_gain = state.cells.iter().map(|c| c.energy_gain).collect();
+    }
+    if version >= 6 {
+        let count = r.u32("genome reference count")? as usize;
+        if count > state.agents.len() {
+            return Err(corrupt(format!(
+                "{count} genome references for {} agent slots",
+                state.agents.len()
+            )));
+        }
+        let mut refs = Vec::with_capacity(count);
+        for _ in 0..count {
+            let slot = r.u32("genome reference")? as usize;
+            if living_parent(&state, slot).is_none() {
+                return Err(corrupt(format!(
+                    "its genome reference names slot {slot}, which has no living parent"
+                )));
+            }
+            refs.push(slot);
+        }
+        // Parents before their children: a parent was born before any child of its.
+        refs.sort_by_key(|&s| (state.agents[s].lineage_hi, s));
+        let len = super::Dims::new(&cfg).genome_len;
+        let (rng, rate, f16, sigma) = mutation_of(&cfg);
+        let mut child = vec![0.0f32; len];
+        for slot in refs {
+            let parent = living_parent(&state, slot).expect("checked above");
+            super::brain::child_genome(
+                &rng,
+                rate,
+                f16,
+                &sigma,
+                state.agents[slot].lineage_hi,
+                slot as u32,
+                &state.genomes[parent * len..(parent + 1) * len],
+                &mut child,
+            );
+            state.genomes[slot * len..(slot + 1) * len].copy_from_slice(&child);
+        }
+    }
+    if version >= 6 && r.at != payload.len() {
+        return Err(corrupt(format!(
+            "{} bytes follow its last section",
+            payload.len() - r.at
+        )));
     }
     Ok((cfg, state))
 }

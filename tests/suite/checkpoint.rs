@@ -136,3 +136,89 @@ fn version_3_checkpoints_load_with_fresh_saliency() {
         "{err}"
     );
 }
+
+/// An evolved world: agents whose living parent's genome, mutated by this world's draws for
+/// their birth, gives theirs bit for bit are stored as references, so the checkpoint holds
+/// a fraction of the genome bytes, and it loads to the same state and hash.
+fn evolved(ticks: usize) -> (silico::config::Config, State) {
+    let cfg = common::tiny();
+    let mut w = silico::cpu::CpuWorld::new(&cfg, State::new(&cfg));
+    for _ in 0..ticks {
+        w.tick();
+    }
+    (cfg, w.state)
+}
+
+#[test]
+fn children_of_living_parents_are_stored_as_references_and_load_bit_exact() {
+    let (cfg, state) = evolved(150);
+    let refs = checkpoint::genome_refs(&cfg, &state);
+    let with_parent = (0..state.agents.len())
+        .filter(|&s| {
+            let a = &state.agents[s];
+            let p = a.parent_lo as usize;
+            a.alive != 0
+                && a.generation > 0
+                && p < state.agents.len()
+                && state.agents[p].alive != 0
+                && state.agents[p].lineage_hi == a.parent_hi
+        })
+        .count();
+    assert!(
+        with_parent > 10,
+        "the world must breed for this test to mean anything"
+    );
+    assert_eq!(
+        refs.len(),
+        with_parent,
+        "every child of a living parent matches its birth"
+    );
+    let bytes = checkpoint::encode(&cfg, &state);
+    let (_, back) = checkpoint::decode(&bytes, "mem").unwrap();
+    assert_eq!(back.hash(), state.hash());
+    assert_eq!(back, state);
+    let plain = checkpoint::encode_sections(5, &cfg, state.sections());
+    assert!(
+        bytes.len() * 2 < plain.len(),
+        "{} bytes against {} uncompressed",
+        bytes.len(),
+        plain.len()
+    );
+    // Version 5 (uncompressed, no references) still loads.
+    let (_, old) = checkpoint::decode(&plain, "v5.silico").unwrap();
+    assert_eq!(old.hash(), state.hash());
+}
+
+/// A child born under other mutation settings (before a fork changed them) does not match
+/// its parent under the new ones: it is stored whole, and the world still loads exactly.
+#[test]
+fn children_born_under_other_settings_are_stored_whole() {
+    let (mut cfg, state) = evolved(150);
+    let before = checkpoint::genome_refs(&cfg, &state).len();
+    cfg.mutation.sigma *= 2.0;
+    assert_eq!(
+        checkpoint::genome_refs(&cfg, &state).len(),
+        0,
+        "{before} matched before"
+    );
+    let (_, back) = checkpoint::decode(&checkpoint::encode(&cfg, &state), "mem").unwrap();
+    assert_eq!(back.hash(), state.hash());
+}
+
+/// A reference to a slot that has no living parent is refused, not rebuilt from garbage.
+#[test]
+fn a_reference_without_a_living_parent_is_refused() {
+    let (cfg, state) = evolved(150);
+    let orphan = (0..state.agents.len())
+        .find(|&s| state.agents[s].alive != 0 && state.agents[s].generation == 0)
+        .or_else(|| (0..state.agents.len()).find(|&s| state.agents[s].alive == 0))
+        .expect("a founder or an empty slot") as u32;
+    let bytes =
+        checkpoint::encode_with_refs(checkpoint::VERSION, &cfg, state.sections(), &[orphan]);
+    let err = checkpoint::decode(&bytes, "r.silico").unwrap_err();
+    assert!(
+        matches!(err, CheckpointError::Corrupt { .. })
+            && err.to_string().contains("no living parent"),
+        "{err}"
+    );
+}

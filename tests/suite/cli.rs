@@ -819,3 +819,75 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing_written() {
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains(&o.display().to_string()));
 }
+
+/// `--keep-checkpoints N` keeps the newest N periodic checkpoints (and final.silico), and
+/// the run resumes from the oldest one kept to the same world; N = 0 is refused.
+#[test]
+fn keep_checkpoints_prunes_the_oldest_and_resume_still_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = tiny_config(dir.path());
+    let out = dir.path().join("run");
+    let o = silico(&[
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "50",
+        "--checkpoint-every",
+        "10",
+        "--keep-checkpoints",
+        "2",
+        "--backend",
+        "cpu",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut kept: Vec<String> = std::fs::read_dir(out.join("checkpoints"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(kept, vec!["tick-00000030.silico", "tick-00000040.silico"]);
+    assert!(out.join("final.silico").is_file());
+    let again = dir.path().join("again");
+    let o = silico(&[
+        "run",
+        "--resume",
+        out.join("checkpoints/tick-00000030.silico")
+            .to_str()
+            .unwrap(),
+        "--ticks",
+        "50",
+        "--backend",
+        "cpu",
+        "--quiet",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        summary_of(&again)["state_hash"],
+        summary_of(&out)["state_hash"]
+    );
+    let o = silico(&[
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "5",
+        "--keep-checkpoints",
+        "0",
+        "--backend",
+        "cpu",
+        "--out",
+        dir.path().join("zero").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--keep-checkpoints") && err.contains('0'),
+        "{err}"
+    );
+}

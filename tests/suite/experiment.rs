@@ -947,3 +947,36 @@ fn sigterm_stops_an_experiment_without_starting_another_run() {
     assert_eq!(summary["interrupted"], true);
     assert!(!out.join("w/seed-1").exists(), "no further run started");
 }
+
+/// An experiment keeps the newest two periodic checkpoints of each run by default (and
+/// final.silico, which forks start from); `keep_checkpoints: None` keeps every one.
+#[test]
+fn experiments_keep_the_last_two_checkpoints_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_base(dir.path());
+    for (field, want) in [("", 2), ("keep_checkpoints: None,", 3)] {
+        let file = write(
+            dir.path(),
+            "keep.ron",
+            &format!(
+                r#"(base: Path("base.ron"), variants: [(name: "w", set: [])], seeds: [0], ticks: 40, checkpoint_every: 10, {field})"#
+            ),
+        );
+        let exp = Experiment::load(&file).unwrap();
+        let out = dir.path().join(format!("out{want}"));
+        silico::experiment::run(
+            &exp,
+            &out,
+            &exp.pairs(),
+            1,
+            silico::batch::BackendChoice::Cpu,
+            true,
+        )
+        .unwrap();
+        let n = std::fs::read_dir(out.join("w/seed-0/checkpoints"))
+            .unwrap()
+            .count();
+        assert_eq!(n, want, "{field}");
+        assert!(out.join("w/seed-0/final.silico").is_file());
+    }
+}
