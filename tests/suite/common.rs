@@ -26,16 +26,68 @@ pub fn tiny() -> Config {
     cfg
 }
 
-/// A GPU context, or None with a printed reason. With SILICO_REQUIRE_GPU=1 (CI) a missing
-/// adapter fails the test instead of skipping it.
+/// Whether an environment flag is on: `1`, `true`, `yes` or `on` (any case) are; unset,
+/// empty, `0`, `false`, `no` and `off` are not; anything else is a mistake worth a failure
+/// (a requirement that silently reads as off would let a suite pass on nothing).
+pub fn flag(name: &str) -> bool {
+    let Ok(v) = std::env::var(name) else {
+        return false;
+    };
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => true,
+        "" | "0" | "false" | "no" | "off" => false,
+        other => panic!("{name}={other:?}: give 1/true/yes/on or 0/false/no/off"),
+    }
+}
+
+/// The tests that skipped a part, and why: printed when the suite's process exits, after
+/// the harness's own summary, so a run without a GPU or a display says how much it did
+/// not check.
+static SKIPPED: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+extern "C" fn report_skips() {
+    let skipped = SKIPPED.lock().map(|s| s.clone()).unwrap_or_default();
+    let mut tests: Vec<&str> = skipped.iter().map(|(t, _)| t.as_str()).collect();
+    tests.sort_unstable();
+    tests.dedup();
+    let mut reasons: Vec<&str> = skipped.iter().map(|(_, r)| r.as_str()).collect();
+    reasons.sort_unstable();
+    reasons.dedup();
+    eprintln!(
+        "\nsilico suite: {} test(s) skipped their GPU or window checks ({}): {}\nSet SILICO_REQUIRE_GPU=1 and SILICO_REQUIRE_DISPLAY=1 to make a missing adapter or display fail instead.",
+        tests.len(),
+        reasons.join("; "),
+        tests.join(", ")
+    );
+}
+
+/// Record that the running test skipped its GPU or window part, and why.
+pub fn note_skip(reason: &str) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: registers a plain function with no arguments to run at exit.
+        unsafe { libc::atexit(report_skips) };
+    });
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("an unnamed test")
+        .to_string();
+    eprintln!("skipping the GPU or window part of {test}: {reason}");
+    if let Ok(mut s) = SKIPPED.lock() {
+        s.push((test, reason.to_string()));
+    }
+}
+
+/// A GPU context, or None with the skip recorded (`note_skip`). With SILICO_REQUIRE_GPU on
+/// (CI) a missing adapter fails the test instead of skipping it.
 pub fn gpu() -> Option<GpuContext> {
     match GpuContext::new() {
         Ok(ctx) => Some(ctx),
         Err(e) => {
-            if std::env::var("SILICO_REQUIRE_GPU").is_ok_and(|v| v == "1") {
-                panic!("SILICO_REQUIRE_GPU=1 but no GPU adapter: {e}");
+            if flag("SILICO_REQUIRE_GPU") {
+                panic!("SILICO_REQUIRE_GPU is on but there is no GPU adapter: {e}");
             }
-            eprintln!("skipping GPU test: {e}");
+            note_skip(&format!("no GPU adapter: {e}"));
             None
         }
     }
