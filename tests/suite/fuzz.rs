@@ -2,7 +2,11 @@
 //! shipped files mutated, and configs generated field by field), `--set` paths and values,
 //! experiment files, scenario programs, checkpoint bytes, metrics.csv and lineage.csv cut
 //! mid-line before a resume, and command-line argument vectors. The property for each: no
-//! panic, and every refusal names the file, field or value.
+//! panic; a refusal names the file and the place in it (a position, a field path or the
+//! allowed range), a damaged checkpoint is refused as the kind of damage it is, a command
+//! line's refusal quotes the argument, and a resume that changes the world's shape is
+//! refused naming every differing field (worked out by the test, not the code under test);
+//! an accepted config round-trips through its own RON.
 //!
 //! `cargo test` tries `FUZZ_CASES` cases per target (64 by default); `bash tests/fuzz.sh`
 //! runs many more and prints how many each target tried.
@@ -19,11 +23,45 @@ use silico::world::{checkpoint, State};
 
 use crate::common;
 
+/// `FUZZ_CASES` (64 when unset): a whole number of at least 1, or the test fails. A value
+/// that silently fell back, or 0, would let every target pass on nothing.
 fn cases() -> u32 {
-    std::env::var("FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(64)
+    match std::env::var("FUZZ_CASES") {
+        Err(_) => 64,
+        Ok(v) => match v.trim().parse::<u32>() {
+            Ok(n) if n >= 1 => n,
+            _ => panic!("FUZZ_CASES={v:?}: give a whole number of cases, at least 1"),
+        },
+    }
+}
+
+/// Whether a refusal says *where* the input went wrong: a position in the named file
+/// (`origin:line:column`), or a config field path, or the allowed range of a value.
+fn names_the_place(msg: &str, origin: &str) -> bool {
+    let position = msg.match_indices(&format!("{origin}:")).any(|(at, m)| {
+        msg[at + m.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    });
+    position
+        || msg.contains("allowed")
+        || field_paths().iter().any(|p| {
+            msg.contains(p.as_str())
+                || p.split_once('.')
+                    .is_some_and(|(top, _)| msg.contains(&format!("{top}.")))
+        })
+}
+
+/// An accepted config comes back unchanged through its own RON.
+fn round_trips(cfg: &Config) -> Result<(), String> {
+    let again = silico::world::config_from_ron(&cfg.to_ron(), "round-trip")
+        .map_err(|e| format!("accepted, but its RON does not load again: {e}"))?;
+    if &again == cfg {
+        Ok(())
+    } else {
+        Err("accepted, but its RON loads as another config".into())
+    }
 }
 
 /// Run `test` over `cases()` inputs of `strategy`, printing how many were tried.
@@ -135,14 +173,19 @@ fn mutated_shipped_configs_are_refused_naming_the_file() {
         let (name, text) = &files[k];
         let origin = format!("fuzzed-{name}");
         match silico::world::config_from_ron(&apply(text, &e), &origin) {
-            Ok(cfg) => silico::world::validate(&cfg)
-                .map_err(|errs| format!("accepted but invalid: {errs:?}")),
+            Ok(cfg) => {
+                silico::world::validate(&cfg)
+                    .map_err(|errs| format!("accepted but invalid: {errs:?}"))?;
+                round_trips(&cfg)
+            }
             Err(err) => {
                 let msg = err.to_string();
-                if msg.contains(&origin) {
+                if msg.contains(&origin) && names_the_place(&msg, &origin) {
                     Ok(())
                 } else {
-                    Err(format!("refusal does not name the file: {msg}"))
+                    Err(format!(
+                        "refusal does not name the file and the place in it: {msg}"
+                    ))
                 }
             }
         }
@@ -208,18 +251,22 @@ fn generated_overrides_are_refused_naming_the_setting() {
                 .map(|(k, v)| format!("{}={v}", paths[k]))
                 .collect();
             match silico::world::with_overrides(&base, &sets) {
-                Ok(cfg) => silico::world::validate(&cfg)
-                    .map_err(|e| format!("accepted but invalid: {e:?}")),
+                Ok(cfg) => {
+                    silico::world::validate(&cfg)
+                        .map_err(|e| format!("accepted but invalid: {e:?}"))?;
+                    round_trips(&cfg)
+                }
                 Err(err) => {
+                    // The refusal names one of the settings' field paths (not merely
+                    // "--set", which every refusal of an override contains).
                     let msg = err.to_string();
                     if sets
                         .iter()
                         .any(|s| msg.contains(s.split('=').next().unwrap_or(s)))
-                        || msg.contains("--set")
                     {
                         Ok(())
                     } else {
-                        Err(format!("refusal names no setting: {msg}"))
+                        Err(format!("refusal names no setting's field: {msg}"))
                     }
                 }
             }
@@ -236,7 +283,7 @@ fn random_override_paths_are_refused_naming_the_path() {
         |(path, eq, value)| {
             let set = format!("{path}{eq}{value}");
             match silico::world::with_overrides(&base, std::slice::from_ref(&set)) {
-                Ok(_) => Ok(()),
+                Ok(cfg) => round_trips(&cfg),
                 Err(err) => {
                     let msg = err.to_string();
                     if msg.contains(&set) || msg.contains(&path) {
@@ -280,10 +327,21 @@ fn mutated_experiment_files_are_refused_naming_the_file() {
             Ok(()) => Ok(()),
             Err(err) => {
                 let msg = format!("{err:#}");
-                if msg.contains(&path.display().to_string()) {
+                let file = path.display().to_string();
+                // The file, and where in it: a position, a field, a variant or a design.
+                let place = names_the_place(&msg, &file)
+                    || [
+                        "variant", "design", "seeds", "ticks", "targets", "ablate", "controls",
+                        "base",
+                    ]
+                    .iter()
+                    .any(|w| msg.contains(w));
+                if msg.contains(&file) && place {
                     Ok(())
                 } else {
-                    Err(format!("refusal does not name the file: {msg}"))
+                    Err(format!(
+                        "refusal does not name the file and the place in it: {msg}"
+                    ))
                 }
             }
         }
@@ -339,10 +397,15 @@ fn scenario_programs_are_refused_naming_the_field() {
                 }
                 Err(err) => {
                     let msg = err.to_string();
-                    if msg.contains("fuzzed-scenario.ron") {
+                    if msg.contains("fuzzed-scenario.ron")
+                        && (names_the_place(&msg, "fuzzed-scenario.ron")
+                            || msg.contains("scenario"))
+                    {
                         Ok(())
                     } else {
-                        Err(format!("refusal does not name the file: {msg}"))
+                        Err(format!(
+                            "refusal does not name the file and the field: {msg}"
+                        ))
                     }
                 }
             }
@@ -396,9 +459,32 @@ fn seal(mut body: Vec<u8>) -> Vec<u8> {
 #[test]
 fn damaged_checkpoints_are_refused_naming_the_file() {
     let good = a_checkpoint();
+    use silico::error::CheckpointError as E;
     fuzz("checkpoint bytes", damage(), |d| {
         let body = good[..good.len() - 32].to_vec();
         let at = |f: f64, n: usize| ((f * n as f64) as usize).min(n.saturating_sub(1));
+        // What the damage must be refused as, where that is certain.
+        let expect: Option<&str> = match &d {
+            Damage::Flip(flips) => {
+                let ks: Vec<usize> = flips.iter().map(|(f, _)| at(*f, good.len())).collect();
+                if ks.iter().any(|&k| k < 8) {
+                    Some("foreign")
+                } else if ks.iter().any(|&k| k < 12) {
+                    None // a version: out of range, or in range with a wrong checksum
+                } else {
+                    Some("checksum")
+                }
+            }
+            Damage::Truncate(f) if at(*f, good.len()) < 8 => Some("foreign"),
+            Damage::Truncate(_) => Some("corrupt"),
+            Damage::Version(v) if !(3..=checkpoint::VERSION).contains(v) => Some("version"),
+            Damage::Foreign(b)
+                if !b.starts_with(checkpoint::MAGIC) && !(b.len() > 3 && b[0] & 1 == 1) =>
+            {
+                Some("foreign")
+            }
+            _ => None,
+        };
         let bytes = match d {
             Damage::Flip(flips) => {
                 let mut b = good.clone();
@@ -440,6 +526,9 @@ fn damaged_checkpoints_are_refused_naming_the_file() {
         };
         match checkpoint::decode(&bytes, "fuzzed.silico") {
             Ok((cfg, state)) => {
+                if let Some(kind) = expect {
+                    return Err(format!("accepted damage that must be refused as {kind}"));
+                }
                 // Only harmless damage gets through: the world still runs.
                 let mut w = silico::cpu::CpuWorld::new(&cfg, state);
                 w.tick();
@@ -447,10 +536,24 @@ fn damaged_checkpoints_are_refused_naming_the_file() {
             }
             Err(err) => {
                 let msg = err.to_string();
-                if msg.contains("fuzzed.silico") {
-                    Ok(())
-                } else {
+                let kind_ok = match expect {
+                    None => true,
+                    Some("foreign") => matches!(err, E::Foreign { .. }),
+                    Some("checksum") => {
+                        matches!(err, E::Corrupt { .. }) && msg.contains("checksum")
+                    }
+                    Some("corrupt") => matches!(err, E::Corrupt { .. }),
+                    Some("version") => matches!(err, E::Version { .. }),
+                    Some(other) => unreachable!("{other}"),
+                };
+                if !msg.contains("fuzzed.silico") {
                     Err(format!("refusal does not name the file: {msg}"))
+                } else if !kind_ok {
+                    Err(format!(
+                        "refused as the wrong kind (want {expect:?}): {msg}"
+                    ))
+                } else {
+                    Ok(())
                 }
             }
         }
@@ -613,14 +716,34 @@ fn command_lines_parse_or_are_refused_naming_the_argument() {
         prop::collection::vec(token(), 0..8),
         |args| {
             let argv = std::iter::once("silico".to_string()).chain(args.iter().cloned());
+            use clap::error::ErrorKind as K;
             match silico::cli::Cli::try_parse_from(argv) {
                 Ok(_) => Ok(()),
                 Err(e) => {
                     let msg = e.to_string();
-                    if msg.trim().is_empty() {
-                        Err("an empty refusal".into())
-                    } else {
+                    // Help and version are answers, not refusals; a missing argument or
+                    // subcommand is named by clap, not by the command line; any other
+                    // refusal quotes the argument it refused.
+                    let specific = match e.kind() {
+                        K::DisplayHelp
+                        | K::DisplayVersion
+                        | K::DisplayHelpOnMissingArgumentOrSubcommand => !msg.trim().is_empty(),
+                        K::MissingRequiredArgument | K::MissingSubcommand => {
+                            msg.contains("required") || msg.contains("Usage")
+                        }
+                        _ => {
+                            args.iter().filter(|a| !a.is_empty()).any(|a| {
+                                msg.contains(a.as_str()) || msg.contains(a.trim_start_matches('-'))
+                            }) || msg.contains("Usage")
+                        }
+                    };
+                    if specific {
                         Ok(())
+                    } else {
+                        Err(format!(
+                            "a refusal that names no argument ({:?}): {msg}",
+                            e.kind()
+                        ))
                     }
                 }
             }
@@ -686,17 +809,52 @@ fn resumes_that_change_the_worlds_shape_are_refused_listing_the_differences() {
                 },
                 ..RunOptions::new(None, 0)
             });
-            let Err(e) = r else { return Ok(()) };
-            let msg = format!("{e:#}");
-            let named = sets
-                .iter()
-                .any(|s| msg.contains(s.split('=').next().unwrap_or(s)));
-            if named || msg.contains("start.silico") {
-                Ok(())
-            } else {
-                Err(format!(
-                    "refusal names neither a field nor the checkpoint: {msg}"
-                ))
+            // What the sets make of the checkpoint's config: invalid (refused naming a
+            // set field), a change of shape (refused naming every differing field), or
+            // neither (accepted).
+            // Worked out here field by field, not by the code under test.
+            let at = |c: &Config, path: &str| {
+                let mut v = serde_json::to_value(c).unwrap();
+                for k in path.split('.') {
+                    v = v[k].take();
+                }
+                v
+            };
+            let differing: Vec<String> = match silico::world::with_overrides(&cfg, &sets) {
+                Err(_) => Vec::new(),
+                Ok(new) => structural
+                    .iter()
+                    .filter(|f| at(&cfg, f) != at(&new, f))
+                    .map(|f| f.to_string())
+                    .collect(),
+            };
+            let invalid = silico::world::with_overrides(&cfg, &sets).is_err();
+            match r {
+                Ok(_) if invalid => Err(format!("accepted invalid sets {sets:?}")),
+                Ok(_) if !differing.is_empty() => {
+                    Err(format!("accepted a change of shape: {differing:?}"))
+                }
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    let msg = format!("{e:#}");
+                    if !differing.is_empty() {
+                        match differing.iter().find(|f| !msg.contains(f.as_str())) {
+                            None => Ok(()),
+                            Some(f) => Err(format!("refusal does not name {f}: {msg}")),
+                        }
+                    } else if invalid {
+                        let named = sets
+                            .iter()
+                            .any(|s| msg.contains(s.split('=').next().unwrap_or(s)));
+                        if named {
+                            Ok(())
+                        } else {
+                            Err(format!("refusal names no set field: {msg}"))
+                        }
+                    } else {
+                        Err(format!("refused sets that keep the shape {sets:?}: {msg}"))
+                    }
+                }
             }
         },
     );
