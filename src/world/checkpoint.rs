@@ -163,10 +163,16 @@ pub fn encode_with_refs(
 pub fn write(path: &Path, cfg: &Config, state: &State) -> std::io::Result<()> {
     let bytes = encode(cfg, state);
     let tmp = path.with_extension("silico.tmp");
-    {
+    let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(&bytes)?;
-        f.sync_all()?;
+        f.sync_all()
+    })();
+    if let Err(e) = written {
+        // A full disk or a size limit: the checkpoint under the final name is untouched,
+        // and the cut temporary file goes.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
     std::fs::rename(&tmp, path)
 }

@@ -57,6 +57,103 @@ fn write_is_atomic_and_leaves_no_temp_file() {
     assert!(checkpoint::read(&path).is_ok());
 }
 
+/// A checkpoint write that fails part-way (a file-size limit: writes past it fail with
+/// EFBIG, as on a full disk) is a clear error; the checkpoint already under that name is
+/// untouched, still loads, and resumes to the uninterrupted run's world; no temporary
+/// file is left.
+#[test]
+fn a_failed_write_leaves_the_previous_checkpoint_whole() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg_path = dir.path().join("tiny.ron");
+    std::fs::write(&cfg_path, common::tiny().to_ron()).unwrap();
+    let bin = common::silico_bin();
+    let run = |args: &[&str]| {
+        let o = Command::new(&bin).args(args).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let hash = |d: &std::path::Path| -> String {
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap())
+                .unwrap();
+        s["state_hash"].as_str().unwrap().to_string()
+    };
+    let out = dir.path().join("run");
+    let o = out.to_str().unwrap();
+    let c = cfg_path.to_str().unwrap();
+    run(&[
+        "run",
+        "--config",
+        c,
+        "--ticks",
+        "20",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        o,
+    ]);
+    let final_path = out.join("final.silico");
+    let before = std::fs::read(&final_path).unwrap();
+    let metrics = std::fs::metadata(out.join("metrics.csv")).unwrap().len();
+    // A limit below a checkpoint's size but well above what the metrics grow to.
+    let limit_blocks = before.len() as u64 / 2 / 512;
+    assert!(
+        metrics * 3 < limit_blocks * 512,
+        "the test needs room for the metrics rows"
+    );
+    let script = format!(
+        "trap '' XFSZ; ulimit -f {limit_blocks}; exec {} run --resume {} --ticks 40 --quiet --backend cpu --out {o}",
+        bin.display(),
+        final_path.display()
+    );
+    let cut = Command::new("sh").args(["-c", &script]).output().unwrap();
+    assert!(!cut.status.success(), "the write should have failed");
+    let err = String::from_utf8_lossy(&cut.stderr);
+    assert!(
+        err.contains("final.silico") && err.contains("too large"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&final_path).unwrap(),
+        before,
+        "the old checkpoint is untouched"
+    );
+    assert!(
+        !out.join("final.silico.tmp").exists(),
+        "no cut temporary file is left"
+    );
+    let (_, state) = checkpoint::read(&final_path).unwrap();
+    assert_eq!(state.tick(), 20);
+    let again = dir.path().join("again");
+    run(&[
+        "run",
+        "--resume",
+        final_path.to_str().unwrap(),
+        "--ticks",
+        "40",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    let whole = dir.path().join("whole");
+    run(&[
+        "run",
+        "--config",
+        c,
+        "--ticks",
+        "40",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    assert_eq!(hash(&again), hash(&whole));
+}
+
 /// The sections version 5 added: who cultivated each cell, the weather-only gain, who
 /// programmed each bot.
 const SINCE_V5: &[&str] = &["cultivator_id", "shadow_gain", "bot_programmer"];

@@ -660,27 +660,32 @@ fn two_writers_of_one_folder_are_refused_and_a_dead_ones_lock_taken_over() {
 /// SIGTERM and SIGINT land while checkpoints are being written every tick: the run ends
 /// with a checkpoint, every checkpoint it left is whole, and resuming from the last one
 /// reaches the same world as a run that was never interrupted.
+/// A signal while checkpoints are written every tick: the run stops before its last tick
+/// (checked: `interrupted`, and its tick), every checkpoint it left loads, the world it
+/// stopped with is the uninterrupted run's at that tick, and resuming its newest
+/// checkpoint reaches the uninterrupted run's world further on.
 #[test]
 fn signals_during_checkpoint_writes_lose_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = tiny_config(tmp.path());
-    let whole = tmp.path().join("whole");
-    let w = whole.to_str().unwrap();
-    assert!(silico(&[
-        "run",
-        "--config",
-        &cfg,
-        "--ticks",
-        "300",
-        "--quiet",
-        "--backend",
-        "cpu",
-        "--out",
-        w
-    ])
-    .status
-    .success());
-    let want = summary_of(&whole)["state_hash"].clone();
+    let hash_at = |ticks: u64, name: &str| {
+        let dir = tmp.path().join(name);
+        let o = silico(&[
+            "run",
+            "--config",
+            &cfg,
+            "--ticks",
+            &ticks.to_string(),
+            "--quiet",
+            "--backend",
+            "cpu",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        summary_of(&dir)["state_hash"].clone()
+    };
+    const NEVER: u64 = 100_000_000;
     for (k, (signal, after_ms)) in [("-TERM", 150u64), ("-INT", 400), ("-TERM", 700)]
         .into_iter()
         .enumerate()
@@ -693,7 +698,7 @@ fn signals_during_checkpoint_writes_lose_nothing() {
                 "--config",
                 &cfg,
                 "--ticks",
-                "300",
+                &NEVER.to_string(),
                 "--checkpoint-every",
                 "1",
                 "--quiet",
@@ -710,13 +715,21 @@ fn signals_during_checkpoint_writes_lose_nothing() {
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         std::thread::sleep(std::time::Duration::from_millis(after_ms));
-        Command::new("kill")
+        let killed = Command::new("kill")
             .args([signal, &child.id().to_string()])
             .status()
             .unwrap();
+        assert!(killed.success(), "{signal}: kill failed");
         assert!(
             child.wait().unwrap().success(),
             "{signal}: the run did not end cleanly"
+        );
+        let summary = summary_of(&out);
+        assert_eq!(summary["interrupted"], true, "{signal}: {summary}");
+        let stopped = summary["ticks"].as_u64().unwrap();
+        assert!(
+            stopped > 0 && stopped < NEVER,
+            "{signal}: stopped at {stopped}"
         );
         let mut checkpoints: Vec<std::path::PathBuf> = std::fs::read_dir(out.join("checkpoints"))
             .unwrap()
@@ -724,21 +737,26 @@ fn signals_during_checkpoint_writes_lose_nothing() {
             .filter(|p| p.extension().is_some_and(|x| x == "silico"))
             .collect();
         checkpoints.sort();
+        assert!(
+            checkpoints.len() > 1,
+            "{signal}: checkpoints were being written"
+        );
         for c in &checkpoints {
             silico::world::checkpoint::read(c).unwrap_or_else(|e| panic!("{signal}: {e}"));
         }
-        let last = checkpoints
-            .last()
-            .expect("a checkpoint")
-            .to_str()
-            .unwrap()
-            .to_string();
+        assert_eq!(
+            summary["state_hash"],
+            hash_at(stopped, &format!("whole-{k}")),
+            "{signal}: the world it stopped with is the uninterrupted run's"
+        );
+        let last = checkpoints.last().unwrap().to_str().unwrap().to_string();
+        let further = stopped + 20;
         let resumed = silico(&[
             "run",
             "--resume",
             &last,
             "--ticks",
-            "300",
+            &further.to_string(),
             "--quiet",
             "--backend",
             "cpu",
@@ -752,7 +770,7 @@ fn signals_during_checkpoint_writes_lose_nothing() {
         );
         assert_eq!(
             summary_of(&out)["state_hash"],
-            want,
+            hash_at(further, &format!("further-{k}")),
             "{signal} after {after_ms} ms"
         );
     }
