@@ -249,18 +249,31 @@ fn a_bot_program_is_written_and_bad_ones_refused() {
 #[test]
 fn checkpoints_save_and_load_and_a_bad_one_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Session::new(tiny(), None).unwrap();
+    let cfg = tiny();
+    let mut s = Session::new(cfg.clone(), None).unwrap();
     s.step(5).unwrap();
+    let saved = s.world.state(&cfg).unwrap().hash();
     let path = dir.path().join("a.silico");
     s.save_checkpoint(&path).unwrap();
     s.step(5).unwrap();
+    let later = s.world.state(&cfg).unwrap().hash();
+    assert_ne!(later, saved, "five more ticks change the world");
     s.load_checkpoint(&path).unwrap();
     assert_eq!(s.tick(), 5);
+    assert_eq!(
+        s.world.state(&cfg).unwrap().hash(),
+        saved,
+        "the saved world, bit for bit"
+    );
+    // And it goes on as it did the first time.
+    s.step(5).unwrap();
+    assert_eq!(s.world.state(&cfg).unwrap().hash(), later);
     let junk = dir.path().join("junk.silico");
     std::fs::write(&junk, b"not a checkpoint").unwrap();
     let err = s.load_checkpoint(&junk).unwrap_err().to_string();
     assert!(err.contains("junk.silico"), "names the file: {err}");
-    assert_eq!(s.tick(), 5, "the running world is untouched");
+    assert_eq!(s.tick(), 10, "the running world is untouched");
+    assert_eq!(s.world.state(&cfg).unwrap().hash(), later);
 }
 
 /// On the GPU the inspector asks for its rows after the submitted ticks and shows them a

@@ -980,3 +980,35 @@ fn experiments_keep_the_last_two_checkpoints_by_default() {
         assert!(out.join("w/seed-0/final.silico").is_file());
     }
 }
+
+/// A crafted search where one design must rank first: with programming off in its world,
+/// "silent" programs no bot, like its control, while "plain" programs them in every seed;
+/// "silent" comes first in the file, so only the ranking can put "plain" ahead.
+#[test]
+fn a_search_ranks_the_design_that_beats_its_control_first() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_base(dir.path());
+    let file = write(
+        dir.path(),
+        "rank.ron",
+        r#"(base: Path("base.ron"),
+            designs: [(name: "silent", set: ["controls.programming=Off"]), (name: "plain", set: [])],
+            controls: [(name: "no-programming", set: ["controls.programming=Off"])],
+            seeds: [0, 1], ticks: 20,
+            targets: [(behaviour: "Tool use", measure: "tool_programming_events", control: "no-programming")])"#,
+    );
+    let search = silico::search::Search::load(&file).unwrap();
+    let out = dir.path().join("out");
+    search.run(&out, 1, backend(), true).unwrap();
+    let scored = search.rank(&out).unwrap();
+    let names: Vec<&str> = scored.iter().map(|s| s.design.name.as_str()).collect();
+    assert_eq!(names, vec!["plain", "silent"]);
+    assert_eq!(
+        scored[0].results[0].seeds_beyond(),
+        2,
+        "plain programs in every seed"
+    );
+    assert_eq!(scored[1].results[0].seeds_beyond(), 0, "silent never does");
+    // Two seeds meet no target: the ranking came from the seeds beyond.
+    assert!(scored.iter().all(|s| s.targets_met() == 0));
+}

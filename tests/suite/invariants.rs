@@ -116,25 +116,77 @@ fn gpu_ledger_balances_for_500_ticks() {
 
 #[test]
 fn crowded_eaters_share_what_is_there() {
-    // Everyone on one 2x2 map eats every tick (Random brain eats half the time).
+    // Everyone on one 4x4 map (Random brain eats half the time): piles of eaters on each
+    // cell. Random terrain puts energy in every cell every tick (a Perlin map this small
+    // holds none, and a bound by zero proves nothing).
     let mut cfg = common::tiny();
     cfg.world.map_size = 4;
+    cfg.terrain.kind = silico::config::TerrainKind::Random;
     cfg.agents.capacity = 100;
     cfg.agents.initial_agents = Some(100);
     cfg.brain = silico::config::Brain::Random;
     let mut w = CpuWorld::new(&cfg, State::new(&cfg));
+    let rate = cfg.agents.eat_rate as f64;
+    let (mut crowded, mut checked) = (0, 0);
     for t in 0..50 {
-        let cells_before: Vec<f32> = w.state.cells.iter().map(|c| c.energy).collect();
+        let cells_before: Vec<f64> = w.state.cells.iter().map(|c| c.energy as f64).collect();
+        let start: Vec<(bool, usize)> = w
+            .state
+            .agents
+            .iter()
+            .map(|a| {
+                (
+                    a.alive != 0,
+                    silico::world::common::cell_index_of(&w.params, a.pos),
+                )
+            })
+            .collect();
         let row = w.tick();
         assert!(
-            row[col("ledger_eaten_by_agents")] <= cells_before.iter().sum::<f32>() + 1e-3,
+            row[col("ledger_eaten_by_agents")] as f64 <= cells_before.iter().sum::<f64>() + 1e-3,
             "tick {t}"
         );
+        for (c, before) in cells_before.iter().enumerate() {
+            // The agents that stood on this cell at the tick's start and ate.
+            let meals: Vec<f64> = (0..start.len())
+                .filter(|&i| start[i].0 && start[i].1 == c)
+                .map(|i| w.scratch.agent_tick[i].eaten as f64)
+                .filter(|e| *e > 0.0)
+                .collect();
+            let eaten = w.scratch.cell_tick[c].eaten_by_agents as f64;
+            let n = meals.len() as f64;
+            let sum: f64 = meals.iter().sum();
+            assert!(
+                (sum - eaten).abs() <= 1e-4 * eaten.max(1.0),
+                "tick {t} cell {c}: the eaters got {sum}, the cell gave {eaten}"
+            );
+            assert!(
+                eaten <= before * (1.0 + 1e-6),
+                "tick {t} cell {c}: {eaten} eaten of {before}"
+            );
+            if n > 0.0 {
+                // Equal shares: eat_rate each, or the whole cell split when together they
+                // would take more.
+                let share = before * rate.min(1.0 / n);
+                for m in &meals {
+                    assert!(
+                        (m - share).abs() <= 1e-5 * share.max(1.0),
+                        "tick {t} cell {c}: a share of {m}, not {share} ({n} eaters)"
+                    );
+                }
+                crowded += (n * rate >= 1.0) as u32;
+                checked += 1;
+            }
+        }
         assert!(
             w.state.cells.iter().all(|c| c.energy >= 0.0),
             "tick {t}: a cell went negative"
         );
     }
+    assert!(
+        checked > 100 && crowded > 50,
+        "cells with eaters {checked}, crowded {crowded}"
+    );
 }
 
 #[test]
