@@ -168,7 +168,15 @@ fn with_terraforming_off_nothing_is_cultivated() {
         .iter()
         .zip(&w.state.shadow_gain)
         .all(|(c, s)| c.energy_gain == *s));
-    assert_ne!(gains.len(), 0);
+    // ... and it did move it, so the equality above is no accident of a still map.
+    assert!(
+        w.state
+            .cells
+            .iter()
+            .zip(&gains)
+            .any(|(c, g)| c.energy_gain != *g),
+        "the weather changed no cell's gain in 40 ticks"
+    );
     if let Some(gpu) = gpu_rows(&cfg, 40) {
         assert_rows_close("terraform off", &rows, &gpu, AGRI);
     }
