@@ -247,7 +247,30 @@ fn default_out_dir(cfg: &Config, config_path: Option<&Path>) -> PathBuf {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    PathBuf::from("runs").join(format!("{stem}-seed{}-{secs}", cfg.seed))
+    PathBuf::from("runs").join(format!("{stem}-seed{}-{}", cfg.seed, utc_stamp(secs)))
+}
+
+/// `YYYYMMDD-HHMMSS` in UTC for seconds since the Unix epoch (a folder name that sorts by
+/// time and reads as a date).
+pub fn utc_stamp(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Days to a civil date (Howard Hinnant's algorithm, proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 /// The metrics CSV: a header, then one row per `metrics_every` ticks. On resume into the
@@ -420,8 +443,16 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     world.collect_events(true);
     let _lock = crate::outdir::lock_for_run(&out, opts.resume.as_deref(), opts.overwrite)?;
     let ckpt_dir = out.join("checkpoints");
-    fs::create_dir_all(&ckpt_dir)
+    // checkpoints/ only where there will be some (periodic ones, or an interruption's).
+    let make_ckpt_dir = || {
+        fs::create_dir_all(&ckpt_dir)
+            .with_context(|| format!("cannot create output directory {}", ckpt_dir.display()))
+    };
+    fs::create_dir_all(&out)
         .with_context(|| format!("cannot create output directory {}", out.display()))?;
+    if opts.checkpoint_every > 0 {
+        make_ckpt_dir()?;
+    }
     fs::write(out.join("config.ron"), cfg.to_ron())
         .with_context(|| format!("cannot write {}/config.ron", out.display()))?;
     let mut csv = MetricsCsv::open(
@@ -462,9 +493,15 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         let b = indicatif::ProgressBar::new(total);
         b.set_style(
             indicatif::ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30}] {pos}/{len} ticks  {per_sec}  eta {eta}  {msg}",
+                "{elapsed_precise} [{bar:30}] {pos}/{len} ticks  {rate}  eta {eta}  {msg}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1} ticks/s", s.per_sec());
+                },
+            )
             .progress_chars("=> "),
         );
         b
@@ -555,6 +592,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     bar.finish_and_clear();
     let final_state = save_checkpoint(&mut world, &cfg, &out.join("final.silico"))?;
     if interrupted {
+        make_ckpt_dir()?;
         let path = ckpt_dir.join(format!("tick-{:08}.silico", world.tick()));
         checkpoint::write(&path, &cfg, &final_state)?;
         eprintln!(
@@ -591,6 +629,22 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         summary.population,
         out.display()
     );
+    if interrupted {
+        eprintln!(
+            "next: silico run --resume {} --ticks {} (to finish it)",
+            ckpt_dir
+                .join(format!("tick-{:08}.silico", summary.ticks))
+                .display(),
+            opts.ticks
+        );
+    } else {
+        eprintln!(
+            "next: silico app --checkpoint {} (to watch it), silico report {} --out {} (its figures)",
+            out.join("final.silico").display(),
+            out.display(),
+            out.join("report").display()
+        );
+    }
     Ok(summary)
 }
 

@@ -144,7 +144,7 @@ impl World {
 
     pub fn adapter(&self) -> String {
         match self {
-            World::Cpu(_) => format!("cpu reference ({} threads)", rayon::current_num_threads()),
+            World::Cpu(_) => format!("CPU engine ({} threads)", rayon::current_num_threads()),
             World::Gpu(g) => g.ctx.describe(),
         }
     }

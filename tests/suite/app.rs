@@ -32,7 +32,7 @@ fn tiny() -> Config {
 
 fn harness(cfg: Config) -> Harness<'static, App> {
     let session = Session::new(cfg, None).expect("a CPU world");
-    let mut ui = UiState::new(&session, "cpu reference".into(), false);
+    let mut ui = UiState::new(&session, "CPU engine".into(), false);
     // No wgpu renderer in the harness: the view draws a placeholder, input works the same.
     ui.gpu_view = false;
     let mut h = Harness::builder()
@@ -68,7 +68,7 @@ fn opens_with_controls_charts_and_status() {
     h.get_by_label("Charts");
     // The status bar names the tick and the adapter.
     h.get_by_label_contains("tick 0");
-    h.get_by_label_contains("cpu reference");
+    h.get_by_label_contains("CPU engine");
     // Every chart group with columns gets a header.
     for group in [
         "population",

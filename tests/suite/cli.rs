@@ -405,10 +405,37 @@ fn ablate_forks_go_on_as_the_run_and_refuse_another_ablation_in_their_folder() {
                 .unwrap();
         v["state_hash"].as_str().unwrap().to_string()
     };
-    // Replicate 0 keeps the run's random streams: its intact fork is the run itself.
-    assert_eq!(hash(&forks.join("evolved/rep-0/intact")), hash(&run));
-    assert_ne!(hash(&forks.join("evolved/rep-1/intact")), hash(&run));
-    assert_ne!(hash(&forks.join("evolved/rep-0/bots-off")), hash(&run));
+    // Replicate 0 keeps the run's random streams: its intact fork is the run itself with
+    // evolution frozen from the checkpoint on.
+    let frozen = dir.path().join("frozen");
+    let o = silico(&[
+        "run",
+        "--resume",
+        ckpt.to_str().unwrap(),
+        "--ticks",
+        "40",
+        "--set",
+        silico::ablate::FROZEN,
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        frozen.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(hash(&forks.join("evolved/rep-0/intact")), hash(&frozen));
+    assert_ne!(
+        hash(&frozen),
+        hash(&run),
+        "freezing evolution changes the world"
+    );
+    assert_ne!(hash(&forks.join("evolved/rep-1/intact")), hash(&frozen));
+    assert_ne!(hash(&forks.join("evolved/rep-0/bots-off")), hash(&frozen));
+    assert_ne!(
+        hash(&forks.join("evolved/rep-0/placebo")),
+        hash(&frozen),
+        "another stream"
+    );
     for f in [
         "ablation.csv",
         "knockouts.csv",
@@ -419,7 +446,11 @@ fn ablate_forks_go_on_as_the_run_and_refuse_another_ablation_in_their_folder() {
     }
     let table = std::fs::read_to_string(forks.join("knockouts.csv")).unwrap();
     assert!(table.starts_with("knockout,fitness,evolved_loss,naive_loss,evolved_dependence\n"));
-    assert_eq!(table.lines().count(), 1 + 2 * silico::ablate::FITNESS.len());
+    assert_eq!(
+        table.lines().count(),
+        1 + (2 + 1) * silico::ablate::FITNESS.len(),
+        "two knockouts and the placebo"
+    );
     // Again: nothing to do, the same tables.
     let again = ablate("20");
     assert!(again.status.success());
@@ -908,4 +939,47 @@ fn keep_checkpoints_prunes_the_oldest_and_resume_still_matches() {
         err.contains("--keep-checkpoints") && err.contains('0'),
         "{err}"
     );
+}
+
+/// Default run folders are named by date and time in UTC, leap days and year ends right.
+#[test]
+fn run_folders_are_named_by_utc_date_and_time() {
+    use silico::batch::utc_stamp;
+    assert_eq!(utc_stamp(0), "19700101-000000");
+    assert_eq!(utc_stamp(1_796_588_619), "20261206-202339");
+    assert_eq!(utc_stamp(951_782_400), "20000229-000000");
+    assert_eq!(utc_stamp(4_102_444_799), "20991231-235959");
+}
+
+/// A run without periodic checkpoints leaves no empty checkpoints/ folder, and every run
+/// ends by saying what to do next.
+#[test]
+fn a_run_without_checkpoints_makes_no_checkpoints_folder_and_says_what_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = tiny_config(dir.path());
+    let out = dir.path().join("run");
+    let o = silico(&[
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "5",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.join("final.silico").is_file());
+    assert!(
+        !out.join("checkpoints").exists(),
+        "an empty checkpoints/ folder"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("next: silico app --checkpoint") && err.contains("silico report"),
+        "{err}"
+    );
+    assert!(err.contains("CPU engine"), "{err}");
 }
