@@ -526,6 +526,23 @@ struct RunResult {
 /// Gather every finished run under DIR (`<variant>/seed-<s>/summary.json`) into
 /// DIR/results.csv and DIR/summary.md; returns the number of runs.
 pub fn collect(out: &Path) -> Result<usize> {
+    let is_experiment = out.join("experiment.ron").is_file()
+        || fs::read_dir(out).into_iter().flatten().flatten().any(|v| {
+            fs::read_dir(v.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|s| {
+                    s.file_name().to_string_lossy().starts_with("seed-")
+                        && s.path().join("summary.json").is_file()
+                })
+        });
+    if !is_experiment {
+        bail!(
+            "{} is not an experiment folder (no experiment.ron and no <variant>/seed-<s>/ runs): give the --out folder of `silico experiment`; nothing was written",
+            out.display()
+        );
+    }
     let mut runs = Vec::new();
     let mut variants: Vec<PathBuf> = fs::read_dir(out)
         .with_context(|| format!("cannot read {}", out.display()))?

@@ -218,9 +218,29 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Validate { file, sets }) => {
-            let cfg = silico::world::load_config(&file)?;
-            silico::world::with_overrides(&cfg, &sets)?;
-            println!("{}: ok", file.display());
+            // A search or an experiment file is validated as one (every design or variant
+            // resolved and checked); anything else as a config.
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let kind = if text.contains("designs:") {
+                silico::search::Search::load(&file)?;
+                "search"
+            } else if text.contains("variants:") {
+                silico::experiment::Experiment::load(&file)?;
+                "experiment"
+            } else {
+                let cfg = silico::world::load_config(&file)?;
+                silico::world::with_overrides(&cfg, &sets)?;
+                "config"
+            };
+            if kind != "config" && !sets.is_empty() {
+                anyhow::bail!(
+                    "{} is {} file: --set applies to configs (put overrides in its variants' set lists)",
+                    file.display(),
+                    if kind == "search" { "a search" } else { "an experiment" }
+                );
+            }
+            println!("{}: ok ({kind})", file.display());
             Ok(())
         }
         Some(Command::Inspect { file, bots: true }) => {

@@ -983,3 +983,51 @@ fn a_run_without_checkpoints_makes_no_checkpoints_folder_and_says_what_next() {
     );
     assert!(err.contains("CPU engine"), "{err}");
 }
+
+/// `silico validate` takes experiment and search files as well as configs, and `silico
+/// collect` refuses a folder that holds no experiment without writing into it.
+#[test]
+fn validate_takes_experiment_files_and_collect_refuses_a_plain_run() {
+    let o = silico(&["validate", "configs/experiments/evidence.ron"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ok (experiment)"));
+    let o = silico(&["validate", "configs/experiments/search.ron"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ok (search)"));
+    let o = silico(&["validate", "configs/tiny.ron"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ok (config)"));
+    let o = silico(&[
+        "validate",
+        "configs/experiments/evidence.ron",
+        "--set",
+        "seed=3",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--set applies to configs"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = tiny_config(dir.path());
+    let run = dir.path().join("run");
+    let o = silico(&[
+        "run",
+        "--config",
+        &cfg,
+        "--ticks",
+        "5",
+        "--quiet",
+        "--backend",
+        "cpu",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let before = listing(&run);
+    let o = silico(&["collect", run.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("not an experiment folder") && err.contains(run.to_str().unwrap()),
+        "{err}"
+    );
+    assert_eq!(listing(&run), before, "nothing written into it");
+}
