@@ -275,16 +275,22 @@ fn t_quantile(df: usize) -> f64 {
 }
 
 /// One group's curve: (tick, mean over its runs, band low, band high). The band is the 95%
-/// t-interval of the mean over runs at that tick (none for a single run). Runs are
-/// smoothed over windows of 1/400 of their length and matched by window.
+/// t-interval of the mean over runs at that tick, clipped to the measure's range (none
+/// below 3 runs, where it says nothing: t is 12.7 at 2). Runs are smoothed over windows of
+/// 1/200 of their length and matched by window.
 fn group_curve(runs: &[&Run], name: &str) -> Vec<(f64, f64, f64, f64)> {
     let curves: Vec<Vec<(f64, f64)>> = runs
         .iter()
         .filter_map(|r| {
             let pts = r.column(name)?;
-            Some(smooth(&pts, (pts.len() / 400).max(1)))
+            Some(smooth(&pts, (pts.len() / 200).max(1)))
         })
         .collect();
+    let (floor, ceiling) = match unit_of(name) {
+        "fraction" => (0.0, 1.0),
+        "count" | "generations" | "mean weight distance" => (0.0, f64::INFINITY),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    };
     let len = curves.iter().map(Vec::len).min().unwrap_or(0);
     (0..len)
         .filter_map(|k| {
@@ -297,12 +303,17 @@ fn group_curve(runs: &[&Run], name: &str) -> Vec<(f64, f64, f64, f64)> {
                 return None;
             }
             let (mean, sd) = crate::stats::mean_sd(&ys);
-            let half = if ys.len() > 1 {
+            let half = if ys.len() >= 3 {
                 t_quantile(ys.len() - 1) * sd / (ys.len() as f64).sqrt()
             } else {
                 0.0
             };
-            Some((curves[0][k].0, mean, mean - half, mean + half))
+            Some((
+                curves[0][k].0,
+                mean,
+                (mean - half).max(floor),
+                (mean + half).min(ceiling),
+            ))
         })
         .collect()
 }
@@ -420,10 +431,11 @@ fn plot_group(path: &Path, title: &str, columns: &[&str], runs: &[Run]) -> Resul
             .y_label_formatter(&|y| {
                 if y.abs() >= 100.0 || *y == 0.0 {
                     format!("{:.0}", y)
-                } else if y.abs() >= 1.0 {
-                    format!("{:.1}", y)
                 } else {
-                    format!("{:.3}", y)
+                    // 0.25, not 0.250; 12.5, not 12.50.
+                    let digits = if y.abs() >= 1.0 { 1 } else { 3 };
+                    let s = format!("{:.*}", digits, y);
+                    s.trim_end_matches('0').trim_end_matches('.').to_string()
                 }
             })
             .label_style(("sans-serif", 13))
@@ -476,7 +488,7 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
         md,
         "{} run(s). One line per world (solid) or control (dashed: a mechanic switched off, \
          or a random/zero brain): the mean over its seeds, with the 95% t-band of that mean \
-         shaded where there are several. Curves are means over windows of 1/400 of the run. \
+         shaded where there are 3 or more. Curves are means over windows of 1/200 of the run. \
          Columns are explained in docs/metrics.md, the measures and their chance levels in \
          docs/measures.md.\n",
         runs.len()
