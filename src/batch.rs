@@ -243,34 +243,11 @@ fn default_out_dir(cfg: &Config, config_path: Option<&Path>) -> PathBuf {
         .and_then(|p| p.file_stem())
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or("default".into());
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    PathBuf::from("runs").join(format!("{stem}-seed{}-{}", cfg.seed, utc_stamp(secs)))
-}
-
-/// `YYYYMMDD-HHMMSS` in UTC for seconds since the Unix epoch (a folder name that sorts by
-/// time and reads as a date).
-pub fn utc_stamp(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Days to a civil date (Howard Hinnant's algorithm, proleptic Gregorian).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}-{:02}{:02}{:02}",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    PathBuf::from("runs").join(format!(
+        "{stem}-seed{}-{}",
+        cfg.seed,
+        crate::outdir::stamp()
+    ))
 }
 
 /// The metrics CSV: a header, then one row per `metrics_every` ticks. On resume into the

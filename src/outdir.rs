@@ -69,12 +69,17 @@ pub fn is_inside(path: &Path, dir: &Path) -> bool {
     }
 }
 
-/// A UTC time stamp for names: 20261202-083015.
+/// A UTC time stamp for names, now: 20261202-083015.
 pub fn stamp() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
+    utc_stamp(secs)
+}
+
+/// `YYYYMMDD-HHMMSS` in UTC for seconds since the Unix epoch.
+pub fn utc_stamp(secs: u64) -> String {
     let (days, rest) = (secs / 86_400, secs % 86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days as i64 + 719_468;

@@ -62,16 +62,41 @@ fn living_parent(state: &State, slot: usize) -> Option<usize> {
         .filter(|&p| state.agents[p].alive != 0 && state.agents[p].lineage_hi == a.parent_hi)
 }
 
-/// What a child's genome is made from: the rng, mutation rate, precision and per-weight σ
-/// of `cfg`.
-fn mutation_of(cfg: &Config) -> (crate::rng::Rng, f32, bool, Vec<f32>) {
-    let tensors = super::brain::layout_for(cfg);
-    (
-        crate::rng::Rng::new(cfg.seed),
-        cfg.mutation.rate,
-        cfg.genome_precision == crate::config::Precision::F16,
-        super::brain::mutation_scales(&tensors, &cfg.mutation),
-    )
+/// What a child's genome is made from under a config: its rng, mutation rate, precision
+/// and per-weight σ.
+struct Mutation {
+    rng: crate::rng::Rng,
+    rate: f32,
+    f16: bool,
+    sigma: Vec<f32>,
+    len: usize,
+}
+
+impl Mutation {
+    fn of(cfg: &Config) -> Self {
+        let tensors = super::brain::layout_for(cfg);
+        Self {
+            rng: crate::rng::Rng::new(cfg.seed),
+            rate: cfg.mutation.rate,
+            f16: cfg.genome_precision == crate::config::Precision::F16,
+            sigma: super::brain::mutation_scales(&tensors, &cfg.mutation),
+            len: super::Dims::new(cfg).genome_len,
+        }
+    }
+
+    /// The genome `slot`'s agent got at its birth from `parent`'s, into `out`.
+    fn child(&self, state: &State, slot: usize, parent: usize, out: &mut [f32]) {
+        super::brain::child_genome(
+            &self.rng,
+            self.rate,
+            self.f16,
+            &self.sigma,
+            state.agents[slot].lineage_hi,
+            slot as u32,
+            &state.genomes[parent * self.len..(parent + 1) * self.len],
+            out,
+        );
+    }
 }
 
 /// The agents whose genome is their living parent's mutated by this config's draws for
@@ -80,11 +105,11 @@ fn mutation_of(cfg: &Config) -> (crate::rng::Rng, f32, bool, Vec<f32>) {
 /// other mutation settings or another random stream (before a fork) does not match and
 /// is stored whole.
 pub fn genome_refs(cfg: &Config, state: &State) -> Vec<u32> {
-    let len = super::Dims::new(cfg).genome_len;
+    let m = Mutation::of(cfg);
+    let len = m.len;
     if len == 0 {
         return Vec::new();
     }
-    let (rng, rate, f16, sigma) = mutation_of(cfg);
     use rayon::prelude::*;
     (0..state.agents.len())
         .into_par_iter()
@@ -93,16 +118,7 @@ pub fn genome_refs(cfg: &Config, state: &State) -> Vec<u32> {
                 return false;
             };
             let mut child = vec![0.0f32; len];
-            super::brain::child_genome(
-                &rng,
-                rate,
-                f16,
-                &sigma,
-                state.agents[slot].lineage_hi,
-                slot as u32,
-                &state.genomes[parent * len..(parent + 1) * len],
-                &mut child,
-            );
+            m.child(state, slot, parent, &mut child);
             let stored = &state.genomes[slot * len..(slot + 1) * len];
             child
                 .iter()
@@ -363,21 +379,12 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         }
         // Parents before their children: a parent was born before any child of its.
         refs.sort_by_key(|&s| (state.agents[s].lineage_hi, s));
-        let len = super::Dims::new(&cfg).genome_len;
-        let (rng, rate, f16, sigma) = mutation_of(&cfg);
+        let m = Mutation::of(&cfg);
+        let len = m.len;
         let mut child = vec![0.0f32; len];
         for slot in refs {
             let parent = living_parent(&state, slot).expect("checked above");
-            super::brain::child_genome(
-                &rng,
-                rate,
-                f16,
-                &sigma,
-                state.agents[slot].lineage_hi,
-                slot as u32,
-                &state.genomes[parent * len..(parent + 1) * len],
-                &mut child,
-            );
+            m.child(&state, slot, parent, &mut child);
             state.genomes[slot * len..(slot + 1) * len].copy_from_slice(&child);
         }
     }

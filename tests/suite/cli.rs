@@ -944,7 +944,7 @@ fn keep_checkpoints_prunes_the_oldest_and_resume_still_matches() {
 /// Default run folders are named by date and time in UTC, leap days and year ends right.
 #[test]
 fn run_folders_are_named_by_utc_date_and_time() {
-    use silico::batch::utc_stamp;
+    use silico::outdir::utc_stamp;
     assert_eq!(utc_stamp(0), "19700101-000000");
     assert_eq!(utc_stamp(1_796_588_619), "20261206-202339");
     assert_eq!(utc_stamp(951_782_400), "20000229-000000");
