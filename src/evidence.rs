@@ -115,7 +115,7 @@ pub const EXCESS_FLOOR: f64 = 0.01;
 /// ln(share / chance), the share floored at `EXCESS_FLOOR` × chance; NaN without a
 /// positive chance level (nothing of that kind was eaten).
 pub fn excess(share: f64, chance: f64) -> f64 {
-    if !(chance > 0.0) || !share.is_finite() {
+    if chance.is_nan() || chance <= 0.0 || !share.is_finite() {
         return f64::NAN;
     }
     (share.max(EXCESS_FLOOR * chance) / chance).ln()

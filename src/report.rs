@@ -274,11 +274,14 @@ fn t_quantile(df: usize) -> f64 {
     T.get(df.wrapping_sub(1)).copied().unwrap_or(1.96)
 }
 
+/// (tick, mean over a group's runs, band low, band high).
+type CurvePoint = (f64, f64, f64, f64);
+
 /// One group's curve: (tick, mean over its runs, band low, band high). The band is the 95%
 /// t-interval of the mean over runs at that tick, clipped to the measure's range (none
 /// below 3 runs, where it says nothing: t is 12.7 at 2). Runs are smoothed over windows of
 /// 1/200 of their length and matched by window.
-fn group_curve(runs: &[&Run], name: &str) -> Vec<(f64, f64, f64, f64)> {
+fn group_curve(runs: &[&Run], name: &str) -> Vec<CurvePoint> {
     let curves: Vec<Vec<(f64, f64)>> = runs
         .iter()
         .filter_map(|r| {
@@ -386,7 +389,7 @@ fn plot_group(path: &Path, title: &str, columns: &[&str], runs: &[Run]) -> Resul
     }
     let panels = body.split_evenly((2, columns.len().div_ceil(2)));
     for (panel, name) in panels.iter().zip(columns) {
-        let curves: Vec<(usize, bool, Vec<(f64, f64, f64, f64)>)> = groups
+        let curves: Vec<(usize, bool, Vec<CurvePoint>)> = groups
             .iter()
             .enumerate()
             .map(|(k, g)| (k, members(g)[0].control, group_curve(&members(g), name)))
@@ -613,9 +616,12 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
+/// (variant, population, knockout, tick, loss) of a loss_over_time.csv row.
+type LossRow = (String, String, String, f64, f64);
+
 /// Every `<variant>/seed-<s>/ablate/loss_over_time.csv` under an experiment directory,
 /// as (variant, population, knockout, tick, loss) rows.
-fn knockout_losses_over_time(dir: &Path) -> Result<Vec<(String, String, String, f64, f64)>> {
+fn knockout_losses_over_time(dir: &Path) -> Result<Vec<LossRow>> {
     let mut out = Vec::new();
     let Ok(variants) = fs::read_dir(dir) else {
         return Ok(out);
@@ -664,12 +670,8 @@ fn knockout_losses_over_time(dir: &Path) -> Result<Vec<(String, String, String, 
 
 /// OUT/<stem>.png: each knockout's loss of net income per agent-tick over fork time,
 /// mean over seeds (solid: evolved population, dashed: naive), for one world variant.
-fn plot_knockouts(
-    path: &Path,
-    variant: &str,
-    rows: &[(String, String, String, f64, f64)],
-) -> Result<bool> {
-    let rows: Vec<&(String, String, String, f64, f64)> = rows
+fn plot_knockouts(path: &Path, variant: &str, rows: &[LossRow]) -> Result<bool> {
+    let rows: Vec<&LossRow> = rows
         .iter()
         .filter(|r| r.0 == variant && r.4.is_finite())
         .collect();

@@ -328,19 +328,3 @@ pub fn mutate_into(
         }
     }
 }
-
-/// The genome a child born at `tick` into `slot` got from `parent` (the whole of it).
-pub fn child_genome(
-    rng: &Rng,
-    rate: f32,
-    f16: bool,
-    sigma: &[f32],
-    tick: u32,
-    slot: u32,
-    parent: &[f32],
-    out: &mut [f32],
-) {
-    let noise_key = rng.key(tick, slot, crate::rng::stream::GENOME);
-    let mask_key = rng.key(tick, slot, crate::rng::stream::MUTATION_MASK);
-    mutate_into(rate, f16, noise_key, mask_key, sigma, parent, 0, out);
-}

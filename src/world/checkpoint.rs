@@ -86,14 +86,15 @@ impl Mutation {
 
     /// The genome `slot`'s agent got at its birth from `parent`'s, into `out`.
     fn child(&self, state: &State, slot: usize, parent: usize, out: &mut [f32]) {
-        super::brain::child_genome(
-            &self.rng,
+        let (tick, child) = (state.agents[slot].lineage_hi, slot as u32);
+        super::brain::mutate_into(
             self.rate,
             self.f16,
+            self.rng.key(tick, child, crate::rng::stream::GENOME),
+            self.rng.key(tick, child, crate::rng::stream::MUTATION_MASK),
             &self.sigma,
-            state.agents[slot].lineage_hi,
-            slot as u32,
             &state.genomes[parent * self.len..(parent + 1) * self.len],
+            0,
             out,
         );
     }
