@@ -85,3 +85,99 @@ fn a_run_saves_frames_and_a_gif_and_a_checkpoint_renders() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--size 5"));
 }
+
+/// A crafted scene drawn with known colours at known pixels: a water cell (blue, as
+/// `natural` shades deep water), a grass cell (full energy and gain: the grass colour), an
+/// agent's disc in its lineage colour at its centre, and a bot's diamond over the terrain.
+#[test]
+fn a_crafted_scene_has_its_colours_at_known_pixels() {
+    use silico::view::{render_image, ViewRenderer, ViewSettings, IMAGE_FORMAT};
+    let Some(ctx) = common::gpu() else { return };
+    let mut cfg = common::tiny();
+    cfg.world.map_size = 16;
+    cfg.agents.initial_agents = Some(1);
+    cfg.agents.min_agents = Some(0);
+    cfg.bots.count = 1;
+    let mut state = silico::world::State::new(&cfg);
+    let t = &cfg.terrain;
+    let n = cfg.world.map_size as usize;
+    let cell_units = cfg.world_size() / n as f32;
+    // Left half water (dear to move through), right half lush grass.
+    for (c, cell) in state.cells.iter_mut().enumerate() {
+        let x = c % n;
+        if x < n / 2 {
+            cell.move_cost = t.max_move_cost;
+            cell.energy = 0.0;
+        } else {
+            cell.move_cost = 0.0;
+            cell.energy = t.max_energy;
+            cell.energy_gain = t.max_energy_gain;
+        }
+    }
+    let agent_at = [12.5 * cell_units, 4.5 * cell_units];
+    let bot_at = [12.5 * cell_units, 12.5 * cell_units];
+    let a = state
+        .agents
+        .iter()
+        .position(|a| a.alive != 0)
+        .expect("one agent");
+    state.agents[a].pos = agent_at;
+    state.bots[0].pos = bot_at;
+    let size = 256u32;
+    let world = silico::sim::World::on_context(ctx.clone(), &cfg, &state).unwrap();
+    let mut r = ViewRenderer::new(&ctx.device, IMAGE_FORMAT);
+    let settings = ViewSettings::whole_world(&cfg, [size, size]);
+    let img = render_image(&ctx, &mut r, &world, &cfg, &settings, [size, size]).unwrap();
+    // World (x, y) is pixel (x, y) · size / world size, y downward.
+    let px = |p: [f32; 2]| {
+        let s = size as f32 / cfg.world_size();
+        let q = img.get_pixel((p[0] * s) as u32, (p[1] * s) as u32).0;
+        [
+            q[0] as f32 / 255.0,
+            q[1] as f32 / 255.0,
+            q[2] as f32 / 255.0,
+        ]
+    };
+    let close = |what: &str, got: [f32; 3], want: [f32; 3]| {
+        let d = got
+            .iter()
+            .zip(&want)
+            .map(|(g, w)| (g - w).abs())
+            .fold(0.0, f32::max);
+        assert!(d <= 0.02, "{what}: {got:?}, want {want:?}");
+    };
+    // Deep water: move cost at its maximum is 0.56 of the way to the deepest blue, at
+    // 0.85 brightness with no energy.
+    let deep = 0.56f32;
+    let water = [0.20, 0.50, 0.72]
+        .iter()
+        .zip([0.06, 0.18, 0.42])
+        .map(|(a, b)| (a + (b - a) * deep) * 0.85)
+        .collect::<Vec<f32>>();
+    close(
+        "water",
+        px([2.5 * cell_units, 8.5 * cell_units]),
+        [water[0], water[1], water[2]],
+    );
+    close(
+        "grass",
+        px([9.5 * cell_units, 8.5 * cell_units]),
+        [0.22, 0.58, 0.20],
+    );
+    // The agent's lineage colour (view.wgsl key_color of its founder's lineage key).
+    let key = silico::layout::kin_key(&state.agents[a]);
+    let h = (key & 0xffff) as f32 / 65536.0;
+    let v = 0.80 + 0.2 * ((key >> 16) & 1) as f32;
+    let hue = |o: f32| ((((h + o).fract()) * 6.0 - 3.0).abs() - 1.0).clamp(0.0, 1.0);
+    let hc = [hue(0.0), hue(2.0 / 3.0), hue(1.0 / 3.0)];
+    let want = hc.map(|c| (1.0 + (c - 1.0) * 0.8) * v);
+    close("agent", px(agent_at), want);
+    // The bot's diamond covers its cell's grass.
+    let bot = px(bot_at);
+    let d = bot
+        .iter()
+        .zip([0.22f32, 0.58, 0.20])
+        .map(|(g, w)| (g - w).abs())
+        .fold(0.0, f32::max);
+    assert!(d > 0.1, "no bot drawn at its place: {bot:?}");
+}
