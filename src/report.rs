@@ -477,6 +477,126 @@ fn plot_group(path: &Path, title: &str, columns: &[&str], runs: &[Run]) -> Resul
     Ok(())
 }
 
+/// What agents live on: the ledger's income sources, (column, label).
+pub const INCOME_SOURCES: &[(&str, &str)] = &[
+    ("ledger_eaten_by_agents", "eating"),
+    ("ledger_hit_received", "hits and gifts received (net)"),
+    ("ledger_stolen", "theft"),
+    ("ledger_birth_energy", "births and respawns"),
+];
+
+/// Per group (an experiment's variant, or a run): its runs' mean income per tick from each
+/// source over the second half of each run, averaged over the runs.
+pub fn income_by_source(runs: &[Run]) -> Vec<(String, usize, Vec<f64>)> {
+    let mut out: Vec<(String, usize, Vec<f64>)> = Vec::new();
+    for r in runs {
+        let last = r.rows.last().map_or(0.0, |x| x[0]);
+        let per_source: Option<Vec<f64>> = INCOME_SOURCES
+            .iter()
+            .map(|(c, _)| {
+                let pts: Vec<f64> = r
+                    .column(c)?
+                    .into_iter()
+                    .filter(|(t, _)| *t > last / 2.0)
+                    .map(|(_, v)| v)
+                    .collect();
+                (!pts.is_empty()).then(|| pts.iter().sum::<f64>() / pts.len() as f64)
+            })
+            .collect();
+        let Some(values) = per_source else { continue };
+        let g = group_of(&r.label);
+        match out.iter_mut().find(|(name, _, _)| *name == g) {
+            Some((_, n, sums)) => {
+                for (s, v) in sums.iter_mut().zip(&values) {
+                    *s += v;
+                }
+                *n += 1;
+            }
+            None => out.push((g, 1, values)),
+        }
+    }
+    for (_, n, sums) in &mut out {
+        sums.iter_mut().for_each(|s| *s /= *n as f64);
+    }
+    out
+}
+
+/// OUT/income.png: one bar per group, each source's share of the group's income (the
+/// positive sources; net hits that destroyed energy count as 0 in the bar, and the table
+/// gives the signed value).
+fn plot_income(path: &Path, income: &[(String, usize, Vec<f64>)]) -> Result<()> {
+    register_font();
+    let height = 120 + 60 * income.len() as u32;
+    let root = BitMapBackend::new(path, (1100, height)).into_drawing_area();
+    let err = |e: &dyn std::fmt::Display| anyhow::anyhow!("drawing {}: {e}", path.display());
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let (plot, legend) = root.split_vertically(height - 50);
+    let mut chart = ChartBuilder::on(&plot)
+        .caption(
+            "What agents live on: share of income by source",
+            ("sans-serif", 20),
+        )
+        .margin(14)
+        .x_label_area_size(36)
+        .y_label_area_size(160)
+        .build_cartesian_2d(0.0..1.0f64, 0.0..income.len() as f64)
+        .map_err(|e| err(&e))?;
+    chart
+        .configure_mesh()
+        .x_desc("share of income (second half of each run, mean over seeds)")
+        .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
+        .y_labels(0)
+        .disable_y_mesh()
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(|e| err(&e))?;
+    for (row, (name, n, values)) in income.iter().enumerate() {
+        // The group's name left of its bar, in the label area.
+        let (x, y) = chart.backend_coord(&(0.0, row as f64 + 0.5));
+        plot.draw(&Text::new(
+            format!("{name} (n = {n})"),
+            (x - 150, y - 8),
+            ("sans-serif", 14).into_font(),
+        ))
+        .map_err(|e| err(&e))?;
+        let positive: Vec<f64> = values.iter().map(|v| v.max(0.0)).collect();
+        let total: f64 = positive.iter().sum();
+        if total <= 0.0 {
+            continue;
+        }
+        let mut from = 0.0;
+        for (k, v) in positive.iter().enumerate() {
+            let to = from + v / total;
+            let y = row as f64;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(from, y + 0.15), (to, y + 0.85)],
+                    palette(k).filled(),
+                )))
+                .map_err(|e| err(&e))?;
+            from = to;
+        }
+    }
+    for (k, (_, label)) in INCOME_SOURCES.iter().enumerate() {
+        let x = 20 + 260 * k as i32;
+        legend
+            .draw(&Rectangle::new(
+                [(x, 14), (x + 18, 30)],
+                palette(k).filled(),
+            ))
+            .map_err(|e| err(&e))?;
+        legend
+            .draw(&Text::new(
+                label.to_string(),
+                (x + 24, 14),
+                ("sans-serif", 14).into_font(),
+            ))
+            .map_err(|e| err(&e))?;
+    }
+    root.present().map_err(|e| err(&e))?;
+    Ok(())
+}
+
 /// Write OUT/<group>.png and OUT/report.md for the runs under `dirs`.
 pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
     let runs: Vec<Run> = find_runs(dirs)?
@@ -513,6 +633,34 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
             r.rows.last().map_or(0.0, |x| x[0]),
             r.dir.display()
         );
+    }
+    let income = income_by_source(&runs);
+    if !income.is_empty() {
+        let png = out.join("income.png");
+        plot_income(&png, &income)?;
+        written.push(png);
+        let _ = writeln!(
+            md,
+            "\n## What agents live on\n\nIncome per tick by source, the mean over the second half of each run, averaged over a variant's runs (the ledger's columns, docs/metrics.md); eating's share is of the sum.\n\n| run or variant | runs | eating | hits and gifts received (net) | theft | births and respawns | total | eating's share |\n|---|---|---|---|---|---|---|---|"
+        );
+        for (g, n, v) in &income {
+            let total: f64 = v.iter().sum();
+            let _ = writeln!(
+                md,
+                "| {g} | {n} | {} | {} | {} | {} | {} | {} |",
+                fmt(v[0]),
+                fmt(v[1]),
+                fmt(v[2]),
+                fmt(v[3]),
+                fmt(total),
+                if total > 0.0 {
+                    fmt(v[0] / total)
+                } else {
+                    "–".into()
+                }
+            );
+        }
+        let _ = writeln!(md, "\n![Income by source](income.png)\n");
     }
     for (stem, title, columns) in GROUPS {
         let png = out.join(format!("{stem}.png"));

@@ -29,11 +29,12 @@ fn a_report_plots_every_group_and_tabulates_every_run() {
     run(dir.path(), "no-messages", &["controls.messages=Off"]);
     let out = dir.path().join("report");
     let written = silico::report::write(&[dir.path().join("runs")], &out).unwrap();
-    // The groups, a Muller plot per run, and report.md.
-    assert_eq!(written.len(), silico::report::GROUPS.len() + 2 + 1);
+    // The groups, income by source, a Muller plot per run, and report.md.
+    assert_eq!(written.len(), silico::report::GROUPS.len() + 1 + 2 + 1);
     for (stem, _, _) in silico::report::GROUPS {
         let img = image::open(out.join(format!("{stem}.png"))).unwrap();
-        assert_eq!((img.width(), img.height()), (1400, 900));
+        // 900 pixels of panels and title, and a legend row below them.
+        assert_eq!((img.width(), img.height()), (1400, 924));
         // Lines were drawn: more than the white page and grey grid.
         let coloured = img
             .to_rgb8()
@@ -43,6 +44,39 @@ fn a_report_plots_every_group_and_tabulates_every_run() {
         assert!(coloured > 500, "{stem}: {coloured} coloured pixels");
     }
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    // Income by source, by hand from the world run's metrics.csv: second-half means.
+    let metrics = std::fs::read_to_string(dir.path().join("runs/world/metrics.csv")).unwrap();
+    let mut lines = metrics.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let last = rows.last().unwrap()[0];
+    let half: Vec<&Vec<f64>> = rows.iter().filter(|r| r[0] > last / 2.0).collect();
+    let mean = |c: &str| {
+        let k = header.iter().position(|h| *h == c).unwrap();
+        half.iter().map(|r| r[k]).sum::<f64>() / half.len() as f64
+    };
+    let income = silico::report::income_by_source(&[silico::report::Run::load(
+        &dir.path().join("runs/world"),
+        "world".into(),
+    )
+    .unwrap()]);
+    assert_eq!(income.len(), 1);
+    for (k, (column, _)) in silico::report::INCOME_SOURCES.iter().enumerate() {
+        let want = mean(column);
+        assert!(
+            (income[0].2[k] - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "{column}: {} against {want}",
+            income[0].2[k]
+        );
+    }
+    assert!(mean("ledger_eaten_by_agents") > 0.0, "the agents ate");
+    assert!(
+        md.contains("## What agents live on") && md.contains("| world | 1 |"),
+        "{md}"
+    );
+    assert!(image::open(out.join("income.png")).is_ok());
     assert!(md.contains("| world |  | 60 |"), "{md}");
     assert!(md.contains("| no-messages | messages off | 60 |"), "{md}");
     assert!(md.contains("`comm_listener_mi`") && md.contains("![Agriculture](agriculture.png)"));
