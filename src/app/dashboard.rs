@@ -38,6 +38,9 @@ pub struct Headline {
     pub y_label: &'static str,
     pub chance_label: &'static str,
     pub no_data: &'static str,
+    /// A lineage measure: with fewer than two groups alive it equals its chance level by
+    /// construction, and says nothing.
+    pub needs_groups: bool,
 }
 
 /// The three panels. With a control run loaded, each behaviour is read against the
@@ -61,6 +64,7 @@ pub fn headlines(with_control: bool) -> [Headline; 3] {
             "chance: the cultivators' share of all eating"
         },
         no_data: "no food eaten from cultivated cells yet",
+        needs_groups: true,
     };
     let comm = if with_control {
         Headline {
@@ -72,6 +76,7 @@ pub fn headlines(with_control: bool) -> [Headline; 3] {
             y_label: "share",
             chance_label: "the control run's influence",
             no_data: "no listener sampled yet",
+            needs_groups: false,
         }
     } else {
         Headline {
@@ -84,6 +89,7 @@ pub fn headlines(with_control: bool) -> [Headline; 3] {
             chance_label: "chance: the estimate's bias band (load a shuffled control with \
                            --compare for message influence)",
             no_data: "no listener yet",
+            needs_groups: false,
         }
     };
     let tool = Headline {
@@ -103,6 +109,7 @@ pub fn headlines(with_control: bool) -> [Headline; 3] {
             "chance: the programmers' share of all eating"
         },
         no_data: "no food eaten from programmed bots' farms yet",
+        needs_groups: true,
     };
     [agri, comm, tool]
 }
@@ -185,6 +192,16 @@ pub struct Curves {
     pub chance: Vec<f64>,
     pub band_low: Vec<f64>,
     pub band_high: Vec<f64>,
+    /// The smoothing window, and the first tick of the history: a row's window is full
+    /// from `first_tick + window_ticks` on.
+    pub window_ticks: f64,
+    pub first_tick: f64,
+    /// The last row whose measure had data (weight > 0; NaN: none).
+    pub last_data_tick: f64,
+    /// The control run's last row, when one is read against.
+    pub control_last_tick: Option<f64>,
+    /// Lineages (or kin groups) alive at the last row (NaN: unknown).
+    pub groups_alive: f64,
 }
 
 fn values(h: &History, name: &str) -> (Vec<f64>, Vec<f64>) {
@@ -209,8 +226,26 @@ pub fn curves(
     let ones = vec![1.0; ticks.len()];
     let w = h.weight.map_or(ones, |c| values(main, c).1);
     let measure = Prefix::new(&ticks, &m, &w);
+    let last_data_tick = (0..ticks.len())
+        .rev()
+        .find(|&i| m[i].is_finite() && w[i].is_finite() && w[i] > 0.0)
+        .map_or(f64::NAN, |i| ticks[i]);
     let mut out = Curves {
         ticks: ticks.clone(),
+        window_ticks: window,
+        first_tick: ticks.first().copied().unwrap_or(f64::NAN),
+        last_data_tick,
+        control_last_tick: match h.chance {
+            Chance::Control => {
+                control.map(|ctl| values(ctl, h.measure).0.last().copied().unwrap_or(f64::NAN))
+            }
+            _ => None,
+        },
+        groups_alive: values(main, "evo_lineages_alive")
+            .1
+            .last()
+            .copied()
+            .unwrap_or(f64::NAN),
         ..Curves::default()
     };
     // The chance side: a per-row level to subtract (live), or a control series.
@@ -291,10 +326,13 @@ fn standing(m: f64, lo: f64, hi: f64) -> Option<Standing> {
     })
 }
 
-/// The reading of a panel's curves; None when there is no data at all, or no chance level
-/// to read it against.
+/// The reading of a panel's curves over the rows whose window is full (a window still
+/// filling is a cumulative mean of the start-up, not a reading); None when there is no
+/// such row with data, or no chance level to read it against.
 pub fn reading(c: &Curves) -> Option<Reading> {
+    let full_from = c.first_tick + c.window_ticks;
     let rows: Vec<(f64, Standing)> = (0..c.ticks.len())
+        .filter(|&i| c.ticks[i] >= full_from)
         .filter(|&i| c.band_low[i].is_finite() && c.band_high[i].is_finite())
         .filter_map(|i| {
             standing(c.measure[i], c.band_low[i], c.band_high[i]).map(|s| (c.ticks[i], s))
@@ -325,8 +363,36 @@ fn thousands(n: f64) -> String {
     out
 }
 
-/// The one-line reading, e.g. "above chance for the last 4,000 ticks".
+/// The one-line reading, e.g. "above chance for the last 4,000 ticks", or why there is
+/// none: too little history for the window, fewer than two groups for a lineage measure,
+/// no data within the window, or a control run that has ended.
 pub fn reading_text(h: &Headline, c: &Curves) -> String {
+    let last = c.ticks.last().copied().unwrap_or(f64::NAN);
+    if c.last_data_tick.is_finite() {
+        let needed = c.first_tick + c.window_ticks - last;
+        if needed > 0.0 {
+            return format!(
+                "needs {} more ticks of history for its {}-tick window",
+                thousands(needed),
+                thousands(c.window_ticks)
+            );
+        }
+        if h.needs_groups && c.groups_alive < 2.0 {
+            return "one lineage alive: its share is its chance level, no reading".into();
+        }
+        if c.last_data_tick < last - c.window_ticks {
+            return format!(
+                "no data since tick {} (before the window): no reading",
+                thousands(c.last_data_tick)
+            );
+        }
+        if let Some(end) = c.control_last_tick.filter(|end| *end < last) {
+            return format!(
+                "control ended at tick {}: no reading past it",
+                thousands(end)
+            );
+        }
+    }
     let Some(r) = reading(c) else {
         return if c.measure.iter().any(|v| v.is_finite()) {
             match h.chance {
@@ -481,6 +547,7 @@ mod tests {
         // Chance 0.25 throughout; the share is 0.25 ± noise for 100 rows, then 0.9.
         let h = history(300, |i, r| {
             let noise = if i % 2 == 0 { 0.05 } else { -0.05 };
+            set(r, "evo_lineages_alive", 3.0);
             set(r, "agri_own_harvest_food", 1.0);
             set(r, "agri_own_harvest_chance", 0.25);
             set(
@@ -538,14 +605,71 @@ mod tests {
         let c = curves(&head, &world, Some(&control), 100.0);
         let r = reading(&c).unwrap();
         assert_eq!(r.standing, Standing::Below);
-        // The first row alone has no standard error, so the reading starts at the second.
-        assert_eq!(r.ticks, 1_980.0);
+        // Readings start once the first window is full (tick 110), to the last row.
+        assert_eq!(r.ticks, 1_890.0);
         // Without the control there is no chance level to read against.
         let none = curves(&head, &world, None, 100.0);
         assert!(reading(&none).is_none());
         assert_eq!(
             reading_text(&head, &none),
             "no chance level: the control run has no data here"
+        );
+    }
+
+    /// A share that was high only in the first rows and has had no food since: the window
+    /// still holds it, but no reading is given from data older than the window; before the
+    /// window has filled, none is given either, and a lineage measure with one lineage left
+    /// says why it cannot read.
+    #[test]
+    fn readings_need_history_recent_data_groups_and_a_live_control() {
+        let head = headlines(false)[0];
+        let transient = |rows: usize, lineages: f32| {
+            history(rows, move |i, r| {
+                set(r, "evo_lineages_alive", lineages);
+                set(r, "agri_own_harvest_chance", 0.06);
+                if i < 5 {
+                    set(r, "agri_own_harvest_food", 1.0);
+                    set(r, "agri_own_harvest_share", 0.9);
+                }
+            })
+        };
+        // 300 rows (to tick 3,000), a 1,000-tick window: the last meal at tick 50.
+        let c = curves(&head, &transient(300, 3.0), None, 1_000.0);
+        assert_eq!(
+            reading_text(&head, &c),
+            "no data since tick 50 (before the window): no reading"
+        );
+        // 50 rows (to tick 500): the window is not full yet.
+        let c = curves(&head, &transient(50, 3.0), None, 1_000.0);
+        assert_eq!(
+            reading_text(&head, &c),
+            "needs 510 more ticks of history for its 1,000-tick window"
+        );
+        assert!(reading(&c).is_none(), "no reading from a filling window");
+        // One lineage: its own harvest is its chance level.
+        let one = history(300, |_, r| {
+            set(r, "evo_lineages_alive", 1.0);
+            set(r, "agri_own_harvest_food", 1.0);
+            set(r, "agri_own_harvest_share", 1.0);
+            set(r, "agri_own_harvest_chance", 1.0);
+        });
+        let c = curves(&head, &one, None, 200.0);
+        assert_eq!(
+            reading_text(&head, &c),
+            "one lineage alive: its share is its chance level, no reading"
+        );
+        // A control run that ended: its band stops, and so does the reading.
+        let head = headlines(true)[1];
+        let world = history(200, |i, r| {
+            set(r, "comm_influence_changed", 0.1 + 0.01 * (i % 3) as f32)
+        });
+        let control = history(100, |i, r| {
+            set(r, "comm_influence_changed", 0.4 + 0.01 * (i % 3) as f32)
+        });
+        let c = curves(&head, &world, Some(&control), 100.0);
+        assert_eq!(
+            reading_text(&head, &c),
+            "control ended at tick 1,000: no reading past it"
         );
     }
 

@@ -334,6 +334,8 @@ fn the_dashboard_reads_each_behaviour_against_its_chance_band() {
     let mut h = harness(tiny());
     crafted_history(&mut h, 400, |i, r| {
         let noise = if i % 2 == 0 { 0.03 } else { -0.03 };
+        // Several kin groups alive, so own harvest can be read at all.
+        set(r, "evo_lineages_alive", 5.0);
         // Own harvest far above its chance level from tick 1,000 on.
         set(r, "agri_own_harvest_food", 2.0);
         set(r, "agri_own_harvest_chance", 0.2);
