@@ -468,6 +468,24 @@ mod tests {
     }
 
     #[test]
+    fn mean_and_spread_and_the_test_beyond_a_minimum_effect() {
+        assert_eq!(mean_sd(&[2.0, 4.0, 6.0]), (4.0, 2.0));
+        assert_eq!(mean_sd(&[5.0]), (5.0, 0.0));
+        assert!(mean_sd(&[]).0.is_nan() && mean_sd(&[]).1.is_nan());
+        // World = control + 1 in every seed: beyond 0.5 with p = 1/1024, not beyond 1.5.
+        let control = seeds(&[3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0]);
+        let world: Vec<(u64, f64)> = control.iter().map(|(s, c)| (*s, c + 1.0)).collect();
+        let c = compare("beyond", &world, &control);
+        assert_eq!(c.differences(), vec![1.0; 10]);
+        assert_eq!(c.p_beyond("beyond", true, 0.5), 1.0 / 1024.0);
+        assert_eq!(c.p_beyond("beyond", true, 1.5), 1.0);
+        // Below: the control minus 1 is below it by more than 0.5.
+        let c = compare("below", &control, &world);
+        assert_eq!(c.p_beyond("below", false, 0.5), 1.0 / 1024.0);
+        assert_eq!(c.p_beyond("below", true, 0.0), 1.0);
+    }
+
+    #[test]
     fn many_seeds_draw_their_flips_reproducibly() {
         let w = normals(7, 30, 0.3, 1.0);
         let c = normals(8, 30, 0.0, 1.0);
