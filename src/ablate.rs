@@ -200,11 +200,8 @@ pub fn replicate_seed(seed: u64, r: u32, knockout: Option<Knockout>) -> u64 {
     if r == 0 && !placebo {
         return seed;
     }
-    let h = if placebo {
-        blake3::hash(format!("silico ablate placebo {seed} {r}").as_bytes())
-    } else {
-        blake3::hash(format!("silico ablate {seed} {r}").as_bytes())
-    };
+    let kind = if placebo { "placebo " } else { "" };
+    let h = blake3::hash(format!("silico ablate {kind}{seed} {r}").as_bytes());
     let b = h.as_bytes();
     u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
 }

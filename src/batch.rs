@@ -354,11 +354,17 @@ impl BitsFile {
     }
 }
 
-/// Delete all but the newest `keep` periodic checkpoints (`tick-<T>.silico`) of a run.
-/// Only files of that name are touched.
-pub fn prune_checkpoints(dir: &Path, keep: usize) -> Result<()> {
+/// The file name of a run's periodic checkpoint at `tick`.
+pub fn checkpoint_name(tick: u64) -> String {
+    format!("tick-{tick:08}.silico")
+}
+
+/// A run's periodic checkpoints in `dir` (files named by `checkpoint_name`), oldest first;
+/// none when the folder is missing.
+pub fn periodic_checkpoints(dir: &Path) -> Vec<(u64, PathBuf)> {
     let mut ticks: Vec<(u64, PathBuf)> = fs::read_dir(dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
+        .into_iter()
+        .flatten()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter_map(|p| {
             let tick = p
@@ -372,6 +378,13 @@ pub fn prune_checkpoints(dir: &Path, keep: usize) -> Result<()> {
         })
         .collect();
     ticks.sort();
+    ticks
+}
+
+/// Delete all but the newest `keep` periodic checkpoints of a run. Only files named as
+/// `checkpoint_name` names them are touched.
+pub fn prune_checkpoints(dir: &Path, keep: usize) -> Result<()> {
+    let ticks = periodic_checkpoints(dir);
     let old = ticks.len().saturating_sub(keep);
     for (_, path) in &ticks[..old] {
         fs::remove_file(path)
@@ -540,7 +553,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
             handle_rows(rows, &bar)?;
             let (events, lost) = world.take_events();
             lineage.record(events, lost)?;
-            let path = ckpt_dir.join(format!("tick-{:08}.silico", world.tick()));
+            let path = ckpt_dir.join(checkpoint_name(world.tick()));
             save_checkpoint(&mut world, &cfg, &path)?;
             if let Some(keep) = opts.keep_checkpoints {
                 prune_checkpoints(&ckpt_dir, keep as usize)?;
@@ -570,7 +583,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     let final_state = save_checkpoint(&mut world, &cfg, &out.join("final.silico"))?;
     if interrupted {
         make_ckpt_dir()?;
-        let path = ckpt_dir.join(format!("tick-{:08}.silico", world.tick()));
+        let path = ckpt_dir.join(checkpoint_name(world.tick()));
         checkpoint::write(&path, &cfg, &final_state)?;
         eprintln!(
             "silico: interrupted at tick {}; checkpoint written to {}",
@@ -609,9 +622,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     if interrupted {
         eprintln!(
             "next: silico run --resume {} --ticks {} (to finish it)",
-            ckpt_dir
-                .join(format!("tick-{:08}.silico", summary.ticks))
-                .display(),
+            ckpt_dir.join(checkpoint_name(summary.ticks)).display(),
             opts.ticks
         );
     } else {

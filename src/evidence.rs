@@ -367,11 +367,7 @@ pub fn stats(dir: &Path) -> Result<Vec<StatRow>> {
             }
         }
     }
-    let targets = file
-        .as_ref()
-        .map(|f| f.targets.clone())
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(standard_targets);
+    let targets = targets_or_standard(file.as_ref().map_or(&[], |f| &f.targets));
     adjust(&mut rows, &targets);
     Ok(rows)
 }
@@ -698,10 +694,20 @@ pub fn register(dir: &Path, targets: &[Target]) -> Result<()> {
 /// The targets an experiment directory is judged on: its recorded experiment's, or the
 /// standard ones.
 pub fn experiment_targets(dir: &Path) -> Vec<Target> {
-    recorded_experiment(dir)
-        .map(|f| f.targets)
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(standard_targets)
+    targets_or_standard(
+        &recorded_experiment(dir)
+            .map(|f| f.targets)
+            .unwrap_or_default(),
+    )
+}
+
+/// The targets a file declares, or the standard ones when it declares none.
+pub fn targets_or_standard(declared: &[Target]) -> Vec<Target> {
+    if declared.is_empty() {
+        standard_targets()
+    } else {
+        declared.to_vec()
+    }
 }
 
 /// The targets tables of every world of an experiment directory, with a warning when the

@@ -317,15 +317,8 @@ fn progress(dir: &Path, ticks: u64) -> Progress {
     if done {
         return Progress::Done;
     }
-    let latest = fs::read_dir(dir.join("checkpoints"))
-        .ok()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "silico"))
-        .max();
-    match latest {
-        Some(p) => Progress::Resume(p),
+    match batch::periodic_checkpoints(&dir.join("checkpoints")).pop() {
+        Some((_, p)) => Progress::Resume(p),
         None => Progress::Fresh,
     }
 }
@@ -353,11 +346,7 @@ fn prepare(exp: &Experiment, out: &Path) -> Result<()> {
     .with_context(|| format!("cannot write {}/experiment.ron", out.display()))?;
     // The targets as declared before any run: the first registration stands, so a later
     // change to them shows in every table.
-    let targets = if exp.file.targets.is_empty() {
-        crate::evidence::standard_targets()
-    } else {
-        exp.file.targets.clone()
-    };
+    let targets = crate::evidence::targets_or_standard(&exp.file.targets);
     crate::evidence::register(out, &targets)?;
     for (name, cfg) in &exp.configs {
         let dir = out.join(name);

@@ -94,11 +94,7 @@ impl Search {
                 problems.push(format!("design '{}' is named twice", d.name));
             }
         }
-        let targets = if file.targets.is_empty() {
-            crate::evidence::standard_targets()
-        } else {
-            file.targets.clone()
-        };
+        let targets = crate::evidence::targets_or_standard(&file.targets);
         let mut designs = Vec::new();
         for d in &file.designs {
             let cfg = match crate::world::with_overrides(&base, &d.set) {
