@@ -28,6 +28,14 @@ fn meal_credit(c: u32) -> vec2<u32> {
     return vec2<u32>(who, bot_programmer[cultivator_id[c]]);
 }
 
+// Of `taken` from a cell credited to `credit`, what agent a digests: under
+// ecology.stranger_eat_fraction an agent outside the credited kin group keeps only that
+// fraction, and the rest is lost. (src/cpu/apply.rs `digested`.)
+fn digested(taken: f32, credit: vec2<u32>, a: Agent) -> f32 {
+    if (credit.x == CULTIVATOR_NONE || credit.y == kin_key(a)) { return taken; }
+    return taken * params.stranger_eat_fraction;
+}
+
 @compute @workgroup_size(64)
 fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = flat_index(gid, nwg);
@@ -42,10 +50,11 @@ fn apply_agents(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     let acc = i * AGENT_ACC_LEN;
     let c = cell_index_of(a.pos);
     if (actions[o + A_EAT] > 0.0) {
-        t.eaten = eat_share(cells[c].energy, u32(cell_acc[c * CELL_ACC_LEN]));
+        let taken = eat_share(cells[c].energy, u32(cell_acc[c * CELL_ACC_LEN]));
         let credit = meal_credit(c);
         t.meal_from = credit.x;
         t.meal_lineage = credit.y;
+        t.eaten = digested(taken, credit, a);
     }
     t.hit_received = from_fixed(agent_acc[acc + 2u]);
     a.energy += t.eaten - t.cost + t.hit_received + t.stolen;

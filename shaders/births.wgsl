@@ -82,9 +82,22 @@ fn wants_child(i: u32) -> bool {
     return agents[i].alive != 0u && (agent_tick[i].flags & TICK_WANTS_CHILD) != 0u;
 }
 
-// Energies of living agents are positive, so their bit patterns order like the values.
+// The key that orders would-be parents, largest first: energies of living agents are
+// positive, so their bit patterns order like the values; under ecology.random_parents a
+// draw in [0, 1) per (tick, slot), equally below 2^31. (src/cpu/births.rs `parent_key`.)
 fn energy_key(i: u32) -> u32 {
+    if (params.random_parents != 0u) {
+        return bitcast<u32>(rng_uniform(clock.tick, i, S_PARENT_ORDER, 0u));
+    }
     return bitcast<u32>(max(agents[i].energy, 0.0));
+}
+
+// Respawns on top of `births` while the population is below ecology.respawn_below, in the
+// free slots the births leave. (src/cpu/births.rs `respawn_top_up`.)
+fn respawn_top_up(alive: u32, births: u32, free: u32) -> u32 {
+    let have = alive + births;
+    if (params.respawn_below <= have) { return 0u; }
+    return min(params.respawn_below - have, free - births);
 }
 
 // What the selection needs of a slot in one word: a would-be parent's energy key (below
@@ -148,8 +161,8 @@ fn tied_chosen(tied: u32, rank: u32, need_tied: u32) -> u32 {
 
 // Pairs the chosen parents of slots [lo, hi) with its free slots in the birth list's first
 // n entries, from (rank of the first tied key, first parent entry, first free-slot entry).
-fn pair_slots(lo: u32, hi: u32, threshold: u32, need_tied: u32, n: u32, first: vec3<u32>,
-              coded: bool) {
+fn pair_slots(lo: u32, hi: u32, threshold: u32, need_tied: u32, n: u32, total: u32,
+              first: vec3<u32>, coded: bool) {
     var tied_rank = first.x;
     var pr = first.y;
     var fr = first.z;
@@ -167,7 +180,9 @@ fn pair_slots(lo: u32, hi: u32, threshold: u32, need_tied: u32, n: u32, first: v
             }
         }
         if (k == CODE_FREE) {
-            if (fr < n) { birth_list[fr].child = i; }
+            // Free slots after the births' take the top-up respawns.
+            if (fr < total) { birth_list[fr].child = i; }
+            if (fr >= n && fr < total) { birth_list[fr].parent = NONE; }
             fr += 1u;
         }
     }
@@ -260,10 +275,11 @@ fn births_select(@builtin(local_invocation_index) t: u32) {
         let my_parents = c.x + tied_chosen(c.y, tied_rank, need_tied);
         let parents_total = workgroup_sum(t, my_parents);
         let n = min(parents_total, free);
+        respawns = respawn_top_up(alive_count, n, free);
         let pr = workgroup_exclusive(t, my_parents);
         let fr = workgroup_exclusive(t, c.z);
-        pair_slots(lo, hi, threshold, need_tied, n, vec3<u32>(tied_rank, pr, fr), false);
-        count = n;
+        pair_slots(lo, hi, threshold, need_tied, n, n + respawns, vec3<u32>(tied_rank, pr, fr), false);
+        count = n + respawns;
         births = n;
     }
     if (t == 0u) {
@@ -513,8 +529,10 @@ fn births_offsets(@builtin(local_invocation_index) t: u32) {
         carry += s.total;
     }
     let parents = carry.x + min(carry.y, sel[SEL_NEED_TIED]);
-    let n = min(parents, params.capacity - alive_count);
-    if (t == 0u) { write_control(n, n, 0u, deaths, candidates, alive_count); }
+    let free = params.capacity - alive_count;
+    let n = min(parents, free);
+    let respawns = respawn_top_up(alive_count, n, free);
+    if (t == 0u) { write_control(n + respawns, n, respawns, deaths, candidates, alive_count); }
 }
 
 @compute @workgroup_size(64)
@@ -533,7 +551,8 @@ fn births_assign(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id)
     // The parents chosen before this thread's slots: all above the threshold, and the ties
     // up to need_tied.
     let pr = before.x + min(before.y, need_tied);
-    pair_slots(r.x, r.y, threshold, need_tied, birth_control.count, vec3<u32>(before.y, pr, before.z), true);
+    pair_slots(r.x, r.y, threshold, need_tied, birth_control.births, birth_control.count,
+               vec3<u32>(before.y, pr, before.z), true);
 }
 
 fn random_agent(tick: u32, slot: u32) -> Agent {
@@ -580,7 +599,7 @@ fn births_spawn(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
     if (params.child_energy_from_parent != 0u) { child.energy = transfer; }
     for (var k = 0u; k < ID_LEN; k++) {
         let u = 2.0 * rng_uniform(tick, b.child, S_CHILD_ID, k) - 1.0;
-        child.id[k] = clamp(parent.id[k] + u, -1.0, 1.0);
+        child.id[k] = clamp(parent.id[k] + u * params.id_drift, -1.0, 1.0);
     }
     child.generation = parent.generation + 1u;
     child.lineage_lo = b.child;

@@ -290,8 +290,19 @@ fn act(b: u32) {
     var a: array<f32, 16>;
     for (var m = 0u; m < MESSAGE_LEN; m++) { a[m] = clamp(out[m], -1.0, 1.0); }
     let push = a[B_PUSH];
-    let hit = a[B_HIT];
+    let hit_action = a[B_HIT];
     let gate = max(a[B_GATE], 0.0);
+    // Under ecology.honest_gifts a bot gives at most what it holds.
+    var reach = 0.0;
+    if (params.honest_gifts != 0u && hit_action < 0.0) {
+        for (var s = 0u; s < 2u * BOT_VIEW; s++) {
+            var c: Seen;
+            if (s < BOT_VIEW) { c = near_agents[s]; } else { c = near_bots[s - BOT_VIEW]; }
+            if (c.idx == NONE) { continue; }
+            reach += hit_reach(vec2<f32>(c.dx, c.dy));
+        }
+    }
+    let hit = given_hit(hit_action, me.energy, reach);
 
     // Push, hit and message every entity it sees; its message is its memory, which lands in
     // an agent's other_message and in a bot's program.
@@ -336,10 +347,10 @@ fn act(b: u32) {
     r.step_cost = params.move_cost * cell.move_cost * (abs(a[B_MOVE_X]) + abs(a[B_MOVE_Y]))
         + params.push_cost * cell.push_cost * abs(push)
         + params.message_cost * cell.message_cost * gate
-        + params.hit_cost * abs(hit)
+        + params.hit_cost * abs(hit_action)
         + params.terraform_cost * terraform
         + params.life_cost;
-    r.step_stolen = hit_total * params.hit_steal_fraction;
+    r.step_stolen = hit_income(hit, hit_total);
     r.moved += moved;
     if (terraform > 0.0) { r.terraform_steps += 1u; }
     bot_tick[b] = r;

@@ -49,6 +49,8 @@ const S_SALIENCY: u32 = 9u;
 const S_SHUFFLE: u32 = 10u;
 const S_INFLUENCE: u32 = 11u;
 const S_CREDIT: u32 = 13u;
+const S_PARENT_ORDER: u32 = 14u;
+const S_FOOD_PATCH: u32 = 15u;
 
 struct Params {
     map_size: u32,
@@ -120,7 +122,16 @@ struct Params {
     influence_every: u32,
     kin_generations: u32,
     kin_ticks: u32,
-    _pad_params3: u32,
+    honest_gifts: u32,
+    respawn_below: u32,
+    random_parents: u32,
+    crowding_limit: u32,
+    crowding_radius: f32,
+    id_drift: f32,
+    stranger_eat_fraction: f32,
+    food_patches: u32,
+    food_patch_radius_cells: f32,
+    food_patch_period_ticks: u32,
 }
 
 struct Agent {
@@ -632,4 +643,48 @@ fn credit_mark(tick: u32, slot: u32) -> u32 {
 
 fn credit_slot(mark: u32) -> u32 {
     return CREDIT_SLOT_MASK - (mark & CREDIT_SLOT_MASK);
+}
+
+// How much of a hit reaches an entity at offset d (src/world/common.rs `hit_reach`).
+fn hit_reach(d: vec2<f32>) -> f32 {
+    let norm = sqrt(d.x * d.x + d.y * d.y) + 0.1;
+    return exp(-params.hit_distance_decay * norm);
+}
+
+// The hit an actor holding `energy` deals: under ecology.honest_gifts a gift is scaled so
+// that all it reaches (summed `hit_reach`, `reach`) receive at most what it holds.
+// (src/world/common.rs `given_hit`.)
+fn given_hit(hit: f32, energy: f32, reach: f32) -> f32 {
+    if (params.honest_gifts == 0u || hit >= 0.0) { return hit; }
+    let total = -hit * params.hit_strength * reach;
+    let held = max(energy, 0.0);
+    if (total > held) { return hit * (held / total); }
+    return hit;
+}
+
+// What an actor gains from its own hits (src/world/common.rs `hit_income`): a share of
+// what it took, or under ecology.honest_gifts minus what it gave away.
+fn hit_income(hit: f32, hit_total: f32) -> f32 {
+    if (params.honest_gifts != 0u && hit < 0.0) { return hit_total; }
+    return hit_total * params.hit_steal_fraction;
+}
+
+// Whether cell (x, y) grows food at `tick` (src/world/common.rs `food_patch_centres`
+// and `in_food_patch`).
+fn in_food_patch(tick: u32, x: u32, y: u32) -> bool {
+    if (params.food_patches == 0u) { return true; }
+    var epoch = 0u;
+    if (params.food_patch_period_ticks != 0u) { epoch = tick / params.food_patch_period_ticks; }
+    let size = f32(params.map_size);
+    let r2 = params.food_patch_radius_cells * params.food_patch_radius_cells;
+    for (var k = 0u; k < params.food_patches; k++) {
+        let cx = rng_uniform(epoch, k, S_FOOD_PATCH, 0u) * size;
+        let cy = rng_uniform(epoch, k, S_FOOD_PATCH, 1u) * size;
+        var dx = abs(f32(x) + 0.5 - cx);
+        dx = min(dx, size - dx);
+        var dy = abs(f32(y) + 0.5 - cy);
+        dy = min(dy, size - dy);
+        if (dx * dx + dy * dy < r2) { return true; }
+    }
+    return false;
 }

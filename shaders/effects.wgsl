@@ -62,9 +62,33 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
     var rec: AgentTick;
     let o = i * ACTION_LEN;
     let push = actions[o + A_PUSH];
-    let hit = actions[o + A_HIT];
+    let hit_action = actions[o + A_HIT];
     let gate = max(actions[o + A_GATE], 0.0);
     let k = params.view_agents;
+    let kb = params.view_bots;
+    // Under ecology.honest_gifts a gift is bounded by what the giver holds; crowding counts
+    // the agents it sees within ecology.crowding_radius.
+    var reach = 0.0;
+    var crowd = 0u;
+    let gives = params.honest_gifts != 0u && hit_action < 0.0;
+    if (gives || params.crowding_limit != 0u) {
+        for (var s = 0u; s < k; s++) {
+            let j = neighbor_list[i * k + s];
+            if (j == NONE) { continue; }
+            let d = vec2<f32>(wrap_delta(agents[j].pos.x - a.pos.x), wrap_delta(agents[j].pos.y - a.pos.y));
+            reach += hit_reach(d);
+            if (sqrt(d.x * d.x + d.y * d.y) < params.crowding_radius) { crowd += 1u; }
+        }
+    }
+    if (gives) {
+        for (var s = 0u; s < kb; s++) {
+            let b = bot_neighbor_list[i * kb + s];
+            if (b == NONE) { continue; }
+            reach += hit_reach(vec2<f32>(wrap_delta(bots[b].pos.x - a.pos.x), wrap_delta(bots[b].pos.y - a.pos.y)));
+        }
+    }
+    let hit = given_hit(hit_action, a.energy, reach);
+    let crowded = params.crowding_limit != 0u && crowd >= params.crowding_limit;
     var hit_total = 0.0;
     // Four vec4s, not 16 scalars: loops over constant bounds keep them in registers.
     var said: array<vec4<i32>, 4>;
@@ -80,7 +104,6 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
     // The same push and hit on the bots it sees, and programming: its gated other_message
     // pulls their programs (not under controls.programming: Off). The lowest slot among
     // the writers is the bot's programmer.
-    let kb = params.view_bots;
     let programs = select(0.0, gate, params.programming_on != 0u);
     for (var s = 0u; s < kb; s++) {
         let b = bot_neighbor_list[i * kb + s];
@@ -107,18 +130,18 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
     }
     let f = f32(clock.alive) / f32(params.capacity);
     let threshold = params.max_reproduce_cost * cell.reproduce_cost * params.reproduce_factor * f;
-    let wants = actions[o + A_REPRODUCE] > 0.0 && a.energy > threshold;
+    let wants = actions[o + A_REPRODUCE] > 0.0 && a.energy > threshold && !crowded;
     var reproduce = 0.0;
     if (wants) { reproduce = 1.0; }
     rec.cost = params.move_cost * cell.move_cost * (abs(actions[o + A_MOVE_X]) + abs(actions[o + A_MOVE_Y]))
         + params.push_cost * cell.push_cost * abs(push)
         + params.message_cost * cell.message_cost * gate
         + params.max_reproduce_cost * f * cell.reproduce_cost * reproduce
-        + params.hit_cost * abs(hit)
+        + params.hit_cost * abs(hit_action)
         + params.terraform_cost * terraform
         + a.age / params.age_cost
         + params.life_cost;
-    rec.stolen = hit_total * params.hit_steal_fraction;
+    rec.stolen = hit_income(hit, hit_total);
     rec.flags = TICK_ACTED;
     if (wants) { rec.flags = rec.flags | TICK_WANTS_CHILD; }
     rec.cultivation = max(params.terraform_rate * terraform_act(actions[o + A_TERRAFORM]), 0.0);

@@ -481,7 +481,8 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
         + (totals[Q_BOT_ENERGY] - metrics_prev[2]);
     let explained = totals[Q_REGROWTH] - totals[Q_COSTS] - totals[Q_BOT_COSTS]
         + totals[Q_HIT] + totals[Q_STOLEN] + totals[Q_BOT_HIT] + totals[Q_BOT_STOLEN]
-        + totals[Q_BOT_CLIP] + birth_energy - totals[Q_DEATH];
+        + totals[Q_BOT_CLIP] + birth_energy - totals[Q_DEATH]
+        + (totals[Q_EATEN] + totals[Q_BOT_EATEN] - totals[Q_EATEN_CELLS]);
     row[57] = change - explained;
     measures.eaten_cultivated_total += totals[Q_EATEN_CULTIVATED];
     measures.cultivation_cost_total += totals[Q_CULTIVATION_COST];

@@ -190,6 +190,8 @@ fn terrain_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
         let v = get_field(cell, f);
         set_field(&cell, f, v + rate * (get_field(b, f) - v));
     }
+    // Outside the food patches (ecology.food_patches) a cell holds no food.
+    if (!in_food_patch(clock.tick, c % params.map_size, c / params.map_size)) { cell.max_energy = 0.0; }
     cell.energy = clamp(cell.energy, 0.0, max(cell.max_energy, 0.0));
     cell.energy_gain = clamp(cell.energy_gain, 0.0, params.energy_gain_clip);
     cell.move_cost = max(cell.move_cost, 0.0);

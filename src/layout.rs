@@ -505,7 +505,17 @@ pub struct Params {
     pub kin_generations: u32,
     /// `measures.kin_ticks` (0: kin groups, if any, by generations).
     pub kin_ticks: u32,
-    pub _pad_params: u32,
+    /// The `ecology` switches (config/mod.rs `EcologyConfig`; 0 or 1 for the booleans).
+    pub honest_gifts: u32,
+    pub respawn_below: u32,
+    pub random_parents: u32,
+    pub crowding_limit: u32,
+    pub crowding_radius: f32,
+    pub id_drift: f32,
+    pub stranger_eat_fraction: f32,
+    pub food_patches: u32,
+    pub food_patch_radius_cells: f32,
+    pub food_patch_period_ticks: u32,
 }
 
 /// Brain kinds as the shaders number them.

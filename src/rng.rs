@@ -18,6 +18,10 @@ pub mod stream {
     pub const NAIVE: u32 = 12;
     /// Which of several agents on one spot is credited with a cell or a bot (`credit_mark`).
     pub const CREDIT: u32 = 13;
+    /// The order in which would-be parents are served under `ecology.random_parents`.
+    pub const PARENT_ORDER: u32 = 14;
+    /// Where the food patches are (`ecology.food_patches`).
+    pub const FOOD_PATCH: u32 = 15;
     /// Host-side draws at world creation (initial angles, bots, agents).
     pub const INIT: u32 = 100;
 }

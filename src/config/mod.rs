@@ -32,7 +32,65 @@ pub struct Config {
     pub controls: Controls,
     /// Parameters of the emergence measures.
     pub measures: MeasureConfig,
+    /// [departure] Mechanics that make food what agents live on, each off by default
+    /// (JaxLife's economy): docs/world.md "Ecology switches".
+    pub ecology: EcologyConfig,
 }
+
+/// Switches of the economy, kin structure, ownership and food supply. The defaults are
+/// JaxLife's world; every field names the mechanic it changes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EcologyConfig {
+    /// A negative hit moves energy from the giver to those it reaches instead of creating
+    /// it: the giver pays exactly what they receive, and gives at most what it holds
+    /// (agents and bots alike).
+    pub honest_gifts: bool,
+    /// While fewer than this many agents are alive after the tick's births, random agents
+    /// are respawned into free slots up to it (0: only when everyone has died,
+    /// `agents.min_agents`).
+    pub respawn_below: u32,
+    /// Free slots go to would-be parents in a random order each tick instead of to the
+    /// richest first.
+    pub random_parents: bool,
+    /// A would-be parent with at least this many other agents within `crowding_radius`
+    /// world units (of the `agents.view_agents` it sees) cannot reproduce (0: no limit).
+    pub crowding_limit: u32,
+    pub crowding_radius: f32,
+    /// A child's id is its parent's plus U(-1, 1) times this per element (JaxLife: 1), so
+    /// below 1 kin keep recognisably similar ids for more generations.
+    pub id_drift: f32,
+    /// An agent eating a cultivated cell that another kin group (or another kin group's
+    /// bot) raised digests this fraction of what it takes; the rest is lost (the ledger's
+    /// `ledger_eaten_from_cells` exceeds what eaters got; 1: no ownership).
+    pub stranger_eat_fraction: f32,
+    /// Food grows only inside this many round patches of the map (0: everywhere).
+    pub food_patches: u32,
+    /// A patch's radius in cells.
+    pub food_patch_radius_cells: f32,
+    /// Patches move to new random places every this many ticks (0: they stay put).
+    pub food_patch_period_ticks: u32,
+}
+
+impl Default for EcologyConfig {
+    fn default() -> Self {
+        Self {
+            honest_gifts: false,
+            respawn_below: 0,
+            random_parents: false,
+            crowding_limit: 0,
+            crowding_radius: 0.0,
+            id_drift: 1.0,
+            stranger_eat_fraction: 1.0,
+            food_patches: 0,
+            food_patch_radius_cells: 8.0,
+            food_patch_period_ticks: 0,
+        }
+    }
+}
+
+/// Most food patches a world may have: every cell tests each of them per tick.
+pub const MAX_FOOD_PATCHES: u32 = 64;
 
 /// A mechanic on (the default) or off.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -415,6 +473,7 @@ impl Default for Config {
             scenario: Scenario::default(),
             controls: Controls::default(),
             measures: MeasureConfig::default(),
+            ecology: EcologyConfig::default(),
         }
     }
 }

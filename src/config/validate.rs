@@ -183,6 +183,50 @@ impl Config {
             0.0,
             1e3,
         );
+        let e = &self.ecology;
+        range(
+            "ecology.respawn_below",
+            e.respawn_below as f64,
+            0.0,
+            self.agents.capacity as f64,
+        );
+        range(
+            "ecology.crowding_limit",
+            e.crowding_limit as f64,
+            0.0,
+            MAX_VIEW_AGENTS as f64,
+        );
+        range(
+            "ecology.crowding_radius",
+            e.crowding_radius as f64,
+            0.0,
+            1e9,
+        );
+        range("ecology.id_drift", e.id_drift as f64, 0.0, 1.0);
+        range(
+            "ecology.stranger_eat_fraction",
+            e.stranger_eat_fraction as f64,
+            0.0,
+            1.0,
+        );
+        range(
+            "ecology.food_patches",
+            e.food_patches as f64,
+            0.0,
+            MAX_FOOD_PATCHES as f64,
+        );
+        range(
+            "ecology.food_patch_radius_cells",
+            e.food_patch_radius_cells as f64,
+            0.5,
+            self.world.map_size as f64,
+        );
+        range(
+            "ecology.food_patch_period_ticks",
+            e.food_patch_period_ticks as f64,
+            0.0,
+            1e9,
+        );
         if self.measures.kin_generations != 0 && self.measures.kin_ticks != 0 {
             errs.push(format!(
                 "measures.kin_ticks = {} and measures.kin_generations = {} are both set: kin groups are rooted by time or by generations, not both; set one of them to 0",

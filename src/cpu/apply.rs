@@ -8,7 +8,7 @@ use super::{
     wrap_coord,
 };
 use crate::world::{
-    act, from_fixed, Params, Scratch, State, ACTION_LEN, CULTIVATOR_AGENTS, CULTIVATOR_BOTS,
+    act, from_fixed, Agent, Params, Scratch, State, ACTION_LEN, CULTIVATOR_AGENTS, CULTIVATOR_BOTS,
     CULTIVATOR_NONE, MESSAGE_LEN, TICK_ACTED,
 };
 
@@ -24,6 +24,18 @@ pub fn meal_credit(p: &Params, st: &State, c: usize) -> (u32, u32) {
             st.bot_programmer[st.cultivator_id[c] as usize],
         ),
         _ => (CULTIVATOR_NONE, 0),
+    }
+}
+
+/// Of `taken` from a cell credited to (`from`, `lineage`), what an eater digests (WGSL
+/// `digested`): under `ecology.stranger_eat_fraction` an agent outside the kin group
+/// credited with a cultivated cell keeps only that fraction; the rest is lost, which the
+/// ledger sees as the cells giving more than the eaters got.
+pub fn digested(p: &Params, taken: f32, from: u32, lineage: u32, a: &Agent) -> f32 {
+    if from == CULTIVATOR_NONE || lineage == crate::layout::kin_key(a) {
+        taken
+    } else {
+        taken * p.stranger_eat_fraction
     }
 }
 
@@ -56,8 +68,9 @@ pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
             let acc = &agent_acc[i];
             let c = cell_index_of(p, a.pos);
             if o[act::EAT] > 0.0 {
-                t.eaten = eat_share(p, cells[c].energy, cell_acc[c].eaters);
+                let taken = eat_share(p, cells[c].energy, cell_acc[c].eaters);
                 (t.meal_from, t.meal_lineage) = credits[i];
+                t.eaten = digested(p, taken, t.meal_from, t.meal_lineage, a);
             }
             t.hit_received = from_fixed(acc.hit);
             a.energy += t.eaten - t.cost + t.hit_received + t.stolen;

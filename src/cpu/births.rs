@@ -1,7 +1,8 @@
 //! Reference of shaders/births.wgsl. `births_select` serves would-be parents in
 //! order of decreasing energy (ties by slot) while free slots remain, pairing the i-th
 //! chosen parent (in slot order) with the i-th free slot, or respawns `min_agents` random
-//! agents when none is alive; `births_spawn` writes the children; `births_genome` writes
+//! agents when none is alive (and, under `ecology.respawn_below`, tops the population up
+//! with respawns in the free slots after the births'); `births_spawn` writes the children; `births_genome` writes
 //! their genomes: the parent's plus N(0, sigma^2) per weight, or a fresh random genome.
 
 use rayon::prelude::*;
@@ -36,10 +37,23 @@ pub fn child_transfer(p: &Params, parent_energy: f32) -> f32 {
     p.child_energy.min(0.5 * parent_energy)
 }
 
-/// The energy key that orders parents: energies of living agents are positive, so their
-/// bit patterns order like the values.
-fn energy_key(e: f32) -> u32 {
-    e.max(0.0).to_bits()
+/// The key that orders would-be parents (WGSL `energy_key`), largest first: the energy,
+/// whose bit patterns order like the values as living agents' energies are positive, or
+/// under `ecology.random_parents` a draw per (tick, slot) in [0, 1), equally below 2^31.
+fn parent_key(p: &Params, rng: &Rng, tick: u32, slot: u32, energy: f32) -> u32 {
+    if p.random_parents != 0 {
+        rng.uniform(tick, slot, stream::PARENT_ORDER, 0).to_bits()
+    } else {
+        energy.max(0.0).to_bits()
+    }
+}
+
+/// Respawns on top of `births` while the population is below `ecology.respawn_below`, in
+/// the free slots the births leave (WGSL `respawn_top_up`).
+pub fn respawn_top_up(p: &Params, alive: u32, births: u32, free: u32) -> u32 {
+    p.respawn_below
+        .saturating_sub(alive + births)
+        .min(free - births)
 }
 
 /// Append a birth or death (WGSL `record`): past the buffer's end it is only counted.
@@ -64,7 +78,7 @@ fn birth_of(a: &Agent, tick: u32) -> LifeEvent {
     }
 }
 
-pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
+pub fn births_select(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
     let cap = st.agents.len();
     let alive: Vec<bool> = st.agents.iter().map(|a| a.alive != 0).collect();
     let wants: Vec<bool> = (0..cap)
@@ -116,7 +130,11 @@ pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
     } else {
         // Would-be parents by decreasing energy, ties by slot; the first `free` are chosen.
         let mut order: Vec<usize> = (0..cap).filter(|&i| wants[i]).collect();
-        order.sort_by_key(|&i| (std::cmp::Reverse(energy_key(st.agents[i].energy)), i));
+        let tick = st.clock.tick;
+        order.sort_by_key(|&i| {
+            let key = parent_key(p, rng, tick, i as u32, st.agents[i].energy);
+            (std::cmp::Reverse(key), i)
+        });
         let mut chosen = vec![false; cap];
         for &i in order.iter().take(free as usize) {
             chosen[i] = true;
@@ -124,14 +142,17 @@ pub fn births_select(p: &Params, st: &mut State, sc: &mut Scratch) {
         let parents: Vec<u32> = (0..cap).filter(|&i| chosen[i]).map(|i| i as u32).collect();
         let free_slots: Vec<u32> = (0..cap).filter(|&i| !alive[i]).map(|i| i as u32).collect();
         let n = parents.len().min(free_slots.len());
-        for r in 0..n {
+        let respawns = respawn_top_up(p, alive_count, n as u32, free) as usize;
+        // The births, then the top-up respawns in the free slots after theirs.
+        for (r, &child) in free_slots.iter().enumerate().take(n + respawns) {
             sc.birth_list[r] = Birth {
-                child: free_slots[r],
-                parent: parents[r],
+                child,
+                parent: if r < n { parents[r] } else { NONE },
             };
         }
-        ctl.count = n as u32;
+        ctl.count = (n + respawns) as u32;
         ctl.births = n as u32;
+        ctl.respawns = respawns as u32;
     }
     ctl.alive_after = alive_count + ctl.count;
     let groups = ctl.count.div_ceil(64);
@@ -174,7 +195,7 @@ pub fn births_spawn(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         };
         for k in 0..ID_LEN {
             let u = 2.0 * rng.uniform(tick, b.child, stream::CHILD_ID, k as u32) - 1.0;
-            child.id[k] = (parent.id[k] + u).clamp(-1.0, 1.0);
+            child.id[k] = (parent.id[k] + u * p.id_drift).clamp(-1.0, 1.0);
         }
         debug_assert_eq!(child.self_message, [0.0; MESSAGE_LEN]);
         child.generation = parent.generation + 1;

@@ -251,8 +251,19 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
             let mem = me.memory;
             let (op, out) = run_program(&me.program, &mem, &m1, &m2);
             let a = clamped(&out);
-            let (push, hit) = (a[bot_act::PUSH], a[bot_act::HIT]);
+            let (push, hit_action) = (a[bot_act::PUSH], a[bot_act::HIT]);
             let gate = a[bot_act::GATE].max(0.0);
+            let hit = if p.honest_gifts != 0 && hit_action < 0.0 {
+                let reach: f32 = near_agents
+                    .iter()
+                    .chain(near_bots.iter())
+                    .filter(|c| c.idx != NONE)
+                    .map(|c| super::hit_reach(p, [c.dx, c.dy]))
+                    .sum();
+                super::given_hit(p, hit_action, me.energy, reach)
+            } else {
+                hit_action
+            };
             let mut hit_total = 0.0f32;
             let mut moved = 0u32;
             let mut to_agents = Vec::new();
@@ -298,10 +309,10 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
                 * (a[bot_act::MOVE_X].abs() + a[bot_act::MOVE_Y].abs())
                 + p.push_cost * cell.push_cost * push.abs()
                 + p.message_cost * cell.message_cost * gate
-                + p.hit_cost * hit.abs()
+                + p.hit_cost * hit_action.abs()
                 + p.terraform_cost * terraform
                 + p.life_cost;
-            r.step_stolen = hit_total * p.hit_steal_fraction;
+            r.step_stolen = super::hit_income(p, hit, hit_total);
             r.moved += moved;
             r.terraform_steps += u32::from(terraform > 0.0);
             (r, to_agents, to_bots, c, cacc)

@@ -11,14 +11,15 @@ use crate::world::{
     NONE, TICK_ACTED, TICK_WANTS_CHILD,
 };
 
-/// The energy an agent spends this tick and whether it can reproduce.
-pub fn energy_cost(p: &Params, st: &State, i: usize, o: &[f32]) -> (f32, bool) {
+/// The energy an agent spends this tick and whether it can reproduce: it asks, can afford
+/// it, and is not `crowded` (`ecology.crowding_limit`).
+pub fn energy_cost(p: &Params, st: &State, i: usize, o: &[f32], crowded: bool) -> (f32, bool) {
     let a = &st.agents[i];
     let c = &st.cells[cell_index_of(p, a.pos)];
     let f = st.clock.alive as f32 / p.capacity as f32;
     let gate = o[act::GATE].max(0.0);
     let threshold = p.max_reproduce_cost * c.reproduce_cost * p.reproduce_factor * f;
-    let wants = o[act::REPRODUCE] > 0.0 && a.energy > threshold;
+    let wants = o[act::REPRODUCE] > 0.0 && a.energy > threshold && !crowded;
     let mut terraform = 0.0;
     for t in 0..5 {
         terraform += super::terraform_act(p, o[act::TERRAFORM + t]).abs();
@@ -178,6 +179,32 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
                     .try_into()
                     .expect("a message is MESSAGE_LEN actions");
                 let said_to_agents = said(gate, message);
+                let seen_agents = || {
+                    neighbors[i * k..(i + 1) * k]
+                        .iter()
+                        .filter(|&&j| j != NONE)
+                        .map(|&j| offset(p, a.pos, pos[j as usize]))
+                };
+                let seen_bots = || {
+                    bot_neighbors[i * kb..(i + 1) * kb]
+                        .iter()
+                        .filter(|&&b| b != NONE)
+                        .map(|&b| offset(p, a.pos, st.bots[b as usize].pos))
+                };
+                let hit = if p.honest_gifts != 0 && hit < 0.0 {
+                    let reach: f32 = seen_agents()
+                        .chain(seen_bots())
+                        .map(|d| super::hit_reach(p, d))
+                        .sum();
+                    super::given_hit(p, hit, a.energy, reach)
+                } else {
+                    hit
+                };
+                let crowded = p.crowding_limit != 0
+                    && seen_agents()
+                        .filter(|[dx, dy]| (dx * dx + dy * dy).sqrt() < p.crowding_radius)
+                        .count() as u32
+                        >= p.crowding_limit;
                 let mut hit_total = 0.0f32;
                 for s in 0..k {
                     let j = neighbors[i * k + s];
@@ -238,10 +265,10 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
                         out.raiser[c] = out.raiser[c].max(mark);
                     }
                 }
-                let (cost, wants) = energy_cost(p, st, i, o);
+                let (cost, wants) = energy_cost(p, st, i, o, crowded);
                 *record = AgentTick {
                     cost,
-                    stolen: hit_total * p.hit_steal_fraction,
+                    stolen: super::hit_income(p, hit, hit_total),
                     flags: TICK_ACTED | if wants { TICK_WANTS_CHILD } else { 0 },
                     cultivation: (p.terraform_rate * super::terraform_act(p, o[act::TERRAFORM]))
                         .max(0.0),

@@ -392,8 +392,8 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     row[col("agent_energy_total")] = totals[Q_ENERGY];
     row[col("cell_energy_total")] = totals[Q_TERRAIN];
     row[col("bot_energy_total")] = totals[Q_BOT_ENERGY];
-    // Energy is conserved across agents, cells and bots up to these flows (eating only
-    // moves it between them).
+    // Energy is conserved across agents, cells and bots up to these flows. Eating moves it
+    // from cells to eaters, except what strangers do not digest (`ecology`).
     let change = (totals[Q_ENERGY] - st.metrics_prev[0])
         + (totals[Q_TERRAIN] - st.metrics_prev[1])
         + (totals[Q_BOT_ENERGY] - st.metrics_prev[2]);
@@ -404,7 +404,8 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
         + totals[Q_BOT_STOLEN]
         + totals[Q_BOT_CLIP]
         + birth_energy
-        - totals[Q_DEATH];
+        - totals[Q_DEATH]
+        + (totals[Q_EATEN] + totals[Q_BOT_EATEN] - totals[Q_EATEN_CELLS]);
     row[col("ledger_error")] = change - explained;
     let m = &mut st.measures;
     m.eaten_cultivated_total += totals[Q_EATEN_CULTIVATED];

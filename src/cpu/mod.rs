@@ -165,8 +165,8 @@ impl CpuWorld {
             "bots_apply_cells" => bots::bots_apply_cells(p, st, sc),
             "terrain_weather" => terrain::terrain_weather(p, r, st, sc),
             "terrain_base" => terrain::terrain_base(p, r, st, sc),
-            "terrain_apply" => terrain::terrain_apply(p, st, sc),
-            "births_select" => births::births_select(p, st, sc),
+            "terrain_apply" => terrain::terrain_apply(p, r, st, sc),
+            "births_select" => births::births_select(p, r, st, sc),
             "births_spawn" => births::births_spawn(p, r, st, sc),
             "births_genome" => births::births_genome(
                 p,

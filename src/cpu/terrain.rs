@@ -30,14 +30,16 @@ pub fn terrain_base(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
     base_for_tick(p, rng, &sc.gradients, tick, &mut st.base, &mut sc.minmax);
 }
 
-pub fn terrain_apply(p: &Params, st: &mut State, sc: &mut Scratch) {
+pub fn terrain_apply(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
     let minmax = &sc.minmax;
+    let centres = crate::world::common::food_patch_centres(p, rng, st.clock.tick);
     st.cells
         .par_iter_mut()
         .zip(st.base.par_iter_mut())
         .zip(sc.cell_tick.par_iter_mut())
         .zip(st.shadow_gain.par_iter_mut())
-        .for_each(|(((cell, b), t), shadow)| {
+        .enumerate()
+        .for_each(|(c, (((cell, b), t), shadow))| {
             normalise_cell(p, minmax, b);
             let rate = if p.terrain_kind == terrain_kind::PERLIN {
                 b.max_energy / p.terrain_max_energy * p.alpha
@@ -49,6 +51,11 @@ pub fn terrain_apply(p: &Params, st: &mut State, sc: &mut Scratch) {
             for f in 0..WEATHER_FIELDS {
                 let v = get_field(cell, f);
                 set_field(cell, f, v + rate * (get_field(b, f) - v));
+            }
+            // Outside the food patches (ecology.food_patches) a cell holds no food.
+            let (x, y) = (c as u32 % p.map_size, c as u32 / p.map_size);
+            if !crate::world::common::in_food_patch(p, &centres, x, y) {
+                cell.max_energy = 0.0;
             }
             cell.energy = cell.energy.clamp(0.0, cell.max_energy.max(0.0));
             cell.energy_gain = cell.energy_gain.clamp(0.0, p.energy_gain_clip);

@@ -130,3 +130,71 @@ pub fn credit_mark(rng: &crate::rng::Rng, tick: u32, slot: u32) -> u32 {
 pub fn credit_slot(mark: u32) -> usize {
     (CREDIT_SLOT_MASK - (mark & CREDIT_SLOT_MASK)) as usize
 }
+
+/// How much of a hit reaches an entity at offset `[dx, dy]`: e^(−decay·(distance + 0.1)),
+/// as `contact` weighs it.
+pub fn hit_reach(p: &Params, [dx, dy]: [f32; 2]) -> f32 {
+    let norm = (dx * dx + dy * dy).sqrt() + 0.1;
+    (-p.hit_distance_decay * norm).exp()
+}
+
+/// The hit an actor holding `energy` deals (WGSL `given_hit`): its action, except that
+/// under `ecology.honest_gifts` a gift (a negative hit) is scaled down so that what all it
+/// reaches receive, `-hit · hit_strength · reach`, is at most what it holds (`reach` is
+/// the sum of `hit_reach` over them).
+pub fn given_hit(p: &Params, hit: f32, energy: f32, reach: f32) -> f32 {
+    if p.honest_gifts == 0 || hit >= 0.0 {
+        return hit;
+    }
+    let total = -hit * p.hit_strength * reach;
+    let held = energy.max(0.0);
+    if total > held {
+        hit * (held / total)
+    } else {
+        hit
+    }
+}
+
+/// What an actor gains from its own hits, whose sizes sum to `hit_total` (WGSL
+/// `hit_income`): a share of what it took from others, or under `ecology.honest_gifts`
+/// minus what it gave away.
+pub fn hit_income(p: &Params, hit: f32, hit_total: f32) -> f32 {
+    if p.honest_gifts != 0 && hit < 0.0 {
+        hit_total
+    } else {
+        hit_total * p.hit_steal_fraction
+    }
+}
+
+/// The food patches' centres (in cells) at `tick` (`ecology.food_patches`): drawn from the
+/// seed afresh every `food_patch_period_ticks`, or once. Computed once per tick; the WGSL
+/// `in_food_patch` draws them per cell, the same draws.
+pub fn food_patch_centres(p: &Params, rng: &crate::rng::Rng, tick: u32) -> Vec<[f32; 2]> {
+    let epoch = tick.checked_div(p.food_patch_period_ticks).unwrap_or(0);
+    let size = p.map_size as f32;
+    (0..p.food_patches)
+        .map(|k| {
+            let draw = |i| rng.uniform(epoch, k, crate::rng::stream::FOOD_PATCH, i) * size;
+            [draw(0), draw(1)]
+        })
+        .collect()
+}
+
+/// Whether cell (x, y) grows food (WGSL `in_food_patch`): always without patches, else
+/// only within `food_patch_radius_cells` (on the torus) of a patch centre.
+pub fn in_food_patch(p: &Params, centres: &[[f32; 2]], x: u32, y: u32) -> bool {
+    if p.food_patches == 0 {
+        return true;
+    }
+    let size = p.map_size as f32;
+    let r2 = p.food_patch_radius_cells * p.food_patch_radius_cells;
+    let torus = |a: f32, b: f32| {
+        let d = (a - b).abs();
+        d.min(size - d)
+    };
+    centres.iter().any(|&[cx, cy]| {
+        let dx = torus(x as f32 + 0.5, cx);
+        let dy = torus(y as f32 + 0.5, cy);
+        dx * dx + dy * dy < r2
+    })
+}

@@ -264,7 +264,16 @@ impl Params {
             influence_every: cfg.measures.influence_every,
             kin_generations: cfg.measures.kin_generations,
             kin_ticks: cfg.measures.kin_ticks,
-            _pad_params: 0,
+            honest_gifts: u32::from(cfg.ecology.honest_gifts),
+            respawn_below: cfg.ecology.respawn_below,
+            random_parents: u32::from(cfg.ecology.random_parents),
+            crowding_limit: cfg.ecology.crowding_limit,
+            crowding_radius: cfg.ecology.crowding_radius,
+            id_drift: cfg.ecology.id_drift,
+            stranger_eat_fraction: cfg.ecology.stranger_eat_fraction,
+            food_patches: cfg.ecology.food_patches,
+            food_patch_radius_cells: cfg.ecology.food_patch_radius_cells,
+            food_patch_period_ticks: cfg.ecology.food_patch_period_ticks,
         }
     }
 }

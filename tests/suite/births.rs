@@ -106,6 +106,100 @@ fn children_inherit_with_mutation() {
     );
 }
 
+/// `ecology.random_parents`: the same 8 would-be parents for 4 slots, drawn afresh each
+/// tick rather than the four richest; the GPU draws the same.
+#[test]
+fn random_parents_are_served_in_a_fresh_random_order() {
+    let gpu_ctx = common::gpu();
+    let mut sets = std::collections::BTreeSet::new();
+    for tick in 0..12 {
+        let (mut cfg, _) = scenario();
+        cfg.ecology.random_parents = true;
+        let (_, base) = scenario();
+        let mut cpu = CpuWorld::new(&cfg, base.state.clone());
+        cpu.scratch = base.scratch.clone();
+        cpu.state.clock.tick = tick;
+        let mut gpu = gpu_ctx
+            .clone()
+            .map(|ctx| GpuWorld::with_context(ctx, &cfg, &cpu.state).unwrap());
+        if let Some(g) = gpu.as_mut() {
+            g.upload(&cpu.state, &cpu.scratch);
+            g.run_pass("births_select");
+        }
+        cpu.run_pass("births_select");
+        let ctl = cpu.scratch.birth_control;
+        assert_eq!((ctl.births, ctl.respawns), (4, 0));
+        let chosen = parents(&cpu.scratch.birth_list, 4);
+        let wanting = [0, 1, 2, 3, 4, 6, 7, 8];
+        assert!(chosen.iter().all(|p| wanting.contains(p)), "{chosen:?}");
+        if let Some(mut g) = gpu {
+            let sc = g.download_scratch().unwrap();
+            assert_eq!(sc.birth_control, ctl, "tick {tick}");
+            assert_eq!(
+                sc.birth_list[..4],
+                cpu.scratch.birth_list[..4],
+                "tick {tick}"
+            );
+        }
+        sets.insert(chosen);
+    }
+    assert!(
+        sets.len() >= 4,
+        "12 ticks drew only {} parent sets",
+        sets.len()
+    );
+    assert!(
+        sets.iter().any(|s| s != &vec![0, 2, 3, 7]),
+        "not simply the richest"
+    );
+}
+
+/// `ecology.respawn_below`: one birth in a world of 12, topped up to 16 with three random
+/// agents in the free slots after the child's; a world already at the floor gets none.
+#[test]
+fn respawns_top_the_population_up_after_births() {
+    let (mut cfg, base) = scenario();
+    cfg.ecology.respawn_below = 16;
+    let mut cpu = CpuWorld::new(&cfg, base.state.clone());
+    cpu.scratch = base.scratch.clone();
+    // One would-be parent only.
+    for i in 0..12 {
+        if i != 7 {
+            cpu.scratch.agent_tick[i].flags &= !TICK_WANTS_CHILD;
+        }
+    }
+    let start = (cpu.state.clone(), cpu.scratch.clone());
+    cpu.run_pass("births_select");
+    let ctl = cpu.scratch.birth_control;
+    assert_eq!((ctl.births, ctl.respawns, ctl.count), (1, 3, 4));
+    let list = &cpu.scratch.birth_list[..4];
+    assert_eq!(list[0].parent, 7);
+    assert!(list[1..].iter().all(|b| b.parent == NONE));
+    let mut children: Vec<u32> = list.iter().map(|b| b.child).collect();
+    children.sort_unstable();
+    assert_eq!(children, vec![12, 13, 14, 15]);
+    if let Some(ctx) = common::gpu() {
+        let mut gpu = GpuWorld::with_context(ctx, &cfg, &start.0).unwrap();
+        gpu.upload(&start.0, &start.1);
+        gpu.run_pass("births_select");
+        let sc = gpu.download_scratch().unwrap();
+        assert_eq!(sc.birth_control, ctl);
+        assert_eq!(sc.birth_list[..4], *list);
+    }
+    cpu.run_pass("births_spawn");
+    assert_eq!(cpu.state.population(), 16);
+
+    let (mut cfg, base) = scenario();
+    cfg.ecology.respawn_below = 12;
+    let mut cpu = CpuWorld::new(&cfg, base.state.clone());
+    cpu.scratch = base.scratch.clone();
+    cpu.run_pass("births_select");
+    assert_eq!(
+        cpu.scratch.birth_control.respawns, 0,
+        "12 alive is not below 12"
+    );
+}
+
 /// A small deterministic generator for the block test's crafted worlds.
 struct Mix(u64);
 
@@ -133,6 +227,16 @@ fn large_worlds_select_births_over_blocks_as_the_cpu_does() {
     cfg.agents.initial_agents = Some(0);
     cfg.agents.min_agents = Some(3000);
     cfg.brain = Brain::Random;
+    select_over_blocks(ctx.clone(), &cfg);
+    // Parents in random order, and top-up respawns after the births.
+    cfg.ecology.random_parents = true;
+    cfg.ecology.respawn_below = (cap as u32) * 19 / 20;
+    select_over_blocks(ctx, &cfg);
+}
+
+fn select_over_blocks(ctx: silico::gpu::GpuContext, cfg: &silico::config::Config) {
+    let cap = cfg.agents.capacity as usize;
+    let cfg = cfg.clone();
     let mut gpu = GpuWorld::with_context(ctx, &cfg, &State::new(&cfg)).unwrap();
     // (share of slots alive, share of the living that want a child, energy levels: few
     // levels tie across blocks; 0 draws any positive energy)

@@ -155,6 +155,12 @@ fn check_passes(ctx: GpuContext, cfg: &Config, warm_ticks: usize) {
             pairs.sort_unstable();
             (sc.lineage_set, sc.lineage_eaten) = pairs.into_iter().unzip();
         }
+        // Births and respawns are recorded as their threads reach it: compare the events
+        // as a set.
+        for sc in [&mut gsc, &mut cpu.scratch] {
+            let n = (sc.event_count as usize).min(sc.events.len());
+            sc.events[..n].sort_unstable_by_key(|e| bytemuck::bytes_of(e).to_vec());
+        }
         for ((name, c), (_, g)) in cpu.state.sections().into_iter().zip(gs.sections()) {
             compare(pass, name, c, g, &mut errors);
         }
@@ -280,6 +286,34 @@ fn every_pass_matches_cpu_with_kin_groups_by_time() {
     cfg.seed = 14;
     cfg.measures.kin_ticks = 7;
     check_passes(ctx, &cfg, 40);
+}
+
+/// Every `ecology` switch on at once, in a crowded world of random actions (gifts, blows,
+/// eating owned cells, births near the crowding limit, top-up respawns), after enough
+/// ticks for cells to be cultivated and kin groups to form; food patches that move.
+#[test]
+fn every_pass_matches_cpu_with_the_ecology_switches() {
+    let Some(ctx) = common::gpu() else { return };
+    let mut cfg = common::tiny();
+    cfg.seed = 21;
+    cfg.brain = Brain::Random;
+    cfg.world.map_size = 16;
+    cfg.agents.capacity = 100;
+    cfg.agents.initial_agents = Some(70);
+    cfg.agents.child_energy_from_parent = true;
+    cfg.measures.kin_ticks = 6;
+    let e = &mut cfg.ecology;
+    e.honest_gifts = true;
+    e.respawn_below = 60;
+    e.random_parents = true;
+    e.crowding_limit = 3;
+    e.crowding_radius = 6.0;
+    e.id_drift = 0.1;
+    e.stranger_eat_fraction = 0.3;
+    e.food_patches = 3;
+    e.food_patch_radius_cells = 4.0;
+    e.food_patch_period_ticks = 9;
+    check_passes(ctx, &cfg, 30);
 }
 
 /// The list lengths are pipeline constants, so the shortest and the longest lists each build

@@ -13,6 +13,7 @@ mod common;
 mod compact_brain;
 mod config;
 mod determinism;
+mod ecology;
 mod experiment;
 mod fuzz;
 mod genome_storage;

@@ -1,0 +1,269 @@
+//! The `ecology` switches, each against the same world with it off: honest gifts create no
+//! energy, crowding stops births in a pile, ids drift as slowly as asked, strangers digest
+//! a fraction of an owned cell's food, and food grows only in its patches. (GPU against CPU:
+//! gpu_vs_cpu.rs; births' order and top-up respawns: births.rs.)
+
+use crate::common;
+
+use silico::config::{AgentPlacement, Brain, Config};
+use silico::cpu::CpuWorld;
+use silico::world::common::{cell_index_of, food_patch_centres, in_food_patch};
+use silico::world::*;
+
+fn col(name: &str) -> usize {
+    metric_index(name).unwrap()
+}
+
+/// `count` Linear-brain agents at `pos`, each `step` further on, acting on constant biases.
+fn placed(pos: [f32; 2], count: u32, step: [f32; 2], bias: &[(usize, f32)]) -> AgentPlacement {
+    AgentPlacement {
+        pos,
+        count,
+        step,
+        energy: Some(100.0),
+        genome: common::bias_genome(bias),
+    }
+}
+
+fn world(cfg: &Config) -> CpuWorld {
+    CpuWorld::new(cfg, State::new(cfg))
+}
+
+/// Agents that only give (a hit of tanh(-5) on everyone they see), packed close so each
+/// reaches many, with little energy so that some would give more than they hold.
+fn givers(honest: bool) -> Config {
+    let mut cfg = common::tiny();
+    cfg.brain = Brain::Linear;
+    cfg.agents.initial_agents = Some(0);
+    cfg.scenario.agents = vec![placed(
+        [100.0, 100.0],
+        24,
+        [0.7, 0.3],
+        &[(act::HIT, -5.0), (act::REPRODUCE, -5.0)],
+    )];
+    cfg.scenario.agents[0].energy = Some(3.0);
+    cfg.costs.life_cost = 0.0;
+    cfg.ecology.honest_gifts = honest;
+    cfg
+}
+
+/// What hits added to agents and bots together in a metrics row: under honest gifts at
+/// most rounding (gifts move energy, blows destroy it).
+fn hit_flows(row: &[f32]) -> f64 {
+    [
+        "ledger_hit_received",
+        "ledger_stolen",
+        "ledger_bot_hit_received",
+        "ledger_bot_stolen",
+    ]
+    .iter()
+    .map(|c| row[col(c)] as f64)
+    .sum()
+}
+
+#[test]
+fn honest_gifts_move_energy_and_never_create_it() {
+    let mut created = 0.0f64;
+    let mut w = world(&givers(false));
+    for _ in 0..5 {
+        created += hit_flows(&w.tick());
+    }
+    assert!(
+        created > 10.0,
+        "JaxLife's gifts create energy ({created}); the honest case below means something"
+    );
+
+    let cfg = givers(true);
+    let mut w = world(&cfg);
+    let mut given = 0.0f64;
+    for t in 0..5 {
+        let before: Vec<f32> = w.state.agents.iter().map(|a| a.energy).collect();
+        let row = w.tick();
+        let flows = hit_flows(&row);
+        assert!(flows <= 1e-3, "tick {t}: hits added {flows} units");
+        assert!(
+            row[col("ledger_error")].abs() < 1e-2,
+            "tick {t}: the ledger does not close"
+        );
+        for (i, e) in before.iter().enumerate() {
+            let gave = -w.scratch.agent_tick[i].stolen;
+            assert!(
+                gave <= e.max(0.0) * (1.0 + 1e-5) + 1e-5,
+                "tick {t} agent {i}: gave {gave} holding {e}"
+            );
+            given += gave.max(0.0) as f64;
+        }
+    }
+    assert!(given > 10.0, "the givers gave ({given})");
+}
+
+/// Rich agents that always ask for a child, all on one spot, and one far from them.
+fn breeders(crowding_limit: u32) -> Config {
+    let mut cfg = common::tiny();
+    cfg.brain = Brain::Linear;
+    cfg.agents.initial_agents = Some(0);
+    let bias = [(act::REPRODUCE, 5.0), (act::HIT, 0.0)];
+    cfg.scenario.agents = vec![
+        placed([100.0, 100.0], 10, [0.1, 0.0], &bias),
+        placed([20.0, 200.0], 1, [0.0, 0.0], &bias),
+    ];
+    for p in &mut cfg.scenario.agents {
+        p.energy = Some(1000.0);
+    }
+    cfg.ecology.crowding_limit = crowding_limit;
+    cfg.ecology.crowding_radius = 5.0;
+    cfg
+}
+
+#[test]
+fn crowding_stops_births_in_a_pile() {
+    let mut free = world(&breeders(0));
+    assert_eq!(
+        free.tick()[col("births")],
+        11.0,
+        "everyone breeds without a limit"
+    );
+    let mut crowded = world(&breeders(3));
+    assert_eq!(
+        crowded.tick()[col("births")],
+        1.0,
+        "only the agent alone breeds when three within 5 units stop a birth"
+    );
+    let child = crowded.scratch.birth_list[0];
+    assert_eq!(child.parent, 10, "the lone agent is the parent");
+}
+
+#[test]
+fn ids_drift_as_slowly_as_asked() {
+    for drift in [0.0f32, 0.05, 1.0] {
+        let mut cfg = breeders(0);
+        cfg.ecology.id_drift = drift;
+        let mut w = world(&cfg);
+        w.tick();
+        let n = w.scratch.birth_control.count as usize;
+        assert!(n > 0);
+        let mut largest = 0.0f32;
+        for b in &w.scratch.birth_list[..n] {
+            let (c, p) = (
+                &w.state.agents[b.child as usize],
+                &w.state.agents[b.parent as usize],
+            );
+            for k in 0..ID_LEN {
+                let d = (c.id[k] - p.id[k]).abs();
+                assert!(d <= drift + 1e-6, "drift {drift}: an id moved {d}");
+                largest = largest.max(d);
+            }
+        }
+        if drift > 0.0 {
+            assert!(
+                largest > 0.3 * drift,
+                "drift {drift}: ids barely moved ({largest})"
+            );
+        }
+    }
+}
+
+/// One eater on a cultivated cell credited to its own kin group or to another: what it
+/// digested, what the cells gave that no eater got, and what its cell gave.
+fn meal(stranger_eat_fraction: f32, own: bool) -> (f32, f32, f32) {
+    let mut cfg = common::tiny();
+    cfg.brain = Brain::Linear;
+    cfg.bots.count = 0;
+    cfg.agents.initial_agents = Some(0);
+    cfg.scenario.agents = vec![placed(
+        [100.0, 100.0],
+        1,
+        [0.0, 0.0],
+        &[(act::EAT, 5.0), (act::REPRODUCE, -5.0)],
+    )];
+    cfg.ecology.stranger_eat_fraction = stranger_eat_fraction;
+    // Edited before the world starts its ledger from it.
+    let mut st = State::new(&cfg);
+    let c = cell_index_of(&Params::new(&cfg), [100.0, 100.0]);
+    let cell = &mut st.cells[c];
+    cell.energy = 6.0;
+    cell.max_energy = 8.0;
+    cell.energy_gain = 2.0;
+    st.shadow_gain[c] = 0.0;
+    st.cultivator[c] = CULTIVATOR_AGENTS;
+    let mine = kin_key(&st.agents[0]);
+    st.cultivator_id[c] = if own { mine } else { mine ^ 0x10 };
+    let mut w = CpuWorld::new(&cfg, st);
+    let row = w.tick();
+    let t = w.scratch.agent_tick[0];
+    assert_eq!(
+        t.meal_from, CULTIVATOR_AGENTS,
+        "the cell counts as cultivated"
+    );
+    assert!(row[col("ledger_error")].abs() < 1e-2, "the ledger closes");
+    let lost = row[col("ledger_eaten_from_cells")] - row[col("ledger_eaten_by_agents")];
+    (t.eaten, lost, w.scratch.cell_tick[c].eaten)
+}
+
+#[test]
+fn strangers_digest_a_fraction_of_an_owned_cells_food() {
+    let (owner, owner_lost, taken) = meal(0.25, true);
+    assert!(owner > 0.5, "the owner ate ({owner})");
+    assert!(
+        (owner - taken).abs() < 1e-5,
+        "the owner digests what it takes"
+    );
+    let (stranger, stranger_lost, taken_by_stranger) = meal(0.25, false);
+    assert!(
+        (taken_by_stranger - taken).abs() < 1e-5,
+        "both take the same share"
+    );
+    assert!(
+        (stranger - 0.25 * owner).abs() < 1e-5,
+        "a stranger digests a quarter: {stranger} of {owner}"
+    );
+    assert!(owner_lost.abs() < 1e-5, "nothing is lost to the owner");
+    assert!(
+        (stranger_lost - (owner - stranger)).abs() < 1e-4,
+        "the ledger sees what the stranger did not digest: {stranger_lost}"
+    );
+    let (unowned, _, _) = meal(1.0, false);
+    assert!((unowned - owner).abs() < 1e-5, "fraction 1: no ownership");
+}
+
+#[test]
+fn food_grows_only_in_its_patches() {
+    let mut cfg = common::tiny();
+    cfg.ecology.food_patches = 3;
+    cfg.ecology.food_patch_radius_cells = 3.0;
+    cfg.ecology.food_patch_period_ticks = 5;
+    let mut w = world(&cfg);
+    let n = cfg.world.map_size;
+    let p = w.params;
+    for t in 0..8u32 {
+        w.tick();
+        // The tick's terrain step ran at clock tick t.
+        let centres = food_patch_centres(&p, &w.rng, t);
+        let mut fed = 0;
+        for (c, cell) in w.state.cells.iter().enumerate() {
+            let inside = in_food_patch(&p, &centres, c as u32 % n, c as u32 / n);
+            if !inside {
+                assert_eq!(
+                    cell.energy, 0.0,
+                    "tick {t}: cell {c} outside the patches holds food"
+                );
+                assert_eq!(cell.max_energy, 0.0);
+            }
+            fed += usize::from(cell.energy > 0.0);
+        }
+        let area = 3.0 * std::f32::consts::PI * 9.0;
+        assert!(
+            fed > 0 && fed as f32 <= area + 12.0,
+            "tick {t}: {fed} cells hold food"
+        );
+    }
+    assert_ne!(
+        food_patch_centres(&p, &w.rng, 0),
+        food_patch_centres(&p, &w.rng, 5),
+        "patches move every 5 ticks"
+    );
+    assert_eq!(
+        food_patch_centres(&p, &w.rng, 0),
+        food_patch_centres(&p, &w.rng, 4)
+    );
+}
