@@ -32,17 +32,17 @@
 @group(0) @binding(20) var<storage, read_write> lineage_eaten: array<atomic<u32>>;
 // @genome_pages read
 
-const METRIC_COUNT: u32 = 90u;
+const METRIC_COUNT: u32 = 94u;
 // src/layout.rs DIVERSITY_SAMPLE, DIVERSITY_EVERY_TICKS.
 const DIVERSITY_SAMPLE: u32 = 16u;
 const DIVERSITY_EVERY_TICKS: u32 = 16u;
 const METRIC_RING: u32 = 64u;
 // Sums per partial; the partial's slot SUMS holds the largest generation seen, the
 // MEAL_SUMS after it metrics_meals' sums.
-const SUMS: u32 = 57u;
+const SUMS: u32 = 59u;
 const MEAL_SUMS: u32 = 7u;
-const MEALS_AT: u32 = 58u;
-const PARTIAL_STRIDE: u32 = 65u;
+const MEALS_AT: u32 = 60u;
+const PARTIAL_STRIDE: u32 = 67u;
 // metrics_meals' sums (src/cpu/metrics.rs M_*).
 const M_EATEN: u32 = 0u;
 const M_FARM_FOOD: u32 = 1u;
@@ -95,6 +95,9 @@ const Q_BOTS_PROGRAMMED: u32 = 53u;
 const Q_BOT_TERRAFORM_STEPS: u32 = 54u;
 const Q_BOT_MOVED: u32 = 55u;
 const Q_EATEN_BOT_FARMS: u32 = 56u;
+// What agents received from hits, and took with their own, where positive: income.
+const Q_GIFTS: u32 = 57u;
+const Q_THEFT: u32 = 58u;
 
 // Insert into the open-addressing lineage set; returns its slot. Equal keys race for one
 // slot and exactly one wins it; where keys land depends on the order, but how many slots
@@ -142,8 +145,8 @@ fn action_symbol(o: u32) -> u32 {
 // reduction takes 6 barrier steps for all sums at once (each barrier is costly on CPU
 // Vulkan drivers).
 const PARTIAL_THREADS: u32 = 64u;
-var<private> acc: array<f32, 57>;
-var<workgroup> sums: array<f32, 3648>; // SUMS * PARTIAL_THREADS
+var<private> acc: array<f32, 59>;
+var<workgroup> sums: array<f32, 3776>; // SUMS * PARTIAL_THREADS
 var<workgroup> gen_max: atomic<u32>;
 
 // The chunk [lo, hi) of n items that partial w owns.
@@ -198,6 +201,8 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
             acc[Q_COSTS] += r.cost;
             acc[Q_HIT] += r.hit_received;
             acc[Q_STOLEN] += r.stolen;
+            acc[Q_GIFTS] += max(r.hit_received, 0.0);
+            acc[Q_THEFT] += max(r.stolen, 0.0);
             acc[Q_DEATH] += r.death_energy;
             acc[Q_CULTIVATION] += r.cultivation;
             acc[Q_PROGRAMMING] += r.programming;
@@ -308,7 +313,7 @@ fn metrics_meals(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
     if (t < MEAL_SUMS) { metrics_partials[w * PARTIAL_STRIDE + MEALS_AT + t] = sums[t * PARTIAL_THREADS]; }
 }
 
-var<workgroup> totals: array<f32, 65>;
+var<workgroup> totals: array<f32, 67>; // PARTIAL_STRIDE
 var<workgroup> filled: array<u32, 64>;
 var<workgroup> sample: array<u32, 16>;
 var<workgroup> sample_count: u32;
@@ -437,7 +442,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     let alive = totals[Q_ALIVE];
     let actors = totals[Q_ACTORS];
     let n_cells = params.map_size * params.map_size;
-    var row: array<f32, 90>;
+    var row: array<f32, 94>;
     row[0] = f32(clock.tick) + 1.0;
     row[1] = alive;
     row[2] = f32(ctl.births);
@@ -524,6 +529,12 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     row[87] = bot_food;
     row[88] = per(totals[MEALS_AT + M_BOT_OWN], bot_food);
     row[89] = per(totals[MEALS_AT + M_BOT_CHANCE], bot_food * eaten_alive);
+    // What agents live on: shares of their income (src/cpu/metrics.rs).
+    let income = totals[Q_EATEN] + totals[Q_GIFTS] + birth_energy + totals[Q_THEFT];
+    row[90] = per(totals[Q_EATEN], income);
+    row[91] = per(totals[Q_GIFTS], income);
+    row[92] = per(birth_energy, income);
+    row[93] = per(totals[Q_THEFT], income);
     metrics_prev[0] = totals[Q_ENERGY];
     metrics_prev[1] = totals[Q_TERRAIN];
     metrics_prev[2] = totals[Q_BOT_ENERGY];

@@ -628,6 +628,10 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "tool_programmer_food",
     "tool_programmer_benefit",
     "tool_programmer_benefit_chance",
+    "income_eating",
+    "income_gifts",
+    "income_births",
+    "income_theft",
 ];
 
 /// Index of a metric column by name (compile-time checked in tests).

@@ -18,6 +18,7 @@ use crate::world::METRIC_COLUMNS;
 /// The charts, in display order. A column whose name fits none lands in "other".
 pub const GROUPS: &[&str] = &[
     "population",
+    "income by source",
     "agriculture",
     "communication",
     "tool use",
@@ -37,6 +38,7 @@ pub fn group_of(column: &str) -> Option<&'static str> {
         "tick" => return None,
         "population" | "births" | "deaths" | "respawns" | "mean_energy" | "mean_age"
         | "mean_generation" | "max_generation" => "population",
+        _ if starts("income_") => "income by source",
         _ if starts("kardashev") => "kardashev",
         _ if starts("ledger_") || column.ends_with("_energy_total") => "energy ledger",
         _ if starts("agri_") || has("cultivat") || has("farm") => "agriculture",

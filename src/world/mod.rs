@@ -25,7 +25,7 @@ pub const INIT_TICK: u32 = u32::MAX;
 pub const MAX_METRIC_PARTIALS: usize = 256;
 /// Sums per partial; slot `SUMS` of a partial holds the largest generation seen, the
 /// `MEAL_SUMS` after it the `metrics_meals` pass's sums.
-pub const SUMS: usize = 57;
+pub const SUMS: usize = 59;
 pub const MEAL_SUMS: usize = 7;
 pub const MEALS_AT: usize = SUMS + 1;
 pub const PARTIAL_STRIDE: usize = MEALS_AT + MEAL_SUMS;

@@ -267,3 +267,46 @@ fn food_grows_only_in_its_patches() {
         food_patch_centres(&p, &w.rng, 4)
     );
 }
+
+/// The income columns name what agents live on, and add up to one.
+#[test]
+fn income_shares_say_what_agents_live_on() {
+    let shares = |row: &[f32]| {
+        [
+            "income_eating",
+            "income_gifts",
+            "income_births",
+            "income_theft",
+        ]
+        .map(|c| row[col(c)])
+    };
+    let check = |what: &str, row: &[f32], k: usize| {
+        let s = shares(row);
+        assert!((s.iter().sum::<f32>() - 1.0).abs() < 1e-5, "{what}: {s:?}");
+        assert!(s[k] > 0.9, "{what}: {s:?}");
+    };
+    // Givers that do not eat: what they get is gifts.
+    let mut w = world(&givers(true));
+    check("givers", &w.tick(), 1);
+    // JaxLife's births: 32 new units a child.
+    let mut w = world(&breeders(0));
+    check("breeders", &w.tick(), 2);
+    // One eater alone: all of it is food.
+    let mut cfg = common::tiny();
+    cfg.brain = Brain::Linear;
+    cfg.bots.count = 0;
+    cfg.agents.initial_agents = Some(0);
+    cfg.scenario.agents = vec![placed(
+        [100.0, 100.0],
+        3,
+        [30.0, 0.0],
+        &[(act::EAT, 5.0), (act::REPRODUCE, -5.0), (act::HIT, 0.0)],
+    )];
+    let mut st = State::new(&cfg);
+    for c in st.cells.iter_mut() {
+        c.energy = c.max_energy.max(1.0);
+        c.max_energy = c.energy;
+    }
+    let mut w = CpuWorld::new(&cfg, st);
+    check("eaters", &w.tick(), 0);
+}
