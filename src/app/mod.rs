@@ -155,6 +155,22 @@ impl ApplicationHandler for App {
     }
 }
 
+/// The window's first size: 1600 × 1000, or 90% of a smaller screen (a 1280 × 720 laptop
+/// gets 1152 × 648), so it never opens larger than the screen.
+fn first_size(event_loop: &ActiveEventLoop) -> winit::dpi::LogicalSize<f64> {
+    let (mut w, mut h) = (1600.0, 1000.0);
+    // X servers without RandR name no primary monitor: any monitor will do.
+    let monitor = event_loop
+        .primary_monitor()
+        .or_else(|| event_loop.available_monitors().next());
+    if let Some(m) = monitor {
+        let screen = m.size().to_logical::<f64>(m.scale_factor());
+        w = f64::min(w, 0.9 * screen.width);
+        h = f64::min(h, 0.9 * screen.height);
+    }
+    winit::dpi::LogicalSize::new(w.max(640.0), h.max(400.0))
+}
+
 impl Running {
     fn new(event_loop: &ActiveEventLoop, opts: &AppOptions) -> Result<Self> {
         let window = Arc::new(
@@ -162,7 +178,7 @@ impl Running {
                 .create_window(
                     Window::default_attributes()
                         .with_title("Silico")
-                        .with_inner_size(winit::dpi::LogicalSize::new(1600.0, 1000.0)),
+                        .with_inner_size(first_size(event_loop)),
                 )
                 .context("cannot open a window")?,
         );

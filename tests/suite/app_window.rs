@@ -31,8 +31,9 @@ impl Drop for Xvfb {
     }
 }
 
-/// A private X server on a free display number, or None (with the reason printed).
-fn xvfb() -> Option<Xvfb> {
+/// A private X server on a free display number with a `screen` (e.g. "1920x1200x24"), or
+/// None (with the reason printed).
+fn xvfb(screen: &str) -> Option<Xvfb> {
     let required = common::flag("SILICO_REQUIRE_DISPLAY");
     let found = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).any(|d| d.join("Xvfb").is_file()))
@@ -45,6 +46,10 @@ fn xvfb() -> Option<Xvfb> {
         common::note_skip("Xvfb is not installed (apt-get install xvfb)");
         return None;
     }
+    // One server starts at a time: two tests finding the same free number would share a
+    // display (and the second server would exit at once).
+    static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = STARTING.lock().unwrap_or_else(|e| e.into_inner());
     let base = 100 + std::process::id() % 400;
     let n = (base..base + 100)
         .find(|n| {
@@ -54,7 +59,7 @@ fn xvfb() -> Option<Xvfb> {
         .expect("a free X display number");
     let child = Command::new("Xvfb")
         .arg(format!(":{n}"))
-        .args(["-screen", "0", "1920x1200x24", "-nolisten", "tcp"])
+        .args(["-screen", "0", screen, "-nolisten", "tcp"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -83,7 +88,9 @@ fn repo(path: &str) -> PathBuf {
 fn the_app_draws_the_world_and_its_charts_in_a_window() {
     // The display requirement first: a machine without Xvfb fails here under
     // SILICO_REQUIRE_DISPLAY whether or not it has a GPU.
-    let Some(x) = xvfb() else { return };
+    let Some(x) = xvfb("1920x1200x24") else {
+        return;
+    };
     if common::gpu().is_none() {
         return;
     }
@@ -194,4 +201,32 @@ fn without_a_display_the_app_runs_the_world_headless() {
     let run = runs[0].as_ref().unwrap().path();
     let metrics = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
     assert!(metrics.lines().count() > 1000, "1,000 ticks of metrics");
+}
+
+/// On a 1280 x 720 screen the window opens inside it (90% of it), not at its 1600 x 1000.
+#[test]
+fn the_window_fits_a_small_screen() {
+    let Some(x) = xvfb("1280x720x24") else { return };
+    if common::gpu().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let shot = dir.path().join("frame.png");
+    let out = Command::new(common::silico_bin())
+        .current_dir(dir.path())
+        .env("DISPLAY", &x.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .args(["app", "--config"])
+        .arg(repo("configs/tiny.ron"))
+        .args(["--exit-after-frames", "3", "--screenshot"])
+        .arg(&shot)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "silico app failed: {stderr}");
+    let (w, h) = image::image_dimensions(&shot).unwrap();
+    assert!(
+        (1100..=1280).contains(&w) && (600..=720).contains(&h),
+        "the window is {w}x{h} on a 1280x720 screen"
+    );
 }
