@@ -521,6 +521,74 @@ pub fn income_by_source(runs: &[Run]) -> Vec<(String, usize, Vec<f64>)> {
     out
 }
 
+/// What a run must show before its behaviours mean anything (docs/results.md): over the
+/// second half, eating's share of income (the mean of `income_eating`, or for runs
+/// written before that column the ledger's eating over eating, positive net hits and
+/// theft, and births), the mean age, and the kin groups (or lineages) alive at the end.
+pub struct Preconditions {
+    pub label: String,
+    pub eating_share: f64,
+    pub mean_age: f64,
+    pub groups_alive: f64,
+}
+
+/// The thresholds of docs/results.md: eating at least 80% of income, a mean age of at
+/// least 50 ticks, at least 3 kin groups alive at the end.
+pub const MIN_EATING_SHARE: f64 = 0.8;
+pub const MIN_MEAN_AGE_TICKS: f64 = 50.0;
+pub const MIN_GROUPS_ALIVE: f64 = 3.0;
+
+impl Preconditions {
+    pub fn of(r: &Run) -> Option<Self> {
+        let last = r.rows.last()?[0];
+        let half = |c: &str| -> Option<Vec<f64>> {
+            let v: Vec<f64> = r
+                .column(c)?
+                .into_iter()
+                .filter(|(t, _)| *t > last / 2.0)
+                .map(|(_, v)| v)
+                .collect();
+            (!v.is_empty()).then_some(v)
+        };
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let eating_share = match half("income_eating") {
+            Some(v) => mean(&v),
+            None => {
+                let sum = |c: &str, positive: bool| -> Option<f64> {
+                    Some(
+                        half(c)?
+                            .iter()
+                            .map(|x| if positive { x.max(0.0) } else { *x })
+                            .sum(),
+                    )
+                };
+                let eaten = sum("ledger_eaten_by_agents", false)?;
+                let total = eaten
+                    + sum("ledger_hit_received", true)?
+                    + sum("ledger_stolen", true)?
+                    + sum("ledger_birth_energy", false)?;
+                if total > 0.0 {
+                    eaten / total
+                } else {
+                    0.0
+                }
+            }
+        };
+        Some(Self {
+            label: r.label.clone(),
+            eating_share,
+            mean_age: mean(&half("mean_age")?),
+            groups_alive: r.column("evo_lineages_alive")?.last()?.1,
+        })
+    }
+
+    pub fn met(&self) -> bool {
+        self.eating_share >= MIN_EATING_SHARE
+            && self.mean_age >= MIN_MEAN_AGE_TICKS
+            && self.groups_alive >= MIN_GROUPS_ALIVE
+    }
+}
+
 /// OUT/income.png: one bar per group, each source's share of the group's income (the
 /// positive sources; net hits that destroyed energy count as 0 in the bar, and the table
 /// gives the signed value).
@@ -661,6 +729,25 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
             );
         }
         let _ = writeln!(md, "\n![Income by source](income.png)\n");
+    }
+    let pre: Vec<Preconditions> = runs.iter().filter_map(Preconditions::of).collect();
+    if !pre.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n## Preconditions\n\nWhat a world must show before its behaviours mean anything: over the second half of each run, eating at least {:.0}% of income, a mean age of at least {MIN_MEAN_AGE_TICKS} ticks, and at least {MIN_GROUPS_ALIVE} kin groups (or lineages) alive at the end.\n\n| run | eating's share | mean age (ticks) | groups alive at the end | all three |\n|---|---|---|---|---|",
+            100.0 * MIN_EATING_SHARE
+        );
+        for p in &pre {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} |",
+                p.label,
+                fmt(p.eating_share),
+                fmt(p.mean_age),
+                p.groups_alive,
+                if p.met() { "yes" } else { "no" }
+            );
+        }
     }
     for (stem, title, columns) in GROUPS {
         let png = out.join(format!("{stem}.png"));

@@ -119,3 +119,59 @@ fn bad_directories_are_refused_by_name() {
     let err = silico::report::write(&[broken], &dir.path().join("r")).unwrap_err();
     assert!(err.to_string().contains("line 2"), "{err}");
 }
+
+/// A run's preconditions from its second half: eating's share (the income column, or the
+/// ledger for older runs), mean age, and the groups alive at its last row.
+#[test]
+fn preconditions_read_the_second_half_of_a_run() {
+    use silico::report::{Preconditions, Run};
+    let run = |header: &[&str], rows: Vec<Vec<f64>>| Run {
+        dir: "x".into(),
+        label: "world/seed-0".into(),
+        control: false,
+        control_what: String::new(),
+        header: header.iter().map(|h| h.to_string()).collect(),
+        rows,
+    };
+    // Ticks 1..=10: the first half (ticks ≤ 5) is starved and young, the second fed and old.
+    let rows: Vec<Vec<f64>> = (1..=10)
+        .map(|t| {
+            let late = t > 5;
+            vec![
+                t as f64,
+                if late { 0.9 } else { 0.1 },
+                if late { 80.0 } else { 5.0 },
+                t as f64,
+            ]
+        })
+        .collect();
+    let p = Preconditions::of(&run(
+        &["tick", "income_eating", "mean_age", "evo_lineages_alive"],
+        rows,
+    ))
+    .unwrap();
+    assert!((p.eating_share - 0.9).abs() < 1e-12);
+    assert!((p.mean_age - 80.0).abs() < 1e-12);
+    assert_eq!(p.groups_alive, 10.0);
+    assert!(p.met());
+    // An older run: eating 3 units a tick against 1 from gifts (net hits) and theft that
+    // is negative (givers' payments, not income), births 0: 3 / 4.
+    let rows: Vec<Vec<f64>> = (1..=4)
+        .map(|t| vec![t as f64, 3.0, 1.0, -2.0, 0.0, 60.0, 2.0])
+        .collect();
+    let p = Preconditions::of(&run(
+        &[
+            "tick",
+            "ledger_eaten_by_agents",
+            "ledger_hit_received",
+            "ledger_stolen",
+            "ledger_birth_energy",
+            "mean_age",
+            "evo_lineages_alive",
+        ],
+        rows,
+    ))
+    .unwrap();
+    assert!((p.eating_share - 0.75).abs() < 1e-12);
+    assert!(!p.met(), "two groups alive are too few");
+}
