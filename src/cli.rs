@@ -28,8 +28,10 @@ pub enum Command {
     Bench {
         #[command(flatten)]
         cfg: ConfigArgs,
+        /// Ticks to time (after a short warm-up).
         #[arg(long, default_value_t = 200)]
         ticks: u64,
+        /// auto: a hardware GPU, else the CPU engine; gpu or cpu force one.
         #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
         backend: BackendChoice,
         /// Print JSON instead of text.
@@ -41,12 +43,15 @@ pub enum Command {
     },
     /// Check a config file; prints every problem and exits non-zero if there is one.
     Validate {
+        /// A world config, an experiment file or a search file (told apart by content).
         file: PathBuf,
+        /// Override one field of a world config before checking it, as `silico run --set`.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
     },
     /// Run every (variant, seed) of an experiment file; resumes and skips what is done.
     Experiment {
+        /// The experiment file (RON: base config, variants, seeds, ticks, targets, forks).
         file: PathBuf,
         /// Output directory: DIR/<variant>/seed-<s>/ per run, results.csv, summary.md.
         #[arg(long)]
@@ -63,6 +68,7 @@ pub enum Command {
         /// Array tasks of --emit-slurm (default: one per run).
         #[arg(long)]
         shards: Option<usize>,
+        /// auto: a hardware GPU, else the CPU engine; gpu or cpu force one.
         #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
         backend: BackendChoice,
         /// No progress bar.
@@ -73,6 +79,7 @@ pub enum Command {
     /// beside its controls and knockout forks over seeds, then rank the designs on the
     /// targets (DIR/search.md, DIR/search.csv). Resumes and skips what is done.
     Search {
+        /// The search file (RON: base config, designs, controls, seeds, ticks, forks).
         file: PathBuf,
         /// Output directory: DIR/<design>/ is an experiment per design.
         #[arg(long)]
@@ -83,6 +90,7 @@ pub enum Command {
         /// Rank what has finished without running anything.
         #[arg(long)]
         rank_only: bool,
+        /// auto: a hardware GPU, else the CPU engine; gpu or cpu force one.
         #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
         backend: BackendChoice,
         /// No progress bar.
@@ -94,6 +102,7 @@ pub enum Command {
     /// writes each fork's run, ablation.csv, knockouts.csv (losses and the evolved
     /// dependence) and ablation.md. Running it again finishes what is missing.
     Ablate {
+        /// The checkpoint of the evolved world to fork (`tick-*.silico` or `final.silico`).
         checkpoint: PathBuf,
         /// Ticks each fork runs (from the checkpoint's tick).
         #[arg(long)]
@@ -110,6 +119,7 @@ pub enum Command {
         /// The population whose forks give the chance level.
         #[arg(long, value_enum, default_value_t)]
         naive: crate::ablate::Naive,
+        /// auto: a hardware GPU, else the CPU engine; gpu or cpu force one.
         #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
         backend: BackendChoice,
         /// No progress lines.
@@ -118,7 +128,9 @@ pub enum Command {
     },
     /// Draw a checkpoint's world into a PNG (on the GPU, no window).
     Render {
+        /// The checkpoint to draw.
         file: PathBuf,
+        /// The PNG file to write.
         #[arg(long)]
         out: PathBuf,
         /// Terrain layer.
@@ -132,7 +144,10 @@ pub enum Command {
         size: u32,
     },
     /// Gather the finished runs of an experiment directory into results.csv and summary.md.
-    Collect { dir: PathBuf },
+    Collect {
+        /// The experiment's output directory (it holds experiment.ron).
+        dir: PathBuf,
+    },
     /// Plot and tabulate the emergence measures of runs (and their control runs).
     Report {
         /// Run directories, or directories holding runs (experiments).
@@ -153,6 +168,7 @@ pub enum Command {
     },
     /// Print a JSON summary of a checkpoint; with --bots, every bot's program in human terms.
     Inspect {
+        /// The checkpoint to summarise.
         file: PathBuf,
         /// List every bot: position, energy, and its program and memory disassembled.
         #[arg(long)]

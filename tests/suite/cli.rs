@@ -1031,3 +1031,23 @@ fn validate_takes_experiment_files_and_collect_refuses_a_plain_run() {
     );
     assert_eq!(listing(&run), before, "nothing written into it");
 }
+
+/// Every argument of every subcommand says what it is in `--help`.
+#[test]
+fn every_argument_has_a_help_text() {
+    use clap::CommandFactory;
+    let mut bare = Vec::new();
+    let cli = silico::cli::Cli::command();
+    for sub in cli.get_subcommands() {
+        for arg in sub.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                bare.push(format!("{} {id}", sub.get_name()));
+            }
+        }
+    }
+    assert!(bare.is_empty(), "arguments without help: {bare:?}");
+}
