@@ -153,6 +153,50 @@ fn alive(pid: u32, on: &str) -> Option<bool> {
     Some(Path::new("/proc").join(pid.to_string()).exists())
 }
 
+/// Refuse `dir` while another silico process holds its lock (or one on another host that
+/// cannot be checked); a stale or unreadable lock is not refused here.
+fn refuse_if_held(dir: &Path) -> Result<()> {
+    let path = dir.join(LOCK_FILE);
+    let Ok(held) = fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let mut words = held.split_whitespace();
+    let pid: Option<u32> = words.next().and_then(|p| p.parse().ok());
+    let on = words.next().unwrap_or("").to_string();
+    match pid.map(|p| (p, alive(p, &on))) {
+        Some((p, Some(true))) => bail!(
+            "{} is being written by another silico (process {p}): wait for it to finish, or choose another --out",
+            dir.display()
+        ),
+        Some((p, None)) => bail!(
+            "{} is locked by silico process {p} on host '{on}', which cannot be checked from here: if it no longer runs, delete {} and try again",
+            dir.display(),
+            path.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// The checkpoint a refused run would continue from: the newest periodic one, else
+/// final.silico.
+fn newest_checkpoint(dir: &Path) -> Option<PathBuf> {
+    let mut periodic: Vec<PathBuf> = fs::read_dir(dir.join("checkpoints"))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("tick-") && n.ends_with(".silico"))
+        })
+        .collect();
+    // Tick numbers are zero-padded, so names sort by tick.
+    periodic.sort();
+    periodic
+        .pop()
+        .or_else(|| Some(dir.join("final.silico")).filter(|f| f.is_file()))
+}
+
 /// Take `dir`'s lock (creating the folder), or say who holds it.
 pub fn lock(dir: &Path) -> Result<OutputLock> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -170,21 +214,11 @@ pub fn lock(dir: &Path) -> Result<OutputLock> {
                 return Ok(OutputLock { path });
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                refuse_if_held(dir)?;
                 let held = fs::read_to_string(&path).unwrap_or_default();
-                let mut words = held.split_whitespace();
-                let pid: Option<u32> = words.next().and_then(|p| p.parse().ok());
-                let on = words.next().unwrap_or("").to_string();
-                match pid.map(|p| (p, alive(p, &on))) {
-                    Some((p, Some(true))) => bail!(
-                        "{} is being written by another silico (process {p}): wait for it to finish, or choose another --out",
-                        dir.display()
-                    ),
-                    Some((p, None)) => bail!(
-                        "{} is locked by silico process {p} on host '{on}', which cannot be checked from here: if it no longer runs, delete {} and try again",
-                        dir.display(),
-                        path.display()
-                    ),
-                    Some((p, Some(false))) => eprintln!(
+                let pid: Option<u32> = held.split_whitespace().next().and_then(|p| p.parse().ok());
+                match pid {
+                    Some(p) => eprintln!(
                         "silico: {} was locked by process {p}, which is gone; taking the lock over",
                         dir.display()
                     ),
@@ -211,16 +245,21 @@ pub fn lock(dir: &Path) -> Result<OutputLock> {
 /// continues from one of its own checkpoints (`resume` inside it) or `overwrite` allows the
 /// old run to be moved aside (`lock_for_run` does that). Nothing is written here.
 pub fn prepare_run_dir(dir: &Path, resume: Option<&Path>, overwrite: bool) -> Result<()> {
+    // A folder another process is writing is refused as such, whatever it holds.
+    refuse_if_held(dir)?;
     let Some(what) = holds_run(dir) else {
         return Ok(());
     };
     if overwrite || resume.is_some_and(|r| is_inside(r, dir)) {
         return Ok(());
     }
+    let cont = match newest_checkpoint(dir) {
+        Some(c) => format!("to continue it, --resume {}; ", c.display()),
+        None => String::new(),
+    };
     bail!(
-        "{} already holds {what}: to continue it, --resume one of its checkpoints (e.g. {}); to keep it, choose another --out; to start afresh there, add --overwrite (the old run is moved to {}.replaced-<time>, not deleted)",
+        "{} already holds {what}: {cont}to keep it, choose another --out; to start afresh there, add --overwrite (the old run is moved to {}.replaced-<time>, not deleted)",
         dir.display(),
-        dir.join("checkpoints/tick-NNNNNNNN.silico").display(),
         dir.display()
     )
 }
@@ -278,6 +317,39 @@ mod tests {
         .unwrap();
         let taken = lock(dir.path()).unwrap();
         drop(taken);
+    }
+
+    /// The hint names a checkpoint that exists, and a folder being written is refused as
+    /// such even when it already holds a run.
+    #[test]
+    fn a_refusal_names_a_real_checkpoint_and_a_writer_before_a_run() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("run");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("summary.json"), r#"{"ticks": 600}"#).unwrap();
+        fs::write(dir.join("final.silico"), b"x").unwrap();
+        let err = prepare_run_dir(&dir, None, false).unwrap_err().to_string();
+        assert!(
+            err.contains("--resume") && err.contains("final.silico"),
+            "{err}"
+        );
+        assert!(!err.contains("tick-"), "{err}");
+        fs::create_dir_all(dir.join("checkpoints")).unwrap();
+        for t in ["tick-00000100.silico", "tick-00000500.silico"] {
+            fs::write(dir.join("checkpoints").join(t), b"x").unwrap();
+        }
+        let err = prepare_run_dir(&dir, None, false).unwrap_err().to_string();
+        assert!(err.contains("tick-00000500.silico"), "{err}");
+        fs::remove_file(dir.join("final.silico")).unwrap();
+        fs::remove_dir_all(dir.join("checkpoints")).unwrap();
+        fs::remove_file(dir.join("summary.json")).unwrap();
+        fs::write(dir.join("metrics.csv"), "tick\n").unwrap();
+        let err = prepare_run_dir(&dir, None, false).unwrap_err().to_string();
+        assert!(!err.contains("--resume"), "nothing to resume: {err}");
+        let held = lock(&dir).unwrap();
+        let err = prepare_run_dir(&dir, None, true).unwrap_err().to_string();
+        assert!(err.contains("being written by another silico"), "{err}");
+        drop(held);
     }
 
     #[test]
