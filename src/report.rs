@@ -125,6 +125,19 @@ impl Run {
     }
 }
 
+/// How a run folder's run ended, from its summary.json: at its last tick, stopped early
+/// (a signal or Ctrl-C), or not at all (no summary: still running, or killed).
+pub fn ending(dir: &Path) -> &'static str {
+    let Ok(text) = fs::read_to_string(dir.join("summary.json")) else {
+        return "**unfinished** (no summary.json)";
+    };
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(v) if v["interrupted"].as_bool() == Some(true) => "**interrupted**",
+        Ok(_) => "finished",
+        Err(_) => "**unreadable summary.json**",
+    }
+}
+
 /// Whether a config is a control run, and which.
 pub fn describe_control(cfg: &Config) -> (bool, String) {
     let mut what = Vec::new();
@@ -686,12 +699,12 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
     );
     let _ = writeln!(
         md,
-        "| run | control | ticks | directory |\n|---|---|---|---|"
+        "| run | control | ticks | how it ended | directory |\n|---|---|---|---|---|"
     );
     for r in &runs {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | `{}` |",
+            "| {} | {} | {} | {} | `{}` |",
             r.label,
             if r.control {
                 r.control_what.as_str()
@@ -699,6 +712,7 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
                 ""
             },
             r.rows.last().map_or(0.0, |x| x[0]),
+            ending(&r.dir),
             r.dir.display()
         );
     }

@@ -175,3 +175,25 @@ fn preconditions_read_the_second_half_of_a_run() {
     assert!((p.eating_share - 0.75).abs() < 1e-12);
     assert!(!p.met(), "two groups alive are too few");
 }
+
+/// A report says how each run ended: an interrupted or unfinished run is not shown as a
+/// normal shorter one.
+#[test]
+fn a_report_says_how_each_run_ended() {
+    use silico::report::ending;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(ending(d).contains("unfinished"));
+    std::fs::write(
+        d.join("summary.json"),
+        r#"{"ticks": 50, "interrupted": true}"#,
+    )
+    .unwrap();
+    assert!(ending(d).contains("interrupted"));
+    std::fs::write(
+        d.join("summary.json"),
+        r#"{"ticks": 50, "interrupted": false}"#,
+    )
+    .unwrap();
+    assert_eq!(ending(d), "finished");
+}
