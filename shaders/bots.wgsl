@@ -178,7 +178,7 @@ fn sense_agents(me: vec2<f32>) {
 // bigger one: a workgroup per bot; thread 0 searches the grid for agents, and the 64
 // threads each scan every 64th bot, their lists merged by thread 0 (the barrier and the
 // merge cost more than they save on small worlds, where CPU drivers run a workgroup's
-// threads in few SIMD batches). src/cpu/bots.rs `SERIAL_SENSE_MAX`.
+// threads in few SIMD batches). src/world/mod.rs `SERIAL_SENSE_MAX`.
 override SERIAL_SENSE_MAX: u32 = 8192u; // set from src/gpu/bots.rs
 const BOT_THREADS: u32 = 64u;
 var<workgroup> wg_seen: array<Seen, 256>; // BOT_THREADS * BOT_VIEW

@@ -12,9 +12,9 @@
 
 use crate::world::SALIENCY_GROUPS;
 use crate::world::{
-    act, comm, metric_index, Params, Scratch, State, CULTIVATOR_AGENTS, CULTIVATOR_BOTS,
-    DIVERSITY_EVERY_TICKS, DIVERSITY_SAMPLE, LINEAGE_FIXED_SCALE, METRIC_COLUMNS, METRIC_RING,
-    NONE, PROGRAMMED_WINDOW_TICKS, TICK_ACTED,
+    act, comm, metric_index, Params, Scratch, State, ACTION_LEN, CULTIVATOR_AGENTS,
+    CULTIVATOR_BOTS, DIVERSITY_EVERY_TICKS, DIVERSITY_SAMPLE, LINEAGE_FIXED_SCALE, METRIC_COLUMNS,
+    METRIC_RING, NONE, PROGRAMMED_WINDOW_TICKS, TICK_ACTED,
 };
 
 /// Root-mean-square distance per weight of the first `DIVERSITY_SAMPLE` living agents'
@@ -206,12 +206,12 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
             let t = &sc.agent_tick[i];
             if t.flags & TICK_ACTED != 0 {
                 acc[Q_ACTORS] += 1.0;
-                let o = &sc.actions[i * 44..(i + 1) * 44];
+                let o = &sc.actions[i * ACTION_LEN..(i + 1) * ACTION_LEN];
                 for k in 0..7 {
                     acc[Q_ACTIONS + k] += o[k];
                 }
                 for k in 0..5 {
-                    acc[Q_ACTIONS + 7 + k] += o[39 + k];
+                    acc[Q_ACTIONS + 7 + k] += o[act::TERRAFORM + k];
                 }
                 acc[Q_EATEN] += t.eaten;
                 acc[Q_COSTS] += t.cost;

@@ -1,4 +1,4 @@
-//! Records shaders/apply.wgsl: agents gather, then cells. Reference: src/cpu/apply.rs.
+//! Dispatches shaders/apply.wgsl: agents gather, then cells. Reference: src/cpu/apply.rs.
 use super::{Dispatch, Entry, ShaderDef};
 
 pub const SHADER: ShaderDef = ShaderDef {

@@ -1,4 +1,4 @@
-//! Records shaders/births.wgsl: selection in one workgroup (or over blocks of agents in
+//! Dispatches shaders/births.wgsl: selection in one workgroup (or over blocks of agents in
 //! large worlds), then spawn and genome passes sized on the GPU by indirect dispatch (no
 //! readback). Reference: src/cpu/births.rs.
 use super::{Dispatch, Entry, GpuBuffer, GpuStep, ShaderDef};

@@ -1,4 +1,4 @@
-//! Records shaders/bots.wgsl: what agents did to bots, then each bot step (sense and act
+//! Dispatches shaders/bots.wgsl: what agents did to bots, then each bot step (sense and act
 //! with a thread or a workgroup per bot, then gather onto agents and bots, then cells). Reference:
 //! src/cpu/bots.rs.
 use super::{Dispatch, Entry, ShaderDef};

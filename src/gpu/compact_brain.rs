@@ -1,4 +1,4 @@
-//! Records shaders/compact_brain.wgsl: one thread per agent. Reference:
+//! Dispatches shaders/compact_brain.wgsl: one thread per agent. Reference:
 //! src/cpu/compact_brain.rs.
 use super::{Dispatch, Entry, ShaderDef};
 use crate::world::{Dims, Params, PROBE_ROWS};

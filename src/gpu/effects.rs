@@ -1,4 +1,4 @@
-//! Records shaders/effects.wgsl: one thread per agent. Reference: src/cpu/effects.rs.
+//! Dispatches shaders/effects.wgsl: one thread per agent. Reference: src/cpu/effects.rs.
 use super::{Dispatch, Entry, ShaderDef};
 
 pub const SHADER: ShaderDef = ShaderDef {

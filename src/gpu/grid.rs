@@ -1,4 +1,4 @@
-//! Records shaders/grid.wgsl: count, scan (one workgroup), scatter. Reference: src/cpu/grid.rs.
+//! Dispatches shaders/grid.wgsl: count, scan (one workgroup), scatter. Reference: src/cpu/grid.rs.
 use super::{Dispatch, Entry, ShaderDef};
 
 pub const SHADER: ShaderDef = ShaderDef {

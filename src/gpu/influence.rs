@@ -1,4 +1,4 @@
-//! Records shaders/influence.wgsl: listener selection and the reduction, one workgroup
+//! Dispatches shaders/influence.wgsl: listener selection and the reduction, one workgroup
 //! each, on probe ticks (the probes are entries of the brain shaders). Reference:
 //! src/cpu/influence.rs.
 use super::{Dispatch, Entry, ShaderDef};

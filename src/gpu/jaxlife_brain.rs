@@ -1,4 +1,4 @@
-//! Records shaders/jaxlife_brain.wgsl: one workgroup of 64 threads per agent, threads
+//! Dispatches shaders/jaxlife_brain.wgsl: one workgroup of 64 threads per agent, threads
 //! across neurons. Reference: src/cpu/jaxlife_brain.rs.
 use super::{Dispatch, Entry, ShaderDef};
 use crate::world::{Dims, Params, PROBE_ROWS};

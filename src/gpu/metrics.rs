@@ -1,4 +1,4 @@
-//! Records shaders/metrics.wgsl: partial sums over chunks of agents and cells, then one
+//! Dispatches shaders/metrics.wgsl: partial sums over chunks of agents and cells, then one
 //! workgroup reduces them into the metrics ring, read back asynchronously.
 //! Reference: src/cpu/metrics.rs.
 use super::{Dispatch, Entry, ShaderDef};

@@ -1,4 +1,4 @@
-//! Records shaders/neighbors.wgsl: one thread per living agent's slot in level-0 grid order
+//! Dispatches shaders/neighbors.wgsl: one thread per living agent's slot in level-0 grid order
 //! (each thread searches at most two agents; the shader says which). Reference:
 //! src/cpu/neighbors.rs.
 use super::{Dispatch, Entry, ShaderDef};

@@ -1,4 +1,4 @@
-//! Records shaders/observe.wgsl: one thread per agent; only brains that read the flat
+//! Dispatches shaders/observe.wgsl: one thread per agent; only brains that read the flat
 //! observation need it. Reference: src/cpu/observe.rs.
 use super::{Dispatch, Entry, ShaderDef};
 

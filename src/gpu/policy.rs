@@ -1,4 +1,4 @@
-//! Records shaders/policy.wgsl: one thread per (agent, group of 4 actions). Reference: src/cpu/policy.rs.
+//! Dispatches shaders/policy.wgsl: one thread per (agent, group of 4 actions). Reference: src/cpu/policy.rs.
 use super::{Dispatch, Entry, ShaderDef};
 use crate::world::{Dims, Params, ACTION_LEN, PROBE_ROWS};
 

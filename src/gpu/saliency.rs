@@ -1,4 +1,4 @@
-//! Records shaders/saliency.wgsl: sample selection and the reduction, one workgroup each,
+//! Dispatches shaders/saliency.wgsl: sample selection and the reduction, one workgroup each,
 //! on probe ticks (the probes are entries of the brain shaders). Reference:
 //! src/cpu/saliency.rs.
 use super::{Dispatch, Entry, ShaderDef};

@@ -1,4 +1,4 @@
-//! Records shaders/shuffle.wgsl: the living agents listed in one workgroup, then a thread
+//! Dispatches shaders/shuffle.wgsl: the living agents listed in one workgroup, then a thread
 //! per entry of the agents' and the bots' cycles; only in worlds with
 //! `controls.messages: Shuffled`. Reference: src/cpu/shuffle.rs.
 use super::{Dispatch, Entry, ShaderDef};

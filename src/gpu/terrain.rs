@@ -1,4 +1,4 @@
-//! Records shaders/terrain.wgsl: weather (one thread per angle), base and apply (one
+//! Dispatches shaders/terrain.wgsl: weather (one thread per angle), base and apply (one
 //! thread per cell). Reference: src/cpu/terrain.rs.
 use super::{Dispatch, Entry, ShaderDef};
 use crate::world::{Dims, Params, WEATHER_FIELDS};
