@@ -193,10 +193,12 @@ pub fn lineage_key(lo: u32, hi: u32) -> u32 {
 /// The kin group a parent born before epoch `epoch` roots with its children of that epoch
 /// (`measures.kin_ticks`; WGSL `epoch_kin_key`).
 pub fn epoch_kin_key(parent: &Agent, epoch: u32) -> u32 {
-    lineage_key(
-        parent.lineage_lo ^ epoch.wrapping_mul(0x85eb_ca6b),
-        parent.lineage_hi ^ 0x5bd1_e995,
-    )
+    epoch_kin_key_of(parent.lineage_lo, parent.lineage_hi, epoch)
+}
+
+/// `epoch_kin_key` of a parent given by its lineage id (lo, hi).
+pub fn epoch_kin_key_of(lo: u32, hi: u32, epoch: u32) -> u32 {
+    lineage_key(lo ^ epoch.wrapping_mul(0x85eb_ca6b), hi ^ 0x5bd1_e995)
 }
 
 /// The lineage an agent counts for in the lineage measures (own harvest, programmer

@@ -36,6 +36,104 @@ pub fn id64(pair: [u32; 2]) -> u64 {
     (u64::from(pair[1]) << 32) | u64::from(pair[0])
 }
 
+/// Marks a group id that holds a kin group's key (`layout::kin_key`) rather than a
+/// founder's id.
+pub const KIN_GROUP: u64 = 1 << 63;
+
+/// How agents are grouped into lineages, as the lineage measures group them
+/// (`measures.kin_generations`, `measures.kin_ticks`; both 0: founders' lineages). Muller
+/// plots, `silico lineage` and the app follow the same groups as the measures and the
+/// agents' colours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Grouping {
+    pub kin_generations: u32,
+    pub kin_ticks: u32,
+}
+
+fn halves(id: u64) -> (u32, u32) {
+    (id as u32, (id >> 32) as u32)
+}
+
+impl Grouping {
+    pub fn of(cfg: &crate::config::Config) -> Self {
+        Self {
+            kin_generations: cfg.measures.kin_generations,
+            kin_ticks: cfg.measures.kin_ticks,
+        }
+    }
+
+    pub fn by_founder(self) -> bool {
+        self.kin_generations == 0 && self.kin_ticks == 0
+    }
+
+    /// What the groups are called in titles and legends.
+    pub fn name(self) -> &'static str {
+        if self.by_founder() {
+            "lineages"
+        } else {
+            "kin groups"
+        }
+    }
+
+    /// The group a newcomer without a known parent roots (a founder).
+    pub fn root(self, id: u64) -> u64 {
+        if self.by_founder() {
+            id
+        } else {
+            let (lo, hi) = halves(id);
+            KIN_GROUP | u64::from(crate::world::lineage_key(lo, hi))
+        }
+    }
+
+    /// The group of a living agent (its kin key, or its founder).
+    pub fn of_agent(self, a: &Agent) -> u64 {
+        if self.by_founder() {
+            id64(a.founder)
+        } else {
+            KIN_GROUP | u64::from(crate::world::kin_key(a))
+        }
+    }
+
+    /// The group of a child of `parent` (in group `parent_group`), as births_spawn keys it.
+    pub fn child(self, parent_group: u64, parent: u64, child: u64, generation: u32) -> u64 {
+        let (c_lo, c_hi) = halves(child);
+        let (p_lo, p_hi) = halves(parent);
+        if self.kin_generations != 0 && generation.is_multiple_of(self.kin_generations) {
+            return KIN_GROUP | u64::from(crate::world::lineage_key(c_lo, c_hi));
+        }
+        if self.kin_ticks != 0 && p_hi / self.kin_ticks < c_hi / self.kin_ticks {
+            let epoch = c_hi / self.kin_ticks;
+            return KIN_GROUP | u64::from(crate::world::epoch_kin_key_of(p_lo, p_hi, epoch));
+        }
+        parent_group
+    }
+
+    /// Rows of a lineage.csv regrouped: each row's `lineage` becomes its group, parents
+    /// before children (by birth tick). Without kin groups the rows are left as they are.
+    pub fn regroup(self, rows: &mut [Individual]) {
+        if self.by_founder() {
+            return;
+        }
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        // The id's high half is the clock tick of birth (all ones for the initial world,
+        // which comes first).
+        order.sort_by_key(|&k| {
+            let hi = rows[k].id >> 32;
+            (hi != u64::from(INIT_TICK), hi, rows[k].id)
+        });
+        let mut group: HashMap<u64, u64> = HashMap::with_capacity(rows.len());
+        for k in order {
+            let r = &rows[k];
+            let g = match r.parent.and_then(|p| group.get(&p).map(|g| (p, *g))) {
+                Some((p, pg)) => self.child(pg, p, r.id, r.generation),
+                None => self.root(r.id),
+            };
+            group.insert(r.id, g);
+            rows[k].lineage = g;
+        }
+    }
+}
+
 /// Ticks completed when something happened during tick index `tick` (0 for the initial
 /// world).
 pub fn completed(tick: u32) -> u64 {

@@ -346,7 +346,12 @@ fn lineage(dir: &std::path::Path, top: usize) -> Result<()> {
     } else {
         dir.to_path_buf()
     };
-    let rows = silico::lineage::read(&path)?;
+    let mut rows = silico::lineage::read(&path)?;
+    // The groups the run's measures count: kin groups where its config has them.
+    let grouping = silico::config::Config::load(&path.with_file_name("config.ron"))
+        .map(|c| silico::lineage::Grouping::of(&c))
+        .unwrap_or_default();
+    grouping.regroup(&mut rows);
     let (lineages, prolific) = silico::lineage::summarise(&rows);
     let by_id: std::collections::HashMap<u64, &silico::lineage::Individual> =
         rows.iter().map(|r| (r.id, r)).collect();
@@ -359,25 +364,35 @@ fn lineage(dir: &std::path::Path, top: usize) -> Result<()> {
             format!("{hi}/{lo}")
         }
     };
+    // A kin group by its key (the measures' and the agents' colours'), a lineage by its
+    // founder's id.
+    let show_group = |g: u64| {
+        if g & silico::lineage::KIN_GROUP != 0 {
+            format!("kin {:08x}", g as u32)
+        } else {
+            show(g)
+        }
+    };
+    let groups = grouping.name();
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{}: {} individuals in {} lineages (ids: birth tick/slot)",
+        "{}: {} individuals in {} {groups} (ids: birth tick/slot)",
         path.display(),
         rows.len(),
         lineages.len()
     )?;
-    writeln!(out, "\nlongest-lived lineages (founder id; ticks from its founding to its last member's death or the end)")?;
+    writeln!(out, "\nlongest-lived {groups} (founder id or kin key; ticks from its founding to its last member's death or the end)")?;
     writeln!(
         out,
         "{:>22} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7}",
-        "lineage", "founded", "until", "ticks", "members", "max gen", "alive"
+        "group", "founded", "until", "ticks", "members", "max gen", "alive"
     )?;
     for l in lineages.iter().take(top) {
         writeln!(
             out,
             "{:>22} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7}",
-            show(l.lineage),
+            show_group(l.lineage),
             l.first_birth,
             l.last_tick,
             l.last_tick - l.first_birth,
@@ -393,7 +408,7 @@ fn lineage(dir: &std::path::Path, top: usize) -> Result<()> {
     writeln!(
         out,
         "{:>22} {:>22} {:>5} {:>9} {:>11} {:>8} {:>8}",
-        "id", "lineage", "gen", "children", "descendants", "born", "died"
+        "id", "group", "gen", "children", "descendants", "born", "died"
     )?;
     for (id, d) in prolific.iter().take(top) {
         let r = by_id[id];
@@ -401,7 +416,7 @@ fn lineage(dir: &std::path::Path, top: usize) -> Result<()> {
             out,
             "{:>22} {:>22} {:>5} {:>9} {:>11} {:>8} {:>8}",
             show(r.id),
-            show(r.lineage),
+            show_group(r.lineage),
             r.generation,
             r.offspring,
             d,

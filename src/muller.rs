@@ -9,10 +9,15 @@ use plotters::prelude::*;
 
 use crate::lineage::Individual;
 
-/// The colour of a lineage's agents in the world view (shaders/view.wgsl `key_color` of
-/// the lineage's key), as 8-bit RGB.
+/// The colour of a lineage's (or kin group's, `lineage::KIN_GROUP`) agents in the world
+/// view (shaders/view.wgsl `key_color` of its key), as 8-bit RGB.
 pub fn lineage_colour(lineage: u64) -> [u8; 3] {
-    let x = crate::world::lineage_key(lineage as u32, (lineage >> 32) as u32);
+    let x = if lineage & crate::lineage::KIN_GROUP != 0 {
+        // A kin group: its key is the colour's.
+        lineage as u32
+    } else {
+        crate::world::lineage_key(lineage as u32, (lineage >> 32) as u32)
+    };
     let h = (x & 0xffff) as f32 / 65536.0;
     let v = 0.80 + 0.2 * ((x >> 16) & 1) as f32;
     let hue = |offset: f32| {

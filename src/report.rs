@@ -814,20 +814,32 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
         let _ = writeln!(
             md,
             "\n## Lineages\n\nEach lineage's share of the living over time (the 24 with the \
-             most agent-ticks, in the colours of the app's world view; grey: every other).\n"
+             most agent-ticks, in the colours of the app's world view; grey: every other). \
+             Where a run's measures count kin groups (`measures.kin_generations`, \
+             `measures.kin_ticks`), its plot shows those groups.\n"
         );
     }
     for r in &with_lineages {
-        let rows = crate::lineage::read(&r.dir.join("lineage.csv"))?;
+        let mut rows = crate::lineage::read(&r.dir.join("lineage.csv"))?;
+        // The groups the run's measures count: kin groups where it has them.
+        let grouping = Config::load(&r.dir.join("config.ron"))
+            .map(|c| crate::lineage::Grouping::of(&c))
+            .unwrap_or_default();
+        grouping.regroup(&mut rows);
         let stem = if with_lineages.len() == 1 {
             "muller".to_string()
         } else {
             format!("muller-{}", r.label.replace(['/', '\\', ' '], "-"))
         };
         let png = out.join(format!("{stem}.png"));
-        crate::muller::draw(&rows, &format!("Lineages of {}", r.label), &png)?;
+        let title = if grouping.by_founder() {
+            format!("Lineages of {}", r.label)
+        } else {
+            format!("Kin groups of {}", r.label)
+        };
+        crate::muller::draw(&rows, &title, &png)?;
         written.push(png);
-        let _ = writeln!(md, "![Lineages of {}]({stem}.png)\n", r.label);
+        let _ = writeln!(md, "![{title}]({stem}.png)\n");
     }
     // Experiments (directories of <variant>/seed-<s>/ runs): statistics across seeds.
     for d in dirs {

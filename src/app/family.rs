@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::lineage::{completed, id64, Individual};
+use crate::lineage::{completed, id64, Grouping, Individual};
 use crate::muller::Muller;
 use crate::world::{Agent, LifeEvent, EVENT_BIRTH, EVENT_DEATH, NONE};
 
@@ -40,19 +40,25 @@ pub struct Family {
     /// (tick, living per lineage) at each sample.
     samples: Vec<(f64, Vec<(u64, u32)>)>,
     sample_every: u64,
+    /// Founders' lineages or kin groups, as the world's measures count them.
+    grouping: Grouping,
 }
 
 impl Family {
-    /// Start from the living agents of a world.
-    pub fn from_agents(agents: &[Agent]) -> Self {
+    /// Start from the living agents of a world whose groups are `grouping`'s.
+    pub fn from_agents(agents: &[Agent], grouping: Grouping) -> Self {
         let mut f = Family {
             sample_every: 1,
+            grouping,
             ..Default::default()
         };
         let living: Vec<Individual> = agents
             .iter()
             .filter(|a| a.alive != 0)
-            .map(Individual::of_agent)
+            .map(|a| Individual {
+                lineage: grouping.of_agent(a),
+                ..Individual::of_agent(a)
+            })
             .collect();
         f.add_history(&living);
         for r in &living {
@@ -63,9 +69,11 @@ impl Family {
     }
 
     /// Take in the rows of a run's lineage.csv: the ancestors of the living who died before
-    /// the app opened the run.
+    /// the app opened the run (regrouped into this world's groups).
     pub fn add_history(&mut self, rows: &[Individual]) {
-        for r in rows {
+        let mut rows = rows.to_vec();
+        self.grouping.regroup(&mut rows);
+        for r in &rows {
             self.members.entry(r.id).or_insert(Member {
                 parent: r.parent,
                 lineage: r.lineage,
@@ -83,11 +91,13 @@ impl Family {
             match e.kind {
                 EVENT_BIRTH => {
                     let parent = (e.parent != [NONE, NONE]).then(|| id64(e.parent));
-                    // A respawned founder starts its own lineage (so does a child whose
-                    // parent is unknown).
-                    let lineage = parent
-                        .and_then(|p| self.members.get(&p))
-                        .map_or(id, |p| p.lineage);
+                    // A respawned founder starts its own group (so does a child whose
+                    // parent is unknown); a child is in its parent's unless it roots a
+                    // kin group.
+                    let lineage = match parent.and_then(|p| self.members.get(&p).map(|m| (p, m))) {
+                        Some((p, m)) => self.grouping.child(m.lineage, p, id, e.generation),
+                        None => self.grouping.root(id),
+                    };
                     self.members.insert(
                         id,
                         Member {
@@ -243,7 +253,7 @@ mod tests {
         let a1 = agent(1, id64([1, INIT_TICK]));
         let founder0 = id64([0, INIT_TICK]);
         let founder1 = id64([1, INIT_TICK]);
-        let mut f = Family::from_agents(&[a0, a1]);
+        let mut f = Family::from_agents(&[a0, a1], Grouping::default());
         f.sample(0.0);
         // Founder 0 has a child in slot 2 at tick 5, which has a grandchild in slot 3 at
         // tick 9; founder 1 dies at tick 9 (listed after the birth: order is restored).
@@ -284,7 +294,7 @@ mod tests {
         let mut a = agent(4, 77);
         a.parent_lo = 9;
         a.parent_hi = 3;
-        let mut f = Family::from_agents(&[a]);
+        let mut f = Family::from_agents(&[a], Grouping::default());
         let id = id64([4, INIT_TICK]);
         assert!(f.ancestry(id).unwrap().cut);
         f.add_history(&[Individual {
@@ -304,7 +314,7 @@ mod tests {
 
     #[test]
     fn samples_stay_bounded_and_spread() {
-        let mut f = Family::from_agents(&[agent(0, 1)]);
+        let mut f = Family::from_agents(&[agent(0, 1)], Grouping::default());
         for t in 0..10 * MAX_SAMPLES {
             f.sample(t as f64);
         }

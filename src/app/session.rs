@@ -120,7 +120,8 @@ impl Session {
 
     pub fn from_state(cfg: Config, state: State, ctx: Option<GpuContext>) -> Result<Self> {
         let world = make_world(&cfg, &state, ctx.as_ref())?;
-        let family = super::family::Family::from_agents(&state.agents);
+        let family =
+            super::family::Family::from_agents(&state.agents, crate::lineage::Grouping::of(&cfg));
         let mut s = Self {
             cfg,
             pending: None,
@@ -259,7 +260,8 @@ impl Session {
 
     fn replace(&mut self, cfg: Config, state: State) -> Result<()> {
         self.world = make_world(&cfg, &state, self.ctx.as_ref())?;
-        self.family = super::family::Family::from_agents(&state.agents);
+        self.family =
+            super::family::Family::from_agents(&state.agents, crate::lineage::Grouping::of(&cfg));
         self.generation += 1;
         self.cfg = cfg;
         self.history.clear();

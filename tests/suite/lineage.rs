@@ -222,3 +222,53 @@ fn a_resumed_run_writes_the_same_lineage() {
         .windows(2)
         .all(|w| w[0].last_tick - w[0].first_birth >= w[1].last_tick - w[1].first_birth));
 }
+
+/// Muller plots, `silico lineage` and the app regroup lineage.csv into the groups the
+/// measures count: every agent alive at the end is in the group of its own kin key, for
+/// kin groups by generations and by time; without kin groups a group is a founder.
+#[test]
+fn lineage_rows_regroup_into_the_simulations_kin_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, generations, ticks) in [("by-gen", 2, 0), ("by-time", 0, 9), ("founders", 0, 0)] {
+        let mut cfg = common::tiny();
+        cfg.brain = silico::config::Brain::Random;
+        cfg.agents.capacity = 80;
+        cfg.agents.initial_agents = Some(40);
+        cfg.measures.kin_generations = generations;
+        cfg.measures.kin_ticks = ticks;
+        let out = run(&cfg, dir.path(), name, 60, BackendChoice::Cpu);
+        let mut rows = lineage::read(&out.join("lineage.csv")).unwrap();
+        let grouping = lineage::Grouping::of(&cfg);
+        grouping.regroup(&mut rows);
+        let by_id: HashMap<u64, &Individual> = rows.iter().map(|r| (r.id, r)).collect();
+        let (_, st) = silico::world::checkpoint::read(&out.join("final.silico")).unwrap();
+        let mut checked = 0;
+        let mut groups = std::collections::HashSet::new();
+        for a in st.agents.iter().filter(|a| a.alive != 0) {
+            let id = lineage::id64([a.lineage_lo, a.lineage_hi]);
+            let row = by_id[&id];
+            assert_eq!(row.lineage, grouping.of_agent(a), "{name}: agent {id}");
+            groups.insert(row.lineage);
+            checked += 1;
+        }
+        assert!(checked > 10, "{name}: {checked} living agents");
+        if name != "founders" {
+            assert!(
+                groups.iter().all(|g| g & lineage::KIN_GROUP != 0),
+                "{name}: kin groups"
+            );
+            // Kin groups split founders' lineages: more groups than founders among the living.
+            let founders: std::collections::HashSet<_> = st
+                .agents
+                .iter()
+                .filter(|a| a.alive != 0)
+                .map(|a| a.founder)
+                .collect();
+            assert!(
+                groups.len() > founders.len(),
+                "{name}: {} groups",
+                groups.len()
+            );
+        }
+    }
+}
