@@ -84,6 +84,25 @@ fn repo(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
+/// The app on the tiny world in `x`'s display for `frames` frames, its last saved as
+/// DIR/frame.png; the picture's path and the app's stderr.
+fn screenshot(x: &Xvfb, dir: &Path, frames: u32) -> (PathBuf, String) {
+    let shot = dir.join("frame.png");
+    let out = Command::new(common::silico_bin())
+        .current_dir(dir)
+        .env("DISPLAY", &x.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .args(["app", "--config"])
+        .arg(repo("configs/tiny.ron"))
+        .args(["--exit-after-frames", &frames.to_string(), "--screenshot"])
+        .arg(&shot)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "silico app failed: {stderr}");
+    (shot, stderr)
+}
+
 #[test]
 fn the_app_draws_the_world_and_its_charts_in_a_window() {
     // The display requirement first: a machine without Xvfb fails here under
@@ -95,19 +114,7 @@ fn the_app_draws_the_world_and_its_charts_in_a_window() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let shot = dir.path().join("frame.png");
-    let out = Command::new(common::silico_bin())
-        .current_dir(dir.path())
-        .env("DISPLAY", &x.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .args(["app", "--config"])
-        .arg(repo("configs/tiny.ron"))
-        .args(["--exit-after-frames", "8", "--screenshot"])
-        .arg(&shot)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "silico app failed: {stderr}");
+    let (shot, stderr) = screenshot(&x, dir.path(), 8);
     let img = image::open(&shot)
         .unwrap_or_else(|e| panic!("{} is no PNG: {e}\n{stderr}", shot.display()))
         .to_rgb8();
@@ -211,19 +218,7 @@ fn the_window_fits_a_small_screen() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let shot = dir.path().join("frame.png");
-    let out = Command::new(common::silico_bin())
-        .current_dir(dir.path())
-        .env("DISPLAY", &x.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .args(["app", "--config"])
-        .arg(repo("configs/tiny.ron"))
-        .args(["--exit-after-frames", "3", "--screenshot"])
-        .arg(&shot)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "silico app failed: {stderr}");
+    let (shot, _) = screenshot(&x, dir.path(), 3);
     let (w, h) = image::image_dimensions(&shot).unwrap();
     assert!(
         (1100..=1280).contains(&w) && (600..=720).contains(&h),

@@ -163,19 +163,25 @@ fn ids_drift_as_slowly_as_asked() {
     }
 }
 
-/// One eater on a cultivated cell credited to its own kin group or to another: what it
-/// digested, what the cells gave that no eater got, and what its cell gave.
-fn meal(stranger_eat_fraction: f32, own: bool) -> (f32, f32, f32) {
+/// `count` agents that only eat, from (100, 100) every `step` units east, and no bots.
+fn eaters(count: u32, step: f32) -> Config {
     let mut cfg = common::tiny();
     cfg.brain = Brain::Linear;
     cfg.bots.count = 0;
     cfg.agents.initial_agents = Some(0);
     cfg.scenario.agents = vec![placed(
         [100.0, 100.0],
-        1,
-        [0.0, 0.0],
-        &[(act::EAT, 5.0), (act::REPRODUCE, -5.0)],
+        count,
+        [step, 0.0],
+        &[(act::EAT, 5.0), (act::REPRODUCE, -5.0), (act::HIT, 0.0)],
     )];
+    cfg
+}
+
+/// One eater on a cultivated cell credited to its own kin group or to another: what it
+/// digested, what the cells gave that no eater got, and what its cell gave.
+fn meal(stranger_eat_fraction: f32, own: bool) -> (f32, f32, f32) {
+    let mut cfg = eaters(1, 0.0);
     cfg.ecology.stranger_eat_fraction = stranger_eat_fraction;
     // Edited before the world starts its ledger from it.
     let mut st = State::new(&cfg);
@@ -291,17 +297,8 @@ fn income_shares_say_what_agents_live_on() {
     // JaxLife's births: 32 new units a child.
     let mut w = world(&breeders(0));
     check("breeders", &w.tick(), 2);
-    // One eater alone: all of it is food.
-    let mut cfg = common::tiny();
-    cfg.brain = Brain::Linear;
-    cfg.bots.count = 0;
-    cfg.agents.initial_agents = Some(0);
-    cfg.scenario.agents = vec![placed(
-        [100.0, 100.0],
-        3,
-        [30.0, 0.0],
-        &[(act::EAT, 5.0), (act::REPRODUCE, -5.0), (act::HIT, 0.0)],
-    )];
+    // Eaters alone: all of it is food.
+    let cfg = eaters(3, 30.0);
     let mut st = State::new(&cfg);
     for c in st.cells.iter_mut() {
         c.energy = c.max_energy.max(1.0);
