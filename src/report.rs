@@ -123,6 +123,19 @@ impl Run {
         let k = self.header.iter().position(|h| h == name)?;
         Some(self.rows.iter().map(|r| (r[0], r[k])).collect())
     }
+
+    /// A column's values over the second half of the run (ticks after half the last one);
+    /// None when the column is missing or the half is empty.
+    pub fn second_half(&self, name: &str) -> Option<Vec<f64>> {
+        let last = self.rows.last()?[0];
+        let v: Vec<f64> = self
+            .column(name)?
+            .into_iter()
+            .filter(|(t, _)| *t > last / 2.0)
+            .map(|(_, v)| v)
+            .collect();
+        (!v.is_empty()).then_some(v)
+    }
 }
 
 /// How a run folder's run ended, from its summary.json: at its last tick, stopped early
@@ -503,17 +516,11 @@ pub const INCOME_SOURCES: &[(&str, &str)] = &[
 pub fn income_by_source(runs: &[Run]) -> Vec<(String, usize, Vec<f64>)> {
     let mut out: Vec<(String, usize, Vec<f64>)> = Vec::new();
     for r in runs {
-        let last = r.rows.last().map_or(0.0, |x| x[0]);
         let per_source: Option<Vec<f64>> = INCOME_SOURCES
             .iter()
             .map(|(c, _)| {
-                let pts: Vec<f64> = r
-                    .column(c)?
-                    .into_iter()
-                    .filter(|(t, _)| *t > last / 2.0)
-                    .map(|(_, v)| v)
-                    .collect();
-                (!pts.is_empty()).then(|| pts.iter().sum::<f64>() / pts.len() as f64)
+                let pts = r.second_half(c)?;
+                Some(pts.iter().sum::<f64>() / pts.len() as f64)
             })
             .collect();
         let Some(values) = per_source else { continue };
@@ -553,16 +560,7 @@ pub const MIN_GROUPS_ALIVE: f64 = 3.0;
 
 impl Preconditions {
     pub fn of(r: &Run) -> Option<Self> {
-        let last = r.rows.last()?[0];
-        let half = |c: &str| -> Option<Vec<f64>> {
-            let v: Vec<f64> = r
-                .column(c)?
-                .into_iter()
-                .filter(|(t, _)| *t > last / 2.0)
-                .map(|(_, v)| v)
-                .collect();
-            (!v.is_empty()).then_some(v)
-        };
+        let half = |c: &str| r.second_half(c);
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         let eating_share = match half("income_eating") {
             Some(v) => mean(&v),
