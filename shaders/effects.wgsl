@@ -76,7 +76,7 @@ fn effects(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
             let j = neighbor_list[i * k + s];
             if (j == NONE) { continue; }
             let d = vec2<f32>(wrap_delta(agents[j].pos.x - a.pos.x), wrap_delta(agents[j].pos.y - a.pos.y));
-            reach += hit_reach(d);
+            if (gives) { reach += hit_reach(d); }
             if (sqrt(d.x * d.x + d.y * d.y) < params.crowding_radius) { crowd += 1u; }
         }
     }
