@@ -98,7 +98,7 @@ fn every_shipped_config_keeps_its_pinned_state_hash() {
         ("bot_farm", 300, "173f949e1ca38e9d18270e4f4c27d835"),
         ("compact", 300, "a215340cd776bd392ebf4c47a5343dfb"),
         ("default", 300, "0b08b99da972282c42abef39fbd6f1f7"),
-        ("emergence", 300, "5260aeb6c94046430d7214cfdf54b1d5"),
+        ("emergence", 300, "74853facb04ff09b706c161700e30c88"),
         ("ferry", 300, "40748f026372419105febf365c004c5c"),
         ("four_islands", 300, "7c210a96a1f263d7bae02dcd73225357"),
         ("jaxlife", 300, "02029faea34ce773b1f0172357ffc263"),
