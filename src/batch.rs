@@ -208,7 +208,7 @@ fn starting_point(opts: &RunOptions) -> Result<(Config, State, Option<String>)> 
             if let Some(seed) = opts.seed {
                 cfg.seed = seed;
             }
-            let state = State::new(&cfg);
+            let state = State::try_new(&cfg).map_err(anyhow::Error::msg)?;
             Ok((cfg, state, None))
         }
         Some(path) => {
@@ -675,7 +675,11 @@ pub fn bench(
     backend: BackendChoice,
     passes: bool,
 ) -> Result<BenchResult> {
-    let (mut world, _) = make_world(cfg, State::new(cfg), backend)?;
+    let (mut world, _) = make_world(
+        cfg,
+        State::try_new(cfg).map_err(anyhow::Error::msg)?,
+        backend,
+    )?;
     let warmup = (ticks / 10).clamp(1, 32);
     world.advance(warmup)?;
     world.flush()?;

@@ -114,7 +114,7 @@ pub struct Session {
 impl Session {
     /// A fresh world from `cfg` on the GPU of `ctx`, or on the CPU reference without one.
     pub fn new(cfg: Config, ctx: Option<GpuContext>) -> Result<Self> {
-        let state = State::new(&cfg);
+        let state = State::try_new(&cfg).map_err(anyhow::Error::msg)?;
         Self::from_state(cfg, state, ctx)
     }
 
@@ -254,7 +254,7 @@ impl Session {
     pub fn reset(&mut self, seed: u64) -> Result<()> {
         let mut cfg = self.pending.take().unwrap_or_else(|| self.cfg.clone());
         cfg.seed = seed;
-        let state = State::new(&cfg);
+        let state = State::try_new(&cfg).map_err(anyhow::Error::msg)?;
         self.replace(cfg, state)
     }
 

@@ -109,3 +109,53 @@ fn checked(cfg: Config, origin: &str) -> Result<Config, ConfigError> {
     })?;
     Ok(cfg)
 }
+
+/// What a world of `cfg` needs at its peak: twice its state. Measured on the CPU engine,
+/// writing a checkpoint included (docs/performance.md "Memory").
+pub fn memory_needed_bytes(cfg: &Config) -> u64 {
+    2 * Dims::new(cfg).state_bytes()
+}
+
+/// What this process may still allocate, where the machine says: the least of the
+/// memory the kernel calls available, what is left under the process's cgroup limit
+/// (a Slurm job's, say), and what is left of its address-space limit (`ulimit -v`).
+pub fn memory_available_bytes() -> Option<u64> {
+    let read = |p: &str| std::fs::read_to_string(p).ok();
+    let field = |text: &str, key: &str| -> Option<u64> {
+        let line = text.lines().find(|l| l.starts_with(key))?;
+        line[key.len()..].split_whitespace().next()?.parse().ok()
+    };
+    let meminfo = read("/proc/meminfo")?;
+    let mut least = field(&meminfo, "MemAvailable:")? * 1024;
+    if let (Some(max), Some(current)) = (
+        read("/sys/fs/cgroup/memory.max").and_then(|s| s.trim().parse::<u64>().ok()),
+        read("/sys/fs/cgroup/memory.current").and_then(|s| s.trim().parse::<u64>().ok()),
+    ) {
+        least = least.min(max.saturating_sub(current));
+    }
+    if let (Some(limit), Some(size_kib)) = (
+        read("/proc/self/limits").and_then(|s| field(&s, "Max address space")),
+        read("/proc/self/status").and_then(|s| field(&s, "VmSize:")),
+    ) {
+        least = least.min(limit.saturating_sub(size_kib * 1024));
+    }
+    Some(least)
+}
+
+/// Refuse, with the figures, a world this machine cannot hold: allocating it would abort
+/// the process instead.
+pub fn fits_in_memory(cfg: &Config) -> Result<(), String> {
+    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+    let need = memory_needed_bytes(cfg);
+    match memory_available_bytes() {
+        Some(have) if need > have => Err(format!(
+            "this world needs about {:.1} GiB of memory (agents.capacity = {}, brain = {:?}, world.map_size = {}) and this machine has {:.1} GiB available: lower agents.capacity or world.map_size, choose a smaller brain, or run it on a larger machine",
+            gib(need),
+            cfg.agents.capacity,
+            cfg.brain,
+            cfg.world.map_size,
+            gib(have)
+        )),
+        _ => Ok(()),
+    }
+}

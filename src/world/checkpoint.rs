@@ -32,24 +32,30 @@ const V3_MEASURES_BYTES: usize = 16;
 const SINCE_V5: &[&str] = &["cultivator_id", "shadow_gain", "bot_programmer"];
 
 pub fn encode(cfg: &Config, state: &State) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_into(&mut out, cfg, state).expect("writing to memory cannot fail");
+    out
+}
+
+/// Write `state`'s checkpoint to `w` as it is encoded: the genomes, compressed and hashed
+/// on the way, are never copied, so writing one costs little memory beside the state.
+fn encode_into(w: impl Write, cfg: &Config, state: &State) -> std::io::Result<()> {
     let refs = genome_refs(cfg, state);
-    let len = super::Dims::new(cfg).genome_len;
-    let mut genomes = state.genomes.clone();
-    for &slot in &refs {
-        genomes[slot as usize * len..(slot as usize + 1) * len].fill(0.0);
-    }
+    let slot_bytes = 4 * super::Dims::new(cfg).genome_len;
     let sections = state
         .sections()
         .into_iter()
         .map(|(name, bytes)| {
-            if name == "genomes" {
-                (name, bytemuck::cast_slice::<f32, u8>(&genomes))
-            } else {
-                (name, bytes)
+            let zeroed = if name == "genomes" { &refs[..] } else { &[] };
+            Section {
+                name,
+                bytes,
+                slot_bytes,
+                zeroed,
             }
         })
         .collect();
-    encode_with_refs(VERSION, cfg, sections, &refs)
+    write_checkpoint(w, VERSION, cfg, sections, &refs)
 }
 
 /// A living agent's parent, when it is alive too (the same slot and birth tick its record
@@ -144,46 +150,139 @@ pub fn encode_with_refs(
     sections: Vec<(&str, &[u8])>,
     refs: &[u32],
 ) -> Vec<u8> {
-    let mut payload = Vec::new();
-    let ron = cfg.to_ron();
-    payload.extend_from_slice(&(ron.len() as u64).to_le_bytes());
-    payload.extend_from_slice(ron.as_bytes());
-    payload.extend_from_slice(&(sections.len() as u32).to_le_bytes());
-    for (name, bytes) in sections {
-        payload.push(name.len() as u8);
-        payload.extend_from_slice(name.as_bytes());
-        payload.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        payload.extend_from_slice(bytes);
-    }
-    if version >= 6 {
-        payload.extend_from_slice(&(refs.len() as u32).to_le_bytes());
-        for slot in refs {
-            payload.extend_from_slice(&slot.to_le_bytes());
-        }
-    }
+    let sections = sections
+        .into_iter()
+        .map(|(name, bytes)| Section {
+            name,
+            bytes,
+            slot_bytes: 0,
+            zeroed: &[],
+        })
+        .collect();
     let mut out = Vec::new();
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&version.to_le_bytes());
-    if version >= 6 {
-        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        let packed = zstd::bulk::compress(&payload, ZSTD_LEVEL)
-            .expect("zstd compresses any buffer held in memory");
-        out.extend_from_slice(&packed);
-    } else {
-        out.extend_from_slice(&payload);
-    }
-    let sum = blake3::hash(&out);
-    out.extend_from_slice(sum.as_bytes());
+    write_checkpoint(&mut out, version, cfg, sections, refs)
+        .expect("writing to memory cannot fail");
     out
 }
 
+/// A buffer as a checkpoint stores it. The slots in `zeroed` (ascending, `slot_bytes`
+/// each) are stored as zeros: their genomes are rebuilt from their parents on reading.
+struct Section<'a> {
+    name: &'a str,
+    bytes: &'a [u8],
+    slot_bytes: usize,
+    zeroed: &'a [u32],
+}
+
+impl Section<'_> {
+    fn stored_bytes(&self) -> u64 {
+        (1 + self.name.len() + 8 + self.bytes.len()) as u64
+    }
+
+    fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        w.write_all(&[self.name.len() as u8])?;
+        w.write_all(self.name.as_bytes())?;
+        w.write_all(&(self.bytes.len() as u64).to_le_bytes())?;
+        let zeros = vec![
+            0u8;
+            if self.zeroed.is_empty() {
+                0
+            } else {
+                self.slot_bytes
+            }
+        ];
+        let mut at = 0;
+        for &slot in self.zeroed {
+            let start = slot as usize * self.slot_bytes;
+            w.write_all(&self.bytes[at..start])?;
+            w.write_all(&zeros)?;
+            at = start + self.slot_bytes;
+        }
+        w.write_all(&self.bytes[at..])
+    }
+}
+
+/// A writer that hashes what passes through it (the checkpoint's checksum covers every
+/// byte before it).
+struct Hashing<W> {
+    inner: W,
+    hasher: blake3::Hasher,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Magic, version, then the payload (config, sections, references; behind its length and
+/// compressed from version 6), then the checksum: streamed, so the payload is never
+/// assembled in memory.
+fn write_checkpoint(
+    w: impl Write,
+    version: u32,
+    cfg: &Config,
+    sections: Vec<Section>,
+    refs: &[u32],
+) -> std::io::Result<()> {
+    let ron = cfg.to_ron();
+    let refs_bytes = if version >= 6 {
+        4 + 4 * refs.len() as u64
+    } else {
+        0
+    };
+    let payload_bytes = 8
+        + ron.len() as u64
+        + 4
+        + sections.iter().map(Section::stored_bytes).sum::<u64>()
+        + refs_bytes;
+    let payload = |w: &mut dyn Write| -> std::io::Result<()> {
+        w.write_all(&(ron.len() as u64).to_le_bytes())?;
+        w.write_all(ron.as_bytes())?;
+        w.write_all(&(sections.len() as u32).to_le_bytes())?;
+        for section in &sections {
+            section.write_to(w)?;
+        }
+        if version >= 6 {
+            w.write_all(&(refs.len() as u32).to_le_bytes())?;
+            for slot in refs {
+                w.write_all(&slot.to_le_bytes())?;
+            }
+        }
+        Ok(())
+    };
+    let mut out = Hashing {
+        inner: w,
+        hasher: blake3::Hasher::new(),
+    };
+    out.write_all(MAGIC)?;
+    out.write_all(&version.to_le_bytes())?;
+    if version >= 6 {
+        out.write_all(&payload_bytes.to_le_bytes())?;
+        let mut packed = zstd::stream::write::Encoder::new(&mut out, ZSTD_LEVEL)?;
+        packed.set_pledged_src_size(Some(payload_bytes))?;
+        payload(&mut packed)?;
+        packed.finish()?;
+    } else {
+        payload(&mut out)?;
+    }
+    let sum = out.hasher.finalize();
+    out.inner.write_all(sum.as_bytes())?;
+    out.inner.flush()
+}
+
+/// Written to a temporary file beside `path` and renamed into place.
 pub fn write(path: &Path, cfg: &Config, state: &State) -> std::io::Result<()> {
-    let bytes = encode(cfg, state);
     let tmp = path.with_extension("silico.tmp");
     let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        encode_into(&mut f, cfg, state)?;
+        f.into_inner().map_err(|e| e.into_error())?.sync_all()
     })();
     if let Err(e) = written {
         // A full disk or a size limit: the checkpoint under the final name is untouched,

@@ -433,6 +433,12 @@ impl Scratch {
 }
 
 impl State {
+    /// A fresh world, or a refusal with the figures when this machine cannot hold it.
+    pub fn try_new(cfg: &Config) -> Result<Self, String> {
+        check::fits_in_memory(cfg)?;
+        Ok(Self::new(cfg))
+    }
+
     /// The bytes of every section of a state of `cfg`, without building one (a checkpoint
     /// reader checks a file can hold them before it allocates).
     pub fn bytes_for(cfg: &Config) -> u64 {

@@ -1051,3 +1051,32 @@ fn every_argument_has_a_help_text() {
     }
     assert!(bare.is_empty(), "arguments without help: {bare:?}");
 }
+
+/// A world larger than the memory the process may use is refused with both figures
+/// before anything is allocated or written (it used to abort on a failed allocation).
+#[test]
+fn a_world_too_large_for_memory_is_refused_with_the_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("big");
+    // 8,192 agents of the Linear brain need about 4.3 GiB; the address space is held to
+    // about 1.9 GiB, which a few hundred MB of code and libraries already use part of.
+    let script = format!(
+        "ulimit -v 2000000; exec {} run --config configs/default.ron --set agents.capacity=8192 --ticks 2 --quiet --backend cpu --out {}",
+        common::silico_bin().display(),
+        out.display()
+    );
+    let run = Command::new("sh").args(["-c", &script]).output().unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "a clear refusal, not an abort: {err}"
+    );
+    assert!(
+        err.contains("needs about 4.3 GiB")
+            && err.contains("GiB available")
+            && err.contains("agents.capacity = 8192"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing is written for a refused world");
+}
