@@ -4,12 +4,10 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source} (check the path)")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    // The cause is part of the message, not a `source`: printed as a chain it would
+    // appear twice.
+    #[error("cannot read config file {path}: {cause} (check the path)")]
+    Io { path: String, cause: std::io::Error },
     #[error("{origin}:{line}:{column}: {message} (fields and their defaults are listed in configs/default.ron)")]
     Parse {
         origin: String,
@@ -25,12 +23,8 @@ pub enum ConfigError {
 
 #[derive(Debug, Error)]
 pub enum CheckpointError {
-    #[error("cannot read checkpoint {path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot read checkpoint {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("{path} is not a Silico checkpoint (wrong magic bytes): give a .silico file written by `silico run`")]
     Foreign { path: String },
     #[error("{path} has checkpoint format version {found}, this build reads versions 3 to {expected}: resume it with a matching build")]
@@ -43,12 +37,8 @@ pub enum CheckpointError {
         "{path} is truncated or corrupt ({detail}): use an earlier checkpoint from the same run"
     )]
     Corrupt { path: String, detail: String },
-    #[error("{path}: the config stored in the checkpoint is invalid: {source}")]
-    Config {
-        path: String,
-        #[source]
-        source: ConfigError,
-    },
+    #[error("{path}: the config stored in the checkpoint is invalid: {cause}")]
+    Config { path: String, cause: ConfigError },
 }
 
 #[derive(Debug, Error)]

@@ -292,6 +292,38 @@ pub fn lock_for_run(dir: &Path, resume: Option<&Path>, overwrite: bool) -> Resul
 mod tests {
     use super::*;
 
+    /// Folders and files moved aside within one second get -2, -3, … after the time,
+    /// never one another's name.
+    #[test]
+    fn moving_aside_in_one_second_numbers_the_names() {
+        let tmp = tempfile::tempdir().unwrap();
+        for (name, ext) in [("run", ""), ("a.csv", ".csv")] {
+            let path = tmp.path().join(name);
+            // A second may turn between the moves; then the names start again, so try
+            // until three moves share one.
+            let names = (0..5)
+                .map(|_| {
+                    (0..3)
+                        .map(|_| {
+                            if ext.is_empty() {
+                                std::fs::create_dir(&path).unwrap();
+                            } else {
+                                std::fs::write(&path, "x").unwrap();
+                            }
+                            let to = move_aside(&path).unwrap();
+                            to.file_name().unwrap().to_string_lossy().into_owned()
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .find(|n| n[1].starts_with(n[0].trim_end_matches(ext)))
+                .expect("three moves within one second");
+            let base = names[0].trim_end_matches(ext);
+            assert!(base.contains(".replaced-"), "{names:?}");
+            assert_eq!(names[1], format!("{base}-2{ext}"), "{names:?}");
+            assert_eq!(names[2], format!("{base}-3{ext}"), "{names:?}");
+        }
+    }
+
     #[test]
     fn a_stamp_is_a_date_and_a_time() {
         let s = stamp();

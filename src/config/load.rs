@@ -10,9 +10,9 @@ impl Config {
     /// Read a RON config and check its fields; errors name the file and, where known, the
     /// line. `world::load_config` also checks it against the world's layout.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Io {
             path: path.display().to_string(),
-            source,
+            cause,
         })?;
         Self::from_ron(&text, &path.display().to_string())
     }
@@ -154,9 +154,15 @@ fn apply_override(tree: &mut serde_json::Value, path: &str, raw: &str) -> Result
     for part in parts.iter().rev() {
         text = format!("({part}: {text})");
     }
-    let partial: Config = ron_options()
-        .from_str(&text)
-        .map_err(|e| format!("{path} cannot be '{raw}': {}", e.code))?;
+    let partial: Config = ron_options().from_str(&text).map_err(|e| match e.code {
+        ron::Error::IntegerOutOfBounds => match integer_range(&parts) {
+            Some((min, max)) => {
+                format!("{path} cannot be '{raw}': it takes a whole number from {min} to {max}")
+            }
+            None => format!("{path} cannot be '{raw}': {}", e.code),
+        },
+        code => format!("{path} cannot be '{raw}': {code}"),
+    })?;
     let partial =
         serde_json::to_value(&partial).map_err(|e| format!("{path} cannot be '{raw}': {e}"))?;
     let mut new = &partial;
@@ -171,6 +177,40 @@ fn apply_override(tree: &mut serde_json::Value, path: &str, raw: &str) -> Result
     }
     merge(slot, new, &shape);
     Ok(())
+}
+
+/// The range of the integer field at `parts`, found by asking the parser which bounds of
+/// the integer types it takes (the field's type is not known here otherwise).
+fn integer_range(parts: &[&str]) -> Option<(i128, i128)> {
+    let takes = |v: i128| {
+        let mut text = v.to_string();
+        for part in parts.iter().rev() {
+            text = format!("({part}: {text})");
+        }
+        ron_options().from_str::<Config>(&text).is_ok()
+    };
+    let max = [
+        u64::MAX as i128,
+        i64::MAX as i128,
+        u32::MAX as i128,
+        i32::MAX as i128,
+        u16::MAX as i128,
+        i16::MAX as i128,
+        u8::MAX as i128,
+        i8::MAX as i128,
+    ]
+    .into_iter()
+    .find(|&v| takes(v))?;
+    let min = [
+        i64::MIN as i128,
+        i32::MIN as i128,
+        i16::MIN as i128,
+        i8::MIN as i128,
+        0,
+    ]
+    .into_iter()
+    .find(|&v| takes(v))?;
+    Some((min, max))
 }
 
 /// Copy `new` into `slot`; where the override was a struct, only the fields it named.

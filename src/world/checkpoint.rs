@@ -393,13 +393,12 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
             path: path.into(),
             detail: "config is not UTF-8".into(),
         })?;
-    let cfg =
-        super::config_from_ron(ron, &format!("{path} (stored config)")).map_err(|source| {
-            CheckpointError::Config {
-                path: path.into(),
-                source,
-            }
-        })?;
+    let cfg = super::config_from_ron(ron, &format!("{path} (stored config)")).map_err(|cause| {
+        CheckpointError::Config {
+            path: path.into(),
+            cause,
+        }
+    })?;
     // A config that lies about the world's size must not make us allocate it.
     let needed = State::bytes_for(&cfg);
     let left = (payload.len() - r.at) as u64;
@@ -499,9 +498,9 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
 
 pub fn read(path: &Path) -> Result<(Config, State), CheckpointError> {
     let p = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| CheckpointError::Io {
+    let bytes = std::fs::read(path).map_err(|cause| CheckpointError::Io {
         path: p.clone(),
-        source,
+        cause,
     })?;
     decode(&bytes, &p)
 }

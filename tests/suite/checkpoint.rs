@@ -43,6 +43,63 @@ fn damaged_files_are_refused() {
     assert!(matches!(err, CheckpointError::Foreign { .. }), "{err}");
 }
 
+/// `bytes` with its checksum made right again, so a damaged header is read past the
+/// checksum.
+fn resealed(mut bytes: Vec<u8>) -> Vec<u8> {
+    let body = bytes.len() - 32;
+    let sum = *blake3::hash(&bytes[..body]).as_bytes();
+    bytes[body..].copy_from_slice(&sum);
+    bytes
+}
+
+/// Headers that lie are refused as what they are: a file too short to hold a header and
+/// a checksum, a payload that inflates past the length its header gives, and a section of
+/// the wrong length (only version 3's 16-byte measures are migrated, and only there).
+#[test]
+fn headers_that_lie_are_refused() {
+    let cfg = common::tiny();
+    let state = State::new(&cfg);
+    let bytes = checkpoint::encode(&cfg, &state);
+
+    let mut short = checkpoint::MAGIC.to_vec();
+    short.extend_from_slice(&checkpoint::VERSION.to_le_bytes());
+    short.extend_from_slice(&[0; 30]);
+    let err = checkpoint::decode(&short, "s.silico")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("too short") && err.contains("s.silico"),
+        "{err}"
+    );
+
+    let mut longer = bytes.clone();
+    let claimed = u64::from_le_bytes(longer[12..20].try_into().unwrap()) - 1;
+    longer[12..20].copy_from_slice(&claimed.to_le_bytes());
+    let err = checkpoint::decode(&resealed(longer), "l.silico")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!("decompresses to {} bytes", claimed + 1))
+            && err.contains(&format!("says {claimed}")),
+        "{err}"
+    );
+
+    for version in [5, checkpoint::VERSION] {
+        let sections = state
+            .sections()
+            .into_iter()
+            .map(|(name, b)| (name, if name == "measures" { &b[..16] } else { b }))
+            .collect();
+        let err = checkpoint::decode(
+            &checkpoint::encode_sections(version, &cfg, sections),
+            "m.silico",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("measures"), "version {version}: {err}");
+    }
+}
+
 #[test]
 fn write_is_atomic_and_leaves_no_temp_file() {
     let cfg = common::tiny();

@@ -1080,3 +1080,24 @@ fn a_world_too_large_for_memory_is_refused_with_the_figures() {
     );
     assert!(!out.exists(), "nothing is written for a refused world");
 }
+
+/// A file that cannot be read is named, with the system's reason given once.
+#[test]
+fn a_missing_file_is_named_with_its_reason_once() {
+    for args in [
+        &["run", "--config", "/nonexistent/cfg.ron", "--ticks", "1"][..],
+        &[
+            "run",
+            "--resume",
+            "/nonexistent/final.silico",
+            "--ticks",
+            "1",
+        ][..],
+    ] {
+        let out = silico(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.contains("/nonexistent/"), "{err}");
+        assert_eq!(err.matches("(os error 2)").count(), 1, "{args:?}: {err}");
+    }
+}

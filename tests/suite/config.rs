@@ -704,3 +704,16 @@ fn bad_scenarios_are_refused_naming_the_placement_and_field() {
         assert_names(&msg, needles);
     }
 }
+
+/// An integer out of its field's type range is refused with that range.
+#[test]
+fn integers_out_of_range_name_the_range() {
+    assert_names(
+        &set_refused(&["agents.capacity=-5"]),
+        &["agents.capacity", "'-5'", "from 0 to 4294967295"],
+    );
+    assert_names(
+        &set_refused(&["seed=-1"]),
+        &["seed", "from 0 to 18446744073709551615"],
+    );
+}
