@@ -834,3 +834,23 @@ pub fn targets_table(world: &str, results: &[TargetResult]) -> String {
     );
     md
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_excess_is_the_log_ratio_to_chance_floored() {
+        assert!((excess(0.5, 0.05) - 10f64.ln()).abs() < 1e-12);
+        assert!((excess(0.05, 0.05)).abs() < 1e-12, "at chance: 0");
+        assert!(
+            (excess(0.01, 0.1) - 0.1f64.ln()).abs() < 1e-12,
+            "below chance"
+        );
+        // Never harvesting its own food floors at 1% of chance, not -inf.
+        assert!((excess(0.0, 0.2) - EXCESS_FLOOR.ln()).abs() < 1e-12);
+        for (share, chance) in [(0.5, 0.0), (0.5, f64::NAN), (f64::NAN, 0.1), (0.5, -1.0)] {
+            assert!(excess(share, chance).is_nan(), "{share} {chance}");
+        }
+    }
+}

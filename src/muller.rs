@@ -47,7 +47,8 @@ pub fn abundance(rows: &[Individual], bins: usize, top: usize) -> Muller {
         .map(|r| r.death_tick.unwrap_or(r.birth_tick))
         .max()
         .unwrap_or(0) as f64;
-    let bins = bins.max(1);
+    // A run shorter than `bins` ticks gets a bin per tick, so its plot ends where it did.
+    let bins = bins.min(end as usize).max(1);
     let width = (end / bins as f64).max(1.0);
     let ticks: Vec<f64> = (0..bins).map(|b| (b as f64 + 0.5) * width).collect();
     // Per lineage, a difference array over the bins whose middle an individual lived at.
@@ -211,6 +212,15 @@ mod tests {
             "lineage 3 is 'other'"
         );
         assert_eq!(m.other[1..], [0.0, 0.0, 0.0]);
+    }
+
+    /// A run shorter than the bins asked for is drawn to its own end, not stretched.
+    #[test]
+    fn a_short_run_ends_where_it_ended() {
+        let rows = vec![ind(1, 1, 0, None), ind(2, 2, 0, Some(120))];
+        let m = abundance(&rows, 400, 24);
+        assert_eq!(m.ticks.len(), 120);
+        assert_eq!(m.ticks.last(), Some(&119.5));
     }
 
     #[test]

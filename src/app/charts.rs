@@ -209,10 +209,10 @@ pub fn panel(ui: &mut egui::Ui, s: &mut Session, st: &mut ChartSettings) {
         if ui.button("Export CSV").clicked() {
             let path = s.out_dir.join(format!("charts-tick{}.csv", s.tick()));
             let r = std::fs::create_dir_all(&s.out_dir).and_then(|_| s.history.write_csv(&path));
-            s.message = Some(match r {
-                Ok(()) => format!("charts written to {}", path.display()),
-                Err(e) => format!("cannot write {}: {e}", path.display()),
-            });
+            match r {
+                Ok(()) => s.inform(format!("charts written to {}", path.display())),
+                Err(e) => s.warn(format!("cannot write {}: {e}", path.display())),
+            }
         }
     });
     ui.horizontal(|ui| {
@@ -226,14 +226,13 @@ pub fn panel(ui: &mut egui::Ui, s: &mut Session, st: &mut ChartSettings) {
         .on_hover_text("another run (typically a control), drawn dashed on every chart and used for the dashboard's chance bands");
         if ui.button("Load compare").clicked() {
             let path = PathBuf::from(st.compare_path.trim());
-            s.message = Some(match Compare::load(&path) {
+            match Compare::load(&path) {
                 Ok(c) => {
-                    let msg = format!("comparing with {} ({} rows)", c.path.display(), c.history.len());
+                    s.inform(format!("comparing with {} ({} rows)", c.path.display(), c.history.len()));
                     s.compare = Some(c);
-                    msg
                 }
-                Err(e) => e,
-            });
+                Err(e) => s.warn(e),
+            }
         }
         if s.compare.is_some() && ui.button("Clear").clicked() {
             s.compare = None;
@@ -343,6 +342,11 @@ fn lineages(
         });
     st.muller_rect = Some(response.response.rect);
     st.drawn_lineages = m.lineages.len();
+    ui.label(
+        RichText::new("grey, on top: every group beyond the 12 largest")
+            .small()
+            .weak(),
+    );
     if response.response.clicked() {
         if let Some(p) = response.inner {
             // The band under the pointer at the nearest sample.
@@ -465,8 +469,11 @@ fn small_plot(
     let main = series(points);
     let dashed = series(control_points);
     let mut drawn = 0;
+    let (y_lo, y_hi) = y_range(main.iter().chain(&dashed).map(|p| p[1])).unwrap_or((0.0, 1.0));
     let mut plot = Plot::new(("small", name))
         .height(64.0)
+        .include_y(y_lo)
+        .include_y(y_hi)
         .allow_scroll(false)
         .show_x(false)
         .label_formatter(move |pos| match pos {
@@ -508,6 +515,26 @@ fn small_plot(
         }
     });
     drawn
+}
+
+/// The y range a small plot shows: the data's, with a margin; around a constant, a tenth
+/// of its size each way (or 1 around 0), so a flat line sits in the middle of a range
+/// that fits it rather than of an arbitrary one.
+pub fn y_range(ys: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let (lo, hi) = ys
+        .filter(|y| y.is_finite())
+        .fold(None, |acc: Option<(f64, f64)>, y| {
+            Some(acc.map_or((y, y), |(lo, hi)| (lo.min(y), hi.max(y))))
+        })?;
+    let size = lo.abs().max(hi.abs());
+    let pad = if hi - lo > 1e-9 * size {
+        0.05 * (hi - lo)
+    } else if size > 0.0 {
+        0.1 * size
+    } else {
+        1.0
+    };
+    Some((lo - pad, hi + pad))
 }
 
 /// The last `capacity` rows of every metric column, as plot points (x = tick).
@@ -619,6 +646,21 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_constant_sits_in_the_middle_of_a_range_that_fits_it() {
+        let near = |got: Option<(f64, f64)>, want: (f64, f64)| {
+            let (lo, hi) = got.expect("a range");
+            assert!(
+                (lo - want.0).abs() < 1e-9 && (hi - want.1).abs() < 1e-9,
+                "{got:?}"
+            );
+        };
+        near(y_range([128.0, 128.0].into_iter()), (115.2, 140.8));
+        near(y_range([0.0].into_iter()), (-1.0, 1.0));
+        near(y_range([0.0, 2.0, f64::NAN].into_iter()), (-0.1, 2.1));
+        assert_eq!(y_range(std::iter::empty()), None);
+    }
 
     #[test]
     fn every_column_but_tick_has_a_chart() {

@@ -279,11 +279,11 @@ impl Running {
         }
         if let Err(e) = self.session.frame(self.last_frame_s) {
             self.session.playing = false;
-            self.session.message = Some(format!("the simulation stopped: {e:#}"));
+            self.session.warn(format!("the simulation stopped: {e:#}"));
         }
         if self.session.selection.is_some() {
             if let Err(e) = self.session.update_inspection() {
-                self.session.message = Some(format!("{e:#}"));
+                self.session.warn(format!("{e:#}"));
             }
         }
         {
@@ -363,11 +363,11 @@ impl Running {
             };
             self.screenshots += 1;
             match save_capture(&self.ctx, &picture, &path) {
-                Ok(()) => {
-                    self.session.message = Some(format!("screenshot saved to {}", path.display()))
-                }
+                Ok(()) => self
+                    .session
+                    .inform(format!("screenshot saved to {}", path.display())),
                 Err(e) if last => return Err(e),
-                Err(e) => self.session.message = Some(format!("{e:#}")),
+                Err(e) => self.session.warn(format!("{e:#}")),
             }
         }
         self.frames += 1;

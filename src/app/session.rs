@@ -105,13 +105,37 @@ pub struct Session {
     speed_window: (Instant, u64),
     /// Where checkpoints and screenshots go by default.
     pub out_dir: PathBuf,
-    /// The last thing that went wrong (or was saved), shown in the status bar.
-    pub message: Option<String>,
+    /// The last thing done or gone wrong, shown in the status bar.
+    pub notice: Option<Notice>,
     /// Counts world replacements (reset, load), so the view knows to rebind.
     pub generation: u64,
 }
 
+/// A line for the status bar: news of something done, or a problem (drawn in a warning
+/// colour, so that news does not look like an error).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub problem: bool,
+}
+
 impl Session {
+    /// Say in the status bar that something was done.
+    pub fn inform(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            problem: false,
+        });
+    }
+
+    /// Say in the status bar that something went wrong.
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            problem: true,
+        });
+    }
+
     /// A fresh world from `cfg` on the GPU of `ctx`, or on the CPU reference without one.
     pub fn new(cfg: Config, ctx: Option<GpuContext>) -> Result<Self> {
         let state = State::try_new(&cfg).map_err(anyhow::Error::msg)?;
@@ -144,7 +168,7 @@ impl Session {
             ticks_per_s: 0.0,
             speed_window: (Instant::now(), 0),
             out_dir: PathBuf::from("runs/app"),
-            message: None,
+            notice: None,
             generation: 0,
         };
         s.speed_window = (Instant::now(), s.world.tick());
@@ -275,7 +299,7 @@ impl Session {
         self.piles_tick = None;
         self.highlight_lineage = None;
         self.speed_window = (Instant::now(), self.world.tick());
-        self.message = None;
+        self.notice = None;
         Ok(())
     }
 
@@ -347,8 +371,8 @@ impl Session {
             .find(|p| p.is_file())
         {
             match self.history.load_csv(&csv, tick) {
-                Ok(n) => self.message = Some(format!("charts: {n} rows from {}", csv.display())),
-                Err(e) => self.message = Some(format!("charts start empty: {e}")),
+                Ok(n) => self.inform(format!("charts: {n} rows from {}", csv.display())),
+                Err(e) => self.warn(format!("charts start empty: {e}")),
             }
         }
         // The run's dead, for the ancestry of the living.

@@ -40,8 +40,9 @@ pub struct UiState {
     pub show_config: bool,
     pub show_charts: bool,
     pub charts: ChartSettings,
-    /// The pile counts the view labelled last frame.
+    /// The pile counts the view labelled last frame, and where their labels went.
     pub drawn_piles: Vec<u32>,
+    pub drawn_pile_labels: Vec<egui::Rect>,
     pub seed: u64,
     pub checkpoint_path: String,
     pub program_text: String,
@@ -72,6 +73,7 @@ impl UiState {
             show_charts: true,
             charts: ChartSettings::default(),
             drawn_piles: Vec::new(),
+            drawn_pile_labels: Vec::new(),
             seed: session.cfg.seed,
             checkpoint_path: session
                 .out_dir
@@ -134,7 +136,7 @@ fn report<T>(s: &mut Session, r: anyhow::Result<T>) -> Option<T> {
     match r {
         Ok(v) => Some(v),
         Err(e) => {
-            s.message = Some(format!("{e:#}"));
+            s.warn(format!("{e:#}"));
             None
         }
     }
@@ -222,7 +224,7 @@ fn controls(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
             let path = std::path::PathBuf::from(&st.checkpoint_path);
             let r = s.save_checkpoint(&path);
             if let Some(kept) = report(s, r) {
-                s.message = Some(saved_message(&path, kept.as_deref()));
+                s.inform(saved_message(&path, kept.as_deref()));
             }
         }
         if ui.button("Load").clicked() {
@@ -265,7 +267,7 @@ fn controls(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
                 st.checkpoint_path = p.to_string_lossy().into_owned();
                 let r = s.save_checkpoint(&p);
                 if let Some(kept) = report(s, r) {
-                    s.message = Some(saved_message(&p, kept.as_deref()));
+                    s.inform(saved_message(&p, kept.as_deref()));
                 }
             }
         }
@@ -336,9 +338,13 @@ fn status_bar(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
         } else {
             ui.label(&st.adapter);
         }
-        if let Some(m) = &s.message {
+        if let Some(n) = &s.notice {
             ui.separator();
-            ui.label(RichText::new(m).color(Color32::from_rgb(255, 140, 120)));
+            if n.problem {
+                ui.label(RichText::new(&n.text).color(Color32::from_rgb(255, 140, 120)));
+            } else {
+                ui.label(&n.text);
+            }
         }
     });
 }
@@ -431,7 +437,12 @@ fn world_view(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
     let painter = ui.painter_at(rect);
     let cam = st.view.camera;
     let wrap = |d: f32| (d + 0.5 * world_size).rem_euclid(world_size) - 0.5 * world_size;
-    for (pos, n) in &s.piles {
+    // The largest piles are labelled first; a label that would cover another is left out,
+    // and labels stay inside the view.
+    let mut piles = s.piles.clone();
+    piles.sort_by(|a, b| b.1.cmp(&a.1));
+    st.drawn_pile_labels.clear();
+    for (pos, n) in &piles {
         let at = rect.center()
             + egui::vec2(
                 wrap(pos[0] - cam.center[0]) / cam.units_per_point,
@@ -445,14 +456,19 @@ fn world_view(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
             egui::FontId::proportional(11.0),
             Color32::WHITE,
         );
-        let corner = at + egui::vec2(6.0, -6.0 - label.size().y);
-        painter.rect_filled(
-            egui::Rect::from_min_size(corner, label.size()).expand(2.0),
-            3.0,
-            Color32::from_black_alpha(170),
+        let size = label.size();
+        let corner = egui::pos2(
+            (at.x + 6.0).min(rect.right() - size.x - 3.0),
+            (at.y - 6.0 - size.y).max(rect.top() + 3.0),
         );
+        let back = egui::Rect::from_min_size(corner, size).expand(2.0);
+        if st.drawn_pile_labels.iter().any(|r| r.intersects(back)) {
+            continue;
+        }
+        painter.rect_filled(back, 3.0, Color32::from_black_alpha(170));
         painter.galley(corner, label, Color32::WHITE);
         st.drawn_piles.push(*n);
+        st.drawn_pile_labels.push(back);
     }
     // A scale bar, so a screenshot says how big things are.
     let cells = nice_cells(80.0 * st.view.camera.units_per_point / s.cfg.world.cell_size);

@@ -409,7 +409,13 @@ fn a_compare_run_adds_a_dashed_series_to_every_chart_and_sets_the_bands() {
     assert!(
         h.state().session.compare.is_some(),
         "{:?}",
-        h.state().session.message
+        h.state().session.notice
+    );
+    // News is news, not a problem (drawn in the status bar's plain colour).
+    let notice = h.state().session.notice.clone().expect("a notice");
+    assert!(
+        !notice.problem && notice.text.starts_with("comparing with"),
+        "{notice:?}"
     );
     let plots = &h.state().ui.charts.drawn_plots;
     assert!(plots.len() > 20, "{plots:?}");
@@ -425,8 +431,11 @@ fn a_compare_run_adds_a_dashed_series_to_every_chart_and_sets_the_bands() {
     h.state_mut().ui.charts.compare_path = empty.path().display().to_string();
     h.get_by_label("Load compare").click();
     h.run();
-    let msg = h.state().session.message.clone().unwrap_or_default();
-    assert!(msg.contains("metrics.csv"), "{msg}");
+    let notice = h.state().session.notice.clone().expect("a notice");
+    assert!(
+        notice.problem && notice.text.contains("metrics.csv"),
+        "{notice:?}"
+    );
     assert!(h.state().session.compare.is_some());
 }
 
@@ -467,6 +476,8 @@ fn clicking_a_muller_band_rings_its_lineage_and_the_inspector_shows_ancestry() {
         h.run();
     }
     assert!(h.state().ui.charts.drawn_lineages > 0);
+    // The grey band has its legend.
+    h.get_by_label_contains("grey, on top: every group beyond");
     let rect = h
         .state()
         .ui
@@ -537,4 +548,58 @@ fn a_pile_of_agents_is_labelled_with_its_count() {
     let (pos, n) = h.state().session.piles[0];
     assert_eq!(n, 6);
     assert!((pos[0] - 20.0).abs() < 1e-3 && (pos[1] - 20.0).abs() < 1e-3);
+}
+
+/// Pile labels never cover one another (the larger pile keeps its label) and never leave
+/// the view.
+#[test]
+fn pile_labels_neither_overlap_nor_leave_the_view() {
+    let mut cfg = tiny();
+    let pile = |pos, count| silico::config::AgentPlacement {
+        pos,
+        count,
+        ..Default::default()
+    };
+    // Two piles 3 units apart, one in the world's top left corner and one at its right
+    // edge (the world is 128 units across).
+    cfg.scenario.agents = vec![
+        pile([20.0, 20.0], 4),
+        pile([23.0, 20.0], 6),
+        pile([0.5, 0.5], 5),
+        pile([127.5, 64.0], 7),
+    ];
+    cfg.agents.initial_agents = Some(0);
+    let mut h = harness(cfg);
+    h.get_by_label("Pause").click();
+    h.run();
+    let view = h.state().ui.view_rect.expect("a world view");
+    let labels = h.state().ui.drawn_pile_labels.clone();
+    assert_eq!(h.state().ui.drawn_piles.len(), 4, "{labels:?}");
+    for r in &labels {
+        assert!(view.contains_rect(*r), "{r:?} leaves {view:?}");
+    }
+    // The right edge pile 4 points inside the view's right edge: its label, drawn to the
+    // right of a pile, is pulled in.
+    // Zoomed in, so that the wrapped world does not repeat across the view.
+    let fitted = h.state().ui.view.camera;
+    let upp = 32.0 / view.width();
+    h.state_mut().ui.view.camera.units_per_point = upp;
+    h.state_mut().ui.view.camera.center = [127.5 - (view.width() / 2.0 - 4.0) * upp, 64.0];
+    h.run();
+    assert!(h.state().ui.drawn_piles.contains(&7));
+    for r in &h.state().ui.drawn_pile_labels {
+        assert!(view.contains_rect(*r), "{r:?} leaves {view:?}");
+    }
+    h.state_mut().ui.view.camera = fitted;
+    // Zoomed out, the two near piles' labels would overlap: the larger one is kept.
+    h.state_mut().ui.view.camera.units_per_point *= 8.0;
+    h.run();
+    let drawn = h.state().ui.drawn_piles.clone();
+    assert!(drawn.contains(&6) && !drawn.contains(&4), "{drawn:?}");
+    let labels = h.state().ui.drawn_pile_labels.clone();
+    for (i, a) in labels.iter().enumerate() {
+        for b in &labels[i + 1..] {
+            assert!(!a.intersects(*b), "{a:?} covers {b:?}");
+        }
+    }
 }
