@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod dashboard;
 pub mod family;
+pub mod prefs;
 pub mod session;
 pub mod ui;
 
@@ -130,7 +131,20 @@ impl ApplicationHandler for App {
         };
         let consumed = r.egui.on_window_event(&r.window, &event);
         match event {
-            WindowEvent::CloseRequested => event_loop.exit(),
+            WindowEvent::CloseRequested => {
+                // Closed by the person: remember the window as they left it.
+                let size = r
+                    .window
+                    .inner_size()
+                    .to_logical::<f64>(r.window.scale_factor());
+                let kept = prefs::Prefs::of(&r.ui, [size.width, size.height]);
+                if let Some(path) = prefs::Prefs::path() {
+                    if let Err(e) = kept.save(&path) {
+                        eprintln!("silico: the window's layout is not remembered: {e:#}");
+                    }
+                }
+                event_loop.exit()
+            }
             WindowEvent::Resized(size) => r.resize(size.width, size.height),
             WindowEvent::RedrawRequested => match r.frame(&self.opts) {
                 Ok(true) => event_loop.exit(),
@@ -155,30 +169,30 @@ impl ApplicationHandler for App {
     }
 }
 
-/// The window's first size: 1600 × 1000, or 90% of a smaller screen (a 1280 × 720 laptop
-/// gets 1152 × 648), so it never opens larger than the screen.
-fn first_size(event_loop: &ActiveEventLoop) -> winit::dpi::LogicalSize<f64> {
-    let (mut w, mut h) = (1600.0, 1000.0);
-    // X servers without RandR name no primary monitor: any monitor will do.
-    let monitor = event_loop
+/// The screen's size in logical points, where winit names one. X servers without RandR
+/// name no primary monitor: any monitor will do.
+fn screen_size(event_loop: &ActiveEventLoop) -> Option<[f64; 2]> {
+    let m = event_loop
         .primary_monitor()
-        .or_else(|| event_loop.available_monitors().next());
-    if let Some(m) = monitor {
-        let screen = m.size().to_logical::<f64>(m.scale_factor());
-        w = f64::min(w, 0.9 * screen.width);
-        h = f64::min(h, 0.9 * screen.height);
-    }
-    winit::dpi::LogicalSize::new(w.max(640.0), h.max(400.0))
+        .or_else(|| event_loop.available_monitors().next())?;
+    let screen = m.size().to_logical::<f64>(m.scale_factor());
+    Some([screen.width, screen.height])
 }
 
 impl Running {
     fn new(event_loop: &ActiveEventLoop, opts: &AppOptions) -> Result<Self> {
+        let prefs = prefs::Prefs::path()
+            .map(|p| prefs::Prefs::load(&p))
+            .unwrap_or_default();
         let window = Arc::new(
             event_loop
                 .create_window(
                     Window::default_attributes()
                         .with_title("Silico")
-                        .with_inner_size(first_size(event_loop)),
+                        .with_inner_size({
+                            let [w, h] = prefs.first_size(screen_size(event_loop));
+                            winit::dpi::LogicalSize::new(w, h)
+                        }),
                 )
                 .context("cannot open a window")?,
         );
@@ -233,6 +247,7 @@ impl Running {
             ctx.describe()
         };
         let mut ui = UiState::new(&session, engine, ctx.is_software() && !on_cpu);
+        prefs.apply(&mut ui);
         ui.view.lines = opts.lines;
         ui.view.layer = opts.layer;
         if let Some(c) = &session.compare {

@@ -92,6 +92,8 @@ fn screenshot(x: &Xvfb, dir: &Path, frames: u32) -> (PathBuf, String) {
         .current_dir(dir)
         .env("DISPLAY", &x.display)
         .env_remove("WAYLAND_DISPLAY")
+        // The app's remembered layout comes from here, never from the tester's own.
+        .env("XDG_CONFIG_HOME", dir.join("config"))
         .args(["app", "--config"])
         .arg(repo("configs/tiny.ron"))
         .args(["--exit-after-frames", &frames.to_string(), "--screenshot"])
@@ -224,4 +226,10 @@ fn the_window_fits_a_small_screen() {
         (1100..=1280).contains(&w) && (600..=720).contains(&h),
         "the window is {w}x{h} on a 1280x720 screen"
     );
+    // A remembered size is taken when it fits the screen.
+    let prefs = dir.path().join("config/silico/app.ron");
+    std::fs::create_dir_all(prefs.parent().unwrap()).unwrap();
+    std::fs::write(&prefs, "(window_size: Some((1000.0, 600.0)))").unwrap();
+    let (shot, _) = screenshot(&x, dir.path(), 3);
+    assert_eq!(image::image_dimensions(&shot).unwrap(), (1000, 600));
 }
