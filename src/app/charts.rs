@@ -318,8 +318,10 @@ fn lineages(
         })
         .collect();
     bands.push((None, m.other.clone(), Color32::from_gray(90)));
+    // Shorter on a short screen, so that it stays in view below the dashboard.
+    let height = (0.15 * ui.ctx().content_rect().height()).clamp(80.0, 110.0);
     let response = Plot::new("muller")
-        .height(110.0)
+        .height(height)
         .include_y(0.0)
         .include_y(1.0)
         .allow_drag(false)

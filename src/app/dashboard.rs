@@ -444,6 +444,8 @@ pub fn show(
     window_ticks: f64,
 ) -> Vec<Drawn> {
     let mut drawn = Vec::new();
+    // Shorter plots on a short screen, so the Muller plot below them stays in view.
+    let plot_height = (0.1 * ui.ctx().content_rect().height()).clamp(60.0, 120.0);
     for h in headlines(control.is_some()) {
         let c = curves(&h, main, control, window_ticks);
         let text = reading_text(&h, &c);
@@ -460,7 +462,7 @@ pub fn show(
             .filter(|p| p[1].is_finite())
             .collect();
         Plot::new(("dashboard", h.behaviour))
-            .height(120.0)
+            .height(plot_height)
             .x_axis_label("tick")
             .y_axis_label(h.y_label)
             .allow_scroll(false)

@@ -603,3 +603,32 @@ fn pile_labels_neither_overlap_nor_leave_the_view() {
         }
     }
 }
+
+/// On a 1280 × 720 screen (the window at 90% of it) the dashboard and the Muller plot
+/// below it are in view without scrolling.
+#[test]
+fn the_muller_plot_is_in_view_on_a_small_screen() {
+    let session = Session::new(tiny(), None).expect("a CPU world");
+    let mut ui = UiState::new(&session, "CPU engine".into(), false);
+    ui.gpu_view = false;
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1152.0, 648.0))
+        .build_ui_state(
+            |ui, app: &mut App| ui::draw(ui, &mut app.session, &mut app.ui),
+            App { session, ui },
+        );
+    h.run();
+    h.get_by_label("Pause").click();
+    h.run();
+    for _ in 0..5 {
+        h.get_by_label("Step").click();
+        h.run();
+    }
+    let rect = h
+        .state()
+        .ui
+        .charts
+        .muller_rect
+        .expect("the Muller plot was drawn");
+    assert!(rect.bottom() <= 648.0, "the Muller plot ends at {rect:?}");
+}
