@@ -138,6 +138,8 @@ pub struct ChartSettings {
     pub drawn_plots: Vec<(&'static str, usize)>,
     /// The Muller plot's rect and how many lineage bands it drew.
     pub muller_rect: Option<egui::Rect>,
+    /// The income panel's stack at its last row: the top of each source's band.
+    pub drawn_income: Vec<f64>,
     pub drawn_lineages: usize,
 }
 
@@ -151,6 +153,7 @@ impl Default for ChartSettings {
             drawn_dashboard: Vec::new(),
             drawn_plots: Vec::new(),
             muller_rect: None,
+            drawn_income: Vec::new(),
             drawn_lineages: 0,
         }
     }
@@ -256,6 +259,7 @@ pub fn panel(ui: &mut egui::Ui, s: &mut Session, st: &mut ChartSettings) {
         });
         st.drawn_dashboard = dashboard::show(ui, history, control, st.window_ticks);
         lineages(ui, &s.family, &mut s.highlight_lineage, st);
+        income(ui, history, st);
         ui.separator();
         chooser(ui, st);
         st.drawn_plots.clear();
@@ -283,6 +287,66 @@ pub fn panel(ui: &mut egui::Ui, s: &mut Session, st: &mut ChartSettings) {
                 });
         }
     });
+}
+
+/// Where the agents' income comes from, as shares stacked from eating up.
+const INCOME_SOURCES: [(&str, &str, Color32); 4] = [
+    ("income_eating", "eating", Color32::from_rgb(110, 190, 90)),
+    (
+        "income_gifts",
+        "gifts received",
+        Color32::from_rgb(90, 150, 230),
+    ),
+    (
+        "income_births",
+        "births and respawns",
+        Color32::from_gray(150),
+    ),
+    ("income_theft", "theft", Color32::from_rgb(220, 90, 80)),
+];
+
+/// What agents live on: each source's share of their income, stacked, over the history.
+fn income(ui: &mut egui::Ui, history: &History, st: &mut ChartSettings) {
+    ui.label(RichText::new("What agents live on (share of income)").strong());
+    let series: Vec<&[PlotPoint]> = INCOME_SOURCES
+        .iter()
+        .map(|(c, ..)| history.contiguous(column(c)))
+        .collect();
+    let n = series.iter().map(|s| s.len()).min().unwrap_or(0);
+    st.drawn_income.clear();
+    if n == 0 {
+        ui.label(RichText::new("no rows yet").weak());
+        return;
+    }
+    let keep = thin(n, 600);
+    let ticks: Vec<f64> = keep.iter().map(|&i| series[0][i].x).collect();
+    let height = (0.12 * ui.ctx().content_rect().height()).clamp(70.0, 100.0);
+    let mut tops = Vec::new();
+    Plot::new("income")
+        .height(height)
+        .include_y(0.0)
+        .include_y(1.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .x_axis_label("tick")
+        .y_axis_label("share")
+        .legend(egui_plot::Legend::default())
+        .show(ui, |plot| {
+            let mut below = vec![0.0; keep.len()];
+            for ((_, name, colour), s) in INCOME_SOURCES.iter().zip(&series) {
+                let above: Vec<f64> = keep
+                    .iter()
+                    .zip(&below)
+                    .map(|(&i, b)| b + if s[i].y > 0.0 { s[i].y } else { 0.0 })
+                    .collect();
+                plot.add(FilledArea::new(*name, &ticks, &below, &above).fill_color(*colour));
+                tops.push(*above.last().expect("a row"));
+                below = above;
+            }
+        });
+    st.drawn_income = tops;
 }
 
 /// The live Muller plot: each lineage's share of the living, stacked, in its agents'

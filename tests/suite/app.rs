@@ -31,16 +31,18 @@ fn tiny() -> Config {
 }
 
 fn harness(cfg: Config) -> Harness<'static, App> {
+    harness_sized(cfg, egui::vec2(1400.0, 900.0))
+}
+
+fn harness_sized(cfg: Config, size: egui::Vec2) -> Harness<'static, App> {
     let session = Session::new(cfg, None).expect("a CPU world");
     let mut ui = UiState::new(&session, "CPU engine".into(), false);
     // No wgpu renderer in the harness: the view draws a placeholder, input works the same.
     ui.gpu_view = false;
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(
-            |ui, app: &mut App| ui::draw(ui, &mut app.session, &mut app.ui),
-            App { session, ui },
-        );
+    let mut h = Harness::builder().with_size(size).build_ui_state(
+        |ui, app: &mut App| ui::draw(ui, &mut app.session, &mut app.ui),
+        App { session, ui },
+    );
     h.run();
     h
 }
@@ -441,7 +443,8 @@ fn a_compare_run_adds_a_dashed_series_to_every_chart_and_sets_the_bands() {
 
 #[test]
 fn the_column_chooser_hides_and_shows_small_plots() {
-    let mut h = harness(tiny());
+    // Tall enough that the chooser's boxes are on screen to be clicked.
+    let mut h = harness_sized(tiny(), egui::vec2(1400.0, 1600.0));
     crafted_history(&mut h, 20, |_, r| set(r, "births", 3.0));
     let shown = |h: &Harness<'static, App>| {
         h.state()
@@ -608,16 +611,7 @@ fn pile_labels_neither_overlap_nor_leave_the_view() {
 /// below it are in view without scrolling.
 #[test]
 fn the_muller_plot_is_in_view_on_a_small_screen() {
-    let session = Session::new(tiny(), None).expect("a CPU world");
-    let mut ui = UiState::new(&session, "CPU engine".into(), false);
-    ui.gpu_view = false;
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1152.0, 648.0))
-        .build_ui_state(
-            |ui, app: &mut App| ui::draw(ui, &mut app.session, &mut app.ui),
-            App { session, ui },
-        );
-    h.run();
+    let mut h = harness_sized(tiny(), egui::vec2(1152.0, 648.0));
     h.get_by_label("Pause").click();
     h.run();
     for _ in 0..5 {
@@ -631,4 +625,23 @@ fn the_muller_plot_is_in_view_on_a_small_screen() {
         .muller_rect
         .expect("the Muller plot was drawn");
     assert!(rect.bottom() <= 648.0, "the Muller plot ends at {rect:?}");
+}
+
+/// What agents live on is one stacked panel: eating at the bottom, then gifts, births
+/// and theft, each band as thick as its share.
+#[test]
+fn income_by_source_is_stacked_from_eating_up() {
+    let mut h = harness(tiny());
+    crafted_history(&mut h, 50, |_, row| {
+        set(row, "income_eating", 0.7);
+        set(row, "income_gifts", 0.2);
+        set(row, "income_births", 0.1);
+    });
+    h.get_by_label("What agents live on (share of income)");
+    let tops = h.state().ui.charts.drawn_income.clone();
+    let want = [0.7, 0.9, 1.0, 1.0];
+    assert_eq!(tops.len(), 4, "{tops:?}");
+    for (got, want) in tops.iter().zip(want) {
+        assert!((got - want).abs() < 1e-6, "{tops:?}");
+    }
 }
