@@ -30,6 +30,9 @@ pub struct Ancestry {
 /// dropped, so a long session keeps an even spread.
 const MAX_SAMPLES: usize = 2_000;
 
+/// Samples of a run's past taken from its lineage.csv when the app opens it.
+const PAST_SAMPLES: u64 = 400;
+
 #[derive(Default)]
 pub struct Family {
     members: HashMap<u64, Member>,
@@ -81,6 +84,37 @@ impl Family {
                 birth_tick: r.birth_tick,
             });
         }
+    }
+
+    /// Samples of the run before the app opened it at `now_tick`, from its lineage.csv's
+    /// dead (`rows`) and the living, so that its Muller plot shows how the run got here.
+    /// Only before the first live sample.
+    pub fn sample_past(&mut self, rows: &[Individual], now_tick: u64) {
+        if !self.samples.is_empty() || now_tick == 0 {
+            return;
+        }
+        let mut rows = rows.to_vec();
+        self.grouping.regroup(&mut rows);
+        let mut spans: Vec<(u64, u64, u64)> = rows
+            .iter()
+            .filter(|r| !self.living.contains_key(&r.id))
+            .filter_map(|r| Some((r.lineage, r.birth_tick, r.death_tick?)))
+            .collect();
+        spans.extend(self.living.iter().filter_map(|(id, lineage)| {
+            Some((*lineage, self.members.get(id)?.birth_tick, u64::MAX))
+        }));
+        let n = PAST_SAMPLES.min(now_tick);
+        for k in 0..n {
+            let t = now_tick * k / n;
+            let mut counts: HashMap<u64, u32> = HashMap::new();
+            for &(lineage, born, died) in &spans {
+                if born <= t && t < died {
+                    *counts.entry(lineage).or_default() += 1;
+                }
+            }
+            self.samples.push((t as f64, counts.into_iter().collect()));
+        }
+        self.sample_every = (now_tick / n).max(1);
     }
 
     /// Take in births and deaths (any order within the batch, as the GPU appends them).
@@ -310,6 +344,42 @@ mod tests {
         let full = f.ancestry(id).unwrap();
         assert!(!full.cut);
         assert_eq!(full.chain.len(), 2);
+    }
+
+    #[test]
+    fn a_run_opened_late_shows_its_past_from_lineage_csv() {
+        // Two agents of lineage 5 lived from 0 to 600; lineage 77 is the living agent (from
+        // tick 0) and one that lived from 500 to 900.
+        let mut f = Family::from_agents(&[agent(4, 77)], Grouping::default());
+        let dead = |id: u32, lineage: u64, born: u64, died: u64| Individual {
+            id: id64([id, 0]),
+            parent: None,
+            lineage,
+            birth_tick: born,
+            death_tick: Some(died),
+            generation: 0,
+            cause: "starved".into(),
+            offspring: 0,
+        };
+        let rows = [
+            dead(1, 5, 0, 600),
+            dead(2, 5, 0, 600),
+            dead(3, 77, 500, 900),
+        ];
+        f.sample_past(&rows, 1000);
+        assert_eq!(f.samples.len(), 400);
+        let m = f.muller(2);
+        let at = |tick: f64| m.ticks.iter().position(|t| *t == tick).unwrap();
+        let share = |lineage: u64, tick: f64| {
+            let k = m.lineages.iter().position(|l| *l == lineage).unwrap();
+            m.shares[k][at(tick)]
+        };
+        assert_eq!(share(5, 250.0), 2.0 / 3.0);
+        assert_eq!(share(5, 550.0), 0.5);
+        assert_eq!(share(77, 950.0), 1.0, "the living agent, born at tick 0");
+        // Live samples go on after the past.
+        f.sample(1000.0);
+        assert_eq!(f.samples.last().unwrap().0, 1000.0);
     }
 
     #[test]

@@ -383,6 +383,7 @@ impl Session {
         {
             if let Ok(rows) = crate::lineage::read(&csv) {
                 self.family.add_history(&rows);
+                self.family.sample_past(&rows, tick);
             }
         }
     }
