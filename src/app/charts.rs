@@ -332,7 +332,6 @@ fn income(ui: &mut egui::Ui, history: &History, st: &mut ChartSettings) {
         .allow_boxed_zoom(false)
         .x_axis_label("tick")
         .y_axis_label("share")
-        .legend(egui_plot::Legend::default())
         .show(ui, |plot| {
             let mut below = vec![0.0; keep.len()];
             for ((_, name, colour), s) in INCOME_SOURCES.iter().zip(&series) {
@@ -347,6 +346,12 @@ fn income(ui: &mut egui::Ui, history: &History, st: &mut ChartSettings) {
             }
         });
     st.drawn_income = tops;
+    // The legend below the plot, where it covers nothing.
+    ui.horizontal_wrapped(|ui| {
+        for (_, name, colour) in INCOME_SOURCES {
+            ui.label(RichText::new(name).small().color(colour));
+        }
+    });
 }
 
 /// The live Muller plot: each lineage's share of the living, stacked, in its agents'
