@@ -141,6 +141,11 @@ pub struct ChartSettings {
     /// The income panel's stack at its last row: the top of each source's band.
     pub drawn_income: Vec<f64>,
     pub drawn_lineages: usize,
+    /// The Muller plot's time axis in log(1 + tick), so a takeover in the first ticks of a
+    /// long run is wide enough to see.
+    pub muller_log_time: bool,
+    /// The Muller plot's x range as drawn (in its axis units).
+    pub drawn_muller_x: Option<(f64, f64)>,
 }
 
 impl Default for ChartSettings {
@@ -155,6 +160,8 @@ impl Default for ChartSettings {
             muller_rect: None,
             drawn_income: Vec::new(),
             drawn_lineages: 0,
+            muller_log_time: false,
+            drawn_muller_x: None,
         }
     }
 }
@@ -362,8 +369,16 @@ fn lineages(
     highlight: &mut Option<u64>,
     st: &mut ChartSettings,
 ) {
-    ui.label(RichText::new("Lineages (share of the living)").strong());
-    let m = family.muller(12);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Lineages (share of the living)").strong());
+        ui.checkbox(&mut st.muller_log_time, "log time")
+            .on_hover_text("time axis in log(1 + tick): the first ticks of a long run widen");
+    });
+    let mut m = family.muller(12);
+    let log_time = st.muller_log_time;
+    if log_time {
+        m.ticks.iter_mut().for_each(|t| *t = t.max(0.0).ln_1p());
+    }
     st.drawn_lineages = 0;
     if m.ticks.is_empty() {
         ui.label(RichText::new("no lineage samples yet").weak());
@@ -397,7 +412,15 @@ fn lineages(
         .allow_zoom(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
-        .x_axis_label("tick")
+        .x_axis_label(if log_time { "tick (log)" } else { "tick" })
+        .x_axis_formatter(move |mark, _| {
+            let tick = if log_time {
+                mark.value.exp_m1()
+            } else {
+                mark.value
+            };
+            format!("{tick:.0}")
+        })
         .y_axis_label("share")
         .show(ui, |plot| {
             let mut below = vec![0.0; n];
@@ -412,6 +435,7 @@ fn lineages(
             plot.pointer_coordinate()
         });
     st.muller_rect = Some(response.response.rect);
+    st.drawn_muller_x = Some((m.ticks[0], m.ticks[n - 1]));
     st.drawn_lineages = m.lineages.len();
     ui.label(
         RichText::new("grey, on top: every group beyond the 12 largest")

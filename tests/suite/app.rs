@@ -481,6 +481,19 @@ fn clicking_a_muller_band_rings_its_lineage_and_the_inspector_shows_ancestry() {
     assert!(h.state().ui.charts.drawn_lineages > 0);
     // The grey band has its legend.
     h.get_by_label_contains("grey, on top: every group beyond");
+    // In log time the first ticks take as much of the axis as the rest: x is ln(1 + tick).
+    let (_, last) = h.state().ui.charts.drawn_muller_x.unwrap();
+    h.get_by_label("log time").click();
+    h.run();
+    h.run();
+    let (_, last_log) = h.state().ui.charts.drawn_muller_x.unwrap();
+    assert!(
+        (last_log - last.ln_1p()).abs() < 1e-9,
+        "{last} -> {last_log}"
+    );
+    h.get_by_label("log time").click();
+    h.run();
+    h.run();
     let rect = h
         .state()
         .ui
