@@ -24,7 +24,13 @@ impl Config {
             // RON's type errors ("Expected integer") do not say which field; find it.
             if !matches!(e.code, ron::Error::NoSuchStructField { .. }) {
                 if let Some(field) = locate_bad_field(text) {
-                    message = format!("field {field}: {message}");
+                    let parts: Vec<&str> = field.split('.').collect();
+                    message = match (&e.code, integer_range(&parts)) {
+                        (ron::Error::IntegerOutOfBounds, Some((min, max))) => {
+                            format!("field {field}: it takes a whole number from {min} to {max}")
+                        }
+                        _ => format!("field {field}: {message}"),
+                    };
                 }
             }
             ConfigError::Parse {

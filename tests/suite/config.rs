@@ -705,9 +705,17 @@ fn bad_scenarios_are_refused_naming_the_placement_and_field() {
     }
 }
 
-/// An integer out of its field's type range is refused with that range.
+/// An integer out of its field's type range is refused with that range, in a file (with
+/// its place) and in an override.
 #[test]
 fn integers_out_of_range_name_the_range() {
+    let err = Config::from_ron("(agents: (capacity: -5))", "neg.ron")
+        .unwrap_err()
+        .to_string();
+    assert_names(
+        &err,
+        &["neg.ron:1:", "agents.capacity", "from 0 to 4294967295"],
+    );
     assert_names(
         &set_refused(&["agents.capacity=-5"]),
         &["agents.capacity", "'-5'", "from 0 to 4294967295"],
