@@ -839,6 +839,51 @@ pub fn targets_table(world: &str, results: &[TargetResult]) -> String {
 mod tests {
     use super::*;
 
+    /// A row of 10 seeds whose world exceeds its control by `diffs`.
+    fn row(measure: &str, world: &str, diffs: &[f64]) -> StatRow {
+        let w: Vec<(u64, f64)> = diffs
+            .iter()
+            .enumerate()
+            .map(|(s, d)| (s as u64, *d))
+            .collect();
+        let c: Vec<(u64, f64)> = (0..diffs.len() as u64).map(|s| (s, 0.0)).collect();
+        StatRow {
+            measure: measure.into(),
+            world: world.into(),
+            control: "shuffled".into(),
+            c: crate::stats::compare(measure, &w, &c),
+            p_holm: f64::NAN,
+        }
+    }
+
+    #[test]
+    fn a_verdict_reads_the_interval() {
+        let up: Vec<f64> = (1..=10).map(f64::from).collect();
+        let down: Vec<f64> = up.iter().map(|d| -d).collect();
+        let mixed = [1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 1.0, -1.0, 0.2, -0.2];
+        assert_eq!(row("m", "world", &up).verdict(), "above");
+        assert_eq!(row("m", "world", &down).verdict(), "below");
+        assert_eq!(row("m", "world", &mixed).verdict(), "not distinguishable");
+        assert_eq!(row("m", "world", &[]).verdict(), "no data");
+    }
+
+    /// Targets are one family and every other row of a world another; each row gets its
+    /// own family's correction, and a target row its target's test.
+    #[test]
+    fn holm_corrects_targets_and_other_rows_apart() {
+        let up: Vec<f64> = (1..=10).map(f64::from).collect();
+        let mut rows = vec![row("other", "world", &up), row("declared", "world", &up)];
+        let targets = [Target::new("Agriculture", "declared", "shuffled")];
+        let want = assess(&rows, "world", &targets)[0].p_holm;
+        adjust(&mut rows, &targets);
+        assert!(
+            want.is_finite() && rows[1].p_holm == want,
+            "{}",
+            rows[1].p_holm
+        );
+        assert_eq!(rows[0].p_holm, rows[0].c.p_value, "alone in its family");
+    }
+
     #[test]
     fn an_excess_is_the_log_ratio_to_chance_floored() {
         assert!((excess(0.5, 0.05) - 10f64.ln()).abs() < 1e-12);
