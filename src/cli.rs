@@ -156,6 +156,10 @@ pub enum Command {
         /// Where report.md and the PNG plots go.
         #[arg(long, default_value = "report")]
         out: PathBuf,
+        /// Muller plots by founders' lineages, even where the runs' measures count kin
+        /// groups.
+        #[arg(long)]
+        founders: bool,
     },
     /// Summarise a run's lineage.csv: the longest-lived lineages and the most prolific
     /// ancestors.
@@ -165,6 +169,9 @@ pub enum Command {
         /// How many of each to list.
         #[arg(long, default_value_t = 10)]
         top: usize,
+        /// Group by founders' lineages, even where the run's measures count kin groups.
+        #[arg(long)]
+        founders: bool,
     },
     /// Print a JSON summary of a checkpoint; with --bots, every bot's program in human terms.
     Inspect {

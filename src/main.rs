@@ -79,7 +79,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Some(Command::Lineage { dir, top }) => lineage(&dir, top),
+        Some(Command::Lineage { dir, top, founders }) => lineage(&dir, top, founders),
         Some(Command::Experiment {
             file,
             out,
@@ -211,8 +211,12 @@ fn dispatch(cli: Cli) -> Result<()> {
             println!("{n} runs: {0}/results.csv, {0}/summary.md", dir.display());
             Ok(())
         }
-        Some(Command::Report { dirs, out }) => {
-            for f in silico::report::write(&dirs, &out)? {
+        Some(Command::Report {
+            dirs,
+            out,
+            founders,
+        }) => {
+            for f in silico::report::write_grouped(&dirs, &out, founders)? {
                 println!("wrote {}", f.display());
             }
             Ok(())
@@ -339,7 +343,7 @@ fn experiment(
     Ok(())
 }
 
-fn lineage(dir: &std::path::Path, top: usize) -> Result<()> {
+fn lineage(dir: &std::path::Path, top: usize, founders: bool) -> Result<()> {
     use std::io::Write;
     let path = if dir.is_dir() {
         dir.join("lineage.csv")
@@ -347,8 +351,11 @@ fn lineage(dir: &std::path::Path, top: usize) -> Result<()> {
         dir.to_path_buf()
     };
     let mut rows = silico::lineage::read(&path)?;
-    // The groups the run's measures count: kin groups where its config has them.
+    // The groups the run's measures count: kin groups where its config has them (unless
+    // founders are asked for).
     let grouping = silico::config::Config::load(&path.with_file_name("config.ron"))
+        .ok()
+        .filter(|_| !founders)
         .map(|c| silico::lineage::Grouping::of(&c))
         .unwrap_or_default();
     grouping.regroup(&mut rows);
@@ -367,7 +374,8 @@ fn lineage(dir: &std::path::Path, top: usize) -> Result<()> {
     // A kin group by its key (the measures' and the agents' colours'), a lineage by its
     // founder's id.
     let show_group = |g: u64| {
-        if g & silico::lineage::KIN_GROUP != 0 {
+        // An initial founder's id has every high bit set, the kin bit among them.
+        if !grouping.by_founder() && g & silico::lineage::KIN_GROUP != 0 {
             format!("kin {:08x}", g as u32)
         } else {
             show(g)

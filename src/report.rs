@@ -678,6 +678,12 @@ fn plot_income(path: &Path, income: &[(String, usize, Vec<f64>)]) -> Result<()> 
 
 /// Write OUT/<group>.png and OUT/report.md for the runs under `dirs`.
 pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
+    write_grouped(dirs, out, false)
+}
+
+/// `write`, with Muller plots by founders' lineages where `founders` is set, even for
+/// runs whose measures count kin groups.
+pub fn write_grouped(dirs: &[PathBuf], out: &Path, founders: bool) -> Result<Vec<PathBuf>> {
     let runs: Vec<Run> = find_runs(dirs)?
         .into_iter()
         .map(|(d, label)| Run::load(&d, label))
@@ -819,8 +825,11 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
     }
     for r in &with_lineages {
         let mut rows = crate::lineage::read(&r.dir.join("lineage.csv"))?;
-        // The groups the run's measures count: kin groups where it has them.
+        // The groups the run's measures count: kin groups where it has them (unless
+        // founders are asked for).
         let grouping = Config::load(&r.dir.join("config.ron"))
+            .ok()
+            .filter(|_| !founders)
             .map(|c| crate::lineage::Grouping::of(&c))
             .unwrap_or_default();
         grouping.regroup(&mut rows);

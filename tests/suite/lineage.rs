@@ -272,3 +272,46 @@ fn lineage_rows_regroup_into_the_simulations_kin_groups() {
         }
     }
 }
+
+/// `silico lineage` and `silico report` group a kin-group run by its kin groups, and by
+/// founders' lineages when asked (`--founders`).
+#[test]
+fn founders_are_a_choice_where_kin_groups_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = common::tiny();
+    cfg.brain = silico::config::Brain::Random;
+    cfg.agents.capacity = 80;
+    cfg.agents.initial_agents = Some(40);
+    cfg.measures.kin_ticks = 9;
+    let out = run(&cfg, dir.path(), "kin", 60, BackendChoice::Cpu);
+    let listing = |extra: &[&str]| {
+        let o = std::process::Command::new(common::silico_bin())
+            .arg("lineage")
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let kin_rows = |text: &str| {
+        text.lines()
+            .filter(|l| l.trim_start().starts_with("kin "))
+            .count()
+    };
+    let kin = listing(&[]);
+    assert!(kin.contains("kin groups") && kin_rows(&kin) > 0, "{kin}");
+    let founders = listing(&["--founders"]);
+    assert!(
+        founders.contains("in 40 lineages") && kin_rows(&founders) == 0,
+        "{founders}"
+    );
+    let report = dir.path().join("report");
+    let written = silico::report::write_grouped(&[out.clone()], &report, true).unwrap();
+    assert!(
+        written.iter().any(|p| p.ends_with("muller.png")),
+        "{written:?}"
+    );
+    let md = std::fs::read_to_string(report.join("report.md")).unwrap();
+    assert!(md.contains("Lineages of"), "{md}");
+}
