@@ -34,8 +34,9 @@ struct View {
     agent_energy_scale: f32,
     view_agents: u32,
     view_bots: u32,
-    // The lineage whose agents get a ring (founder id, low and high words; u32s, not a
-    // vec2, to keep the Rust struct's offsets), when highlight_lineage_on is 1.
+    // The group whose agents get a ring (u32s, not a vec2, to keep the Rust struct's
+    // offsets): a founder's id when highlight_lineage_on is 1, a kin key in the low word
+    // when it is 2.
     highlight_lineage_lo: u32,
     highlight_lineage_hi: u32,
     highlight_lineage_on: u32,
@@ -294,8 +295,10 @@ fn vs_agent(@builtin(vertex_index) v: u32, @builtin(instance_index) inst: u32) -
             mark = max(mark, 1.0 + max(view.highlights[h].y, 0.05));
         }
     }
-    if (view.highlight_lineage_on == 1u && a.founder.x == view.highlight_lineage_lo
-        && a.founder.y == view.highlight_lineage_hi) {
+    let founder_ringed = view.highlight_lineage_on == 1u
+        && a.founder.x == view.highlight_lineage_lo && a.founder.y == view.highlight_lineage_hi;
+    let kin_ringed = view.highlight_lineage_on == 2u && kin_key(a) == view.highlight_lineage_lo;
+    if (founder_ringed || kin_ringed) {
         mark = max(mark, 1.5);
     }
     var radius_px = max(0.38 * view.cell_size / view.units_per_px, 3.5);

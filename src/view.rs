@@ -127,8 +127,9 @@ pub struct ViewUniform {
     pub agent_energy_scale: f32,
     pub view_agents: u32,
     pub view_bots: u32,
-    /// The lineage whose agents get a ring (founder id, low and high words) when
-    /// `highlight_lineage_on` is 1.
+    /// The group whose agents get a ring (low and high words): a founder's id when
+    /// `highlight_lineage_on` is 1, a kin key in the low word when it is 2 (the world's
+    /// measures count kin groups: `lineage::Grouping`).
     pub highlight_lineage: [u32; 2],
     pub highlight_lineage_on: u32,
     /// A cell counts as cultivated above its weather-only gain by this much
@@ -311,7 +312,11 @@ impl ViewSettings {
             highlight_lineage: self
                 .highlight_lineage
                 .map_or([0; 2], |l| [l as u32, (l >> 32) as u32]),
-            highlight_lineage_on: u32::from(self.highlight_lineage.is_some()),
+            highlight_lineage_on: match self.highlight_lineage {
+                None => 0,
+                Some(_) if crate::lineage::Grouping::of(cfg).by_founder() => 1,
+                Some(_) => 2,
+            },
             cultivated_gain: cfg.measures.cultivated_gain,
             _pad: [0; 3],
             highlights,

@@ -181,3 +181,64 @@ fn a_crafted_scene_has_its_colours_at_known_pixels() {
         .fold(0.0, f32::max);
     assert!(d > 0.1, "no bot drawn at its place: {bot:?}");
 }
+
+/// A highlighted group rings its agents and no others: a founder's lineage where the
+/// measures count founders, a kin group where they count kin groups (an initial founder's
+/// id has the kin bit set, so the key alone cannot say which).
+#[test]
+fn a_highlighted_group_rings_its_agents_and_no_others() {
+    use silico::view::{render_image, ViewRenderer, ViewSettings, IMAGE_FORMAT};
+    let Some(ctx) = common::gpu() else { return };
+    for kin_ticks in [0, 50] {
+        let mut cfg = common::tiny();
+        cfg.world.map_size = 16;
+        cfg.agents.initial_agents = Some(2);
+        cfg.agents.min_agents = Some(0);
+        cfg.bots.count = 0;
+        cfg.measures.kin_ticks = kin_ticks;
+        let mut state = silico::world::State::new(&cfg);
+        let cell_units = cfg.world_size() / 16.0;
+        let living: Vec<usize> = (0..state.agents.len())
+            .filter(|&i| state.agents[i].alive != 0)
+            .collect();
+        let (a, b) = (living[0], living[1]);
+        state.agents[a].pos = [4.5 * cell_units, 8.5 * cell_units];
+        state.agents[b].pos = [12.5 * cell_units, 8.5 * cell_units];
+        state.agents[a].kin = 7;
+        state.agents[b].kin = 9;
+        let grouping = silico::lineage::Grouping::of(&cfg);
+        let group = grouping.of_agent(&state.agents[a]);
+        let size = 256u32;
+        let world = silico::sim::World::on_context(ctx.clone(), &cfg, &state).unwrap();
+        let mut r = ViewRenderer::new(&ctx.device, IMAGE_FORMAT);
+        let mut settings = ViewSettings::whole_world(&cfg, [size, size]);
+        let plain = render_image(&ctx, &mut r, &world, &cfg, &settings, [size, size]).unwrap();
+        settings.highlight_lineage = Some(group);
+        let ringed = render_image(&ctx, &mut r, &world, &cfg, &settings, [size, size]).unwrap();
+        // Pixels that changed within 16 pixels of each agent.
+        let changed = |p: [f32; 2]| {
+            let s = size as f32 / cfg.world_size();
+            let (cx, cy) = ((p[0] * s) as i64, (p[1] * s) as i64);
+            let mut n = 0;
+            for y in cy - 16..=cy + 16 {
+                for x in cx - 16..=cx + 16 {
+                    let (x, y) = (x as u32, y as u32);
+                    if plain.get_pixel(x, y) != ringed.get_pixel(x, y) {
+                        n += 1;
+                    }
+                }
+            }
+            n
+        };
+        let what = if kin_ticks == 0 {
+            "founders"
+        } else {
+            "kin groups"
+        };
+        assert!(
+            changed(state.agents[a].pos) > 0,
+            "{what}: its agent is ringed"
+        );
+        assert_eq!(changed(state.agents[b].pos), 0, "{what}: the other is not");
+    }
+}
