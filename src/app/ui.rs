@@ -440,7 +440,7 @@ fn world_view(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
     // The largest piles are labelled first; a label that would cover another is left out,
     // and labels stay inside the view.
     let mut piles = s.piles.clone();
-    piles.sort_by(|a, b| b.1.cmp(&a.1));
+    piles.sort_by_key(|p| std::cmp::Reverse(p.1));
     st.drawn_pile_labels.clear();
     for (pos, n) in &piles {
         let at = rect.center()
