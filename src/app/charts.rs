@@ -296,6 +296,20 @@ pub fn panel(ui: &mut egui::Ui, s: &mut Session, st: &mut ChartSettings) {
     });
 }
 
+/// A plot of shares stacked to 1 over ticks, held to 0–1 and not zoomed or dragged (a
+/// click picks a band): the Muller plot and what agents live on.
+fn share_plot(id: &'static str, height: f32) -> Plot<'static> {
+    Plot::new(id)
+        .height(height)
+        .include_y(0.0)
+        .include_y(1.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .y_axis_label("share")
+}
+
 /// Where the agents' income comes from, as shares stacked from eating up.
 const INCOME_SOURCES: [(&str, &str, Color32); 4] = [
     ("income_eating", "eating", Color32::from_rgb(110, 190, 90)),
@@ -329,16 +343,8 @@ fn income(ui: &mut egui::Ui, history: &History, st: &mut ChartSettings) {
     let ticks: Vec<f64> = keep.iter().map(|&i| series[0][i].x).collect();
     let height = (0.12 * ui.ctx().content_rect().height()).clamp(70.0, 100.0);
     let mut tops = Vec::new();
-    Plot::new("income")
-        .height(height)
-        .include_y(0.0)
-        .include_y(1.0)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
+    share_plot("income", height)
         .x_axis_label("tick")
-        .y_axis_label("share")
         .show(ui, |plot| {
             let mut below = vec![0.0; keep.len()];
             for ((_, name, colour), s) in INCOME_SOURCES.iter().zip(&series) {
@@ -404,14 +410,7 @@ fn lineages(
     bands.push((None, m.other.clone(), Color32::from_gray(90)));
     // Shorter on a short screen, so that it stays in view below the dashboard.
     let height = (0.15 * ui.ctx().content_rect().height()).clamp(80.0, 110.0);
-    let response = Plot::new("muller")
-        .height(height)
-        .include_y(0.0)
-        .include_y(1.0)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
+    let response = share_plot("muller", height)
         .x_axis_label(if log_time { "tick (log)" } else { "tick" })
         .x_axis_formatter(move |mark, _| {
             let tick = if log_time {
@@ -421,7 +420,6 @@ fn lineages(
             };
             format!("{tick:.0}")
         })
-        .y_axis_label("share")
         .show(ui, |plot| {
             let mut below = vec![0.0; n];
             for (l, shares, colour) in &bands {
