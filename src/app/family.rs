@@ -63,7 +63,7 @@ impl Family {
                 ..Individual::of_agent(a)
             })
             .collect();
-        f.add_history(&living);
+        f.add_history(&living, 0);
         for r in &living {
             f.living.insert(r.id, r.lineage);
             *f.counts.entry(r.lineage).or_default() += 1;
@@ -71,9 +71,11 @@ impl Family {
         f
     }
 
-    /// Take in the rows of a run's lineage.csv: the ancestors of the living who died before
-    /// the app opened the run (regrouped into this world's groups).
-    pub fn add_history(&mut self, rows: &[Individual]) {
+    /// Take in the rows of a run's lineage.csv (regrouped into this world's groups): the
+    /// ancestors of the living who died before the app opened the run at `now_tick`, and,
+    /// before the first live sample, samples of that past from them and the living, so that
+    /// the Muller plot shows how the run got here (none at tick 0).
+    pub fn add_history(&mut self, rows: &[Individual], now_tick: u64) {
         let mut rows = rows.to_vec();
         self.grouping.regroup(&mut rows);
         for r in &rows {
@@ -84,17 +86,13 @@ impl Family {
                 birth_tick: r.birth_tick,
             });
         }
+        if self.samples.is_empty() && now_tick > 0 {
+            self.sample_past(&rows, now_tick);
+        }
     }
 
-    /// Samples of the run before the app opened it at `now_tick`, from its lineage.csv's
-    /// dead (`rows`) and the living, so that its Muller plot shows how the run got here.
-    /// Only before the first live sample.
-    pub fn sample_past(&mut self, rows: &[Individual], now_tick: u64) {
-        if !self.samples.is_empty() || now_tick == 0 {
-            return;
-        }
-        let mut rows = rows.to_vec();
-        self.grouping.regroup(&mut rows);
+    /// Samples of the run up to `now_tick` from the regrouped dead (`rows`) and the living.
+    fn sample_past(&mut self, rows: &[Individual], now_tick: u64) {
         let mut spans: Vec<(u64, u64, u64)> = rows
             .iter()
             .filter(|r| !self.living.contains_key(&r.id))
@@ -331,16 +329,19 @@ mod tests {
         let mut f = Family::from_agents(&[a], Grouping::default());
         let id = id64([4, INIT_TICK]);
         assert!(f.ancestry(id).unwrap().cut);
-        f.add_history(&[Individual {
-            id: id64([9, 3]),
-            parent: None,
-            lineage: 77,
-            birth_tick: 4,
-            death_tick: Some(8),
-            generation: 0,
-            cause: "starved".into(),
-            offspring: 1,
-        }]);
+        f.add_history(
+            &[Individual {
+                id: id64([9, 3]),
+                parent: None,
+                lineage: 77,
+                birth_tick: 4,
+                death_tick: Some(8),
+                generation: 0,
+                cause: "starved".into(),
+                offspring: 1,
+            }],
+            0,
+        );
         let full = f.ancestry(id).unwrap();
         assert!(!full.cut);
         assert_eq!(full.chain.len(), 2);
@@ -366,7 +367,7 @@ mod tests {
             dead(2, 5, 0, 600),
             dead(3, 77, 500, 900),
         ];
-        f.sample_past(&rows, 1000);
+        f.add_history(&rows, 1000);
         assert_eq!(f.samples.len(), 400);
         let m = f.muller(2);
         let at = |tick: f64| m.ticks.iter().position(|t| *t == tick).unwrap();

@@ -382,8 +382,7 @@ impl Session {
             .find(|p| p.is_file())
         {
             if let Ok(rows) = crate::lineage::read(&csv) {
-                self.family.add_history(&rows);
-                self.family.sample_past(&rows, tick);
+                self.family.add_history(&rows, tick);
             }
         }
     }

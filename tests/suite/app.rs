@@ -61,6 +61,24 @@ fn click_at(h: &mut Harness<'static, App>, p: egui::Pos2) {
     }
 }
 
+/// Pause, then step `ticks` ticks one frame at a time.
+fn pause_and_step(h: &mut Harness<'static, App>, ticks: usize) {
+    h.get_by_label("Pause").click();
+    h.run();
+    for _ in 0..ticks {
+        h.get_by_label("Step").click();
+        h.run();
+    }
+}
+
+fn muller_rect(h: &Harness<'static, App>) -> egui::Rect {
+    h.state()
+        .ui
+        .charts
+        .muller_rect
+        .expect("the Muller plot was drawn")
+}
+
 #[test]
 fn opens_with_controls_charts_and_status() {
     let h = harness(tiny());
@@ -472,12 +490,7 @@ fn the_column_chooser_hides_and_shows_small_plots() {
 fn clicking_a_muller_band_rings_its_lineage_and_the_inspector_shows_ancestry() {
     let mut h = harness(tiny());
     // A few ticks sample the lineages.
-    h.get_by_label("Pause").click();
-    h.run();
-    for _ in 0..20 {
-        h.get_by_label("Step").click();
-        h.run();
-    }
+    pause_and_step(&mut h, 20);
     assert!(h.state().ui.charts.drawn_lineages > 0);
     // The grey band has its legend.
     h.get_by_label_contains("grey, on top: every group beyond");
@@ -494,12 +507,7 @@ fn clicking_a_muller_band_rings_its_lineage_and_the_inspector_shows_ancestry() {
     h.get_by_label("log time").click();
     h.run();
     h.run();
-    let rect = h
-        .state()
-        .ui
-        .charts
-        .muller_rect
-        .expect("the Muller plot was drawn");
+    let rect = muller_rect(&h);
     click_at(&mut h, rect.center());
     h.run();
     let picked = h
@@ -625,18 +633,8 @@ fn pile_labels_neither_overlap_nor_leave_the_view() {
 #[test]
 fn the_muller_plot_is_in_view_on_a_small_screen() {
     let mut h = harness_sized(tiny(), egui::vec2(1152.0, 648.0));
-    h.get_by_label("Pause").click();
-    h.run();
-    for _ in 0..5 {
-        h.get_by_label("Step").click();
-        h.run();
-    }
-    let rect = h
-        .state()
-        .ui
-        .charts
-        .muller_rect
-        .expect("the Muller plot was drawn");
+    pause_and_step(&mut h, 5);
+    let rect = muller_rect(&h);
     assert!(rect.bottom() <= 648.0, "the Muller plot ends at {rect:?}");
 }
 
