@@ -119,8 +119,124 @@ pub fn island_cell(p: &Params, x: u32, y: u32, tick: u32) -> Cell {
     }
 }
 
+/// The terms of `perlin` that depend on one coordinate only: its gradient column (or row),
+/// its offset inside that square, the offset less one, and the fade of the offset.
+#[derive(Clone, Copy)]
+struct Axis {
+    grid: u32,
+    offset: f32,
+    offset_less_one: f32,
+    fade: f32,
+    one_less_fade: f32,
+}
+
+fn axis(p: &Params, i: u32) -> Axis {
+    let res = p.perlin_res;
+    let u = (i * res) as f32 / p.map_size as f32;
+    let grid = (u.floor() as u32).min(res - 1);
+    let offset = u - grid as f32;
+    let t = fade(offset);
+    Axis {
+        grid,
+        offset,
+        offset_less_one: offset - 1.0,
+        fade: t,
+        one_less_fade: 1.0 - t,
+    }
+}
+
+/// One row of one field's Perlin noise, as `perlin` computes it cell by cell (the same
+/// operations in the same order, so the same bits), with the per-coordinate terms computed
+/// once and the four gradients fixed over each run of cells that share them, which the
+/// compiler vectorises.
+fn perlin_row(p: &Params, gradients: &[[f32; 2]], columns: &[Axis], row: Axis, out: &mut [f32]) {
+    let stride = (p.perlin_res + 1) as usize;
+    let gy = row.grid as usize;
+    let mut x = 0;
+    while x < columns.len() {
+        let gx = columns[x].grid;
+        let end = x + columns[x..].iter().take_while(|a| a.grid == gx).count();
+        let gx = gx as usize;
+        let g00 = gradients[gy * stride + gx];
+        let g10 = gradients[gy * stride + gx + 1];
+        let g01 = gradients[(gy + 1) * stride + gx];
+        let g11 = gradients[(gy + 1) * stride + gx + 1];
+        for (a, o) in columns[x..end].iter().zip(&mut out[x..end]) {
+            let n00 = a.offset * g00[0] + row.offset * g00[1];
+            let n10 = a.offset_less_one * g10[0] + row.offset * g10[1];
+            let n01 = a.offset * g01[0] + row.offset_less_one * g01[1];
+            let n11 = a.offset_less_one * g11[0] + row.offset_less_one * g11[1];
+            let n0 = n00 * a.one_less_fade + a.fade * n10;
+            let n1 = n01 * a.one_less_fade + a.fade * n11;
+            *o = std::f32::consts::SQRT_2 * (row.one_less_fade * n0 + row.fade * n1);
+        }
+        x = end;
+    }
+}
+
+/// Every field's raw Perlin noise row by row, with each field's min and max as ordered
+/// bits (`float_to_ordered`), which min and max combine exactly in any order.
+fn perlin_base(p: &Params, gradients: &[[f32; 2]], base: &mut [Cell], minmax: &mut [u32]) {
+    let n = p.map_size;
+    let stride = ((p.perlin_res + 1) * (p.perlin_res + 1)) as usize;
+    let columns: Vec<Axis> = (0..n).map(|x| axis(p, x)).collect();
+    let mut none = [0u32; 2 * WEATHER_FIELDS];
+    none[..WEATHER_FIELDS].fill(u32::MAX);
+    let combine = |mut a: [u32; 2 * WEATHER_FIELDS], b: [u32; 2 * WEATHER_FIELDS]| {
+        for f in 0..WEATHER_FIELDS {
+            a[f] = a[f].min(b[f]);
+            a[WEATHER_FIELDS + f] = a[WEATHER_FIELDS + f].max(b[WEATHER_FIELDS + f]);
+        }
+        a
+    };
+    let found = base
+        .par_chunks_mut(n as usize)
+        .enumerate()
+        .map(|(y, cells)| {
+            let row = axis(p, y as u32);
+            let mut values = vec![0.0f32; n as usize];
+            let mut seen = none;
+            cells.fill(Cell::default());
+            for f in 0..WEATHER_FIELDS {
+                perlin_row(
+                    p,
+                    &gradients[f * stride..(f + 1) * stride],
+                    &columns,
+                    row,
+                    &mut values,
+                );
+                for (cell, &v) in cells.iter_mut().zip(&values) {
+                    set_field(cell, f, v);
+                    let o = float_to_ordered(v);
+                    seen[f] = seen[f].min(o);
+                    seen[WEATHER_FIELDS + f] = seen[WEATHER_FIELDS + f].max(o);
+                }
+            }
+            seen
+        })
+        .reduce(|| none, combine);
+    minmax.copy_from_slice(&found);
+}
+
 /// The base fields for `tick` (raw noise for Perlin, recording each field's min and max).
 pub fn base_for_tick(
+    p: &Params,
+    rng: &Rng,
+    gradients: &[[f32; 2]],
+    tick: u32,
+    base: &mut [Cell],
+    minmax: &mut [u32],
+) {
+    if p.terrain_kind == terrain_kind::PERLIN {
+        perlin_base(p, gradients, base, minmax);
+        return;
+    }
+    base_for_tick_reference(p, rng, gradients, tick, base, minmax);
+}
+
+/// `base_for_tick` cell by cell, as the shader computes it: the reference the row-wise
+/// Perlin path is held to.
+pub fn base_for_tick_reference(
     p: &Params,
     rng: &Rng,
     gradients: &[[f32; 2]],
@@ -196,4 +312,44 @@ pub fn normalise_cell(p: &Params, minmax: &[u32], b: &mut Cell) {
 pub fn normalise_base(p: &Params, minmax: &[u32], base: &mut [Cell]) {
     base.par_iter_mut()
         .for_each(|b| normalise_cell(p, minmax, b));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// The row-wise Perlin path gives the reference's bits and min and max, on maps whose
+    /// side the gradient grid does and does not divide.
+    #[test]
+    fn row_wise_perlin_is_the_reference_bit_for_bit() {
+        let rng = Rng::new(7);
+        for (map_size, res) in [(128, 4), (50, 7), (33, 1), (64, 16)] {
+            let mut cfg = Config::default();
+            cfg.world.map_size = map_size;
+            cfg.terrain.perlin_res = res;
+            let p = Params::new(&cfg);
+            assert_eq!(p.terrain_kind, terrain_kind::PERLIN);
+            let points = ((res + 1) * (res + 1)) as usize * WEATHER_FIELDS;
+            let gradients: Vec<[f32; 2]> = (0..points)
+                .map(|i| gradient(rng.uniform(3, i as u32, stream::WEATHER, 0)))
+                .collect();
+            let cells = (map_size * map_size) as usize;
+            let (mut fast, mut reference) =
+                (vec![Cell::default(); cells], vec![Cell::default(); cells]);
+            fast.iter_mut().for_each(|c| c.bit = 1.0);
+            let (mut fast_mm, mut ref_mm) =
+                ([0u32; 2 * WEATHER_FIELDS], [0u32; 2 * WEATHER_FIELDS]);
+            base_for_tick(&p, &rng, &gradients, 3, &mut fast, &mut fast_mm);
+            base_for_tick_reference(&p, &rng, &gradients, 3, &mut reference, &mut ref_mm);
+            let bits = |v: &[Cell]| -> Vec<u32> {
+                bytemuck::cast_slice::<Cell, f32>(v)
+                    .iter()
+                    .map(|f| f.to_bits())
+                    .collect()
+            };
+            assert_eq!(bits(&fast), bits(&reference), "map {map_size}, res {res}");
+            assert_eq!(fast_mm, ref_mm, "map {map_size}, res {res}");
+        }
+    }
 }
