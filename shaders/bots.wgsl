@@ -320,6 +320,22 @@ fn act(b: u32) {
         }
         hit_total += contact(to_agent, c.idx * AGENT_ACC_LEN, c, push, hit, gate, mem);
     }
+    // Under ecology.bot_kin_share it passes a share of what it holds to the nearest agent
+    // it sees of the kin group that last programmed it.
+    var step_gift = 0.0;
+    let programmer = bot_programmer[b];
+    if (params.bot_kin_share > 0.0 && programmer != 0u) {
+        for (var s = 0u; s < BOT_VIEW; s++) {
+            let j = near_agents[s].idx;
+            if (j == NONE || kin_key(agents[j]) != programmer) { continue; }
+            let given = to_fixed(params.bot_kin_share * max(me.energy, 0.0));
+            if (given > 0) {
+                atomicAdd(&agent_acc[j * AGENT_ACC_LEN + ACC_FROM_BOTS], given);
+                step_gift = from_fixed(given);
+            }
+            break;
+        }
+    }
     let c = cell_index_of(me.pos);
     let cell = cells[c];
     let cbase = c * CELL_ACC_LEN;
@@ -351,6 +367,7 @@ fn act(b: u32) {
         + params.terraform_cost * terraform
         + params.life_cost;
     r.step_stolen = hit_income(hit, hit_total);
+    r.step_gift = step_gift;
     r.moved += moved;
     if (terraform > 0.0) { r.terraform_steps += 1u; }
     bot_tick[b] = r;
@@ -451,13 +468,14 @@ fn agent_gathers(i: u32) {
     let push = vec2<f32>(from_fixed(take_agent(base)), from_fixed(take_agent(base + 1u)));
     let hit = from_fixed(take_agent(base + 2u));
     let gate = from_fixed(take_agent(base + 3u));
+    let gift = from_fixed(take_agent(base + ACC_FROM_BOTS));
     var sums: array<f32, 16>;
     // Messages come only with a gate.
     if (gate != 0.0) {
         for (var m = 0u; m < MESSAGE_LEN; m++) { sums[m] = from_fixed(take_agent(base + 4u + m)); }
     }
     // Only the living are seen, so only they can have received anything.
-    if (push.x == 0.0 && push.y == 0.0 && hit == 0.0 && gate == 0.0) { return; }
+    if (push.x == 0.0 && push.y == 0.0 && hit == 0.0 && gate == 0.0 && gift == 0.0) { return; }
     var a = agents[i];
     var t = agent_tick[i];
     let was = a.pos;
@@ -465,6 +483,10 @@ fn agent_gathers(i: u32) {
     atomicMax(&agent_shift[1u + clock.bot_step], moved_bits(was, a.pos));
     a.energy += hit;
     t.hit_received += hit;
+    if (gift != 0.0) {
+        a.energy += gift;
+        t.from_bots += gift;
+    }
     for (var m = 0u; m < MESSAGE_LEN; m++) { a.other_message[m] = pulled(a.other_message[m], sums[m], gate); }
     die_if_spent(&a, &t);
     agents[i] = a;
@@ -486,7 +508,7 @@ fn bot_applies(b: u32) {
     gather_into(b, &bot, &r);
     bot.pos = vec2<f32>(wrap_coord(bot.pos.x + params.move_speed * a[B_MOVE_X]),
                         wrap_coord(bot.pos.y + params.move_speed * a[B_MOVE_Y]));
-    bot.energy += eaten - r.step_cost + r.step_stolen;
+    bot.energy += eaten - r.step_cost + r.step_stolen - r.step_gift;
     r.eaten += eaten;
     r.cost += r.step_cost;
     r.stolen += r.step_stolen;

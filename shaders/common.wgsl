@@ -10,7 +10,9 @@ const BOT_VEC_LEN: u32 = 35u;
 const CELL_FEATURES: u32 = 7u;
 const NONE: u32 = 0xffffffffu;
 const FIXED_SCALE: f32 = 65536.0;
-const AGENT_ACC_LEN: u32 = 20u;
+const AGENT_ACC_LEN: u32 = 21u;
+// An AgentAcc's `from_bots` word (after push, hit, gate and the message).
+const ACC_FROM_BOTS: u32 = 20u;
 const CELL_ACC_LEN: u32 = 8u;
 const TAU: f32 = 6.283185307179586;
 
@@ -132,6 +134,7 @@ struct Params {
     food_patches: u32,
     food_patch_radius_cells: f32,
     food_patch_period_ticks: u32,
+    bot_kin_share: f32,
 }
 
 struct Agent {
@@ -282,6 +285,7 @@ struct AgentTick {
     programmed: u32,
     meal_from: u32,
     meal_lineage: u32,
+    from_bots: f32,
 }
 
 struct BotTick {
@@ -299,8 +303,8 @@ struct BotTick {
     seen: array<u32, 4>,
     terraform_steps: u32,
     moved: u32,
-    _pad0: u32,
-    _pad1: u32,
+    step_gift: f32,
+    _pad: u32,
 }
 
 // Each bot sees its BOT_VIEW nearest agents and other bots; its program picks one

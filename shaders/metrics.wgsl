@@ -32,17 +32,17 @@
 @group(0) @binding(20) var<storage, read_write> lineage_eaten: array<atomic<u32>>;
 // @genome_pages read
 
-const METRIC_COUNT: u32 = 94u;
+const METRIC_COUNT: u32 = 95u;
 // src/layout.rs DIVERSITY_SAMPLE, DIVERSITY_EVERY_TICKS.
 const DIVERSITY_SAMPLE: u32 = 16u;
 const DIVERSITY_EVERY_TICKS: u32 = 16u;
 const METRIC_RING: u32 = 64u;
 // Sums per partial; the partial's slot SUMS holds the largest generation seen, the
 // MEAL_SUMS after it metrics_meals' sums.
-const SUMS: u32 = 59u;
+const SUMS: u32 = 60u;
 const MEAL_SUMS: u32 = 7u;
-const MEALS_AT: u32 = 60u;
-const PARTIAL_STRIDE: u32 = 67u;
+const MEALS_AT: u32 = 61u;
+const PARTIAL_STRIDE: u32 = 68u;
 // metrics_meals' sums (src/cpu/metrics.rs M_*).
 const M_EATEN: u32 = 0u;
 const M_FARM_FOOD: u32 = 1u;
@@ -98,6 +98,7 @@ const Q_EATEN_BOT_FARMS: u32 = 56u;
 // What agents received from hits, and took with their own, where positive: income.
 const Q_GIFTS: u32 = 57u;
 const Q_THEFT: u32 = 58u;
+const Q_FROM_BOTS: u32 = 59u;
 
 // Insert into the open-addressing lineage set; returns its slot. Equal keys race for one
 // slot and exactly one wins it; where keys land depends on the order, but how many slots
@@ -145,8 +146,8 @@ fn action_symbol(o: u32) -> u32 {
 // reduction takes 6 barrier steps for all sums at once (each barrier is costly on CPU
 // Vulkan drivers).
 const PARTIAL_THREADS: u32 = 64u;
-var<private> acc: array<f32, 59>;
-var<workgroup> sums: array<f32, 3776>; // SUMS * PARTIAL_THREADS
+var<private> acc: array<f32, 60>;
+var<workgroup> sums: array<f32, 3840>; // SUMS * PARTIAL_THREADS
 var<workgroup> gen_max: atomic<u32>;
 
 // The chunk [lo, hi) of n items that partial w owns.
@@ -203,6 +204,7 @@ fn metrics_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
             acc[Q_STOLEN] += r.stolen;
             acc[Q_GIFTS] += max(r.hit_received, 0.0);
             acc[Q_THEFT] += max(r.stolen, 0.0);
+            acc[Q_FROM_BOTS] += r.from_bots;
             acc[Q_DEATH] += r.death_energy;
             acc[Q_CULTIVATION] += r.cultivation;
             acc[Q_PROGRAMMING] += r.programming;
@@ -313,7 +315,7 @@ fn metrics_meals(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
     if (t < MEAL_SUMS) { metrics_partials[w * PARTIAL_STRIDE + MEALS_AT + t] = sums[t * PARTIAL_THREADS]; }
 }
 
-var<workgroup> totals: array<f32, 67>; // PARTIAL_STRIDE
+var<workgroup> totals: array<f32, 68>; // PARTIAL_STRIDE
 var<workgroup> filled: array<u32, 64>;
 var<workgroup> sample: array<u32, 16>;
 var<workgroup> sample_count: u32;
@@ -442,7 +444,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     let alive = totals[Q_ALIVE];
     let actors = totals[Q_ACTORS];
     let n_cells = params.map_size * params.map_size;
-    var row: array<f32, 94>;
+    var row: array<f32, 95>;
     row[0] = f32(clock.tick) + 1.0;
     row[1] = alive;
     row[2] = f32(ctl.births);
@@ -530,11 +532,13 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     row[88] = per(totals[MEALS_AT + M_BOT_OWN], bot_food);
     row[89] = per(totals[MEALS_AT + M_BOT_CHANCE], bot_food * eaten_alive);
     // What agents live on: shares of their income (src/cpu/metrics.rs).
-    let income = totals[Q_EATEN] + totals[Q_GIFTS] + birth_energy + totals[Q_THEFT];
+    let income = totals[Q_EATEN] + totals[Q_GIFTS] + birth_energy + totals[Q_THEFT]
+        + totals[Q_FROM_BOTS];
     row[90] = per(totals[Q_EATEN], income);
     row[91] = per(totals[Q_GIFTS], income);
     row[92] = per(birth_energy, income);
     row[93] = per(totals[Q_THEFT], income);
+    row[94] = per(totals[Q_FROM_BOTS], income);
     metrics_prev[0] = totals[Q_ENERGY];
     metrics_prev[1] = totals[Q_TERRAIN];
     metrics_prev[2] = totals[Q_BOT_ENERGY];

@@ -239,7 +239,7 @@ pub struct Clock {
 }
 
 /// Fixed-point accumulators an agent receives from others in one tick (also a bot's, where
-/// `message` is what others write into its program). 80 bytes. Scatters are summed as
+/// `message` is what others write into its program). 84 bytes. Scatters are summed as
 /// integers so the result does not depend on thread order; the pass that applies them
 /// zeroes them for the next step.
 #[repr(C)]
@@ -249,6 +249,8 @@ pub struct AgentAcc {
     pub hit: i32,
     pub gate: i32,
     pub message: [i32; MESSAGE_LEN],
+    /// Energy bots passed to it (`ecology.bot_kin_share`); always 0 in a bot's.
+    pub from_bots: i32,
 }
 
 /// Fixed-point accumulators of one cell in one tick. 32 bytes.
@@ -262,7 +264,7 @@ pub struct CellAcc {
     pub bit_sum: i32,
 }
 
-/// What one agent did this tick, for the energy ledger and metrics. 32 bytes.
+/// What one agent did this tick, for the energy ledger and metrics. 48 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct AgentTick {
@@ -288,6 +290,8 @@ pub struct AgentTick {
     /// or the lineage that last programmed the cultivating bot (0: none).
     pub meal_from: u32,
     pub meal_lineage: u32,
+    /// Energy bots passed to it this tick (`ecology.bot_kin_share`).
+    pub from_bots: f32,
 }
 
 /// It was alive at the start of the tick and acted.
@@ -326,7 +330,10 @@ pub struct BotTick {
     pub terraform_steps: u32,
     /// Entities it pushed this tick, counted once per step (bot work).
     pub moved: u32,
-    pub _pad: [u32; 2],
+    /// What it passes this step to its programmer's kin (`ecology.bot_kin_share`), as the
+    /// receiver gets it (rounded to the accumulators' fixed point).
+    pub step_gift: f32,
+    pub _pad: u32,
 }
 
 /// What one cell did this tick. 16 bytes.
@@ -518,6 +525,7 @@ pub struct Params {
     pub food_patches: u32,
     pub food_patch_radius_cells: f32,
     pub food_patch_period_ticks: u32,
+    pub bot_kin_share: f32,
 }
 
 /// Brain kinds as the shaders number them.
@@ -634,6 +642,7 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "income_gifts",
     "income_births",
     "income_theft",
+    "income_from_bots",
 ];
 
 /// Index of a metric column by name (compile-time checked in tests).

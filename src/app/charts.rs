@@ -311,7 +311,7 @@ fn share_plot(id: &'static str, height: f32) -> Plot<'static> {
 }
 
 /// Where the agents' income comes from, as shares stacked from eating up.
-const INCOME_SOURCES: [(&str, &str, Color32); 4] = [
+const INCOME_SOURCES: [(&str, &str, Color32); 5] = [
     ("income_eating", "eating", Color32::from_rgb(110, 190, 90)),
     (
         "income_gifts",
@@ -324,6 +324,11 @@ const INCOME_SOURCES: [(&str, &str, Color32); 4] = [
         Color32::from_gray(150),
     ),
     ("income_theft", "theft", Color32::from_rgb(220, 90, 80)),
+    (
+        "income_from_bots",
+        "from bots",
+        Color32::from_rgb(200, 160, 60),
+    ),
 ];
 
 /// What agents live on: each source's share of their income, stacked, over the history.

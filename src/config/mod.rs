@@ -70,6 +70,10 @@ pub struct EcologyConfig {
     pub food_patch_radius_cells: f32,
     /// Patches move to new random places every this many ticks (0: they stay put).
     pub food_patch_period_ticks: u32,
+    /// Each bot step a bot passes this fraction of the energy it holds (which it has from
+    /// eating and taking) to the nearest agent it sees of the kin group that last
+    /// programmed it; with none in sight it keeps it (0: bots pass nothing).
+    pub bot_kin_share: f32,
 }
 
 impl Default for EcologyConfig {
@@ -85,6 +89,7 @@ impl Default for EcologyConfig {
             food_patches: 0,
             food_patch_radius_cells: 8.0,
             food_patch_period_ticks: 0,
+            bot_kin_share: 0.0,
         }
     }
 }

@@ -221,6 +221,7 @@ impl Config {
             0.5,
             self.world.map_size as f64,
         );
+        range("ecology.bot_kin_share", e.bot_kin_share as f64, 0.0, 1.0);
         range(
             "ecology.food_patch_period_ticks",
             e.food_patch_period_ticks as f64,

@@ -282,6 +282,11 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
                     to_bots.push((c.idx, acc));
                 }
             }
+            let gift = kin_gift(p, st, b, me.energy, &near_agents);
+            if let Some((j, given)) = gift {
+                let to = to_agents.iter_mut().find(|(k, _)| *k == j);
+                to.expect("the receiver is an agent it sees").1.from_bots = given;
+            }
             let c = cell_index_of(p, me.pos);
             let cell = &st.cells[c];
             let mut cacc = CellAcc::default();
@@ -313,6 +318,7 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
                 + p.terraform_cost * terraform
                 + p.life_cost;
             r.step_stolen = super::hit_income(p, hit, hit_total);
+            r.step_gift = gift.map_or(0.0, |(_, given)| from_fixed(given));
             r.moved += moved;
             r.terraform_steps += u32::from(terraform > 0.0);
             (r, to_agents, to_bots, c, cacc)
@@ -343,6 +349,27 @@ pub fn bots_act(p: &Params, st: &State, sc: &mut Scratch) {
         t.bit_writers += cacc.bit_writers;
         t.bit_sum = t.bit_sum.wrapping_add(cacc.bit_sum);
     }
+}
+
+/// Under `ecology.bot_kin_share`, whom bot `b` holding `energy` passes its share to this
+/// step, and how much (fixed point): the nearest agent it sees (`near`, nearest first) of
+/// the kin group that last programmed it. None: it passes nothing.
+fn kin_gift(
+    p: &Params,
+    st: &State,
+    b: usize,
+    energy: f32,
+    near: &[Seen; BOT_VIEW],
+) -> Option<(u32, i32)> {
+    let programmer = st.bot_programmer[b];
+    if p.bot_kin_share <= 0.0 || programmer == 0 {
+        return None;
+    }
+    let to = near.iter().find(|c| {
+        c.idx != NONE && crate::layout::kin_key(&st.agents[c.idx as usize]) == programmer
+    })?;
+    let given = to_fixed(p.bot_kin_share * energy.max(0.0));
+    (given > 0).then_some((to.idx, given))
 }
 
 /// What agents and other bots did to a bot since it last gathered; zeroes the accumulator.
@@ -391,7 +418,8 @@ fn agent_gathers(p: &Params, st: &mut State, sc: &mut Scratch, i: usize) {
     let push = [from_fixed(taken.push[0]), from_fixed(taken.push[1])];
     let hit = from_fixed(taken.hit);
     let gate = from_fixed(taken.gate);
-    if push == [0.0, 0.0] && hit == 0.0 && gate == 0.0 {
+    let gift = from_fixed(taken.from_bots);
+    if push == [0.0, 0.0] && hit == 0.0 && gate == 0.0 && gift == 0.0 {
         return;
     }
     let from = a.pos;
@@ -403,6 +431,10 @@ fn agent_gathers(p: &Params, st: &mut State, sc: &mut Scratch, i: usize) {
     sc.agent_shift[step] = sc.agent_shift[step].max(moved_units(p, from, a.pos));
     a.energy += hit;
     t.hit_received += hit;
+    if gift != 0.0 {
+        a.energy += gift;
+        t.from_bots += gift;
+    }
     for m in 0..MESSAGE_LEN {
         a.other_message[m] = pulled(a.other_message[m], from_fixed(taken.message[m]), gate);
     }
@@ -440,7 +472,7 @@ pub fn bots_apply(p: &Params, st: &mut State, sc: &mut Scratch) {
         gather_into(p, &mut sc.bot_acc[b], bot, r);
         bot.pos[0] = wrap_coord(p, bot.pos[0] + p.move_speed * a[bot_act::MOVE_X]);
         bot.pos[1] = wrap_coord(p, bot.pos[1] + p.move_speed * a[bot_act::MOVE_Y]);
-        bot.energy += eaten - r.step_cost + r.step_stolen;
+        bot.energy += eaten - r.step_cost + r.step_stolen - r.step_gift;
         r.eaten += eaten;
         r.cost += r.step_cost;
         r.stolen += r.step_stolen;

@@ -87,6 +87,7 @@ pub fn add_acc(t: &mut AgentAcc, acc: &AgentAcc) {
     for m in 0..MESSAGE_LEN {
         t.message[m] = t.message[m].wrapping_add(acc.message[m]);
     }
+    t.from_bots = t.from_bots.wrapping_add(acc.from_bots);
 }
 
 /// Words of an `AgentAcc` and of a `CellAcc`.

@@ -134,6 +134,8 @@ const Q_EATEN_BOT_FARMS: usize = 56;
 /// What agents received from hits, and took with their own, where positive: income.
 const Q_GIFTS: usize = 57;
 const Q_THEFT: usize = 58;
+/// What bots passed to agents (`ecology.bot_kin_share`).
+const Q_FROM_BOTS: usize = 59;
 
 /// Sign bits of a message's first four components (WGSL `message_symbol`).
 pub fn message_symbol(m: &[f32]) -> u32 {
@@ -219,6 +221,7 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
                 acc[Q_STOLEN] += t.stolen;
                 acc[Q_GIFTS] += t.hit_received.max(0.0);
                 acc[Q_THEFT] += t.stolen.max(0.0);
+                acc[Q_FROM_BOTS] += t.from_bots;
                 acc[Q_DEATH] += t.death_energy;
                 acc[Q_CULTIVATION] += t.cultivation;
                 acc[Q_PROGRAMMING] += t.programming;
@@ -464,11 +467,13 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
         per(meals[M_BOT_CHANCE], meals[M_BOT_FOOD] * meals[M_EATEN]);
     // What agents live on: shares of their income, counting for each agent what hits
     // gave it and what its own hits took where they added to it, and new energy at birth.
-    let income = totals[Q_EATEN] + totals[Q_GIFTS] + birth_energy + totals[Q_THEFT];
+    let income =
+        totals[Q_EATEN] + totals[Q_GIFTS] + birth_energy + totals[Q_THEFT] + totals[Q_FROM_BOTS];
     row[col("income_eating")] = per(totals[Q_EATEN], income);
     row[col("income_gifts")] = per(totals[Q_GIFTS], income);
     row[col("income_births")] = per(birth_energy, income);
     row[col("income_theft")] = per(totals[Q_THEFT], income);
+    row[col("income_from_bots")] = per(totals[Q_FROM_BOTS], income);
     // The next tick's histogram slot starts empty.
     let next = (st.clock.tick as usize + 1) % comm::WINDOW_TICKS * comm::SLOT;
     st.comm_hist[next..next + comm::SLOT].fill(0);

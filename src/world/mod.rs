@@ -25,7 +25,7 @@ pub const INIT_TICK: u32 = u32::MAX;
 pub const MAX_METRIC_PARTIALS: usize = 256;
 /// Sums per partial; slot `SUMS` of a partial holds the largest generation seen, the
 /// `MEAL_SUMS` after it the `metrics_meals` pass's sums.
-pub const SUMS: usize = 59;
+pub const SUMS: usize = 60;
 pub const MEAL_SUMS: usize = 7;
 pub const MEALS_AT: usize = SUMS + 1;
 pub const PARTIAL_STRIDE: usize = MEALS_AT + MEAL_SUMS;
@@ -274,6 +274,7 @@ impl Params {
             food_patches: cfg.ecology.food_patches,
             food_patch_radius_cells: cfg.ecology.food_patch_radius_cells,
             food_patch_period_ticks: cfg.ecology.food_patch_period_ticks,
+            bot_kin_share: cfg.ecology.bot_kin_share,
         }
     }
 }

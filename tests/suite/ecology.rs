@@ -307,3 +307,86 @@ fn income_shares_say_what_agents_live_on() {
     let mut w = CpuWorld::new(&cfg, st);
     check("eaters", &w.tick(), 0);
 }
+
+/// A bot holding 40 units with a still program (Keep, memory all zero: it neither moves,
+/// eats nor hits), a stranger beside it and, further off, an agent of the kin group that
+/// programmed it. Zero brains: nobody writes into the bot.
+fn kin_bot(share: f32) -> (CpuWorld, usize, usize) {
+    let mut cfg = common::tiny();
+    cfg.brain = Brain::Zero;
+    cfg.agents.initial_agents = Some(0);
+    cfg.bots.count = 1;
+    cfg.costs.life_cost = 0.0;
+    cfg.bots.steps_per_tick = 2;
+    cfg.scenario.agents = vec![placed([101.0, 100.0], 2, [2.0, 0.0], &[])];
+    cfg.scenario.bots = vec![silico::config::BotPlacement {
+        pos: [100.0, 100.0],
+        count: 1,
+        step: [0.0, 0.0],
+        energy: Some(40.0),
+        program: silico::program::ProgramSpec::Op(silico::program::BotOp::Keep),
+        memory: silico::program::MemorySpec::Values {
+            move_x: 0.0,
+            move_y: 0.0,
+            push: 0.0,
+            eat: 0.0,
+            hit: 0.0,
+            gate: 0.0,
+            terraform: [0.0; 5],
+            bit_io: 0.0,
+            bit: 0.0,
+            write: 0.0,
+        },
+    }];
+    cfg.ecology.bot_kin_share = share;
+    let mut st = State::new(&cfg);
+    let slot = |x: f32| {
+        st.agents
+            .iter()
+            .position(|a| a.alive != 0 && (a.pos[0] - x).abs() < 1e-3)
+            .unwrap()
+    };
+    let (stranger, kin) = (slot(101.0), slot(103.0));
+    st.bot_programmer[0] = silico::layout::kin_key(&st.agents[kin]);
+    assert_ne!(
+        st.bot_programmer[0],
+        silico::layout::kin_key(&st.agents[stranger])
+    );
+    (CpuWorld::new(&cfg, st), stranger, kin)
+}
+
+/// Under `bot_kin_share` a bot passes its share of what it holds, each bot step, to the
+/// nearest agent it sees of its programmer's kin group, not to a nearer stranger; the
+/// energy moves (the ledger closes) and the income column names it.
+#[test]
+fn bots_pass_a_share_to_their_programmers_kin() {
+    let (mut w, stranger, kin) = kin_bot(0.0);
+    let row = w.tick();
+    assert_eq!(w.scratch.agent_tick[kin].from_bots, 0.0);
+    assert_eq!(row[col("income_from_bots")], 0.0);
+    let kept = w.state.bots[0].energy;
+
+    let (mut w, stranger2, kin2) = kin_bot(0.25);
+    assert_eq!((stranger2, kin2), (stranger, kin));
+    let row = w.tick();
+    // Two steps: 40 · 0.25, then 30 · 0.25 (to the accumulators' fixed point).
+    let got = w.scratch.agent_tick[kin].from_bots;
+    assert!((got - 17.5).abs() < 1e-3, "the kin agent got {got}");
+    assert_eq!(w.scratch.agent_tick[stranger].from_bots, 0.0);
+    let bot = w.state.bots[0].energy;
+    assert!(
+        (kept - bot - got).abs() < 1e-3,
+        "the bot paid {} for {got}",
+        kept - bot
+    );
+    assert!(
+        row[col("ledger_error")].abs() < 1e-2,
+        "the ledger closes: {}",
+        row[col("ledger_error")]
+    );
+    assert!(
+        row[col("income_from_bots")] > 0.99,
+        "{}",
+        row[col("income_from_bots")]
+    );
+}

@@ -313,6 +313,7 @@ fn every_pass_matches_cpu_with_the_ecology_switches() {
     e.food_patches = 3;
     e.food_patch_radius_cells = 4.0;
     e.food_patch_period_ticks = 9;
+    e.bot_kin_share = 0.5;
     check_passes(ctx, &cfg, 30);
 }
 
