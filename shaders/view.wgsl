@@ -85,6 +85,7 @@ const LINES_PUSHES: u32 = 2u;
 const COLOR_LINEAGE: u32 = 0u;
 const COLOR_ENERGY: u32 = 1u;
 const COLOR_MESSAGE: u32 = 2u;
+const COLOR_FOUNDER: u32 = 3u;
 
 struct TerrainOut {
     @builtin(position) clip: vec4<f32>,
@@ -312,6 +313,9 @@ fn vs_agent(@builtin(vertex_index) v: u32, @builtin(instance_index) inst: u32) -
         }
         case COLOR_MESSAGE: {
             color = 0.5 + 0.5 * tanh(vec3<f32>(a.self_message[0], a.self_message[1], a.self_message[2]));
+        }
+        case COLOR_FOUNDER: {
+            color = key_color(lineage_key(a.founder.x, a.founder.y));
         }
         default: {
             color = lineage_color(a);

@@ -80,20 +80,50 @@ pub enum AgentColors {
     Lineage,
     Energy,
     Message,
+    Founder,
 }
 
 impl AgentColors {
-    pub const ALL: [AgentColors; 3] = [
+    pub const ALL: [AgentColors; 4] = [
         AgentColors::Lineage,
         AgentColors::Energy,
         AgentColors::Message,
+        AgentColors::Founder,
     ];
 
     pub fn label(self) -> &'static str {
         match self {
-            AgentColors::Lineage => "lineage",
+            AgentColors::Lineage => "group (kin group or lineage, as measured)",
             AgentColors::Energy => "energy",
             AgentColors::Message => "message (first 3 → RGB)",
+            AgentColors::Founder => "founder's lineage",
+        }
+    }
+}
+
+/// A group whose living agents the view rings: a founder's lineage (the founder's id) or
+/// a kin group (`lineage::KIN_GROUP` and its key). Which one cannot be read off the id: an
+/// initial founder's id has the kin bit set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ringed {
+    Lineage(u64),
+    KinGroup(u64),
+}
+
+impl Ringed {
+    /// The group's id as `lineage::Grouping` gives it.
+    pub fn id(self) -> u64 {
+        match self {
+            Ringed::Lineage(l) | Ringed::KinGroup(l) => l,
+        }
+    }
+
+    /// A group of a `grouping`'s groups.
+    pub fn of(grouping: crate::lineage::Grouping, id: u64) -> Self {
+        if grouping.by_founder() {
+            Ringed::Lineage(id)
+        } else {
+            Ringed::KinGroup(id)
         }
     }
 }
@@ -242,7 +272,7 @@ pub struct ViewSettings {
     /// (slot, weight) of agents to mark, e.g. what the selected agent attends to.
     pub highlights: Vec<(usize, f32)>,
     /// A lineage whose living agents are marked.
-    pub highlight_lineage: Option<u64>,
+    pub highlight_lineage: Option<Ringed>,
 }
 
 impl ViewSettings {
@@ -311,11 +341,11 @@ impl ViewSettings {
             view_bots: cfg.agents.view_bots,
             highlight_lineage: self
                 .highlight_lineage
-                .map_or([0; 2], |l| [l as u32, (l >> 32) as u32]),
+                .map_or([0; 2], |g| [g.id() as u32, (g.id() >> 32) as u32]),
             highlight_lineage_on: match self.highlight_lineage {
                 None => 0,
-                Some(_) if crate::lineage::Grouping::of(cfg).by_founder() => 1,
-                Some(_) => 2,
+                Some(Ringed::Lineage(_)) => 1,
+                Some(Ringed::KinGroup(_)) => 2,
             },
             cultivated_gain: cfg.measures.cultivated_gain,
             _pad: [0; 3],

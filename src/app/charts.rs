@@ -146,6 +146,9 @@ pub struct ChartSettings {
     pub muller_log_time: bool,
     /// The Muller plot's x range as drawn (in its axis units).
     pub drawn_muller_x: Option<(f64, f64)>,
+    /// The Muller plot groups the living by founder in a world whose measures count kin
+    /// groups.
+    pub muller_founders: bool,
 }
 
 impl Default for ChartSettings {
@@ -162,6 +165,7 @@ impl Default for ChartSettings {
             drawn_lineages: 0,
             muller_log_time: false,
             drawn_muller_x: None,
+            muller_founders: false,
         }
     }
 }
@@ -372,19 +376,39 @@ fn income(ui: &mut egui::Ui, history: &History, st: &mut ChartSettings) {
     });
 }
 
+/// Whether `g` is one of `family`'s groups' kind.
+fn ringed_in(family: &super::family::Family, g: crate::view::Ringed) -> bool {
+    crate::view::Ringed::of(family.grouping(), g.id()) == g
+}
+
 /// The live Muller plot: each lineage's share of the living, stacked, in its agents'
 /// colours; clicking a band rings that lineage's living agents in the world view.
 fn lineages(
     ui: &mut egui::Ui,
-    family: &super::family::Family,
-    highlight: &mut Option<u64>,
+    families: &super::family::Families,
+    highlight: &mut Option<crate::view::Ringed>,
     st: &mut ChartSettings,
 ) {
+    let family = families.shown(st.muller_founders);
+    let ringed = |l: u64| crate::view::Ringed::of(family.grouping(), l);
+    let kin = !family.grouping().by_founder();
     ui.horizontal(|ui| {
-        ui.label(RichText::new("Lineages (share of the living)").strong());
+        let title = if kin { "Kin groups" } else { "Lineages" };
+        ui.label(RichText::new(format!("{title} (share of the living)")).strong());
         ui.checkbox(&mut st.muller_log_time, "log time")
             .on_hover_text("time axis in log(1 + tick): the first ticks of a long run widen");
+        if families.founders.is_some() {
+            ui.checkbox(&mut st.muller_founders, "founders")
+                .on_hover_text(
+                    "group the living by founder (their lineage) instead of by the kin groups \
+                 the measures count",
+                );
+        }
     });
+    let group_name = |g: crate::view::Ringed| match g {
+        crate::view::Ringed::KinGroup(l) => format!("kin group {:08x}", l as u32),
+        crate::view::Ringed::Lineage(l) => format!("lineage {l:016x}"),
+    };
     let mut m = family.muller(12);
     let log_time = st.muller_log_time;
     if log_time {
@@ -404,7 +428,7 @@ fn lineages(
         .zip(&m.shares)
         .map(|(l, s)| {
             let [r, g, b] = crate::muller::lineage_colour(*l);
-            let colour = if *highlight == Some(*l) {
+            let colour = if *highlight == Some(ringed(*l)) {
                 Color32::WHITE
             } else {
                 Color32::from_rgb(r, g, b)
@@ -429,9 +453,7 @@ fn lineages(
             let mut below = vec![0.0; n];
             for (l, shares, colour) in &bands {
                 let above: Vec<f64> = below.iter().zip(shares).map(|(b, s)| b + s).collect();
-                let name = l.map_or("other lineages".to_string(), |l| {
-                    format!("lineage {l:016x}")
-                });
+                let name = l.map_or("every other group".to_string(), |l| group_name(ringed(l)));
                 plot.add(FilledArea::new(name, &m.ticks, &below, &above).fill_color(*colour));
                 below = above;
             }
@@ -454,22 +476,24 @@ fn lineages(
                 top += shares[b];
                 (p.y <= top).then_some(*l)
             });
-            *highlight = match picked.flatten() {
-                Some(l) if *highlight != Some(l) => Some(l),
+            *highlight = match picked.flatten().map(ringed) {
+                Some(g) if *highlight != Some(g) => Some(g),
                 _ => None,
             };
         }
     }
-    ui.horizontal_wrapped(|ui| match highlight {
-        Some(l) => {
-            let alive = family
-                .lineages_now()
-                .iter()
-                .find(|(x, _)| x == l)
-                .map_or(0, |(_, c)| *c);
+    ui.horizontal_wrapped(|ui| match *highlight {
+        Some(g) => {
+            // Ringed from either grouping.
+            let alive = std::iter::once(&families.groups)
+                .chain(&families.founders)
+                .find(|f| ringed_in(f, g))
+                .and_then(|f| f.lineages_now().into_iter().find(|(x, _)| *x == g.id()))
+                .map_or(0, |(_, c)| c);
             ui.label(
                 RichText::new(format!(
-                    "ringed in the view: lineage {l:016x}, {alive} alive"
+                    "ringed in the view: {}, {alive} alive",
+                    group_name(g)
                 ))
                 .small(),
             );

@@ -17,6 +17,51 @@ pub struct Member {
     pub birth_tick: u64,
 }
 
+/// The world's groups as its measures count them, and, when those are kin groups, the
+/// founders' lineages beside them, so that the Muller plot can show either: a kin group
+/// can take over inside a founder's lineage, and a founder's line can hold many groups.
+pub struct Families {
+    pub groups: Family,
+    pub founders: Option<Family>,
+}
+
+impl Families {
+    pub fn from_agents(agents: &[Agent], grouping: Grouping) -> Self {
+        Self {
+            groups: Family::from_agents(agents, grouping),
+            founders: (!grouping.by_founder())
+                .then(|| Family::from_agents(agents, Grouping::default())),
+        }
+    }
+
+    fn each(&mut self) -> impl Iterator<Item = &mut Family> {
+        std::iter::once(&mut self.groups).chain(self.founders.as_mut())
+    }
+
+    /// `Family::add_history` for each.
+    pub fn add_history(&mut self, rows: &[Individual], now_tick: u64) {
+        self.each().for_each(|f| f.add_history(rows, now_tick));
+    }
+
+    /// `Family::record` for each.
+    pub fn record(&mut self, events: &mut [LifeEvent]) {
+        self.each().for_each(|f| f.record(events));
+    }
+
+    /// `Family::sample` for each.
+    pub fn sample(&mut self, tick: f64) {
+        self.each().for_each(|f| f.sample(tick));
+    }
+
+    /// The founders' lineages if asked and the world has kin groups, else the groups.
+    pub fn shown(&self, founders: bool) -> &Family {
+        match (&self.founders, founders) {
+            (Some(f), true) => f,
+            _ => &self.groups,
+        }
+    }
+}
+
 /// An individual and its recorded ancestors, nearest first.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ancestry {
@@ -48,6 +93,11 @@ pub struct Family {
 }
 
 impl Family {
+    /// What the groups are: founders' lineages or kin groups.
+    pub fn grouping(&self) -> Grouping {
+        self.grouping
+    }
+
     /// Start from the living agents of a world whose groups are `grouping`'s.
     pub fn from_agents(agents: &[Agent], grouping: Grouping) -> Self {
         let mut f = Family {

@@ -80,9 +80,9 @@ pub struct Session {
     ctx: Option<GpuContext>,
     pub history: History,
     /// Births, deaths and lineages seen so far (ancestry, the live Muller plot).
-    pub family: super::family::Family,
+    pub family: super::family::Families,
     /// A lineage whose living agents the view rings (picked in the Muller plot).
-    pub highlight_lineage: Option<u64>,
+    pub highlight_lineage: Option<crate::view::Ringed>,
     /// Piles of agents on one spot (mean position, count), which the view labels with
     /// their count, and the tick they were found at.
     pub piles: Vec<([f32; 2], u32)>,
@@ -145,7 +145,7 @@ impl Session {
     pub fn from_state(cfg: Config, state: State, ctx: Option<GpuContext>) -> Result<Self> {
         let world = make_world(&cfg, &state, ctx.as_ref())?;
         let family =
-            super::family::Family::from_agents(&state.agents, crate::lineage::Grouping::of(&cfg));
+            super::family::Families::from_agents(&state.agents, crate::lineage::Grouping::of(&cfg));
         let mut s = Self {
             cfg,
             pending: None,
@@ -285,7 +285,7 @@ impl Session {
     fn replace(&mut self, cfg: Config, state: State) -> Result<()> {
         self.world = make_world(&cfg, &state, self.ctx.as_ref())?;
         self.family =
-            super::family::Family::from_agents(&state.agents, crate::lineage::Grouping::of(&cfg));
+            super::family::Families::from_agents(&state.agents, crate::lineage::Grouping::of(&cfg));
         self.generation += 1;
         self.cfg = cfg;
         self.history.clear();

@@ -544,7 +544,7 @@ fn ancestry(ui: &mut egui::Ui, s: &Session, id: u64) {
     egui::CollapsingHeader::new("ancestry")
         .default_open(true)
         .show(ui, |ui| {
-            let Some(a) = s.family.ancestry(id) else {
+            let Some(a) = s.family.groups.ancestry(id) else {
                 ui.label(RichText::new("not recorded").weak());
                 return;
             };

@@ -519,11 +519,16 @@ fn clicking_a_muller_band_rings_its_lineage_and_the_inspector_shows_ancestry() {
         .state()
         .session
         .family
+        .groups
         .lineages_now()
         .iter()
         .map(|(l, _)| *l)
         .collect();
-    assert!(alive.contains(&picked), "{picked:x} is a living lineage");
+    assert_eq!(picked, silico::view::Ringed::Lineage(picked.id()));
+    assert!(
+        alive.contains(&picked.id()),
+        "{picked:?} is a living lineage"
+    );
     assert_eq!(
         h.state().ui.view.highlight_lineage,
         Some(picked),
@@ -549,6 +554,51 @@ fn clicking_a_muller_band_rings_its_lineage_and_the_inspector_shows_ancestry() {
     h.run();
     h.get_by_label("ancestry");
     assert!(h.query_all_by_label_contains("born tick").count() >= 1);
+}
+
+/// In a world whose measures count kin groups, the Muller plot shows them, and on asking
+/// the founders' lineages instead; a band of either rings its own kind of group.
+#[test]
+fn the_muller_plot_shows_kin_groups_or_founders() {
+    use silico::view::Ringed;
+    let mut cfg = tiny();
+    cfg.measures.kin_ticks = 5;
+    let mut h = harness(cfg);
+    pause_and_step(&mut h, 30);
+    h.get_by_label("Kin groups (share of the living)");
+    let pick = |h: &mut Harness<'static, App>| {
+        h.state_mut().session.highlight_lineage = None;
+        let rect = muller_rect(h);
+        click_at(h, rect.center());
+        h.run();
+        h.state().session.highlight_lineage.expect("a band picked")
+    };
+    let kin = pick(&mut h);
+    assert!(matches!(kin, Ringed::KinGroup(_)), "{kin:?}");
+    h.get_by_label_contains("ringed in the view: kin group");
+    let groups = h.state().session.family.groups.lineages_now();
+    h.get_by_label("founders").click();
+    h.run();
+    h.run();
+    h.get_by_label("Lineages (share of the living)");
+    let founder = pick(&mut h);
+    assert!(matches!(founder, Ringed::Lineage(_)), "{founder:?}");
+    let founders = h
+        .state()
+        .session
+        .family
+        .founders
+        .as_ref()
+        .unwrap()
+        .lineages_now();
+    h.get_by_label_contains("ringed in the view: lineage");
+    assert_eq!(h.state().ui.view.highlight_lineage, Some(founder));
+    // Fewer founders' lineages than kin groups survive 30 ticks of kin groups rooted
+    // every 5: the two plots differ.
+    assert!(
+        founders.len() < groups.len(),
+        "{founders:?} against {groups:?}"
+    );
 }
 
 #[test]
@@ -638,20 +688,21 @@ fn the_muller_plot_is_in_view_on_a_small_screen() {
     assert!(rect.bottom() <= 648.0, "the Muller plot ends at {rect:?}");
 }
 
-/// What agents live on is one stacked panel: eating at the bottom, then gifts, births
-/// and theft, each band as thick as its share.
+/// What agents live on is one stacked panel: eating at the bottom, then gifts, births,
+/// theft and what bots passed on, each band as thick as its share.
 #[test]
 fn income_by_source_is_stacked_from_eating_up() {
     let mut h = harness(tiny());
     crafted_history(&mut h, 50, |_, row| {
-        set(row, "income_eating", 0.7);
+        set(row, "income_eating", 0.6);
         set(row, "income_gifts", 0.2);
         set(row, "income_births", 0.1);
+        set(row, "income_from_bots", 0.1);
     });
     h.get_by_label("What agents live on (share of income)");
     let tops = h.state().ui.charts.drawn_income.clone();
-    let want = [0.7, 0.9, 1.0, 1.0];
-    assert_eq!(tops.len(), 4, "{tops:?}");
+    let want = [0.6, 0.8, 0.9, 0.9, 1.0];
+    assert_eq!(tops.len(), 5, "{tops:?}");
     for (got, want) in tops.iter().zip(want) {
         assert!((got - want).abs() < 1e-6, "{tops:?}");
     }

@@ -213,7 +213,7 @@ fn a_highlighted_group_rings_its_agents_and_no_others() {
         let mut r = ViewRenderer::new(&ctx.device, IMAGE_FORMAT);
         let mut settings = ViewSettings::whole_world(&cfg, [size, size]);
         let plain = render_image(&ctx, &mut r, &world, &cfg, &settings, [size, size]).unwrap();
-        settings.highlight_lineage = Some(group);
+        settings.highlight_lineage = Some(silico::view::Ringed::of(grouping, group));
         let ringed = render_image(&ctx, &mut r, &world, &cfg, &settings, [size, size]).unwrap();
         // Pixels that changed within 16 pixels of each agent.
         let changed = |p: [f32; 2]| {
@@ -241,4 +241,45 @@ fn a_highlighted_group_rings_its_agents_and_no_others() {
         );
         assert_eq!(changed(state.agents[b].pos), 0, "{what}: the other is not");
     }
+}
+
+/// Coloured by founder, two agents of one founder's line in different kin groups look
+/// alike; coloured by group (kin groups counted), they do not.
+#[test]
+fn founder_colours_join_the_kin_groups_of_one_line() {
+    use silico::view::{render_image, AgentColors, ViewRenderer, ViewSettings, IMAGE_FORMAT};
+    let Some(ctx) = common::gpu() else { return };
+    let mut cfg = common::tiny();
+    cfg.world.map_size = 16;
+    cfg.agents.initial_agents = Some(2);
+    cfg.agents.min_agents = Some(0);
+    cfg.bots.count = 0;
+    cfg.measures.kin_ticks = 50;
+    let mut state = silico::world::State::new(&cfg);
+    let cell_units = cfg.world_size() / 16.0;
+    let living: Vec<usize> = (0..state.agents.len())
+        .filter(|&i| state.agents[i].alive != 0)
+        .collect();
+    let (a, b) = (living[0], living[1]);
+    state.agents[a].pos = [4.5 * cell_units, 8.5 * cell_units];
+    state.agents[b].pos = [12.5 * cell_units, 8.5 * cell_units];
+    state.agents[b].founder = state.agents[a].founder;
+    // Keys as kin groups get them (hashes spread over the hue circle).
+    state.agents[a].kin = silico::world::lineage_key(1, 2);
+    state.agents[b].kin = silico::world::lineage_key(3, 4);
+    let size = 256u32;
+    let world = silico::sim::World::on_context(ctx.clone(), &cfg, &state).unwrap();
+    let mut r = ViewRenderer::new(&ctx.device, IMAGE_FORMAT);
+    let mut settings = ViewSettings::whole_world(&cfg, [size, size]);
+    let s = size as f32 / cfg.world_size();
+    let mut colours = |colors: AgentColors| {
+        settings.agent_colors = colors;
+        let img = render_image(&ctx, &mut r, &world, &cfg, &settings, [size, size]).unwrap();
+        let px = |p: [f32; 2]| *img.get_pixel((p[0] * s) as u32, (p[1] * s) as u32);
+        (px(state.agents[a].pos), px(state.agents[b].pos))
+    };
+    let (ka, kb) = colours(AgentColors::Lineage);
+    assert_ne!(ka, kb, "two kin groups have their own colours");
+    let (fa, fb) = colours(AgentColors::Founder);
+    assert_eq!(fa, fb, "one founder, one colour");
 }
