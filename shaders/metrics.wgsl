@@ -32,7 +32,7 @@
 @group(0) @binding(20) var<storage, read_write> lineage_eaten: array<atomic<u32>>;
 // @genome_pages read
 
-const METRIC_COUNT: u32 = 95u;
+const METRIC_COUNT: u32 = 96u;
 // src/layout.rs DIVERSITY_SAMPLE, DIVERSITY_EVERY_TICKS.
 const DIVERSITY_SAMPLE: u32 = 16u;
 const DIVERSITY_EVERY_TICKS: u32 = 16u;
@@ -444,7 +444,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     let alive = totals[Q_ALIVE];
     let actors = totals[Q_ACTORS];
     let n_cells = params.map_size * params.map_size;
-    var row: array<f32, 95>;
+    var row: array<f32, 96>;
     row[0] = f32(clock.tick) + 1.0;
     row[1] = alive;
     row[2] = f32(ctl.births);
@@ -539,6 +539,7 @@ fn metrics(@builtin(local_invocation_index) t: u32) {
     row[92] = per(birth_energy, income);
     row[93] = per(totals[Q_THEFT], income);
     row[94] = per(totals[Q_FROM_BOTS], income);
+    row[95] = totals[Q_FROM_BOTS];
     metrics_prev[0] = totals[Q_ENERGY];
     metrics_prev[1] = totals[Q_TERRAIN];
     metrics_prev[2] = totals[Q_BOT_ENERGY];

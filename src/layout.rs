@@ -643,6 +643,7 @@ pub const METRIC_COLUMNS: &[&str] = &[
     "income_births",
     "income_theft",
     "income_from_bots",
+    "ledger_from_bots",
 ];
 
 /// Index of a metric column by name (compile-time checked in tests).

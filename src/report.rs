@@ -509,7 +509,11 @@ pub const INCOME_SOURCES: &[(&str, &str)] = &[
     ("ledger_hit_received", "hits and gifts received (net)"),
     ("ledger_stolen", "theft"),
     ("ledger_birth_energy", "births and respawns"),
+    ("ledger_from_bots", "from bots"),
 ];
+
+/// Sources a run written before they existed lacks: read as 0 there.
+const INCOME_SOURCES_ADDED_LATER: &[&str] = &["ledger_from_bots"];
 
 /// Per group (an experiment's variant, or a run): its runs' mean income per tick from each
 /// source over the second half of each run, averaged over the runs.
@@ -519,7 +523,9 @@ pub fn income_by_source(runs: &[Run]) -> Vec<(String, usize, Vec<f64>)> {
         let per_source: Option<Vec<f64>> = INCOME_SOURCES
             .iter()
             .map(|(c, _)| {
-                let pts = r.second_half(c)?;
+                let Some(pts) = r.second_half(c) else {
+                    return INCOME_SOURCES_ADDED_LATER.contains(c).then_some(0.0);
+                };
                 Some(pts.iter().sum::<f64>() / pts.len() as f64)
             })
             .collect();

@@ -474,6 +474,7 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     row[col("income_births")] = per(birth_energy, income);
     row[col("income_theft")] = per(totals[Q_THEFT], income);
     row[col("income_from_bots")] = per(totals[Q_FROM_BOTS], income);
+    row[col("ledger_from_bots")] = totals[Q_FROM_BOTS];
     // The next tick's histogram slot starts empty.
     let next = (st.clock.tick as usize + 1) % comm::WINDOW_TICKS * comm::SLOT;
     st.comm_hist[next..next + comm::SLOT].fill(0);

@@ -72,6 +72,40 @@ fn a_report_plots_every_group_and_tabulates_every_run() {
         );
     }
     assert!(mean("ledger_eaten_by_agents") > 0.0, "the agents ate");
+    // A run written before bots could pass energy on has no ledger_from_bots: it counts
+    // as 0, and the run keeps its other sources.
+    let k = header
+        .iter()
+        .position(|h| *h == "ledger_from_bots")
+        .unwrap();
+    let old_csv: String = metrics
+        .lines()
+        .map(|l| {
+            let mut v: Vec<&str> = l.split(',').collect();
+            v.remove(k);
+            v.join(",") + "\n"
+        })
+        .collect();
+    let old = dir.path().join("old/world");
+    std::fs::create_dir_all(&old).unwrap();
+    for f in ["summary.json", "config.ron"] {
+        let from = dir.path().join("runs/world").join(f);
+        if from.is_file() {
+            std::fs::copy(from, old.join(f)).unwrap();
+        }
+    }
+    std::fs::write(old.join("metrics.csv"), old_csv).unwrap();
+    let old_income =
+        silico::report::income_by_source(&[
+            silico::report::Run::load(&old, "world".into()).unwrap()
+        ]);
+    assert_eq!(old_income.len(), 1, "the old run still counts");
+    let from_bots = silico::report::INCOME_SOURCES
+        .iter()
+        .position(|(c, _)| *c == "ledger_from_bots")
+        .unwrap();
+    assert_eq!(old_income[0].2[from_bots], 0.0);
+    assert_eq!(old_income[0].2[0], income[0].2[0]);
     assert!(
         md.contains("## What agents live on") && md.contains("| world | 1 |"),
         "{md}"
