@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::runs::Summary;
 use crate::sim::{BackendKind, World};
 use crate::world::{checkpoint, metric_index, State, METRIC_COLUMNS};
 
@@ -184,22 +185,6 @@ impl RunOptions {
     }
 }
 
-#[derive(Serialize)]
-pub struct Summary {
-    pub ticks: u64,
-    pub ticks_run: u64,
-    pub wall_s: f64,
-    pub ticks_per_s: f64,
-    pub agent_ticks_per_s: f64,
-    pub population: u64,
-    pub state_hash: String,
-    pub adapter: String,
-    pub backend: BackendKind,
-    pub config_digest: String,
-    pub resumed_from: Option<String>,
-    pub interrupted: bool,
-}
-
 /// Resolve what a run starts from: a fresh world, or a checkpoint (with a fork's changes).
 fn starting_point(opts: &RunOptions) -> Result<(Config, State, Option<String>)> {
     match &opts.resume {
@@ -246,7 +231,7 @@ fn default_out_dir(cfg: &Config, config_path: Option<&Path>) -> PathBuf {
     PathBuf::from("runs").join(format!(
         "{stem}-seed{}-{}",
         cfg.seed,
-        crate::outdir::stamp()
+        crate::runs::outdir::stamp()
     ))
 }
 
@@ -281,7 +266,8 @@ impl MetricsCsv {
                 }
             }
         }
-        let file = crate::outdir::rewrite_for_append(path, std::iter::once(header).chain(kept))?;
+        let file =
+            crate::runs::outdir::rewrite_for_append(path, std::iter::once(header).chain(kept))?;
         Ok(Self {
             file,
             path: path.to_path_buf(),
@@ -417,7 +403,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         .unwrap_or_else(|| default_out_dir(&cfg, opts.cfg.config.as_deref()));
     // A folder holding another run is refused before anything is built or written.
     if !opts.overwrite {
-        crate::outdir::prepare_run_dir(&out, opts.resume.as_deref(), false)?;
+        crate::runs::outdir::prepare_run_dir(&out, opts.resume.as_deref(), false)?;
     }
     let record_bits = cfg.scenario.record_bits && cfg.bots.count > 0;
     let first_bits = record_bits.then(|| {
@@ -431,7 +417,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
     let start_agents = state.agents.clone();
     let (mut world, why) = make_world(&cfg, state, opts.backend)?;
     world.collect_events(true);
-    let _lock = crate::outdir::lock_for_run(&out, opts.resume.as_deref(), opts.overwrite)?;
+    let _lock = crate::runs::outdir::lock_for_run(&out, opts.resume.as_deref(), opts.overwrite)?;
     let ckpt_dir = out.join("checkpoints");
     // checkpoints/ only where there will be some (periodic ones, or an interruption's).
     let make_ckpt_dir = || {
@@ -601,15 +587,12 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         population: final_state.population() as u64,
         state_hash: final_state.hash(),
         adapter: world.adapter(),
-        backend: world.backend(),
+        backend: Some(world.backend()),
         config_digest: cfg.digest(),
         resumed_from,
         interrupted,
     };
-    fs::write(
-        out.join("summary.json"),
-        serde_json::to_string_pretty(&summary)?,
-    )?;
+    summary.write(&out)?;
     eprintln!(
         "silico: {} ticks ({} this run) in {:.1}s, {:.1} ticks/s, population {}; results in {}",
         summary.ticks,

@@ -60,7 +60,7 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         jobs: usize,
         /// Run only the pairs whose index is I modulo N (0 <= I < N).
-        #[arg(long, value_name = "I/N", value_parser = crate::experiment::parse_shard)]
+        #[arg(long, value_name = "I/N", value_parser = crate::science::experiment::parse_shard)]
         shard: Option<(usize, usize)>,
         /// Write DIR/<name>.sbatch, a Slurm job array of shards writing into DIR, and stop.
         #[arg(long, value_name = "DIR")]
@@ -112,13 +112,13 @@ pub enum Command {
         out: Option<PathBuf>,
         /// Knockouts, comma-separated (default: all).
         #[arg(long, value_enum, value_delimiter = ',')]
-        knockouts: Vec<crate::ablate::Knockout>,
+        knockouts: Vec<crate::science::ablate::Knockout>,
         /// Forks of each kind with different random streams (the first keeps the run's).
         #[arg(long, default_value_t = 3)]
         replicates: u32,
         /// The population whose forks give the chance level.
         #[arg(long, value_enum, default_value_t)]
-        naive: crate::ablate::Naive,
+        naive: crate::science::ablate::Naive,
         /// auto: a hardware GPU, else the CPU engine; gpu or cpu force one.
         #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
         backend: BackendChoice,

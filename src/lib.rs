@@ -33,26 +33,20 @@
 //! assert_eq!(world.state.tick(), 1);
 //! ```
 
-pub mod ablate;
 pub mod app;
 pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod cpu;
 pub mod error;
-pub mod evidence;
-pub mod experiment;
 pub mod gpu;
 pub mod layout;
 pub mod lineage;
-pub mod muller;
-pub mod outdir;
 pub mod program;
-pub mod report;
 pub mod rng;
+pub mod runs;
 pub mod schedule;
-pub mod search;
+pub mod science;
 pub mod sim;
-pub mod stats;
 pub mod view;
 pub mod world;

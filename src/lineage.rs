@@ -272,7 +272,7 @@ impl LineageCsv {
                 parent.offspring += 1;
             }
         }
-        let file = crate::outdir::rewrite_for_append(
+        let file = crate::runs::outdir::rewrite_for_append(
             path,
             std::iter::once(HEADER.to_string()).chain(kept.iter().map(Individual::row)),
         )?;

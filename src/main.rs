@@ -137,10 +137,10 @@ fn dispatch(cli: Cli) -> Result<()> {
                     .unwrap_or(std::path::Path::new("."))
                     .join(format!("ablate-tick{tick}"))
             });
-            let spec = silico::ablate::AblateSpec {
+            let spec = silico::science::ablate::AblateSpec {
                 ticks,
                 knockouts: if knockouts.is_empty() {
-                    silico::ablate::Knockout::ALL.to_vec()
+                    silico::science::ablate::Knockout::ALL.to_vec()
                 } else {
                     knockouts
                 },
@@ -148,7 +148,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 naive,
                 variants: Vec::new(),
             };
-            let a = silico::ablate::ablate(&silico::ablate::AblateOptions {
+            let a = silico::science::ablate::ablate(&silico::science::ablate::AblateOptions {
                 checkpoint,
                 spec,
                 out: out.clone(),
@@ -174,7 +174,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             backend,
             quiet,
         }) => {
-            let search = silico::search::Search::load(&file)?;
+            let search = silico::science::search::Search::load(&file)?;
             let started = std::time::Instant::now();
             let ran = if rank_only {
                 0
@@ -207,7 +207,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Collect { dir }) => {
-            let n = silico::experiment::collect(&dir)?;
+            let n = silico::science::experiment::collect(&dir)?;
             println!("{n} runs: {0}/results.csv, {0}/summary.md", dir.display());
             Ok(())
         }
@@ -216,7 +216,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             out,
             founders,
         }) => {
-            for f in silico::report::write_grouped(&dirs, &out, founders)? {
+            for f in silico::science::report::write_grouped(&dirs, &out, founders)? {
                 println!("wrote {}", f.display());
             }
             Ok(())
@@ -227,10 +227,10 @@ fn dispatch(cli: Cli) -> Result<()> {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let kind = if text.contains("designs:") {
-                silico::search::Search::load(&file)?;
+                silico::science::search::Search::load(&file)?;
                 "search"
             } else if text.contains("variants:") {
-                silico::experiment::Experiment::load(&file)?;
+                silico::science::experiment::Experiment::load(&file)?;
                 "experiment"
             } else {
                 let cfg = silico::world::load_config(&file)?;
@@ -304,7 +304,7 @@ fn experiment(
     backend: BackendChoice,
     quiet: bool,
 ) -> Result<()> {
-    use silico::experiment as ex;
+    use silico::science::experiment as ex;
     let exp = ex::Experiment::load(file)?;
     let pairs = exp.pairs();
     if let Some(dir) = emit_slurm {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A sampled mutation score of a module that guards data or verdicts (not part of CI):
-#   bash tests/mutants.sh MODULE [SHARD]     e.g. bash tests/mutants.sh src/outdir.rs 0/12
+#   bash tests/mutants.sh MODULE [SHARD]     e.g. bash tests/mutants.sh src/runs/outdir.rs 0/12
 # Needs `cargo install cargo-mutants`. Mutates a git worktree of HEAD (the checkout is
 # never touched) built in its own target folder (MUTANTS_TARGET_DIR, default
 # target/mutants/build), so other builds can go on, and runs the
@@ -8,12 +8,12 @@
 # Results: target/mutants/<module>/mutants.out (caught.txt, missed.txt, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-module="${1:?give a module, e.g. src/outdir.rs}"
+module="${1:?give a module, e.g. src/runs/outdir.rs}"
 shard="${2:-0/8}"
 case "$module" in
-  src/stats.rs) filters=(stats:: experiment::targets experiment::knockout_losses) ;;
-  src/evidence.rs) filters=(evidence:: experiment:: report::) ;;
-  src/outdir.rs) filters=(outdir:: cli::) ;;
+  src/science/stats.rs) filters=(stats:: experiment::targets experiment::knockout_losses) ;;
+  src/science/evidence.rs) filters=(evidence:: experiment:: report::) ;;
+  src/runs/outdir.rs) filters=(outdir:: cli::) ;;
   src/world/checkpoint.rs)
     filters=(checkpoint:: cli::run_writes cli::corrupt cli::keep_checkpoints cli::a_missing
       fuzz::damaged determinism::cpu_resume) ;;

@@ -3,15 +3,15 @@
 //! name, so a new column appears without new UI code; the emergence dashboard above them
 //! (`dashboard.rs`); and a control run's metrics (`--compare`) drawn dashed on each.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use egui::{Color32, RichText};
 use egui_plot::{FilledArea, Line, LineStyle, Plot, PlotPoint, PlotPoints};
 
 use super::dashboard;
+use super::history::{column, thin, Compare, History};
 use super::session::Session;
 use crate::world::METRIC_COLUMNS;
 
@@ -52,25 +52,6 @@ pub fn group_of(column: &str) -> Option<&'static str> {
     })
 }
 
-/// The index of a metric column the code names (a name that is no column is a bug).
-pub fn column(name: &str) -> usize {
-    METRIC_COLUMNS
-        .iter()
-        .position(|c| *c == name)
-        .unwrap_or_else(|| panic!("no metrics column `{name}`"))
-}
-
-/// Indices of at most about `max` of `n` rows, evenly spaced, the last always kept: what a
-/// plot a few hundred pixels wide can show.
-pub fn thin(n: usize, max: usize) -> Vec<usize> {
-    let step = n.div_ceil(max.max(1)).max(1);
-    let mut keep: Vec<usize> = (0..n).step_by(step).collect();
-    if n > 0 && keep.last() != Some(&(n - 1)) {
-        keep.push(n - 1);
-    }
-    keep
-}
-
 /// What a column means, from the table in docs/metrics.md (compiled in, so the hover text
 /// and the documentation cannot differ).
 pub fn description(name: &str) -> Option<&'static str> {
@@ -90,39 +71,6 @@ pub fn description(name: &str) -> Option<&'static str> {
         })
         .get(name)
         .map(String::as_str)
-}
-
-/// A run's metrics loaded to compare with (typically a control), drawn dashed.
-pub struct Compare {
-    pub path: PathBuf,
-    pub history: History,
-}
-
-impl Compare {
-    /// `path` is a run directory (its metrics.csv is read) or a metrics.csv.
-    pub fn load(path: &Path) -> Result<Compare, String> {
-        let csv = if path.is_dir() {
-            path.join("metrics.csv")
-        } else {
-            path.to_path_buf()
-        };
-        if !csv.exists() {
-            return Err(format!(
-                "{}: no metrics.csv to compare with (give a run directory or its metrics.csv)",
-                csv.display()
-            ));
-        }
-        let mut history = History::new(usize::MAX / 2);
-        history.load_csv(&csv, u64::MAX)?;
-        if history.is_empty() {
-            return Err(format!("{}: no rows to compare with", csv.display()));
-        }
-        history.make_contiguous();
-        Ok(Compare {
-            path: path.to_path_buf(),
-            history,
-        })
-    }
 }
 
 /// The chart panel's settings and what it drew last frame.
@@ -427,7 +375,7 @@ fn lineages(
         .iter()
         .zip(&m.shares)
         .map(|(l, s)| {
-            let [r, g, b] = crate::muller::lineage_colour(*l);
+            let [r, g, b] = crate::science::muller::lineage_colour(*l);
             let colour = if *highlight == Some(ringed(*l)) {
                 Color32::WHITE
             } else {
@@ -659,112 +607,6 @@ pub fn y_range(ys: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     Some((lo - pad, hi + pad))
 }
 
-/// The last `capacity` rows of every metric column, as plot points (x = tick).
-pub struct History {
-    capacity: usize,
-    columns: Vec<VecDeque<PlotPoint>>,
-}
-
-impl History {
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            capacity: capacity.max(2),
-            columns: vec![VecDeque::new(); METRIC_COLUMNS.len()],
-        }
-    }
-
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    pub fn set_capacity(&mut self, capacity: usize) {
-        self.capacity = capacity.max(2);
-        for c in &mut self.columns {
-            while c.len() > self.capacity {
-                c.pop_front();
-            }
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.columns[0].len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn clear(&mut self) {
-        self.columns.iter_mut().for_each(VecDeque::clear);
-    }
-
-    /// Append one metrics row (METRIC_COLUMNS order).
-    pub fn push(&mut self, row: &[f32]) {
-        let tick = f64::from(row[0]);
-        for (c, v) in self.columns.iter_mut().zip(row) {
-            if c.len() == self.capacity {
-                c.pop_front();
-            }
-            c.push_back(PlotPoint::new(tick, f64::from(*v)));
-        }
-    }
-
-    /// The latest value of a column.
-    pub fn last(&self, column: usize) -> Option<f64> {
-        self.columns[column].back().map(|p| p.y)
-    }
-
-    /// Lay every column out as one slice, so `contiguous` can lend them to the plots.
-    pub fn make_contiguous(&mut self) {
-        for c in &mut self.columns {
-            c.make_contiguous();
-        }
-    }
-
-    /// A column's points (all of them after `make_contiguous`), plotted without a copy.
-    pub fn contiguous(&self, column: usize) -> &[PlotPoint] {
-        self.columns[column].as_slices().0
-    }
-
-    /// Take in a run's metrics.csv up to `last_tick` (so a checkpoint opened from a run
-    /// shows how it got there). Returns the rows read; a file with other columns is refused.
-    pub fn load_csv(&mut self, path: &Path, last_tick: u64) -> Result<usize, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut lines = text.lines();
-        let header = lines.next().unwrap_or("");
-        if header != METRIC_COLUMNS.join(",") {
-            return Err(format!(
-                "{}: its columns are not this version's metrics.csv columns",
-                path.display()
-            ));
-        }
-        let mut n = 0;
-        for line in lines {
-            let row: Result<Vec<f32>, _> = line.split(',').map(str::parse::<f32>).collect();
-            let Ok(row) = row else {
-                return Err(format!("{}: unreadable row {}", path.display(), n + 2));
-            };
-            if row.len() != METRIC_COLUMNS.len() || row[0] as u64 > last_tick {
-                break;
-            }
-            self.push(&row);
-            n += 1;
-        }
-        Ok(n)
-    }
-
-    /// Write the history as CSV with the metrics.csv header.
-    pub fn write_csv(&self, path: &Path) -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-        writeln!(out, "{}", METRIC_COLUMNS.join(","))?;
-        for i in 0..self.len() {
-            let row: Vec<String> = self.columns.iter().map(|c| c[i].y.to_string()).collect();
-            writeln!(out, "{}", row.join(","))?;
-        }
-        out.flush()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -811,15 +653,6 @@ mod tests {
     }
 
     #[test]
-    fn thinning_keeps_the_ends_and_at_most_about_max() {
-        assert_eq!(thin(0, 10), Vec::<usize>::new());
-        assert_eq!(thin(5, 10), vec![0, 1, 2, 3, 4]);
-        let t = thin(20_000, 600);
-        assert!(t.len() <= 602 && t.len() >= 500, "{}", t.len());
-        assert_eq!((t[0], *t.last().unwrap()), (0, 19_999));
-    }
-
-    #[test]
     fn counts_spanning_decades_go_on_a_log_axis() {
         let pts = |ys: &[f64]| -> Vec<PlotPoint> {
             ys.iter()
@@ -830,61 +663,5 @@ mod tests {
         assert_eq!(wants_log(&pts(&[0.0, 2.0, 50.0, 4_000.0])), Some(2.0));
         assert_eq!(wants_log(&pts(&[0.5, 0.9])), None);
         assert_eq!(wants_log(&pts(&[-1.0, 1.0, 10_000.0])), None);
-    }
-
-    #[test]
-    fn a_compare_run_is_a_directory_or_its_metrics_csv() {
-        let dir = tempfile::tempdir().unwrap();
-        let err = Compare::load(dir.path()).err().unwrap();
-        assert!(err.contains("metrics.csv"), "{err}");
-        let mut h = History::new(10);
-        let mut row = vec![0.0f32; METRIC_COLUMNS.len()];
-        row[0] = 10.0;
-        h.push(&row);
-        h.write_csv(&dir.path().join("metrics.csv")).unwrap();
-        assert_eq!(Compare::load(dir.path()).unwrap().history.len(), 1);
-        let csv = dir.path().join("metrics.csv");
-        assert_eq!(Compare::load(&csv).unwrap().history.len(), 1);
-    }
-
-    #[test]
-    fn history_round_trips_through_csv() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut h = History::new(100);
-        for t in 1..=10 {
-            let mut row = vec![0.5f32; METRIC_COLUMNS.len()];
-            row[0] = t as f32;
-            h.push(&row);
-        }
-        let path = dir.path().join("m.csv");
-        h.write_csv(&path).unwrap();
-        let mut back = History::new(100);
-        assert_eq!(
-            back.load_csv(&path, 7),
-            Ok(7),
-            "rows up to the checkpoint's tick"
-        );
-        assert_eq!(back.last(0), Some(7.0));
-        std::fs::write(&path, "tick,other\n1,2\n").unwrap();
-        assert!(back.load_csv(&path, 7).unwrap_err().contains("columns"));
-    }
-
-    #[test]
-    fn history_keeps_the_latest_rows() {
-        let mut h = History::new(3);
-        for t in 0..5 {
-            let mut row = vec![0.0f32; METRIC_COLUMNS.len()];
-            row[0] = t as f32;
-            row[1] = 10.0 * t as f32;
-            h.push(&row);
-        }
-        assert_eq!(h.len(), 3);
-        h.make_contiguous();
-        let ticks: Vec<f64> = h.contiguous(0).iter().map(|p| p.x).collect();
-        assert_eq!(ticks, vec![2.0, 3.0, 4.0]);
-        assert_eq!(h.last(1), Some(40.0));
-        h.set_capacity(2);
-        h.make_contiguous();
-        assert_eq!(h.contiguous(1)[0].y, 30.0);
     }
 }

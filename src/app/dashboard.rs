@@ -12,7 +12,7 @@
 use egui::{Color32, RichText};
 use egui_plot::{FilledArea, Line, LineStyle, Plot, PlotPoints};
 
-use super::charts::{column, thin, History};
+use super::history::{column, thin, History};
 
 /// Where a headline's chance level comes from.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::lineage::{completed, id64, Grouping, Individual};
-use crate::muller::Muller;
+use crate::science::muller::Muller;
 use crate::world::{Agent, LifeEvent, EVENT_BIRTH, EVENT_DEATH, NONE};
 
 /// What is known of one individual.

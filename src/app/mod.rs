@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod dashboard;
 pub mod family;
+pub mod history;
 pub mod prefs;
 pub mod session;
 pub mod ui;
@@ -453,7 +454,7 @@ fn save_capture(ctx: &GpuContext, picture: &view::Picture, path: &Path) -> Resul
 fn start_session(opts: &AppOptions, ctx: Option<GpuContext>) -> Result<Session> {
     let compare = match &opts.compare {
         Some(path) => {
-            Some(charts::Compare::load(path).map_err(|e| anyhow::anyhow!("--compare {e}"))?)
+            Some(history::Compare::load(path).map_err(|e| anyhow::anyhow!("--compare {e}"))?)
         }
         None => None,
     };

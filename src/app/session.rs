@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 
-use super::charts::History;
+use super::history::History;
 use crate::config::Config;
 use crate::gpu::GpuContext;
 use crate::program::{disassemble, selected_op, BotOp, ProgramSpec, OPS};
@@ -89,7 +89,7 @@ pub struct Session {
     piles_tick: Option<u64>,
     piles_pending: Option<(u64, PendingReads)>,
     /// Another run's metrics to compare with (`--compare`), drawn dashed.
-    pub compare: Option<super::charts::Compare>,
+    pub compare: Option<super::history::Compare>,
     pub playing: bool,
     /// Ticks run per frame while playing.
     pub ticks_per_frame: u32,
@@ -337,7 +337,7 @@ impl Session {
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let kept = if path.exists() {
-            Some(crate::outdir::move_aside(path)?)
+            Some(crate::runs::outdir::move_aside(path)?)
         } else {
             None
         };

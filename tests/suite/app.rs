@@ -414,7 +414,7 @@ fn a_compare_run_adds_a_dashed_series_to_every_chart_and_sets_the_bands() {
     crafted_history(&mut h, 50, rows(1.0));
     // The control: another history written as a run's metrics.csv.
     let dir = tempfile::tempdir().unwrap();
-    let mut control = silico::app::charts::History::new(100);
+    let mut control = silico::app::history::History::new(100);
     for i in 0..50 {
         let mut row = vec![0.0f32; METRIC_COLUMNS.len()];
         row[0] = (10 * (i + 1)) as f32;

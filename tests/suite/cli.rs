@@ -415,7 +415,7 @@ fn ablate_forks_go_on_as_the_run_and_refuse_another_ablation_in_their_folder() {
         "--ticks",
         "40",
         "--set",
-        silico::ablate::FROZEN,
+        silico::science::ablate::FROZEN,
         "--quiet",
         "--backend",
         "cpu",
@@ -448,7 +448,7 @@ fn ablate_forks_go_on_as_the_run_and_refuse_another_ablation_in_their_folder() {
     assert!(table.starts_with("knockout,fitness,evolved_loss,naive_loss,evolved_dependence\n"));
     assert_eq!(
         table.lines().count(),
-        1 + (2 + 1) * silico::ablate::FITNESS.len(),
+        1 + (2 + 1) * silico::science::ablate::FITNESS.len(),
         "two knockouts and the placebo"
     );
     // Again: nothing to do, the same tables.
@@ -616,7 +616,7 @@ fn a_finished_run_is_never_overwritten_by_accident() {
     assert_eq!(summary_of(&aside[0])["state_hash"], old_hash);
     assert_eq!(summary_of(&out)["ticks"], 10);
     assert!(
-        !out.join(silico::outdir::LOCK_FILE).exists(),
+        !out.join(silico::runs::outdir::LOCK_FILE).exists(),
         "the lock goes with the run"
     );
 }
@@ -666,7 +666,7 @@ fn two_writers_of_one_folder_are_refused_and_a_dead_ones_lock_taken_over() {
     // Killed hard: its lock stays, and the next writer takes it over.
     long.kill().unwrap();
     long.wait().unwrap();
-    assert!(out.join(silico::outdir::LOCK_FILE).exists());
+    assert!(out.join(silico::runs::outdir::LOCK_FILE).exists());
     let third = silico(&[
         "run",
         "--config",
@@ -848,7 +848,7 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing_written() {
         whole >= rows.lines().count() - 1,
         "at most the last row is cut"
     );
-    assert!(!out.join(silico::outdir::LOCK_FILE).exists());
+    assert!(!out.join(silico::runs::outdir::LOCK_FILE).exists());
     // An output folder that cannot be made (a file stands where it would go).
     let blocked = tmp.path().join("file");
     std::fs::write(&blocked, "x").unwrap();
@@ -944,7 +944,7 @@ fn keep_checkpoints_prunes_the_oldest_and_resume_still_matches() {
 /// Default run folders are named by date and time in UTC, leap days and year ends right.
 #[test]
 fn run_folders_are_named_by_utc_date_and_time() {
-    use silico::outdir::utc_stamp;
+    use silico::runs::outdir::utc_stamp;
     assert_eq!(utc_stamp(0), "19700101-000000");
     assert_eq!(utc_stamp(1_796_588_619), "20261206-202339");
     assert_eq!(utc_stamp(951_782_400), "20000229-000000");

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use silico::experiment::{parse_shard, shard, Experiment};
+use silico::science::experiment::{parse_shard, shard, Experiment};
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
@@ -25,7 +25,8 @@ fn shipped_experiments_load() {
     for f in std::fs::read_dir("configs/experiments").unwrap() {
         let p = f.unwrap().path();
         if std::fs::read_to_string(&p).unwrap().contains("designs:") {
-            silico::search::Search::load(&p).unwrap_or_else(|e| panic!("{}: {e:#}", p.display()));
+            silico::science::search::Search::load(&p)
+                .unwrap_or_else(|e| panic!("{}: {e:#}", p.display()));
             continue;
         }
         let e = Experiment::load(&p).unwrap_or_else(|e| panic!("{}: {e:#}", p.display()));
@@ -307,7 +308,7 @@ fn bot_farmers() -> (silico::config::Config, silico::world::State) {
 
 #[test]
 fn a_population_that_lives_off_its_bots_depends_on_programming_them() {
-    use silico::ablate::{ablate, AblateOptions, AblateSpec, Knockout, Naive};
+    use silico::science::ablate::{ablate, AblateOptions, AblateSpec, Knockout, Naive};
     let dir = tempfile::tempdir().unwrap();
     let (cfg, state) = bot_farmers();
     let ckpt = dir.path().join("evolved.silico");
@@ -347,10 +348,10 @@ fn a_population_that_lives_off_its_bots_depends_on_programming_them() {
     // Nobody reads messages here: shutting them off changes nothing they do.
     let messages = a.mean_loss("evolved", Knockout::MessagesOff, 0);
     assert!(messages.abs() < 0.02, "messages off: {messages}");
-    let losses = silico::ablate::read_losses(&dir.path().join("ablate")).unwrap();
+    let losses = silico::science::ablate::read_losses(&dir.path().join("ablate")).unwrap();
     assert_eq!(
         losses.len(),
-        (3 + 1) * silico::ablate::FITNESS.len(),
+        (3 + 1) * silico::science::ablate::FITNESS.len(),
         "the placebo too"
     );
     let placebo = a.mean_loss("evolved", Knockout::Placebo, 0);
@@ -387,7 +388,8 @@ fn frozen_forks_copy_genomes_exactly() {
         let mut cfg = common::tiny();
         if frozen {
             cfg =
-                silico::world::with_overrides(&cfg, &[silico::ablate::FROZEN.to_string()]).unwrap();
+                silico::world::with_overrides(&cfg, &[silico::science::ablate::FROZEN.to_string()])
+                    .unwrap();
             assert_eq!(cfg.mutation.rate, 0.0);
         }
         let len = silico::world::Dims::new(&cfg).genome_len;
@@ -461,7 +463,7 @@ fn the_naive_population_inherits_no_brains_and_no_bot_programs() {
     }
     evolved.bot_programmer.fill(7);
     evolved.brain_state.fill(1.0);
-    let naive = silico::ablate::naive_state(&cfg, &evolved);
+    let naive = silico::science::ablate::naive_state(&cfg, &evolved);
     assert_ne!(naive.genomes, evolved.genomes, "brains must change");
     let len = silico::world::Dims::new(&cfg).genome_len;
     assert_eq!(
@@ -513,11 +515,11 @@ fn an_experiment_with_controls_and_knockouts_writes_its_statistics() {
     let exp = Experiment::load(&file).unwrap();
     assert_eq!(exp.ablated_variants(), vec!["world".to_string()]);
     let out = dir.path().join("out");
-    silico::experiment::run(&exp, &out, &exp.pairs(), 1, backend(), true).unwrap();
-    assert_eq!(silico::experiment::collect(&out).unwrap(), 9);
+    silico::science::experiment::run(&exp, &out, &exp.pairs(), 1, backend(), true).unwrap();
+    assert_eq!(silico::science::experiment::collect(&out).unwrap(), 9);
     let stats = std::fs::read_to_string(out.join("stats.csv")).unwrap();
     let mut lines = stats.lines();
-    assert_eq!(lines.next(), Some(silico::evidence::STATS_HEADER));
+    assert_eq!(lines.next(), Some(silico::science::evidence::STATS_HEADER));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert!(rows.iter().all(|r| r.len() == 13));
     let has = |measure: &str, control: &str| {
@@ -551,7 +553,10 @@ fn an_experiment_with_controls_and_knockouts_writes_its_statistics() {
     // seeds.csv holds the values each row used: its differences average to the row's.
     let seeds = std::fs::read_to_string(out.join("seeds.csv")).unwrap();
     let mut seed_lines = seeds.lines();
-    assert_eq!(seed_lines.next(), Some(silico::evidence::SEEDS_HEADER));
+    assert_eq!(
+        seed_lines.next(),
+        Some(silico::science::evidence::SEEDS_HEADER)
+    );
     let seed_rows: Vec<Vec<&str>> = seed_lines.map(|l| l.split(',').collect()).collect();
     for r in &rows {
         let mine: Vec<f64> = seed_rows
@@ -612,7 +617,7 @@ fn an_experiment_with_controls_and_knockouts_writes_its_statistics() {
             .unwrap()
             .modified()
             .unwrap();
-    silico::experiment::run(&exp, &out, &exp.pairs(), 1, backend(), true).unwrap();
+    silico::science::experiment::run(&exp, &out, &exp.pairs(), 1, backend(), true).unwrap();
     let after =
         std::fs::metadata(out.join("world/seed-0/ablate/evolved/rep-0/intact/summary.json"))
             .unwrap()
@@ -623,15 +628,16 @@ fn an_experiment_with_controls_and_knockouts_writes_its_statistics() {
 
 #[test]
 fn the_shipped_search_loads_every_design() {
-    let s = silico::search::Search::load(Path::new("configs/experiments/search.ron")).unwrap();
+    let s =
+        silico::science::search::Search::load(Path::new("configs/experiments/search.ron")).unwrap();
     assert!(s.designs.len() >= 5);
     for (d, exp) in &s.designs {
         let names: Vec<&str> = exp.configs.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names[0], silico::search::WORLD, "{}", d.name);
+        assert_eq!(names[0], silico::science::search::WORLD, "{}", d.name);
         assert!(names.contains(&"shuffled") && names.contains(&"random-brain"));
         assert_eq!(
             exp.ablated_variants(),
-            vec![silico::search::WORLD.to_string()]
+            vec![silico::science::search::WORLD.to_string()]
         );
     }
 }
@@ -646,7 +652,10 @@ fn bad_searches_name_the_design_and_field() {
         r#"(base: Path("base.ron"), designs: [(name: "a", set: ["agents.capacity=0"]), (name: "a", set: []), (name: "../out", set: [])],
             controls: [(name: "world", set: ["brain=Random"])], seeds: [0], ticks: 5)"#,
     );
-    let e = format!("{:#}", silico::search::Search::load(&bad).err().unwrap());
+    let e = format!(
+        "{:#}",
+        silico::science::search::Search::load(&bad).err().unwrap()
+    );
     assert!(e.contains("bad.ron"), "{e}");
     assert!(e.contains("design 'a'") && e.contains("capacity"), "{e}");
     assert!(e.contains("named twice"), "{e}");
@@ -660,7 +669,9 @@ fn bad_searches_name_the_design_and_field() {
     );
     let e = format!(
         "{:#}",
-        silico::search::Search::load(&unknown).err().unwrap()
+        silico::science::search::Search::load(&unknown)
+            .err()
+            .unwrap()
     );
     assert!(e.contains("'nobody'"), "{e}");
 }
@@ -681,7 +692,7 @@ fn a_search_runs_every_design_and_ranks_them() {
             seeds: [0, 1], ticks: 30, checkpoint_every: 15,
             ablate: Some((ticks: 10, knockouts: [TerraformOff, MessagesShuffled, ProgrammingOff], replicates: 1)))"#,
     );
-    let search = silico::search::Search::load(&file).unwrap();
+    let search = silico::science::search::Search::load(&file).unwrap();
     let out = dir.path().join("out");
     assert_eq!(search.run(&out, 2, backend(), true).unwrap(), 12);
     let scored = search.rank(&out).unwrap();
@@ -737,8 +748,8 @@ fn a_search_runs_every_design_and_ranks_them() {
 /// condition is held by a case that meets every other one.
 #[test]
 fn targets_need_pairs_seeds_the_corrected_p_and_the_seed_count() {
-    use silico::evidence::{assess, behaviours_met, Direction, StatRow, Target};
-    use silico::stats::compare;
+    use silico::science::evidence::{assess, behaviours_met, Direction, StatRow, Target};
+    use silico::science::stats::compare;
     let seeds = |xs: &[f64]| {
         xs.iter()
             .enumerate()
@@ -813,7 +824,7 @@ fn targets_need_pairs_seeds_the_corrected_p_and_the_seed_count() {
 }
 
 /// Seven of ten seeds far above their control, three a little below.
-fn mixed() -> silico::stats::Comparison {
+fn mixed() -> silico::science::stats::Comparison {
     let mut world = vec![9.0; 7];
     world.extend([0.9, 0.8, 0.95]);
     let seeds = |xs: &[f64]| {
@@ -822,7 +833,7 @@ fn mixed() -> silico::stats::Comparison {
             .map(|(s, x)| (s as u64, *x))
             .collect::<Vec<_>>()
     };
-    silico::stats::compare("t", &seeds(&world), &seeds(&[1.0; 10]))
+    silico::science::stats::compare("t", &seeds(&world), &seeds(&[1.0; 10]))
 }
 
 /// Under the null, with 10 seeds and the six standard targets, a world meets some target
@@ -830,7 +841,7 @@ fn mixed() -> silico::stats::Comparison {
 /// effect on every target, they are met nearly always.
 #[test]
 fn targets_hold_their_false_positive_rate_on_null_experiments() {
-    use silico::evidence::{assess, standard_targets, StatRow};
+    use silico::science::evidence::{assess, standard_targets, StatRow};
     let rng = silico::rng::Rng::new(99);
     let normal = |rep: u32, k: u32, which: u32| rng.normal_pair(rep, k, which, 0)[0] as f64;
     let targets = standard_targets();
@@ -852,7 +863,7 @@ fn targets_hold_their_false_positive_rate_on_null_experiments() {
                         measure: target.measure.clone(),
                         world: "world".into(),
                         control: target.control.clone(),
-                        c: silico::stats::compare(&format!("{rep} {t}"), &w, &c),
+                        c: silico::science::stats::compare(&format!("{rep} {t}"), &w, &c),
                         p_holm: f64::NAN,
                     }
                 })
@@ -882,7 +893,7 @@ fn targets_hold_their_false_positive_rate_on_null_experiments() {
 /// (NaN) where either fork has no income.
 #[test]
 fn knockout_losses_are_log_ratios() {
-    use silico::ablate::loss;
+    use silico::science::ablate::loss;
     assert!((loss(2.0, 1.0) - 2f64.ln()).abs() < 1e-12);
     assert!((loss(1.0, 2.0) + 2f64.ln()).abs() < 1e-12);
     // A tenfold loss reads as ten times, not as a share near 1.
@@ -964,7 +975,7 @@ fn experiments_keep_the_last_two_checkpoints_by_default() {
         );
         let exp = Experiment::load(&file).unwrap();
         let out = dir.path().join(format!("out{want}"));
-        silico::experiment::run(
+        silico::science::experiment::run(
             &exp,
             &out,
             &exp.pairs(),
@@ -997,7 +1008,7 @@ fn a_search_ranks_the_design_that_beats_its_control_first() {
             seeds: [0, 1], ticks: 20,
             targets: [(behaviour: "Tool use", measure: "tool_programming_events", control: "no-programming")])"#,
     );
-    let search = silico::search::Search::load(&file).unwrap();
+    let search = silico::science::search::Search::load(&file).unwrap();
     let out = dir.path().join("out");
     search.run(&out, 1, backend(), true).unwrap();
     let scored = search.rank(&out).unwrap();

@@ -319,9 +319,9 @@ fn mutated_experiment_files_are_refused_naming_the_file() {
         std::fs::write(&path, apply(&files[k], &e)).map_err(|e| e.to_string())?;
         // Search files (with designs) have their own loader.
         let loaded = if files[k].contains("designs:") {
-            silico::search::Search::load(&path).map(|_| ())
+            silico::science::search::Search::load(&path).map(|_| ())
         } else {
-            silico::experiment::Experiment::load(&path).map(|_| ())
+            silico::science::experiment::Experiment::load(&path).map(|_| ())
         };
         match loaded {
             Ok(()) => Ok(()),

@@ -77,45 +77,41 @@ fn grouped_use_trees_are_read() {
 
 #[test]
 fn no_module_names_a_layer_above_it() {
-    let rules: &[(&str, &[&str])] = &[
+    // Above the backends: the engine (sim, view), then runs and batch, the science, and
+    // the front ends (app, cli).
+    const ABOVE_ENGINE: &[&str] = &["batch", "runs", "science", "app", "cli"];
+    let with = |own: &'static [&'static str]| -> Vec<&'static str> {
+        own.iter().chain(ABOVE_ENGINE).copied().collect()
+    };
+    let rules: Vec<(&str, Vec<&str>)> = vec![
         (
             "layout.rs",
-            &[
-                "config", "world", "schedule", "cpu", "gpu", "sim", "view", "batch", "app",
-            ],
+            with(&["config", "world", "schedule", "cpu", "gpu", "sim", "view"]),
         ),
         (
             "program.rs",
-            &[
-                "config", "world", "schedule", "cpu", "gpu", "sim", "view", "batch", "app",
-            ],
+            with(&["config", "world", "schedule", "cpu", "gpu", "sim", "view"]),
         ),
         (
             "config",
-            &[
-                "world", "schedule", "cpu", "gpu", "sim", "view", "batch", "app",
-            ],
+            with(&["world", "schedule", "cpu", "gpu", "sim", "view"]),
         ),
-        (
-            "world",
-            &["schedule", "cpu", "gpu", "sim", "view", "batch", "app"],
-        ),
-        (
-            "schedule.rs",
-            &["cpu", "gpu", "sim", "view", "batch", "app"],
-        ),
-        ("cpu", &["gpu", "sim", "view", "batch", "app"]),
-        ("gpu", &["cpu", "sim", "view", "batch", "app"]),
-        ("sim.rs", &["view", "batch", "app"]),
-        ("view.rs", &["batch", "app"]),
-        ("batch.rs", &["app"]),
+        ("world", with(&["schedule", "cpu", "gpu", "sim", "view"])),
+        ("schedule.rs", with(&["cpu", "gpu", "sim", "view"])),
+        ("cpu", with(&["gpu", "sim", "view"])),
+        ("gpu", with(&["cpu", "sim", "view"])),
+        ("sim.rs", with(&["view"])),
+        ("view.rs", with(&[])),
+        ("runs", vec!["batch", "science", "app", "cli"]),
+        ("batch.rs", vec!["science", "app", "cli"]),
+        ("science", vec!["app", "cli"]),
     ];
     let mut found = Vec::new();
-    for (module, above) in rules {
+    for (module, above) in &rules {
         for file in sources(module) {
             let text = std::fs::read_to_string(&file).unwrap();
             let named = named_modules(&text);
-            for name in *above {
+            for name in above {
                 if named.iter().any(|n| n == name) {
                     found.push(format!("{} names {name}", file.display()));
                 }
@@ -123,4 +119,201 @@ fn no_module_names_a_layer_above_it() {
         }
     }
     assert!(found.is_empty(), "layering broken:\n{}", found.join("\n"));
+}
+
+/// A source's text without comments and without its test module (whose `super::` is the
+/// file itself).
+fn code_of(text: &str) -> String {
+    let text = text
+        .split("\n#[cfg(test)]\nmod tests")
+        .next()
+        .unwrap_or(text);
+    text.lines()
+        .map(|l| match l.find("//") {
+            Some(at) => &l[..at],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every path a source names from `prefix` on (`crate::`, `silico::`, `super::`), grouped
+/// `use` trees expanded: `crate::{a::{B, C}, d}` gives `a::B`, `a::C` and `d`.
+fn paths_after(code: &str, prefix: &str) -> Vec<Vec<String>> {
+    fn expand(tree: &str) -> Vec<String> {
+        let tree = tree.trim();
+        let Some(open) = tree.find('{') else {
+            return vec![tree.to_string()];
+        };
+        let head = &tree[..open];
+        let body = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
+        let (mut depth, mut item, mut items) = (0, String::new(), Vec::new());
+        for c in body.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    items.push(std::mem::take(&mut item));
+                    continue;
+                }
+                _ => {}
+            }
+            item.push(c);
+        }
+        items.push(item);
+        items
+            .iter()
+            .filter(|i| !i.trim().is_empty())
+            .flat_map(|i| expand(i))
+            .map(|tail| format!("{head}{tail}"))
+            .collect()
+    }
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find(prefix) {
+        let before = rest[..at].chars().last();
+        rest = &rest[at + prefix.len()..];
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+            continue;
+        }
+        // The path runs to the end of its name, or of the brace group that follows it.
+        let name_end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .unwrap_or(rest.len());
+        let mut end = name_end;
+        if rest[name_end..].starts_with('{') {
+            let mut depth = 0;
+            for (k, c) in rest[name_end..].char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    _ => continue,
+                }
+                if depth == 0 {
+                    end = name_end + k + 1;
+                    break;
+                }
+            }
+        }
+        for p in expand(&rest[..end]) {
+            let segs: Vec<String> = p
+                .split("::")
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty() && s != "self" && s != "*")
+                .collect();
+            out.push(segs);
+        }
+    }
+    out
+}
+
+/// No circle among the files of src/: following `crate::`, `silico::` and `super::` paths
+/// (grouped `use` trees included) from file to file never comes back. A circle means two
+/// files that can only be understood, tested and changed together.
+#[test]
+fn the_file_level_import_graph_has_no_circle() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    // Module path -> file: src/a.rs and src/a/mod.rs are `a`, src/a/b.rs is `a::b`.
+    let mut modules: std::collections::BTreeMap<Vec<String>, PathBuf> = Default::default();
+    for file in sources(".") {
+        let rel = file.strip_prefix(&root).unwrap();
+        let mut segs: Vec<String> = rel
+            .with_extension("")
+            .iter()
+            .map(|s| s.to_string_lossy().into_owned())
+            .collect();
+        if segs
+            .last()
+            .is_some_and(|s| s == "mod" || s == "lib" || s == "main")
+        {
+            segs.pop();
+        }
+        if rel == Path::new("main.rs") {
+            continue;
+        }
+        modules.insert(segs, file);
+    }
+    let resolve = |path: &[String]| -> Option<&PathBuf> {
+        (1..=path.len()).rev().find_map(|n| modules.get(&path[..n]))
+    };
+    let mut edges: std::collections::BTreeMap<&PathBuf, std::collections::BTreeSet<&PathBuf>> =
+        Default::default();
+    for (module, file) in &modules {
+        let code = code_of(&std::fs::read_to_string(file).unwrap());
+        // `super::` of src/a/b.rs (module a::b) and of src/a/mod.rs (module a) alike is
+        // the module's parent.
+        let parent: Vec<String> = module[..module.len().saturating_sub(1)].to_vec();
+        let mut named: Vec<Vec<String>> = paths_after(&code, "crate::");
+        named.extend(paths_after(&code, "silico::"));
+        named.extend(
+            paths_after(&code, "super::")
+                .into_iter()
+                .map(|p| parent.iter().cloned().chain(p).collect()),
+        );
+        let to = edges.entry(file).or_default();
+        for p in named {
+            if let Some(target) = resolve(&p) {
+                if target != file {
+                    to.insert(target);
+                }
+            }
+        }
+    }
+    // Depth-first search for a back edge.
+    fn visit<'a>(
+        f: &'a PathBuf,
+        edges: &std::collections::BTreeMap<&'a PathBuf, std::collections::BTreeSet<&'a PathBuf>>,
+        state: &mut std::collections::HashMap<&'a PathBuf, bool>,
+        stack: &mut Vec<&'a PathBuf>,
+    ) -> Option<Vec<&'a PathBuf>> {
+        match state.get(f) {
+            Some(true) => return None,
+            Some(false) => {
+                let at = stack.iter().position(|s| *s == f).unwrap();
+                return Some(stack[at..].to_vec());
+            }
+            None => {}
+        }
+        state.insert(f, false);
+        stack.push(f);
+        for t in edges.get(f).into_iter().flatten() {
+            if let Some(circle) = visit(t, edges, state, stack) {
+                return Some(circle);
+            }
+        }
+        stack.pop();
+        state.insert(f, true);
+        None
+    }
+    let mut state = Default::default();
+    for f in modules.values() {
+        if let Some(circle) = visit(f, &edges, &mut state, &mut Vec::new()) {
+            let names: Vec<String> = circle
+                .iter()
+                .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
+                .collect();
+            panic!(
+                "an import circle: {} -> back to the first",
+                names.join(" -> ")
+            );
+        }
+    }
+    // The reader sees what it should: the science reads runs through `runs`.
+    let report = modules[&vec!["science".to_string(), "report".to_string()]].clone();
+    assert!(edges[&report].contains(&modules[&vec!["runs".to_string()]]));
+}
+
+#[test]
+fn use_trees_expand_into_paths() {
+    let code = "use crate::{a::{B, c::D}, e};\nlet x = crate::f::g(); use super::h;";
+    assert_eq!(
+        paths_after(code, "crate::"),
+        [
+            vec!["a", "B"],
+            vec!["a", "c", "D"],
+            vec!["e"],
+            vec!["f", "g"]
+        ]
+    );
+    assert_eq!(paths_after(code, "super::"), [vec!["h"]]);
 }

@@ -307,7 +307,8 @@ fn founders_are_a_choice_where_kin_groups_are_counted() {
         "{founders}"
     );
     let report = dir.path().join("report");
-    let written = silico::report::write_grouped(std::slice::from_ref(&out), &report, true).unwrap();
+    let written =
+        silico::science::report::write_grouped(std::slice::from_ref(&out), &report, true).unwrap();
     assert!(
         written.iter().any(|p| p.ends_with("muller.png")),
         "{written:?}"

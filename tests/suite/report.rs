@@ -23,15 +23,18 @@ fn run(dir: &std::path::Path, name: &str, sets: &[&str]) {
 
 #[test]
 fn a_report_plots_every_group_and_tabulates_every_run() {
-    assert!(silico::report::columns_exist());
+    assert!(silico::science::report::columns_exist());
     let dir = tempfile::tempdir().unwrap();
     run(dir.path(), "world", &[]);
     run(dir.path(), "no-messages", &["controls.messages=Off"]);
     let out = dir.path().join("report");
-    let written = silico::report::write(&[dir.path().join("runs")], &out).unwrap();
+    let written = silico::science::report::write(&[dir.path().join("runs")], &out).unwrap();
     // The groups, income by source, a Muller plot per run, and report.md.
-    assert_eq!(written.len(), silico::report::GROUPS.len() + 1 + 2 + 1);
-    for (stem, _, _) in silico::report::GROUPS {
+    assert_eq!(
+        written.len(),
+        silico::science::report::GROUPS.len() + 1 + 2 + 1
+    );
+    for (stem, _, _) in silico::science::report::GROUPS {
         let img = image::open(out.join(format!("{stem}.png"))).unwrap();
         // 900 pixels of panels and title, and a legend row below them.
         assert_eq!((img.width(), img.height()), (1400, 924));
@@ -57,13 +60,13 @@ fn a_report_plots_every_group_and_tabulates_every_run() {
         let k = header.iter().position(|h| *h == c).unwrap();
         half.iter().map(|r| r[k]).sum::<f64>() / half.len() as f64
     };
-    let income = silico::report::income_by_source(&[silico::report::Run::load(
+    let income = silico::science::report::income_by_source(&[silico::runs::Run::load(
         &dir.path().join("runs/world"),
         "world".into(),
     )
     .unwrap()]);
     assert_eq!(income.len(), 1);
-    for (k, (column, _)) in silico::report::INCOME_SOURCES.iter().enumerate() {
+    for (k, (column, _)) in silico::science::report::INCOME_SOURCES.iter().enumerate() {
         let want = mean(column);
         assert!(
             (income[0].2[k] - want).abs() <= 1e-9 * want.abs().max(1.0),
@@ -96,11 +99,11 @@ fn a_report_plots_every_group_and_tabulates_every_run() {
     }
     std::fs::write(old.join("metrics.csv"), old_csv).unwrap();
     let old_income =
-        silico::report::income_by_source(&[
-            silico::report::Run::load(&old, "world".into()).unwrap()
+        silico::science::report::income_by_source(&[
+            silico::runs::Run::load(&old, "world".into()).unwrap()
         ]);
     assert_eq!(old_income.len(), 1, "the old run still counts");
-    let from_bots = silico::report::INCOME_SOURCES
+    let from_bots = silico::science::report::INCOME_SOURCES
         .iter()
         .position(|(c, _)| *c == "ledger_from_bots")
         .unwrap();
@@ -133,7 +136,7 @@ fn a_report_plots_every_group_and_tabulates_every_run() {
     }
     // A single run directory works too, its Muller plot as muller.png.
     let one = dir.path().join("one");
-    silico::report::write(&[dir.path().join("runs/world")], &one).unwrap();
+    silico::science::report::write(&[dir.path().join("runs/world")], &one).unwrap();
     assert!(one.join("muller.png").exists());
 }
 
@@ -141,16 +144,16 @@ fn a_report_plots_every_group_and_tabulates_every_run() {
 fn bad_directories_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope");
-    let err = silico::report::write(&[missing], &dir.path().join("r")).unwrap_err();
+    let err = silico::science::report::write(&[missing], &dir.path().join("r")).unwrap_err();
     assert!(err.to_string().contains("nope"), "{err}");
     let empty = dir.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
-    let err = silico::report::write(&[empty], &dir.path().join("r")).unwrap_err();
+    let err = silico::science::report::write(&[empty], &dir.path().join("r")).unwrap_err();
     assert!(err.to_string().contains("no run"), "{err}");
     let broken = dir.path().join("broken");
     std::fs::create_dir_all(&broken).unwrap();
     std::fs::write(broken.join("metrics.csv"), "tick,population\n1,oops\n").unwrap();
-    let err = silico::report::write(&[broken], &dir.path().join("r")).unwrap_err();
+    let err = silico::science::report::write(&[broken], &dir.path().join("r")).unwrap_err();
     assert!(err.to_string().contains("line 2"), "{err}");
 }
 
@@ -158,7 +161,8 @@ fn bad_directories_are_refused_by_name() {
 /// ledger for older runs), mean age, and the groups alive at its last row.
 #[test]
 fn preconditions_read_the_second_half_of_a_run() {
-    use silico::report::{Preconditions, Run};
+    use silico::runs::Run;
+    use silico::science::report::Preconditions;
     let run = |header: &[&str], rows: Vec<Vec<f64>>| Run {
         dir: "x".into(),
         label: "world/seed-0".into(),
@@ -214,7 +218,7 @@ fn preconditions_read_the_second_half_of_a_run() {
 /// normal shorter one.
 #[test]
 fn a_report_says_how_each_run_ended() {
-    use silico::report::ending;
+    use silico::runs::ending;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     assert!(ending(d).contains("unfinished"));

@@ -302,7 +302,7 @@ impl Fitness {
 
     /// From a fork's run directory: rows after `start_tick`.
     pub fn load(dir: &Path, start_tick: u64, behaviour: &[&str]) -> Result<Self> {
-        let run = crate::report::Run::load(dir, String::new())?;
+        let run = crate::runs::Run::load(dir, String::new())?;
         let col = |name: &str| -> Result<Vec<f64>> {
             Ok(run
                 .column(name)
@@ -408,7 +408,7 @@ impl Ablation {
             })
             .filter(|l| l.is_finite())
             .collect();
-        crate::stats::mean_sd(&losses).0
+        crate::science::stats::mean_sd(&losses).0
     }
 
     /// Per population, knockout and span of fork time: (population, knockout, the span's
@@ -434,7 +434,12 @@ impl Ablation {
                     }
                     let losses: Vec<f64> = losses.into_iter().filter(|l| l.is_finite()).collect();
                     if !losses.is_empty() {
-                        out.push((population, k, tick, crate::stats::mean_sd(&losses).0));
+                        out.push((
+                            population,
+                            k,
+                            tick,
+                            crate::science::stats::mean_sd(&losses).0,
+                        ));
                     }
                 }
             }
@@ -465,10 +470,7 @@ struct Recorded {
 }
 
 fn fork_done(dir: &Path, ticks: u64) -> bool {
-    fs::read_to_string(dir.join("summary.json"))
-        .ok()
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-        .is_some_and(|v| v["ticks"].as_u64() == Some(ticks) && v["interrupted"] != true)
+    crate::runs::Summary::reached(dir, ticks)
 }
 
 /// Run (or finish) every fork of an ablation into `opts.out`, then write its tables.
@@ -516,7 +518,7 @@ pub fn ablate(opts: &AblateOptions) -> Result<Ablation> {
             opts.out.display()
         );
     }
-    let _lock = crate::outdir::lock(&opts.out)?;
+    let _lock = crate::runs::outdir::lock(&opts.out)?;
     fs::write(
         &record,
         ron::ser::to_string_pretty(&recorded, Default::default())?,

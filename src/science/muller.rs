@@ -115,7 +115,7 @@ pub fn abundance(rows: &[Individual], bins: usize, top: usize) -> Muller {
 /// Draw a run's Muller plot as PNG: the top lineages stacked in order of first appearance
 /// (the oldest at the bottom), every other lineage as grey on top.
 pub fn draw(rows: &[Individual], title: &str, path: &Path) -> Result<()> {
-    crate::report::register_font();
+    crate::science::plot::register_font();
     let m = abundance(rows, 400, 24);
     let end = m.ticks.last().map_or(1.0, |t| t + m.ticks[0]);
     let first_birth: HashMap<u64, u64> = rows.iter().fold(HashMap::new(), |mut acc, r| {

@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::ablate::AblateSpec;
 use crate::batch::BackendChoice;
-use crate::evidence::{Target, TargetResult};
-use crate::experiment::{Base, Experiment, ExperimentFile, Variant};
+use crate::science::ablate::AblateSpec;
+use crate::science::evidence::{Target, TargetResult};
+use crate::science::experiment::{Base, Experiment, ExperimentFile, Variant};
 
 /// The variant name of a design's own world in its experiment.
 pub const WORLD: &str = "world";
@@ -60,7 +60,7 @@ pub struct Search {
 
 impl Search {
     pub fn load(path: &Path) -> Result<Self> {
-        let file: SearchFile = crate::experiment::parse_ron(
+        let file: SearchFile = crate::science::experiment::parse_ron(
             path,
             "a search is (base: Path(\"..\"), designs: [(name: \"..\", set: [\"field=value\"])], controls: [(name: \"shuffled\", set: [\"controls.messages=Shuffled\"])], seeds: [..], ticks: N)",
         )?;
@@ -84,7 +84,7 @@ impl Search {
         }
         let mut seen = std::collections::HashSet::new();
         for d in &file.designs {
-            if !crate::experiment::is_directory_name(&d.name) {
+            if !crate::science::experiment::is_directory_name(&d.name) {
                 problems.push(format!(
                     "design name '{}' must be letters, digits, '-' or '_' (it names a directory)",
                     d.name
@@ -94,7 +94,7 @@ impl Search {
                 problems.push(format!("design '{}' is named twice", d.name));
             }
         }
-        let targets = crate::evidence::targets_or_standard(&file.targets);
+        let targets = crate::science::evidence::targets_or_standard(&file.targets);
         let mut designs = Vec::new();
         for d in &file.designs {
             let cfg = match crate::world::with_overrides(&base, &d.set) {
@@ -163,13 +163,13 @@ impl Search {
             .iter()
             .map(|(d, _)| out.join(&d.name))
             .collect();
-        let work: Vec<(&Experiment, &Path, Vec<crate::experiment::Pair>)> = self
+        let work: Vec<(&Experiment, &Path, Vec<crate::science::experiment::Pair>)> = self
             .designs
             .iter()
             .zip(&dirs)
             .map(|((_, exp), dir)| (exp, dir.as_path(), exp.pairs()))
             .collect();
-        crate::experiment::run_many(&work, jobs, backend, quiet)
+        crate::science::experiment::run_many(&work, jobs, backend, quiet)
     }
 
     /// Score every design with finished runs and write DIR/search.md and DIR/search.csv.
@@ -179,12 +179,12 @@ impl Search {
             let dir = out.join(&d.name);
             let expected = exp.pairs().len();
             let finished = if dir.is_dir() {
-                crate::experiment::collect(&dir)?
+                crate::science::experiment::collect(&dir)?
             } else {
                 0
             };
             let rows = if finished > 0 {
-                crate::evidence::stats(&dir)?
+                crate::science::evidence::stats(&dir)?
             } else {
                 Vec::new()
             };
@@ -193,7 +193,7 @@ impl Search {
                 design: d.clone(),
                 finished,
                 expected,
-                results: crate::evidence::assess(&rows, WORLD, &self.targets),
+                results: crate::science::evidence::assess(&rows, WORLD, &self.targets),
             });
         }
         scored.sort_by(|a, b| {
@@ -223,7 +223,7 @@ pub struct Scored {
 
 impl Scored {
     pub fn behaviours_met(&self) -> Vec<String> {
-        crate::evidence::behaviours_met(&self.results)
+        crate::science::evidence::behaviours_met(&self.results)
     }
 
     pub fn targets_met(&self) -> usize {

@@ -26,8 +26,9 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::experiment::ExperimentFile;
-use crate::stats::{compare, holm, Comparison};
+use crate::science::plan::ExperimentFile;
+use crate::science::stats::{compare, holm, Comparison};
+pub use crate::science::targets::{standard_targets, Direction, Target, CHANCE, NAIVE, PLACEBO};
 
 /// The header of DIR/stats.csv.
 pub const STATS_HEADER: &str =
@@ -121,13 +122,6 @@ pub fn excess(share: f64, chance: f64) -> f64 {
     (share.max(EXCESS_FLOOR * chance) / chance).ln()
 }
 
-/// The `control` of a row comparing a measure with its own chance level.
-pub const CHANCE: &str = "chance";
-/// The `control` of a knockout row: the naive population's loss.
-pub const NAIVE: &str = "naive";
-/// The `control` of a knockout row against the placebo knockout's loss (same population).
-pub const PLACEBO: &str = "placebo";
-
 /// One line of stats.csv.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatRow {
@@ -207,14 +201,10 @@ fn seed_runs(dir: &Path) -> Result<Vec<SeedRun>> {
             .collect();
         seeds.sort();
         for (seed, run_dir) in seeds {
-            let finished = fs::read_to_string(run_dir.join("summary.json"))
-                .ok()
-                .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-                .is_some_and(|v| v["interrupted"] != true);
-            if !finished {
+            if crate::runs::Summary::finished(&run_dir).is_none() {
                 continue;
             }
-            let run = crate::report::Run::load(&run_dir, variant.clone())?;
+            let run = crate::runs::Run::load(&run_dir, variant.clone())?;
             let last = run.rows.last().map_or(0.0, |r| r[0]);
             let half: Vec<&Vec<f64>> = run.rows.iter().filter(|r| r[0] > last / 2.0).collect();
             let column = |name: &str| run.header.iter().position(|h| h == name);
@@ -254,7 +244,7 @@ fn seed_runs(dir: &Path) -> Result<Vec<SeedRun>> {
 /// Whether a variant's config is a control run (a mechanic out, or a Random/Zero brain).
 fn is_control(dir: &Path, variant: &str) -> bool {
     Config::load(&dir.join(variant).join("config.ron"))
-        .map(|cfg| crate::report::describe_control(&cfg).0)
+        .map(|cfg| crate::runs::describe_control(&cfg).0)
         .unwrap_or(false)
 }
 
@@ -345,7 +335,7 @@ pub fn stats(dir: &Path) -> Result<Vec<StatRow>> {
             let Some(ablation) = &r.ablation else {
                 continue;
             };
-            for l in crate::ablate::read_losses(ablation)? {
+            for l in crate::science::ablate::read_losses(ablation)? {
                 let e = by_knockout.entry((l.knockout, l.fitness)).or_default();
                 e.0.push((r.seed, l.evolved_loss));
                 e.1.push((r.seed, l.naive_loss));
@@ -356,9 +346,9 @@ pub fn stats(dir: &Path) -> Result<Vec<StatRow>> {
             if naive.iter().any(|x| !x.1.is_nan()) {
                 rows.push(row(&measure, v, NAIVE, evolved, naive));
             }
-            if knockout != crate::ablate::Knockout::Placebo.name() {
+            if knockout != crate::science::ablate::Knockout::Placebo.name() {
                 let placebo = by_knockout.get(&(
-                    crate::ablate::Knockout::Placebo.name().to_string(),
+                    crate::science::ablate::Knockout::Placebo.name().to_string(),
                     fitness.clone(),
                 ));
                 if let Some((placebo, _)) = placebo {
@@ -519,71 +509,6 @@ pub fn verdict_tables(rows: &[StatRow]) -> String {
         }
     }
     md
-}
-
-/// Which way a target's world must differ from its control.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Direction {
-    #[default]
-    Above,
-    Below,
-}
-
-/// One test a behaviour must pass to count as emerged: `measure` of the world beyond
-/// `control` (a variant, `chance`, or for a knockout `naive` or `placebo`) across seeds, in
-/// `direction`, by more than `min_effect` (in the measure's units, ≥ 0). Declared in the
-/// experiment file before the runs (pre-registered).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Target {
-    pub behaviour: String,
-    pub measure: String,
-    pub control: String,
-    #[serde(default)]
-    pub direction: Direction,
-    #[serde(default)]
-    pub min_effect: f64,
-}
-
-impl Target {
-    pub fn new(behaviour: &str, measure: &str, control: &str) -> Self {
-        Self {
-            behaviour: behaviour.into(),
-            measure: measure.into(),
-            control: control.into(),
-            direction: Direction::Above,
-            min_effect: 0.0,
-        }
-    }
-}
-
-/// The standard targets: per behaviour, its attributed or causal measure against its sharp
-/// control (own harvest and programmer benefit as their excess over their own world's
-/// chance level, against a `brain: Random` world; message influence against shuffled
-/// messages), and its evolved dependence from the knockout forks against the naive
-/// population's (net energy income per agent-tick).
-pub fn standard_targets() -> Vec<Target> {
-    let fitness = crate::ablate::FITNESS[0];
-    vec![
-        Target::new("Agriculture", "agri_own_harvest_excess", "random-brain"),
-        Target::new(
-            "Agriculture",
-            &format!("knockout:terraform-off:{fitness}"),
-            NAIVE,
-        ),
-        Target::new("Communication", "comm_influence_changed", "shuffled"),
-        Target::new(
-            "Communication",
-            &format!("knockout:messages-shuffled:{fitness}"),
-            NAIVE,
-        ),
-        Target::new("Tool use", "tool_programmer_benefit_excess", "random-brain"),
-        Target::new(
-            "Tool use",
-            &format!("knockout:programming-off:{fitness}"),
-            NAIVE,
-        ),
-    ]
 }
 
 /// Seeds a target needs data from: with 10 the smallest sign-flip p is 1/1024, so a
@@ -851,7 +776,7 @@ mod tests {
             measure: measure.into(),
             world: world.into(),
             control: "shuffled".into(),
-            c: crate::stats::compare(measure, &w, &c),
+            c: crate::science::stats::compare(measure, &w, &c),
             p_holm: f64::NAN,
         }
     }

@@ -11,110 +11,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use serde::{Deserialize, Serialize};
 
 use crate::batch::{self, BackendChoice, RunOptions};
 use crate::config::Config;
 
 /// The base config: a file (relative to the experiment file) or written inline.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Base {
-    Path(String),
-    Inline(Box<Config>),
-}
-
-impl Base {
-    /// The validated config: a `Path` is relative to `base_dir`; `origin` names the file
-    /// in errors.
-    pub fn resolve(&self, base_dir: &Path, origin: &str) -> Result<Config> {
-        match self {
-            Base::Path(p) => crate::world::load_config(&base_dir.join(p))
-                .with_context(|| format!("{origin}: base config")),
-            Base::Inline(cfg) => {
-                crate::world::validate(cfg).map_err(|errs| {
-                    anyhow::anyhow!("{origin}: base config:\n  {}", errs.join("\n  "))
-                })?;
-                Ok((**cfg).clone())
-            }
-        }
-    }
-}
-
-/// Whether a variant's or design's name can name its directory: letters, digits, '-' and
-/// '_', nothing that leaves the output folder.
-pub fn is_directory_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
-/// A RON file of experiments and searches (`Some` may be left out), its errors naming the
-/// file, line and column, then `shape`: what such a file looks like.
-pub fn parse_ron<T: serde::de::DeserializeOwned>(path: &Path, shape: &str) -> Result<T> {
-    let text =
-        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    ron::Options::default()
-        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-        .from_str(&text)
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "{}:{}:{}: {} ({shape})",
-                path.display(),
-                e.span.start.line,
-                e.span.start.col,
-                e.code
-            )
-        })
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Variant {
-    pub name: String,
-    /// Field overrides, as `--set` takes them: "controls.messages=Off".
-    #[serde(default)]
-    pub set: Vec<String>,
-}
-
-fn default_keep_checkpoints() -> Option<u64> {
-    Some(2)
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExperimentFile {
-    pub base: Base,
-    pub variants: Vec<Variant>,
-    pub seeds: Vec<u64>,
-    pub ticks: u64,
-    /// Write a checkpoint every this many ticks (what an interrupted run resumes from).
-    #[serde(default)]
-    pub checkpoint_every: u64,
-    /// Keep the newest this many periodic checkpoints of each run (2 by default; final.silico,
-    /// which the forks start from, is always kept). None keeps every one.
-    #[serde(default = "default_keep_checkpoints")]
-    pub keep_checkpoints: Option<u64>,
-    /// Overrides `metrics_every` of every run when given.
-    #[serde(default)]
-    pub metrics_every: Option<u32>,
-    /// Save a world picture every this many ticks in each run (frames/ and frames.gif).
-    #[serde(default)]
-    pub frames_every: u64,
-    /// Which variant is the control of which, as (world, control) pairs: `silico collect`
-    /// and `silico report` compare each over seeds (stats.csv). Empty: every control
-    /// variant (a mechanic off, or a Random/Zero brain) against the first that is none.
-    #[serde(default)]
-    pub controls: Vec<(String, String)>,
-    /// Knockout forks from each run's final world (`silico ablate`), into
-    /// `<variant>/seed-<s>/ablate/`.
-    #[serde(default)]
-    pub ablate: Option<crate::ablate::AblateSpec>,
-    /// What counts as a behaviour having emerged (docs/measures.md, "Targets"); empty: the
-    /// standard targets (`evidence::standard_targets`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub targets: Vec<crate::evidence::Target>,
-}
+pub use crate::science::plan::{is_directory_name, parse_ron, Base, ExperimentFile, Variant};
 
 /// An experiment with every variant's config resolved and validated.
 pub struct Experiment {
@@ -215,9 +117,9 @@ impl Experiment {
             }
         }
         for t in &file.targets {
-            let known = t.control == crate::evidence::CHANCE
-                || t.control == crate::evidence::NAIVE
-                || t.control == crate::evidence::PLACEBO
+            let known = t.control == crate::science::evidence::CHANCE
+                || t.control == crate::science::evidence::NAIVE
+                || t.control == crate::science::evidence::PLACEBO
                 || names.contains(&t.control.as_str());
             if !known {
                 problems.push(format!(
@@ -255,7 +157,7 @@ impl Experiment {
             .iter()
             .filter(|(name, cfg)| {
                 let named_control = self.file.controls.iter().any(|(_, c)| c == name);
-                !named_control && !crate::report::describe_control(cfg).0
+                !named_control && !crate::runs::describe_control(cfg).0
             })
             .map(|(name, _)| name.clone())
             .collect()
@@ -308,13 +210,7 @@ enum Progress {
 }
 
 fn progress(dir: &Path, ticks: u64) -> Progress {
-    let done = fs::read_to_string(dir.join("summary.json"))
-        .ok()
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-        .is_some_and(|v| {
-            v["ticks"].as_u64().is_some_and(|t| t >= ticks) && v["interrupted"] != true
-        });
-    if done {
+    if crate::runs::Summary::reached(dir, ticks) {
         return Progress::Done;
     }
     match batch::periodic_checkpoints(&dir.join("checkpoints")).pop() {
@@ -346,8 +242,8 @@ fn prepare(exp: &Experiment, out: &Path) -> Result<()> {
     .with_context(|| format!("cannot write {}/experiment.ron", out.display()))?;
     // The targets as declared before any run: the first registration stands, so a later
     // change to them shows in every table.
-    let targets = crate::evidence::targets_or_standard(&exp.file.targets);
-    crate::evidence::register(out, &targets)?;
+    let targets = crate::science::evidence::targets_or_standard(&exp.file.targets);
+    crate::science::evidence::register(out, &targets)?;
     for (name, cfg) in &exp.configs {
         let dir = out.join(name);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -369,7 +265,7 @@ pub fn run_many(
     let mut locks = Vec::new();
     for (exp, out, _) in work {
         fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-        locks.push(crate::outdir::lock(out)?);
+        locks.push(crate::runs::outdir::lock(out)?);
         prepare(exp, out)?;
     }
     let queue: Vec<(&Experiment, &Path, &Pair, Vec<String>)> = work
@@ -402,7 +298,7 @@ pub fn run_many(
             .filter(|_| ablated.contains(&p.variant));
         let ablate = |dir: &Path| -> Result<()> {
             if let Some(spec) = ablation {
-                crate::ablate::ablate(&crate::ablate::AblateOptions {
+                crate::science::ablate::ablate(&crate::science::ablate::AblateOptions {
                     checkpoint: dir.join("final.silico"),
                     spec: spec.clone(),
                     out: dir.join("ablate"),
@@ -494,7 +390,7 @@ pub fn run_many(
 
 /// The measures results.csv and summary.md report: the report's groups.
 fn measures() -> Vec<&'static str> {
-    crate::report::GROUPS
+    crate::science::report::GROUPS
         .iter()
         .flat_map(|(_, _, c)| c.iter().copied())
         .collect()
@@ -523,7 +419,7 @@ pub fn collect(out: &Path) -> Result<usize> {
                 .flatten()
                 .any(|s| {
                     s.file_name().to_string_lossy().starts_with("seed-")
-                        && s.path().join("summary.json").is_file()
+                        && crate::runs::Summary::path(&s.path()).is_file()
                 })
         });
     if !is_experiment {
@@ -560,15 +456,13 @@ pub fn collect(out: &Path) -> Result<usize> {
             .collect();
         seeds.sort();
         for (seed, dir) in seeds {
-            let Ok(summary) = fs::read_to_string(dir.join("summary.json")) else {
-                continue;
+            let summary = match crate::runs::Summary::read(&dir) {
+                crate::runs::SummaryState::Missing => continue,
+                crate::runs::SummaryState::Unreadable(e) => bail!("{e}"),
+                crate::runs::SummaryState::Read(s) if s.interrupted => continue,
+                crate::runs::SummaryState::Read(s) => s,
             };
-            let v: serde_json::Value = serde_json::from_str(&summary)
-                .with_context(|| format!("{}/summary.json is not JSON", dir.display()))?;
-            if v["interrupted"] == true {
-                continue;
-            }
-            let run = crate::report::Run::load(&dir, variant.clone())?;
+            let run = crate::runs::Run::load(&dir, variant.clone())?;
             let mut finals = Vec::new();
             let mut means = Vec::new();
             for n in &names {
@@ -583,10 +477,10 @@ pub fn collect(out: &Path) -> Result<usize> {
             runs.push(RunResult {
                 variant: variant.clone(),
                 seed,
-                ticks: v["ticks"].as_u64().unwrap_or(0),
-                wall_s: v["wall_s"].as_f64().unwrap_or(0.0),
-                ticks_per_s: v["ticks_per_s"].as_f64().unwrap_or(0.0),
-                state_hash: v["state_hash"].as_str().unwrap_or("").to_string(),
+                ticks: summary.ticks,
+                wall_s: summary.wall_s,
+                ticks_per_s: summary.ticks_per_s,
+                state_hash: summary.state_hash,
                 finals,
                 means,
             });
@@ -634,16 +528,16 @@ pub fn collect(out: &Path) -> Result<usize> {
                 .map(|r| r.means[k])
                 .filter(|x| x.is_finite())
                 .collect();
-            let (mean, sd) = crate::stats::mean_sd(&xs);
+            let (mean, sd) = crate::science::stats::mean_sd(&xs);
             let _ = write!(md, " {mean:.4} ± {sd:.4} |");
         }
         md.push('\n');
     }
-    let stats = crate::evidence::stats(out)?;
-    crate::evidence::write_stats(out, &stats)?;
+    let stats = crate::science::evidence::stats(out)?;
+    crate::science::evidence::write_stats(out, &stats)?;
     md.push('\n');
-    md.push_str(&crate::evidence::verdict_tables(&stats));
-    md.push_str(&crate::evidence::targets_tables(out, &stats));
+    md.push_str(&crate::science::evidence::verdict_tables(&stats));
+    md.push_str(&crate::science::evidence::targets_tables(out, &stats));
     fs::write(out.join("summary.md"), md)
         .with_context(|| format!("cannot write {}/summary.md", out.display()))?;
     Ok(runs.len())

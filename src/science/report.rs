@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use plotters::prelude::*;
 
-use crate::config::{Brain, Config, MessageControl};
+use crate::config::Config;
+use crate::runs::{ending, find_runs, Run};
 use crate::world::METRIC_COLUMNS;
 
 /// The measure groups drawn: (file stem, title, columns).
@@ -64,161 +65,6 @@ pub const GROUPS: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
-/// One run's metrics.
-pub struct Run {
-    pub dir: PathBuf,
-    pub label: String,
-    /// A control run (a mechanic off, or a Random/Zero brain): drawn dashed.
-    pub control: bool,
-    pub control_what: String,
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<f64>>,
-}
-
-impl Run {
-    pub fn load(dir: &Path, label: String) -> Result<Self> {
-        let metrics = dir.join("metrics.csv");
-        let text = fs::read_to_string(&metrics)
-            .with_context(|| format!("cannot read {}", metrics.display()))?;
-        let mut lines = text.lines();
-        let header: Vec<String> = lines
-            .next()
-            .unwrap_or("")
-            .split(',')
-            .map(str::to_string)
-            .collect();
-        if header.first().map(String::as_str) != Some("tick") {
-            bail!(
-                "{} is not a metrics.csv (no tick column first)",
-                metrics.display()
-            );
-        }
-        let mut rows = Vec::new();
-        for (k, line) in lines.enumerate() {
-            let row: Result<Vec<f64>, _> = line.split(',').map(str::parse::<f64>).collect();
-            match row {
-                Ok(r) if r.len() == header.len() => rows.push(r),
-                _ => bail!(
-                    "{}: line {} is not a row of numbers",
-                    metrics.display(),
-                    k + 2
-                ),
-            }
-        }
-        let (control, control_what) = match Config::load(&dir.join("config.ron")) {
-            Ok(cfg) => describe_control(&cfg),
-            Err(_) => (false, String::new()),
-        };
-        Ok(Self {
-            dir: dir.to_path_buf(),
-            label,
-            control,
-            control_what,
-            header,
-            rows,
-        })
-    }
-
-    pub fn column(&self, name: &str) -> Option<Vec<(f64, f64)>> {
-        let k = self.header.iter().position(|h| h == name)?;
-        Some(self.rows.iter().map(|r| (r[0], r[k])).collect())
-    }
-
-    /// A column's values over the second half of the run (ticks after half the last one);
-    /// None when the column is missing or the half is empty.
-    pub fn second_half(&self, name: &str) -> Option<Vec<f64>> {
-        let last = self.rows.last()?[0];
-        let v: Vec<f64> = self
-            .column(name)?
-            .into_iter()
-            .filter(|(t, _)| *t > last / 2.0)
-            .map(|(_, v)| v)
-            .collect();
-        (!v.is_empty()).then_some(v)
-    }
-}
-
-/// How a run folder's run ended, from its summary.json: at its last tick, stopped early
-/// (a signal or Ctrl-C), or not at all (no summary: still running, or killed).
-pub fn ending(dir: &Path) -> &'static str {
-    let Ok(text) = fs::read_to_string(dir.join("summary.json")) else {
-        return "**unfinished** (no summary.json)";
-    };
-    match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(v) if v["interrupted"].as_bool() == Some(true) => "**interrupted**",
-        Ok(_) => "finished",
-        Err(_) => "**unreadable summary.json**",
-    }
-}
-
-/// Whether a config is a control run, and which.
-pub fn describe_control(cfg: &Config) -> (bool, String) {
-    let mut what = Vec::new();
-    match cfg.controls.messages {
-        MessageControl::On => {}
-        MessageControl::Off => what.push("messages off"),
-        MessageControl::Shuffled => what.push("messages shuffled"),
-    }
-    if !cfg.controls.programming.is_on() {
-        what.push("programming off");
-    }
-    if !cfg.controls.terraform.is_on() {
-        what.push("terraform off");
-    }
-    if !cfg.controls.bots.is_on() {
-        what.push("bots off");
-    }
-    match cfg.brain {
-        Brain::Random => what.push("random brain"),
-        Brain::Zero => what.push("zero brain"),
-        _ => {}
-    }
-    (!what.is_empty(), what.join(", "))
-}
-
-/// Every run directory (one holding metrics.csv) under the given paths, with a label made
-/// of its path below the argument it was found in.
-pub fn find_runs(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, String)>> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<(PathBuf, String)>) -> Result<()> {
-        if dir.join("metrics.csv").is_file() {
-            let rel = dir.strip_prefix(root).unwrap_or(dir);
-            let label = if rel.as_os_str().is_empty() {
-                dir.file_name()
-                    .map_or("run".into(), |n| n.to_string_lossy().into_owned())
-            } else {
-                rel.to_string_lossy().into_owned()
-            };
-            out.push((dir.to_path_buf(), label));
-            return Ok(());
-        }
-        let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-            .with_context(|| format!("cannot read directory {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_dir())
-            .collect();
-        entries.sort();
-        for e in entries {
-            walk(&e, root, out)?;
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    for d in dirs {
-        if !d.is_dir() {
-            bail!(
-                "{} is not a directory (give run or experiment directories)",
-                d.display()
-            );
-        }
-        let before = out.len();
-        walk(d, d, &mut out)?;
-        if out.len() == before {
-            bail!("{} holds no run (no metrics.csv below it)", d.display());
-        }
-    }
-    Ok(out)
-}
-
 /// Mean over windows of `window` points, so 50,000-tick curves stay readable.
 fn smooth(points: &[(f64, f64)], window: usize) -> Vec<(f64, f64)> {
     points
@@ -245,17 +91,6 @@ fn palette(k: usize) -> RGBColor {
         RGBColor(227, 119, 194),
     ];
     COLORS[k % COLORS.len()]
-}
-
-pub(crate) fn register_font() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            epaint_default_fonts::UBUNTU_LIGHT,
-        );
-    });
 }
 
 /// The group a run is drawn in: its label without a trailing `seed-<s>` (an experiment's
@@ -331,7 +166,7 @@ fn group_curve(runs: &[&Run], name: &str) -> Vec<CurvePoint> {
             if ys.is_empty() {
                 return None;
             }
-            let (mean, sd) = crate::stats::mean_sd(&ys);
+            let (mean, sd) = crate::science::stats::mean_sd(&ys);
             let half = if ys.len() >= 3 {
                 t_quantile(ys.len() - 1) * sd / (ys.len() as f64).sqrt()
             } else {
@@ -350,7 +185,7 @@ fn group_curve(runs: &[&Run], name: &str) -> Vec<CurvePoint> {
 /// Draw one group of measures: a grid of panels, each with one mean line per world or
 /// control (dashed) and its 95% band over seeds, and one legend below the panels.
 fn plot_group(path: &Path, title: &str, columns: &[&str], runs: &[Run]) -> Result<()> {
-    register_font();
+    crate::science::plot::register_font();
     let mut groups: Vec<String> = Vec::new();
     for r in runs {
         let g = group_of(&r.label);
@@ -610,7 +445,7 @@ impl Preconditions {
 /// positive sources; net hits that destroyed energy count as 0 in the bar, and the table
 /// gives the signed value).
 fn plot_income(path: &Path, income: &[(String, usize, Vec<f64>)]) -> Result<()> {
-    register_font();
+    crate::science::plot::register_font();
     let height = 120 + 60 * income.len() as u32;
     let root = BitMapBackend::new(path, (1100, height)).into_drawing_area();
     let err = |e: &dyn std::fmt::Display| anyhow::anyhow!("drawing {}: {e}", path.display());
@@ -850,20 +685,20 @@ pub fn write_grouped(dirs: &[PathBuf], out: &Path, founders: bool) -> Result<Vec
         } else {
             format!("Kin groups of {}", r.label)
         };
-        crate::muller::draw(&rows, &title, &png)?;
+        crate::science::muller::draw(&rows, &title, &png)?;
         written.push(png);
         let _ = writeln!(md, "![{title}]({stem}.png)\n");
     }
     // Experiments (directories of <variant>/seed-<s>/ runs): statistics across seeds.
     for d in dirs {
-        let stats = crate::evidence::stats(d)?;
+        let stats = crate::science::evidence::stats(d)?;
         if stats.is_empty() {
             continue;
         }
-        written.push(crate::evidence::write_stats(d, &stats)?);
+        written.push(crate::science::evidence::write_stats(d, &stats)?);
         let _ = writeln!(md, "\n# {}\n", d.display());
-        md.push_str(&crate::evidence::verdict_tables(&stats));
-        md.push_str(&crate::evidence::targets_tables(d, &stats));
+        md.push_str(&crate::science::evidence::verdict_tables(&stats));
+        md.push_str(&crate::science::evidence::targets_tables(d, &stats));
         let losses = knockout_losses_over_time(d)?;
         let mut variants: Vec<String> = losses.iter().map(|r| r.0.clone()).collect();
         variants.dedup();
@@ -958,7 +793,7 @@ fn plot_knockouts(path: &Path, variant: &str, rows: &[LossRow]) -> Result<bool> 
             knockouts.push(&r.2);
         }
     }
-    register_font();
+    crate::science::plot::register_font();
     let root = BitMapBackend::new(path, (1100, 700)).into_drawing_area();
     let err = |e: &dyn std::fmt::Display| anyhow::anyhow!("drawing {}: {e}", path.display());
     root.fill(&WHITE).map_err(|e| err(&e))?;
@@ -982,7 +817,7 @@ fn plot_knockouts(path: &Path, variant: &str, rows: &[LossRow]) -> Result<bool> 
                         .filter(|r| r.1 == population && r.2 == *ko && r.3 == *t)
                         .map(|r| r.4)
                         .collect();
-                    (*t, crate::stats::mean_sd(&ls).0)
+                    (*t, crate::science::stats::mean_sd(&ls).0)
                 })
                 .collect();
             if !pts.is_empty() {

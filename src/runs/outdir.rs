@@ -43,14 +43,10 @@ pub fn rewrite_for_append(
 
 /// What a folder holds of a run, in words ("a run to tick 600"), or None.
 pub fn holds_run(dir: &Path) -> Option<String> {
-    if let Ok(text) = fs::read_to_string(dir.join("summary.json")) {
-        let tick = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v["ticks"].as_u64());
-        return Some(match tick {
-            Some(t) => format!("a run to tick {t}"),
-            None => "a run (summary.json)".to_string(),
-        });
+    match super::Summary::read(dir) {
+        super::SummaryState::Read(s) => return Some(format!("a run to tick {}", s.ticks)),
+        super::SummaryState::Unreadable(_) => return Some("a run (summary.json)".to_string()),
+        super::SummaryState::Missing => {}
     }
     if dir.join("metrics.csv").is_file() {
         return Some("a run's metrics.csv".to_string());
