@@ -699,7 +699,10 @@ pub fn bench(
         }
         if let Some(pass) = brain_pass {
             let weight_bytes_per_tick = mean_population * g.pages.bytes_per_agent() as f64;
-            let ms = pass_ms.iter().find(|(n, _)| n == pass).map(|(_, ms)| *ms);
+            let ms = pass_ms
+                .iter()
+                .find(|(n, _)| n == pass.entry())
+                .map(|(_, ms)| *ms);
             brain_traffic = Some(BrainTraffic {
                 pass: pass.to_string(),
                 weight_bytes_per_tick,

@@ -10,14 +10,89 @@
 
 use crate::world::{brain_kind, Dims, Params};
 
+/// Every pass and the WGSL entry point it runs: the one place a pass's name is spelled,
+/// once, as an identifier (its string is `stringify!`'s).
+macro_rules! passes {
+    ($($pass:ident => $entry:ident,)*) => {
+        /// A compute pass of the tick: an entry point of its shader on the GPU (dispatched
+        /// as its `src/gpu/<file>.rs` says), the function of the same name in
+        /// `src/cpu/<file>.rs` on the CPU.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Pass {
+            $($pass,)*
+        }
+
+        impl Pass {
+            /// Every pass, in the order a tick may run them.
+            pub const ALL: &'static [Pass] = &[$(Pass::$pass,)*];
+
+            /// Its WGSL entry point.
+            pub const fn entry(self) -> &'static str {
+                match self {
+                    $(Pass::$pass => stringify!($entry),)*
+                }
+            }
+        }
+    };
+}
+
+passes! {
+    GridCount => grid_count,
+    GridScan => grid_scan,
+    GridScatter => grid_scatter,
+    Neighbors => neighbors,
+    ShuffleRank => shuffle_rank,
+    ShuffleAgents => shuffle_agents,
+    ShuffleBots => shuffle_bots,
+    Observe => observe,
+    SaliencySelect => saliency_select,
+    InfluenceSelect => influence_select,
+    PolicyProbe => policy_probe,
+    JaxlifeProbe => jaxlife_probe,
+    CompactProbe => compact_probe,
+    SaliencyReduce => saliency_reduce,
+    InfluenceReduce => influence_reduce,
+    Policy => policy,
+    JaxlifeBrain => jaxlife_brain,
+    CompactBrain => compact_brain,
+    Effects => effects,
+    ApplyAgents => apply_agents,
+    ApplyCells => apply_cells,
+    BotsReceive => bots_receive,
+    BotsAct => bots_act,
+    BotsApply => bots_apply,
+    BotsApplyCells => bots_apply_cells,
+    TerrainWeather => terrain_weather,
+    TerrainBase => terrain_base,
+    TerrainApply => terrain_apply,
+    BirthsSelect => births_select,
+    BirthsSpawn => births_spawn,
+    BirthsGenome => births_genome,
+    MetricsPartial => metrics_partial,
+    MetricsMeals => metrics_meals,
+    Metrics => metrics,
+}
+
+impl Pass {
+    /// The pass whose entry point is `entry`.
+    pub fn of_entry(entry: &str) -> Option<Pass> {
+        Pass::ALL.iter().copied().find(|p| p.entry() == entry)
+    }
+}
+
+impl std::fmt::Display for Pass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.entry())
+    }
+}
+
 /// One step of a tick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     /// Zero a scratch section (an accumulator summed into during the tick).
     Clear(&'static str),
-    /// Run a pass: the entry point of that name of its shader on the GPU (dispatched as its
-    /// `src/gpu/<pass>.rs` says), the function of that name in `src/cpu/<pass>.rs` on the CPU.
-    Pass(&'static str),
+    /// Run a pass.
+    Pass(Pass),
 }
 
 /// Per-tick accumulators, zeroed as a tick starts.
@@ -48,12 +123,12 @@ pub fn probe_tick(p: &Params, tick: u32) -> bool {
 }
 
 /// The pass that runs the world's brain, and the pass that runs its probes.
-pub fn brain_passes(p: &Params) -> (&'static str, &'static str) {
+pub fn brain_passes(p: &Params) -> (Pass, Pass) {
     match p.brain_kind {
-        brain_kind::JAXLIFE => ("jaxlife_brain", "jaxlife_probe"),
-        brain_kind::COMPACT => ("compact_brain", "compact_probe"),
+        brain_kind::JAXLIFE => (Pass::JaxlifeBrain, Pass::JaxlifeProbe),
+        brain_kind::COMPACT => (Pass::CompactBrain, Pass::CompactProbe),
         // Linear, random and zero brains: one action table read per agent.
-        _ => ("policy", "policy_probe"),
+        _ => (Pass::Policy, Pass::PolicyProbe),
     }
 }
 
@@ -99,74 +174,60 @@ pub fn tick_steps(p: &Params, d: &Dims, tick: u32) -> Vec<Step> {
 
 /// The steps of a tick with the given options.
 pub fn steps(p: &Params, d: &Dims, o: Options) -> Vec<Step> {
-    use Step::{Clear, Pass};
-    let mut s: Vec<Step> = TICK_ACCUMULATORS.iter().map(|n| Clear(n)).collect();
-    s.extend([Pass("grid_count"), Pass("grid_scan")]);
+    use Pass::*;
+    let pass = |ps: &[Pass]| ps.iter().map(|p| Step::Pass(*p)).collect::<Vec<_>>();
+    let mut s: Vec<Step> = TICK_ACCUMULATORS.iter().map(|n| Step::Clear(n)).collect();
+    s.extend(pass(&[GridCount, GridScan]));
     // The scatter counts again, from zero, as each cell's cursor.
-    s.extend([
-        Clear("grid_counts"),
-        Pass("grid_scatter"),
-        Pass("neighbors"),
-    ]);
+    s.push(Step::Clear("grid_counts"));
+    s.extend(pass(&[GridScatter, Neighbors]));
     if o.shuffled {
-        s.extend([
-            Pass("shuffle_rank"),
-            Pass("shuffle_agents"),
-            Pass("shuffle_bots"),
-        ]);
+        s.extend(pass(&[ShuffleRank, ShuffleAgents, ShuffleBots]));
     }
     if d.reads_observation {
-        s.push(Pass("observe"));
+        s.extend(pass(&[Observe]));
     }
     let (brain, probe) = brain_passes(p);
     if o.probes {
-        s.extend([
-            Pass("saliency_select"),
-            Pass("influence_select"),
-            Pass(probe),
-        ]);
+        s.extend(pass(&[SaliencySelect, InfluenceSelect, probe]));
     }
     if o.saliency {
-        s.push(Pass("saliency_reduce"));
+        s.extend(pass(&[SaliencyReduce]));
     }
     if o.influence {
-        s.push(Pass("influence_reduce"));
+        s.extend(pass(&[InfluenceReduce]));
     }
-    s.extend([
-        Pass(brain),
-        Pass("effects"),
-        Pass("apply_agents"),
-        Pass("apply_cells"),
-        Pass("bots_receive"),
-    ]);
+    s.extend(pass(&[
+        brain,
+        Effects,
+        ApplyAgents,
+        ApplyCells,
+        BotsReceive,
+    ]));
     for _ in 0..p.bot_steps_per_tick {
-        s.extend([
-            Pass("bots_act"),
-            Pass("bots_apply"),
-            Pass("bots_apply_cells"),
-        ]);
+        s.extend(pass(&[BotsAct, BotsApply, BotsApplyCells]));
     }
-    s.extend([
-        Pass("terrain_weather"),
-        Pass("terrain_base"),
-        Pass("terrain_apply"),
-        Pass("births_select"),
-        Pass("births_spawn"),
-        Pass("births_genome"),
-        Pass("metrics_partial"),
-        Pass("metrics_meals"),
-        Pass("metrics"),
-    ]);
+    s.extend(pass(&[
+        TerrainWeather,
+        TerrainBase,
+        TerrainApply,
+        BirthsSelect,
+        BirthsSpawn,
+        BirthsGenome,
+        MetricsPartial,
+        MetricsMeals,
+        Metrics,
+    ]));
     s
 }
 
-/// The names of a tick's passes, in order, each once (bot steps not repeated).
-pub fn pass_names(steps: &[Step]) -> Vec<&'static str> {
-    let mut out: Vec<&'static str> = Vec::new();
+/// A tick's passes, in order, each once (bot steps not repeated).
+pub fn passes_of(steps: &[Step]) -> Vec<Pass> {
+    let mut out: Vec<Pass> = Vec::new();
     for step in steps {
-        if let Step::Pass(name) = step {
-            if !out.contains(name) {
-                out.push(name);
+        if let Step::Pass(pass) = step {
+            if !out.contains(pass) {
+                out.push(*pass);
             }
         }
     }

@@ -20,7 +20,7 @@ pub mod terrain;
 
 use crate::config::Config;
 use crate::rng::Rng;
-use crate::schedule::{self, Step};
+use crate::schedule::{self, Pass, Step};
 // The helpers the passes share (`super::wrap_coord`, ...) mirror shaders/common.wgsl; they
 // live in `world::common`, where the initial world uses them too.
 use crate::world::common::*;
@@ -121,54 +121,54 @@ impl CpuWorld {
         schedule::tick_steps(&self.params, &self.dims, self.state.clock.tick)
     }
 
-    /// Run one pass: the function of that name in its `src/cpu/<pass>.rs`.
-    pub fn run_pass(&mut self, name: &str) {
+    /// Run one pass: the function of its name in its `src/cpu/<file>.rs`.
+    pub fn run_pass(&mut self, pass: Pass) {
         let (p, r) = (&self.params, &self.rng);
         let (st, sc) = (&mut self.state, &mut self.scratch);
-        match name {
-            "grid_count" => grid::grid_count(p, st, sc),
-            "grid_scan" => grid::grid_scan(p, sc),
-            "grid_scatter" => grid::grid_scatter(p, st, sc),
-            "neighbors" => neighbors::neighbors(p, st, sc),
-            "shuffle_rank" => shuffle::shuffle_rank(st, sc),
-            "shuffle_agents" => shuffle::shuffle_agents(r, st, sc),
-            "shuffle_bots" => shuffle::shuffle_bots(r, st, sc),
-            "observe" => observe::observe(p, st, sc),
-            "saliency_select" => saliency::saliency_select(p, r, st, sc),
-            "influence_select" => influence::influence_select(p, r, st, sc),
-            "policy_probe" => policy::policy_probe(p, r, st, sc),
-            "jaxlife_probe" => {
+        match pass {
+            Pass::GridCount => grid::grid_count(p, st, sc),
+            Pass::GridScan => grid::grid_scan(p, sc),
+            Pass::GridScatter => grid::grid_scatter(p, st, sc),
+            Pass::Neighbors => neighbors::neighbors(p, st, sc),
+            Pass::ShuffleRank => shuffle::shuffle_rank(st, sc),
+            Pass::ShuffleAgents => shuffle::shuffle_agents(r, st, sc),
+            Pass::ShuffleBots => shuffle::shuffle_bots(r, st, sc),
+            Pass::Observe => observe::observe(p, st, sc),
+            Pass::SaliencySelect => saliency::saliency_select(p, r, st, sc),
+            Pass::InfluenceSelect => influence::influence_select(p, r, st, sc),
+            Pass::PolicyProbe => policy::policy_probe(p, r, st, sc),
+            Pass::JaxlifeProbe => {
                 let (hidden, heads) = self.attention;
                 jaxlife_brain::jaxlife_probe(p, &self.tensors, hidden, heads, st, sc)
             }
-            "compact_probe" => {
+            Pass::CompactProbe => {
                 let hidden = self.attention.0;
                 compact_brain::compact_probe(p, &self.tensors, hidden, st, sc)
             }
-            "saliency_reduce" => saliency::saliency_reduce(st, sc),
-            "influence_reduce" => influence::influence_reduce(st, sc),
-            "policy" => policy::policy(p, r, st, sc),
-            "jaxlife_brain" => {
+            Pass::SaliencyReduce => saliency::saliency_reduce(st, sc),
+            Pass::InfluenceReduce => influence::influence_reduce(st, sc),
+            Pass::Policy => policy::policy(p, r, st, sc),
+            Pass::JaxlifeBrain => {
                 let (hidden, heads) = self.attention;
                 jaxlife_brain::jaxlife_brain(p, &self.tensors, hidden, heads, st, sc)
             }
-            "compact_brain" => {
+            Pass::CompactBrain => {
                 let hidden = self.attention.0;
                 compact_brain::compact_brain(p, &self.tensors, hidden, st, sc)
             }
-            "effects" => effects::effects(p, r, st, sc),
-            "apply_agents" => apply::apply_agents(p, st, sc),
-            "apply_cells" => apply::apply_cells(p, st, sc),
-            "bots_receive" => bots::bots_receive(p, st, sc),
-            "bots_act" => bots::bots_act(p, st, sc),
-            "bots_apply" => bots::bots_apply(p, st, sc),
-            "bots_apply_cells" => bots::bots_apply_cells(p, st, sc),
-            "terrain_weather" => terrain::terrain_weather(p, r, st, sc),
-            "terrain_base" => terrain::terrain_base(p, r, st, sc),
-            "terrain_apply" => terrain::terrain_apply(p, r, st, sc),
-            "births_select" => births::births_select(p, r, st, sc),
-            "births_spawn" => births::births_spawn(p, r, st, sc),
-            "births_genome" => births::births_genome(
+            Pass::Effects => effects::effects(p, r, st, sc),
+            Pass::ApplyAgents => apply::apply_agents(p, st, sc),
+            Pass::ApplyCells => apply::apply_cells(p, st, sc),
+            Pass::BotsReceive => bots::bots_receive(p, st, sc),
+            Pass::BotsAct => bots::bots_act(p, st, sc),
+            Pass::BotsApply => bots::bots_apply(p, st, sc),
+            Pass::BotsApplyCells => bots::bots_apply_cells(p, st, sc),
+            Pass::TerrainWeather => terrain::terrain_weather(p, r, st, sc),
+            Pass::TerrainBase => terrain::terrain_base(p, r, st, sc),
+            Pass::TerrainApply => terrain::terrain_apply(p, r, st, sc),
+            Pass::BirthsSelect => births::births_select(p, r, st, sc),
+            Pass::BirthsSpawn => births::births_spawn(p, r, st, sc),
+            Pass::BirthsGenome => births::births_genome(
                 p,
                 self.dims.genome_f16,
                 r,
@@ -177,18 +177,17 @@ impl CpuWorld {
                 st,
                 sc,
             ),
-            "metrics_partial" => metrics::metrics_partial(p, st, sc),
-            "metrics_meals" => metrics::metrics_meals(p, st, sc),
-            "metrics" => metrics::metrics(p, st, sc),
-            other => panic!("unknown pass {other}: the schedule and run_pass disagree"),
+            Pass::MetricsPartial => metrics::metrics_partial(p, st, sc),
+            Pass::MetricsMeals => metrics::metrics_meals(p, st, sc),
+            Pass::Metrics => metrics::metrics(p, st, sc),
         }
     }
 
     /// Mean wall milliseconds of each pass per tick (a bot step's passes summed over the
     /// tick's steps) over `reps` ticks, which run as usual (`silico bench --passes`).
-    pub fn profile_passes(&mut self, reps: u32) -> Vec<(&'static str, f64)> {
+    pub fn profile_passes(&mut self, reps: u32) -> Vec<(Pass, f64)> {
         let all = schedule::steps(&self.params, &self.dims, schedule::Options::all());
-        let mut total: Vec<(&'static str, f64)> = schedule::pass_names(&all)
+        let mut total: Vec<(Pass, f64)> = schedule::passes_of(&all)
             .into_iter()
             .map(|p| (p, 0.0))
             .collect();

@@ -1,16 +1,17 @@
 //! Dispatches shaders/apply.wgsl: agents gather, then cells. Reference: src/cpu/apply.rs.
 use super::{Dispatch, Entry, ShaderDef};
+use crate::schedule::Pass;
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "apply.wgsl",
     source: include_str!("../../shaders/apply.wgsl"),
     entries: &[
         Entry {
-            name: "apply_agents",
+            name: Pass::ApplyAgents.entry(),
             dispatch: Dispatch::Threads(super::per_agent),
         },
         Entry {
-            name: "apply_cells",
+            name: Pass::ApplyCells.entry(),
             dispatch: Dispatch::Threads(super::per_cell),
         },
     ],

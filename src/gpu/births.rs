@@ -2,6 +2,7 @@
 //! large worlds), then spawn and genome passes sized on the GPU by indirect dispatch (no
 //! readback). Reference: src/cpu/births.rs.
 use super::{Dispatch, Entry, GpuBuffer, GpuStep, ShaderDef};
+use crate::schedule::Pass;
 use crate::world::{Dims, Params};
 
 /// Worlds of more agents than this make births_select's choice over blocks of
@@ -69,7 +70,7 @@ pub const SHADER: ShaderDef = ShaderDef {
     source: include_str!("../../shaders/births.wgsl"),
     entries: &[
         Entry {
-            name: "births_select",
+            name: Pass::BirthsSelect.entry(),
             dispatch: Dispatch::Workgroups(super::single),
         },
         Entry {
@@ -101,14 +102,14 @@ pub const SHADER: ShaderDef = ShaderDef {
             dispatch: Dispatch::Workgroups(block_groups),
         },
         Entry {
-            name: "births_spawn",
+            name: Pass::BirthsSpawn.entry(),
             dispatch: Dispatch::Indirect {
                 buffer: "birth_args",
                 offset: SPAWN_ARGS_OFFSET,
             },
         },
         Entry {
-            name: "births_genome",
+            name: Pass::BirthsGenome.entry(),
             dispatch: Dispatch::Indirect {
                 buffer: "birth_args",
                 offset: GENOME_ARGS_OFFSET,
@@ -131,22 +132,22 @@ fn block_groups(_: &Params, d: &Dims) -> u64 {
 /// births_select runs as `BLOCK_PASSES` in large worlds; the indirect arguments are copied
 /// out of `birth_control` before births_spawn, since a buffer bound for writing in a pass
 /// cannot also be the indirect buffer of a dispatch.
-fn steps(pass: &'static str, d: &Dims) -> Vec<GpuStep> {
+fn steps(pass: Pass, d: &Dims) -> Vec<GpuStep> {
     match pass {
-        "births_select" if by_blocks(d.capacity) => {
+        Pass::BirthsSelect if by_blocks(d.capacity) => {
             let mut s = vec![GpuStep::Clear("birth_select", Some(SELECT_CLEAR_BYTES))];
             s.extend(BLOCK_PASSES.iter().map(|e| GpuStep::Entry(e)));
             s
         }
-        "births_spawn" => vec![
+        Pass::BirthsSpawn => vec![
             GpuStep::Copy {
                 from: "birth_control",
                 to: "birth_args",
                 bytes: ARGS_BYTES,
             },
-            GpuStep::Entry(pass),
+            GpuStep::Entry(pass.entry()),
         ],
-        _ => vec![GpuStep::Entry(pass)],
+        _ => vec![GpuStep::Entry(pass.entry())],
     }
 }
 

@@ -2,6 +2,7 @@
 //! with a thread or a workgroup per bot, then gather onto agents and bots, then cells). Reference:
 //! src/cpu/bots.rs.
 use super::{Dispatch, Entry, ShaderDef};
+use crate::schedule::Pass;
 use crate::world::SERIAL_SENSE_MAX;
 use crate::world::{Dims, Params};
 
@@ -19,19 +20,19 @@ pub const SHADER: ShaderDef = ShaderDef {
     source: include_str!("../../shaders/bots.wgsl"),
     entries: &[
         Entry {
-            name: "bots_receive",
+            name: Pass::BotsReceive.entry(),
             dispatch: Dispatch::Threads(super::per_bot),
         },
         Entry {
-            name: "bots_act",
+            name: Pass::BotsAct.entry(),
             dispatch: Dispatch::Threads(act_dispatch),
         },
         Entry {
-            name: "bots_apply",
+            name: Pass::BotsApply.entry(),
             dispatch: Dispatch::Threads(super::per_bot),
         },
         Entry {
-            name: "bots_apply_cells",
+            name: Pass::BotsApplyCells.entry(),
             dispatch: Dispatch::Threads(super::per_bot),
         },
     ],

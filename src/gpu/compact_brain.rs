@@ -1,6 +1,7 @@
 //! Dispatches shaders/compact_brain.wgsl: one thread per agent. Reference:
 //! src/cpu/compact_brain.rs.
 use super::{Dispatch, Entry, ShaderDef};
+use crate::schedule::Pass;
 use crate::world::{Dims, Params, PROBE_ROWS};
 
 pub const SHADER: ShaderDef = ShaderDef {
@@ -8,11 +9,11 @@ pub const SHADER: ShaderDef = ShaderDef {
     source: include_str!("../../shaders/compact_brain.wgsl"),
     entries: &[
         Entry {
-            name: "compact_brain",
+            name: Pass::CompactBrain.entry(),
             dispatch: Dispatch::Threads(super::per_agent),
         },
         Entry {
-            name: "compact_probe",
+            name: Pass::CompactProbe.entry(),
             dispatch: Dispatch::Threads(probe_threads),
         },
     ],

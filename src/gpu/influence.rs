@@ -2,17 +2,18 @@
 //! each, on probe ticks (the probes are entries of the brain shaders). Reference:
 //! src/cpu/influence.rs.
 use super::{Dispatch, Entry, ShaderDef};
+use crate::schedule::Pass;
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "influence.wgsl",
     source: include_str!("../../shaders/influence.wgsl"),
     entries: &[
         Entry {
-            name: "influence_select",
+            name: Pass::InfluenceSelect.entry(),
             dispatch: Dispatch::Workgroups(super::single),
         },
         Entry {
-            name: "influence_reduce",
+            name: Pass::InfluenceReduce.entry(),
             dispatch: Dispatch::Workgroups(super::single),
         },
     ],

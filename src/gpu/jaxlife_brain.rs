@@ -1,6 +1,7 @@
 //! Dispatches shaders/jaxlife_brain.wgsl: one workgroup of 64 threads per agent, threads
 //! across neurons. Reference: src/cpu/jaxlife_brain.rs.
 use super::{Dispatch, Entry, ShaderDef};
+use crate::schedule::Pass;
 use crate::world::{Dims, Params, PROBE_ROWS};
 
 pub const SHADER: ShaderDef = ShaderDef {
@@ -8,11 +9,11 @@ pub const SHADER: ShaderDef = ShaderDef {
     source: include_str!("../../shaders/jaxlife_brain.wgsl"),
     entries: &[
         Entry {
-            name: "jaxlife_brain",
+            name: Pass::JaxlifeBrain.entry(),
             dispatch: Dispatch::Threads(per_agent_workgroup),
         },
         Entry {
-            name: "jaxlife_probe",
+            name: Pass::JaxlifeProbe.entry(),
             dispatch: Dispatch::Threads(probe_threads),
         },
     ],

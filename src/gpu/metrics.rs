@@ -2,6 +2,7 @@
 //! workgroup reduces them into the metrics ring, read back asynchronously.
 //! Reference: src/cpu/metrics.rs.
 use super::{Dispatch, Entry, ShaderDef};
+use crate::schedule::Pass;
 use crate::world::{Dims, Params};
 
 pub const SHADER: ShaderDef = ShaderDef {
@@ -9,15 +10,15 @@ pub const SHADER: ShaderDef = ShaderDef {
     source: include_str!("../../shaders/metrics.wgsl"),
     entries: &[
         Entry {
-            name: "metrics_partial",
+            name: Pass::MetricsPartial.entry(),
             dispatch: Dispatch::Workgroups(partials),
         },
         Entry {
-            name: "metrics_meals",
+            name: Pass::MetricsMeals.entry(),
             dispatch: Dispatch::Workgroups(partials),
         },
         Entry {
-            name: "metrics",
+            name: Pass::Metrics.entry(),
             dispatch: Dispatch::Workgroups(super::single),
         },
     ],

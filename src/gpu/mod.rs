@@ -36,6 +36,7 @@ pub use genome::GenomePages;
 pub use readback::RangeReads;
 pub use world::GpuWorld;
 
+use crate::schedule::Pass;
 use crate::world::{Dims, Params};
 
 /// How many workgroups an entry point runs. The sizes are the pass file's own functions.
@@ -82,14 +83,14 @@ pub struct ShaderDef {
     pub source: &'static str,
     pub entries: &'static [Entry],
     /// The GPU steps one of its passes takes in a world of these sizes.
-    pub steps: fn(pass: &'static str, d: &Dims) -> Vec<GpuStep>,
+    pub steps: fn(pass: Pass, d: &Dims) -> Vec<GpuStep>,
     /// The buffers only the GPU has that it binds.
     pub buffers: fn(&Dims) -> Vec<GpuBuffer>,
 }
 
 /// A pass is its own entry point, dispatched alone (most passes).
-pub fn entry_alone(pass: &'static str, _: &Dims) -> Vec<GpuStep> {
-    vec![GpuStep::Entry(pass)]
+pub fn entry_alone(pass: Pass, _: &Dims) -> Vec<GpuStep> {
+    vec![GpuStep::Entry(pass.entry())]
 }
 
 /// No buffers beyond the world's sections (most passes).
@@ -136,12 +137,12 @@ pub const SHADERS: &[&ShaderDef] = &[
     &metrics::SHADER,
 ];
 
-/// The shader whose entry point a schedule pass is named after.
-pub fn shader_of(pass: &str) -> Option<&'static ShaderDef> {
+/// The shader that has a pass's entry point.
+pub fn shader_of(pass: Pass) -> Option<&'static ShaderDef> {
     SHADERS
         .iter()
         .copied()
-        .find(|def| def.entries.iter().any(|e| e.name == pass))
+        .find(|def| def.entries.iter().any(|e| e.name == pass.entry()))
 }
 
 /// What one schedule step becomes on the GPU in a world of these sizes.
@@ -151,7 +152,7 @@ pub fn gpu_steps(step: crate::schedule::Step, d: &Dims) -> Vec<GpuStep> {
         Step::Clear(section) => vec![GpuStep::Clear(section, None)],
         Step::Pass(pass) => {
             let def = shader_of(pass).unwrap_or_else(|| {
-                panic!("the schedule runs '{pass}', which no shader in gpu::SHADERS has")
+                panic!("the schedule runs {pass}, whose entry point no shader in gpu::SHADERS has")
             });
             (def.steps)(pass, d)
         }
@@ -186,7 +187,9 @@ pub struct BindingDecl {
     pub read_only: bool,
 }
 
-/// The `@group(0) @binding(N) var<...> NAME: T;` lines of a shader.
+/// The `@group(0) @binding(N) var<...> NAME: T;` lines of a shader. A line that starts
+/// like one but does not read as one is a mistake in the shader, said at once (a skipped
+/// binding would surface later as a bind group that does not match its pipeline).
 pub fn binding_decls(source: &str) -> Vec<BindingDecl> {
     let mut out = Vec::new();
     for line in source.lines() {
@@ -194,28 +197,23 @@ pub fn binding_decls(source: &str) -> Vec<BindingDecl> {
         let Some(rest) = line.strip_prefix("@group(0) @binding(") else {
             continue;
         };
-        let Some((num, rest)) = rest.split_once(')') else {
-            continue;
-        };
-        let Ok(binding) = num.parse::<u32>() else {
-            continue;
-        };
-        let Some(rest) = rest.trim().strip_prefix("var<") else {
-            continue;
-        };
-        let Some((kind, rest)) = rest.split_once('>') else {
-            continue;
-        };
-        let Some((name, _)) = rest.trim().split_once(':') else {
-            continue;
-        };
-        let kind = kind.replace(' ', "");
-        out.push(BindingDecl {
-            binding,
-            name: name.trim().to_string(),
-            uniform: kind == "uniform",
-            read_only: kind == "storage,read",
-        });
+        let decl = (|| {
+            let (num, rest) = rest.split_once(')')?;
+            let binding = num.parse::<u32>().ok()?;
+            let rest = rest.trim().strip_prefix("var<")?;
+            let (kind, rest) = rest.split_once('>')?;
+            let (name, _) = rest.trim().split_once(':')?;
+            let kind = kind.replace(' ', "");
+            Some(BindingDecl {
+                binding,
+                name: name.trim().to_string(),
+                uniform: kind == "uniform",
+                read_only: kind == "storage,read",
+            })
+        })();
+        out.push(decl.unwrap_or_else(|| {
+            panic!("a binding line that is not `@group(0) @binding(N) var<...> NAME: T;`: {line}")
+        }));
     }
     out
 }

@@ -1,5 +1,6 @@
 //! Dispatches shaders/policy.wgsl: one thread per (agent, group of 4 actions). Reference: src/cpu/policy.rs.
 use super::{Dispatch, Entry, ShaderDef};
+use crate::schedule::Pass;
 use crate::world::{Dims, Params, ACTION_LEN, PROBE_ROWS};
 
 pub const SHADER: ShaderDef = ShaderDef {
@@ -7,11 +8,11 @@ pub const SHADER: ShaderDef = ShaderDef {
     source: include_str!("../../shaders/policy.wgsl"),
     entries: &[
         Entry {
-            name: "policy",
+            name: Pass::Policy.entry(),
             dispatch: Dispatch::Threads(per_agent_action_quad),
         },
         Entry {
-            name: "policy_probe",
+            name: Pass::PolicyProbe.entry(),
             dispatch: Dispatch::Threads(probe_threads),
         },
     ],

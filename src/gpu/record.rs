@@ -73,18 +73,17 @@ impl GpuWorld {
     }
 
     /// Run one pass alone (for GPU-vs-CPU tests).
-    pub fn run_pass(&mut self, name: &str) {
-        let entry = super::entry(name)
-            .unwrap_or_else(|| panic!("no shader in gpu::SHADERS has an entry point '{name}'"));
-        self.run_step(Step::Pass(entry.name));
+    pub fn run_pass(&mut self, pass: crate::schedule::Pass) {
+        self.run_step(Step::Pass(pass));
     }
 
     /// One entry point's dispatches (one per genome page for a per-page pass).
     pub(super) fn record_entry(&self, cp: &mut wgpu::ComputePass<'_>, name: &str) {
-        // An entry this world never needs (another brain's, say) has no pipeline.
-        let Some(pass) = self.passes.get(name) else {
-            return;
-        };
+        // Pipelines are built for every entry the schedule can dispatch in this world
+        // (`pipelines::entries_used`), so a missing one is a bug, not a pass to skip.
+        let pass = self.passes.get(name).unwrap_or_else(|| {
+            panic!("{name} is dispatched, but this world built no pipeline for it")
+        });
         for (page, bind_group) in pass.bind_groups.iter().enumerate() {
             // A per-page pass runs over the agents of one page at a time (with one page,
             // that is every agent).

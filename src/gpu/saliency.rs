@@ -2,17 +2,18 @@
 //! on probe ticks (the probes are entries of the brain shaders). Reference:
 //! src/cpu/saliency.rs.
 use super::{Dispatch, Entry, ShaderDef};
+use crate::schedule::Pass;
 
 pub const SHADER: ShaderDef = ShaderDef {
     file: "saliency.wgsl",
     source: include_str!("../../shaders/saliency.wgsl"),
     entries: &[
         Entry {
-            name: "saliency_select",
+            name: Pass::SaliencySelect.entry(),
             dispatch: Dispatch::Workgroups(super::single),
         },
         Entry {
-            name: "saliency_reduce",
+            name: Pass::SaliencyReduce.entry(),
             dispatch: Dispatch::Workgroups(super::single),
         },
     ],

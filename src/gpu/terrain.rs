@@ -1,6 +1,7 @@
 //! Dispatches shaders/terrain.wgsl: weather (one thread per angle), base and apply (one
 //! thread per cell). Reference: src/cpu/terrain.rs.
 use super::{Dispatch, Entry, ShaderDef};
+use crate::schedule::Pass;
 use crate::world::{Dims, Params, WEATHER_FIELDS};
 
 pub const SHADER: ShaderDef = ShaderDef {
@@ -8,15 +9,15 @@ pub const SHADER: ShaderDef = ShaderDef {
     source: include_str!("../../shaders/terrain.wgsl"),
     entries: &[
         Entry {
-            name: "terrain_weather",
+            name: Pass::TerrainWeather.entry(),
             dispatch: Dispatch::Threads(per_angle),
         },
         Entry {
-            name: "terrain_base",
+            name: Pass::TerrainBase.entry(),
             dispatch: Dispatch::Threads(super::per_cell),
         },
         Entry {
-            name: "terrain_apply",
+            name: Pass::TerrainApply.entry(),
             dispatch: Dispatch::Threads(super::per_cell),
         },
     ],

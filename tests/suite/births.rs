@@ -39,7 +39,7 @@ fn parents(list: &[Birth], n: usize) -> Vec<u32> {
 #[test]
 fn the_richest_parents_fill_the_free_slots() {
     let (_, mut cpu) = scenario();
-    cpu.run_pass("births_select");
+    cpu.run_pass(silico::schedule::Pass::BirthsSelect);
     let ctl = cpu.scratch.birth_control;
     assert_eq!(
         (ctl.candidates, ctl.births, ctl.count, ctl.respawns),
@@ -62,8 +62,8 @@ fn gpu_selects_the_same_parents() {
     let (cfg, mut cpu) = scenario();
     let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).unwrap();
     gpu.upload(&cpu.state, &cpu.scratch);
-    gpu.run_pass("births_select");
-    cpu.run_pass("births_select");
+    gpu.run_pass(silico::schedule::Pass::BirthsSelect);
+    cpu.run_pass(silico::schedule::Pass::BirthsSelect);
     let sc = gpu.download_scratch().unwrap();
     assert_eq!(sc.birth_control, cpu.scratch.birth_control);
     assert_eq!(sc.birth_list[..4], cpu.scratch.birth_list[..4]);
@@ -72,7 +72,11 @@ fn gpu_selects_the_same_parents() {
 #[test]
 fn children_inherit_with_mutation() {
     let (_, mut cpu) = scenario();
-    for pass in ["births_select", "births_spawn", "births_genome"] {
+    for pass in [
+        silico::schedule::Pass::BirthsSelect,
+        silico::schedule::Pass::BirthsSpawn,
+        silico::schedule::Pass::BirthsGenome,
+    ] {
         cpu.run_pass(pass);
     }
     let list = cpu.scratch.birth_list;
@@ -124,9 +128,9 @@ fn random_parents_are_served_in_a_fresh_random_order() {
             .map(|ctx| GpuWorld::with_context(ctx, &cfg, &cpu.state).unwrap());
         if let Some(g) = gpu.as_mut() {
             g.upload(&cpu.state, &cpu.scratch);
-            g.run_pass("births_select");
+            g.run_pass(silico::schedule::Pass::BirthsSelect);
         }
-        cpu.run_pass("births_select");
+        cpu.run_pass(silico::schedule::Pass::BirthsSelect);
         let ctl = cpu.scratch.birth_control;
         assert_eq!((ctl.births, ctl.respawns), (4, 0));
         let chosen = parents(&cpu.scratch.birth_list, 4);
@@ -169,7 +173,7 @@ fn respawns_top_the_population_up_after_births() {
         }
     }
     let start = (cpu.state.clone(), cpu.scratch.clone());
-    cpu.run_pass("births_select");
+    cpu.run_pass(silico::schedule::Pass::BirthsSelect);
     let ctl = cpu.scratch.birth_control;
     assert_eq!((ctl.births, ctl.respawns, ctl.count), (1, 3, 4));
     let list = &cpu.scratch.birth_list[..4];
@@ -181,19 +185,19 @@ fn respawns_top_the_population_up_after_births() {
     if let Some(ctx) = common::gpu() {
         let mut gpu = GpuWorld::with_context(ctx, &cfg, &start.0).unwrap();
         gpu.upload(&start.0, &start.1);
-        gpu.run_pass("births_select");
+        gpu.run_pass(silico::schedule::Pass::BirthsSelect);
         let sc = gpu.download_scratch().unwrap();
         assert_eq!(sc.birth_control, ctl);
         assert_eq!(sc.birth_list[..4], *list);
     }
-    cpu.run_pass("births_spawn");
+    cpu.run_pass(silico::schedule::Pass::BirthsSpawn);
     assert_eq!(cpu.state.population(), 16);
 
     let (mut cfg, base) = scenario();
     cfg.ecology.respawn_below = 12;
     let mut cpu = CpuWorld::new(&cfg, base.state.clone());
     cpu.scratch = base.scratch.clone();
-    cpu.run_pass("births_select");
+    cpu.run_pass(silico::schedule::Pass::BirthsSelect);
     assert_eq!(
         cpu.scratch.birth_control.respawns, 0,
         "12 alive is not below 12"
@@ -274,8 +278,8 @@ fn select_over_blocks(ctx: silico::gpu::GpuContext, cfg: &silico::config::Config
             t.death_energy = -1.0;
         }
         gpu.upload(&cpu.state, &cpu.scratch);
-        gpu.run_pass("births_select");
-        cpu.run_pass("births_select");
+        gpu.run_pass(silico::schedule::Pass::BirthsSelect);
+        cpu.run_pass(silico::schedule::Pass::BirthsSelect);
         let sc = gpu.download_scratch().unwrap();
         let want = cpu.scratch.birth_control;
         assert_eq!(sc.birth_control, want, "case {k}: counts");

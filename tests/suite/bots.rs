@@ -4,6 +4,7 @@
 //! scenarios, the energy ledger with busy bots, and the assembler/disassembler.
 
 use crate::common;
+use silico::schedule::Pass;
 
 use silico::batch::{self, BackendChoice, RunOptions};
 use silico::config::{AgentPlacement, BitPlacement, BotPlacement, Config, GenomeSpec};
@@ -44,21 +45,21 @@ fn bot(pos: [f32; 2], program: ProgramSpec, memory: [f32; MESSAGE_LEN]) -> BotPl
 
 /// Run `passes` from the config's initial state on the CPU and (if there is one) the GPU;
 /// returns (backend, state, scratch) of each.
-fn run_passes(cfg: &Config, passes: &[&str]) -> Vec<(&'static str, State, Scratch)> {
+fn run_passes(cfg: &Config, passes: &[Pass]) -> Vec<(&'static str, State, Scratch)> {
     cfg.validate().expect("test config is valid");
     let mut out = Vec::new();
     let mut cpu = CpuWorld::new(cfg, State::new(cfg));
     cpu.begin_tick();
     let (state0, scratch0) = (cpu.state.clone(), cpu.scratch.clone());
     for pass in passes {
-        cpu.run_pass(pass);
+        cpu.run_pass(*pass);
     }
     out.push(("cpu", cpu.state, cpu.scratch));
     if let Some(ctx) = common::gpu() {
         let mut gpu = GpuWorld::with_context(ctx, cfg, &state0).expect("gpu world");
         gpu.upload(&state0, &scratch0);
         for pass in passes {
-            gpu.run_pass(pass);
+            gpu.run_pass(*pass);
         }
         let st = gpu.download_state(cfg).unwrap();
         let sc = gpu.download_scratch().unwrap();
@@ -134,7 +135,7 @@ fn each_operation_on_hand_picked_inputs() {
                 bot([98.0, 100.0], ProgramSpec::Op(BotOp::Keep), m2),
             ],
         );
-        for (backend, _, sc) in run_passes(&cfg, &["bots_act"]) {
+        for (backend, _, sc) in run_passes(&cfg, &[Pass::BotsAct]) {
             assert_eq!(
                 sc.bot_tick[0].op as usize,
                 op.index(),
@@ -159,7 +160,7 @@ fn each_operation_on_hand_picked_inputs() {
             bot([101.0, 100.0], ProgramSpec::Op(BotOp::Keep), m1_set),
         ],
     );
-    for (backend, _, sc) in run_passes(&cfg, &["bots_act"]) {
+    for (backend, _, sc) in run_passes(&cfg, &[Pass::BotsAct]) {
         close(
             &format!("{backend} xor (false)"),
             &sc.bot_tick[0].out,
@@ -188,7 +189,7 @@ fn ties_put_the_left_neighbour_first_across_the_seam() {
             bot([w - 6.0, 50.0], ProgramSpec::Op(BotOp::Keep), left),
         ],
     );
-    for (backend, _, sc) in run_passes(&cfg, &["bots_act"]) {
+    for (backend, _, sc) in run_passes(&cfg, &[Pass::BotsAct]) {
         close(&format!("{backend} copy of m1"), &sc.bot_tick[0].out, &left);
     }
 }
@@ -259,7 +260,7 @@ fn memory_is_written_when_out_13_is_positive_or_the_op_is_copy() {
             (_, true) => vec16(|m| mem[m] * heard[m]),
             _ => mem,
         };
-        for (backend, st, _) in run_passes(&cfg, &["bots_act", "bots_apply"]) {
+        for (backend, st, _) in run_passes(&cfg, &[Pass::BotsAct, Pass::BotsApply]) {
             close(
                 &format!("{backend} {op:?} memory (writes: {writes})"),
                 &st.bots[0].memory,
@@ -642,7 +643,7 @@ fn bots_see_their_nearest_agents_after_agents_moved_cells_away() {
         let mut step = 0;
         for s in &steps {
             cpu.run_step(*s);
-            if *s == silico::schedule::Step::Pass("bots_act") {
+            if *s == silico::schedule::Step::Pass(silico::schedule::Pass::BotsAct) {
                 check_bots_saw_nearest("cpu", &cfg, &cpu.state, &cpu.scratch, step);
                 step += 1;
             }
@@ -658,7 +659,7 @@ fn bots_see_their_nearest_agents_after_agents_moved_cells_away() {
         step = 0;
         for s in &steps {
             gpu.run_step(*s);
-            if *s == silico::schedule::Step::Pass("bots_act") {
+            if *s == silico::schedule::Step::Pass(silico::schedule::Pass::BotsAct) {
                 let st = gpu.download_state(&cfg).unwrap();
                 let sc = gpu.download_scratch().unwrap();
                 check_bots_saw_nearest("gpu", &cfg, &st, &sc, step);

@@ -235,7 +235,7 @@ fn match_the_reference(hidden: u32, heads: u32) {
         cpu.tick();
     }
     for step in cpu.tick_steps() {
-        if step == Step::Pass("jaxlife_brain") {
+        if step == Step::Pass(silico::schedule::Pass::JaxlifeBrain) {
             break;
         }
         cpu.run_step(step);
@@ -245,13 +245,13 @@ fn match_the_reference(hidden: u32, heads: u32) {
     let on_gpu = common::gpu().map(|ctx| {
         let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).unwrap();
         gpu.upload(&cpu.state, &cpu.scratch);
-        gpu.run_pass("jaxlife_brain");
+        gpu.run_pass(silico::schedule::Pass::JaxlifeBrain);
         (
             gpu.download_state(&cfg).unwrap(),
             gpu.download_scratch().unwrap(),
         )
     });
-    cpu.run_pass("jaxlife_brain");
+    cpu.run_pass(silico::schedule::Pass::JaxlifeBrain);
     let d = &cpu.dims;
     let (k, kb) = (d.view_agents, d.view_bots);
     let mut empty_slots = 0;
@@ -386,11 +386,11 @@ fn births_reset_the_recurrent_state(brain: Brain) {
     };
     for _ in 0..30 {
         for step in cpu.tick_steps() {
-            if step == Step::Pass("births_spawn") {
+            if step == Step::Pass(silico::schedule::Pass::BirthsSpawn) {
                 mark_birth_slots(&mut cpu);
             }
             cpu.run_step(step);
-            if step == Step::Pass("births_spawn") {
+            if step == Step::Pass(silico::schedule::Pass::BirthsSpawn) {
                 for b in &cpu.scratch.birth_list[..cpu.scratch.birth_control.count as usize] {
                     let c = b.child as usize;
                     assert!(cpu.state.brain_state[c * n..(c + 1) * n]
@@ -405,7 +405,7 @@ fn births_reset_the_recurrent_state(brain: Brain) {
     // The GPU clears the same slots: run the birth pass from the CPU's pre-birth state.
     let Some(ctx) = common::gpu() else { return };
     let (mut st, sc) = (0..50)
-        .map(|_| common::tick_keeping_state_before(&mut cpu, "births_spawn"))
+        .map(|_| common::tick_keeping_state_before(&mut cpu, silico::schedule::Pass::BirthsSpawn))
         .find(|(_, sc)| sc.birth_control.count > 0)
         .expect("a tick with births within 50");
     let slots: Vec<usize> = sc.birth_list[..sc.birth_control.count as usize]
@@ -417,7 +417,7 @@ fn births_reset_the_recurrent_state(brain: Brain) {
     }
     let mut gpu = GpuWorld::with_context(ctx, &cfg, &st).unwrap();
     gpu.upload(&st, &sc);
-    gpu.run_pass("births_spawn");
+    gpu.run_pass(silico::schedule::Pass::BirthsSpawn);
     let gs = gpu.download_state(&cfg).unwrap();
     for c in slots {
         assert!(gs.brain_state[c * n..(c + 1) * n].iter().all(|v| *v == 0.0));
@@ -436,7 +436,8 @@ fn children_mutate_by_sigma_and_siblings_differ() {
     let mut children_of: std::collections::HashMap<u32, Vec<Vec<f32>>> = Default::default();
     for _ in 0..40 {
         for step in cpu.tick_steps() {
-            let parents = (step == Step::Pass("births_genome")).then(|| cpu.state.genomes.clone());
+            let parents = (step == Step::Pass(silico::schedule::Pass::BirthsGenome))
+                .then(|| cpu.state.genomes.clone());
             cpu.run_step(step);
             if let Some(before) = parents {
                 for b in &cpu.scratch.birth_list[..cpu.scratch.birth_control.count as usize] {
@@ -521,7 +522,8 @@ fn mutation_rate_and_layer_sigma() {
     let (mut other, mut head) = (Vec::new(), Vec::new());
     for _ in 0..30 {
         for step in cpu.tick_steps() {
-            let parents = (step == Step::Pass("births_genome")).then(|| cpu.state.genomes.clone());
+            let parents = (step == Step::Pass(silico::schedule::Pass::BirthsGenome))
+                .then(|| cpu.state.genomes.clone());
             cpu.run_step(step);
             let Some(before) = parents else { continue };
             for b in &cpu.scratch.birth_list[..cpu.scratch.birth_control.count as usize] {

@@ -123,16 +123,16 @@ pub struct Births {
 /// from which the GPU can run that pass.
 pub fn tick_keeping_state_before(
     cpu: &mut silico::cpu::CpuWorld,
-    pass: &str,
+    pass: silico::schedule::Pass,
 ) -> (silico::world::State, silico::world::Scratch) {
     let mut before = None;
     for step in cpu.tick_steps() {
-        if matches!(step, silico::schedule::Step::Pass(name) if name == pass) {
+        if step == silico::schedule::Step::Pass(pass) {
             before = Some((cpu.state.clone(), cpu.scratch.clone()));
         }
         cpu.run_step(step);
     }
-    before.unwrap_or_else(|| panic!("no pass named {pass} in a tick"))
+    before.unwrap_or_else(|| panic!("no pass {pass} in a tick"))
 }
 
 /// Runs CPU ticks until one has a child with a parent (panics after `max_ticks`), then that
@@ -142,7 +142,7 @@ pub fn births_on_both(ctx: GpuContext, cfg: &Config, max_ticks: usize) -> Births
     let mut cpu = CpuWorld::new(cfg, silico::world::State::new(cfg));
     for _ in 0..max_ticks {
         // births_genome's indirect arguments are copied on the GPU before births_spawn.
-        let (st, sc) = tick_keeping_state_before(&mut cpu, "births_spawn");
+        let (st, sc) = tick_keeping_state_before(&mut cpu, silico::schedule::Pass::BirthsSpawn);
         let children: Vec<_> = sc.birth_list[..sc.birth_control.count as usize]
             .iter()
             .filter(|b| b.parent != silico::world::NONE)
@@ -153,8 +153,8 @@ pub fn births_on_both(ctx: GpuContext, cfg: &Config, max_ticks: usize) -> Births
         }
         let mut gpu = silico::gpu::GpuWorld::with_context(ctx, cfg, &st).unwrap();
         gpu.upload(&st, &sc);
-        gpu.run_pass("births_spawn");
-        gpu.run_pass("births_genome");
+        gpu.run_pass(silico::schedule::Pass::BirthsSpawn);
+        gpu.run_pass(silico::schedule::Pass::BirthsGenome);
         return Births {
             gpu: gpu.download_state(cfg).unwrap(),
             before: st,

@@ -229,7 +229,7 @@ fn both_backends_match_an_independent_reference() {
             cpu.tick();
         }
         for step in cpu.tick_steps() {
-            if step == Step::Pass("compact_brain") {
+            if step == Step::Pass(silico::schedule::Pass::CompactBrain) {
                 break;
             }
             cpu.run_step(step);
@@ -239,13 +239,13 @@ fn both_backends_match_an_independent_reference() {
         let on_gpu = common::gpu().map(|ctx| {
             let mut gpu = GpuWorld::with_context(ctx, &cfg, &cpu.state).unwrap();
             gpu.upload(&cpu.state, &cpu.scratch);
-            gpu.run_pass("compact_brain");
+            gpu.run_pass(silico::schedule::Pass::CompactBrain);
             (
                 gpu.download_state(&cfg).unwrap(),
                 gpu.download_scratch().unwrap(),
             )
         });
-        cpu.run_pass("compact_brain");
+        cpu.run_pass(silico::schedule::Pass::CompactBrain);
         let d = &cpu.dims;
         let (k, kb, n) = (d.view_agents, d.view_bots, d.brain_state_len);
         let tensors = brain::layout_for(&cfg);
@@ -295,7 +295,7 @@ fn the_state_persists_and_loners_act_finitely() {
     cfg.agents.min_agents = Some(1);
     let mut cpu = CpuWorld::new(&cfg, State::new(&cfg));
     for step in cpu.tick_steps() {
-        if step == Step::Pass("compact_brain") {
+        if step == Step::Pass(silico::schedule::Pass::CompactBrain) {
             break;
         }
         cpu.run_step(step);
@@ -307,7 +307,7 @@ fn the_state_persists_and_loners_act_finitely() {
         .all(|&j| j == NONE));
     let mut actions = Vec::new();
     for _ in 0..2 {
-        cpu.run_pass("compact_brain");
+        cpu.run_pass(silico::schedule::Pass::CompactBrain);
         actions.push(cpu.scratch.actions[i * ACTION_LEN..(i + 1) * ACTION_LEN].to_vec());
     }
     assert!(actions[0].iter().all(|a| a.is_finite() && a.abs() < 1.0));

@@ -88,9 +88,9 @@ fn half_float_brains_match_the_reference_and_stay_near_f32() {
     let ctx = common::gpu();
     for brain in brains() {
         let brain_pass = match brain {
-            Brain::Linear => "policy",
-            Brain::Compact { .. } => "compact_brain",
-            _ => "jaxlife_brain",
+            Brain::Linear => silico::schedule::Pass::Policy,
+            Brain::Compact { .. } => silico::schedule::Pass::CompactBrain,
+            _ => silico::schedule::Pass::JaxlifeBrain,
         };
         let run = |precision: Precision| {
             let cfg = world(&brain, precision);

@@ -133,7 +133,7 @@ fn check_passes(ctx: GpuContext, cfg: &Config, warm_ticks: usize) {
     let mut errors = Vec::new();
     for step in cpu.tick_steps() {
         let pass = match step {
-            Step::Pass(name) => name,
+            Step::Pass(pass) => pass.entry(),
             Step::Clear(name) => name,
         };
         gpu.upload(&cpu.state, &cpu.scratch);
@@ -467,7 +467,7 @@ fn neighbors_in_piles_match_brute_force_on_both() {
         if let Some(gpu) = gpu.as_mut() {
             gpu.run_step(step);
         }
-        if step == Step::Pass("neighbors") {
+        if step == Step::Pass(silico::schedule::Pass::Neighbors) {
             break;
         }
     }

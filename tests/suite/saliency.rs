@@ -235,7 +235,9 @@ fn jaxlife_saliency_matches_on_both_backends_and_is_held() {
     let (p, d) = (Params::new(&cfg), Dims::new(&cfg));
     for tick in 0..7 {
         let steps = silico::schedule::tick_steps(&p, &d, tick);
-        let probed = steps.contains(&silico::schedule::Step::Pass("jaxlife_probe"));
+        let probed = steps.contains(&silico::schedule::Step::Pass(
+            silico::schedule::Pass::JaxlifeProbe,
+        ));
         assert_eq!(probed, tick % 3 == 0, "tick {tick}");
     }
 }

@@ -3,7 +3,7 @@
 use crate::common;
 use silico::config::{Brain, MessageControl};
 use silico::cpu::CpuWorld;
-use silico::schedule::{self, Options, Step};
+use silico::schedule::{self, Options, Pass, Step};
 use silico::world::{Dims, Params, State};
 
 fn brains() -> Vec<Brain> {
@@ -19,11 +19,11 @@ fn brains() -> Vec<Brain> {
     ]
 }
 
-fn passes(steps: &[Step]) -> Vec<&'static str> {
+fn passes(steps: &[Step]) -> Vec<Pass> {
     steps
         .iter()
         .filter_map(|s| match s {
-            Step::Pass(name) => Some(*name),
+            Step::Pass(pass) => Some(*pass),
             Step::Clear(_) => None,
         })
         .collect()
@@ -42,10 +42,10 @@ fn every_step_is_known_to_both_backends() {
         for pass in passes(&steps) {
             assert!(
                 silico::gpu::shader_of(pass).is_some(),
-                "{brain:?}: '{pass}' has no GPU entry point"
+                "{brain:?}: {pass} has no GPU entry point"
             );
         }
-        for other in ["policy", "jaxlife_brain", "compact_brain"] {
+        for other in [Pass::Policy, Pass::JaxlifeBrain, Pass::CompactBrain] {
             assert_eq!(
                 passes(&steps).contains(&other),
                 other == own,
@@ -74,17 +74,20 @@ fn the_tick_is_built_once_from_the_config() {
     let steps = schedule::tick_steps(&p, &d, 1);
     assert!(matches!(steps[0], Step::Clear("agent_acc")));
     let count = |steps: &[Step], name| passes(steps).iter().filter(|p| **p == name).count();
-    assert_eq!(count(&steps, "bots_act"), 3);
-    assert_eq!(count(&steps, "bots_receive"), 1);
-    assert_eq!(count(&steps, "shuffle_agents"), 0);
+    assert_eq!(count(&steps, Pass::BotsAct), 3);
+    assert_eq!(count(&steps, Pass::BotsReceive), 1);
+    assert_eq!(count(&steps, Pass::ShuffleAgents), 0);
     for tick in 0..13 {
         let steps = schedule::tick_steps(&p, &d, tick);
         let (s, i) = (tick % 4 == 0, tick % 6 == 0);
-        assert_eq!(count(&steps, "policy_probe") == 1, s || i, "tick {tick}");
-        assert_eq!(count(&steps, "saliency_reduce") == 1, s, "tick {tick}");
-        assert_eq!(count(&steps, "influence_reduce") == 1, i, "tick {tick}");
+        assert_eq!(count(&steps, Pass::PolicyProbe) == 1, s || i, "tick {tick}");
+        assert_eq!(count(&steps, Pass::SaliencyReduce) == 1, s, "tick {tick}");
+        assert_eq!(count(&steps, Pass::InfluenceReduce) == 1, i, "tick {tick}");
     }
     cfg.controls.messages = MessageControl::Shuffled;
     let p = Params::new(&cfg);
-    assert_eq!(count(&schedule::tick_steps(&p, &d, 1), "shuffle_agents"), 1);
+    assert_eq!(
+        count(&schedule::tick_steps(&p, &d, 1), Pass::ShuffleAgents),
+        1
+    );
 }

@@ -484,3 +484,17 @@ fn grid_levels_agree() {
         "shaders/common.wgsl must declare `{line}`"
     );
 }
+
+/// A line that starts like a binding but does not read as one is refused, not skipped.
+#[test]
+fn a_binding_line_that_does_not_parse_is_refused() {
+    let ok = binding_decls("@group(0) @binding(3) var<storage, read> cells: array<Cell>;");
+    assert_eq!(
+        (ok[0].binding, ok[0].name.as_str(), ok[0].read_only),
+        (3, "cells", true)
+    );
+    let bad = std::panic::catch_unwind(|| {
+        binding_decls("@group(0) @binding(three) var<storage, read> cells: array<Cell>;")
+    });
+    assert!(bad.is_err());
+}
