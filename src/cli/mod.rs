@@ -1,5 +1,16 @@
-//! The `silico` command line's arguments (clap), parsed here so that tests can try any
-//! argument vector without starting the program; `src/main.rs` carries them out.
+//! The `silico` command line: its arguments (clap), parsed here so that tests can try any
+//! argument vector without starting the program, and each subcommand carried out by its
+//! own module.
+
+mod ablate;
+mod app;
+mod bench;
+mod experiment;
+mod inspect;
+mod lineage;
+mod render;
+mod search;
+mod validate;
 
 use std::path::PathBuf;
 
@@ -213,4 +224,73 @@ pub struct AppArgs {
     /// every chart and used for the dashboard's chance bands.
     #[arg(long, value_name = "DIR")]
     pub compare: Option<PathBuf>,
+}
+
+/// Carry out a parsed command line.
+pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let Some(command) = cli.command else {
+        return app::default_app();
+    };
+    match command {
+        Command::App(args) => app::app(args),
+        Command::Run(opts) => crate::batch::run(&opts).map(|_| ()),
+        Command::Bench {
+            cfg,
+            ticks,
+            backend,
+            json,
+            passes,
+        } => bench::bench(cfg, ticks, backend, json, passes),
+        Command::Lineage { dir, top, founders } => lineage::lineage(&dir, top, founders),
+        Command::Experiment {
+            file,
+            out,
+            jobs,
+            shard,
+            emit_slurm,
+            shards,
+            backend,
+            quiet,
+        } => experiment::experiment(&file, out, jobs, shard, emit_slurm, shards, backend, quiet),
+        Command::Render {
+            file,
+            out,
+            layer,
+            lines,
+            size,
+        } => render::render(&file, &out, layer, lines, size),
+        Command::Ablate {
+            checkpoint,
+            ticks,
+            out,
+            knockouts,
+            replicates,
+            naive,
+            backend,
+            quiet,
+        } => ablate::ablate(
+            checkpoint, ticks, out, knockouts, replicates, naive, backend, quiet,
+        ),
+        Command::Search {
+            file,
+            out,
+            jobs,
+            rank_only,
+            backend,
+            quiet,
+        } => search::search(&file, &out, jobs, rank_only, backend, quiet),
+        Command::Collect { dir } => experiment::collect(&dir),
+        Command::Report {
+            dirs,
+            out,
+            founders,
+        } => {
+            for f in crate::science::report::write_grouped(&dirs, &out, founders)? {
+                println!("wrote {}", f.display());
+            }
+            Ok(())
+        }
+        Command::Validate { file, sets } => validate::validate(&file, &sets),
+        Command::Inspect { file, bots } => inspect::inspect(&file, bots),
+    }
 }
