@@ -242,8 +242,8 @@ fn prepare(exp: &Experiment, out: &Path) -> Result<()> {
     .with_context(|| format!("cannot write {}/experiment.ron", out.display()))?;
     // The targets as declared before any run: the first registration stands, so a later
     // change to them shows in every table.
-    let targets = crate::science::evidence::targets_or_standard(&exp.file.targets);
-    crate::science::evidence::register(out, &targets)?;
+    let targets = crate::science::targets::targets_or_standard(&exp.file.targets);
+    crate::science::verdict::register(out, &targets)?;
     for (name, cfg) in &exp.configs {
         let dir = out.join(name);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -533,11 +533,11 @@ pub fn collect(out: &Path) -> Result<usize> {
         }
         md.push('\n');
     }
-    let stats = crate::science::evidence::stats(out)?;
+    let stats = crate::science::verdict::stats(out)?;
     crate::science::evidence::write_stats(out, &stats)?;
     md.push('\n');
-    md.push_str(&crate::science::evidence::verdict_tables(&stats));
-    md.push_str(&crate::science::evidence::targets_tables(out, &stats));
+    md.push_str(&crate::science::verdict::verdict_tables(&stats));
+    md.push_str(&crate::science::verdict::targets_tables(out, &stats));
     fs::write(out.join("summary.md"), md)
         .with_context(|| format!("cannot write {}/summary.md", out.display()))?;
     Ok(runs.len())

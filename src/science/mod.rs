@@ -5,6 +5,7 @@
 pub mod ablate;
 pub mod evidence;
 pub mod experiment;
+pub mod figures;
 pub mod muller;
 pub mod plan;
 pub mod plot;
@@ -12,3 +13,4 @@ pub mod report;
 pub mod search;
 pub mod stats;
 pub mod targets;
+pub mod verdict;

@@ -3,7 +3,7 @@
 //! every design runs beside (e.g. shuffled messages). Each design becomes an experiment in
 //! `DIR/<design>/` (its world as variant `world`, each control as its own variant, knockout
 //! forks of the world's runs), all run `--jobs` at a time in file order, resumable like any
-//! experiment. Each design is then scored on the targets (`evidence::standard_targets`
+//! experiment. Each design is then scored on the targets (`targets::standard_targets`
 //! unless the file gives its own) and the designs are ranked in `DIR/search.md` and
 //! `DIR/search.csv`.
 
@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::BackendChoice;
 use crate::science::ablate::AblateSpec;
-use crate::science::evidence::{Target, TargetResult};
 use crate::science::experiment::{Base, Experiment, ExperimentFile, Variant};
+use crate::science::targets::Target;
+use crate::science::verdict::TargetResult;
 
 /// The variant name of a design's own world in its experiment.
 pub const WORLD: &str = "world";
@@ -94,7 +95,7 @@ impl Search {
                 problems.push(format!("design '{}' is named twice", d.name));
             }
         }
-        let targets = crate::science::evidence::targets_or_standard(&file.targets);
+        let targets = crate::science::targets::targets_or_standard(&file.targets);
         let mut designs = Vec::new();
         for d in &file.designs {
             let cfg = match crate::world::with_overrides(&base, &d.set) {
@@ -184,7 +185,7 @@ impl Search {
                 0
             };
             let rows = if finished > 0 {
-                crate::science::evidence::stats(&dir)?
+                crate::science::verdict::stats(&dir)?
             } else {
                 Vec::new()
             };
@@ -193,7 +194,7 @@ impl Search {
                 design: d.clone(),
                 finished,
                 expected,
-                results: crate::science::evidence::assess(&rows, WORLD, &self.targets),
+                results: crate::science::verdict::assess(&rows, WORLD, &self.targets),
             });
         }
         scored.sort_by(|a, b| {
@@ -223,7 +224,7 @@ pub struct Scored {
 
 impl Scored {
     pub fn behaviours_met(&self) -> Vec<String> {
-        crate::science::evidence::behaviours_met(&self.results)
+        crate::science::verdict::behaviours_met(&self.results)
     }
 
     pub fn targets_met(&self) -> usize {

@@ -3,7 +3,7 @@
 //!
 //! - Only seeds present on both sides enter a comparison. When a seed is missing on one
 //!   side the comparison is still made on the pairs that remain, but it is marked
-//!   `paired: false` and a target refuses it (`evidence::TargetResult::met`): a missing run is a
+//!   `paired: false` and a target refuses it (`verdict::TargetResult::met`): a missing run is a
 //!   fault to mend, never a reason to switch to another test.
 //! - The difference is the mean of the per-seed differences (world − control).
 //! - The p-values are one-sided exact sign-flip tests: under "world and control are

@@ -75,3 +75,12 @@ pub fn standard_targets() -> Vec<Target> {
         ),
     ]
 }
+
+/// The targets a file declares, or the standard ones when it declares none.
+pub fn targets_or_standard(declared: &[Target]) -> Vec<Target> {
+    if declared.is_empty() {
+        standard_targets()
+    } else {
+        declared.to_vec()
+    }
+}

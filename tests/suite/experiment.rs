@@ -748,8 +748,9 @@ fn a_search_runs_every_design_and_ranks_them() {
 /// condition is held by a case that meets every other one.
 #[test]
 fn targets_need_pairs_seeds_the_corrected_p_and_the_seed_count() {
-    use silico::science::evidence::{assess, behaviours_met, Direction, StatRow, Target};
+    use silico::science::evidence::{Direction, StatRow, Target};
     use silico::science::stats::compare;
+    use silico::science::verdict::{assess, behaviours_met};
     let seeds = |xs: &[f64]| {
         xs.iter()
             .enumerate()
@@ -841,7 +842,8 @@ fn mixed() -> silico::science::stats::Comparison {
 /// effect on every target, they are met nearly always.
 #[test]
 fn targets_hold_their_false_positive_rate_on_null_experiments() {
-    use silico::science::evidence::{assess, standard_targets, StatRow};
+    use silico::science::evidence::{standard_targets, StatRow};
+    use silico::science::verdict::assess;
     let rng = silico::rng::Rng::new(99);
     let normal = |rep: u32, k: u32, which: u32| rng.normal_pair(rep, k, which, 0)[0] as f64;
     let targets = standard_targets();
