@@ -2,11 +2,14 @@
 //! around a world view drawn from the simulation's buffers, live charts and an inspector.
 
 pub mod charts;
+pub mod config_panel;
 pub mod dashboard;
 pub mod family;
 pub mod history;
+pub mod inspector;
 pub mod prefs;
 pub mod session;
+pub mod state;
 pub mod ui;
 
 use std::path::{Path, PathBuf};

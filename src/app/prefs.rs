@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::ui::UiState;
+use super::state::UiState;
 use crate::view::AgentColors;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
