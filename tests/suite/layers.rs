@@ -101,7 +101,7 @@ fn no_module_names_a_layer_above_it() {
         ("cpu", with(&["gpu", "sim", "view"])),
         ("gpu", with(&["cpu", "sim", "view"])),
         ("sim.rs", with(&["view"])),
-        ("view.rs", with(&[])),
+        ("view", with(&[])),
         ("runs", vec!["batch", "science", "app", "cli"]),
         ("batch.rs", vec!["science", "app", "cli"]),
         ("science", vec!["app", "cli"]),
