@@ -2,18 +2,17 @@
 //! its output directory; nothing there is touched until the inputs have been checked.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use serde::Serialize;
 
 use crate::config::Config;
+use crate::runs::files::{bits_row, checkpoint_name, prune_checkpoints, BitsFile, MetricsCsv};
 use crate::runs::Summary;
 use crate::sim::{BackendKind, World};
-use crate::world::{checkpoint, metric_index, State, METRIC_COLUMNS};
+use crate::world::{checkpoint, metric_index, State};
 
 /// Which engine to run on; `Auto` chooses as `choose_engine` says.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -233,150 +232,6 @@ fn default_out_dir(cfg: &Config, config_path: Option<&Path>) -> PathBuf {
         cfg.seed,
         crate::runs::outdir::stamp()
     ))
-}
-
-/// The metrics CSV: a header, then one row per `metrics_every` ticks. On resume into the
-/// same directory the rows up to the checkpoint's tick are kept and the rest replaced.
-struct MetricsCsv {
-    file: fs::File,
-    path: PathBuf,
-    every: u64,
-}
-
-impl MetricsCsv {
-    fn open(path: &Path, every: u64, resume_tick: Option<u64>) -> Result<Self> {
-        let header = METRIC_COLUMNS.join(",");
-        let mut kept = Vec::new();
-        if let (Some(tick), Ok(old)) = (resume_tick, fs::read_to_string(path)) {
-            let mut lines = old.lines();
-            if lines.next() == Some(header.as_str()) {
-                // A run killed mid-write can leave a cut line (whose first field may even read
-                // as an earlier tick): keep only whole rows, in order, up to the checkpoint.
-                let mut last = 0.0;
-                for line in lines {
-                    let fields: Vec<&str> = line.split(',').collect();
-                    let whole = fields.len() == METRIC_COLUMNS.len()
-                        && fields.iter().all(|v| v.parse::<f64>().is_ok());
-                    let t: f64 = fields[0].parse().unwrap_or(f64::NAN);
-                    if !whole || t <= last || t > tick as f64 {
-                        break;
-                    }
-                    last = t;
-                    kept.push(line.to_string());
-                }
-            }
-        }
-        let file =
-            crate::runs::outdir::rewrite_for_append(path, std::iter::once(header).chain(kept))?;
-        Ok(Self {
-            file,
-            path: path.to_path_buf(),
-            every,
-        })
-    }
-
-    fn write(&mut self, row: &[f32]) -> Result<()> {
-        let tick = row[0] as u64;
-        if !tick.is_multiple_of(self.every) {
-            return Ok(());
-        }
-        let line: Vec<String> = row.iter().map(|v| format!("{v}")).collect();
-        writeln!(self.file, "{}", line.join(","))
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
-        Ok(())
-    }
-}
-
-/// DIR/bits.txt of a scenario that records bits: the bots' bits as `0`/`1` characters, one
-/// line per bot step after the initial row. On resume the lines up to the checkpoint's tick
-/// are kept and the rest replaced.
-struct BitsFile {
-    file: fs::File,
-}
-
-fn bits_row(bits: impl Iterator<Item = f32>) -> String {
-    bits.map(|b| if b > 0.0 { '1' } else { '0' }).collect()
-}
-
-impl BitsFile {
-    /// `first_row` is the row of the state the run starts from, at `tick`.
-    fn open(
-        path: &Path,
-        first_row: &str,
-        tick: u64,
-        steps_per_tick: u64,
-        resumed: bool,
-    ) -> Result<Self> {
-        let keep = 1 + tick * steps_per_tick;
-        let mut lines: Vec<String> = Vec::new();
-        if resumed {
-            if let Ok(old) = fs::read_to_string(path) {
-                lines = old
-                    .lines()
-                    .take(keep as usize)
-                    .map(str::to_string)
-                    .collect();
-            }
-        }
-        if lines.len() as u64 != keep {
-            // A fresh run, or no usable record: start from the starting state's own bits.
-            lines = vec![first_row.to_string()];
-        }
-        let tmp = path.with_extension("txt.tmp");
-        let mut text = lines.join("\n");
-        text.push('\n');
-        fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-        fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-        let file = fs::OpenOptions::new().append(true).open(path)?;
-        Ok(Self { file })
-    }
-
-    /// Append the rows of the tick just run.
-    fn write_tick(&mut self, bits: &[f32], bots: usize) -> Result<()> {
-        for row in bits.chunks(bots.max(1)) {
-            writeln!(self.file, "{}", bits_row(row.iter().copied()))?;
-        }
-        Ok(())
-    }
-}
-
-/// The file name of a run's periodic checkpoint at `tick`.
-pub fn checkpoint_name(tick: u64) -> String {
-    format!("tick-{tick:08}.silico")
-}
-
-/// A run's periodic checkpoints in `dir` (files named by `checkpoint_name`), oldest first;
-/// none when the folder is missing.
-pub fn periodic_checkpoints(dir: &Path) -> Vec<(u64, PathBuf)> {
-    let mut ticks: Vec<(u64, PathBuf)> = fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter_map(|p| {
-            let tick = p
-                .file_name()?
-                .to_str()?
-                .strip_prefix("tick-")?
-                .strip_suffix(".silico")?
-                .parse()
-                .ok()?;
-            Some((tick, p))
-        })
-        .collect();
-    ticks.sort();
-    ticks
-}
-
-/// Delete all but the newest `keep` periodic checkpoints of a run. Only files named as
-/// `checkpoint_name` names them are touched.
-pub fn prune_checkpoints(dir: &Path, keep: usize) -> Result<()> {
-    let ticks = periodic_checkpoints(dir);
-    let old = ticks.len().saturating_sub(keep);
-    for (_, path) in &ticks[..old] {
-        fs::remove_file(path)
-            .with_context(|| format!("cannot delete old checkpoint {}", path.display()))?;
-    }
-    Ok(())
 }
 
 /// Write a checkpoint under a temporary name and rename it into place.
@@ -617,118 +472,6 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         );
     }
     Ok(summary)
-}
-
-#[derive(Serialize)]
-pub struct BenchResult {
-    pub ticks: u64,
-    pub wall_s: f64,
-    pub ticks_per_s: f64,
-    pub agent_ticks_per_s: f64,
-    pub mean_population: f64,
-    pub adapter: String,
-    pub backend: BackendKind,
-    pub capacity: u32,
-    pub map_size: u32,
-    pub brain: String,
-    /// Mean GPU milliseconds of each pass within whole ticks (with `--passes`), from
-    /// timestamp queries; empty when the adapter has none.
-    pub pass_ms: Vec<(String, f64)>,
-    /// The brain's weight traffic (GPU, brains with weights): see `BrainTraffic`.
-    pub brain_traffic: Option<BrainTraffic>,
-}
-
-/// How close the brain pass comes to the adapter's memory bandwidth.
-#[derive(Serialize)]
-pub struct BrainTraffic {
-    pub pass: String,
-    /// Every living agent's genome read once: the least a tick's brain pass can read.
-    pub weight_bytes_per_tick: f64,
-    /// The pass's mean GPU time (timestamp queries); None without timestamps.
-    pub pass_ms: Option<f64>,
-    pub weights_gb_per_s: Option<f64>,
-    /// Bytes read plus written per second by a plain copy kernel on the same adapter.
-    pub copy_gb_per_s: f64,
-}
-
-/// Time `ticks` ticks after a short warm-up (pipeline compilation, first allocations).
-pub fn bench(
-    cfg: &Config,
-    ticks: u64,
-    backend: BackendChoice,
-    passes: bool,
-) -> Result<BenchResult> {
-    let (mut world, _) = make_world(
-        cfg,
-        State::try_new(cfg).map_err(anyhow::Error::msg)?,
-        backend,
-    )?;
-    let warmup = (ticks / 10).clamp(1, 32);
-    world.advance(warmup)?;
-    world.flush()?;
-    let pop_col = metric_index("population").unwrap_or(1);
-    let started = Instant::now();
-    let mut rows = world.advance(ticks)?;
-    rows.extend(world.flush()?);
-    let wall_s = started.elapsed().as_secs_f64();
-    let agent_ticks: f64 = rows.iter().map(|r| r[pop_col] as f64).sum();
-    let mean_population = agent_ticks / rows.len().max(1) as f64;
-    // The brain pass's weight traffic, for brains that have weights.
-    let params = crate::world::Params::new(cfg);
-    let brain_pass = (crate::world::Dims::new(cfg).genome_len > 0)
-        .then(|| crate::schedule::brain_passes(&params).0);
-    let mut pass_ms = Vec::new();
-    let mut brain_traffic = None;
-    if let (crate::sim::World::Cpu(c), true) = (&mut world, passes) {
-        let reps = (ticks as f64 / wall_s.max(1e-9)).clamp(2.0, 20.0) as u32;
-        pass_ms = c
-            .profile_passes(reps)
-            .into_iter()
-            .map(|(n, ms)| (n.to_string(), ms))
-            .collect();
-    }
-    if let crate::sim::World::Gpu(g) = &mut world {
-        if passes || brain_pass.is_some() {
-            // About a second of ticks per measurement, at least two.
-            let reps = (ticks as f64 / wall_s.max(1e-9)).clamp(2.0, 20.0) as u32;
-            pass_ms = g
-                .profile_passes(reps)?
-                .into_iter()
-                .map(|(n, ms)| (n.to_string(), ms))
-                .collect();
-        }
-        if let Some(pass) = brain_pass {
-            let weight_bytes_per_tick = mean_population * g.pages.bytes_per_agent() as f64;
-            let ms = pass_ms
-                .iter()
-                .find(|(n, _)| n == pass.entry())
-                .map(|(_, ms)| *ms);
-            brain_traffic = Some(BrainTraffic {
-                pass: pass.to_string(),
-                weight_bytes_per_tick,
-                pass_ms: ms,
-                weights_gb_per_s: ms.map(|ms| weight_bytes_per_tick / (ms * 1e-3) / 1e9),
-                copy_gb_per_s: g.ctx.copy_bandwidth_bytes_per_s() / 1e9,
-            });
-        }
-        if !passes {
-            pass_ms.clear();
-        }
-    }
-    Ok(BenchResult {
-        ticks,
-        wall_s,
-        ticks_per_s: ticks as f64 / wall_s.max(1e-9),
-        agent_ticks_per_s: agent_ticks / wall_s.max(1e-9),
-        mean_population,
-        adapter: world.adapter(),
-        backend: world.backend(),
-        capacity: cfg.agents.capacity,
-        map_size: cfg.world.map_size,
-        brain: format!("{:?}", cfg.brain),
-        pass_ms,
-        brain_traffic,
-    })
 }
 
 /// World pictures of a run: DIR/frames/tick-NNNNNNNN.png, and DIR/frames.gif at the end.

@@ -3,6 +3,7 @@
 //! finding of runs under a folder. Everything above (experiments, forks, reports, the app)
 //! reads runs through this module.
 
+pub mod files;
 pub mod outdir;
 
 use std::fs;

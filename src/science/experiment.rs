@@ -213,7 +213,7 @@ fn progress(dir: &Path, ticks: u64) -> Progress {
     if crate::runs::Summary::reached(dir, ticks) {
         return Progress::Done;
     }
-    match batch::periodic_checkpoints(&dir.join("checkpoints")).pop() {
+    match crate::runs::files::periodic_checkpoints(&dir.join("checkpoints")).pop() {
         Some((_, p)) => Progress::Resume(p),
         None => Progress::Fresh,
     }
