@@ -254,7 +254,7 @@ pub struct AblateOptions {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Fitness {
     /// Net energy income per agent-tick: eaten + hits and gifts received (net) + stolen +
-    /// birth and respawn energy, from the ledger.
+    /// birth and respawn energy + what bots passed on, from the ledger.
     pub income: f64,
     /// Energy eaten per agent-tick.
     pub eaten: f64,
@@ -284,7 +284,11 @@ pub const INCOME_COLUMNS: &[&str] = &[
     "ledger_hit_received",
     "ledger_stolen",
     "ledger_birth_energy",
+    "ledger_from_bots",
 ];
+
+/// Income columns a run written before they existed lacks: read as 0 there.
+const INCOME_COLUMNS_ADDED_LATER: &[&str] = &["ledger_from_bots"];
 
 /// Spans of fork time the loss is drawn over.
 pub const WINDOWS: usize = 10;
@@ -330,6 +334,9 @@ impl Fitness {
         let per_agent = |xs: Vec<f64>| mean(&xs) / pop;
         let mut income = vec![0.0; population.len()];
         for c in INCOME_COLUMNS {
+            if run.column(c).is_none() && INCOME_COLUMNS_ADDED_LATER.contains(c) {
+                continue;
+            }
             for (sum, x) in income.iter_mut().zip(col(c)?) {
                 *sum += x;
             }
@@ -740,4 +747,44 @@ pub fn read_losses(dir: &Path) -> Result<Vec<KnockoutLoss>> {
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fork's income counts every source of the ledger, what bots pass on included, and
+    /// a run written before that column existed still loads (without it).
+    #[test]
+    fn fork_income_counts_every_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cols = vec!["tick", "population", "births", "mean_energy"];
+        cols.extend(INCOME_COLUMNS);
+        let row = |tick: u32| -> String {
+            let mut v = vec![tick as f64, 10.0, 0.0, 5.0];
+            // eaten 20, hits 3, stolen 1, births 4, from bots 2: 30 a tick, 3 an agent.
+            v.extend([20.0, 3.0, 1.0, 4.0, 2.0]);
+            v.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let text =
+            |cols: &[&str], rows: &[String]| format!("{}\n{}\n", cols.join(","), rows.join("\n"));
+        let rows: Vec<String> = (1..=4).map(row).collect();
+        std::fs::write(dir.path().join("metrics.csv"), text(&cols, &rows)).unwrap();
+        let f = Fitness::load(dir.path(), 0, &[]).unwrap();
+        assert!((f.income - 3.0).abs() < 1e-12, "{}", f.income);
+        let old: Vec<String> = rows
+            .iter()
+            .map(|r| r.rsplit_once(',').unwrap().0.to_string())
+            .collect();
+        std::fs::write(
+            dir.path().join("metrics.csv"),
+            text(&cols[..cols.len() - 1], &old),
+        )
+        .unwrap();
+        let f = Fitness::load(dir.path(), 0, &[]).unwrap();
+        assert!((f.income - 2.8).abs() < 1e-12, "{}", f.income);
+    }
 }
