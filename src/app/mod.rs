@@ -9,6 +9,7 @@ pub mod history;
 pub mod inspector;
 pub mod prefs;
 pub mod session;
+pub mod shares;
 pub mod state;
 pub mod ui;
 

@@ -1,9 +1,9 @@
 //! What the app's panels share: the UI's own state (not the simulation's), and how a
 //! panel reports a failed action in the status bar.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use super::charts::ChartSettings;
+use super::dashboard;
 use super::session::Session;
 use crate::view::ViewSettings;
 
@@ -84,6 +84,51 @@ pub(super) fn report<T>(s: &mut Session, r: anyhow::Result<T>) -> Option<T> {
         Err(e) => {
             s.warn(format!("{e:#}"));
             None
+        }
+    }
+}
+
+/// The chart panel's settings and what it drew last frame.
+pub struct ChartSettings {
+    /// The dashboard's smoothing window.
+    pub window_ticks: f64,
+    /// Columns left out of the small multiples.
+    pub hidden: BTreeSet<&'static str>,
+    pub filter: String,
+    pub compare_path: String,
+    /// What the dashboard drew (a panel each) and how many series each small plot drew.
+    pub drawn_dashboard: Vec<dashboard::Drawn>,
+    pub drawn_plots: Vec<(&'static str, usize)>,
+    /// The Muller plot's rect and how many lineage bands it drew.
+    pub muller_rect: Option<egui::Rect>,
+    /// The income panel's stack at its last row: the top of each source's band.
+    pub drawn_income: Vec<f64>,
+    pub drawn_lineages: usize,
+    /// The Muller plot's time axis in log(1 + tick), so a takeover in the first ticks of a
+    /// long run is wide enough to see.
+    pub muller_log_time: bool,
+    /// The Muller plot's x range as drawn (in its axis units).
+    pub drawn_muller_x: Option<(f64, f64)>,
+    /// The Muller plot groups the living by founder in a world whose measures count kin
+    /// groups.
+    pub muller_founders: bool,
+}
+
+impl Default for ChartSettings {
+    fn default() -> Self {
+        Self {
+            window_ticks: 1_000.0,
+            hidden: BTreeSet::new(),
+            filter: String::new(),
+            compare_path: String::new(),
+            drawn_dashboard: Vec::new(),
+            drawn_plots: Vec::new(),
+            muller_rect: None,
+            drawn_income: Vec::new(),
+            drawn_lineages: 0,
+            muller_log_time: false,
+            drawn_muller_x: None,
+            muller_founders: false,
         }
     }
 }

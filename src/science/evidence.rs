@@ -334,7 +334,7 @@ pub fn comparisons(dir: &Path) -> Result<Vec<StatRow>> {
             let Some(ablation) = &r.ablation else {
                 continue;
             };
-            for l in crate::science::ablate::read_losses(ablation)? {
+            for l in crate::science::fitness::read_losses(ablation)? {
                 let e = by_knockout.entry((l.knockout, l.fitness)).or_default();
                 e.0.push((r.seed, l.evolved_loss));
                 e.1.push((r.seed, l.naive_loss));

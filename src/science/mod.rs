@@ -6,6 +6,7 @@ pub mod ablate;
 pub mod evidence;
 pub mod experiment;
 pub mod figures;
+pub mod fitness;
 pub mod muller;
 pub mod plan;
 pub mod plot;

@@ -53,7 +53,7 @@ impl Target {
 /// messages), and its evolved dependence from the knockout forks against the naive
 /// population's (net energy income per agent-tick).
 pub fn standard_targets() -> Vec<Target> {
-    let fitness = crate::science::ablate::FITNESS[0];
+    let fitness = crate::science::fitness::FITNESS[0];
     vec![
         Target::new("Agriculture", "agri_own_harvest_excess", "random-brain"),
         Target::new(

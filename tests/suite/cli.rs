@@ -448,7 +448,7 @@ fn ablate_forks_go_on_as_the_run_and_refuse_another_ablation_in_their_folder() {
     assert!(table.starts_with("knockout,fitness,evolved_loss,naive_loss,evolved_dependence\n"));
     assert_eq!(
         table.lines().count(),
-        1 + (2 + 1) * silico::science::ablate::FITNESS.len(),
+        1 + (2 + 1) * silico::science::fitness::FITNESS.len(),
         "two knockouts and the placebo"
     );
     // Again: nothing to do, the same tables.

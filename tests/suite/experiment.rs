@@ -348,10 +348,10 @@ fn a_population_that_lives_off_its_bots_depends_on_programming_them() {
     // Nobody reads messages here: shutting them off changes nothing they do.
     let messages = a.mean_loss("evolved", Knockout::MessagesOff, 0);
     assert!(messages.abs() < 0.02, "messages off: {messages}");
-    let losses = silico::science::ablate::read_losses(&dir.path().join("ablate")).unwrap();
+    let losses = silico::science::fitness::read_losses(&dir.path().join("ablate")).unwrap();
     assert_eq!(
         losses.len(),
-        (3 + 1) * silico::science::ablate::FITNESS.len(),
+        (3 + 1) * silico::science::fitness::FITNESS.len(),
         "the placebo too"
     );
     let placebo = a.mean_loss("evolved", Knockout::Placebo, 0);
@@ -895,7 +895,7 @@ fn targets_hold_their_false_positive_rate_on_null_experiments() {
 /// (NaN) where either fork has no income.
 #[test]
 fn knockout_losses_are_log_ratios() {
-    use silico::science::ablate::loss;
+    use silico::science::fitness::loss;
     assert!((loss(2.0, 1.0) - 2f64.ln()).abs() < 1e-12);
     assert!((loss(1.0, 2.0) + 2f64.ln()).abs() < 1e-12);
     // A tenfold loss reads as ten times, not as a share near 1.
