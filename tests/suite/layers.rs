@@ -317,3 +317,37 @@ fn use_trees_expand_into_paths() {
     );
     assert_eq!(paths_after(code, "super::"), [vec!["h"]]);
 }
+
+/// The house's shape (docs/architecture.md): at most 12 files at src/'s top level (the
+/// rest in folders by layer), `src/main.rs` a parser and an error report, no source over
+/// 800 lines and at most five over 600.
+#[test]
+fn the_house_keeps_its_shape() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let top: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.unwrap().path();
+            (p.is_file() && p.extension().is_some_and(|x| x == "rs"))
+                .then(|| p.file_name().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    assert!(
+        top.len() <= 12,
+        "{} files at src/'s top level: {top:?}",
+        top.len()
+    );
+    let lines = |p: &Path| std::fs::read_to_string(p).unwrap().lines().count();
+    let main = lines(&root.join("main.rs"));
+    assert!(main <= 200, "src/main.rs has {main} lines");
+    let mut long: Vec<(usize, PathBuf)> = sources(".")
+        .into_iter()
+        .map(|p| (lines(&p), p))
+        .filter(|(n, _)| *n > 600)
+        .collect();
+    long.sort();
+    assert!(
+        long.iter().all(|(n, _)| *n <= 800) && long.len() <= 5,
+        "sources over 600 lines (at most five, none over 800): {long:?}"
+    );
+}
