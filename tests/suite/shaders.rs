@@ -498,3 +498,89 @@ fn a_binding_line_that_does_not_parse_is_refused() {
     });
     assert!(bad.is_err());
 }
+
+/// A struct's field names in declaration order, read off its `{:?}` output (the derive
+/// prints every field, in order, at the top level of the braces).
+fn debug_fields(debug: &str) -> Vec<String> {
+    let body = &debug[debug.find('{').expect("a struct") + 1..debug.rfind('}').unwrap()];
+    let (mut depth, mut item, mut names) = (0, String::new(), Vec::new());
+    for c in body.chars() {
+        match c {
+            '{' | '[' | '(' => depth += 1,
+            '}' | ']' | ')' => depth -= 1,
+            ',' if depth == 0 => {
+                names.push(std::mem::take(&mut item));
+                continue;
+            }
+            _ => {}
+        }
+        item.push(c);
+    }
+    names.push(item);
+    names
+        .iter()
+        .filter_map(|f| Some(f.split_once(':')?.0.trim().to_string()))
+        .collect()
+}
+
+/// Every struct shared with the shaders has the same fields, named alike, in the same
+/// order in Rust and WGSL (with the sizes checked above, the offsets follow): a field
+/// added, renamed or moved on one side only fails here. Params, all 4-byte scalars, is
+/// held field by field at 4 bytes each.
+#[test]
+fn every_shared_struct_has_the_same_fields_in_order() {
+    let src = full_source(SHADERS[0], &one_page());
+    let module = parse(&src, "common");
+    let rust: Vec<(&str, String)> = vec![
+        ("Params", format!("{:?}", Params::default())),
+        (
+            "Agent",
+            format!("{:?}", <Agent as bytemuck::Zeroable>::zeroed()),
+        ),
+        ("Cell", format!("{:?}", Cell::default())),
+        (
+            "Bot",
+            format!("{:?}", <Bot as bytemuck::Zeroable>::zeroed()),
+        ),
+        (
+            "Clock",
+            format!("{:?}", <Clock as bytemuck::Zeroable>::zeroed()),
+        ),
+        (
+            "BotTick",
+            format!("{:?}", <BotTick as bytemuck::Zeroable>::zeroed()),
+        ),
+        ("AgentTick", format!("{:?}", AgentTick::default())),
+        (
+            "CellTick",
+            format!("{:?}", <CellTick as bytemuck::Zeroable>::zeroed()),
+        ),
+        ("BirthControl", format!("{:?}", BirthControl::default())),
+        (
+            "Birth",
+            format!("{:?}", <Birth as bytemuck::Zeroable>::zeroed()),
+        ),
+    ];
+    for (name, debug) in rust {
+        let (_, ty) = module
+            .types
+            .iter()
+            .find(|(_, t)| t.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("WGSL has no struct {name}"));
+        let naga::TypeInner::Struct { members, .. } = &ty.inner else {
+            panic!("{name} is not a struct")
+        };
+        let wgsl: Vec<String> = members.iter().map(|m| m.name.clone().unwrap()).collect();
+        assert_eq!(debug_fields(&debug), wgsl, "the fields of {name}");
+        if name == "Params" {
+            for (k, m) in members.iter().enumerate() {
+                assert_eq!(m.offset as usize, 4 * k, "Params.{:?}", m.name);
+            }
+        }
+    }
+    // The accumulators are flat i32 arrays in WGSL, a word per AgentAcc field.
+    assert!(src.contains(&format!(
+        "const AGENT_ACC_LEN: u32 = {}u;",
+        size_of::<silico::world::AgentAcc>() / 4
+    )));
+}
