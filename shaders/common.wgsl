@@ -212,21 +212,6 @@ const SALIENCY_ROWS: u32 = 328u;
 const PROBE_ROWS: u32 = 392u;
 const PROBE_SWAP: u32 = 0x80000000u;
 
-// Saliency is estimated this tick.
-fn saliency_tick(tick: u32) -> bool {
-    return params.saliency_every > 0u && tick % params.saliency_every == 0u;
-}
-
-// Message influence is measured this tick.
-fn influence_tick(tick: u32) -> bool {
-    return params.influence_every > 0u && tick % params.influence_every == 0u;
-}
-
-// The brains' probes run this tick (for saliency, influence or both).
-fn probe_tick(tick: u32) -> bool {
-    return saliency_tick(tick) || influence_tick(tick);
-}
-
 // What an observation row holds of what its agent hears (src/cpu/influence.rs
 // heard_ranges), as (start, length) relative to the row: r = 0 its other_message, r = 1..K
 // both message fields of neighbour slot r - 1, then each bot slot's memory. Its own

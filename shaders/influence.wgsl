@@ -7,8 +7,8 @@
 // leave alone: as it is (row SALIENCY_ROWS + 2s), and with every message it hears swapped
 // for what the other agent hears (the next row; common.wgsl heard_range);
 // influence_reduce reports the share of listeners whose discrete action changed and the
-// mean |Δaction|, held in measures until the next measurement. Reference:
-// src/cpu/influence.rs.
+// mean |Δaction|, held in measures until the next measurement. On probe ticks for saliency
+// alone, influence_none empties the influence rows instead. Reference: src/cpu/influence.rs.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> clock: Clock;
@@ -29,32 +29,39 @@ fn hears(j: u32) -> bool {
     return false;
 }
 
+// On a probe tick that is no influence tick: no listeners, so the probes skip their rows.
+@compute @workgroup_size(64)
+fn influence_none(@builtin(local_invocation_index) s: u32) {
+    if (s >= INFLUENCE_LISTENERS) { return; }
+    let row = SALIENCY_ROWS + 2u * s;
+    probe_agents[SALIENCY_AGENTS + s] = NONE;
+    probe_inputs[row] = NONE;
+    probe_inputs[row + 1u] = NONE;
+}
+
 // Thread s picks sample s: the first living listener from a random slot on, and the first
-// living agent other than it from another random slot on; NONE when influence is not
-// measured this tick, so the probes skip both rows.
+// living agent other than it from another random slot on (both NONE without such a pair).
 @compute @workgroup_size(64)
 fn influence_select(@builtin(local_invocation_index) s: u32) {
     if (s >= INFLUENCE_LISTENERS) { return; }
     let cap = params.capacity;
     var listener = NONE;
     var partner = NONE;
-    if (influence_tick(clock.tick)) {
-        var start = min(u32(rng_uniform(clock.tick, s, S_INFLUENCE, 0u) * f32(cap)), cap - 1u);
+    var start = min(u32(rng_uniform(clock.tick, s, S_INFLUENCE, 0u) * f32(cap)), cap - 1u);
+    for (var k = 0u; k < cap; k++) {
+        var j = start + k;
+        if (j >= cap) { j -= cap; }
+        if (agents[j].alive != 0u && hears(j)) { listener = j; break; }
+    }
+    if (listener != NONE) {
+        start = min(u32(rng_uniform(clock.tick, s, S_INFLUENCE, 1u) * f32(cap)), cap - 1u);
         for (var k = 0u; k < cap; k++) {
             var j = start + k;
             if (j >= cap) { j -= cap; }
-            if (agents[j].alive != 0u && hears(j)) { listener = j; break; }
+            if (agents[j].alive != 0u && j != listener) { partner = j; break; }
         }
-        if (listener != NONE) {
-            start = min(u32(rng_uniform(clock.tick, s, S_INFLUENCE, 1u) * f32(cap)), cap - 1u);
-            for (var k = 0u; k < cap; k++) {
-                var j = start + k;
-                if (j >= cap) { j -= cap; }
-                if (agents[j].alive != 0u && j != listener) { partner = j; break; }
-            }
-        }
-        if (partner == NONE) { listener = NONE; }
     }
+    if (partner == NONE) { listener = NONE; }
     let row = SALIENCY_ROWS + 2u * s;
     probe_agents[SALIENCY_AGENTS + s] = listener;
     probe_inputs[row] = NONE;

@@ -1,5 +1,5 @@
 // Saliency (JaxLife's communication saliency): how strongly a brain's actions depend on
-// each group of its inputs. On ticks where saliency_tick holds, saliency_select picks
+// each group of its inputs. On saliency ticks (src/schedule.rs), saliency_select picks
 // SALIENCY_AGENTS living agents at random and, for each, SALIENCY_INPUTS random inputs of
 // each group (probe rows 0..SALIENCY_ROWS); the brains' probe entries run each
 // agent's brain on its own observation, unperturbed and then with one input raised by
@@ -7,7 +7,8 @@
 // |Δaction| / ε per group, held in measures.saliency until the next estimate.
 // Groups: 0 terrain, 1 self (the own vector but messages), 2 agents (the neighbours'
 // vectors but messages), 3 bots (but memories), 4 messages (every message and bot memory
-// seen, the own included). Reference: src/cpu/saliency.rs.
+// seen, the own included). On probe ticks for influence alone, saliency_none empties the
+// saliency rows instead. Reference: src/cpu/saliency.rs.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> clock: Clock;
@@ -102,15 +103,17 @@ fn group_input(g: u32, k: u32) -> u32 {
     }
 }
 
-// Thread s picks sample s: the first living agent from a random slot on; none on probe
-// ticks that are not saliency ticks, so the probes skip its rows.
+// On a probe tick that is no saliency tick: no samples, so the probes skip their rows.
+@compute @workgroup_size(64)
+fn saliency_none(@builtin(local_invocation_index) s: u32) {
+    if (s >= SALIENCY_AGENTS) { return; }
+    probe_agents[s] = NONE;
+}
+
+// Thread s picks sample s: the first living agent from a random slot on.
 @compute @workgroup_size(64)
 fn saliency_select(@builtin(local_invocation_index) s: u32) {
     if (s >= SALIENCY_AGENTS) { return; }
-    if (!saliency_tick(clock.tick)) {
-        probe_agents[s] = NONE;
-        return;
-    }
     let cap = params.capacity;
     let start = min(u32(rng_uniform(clock.tick, s, S_SALIENCY, 0u) * f32(cap)), cap - 1u);
     var agent = NONE;

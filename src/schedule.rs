@@ -46,7 +46,9 @@ passes! {
     ShuffleBots => shuffle_bots,
     Observe => observe,
     SaliencySelect => saliency_select,
+    SaliencyNone => saliency_none,
     InfluenceSelect => influence_select,
+    InfluenceNone => influence_none,
     PolicyProbe => policy_probe,
     JaxlifeProbe => jaxlife_probe,
     CompactProbe => compact_probe,
@@ -155,16 +157,31 @@ impl Options {
         }
     }
 
-    /// Every optional pass on: the passes a world may ever run (the GPU builds their
-    /// pipelines, since a config change may turn probes or shuffles on).
-    pub fn all() -> Self {
-        Self {
-            probes: true,
-            saliency: true,
-            influence: true,
-            shuffled: true,
+    /// Every kind of tick a world may run (probes for saliency, influence or both;
+    /// shuffled or not): together their steps are every pass it may ever run, whose
+    /// pipelines the GPU builds, since a config change may turn probes or shuffles on.
+    pub fn every() -> Vec<Self> {
+        let mut out = Vec::new();
+        for (saliency, influence) in [(false, false), (true, false), (false, true), (true, true)] {
+            for shuffled in [false, true] {
+                out.push(Self {
+                    probes: saliency || influence,
+                    saliency,
+                    influence,
+                    shuffled,
+                });
+            }
         }
+        out
     }
+}
+
+/// The steps of every kind of tick, one after another (`Options::every`).
+pub fn every_step(p: &Params, d: &Dims) -> Vec<Step> {
+    Options::every()
+        .into_iter()
+        .flat_map(|o| steps(p, d, o))
+        .collect()
 }
 
 /// The steps of tick `tick` (the clock's value as it starts).
@@ -189,7 +206,20 @@ pub fn steps(p: &Params, d: &Dims, o: Options) -> Vec<Step> {
     }
     let (brain, probe) = brain_passes(p);
     if o.probes {
-        s.extend(pass(&[SaliencySelect, InfluenceSelect, probe]));
+        // The probes run for either measure; the other's rows are emptied so they skip.
+        s.extend(pass(&[
+            if o.saliency {
+                SaliencySelect
+            } else {
+                SaliencyNone
+            },
+            if o.influence {
+                InfluenceSelect
+            } else {
+                InfluenceNone
+            },
+            probe,
+        ]));
     }
     if o.saliency {
         s.extend(pass(&[SaliencyReduce]));

@@ -20,8 +20,6 @@ use crate::world::{
 /// Inputs of an agent's vector before its two messages.
 const AGENT_PLAIN: usize = AGENT_VEC_LEN - 2 * MESSAGE_LEN;
 
-use crate::schedule::influence_tick;
-
 /// Where an observation row holds what its agent hears (WGSL `heard_range`): the
 /// other_message in its own vector, both message fields of each neighbour slot, and each
 /// bot slot's memory. Its own self_message is its own, not heard.
@@ -88,29 +86,35 @@ fn first_from(cap: u32, start: u32, ok: impl Fn(usize) -> bool) -> u32 {
         .unwrap_or(NONE)
 }
 
+/// On a probe tick that is no influence tick: no listeners, so the probes skip their rows.
+pub fn influence_none(sc: &mut Scratch) {
+    for s in 0..INFLUENCE_LISTENERS {
+        let row = SALIENCY_ROWS + 2 * s;
+        sc.probe_agents[SALIENCY_AGENTS + s] = NONE;
+        sc.probe_inputs[row] = NONE;
+        sc.probe_inputs[row + 1] = NONE;
+    }
+}
+
 /// Sample s: the first living listener from a random slot on, and the first living agent
-/// other than it from another random slot on. Both rows are NONE-agent when influence is
-/// not measured this tick, so the probes skip them.
+/// other than it from another random slot on (both NONE when there is no such pair).
 pub fn influence_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
     let tick = st.clock.tick;
-    let measuring = influence_tick(p, tick);
     let cap = p.capacity;
     for s in 0..INFLUENCE_LISTENERS {
         let row = SALIENCY_ROWS + 2 * s;
-        let (mut listener, mut partner) = (NONE, NONE);
-        if measuring {
-            let start = |index: u32| {
-                ((rng.uniform(tick, s as u32, stream::INFLUENCE, index) * cap as f32) as u32)
-                    .min(cap - 1)
-            };
-            let alive = |j: usize| st.agents[j].alive != 0;
-            listener = first_from(cap, start(0), |j| alive(j) && hears(p, sc, j));
-            if listener != NONE {
-                partner = first_from(cap, start(1), |j| alive(j) && j != listener as usize);
-            }
-            if partner == NONE {
-                listener = NONE;
-            }
+        let start = |index: u32| {
+            ((rng.uniform(tick, s as u32, stream::INFLUENCE, index) * cap as f32) as u32)
+                .min(cap - 1)
+        };
+        let alive = |j: usize| st.agents[j].alive != 0;
+        let mut listener = first_from(cap, start(0), |j| alive(j) && hears(p, sc, j));
+        let mut partner = NONE;
+        if listener != NONE {
+            partner = first_from(cap, start(1), |j| alive(j) && j != listener as usize);
+        }
+        if partner == NONE {
+            listener = NONE;
         }
         sc.probe_agents[SALIENCY_AGENTS + s] = listener;
         sc.probe_inputs[row] = NONE;

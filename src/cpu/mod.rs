@@ -135,6 +135,8 @@ impl CpuWorld {
             Pass::ShuffleBots => shuffle::shuffle_bots(r, st, sc),
             Pass::Observe => observe::observe(p, st, sc),
             Pass::SaliencySelect => saliency::saliency_select(p, r, st, sc),
+            Pass::SaliencyNone => saliency::saliency_none(sc),
+            Pass::InfluenceNone => influence::influence_none(sc),
             Pass::InfluenceSelect => influence::influence_select(p, r, st, sc),
             Pass::PolicyProbe => policy::policy_probe(p, r, st, sc),
             Pass::JaxlifeProbe => {
@@ -186,7 +188,7 @@ impl CpuWorld {
     /// Mean wall milliseconds of each pass per tick (a bot step's passes summed over the
     /// tick's steps) over `reps` ticks, which run as usual (`silico bench --passes`).
     pub fn profile_passes(&mut self, reps: u32) -> Vec<(Pass, f64)> {
-        let all = schedule::steps(&self.params, &self.dims, schedule::Options::all());
+        let all = schedule::every_step(&self.params, &self.dims);
         let mut total: Vec<(Pass, f64)> = schedule::passes_of(&all)
             .into_iter()
             .map(|p| (p, 0.0))

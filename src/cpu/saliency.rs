@@ -18,8 +18,6 @@ use crate::world::{
 const AGENT_PLAIN: usize = AGENT_VEC_LEN - 2 * MESSAGE_LEN;
 const BOT_PLAIN: usize = BOT_VEC_LEN - MESSAGE_LEN;
 
-use crate::schedule::saliency_tick;
-
 fn sizes(p: &Params) -> (usize, usize, usize) {
     (
         crate::world::terrain_patch_len(p.terrain_view_range as usize),
@@ -106,12 +104,14 @@ pub fn group_input(p: &Params, g: usize, k: usize) -> usize {
     }
 }
 
+/// On a probe tick that is no saliency tick: no saliency samples, so the probes skip their
+/// rows.
+pub fn saliency_none(sc: &mut Scratch) {
+    sc.probe_agents[..SALIENCY_AGENTS].fill(NONE);
+}
+
 pub fn saliency_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
     let tick = st.clock.tick;
-    if !saliency_tick(p, tick) {
-        sc.probe_agents[..SALIENCY_AGENTS].fill(NONE);
-        return;
-    }
     let cap = p.capacity;
     for s in 0..SALIENCY_AGENTS as u32 {
         let start = ((rng.uniform(tick, s, stream::SALIENCY, 0) * cap as f32) as u32).min(cap - 1);

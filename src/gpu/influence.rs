@@ -13,6 +13,10 @@ pub const SHADER: ShaderDef = ShaderDef {
             dispatch: Dispatch::Workgroups(super::single),
         },
         Entry {
+            name: Pass::InfluenceNone.entry(),
+            dispatch: Dispatch::Workgroups(super::single),
+        },
+        Entry {
             name: Pass::InfluenceReduce.entry(),
             dispatch: Dispatch::Workgroups(super::single),
         },

@@ -23,7 +23,7 @@ pub(super) struct Pipeline {
 /// The entry points a world of these sizes may dispatch: every pass of a tick with every
 /// optional pass on, as its pass file expands it.
 fn entries_used(params: &Params, dims: &Dims) -> HashSet<&'static str> {
-    schedule::steps(params, dims, schedule::Options::all())
+    schedule::every_step(params, dims)
         .into_iter()
         .flat_map(|step| super::gpu_steps(step, dims))
         .filter_map(|op| match op {

@@ -14,7 +14,7 @@ impl GpuWorld {
         if !self.ctx.features.contains(wgpu::Features::TIMESTAMP_QUERY) {
             return Ok(Vec::new());
         }
-        let all = schedule::steps(&self.params, &self.dims, schedule::Options::all());
+        let all = schedule::every_step(&self.params, &self.dims);
         let mut total_ms: HashMap<Pass, f64> = HashMap::new();
         let period_ns = self.ctx.queue.get_timestamp_period() as f64;
         // Room for the longest tick's passes (every optional pass on).

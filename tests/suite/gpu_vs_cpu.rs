@@ -267,6 +267,20 @@ fn every_pass_matches_cpu_under_the_controls() {
     }
 }
 
+/// Probe ticks for one measure alone: the other's rows are emptied (saliency_none on
+/// tick 3, influence_none on tick 4), on both backends.
+#[test]
+fn every_pass_matches_cpu_on_probe_ticks_for_one_measure() {
+    for warm in [3, 4] {
+        let Some(ctx) = common::gpu() else { return };
+        let mut cfg = common::tiny();
+        cfg.seed = 22;
+        cfg.measures.saliency_every = 2;
+        cfg.measures.influence_every = 3;
+        check_passes(ctx, &cfg, warm);
+    }
+}
+
 /// Kin groups of two generations: births root new groups and the lineage measures
 /// (cultivators, bots' programmers, the lineage sums) count them, on both backends.
 #[test]

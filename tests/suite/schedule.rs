@@ -3,7 +3,7 @@
 use crate::common;
 use silico::config::{Brain, MessageControl};
 use silico::cpu::CpuWorld;
-use silico::schedule::{self, Options, Pass, Step};
+use silico::schedule::{self, Pass, Step};
 use silico::world::{Dims, Params, State};
 
 fn brains() -> Vec<Brain> {
@@ -38,7 +38,7 @@ fn every_step_is_known_to_both_backends() {
         cfg.brain = brain.clone();
         let (p, d) = (Params::new(&cfg), Dims::new(&cfg));
         let (own, own_probe) = schedule::brain_passes(&p);
-        let steps = schedule::steps(&p, &d, Options::all());
+        let steps = schedule::every_step(&p, &d);
         for pass in passes(&steps) {
             assert!(
                 silico::gpu::shader_of(pass).is_some(),
@@ -82,6 +82,19 @@ fn the_tick_is_built_once_from_the_config() {
         let (s, i) = (tick % 4 == 0, tick % 6 == 0);
         assert_eq!(count(&steps, Pass::PolicyProbe) == 1, s || i, "tick {tick}");
         assert_eq!(count(&steps, Pass::SaliencyReduce) == 1, s, "tick {tick}");
+        // A probe tick selects for its own measures and empties the other's rows.
+        assert_eq!(count(&steps, Pass::SaliencySelect) == 1, s, "tick {tick}");
+        assert_eq!(
+            count(&steps, Pass::SaliencyNone) == 1,
+            i && !s,
+            "tick {tick}"
+        );
+        assert_eq!(count(&steps, Pass::InfluenceSelect) == 1, i, "tick {tick}");
+        assert_eq!(
+            count(&steps, Pass::InfluenceNone) == 1,
+            s && !i,
+            "tick {tick}"
+        );
         assert_eq!(count(&steps, Pass::InfluenceReduce) == 1, i, "tick {tick}");
     }
     cfg.controls.messages = MessageControl::Shuffled;
