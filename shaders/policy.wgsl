@@ -52,11 +52,11 @@ fn swap_quad(i: u32, j: u32, q: u32) -> vec4<f32> {
     return acc;
 }
 
-// Actions 4q..4q+3 of living agent i, its inputs changed as probe code `code` says (NONE:
-// not at all; PROBE_SWAP | j: its heard messages swapped for agent j's; else input `code`
-// raised by SALIENCY_EPS).
-fn actions_quad(i: u32, q: u32, code: u32) -> vec4<f32> {
-    if (params.brain_kind == BRAIN_LINEAR) {
+// Actions 4q..4q+3 of living agent i under brain `kind` (a literal of each entry point),
+// its inputs changed as probe code `code` says (NONE: not at all; PROBE_SWAP | j: its
+// heard messages swapped for agent j's; else input `code` raised by SALIENCY_EPS).
+fn actions_quad(kind: u32, i: u32, q: u32, code: u32) -> vec4<f32> {
+    if (kind == BRAIN_LINEAR) {
         var acc = linear_quad(i, q);
         if (code != NONE) {
             if ((code & PROBE_SWAP) != 0u) {
@@ -69,7 +69,7 @@ fn actions_quad(i: u32, q: u32, code: u32) -> vec4<f32> {
         }
         return vec4<f32>(safe_tanh(acc.x), safe_tanh(acc.y), safe_tanh(acc.z), safe_tanh(acc.w));
     }
-    if (params.brain_kind == BRAIN_RANDOM) {
+    if (kind == BRAIN_RANDOM) {
         var out: vec4<f32>;
         for (var c = 0u; c < 4u; c++) {
             out[c] = 2.0 * rng_uniform(clock.tick, i, S_POLICY, 4u * q + c) - 1.0;
@@ -79,27 +79,55 @@ fn actions_quad(i: u32, q: u32, code: u32) -> vec4<f32> {
     return vec4<f32>(0.0);
 }
 
+// The world's brain picks the entry point (src/schedule.rs `brain_passes`): policy (Linear),
+// policy_random, policy_zero, each with its probe entry.
 @compute @workgroup_size(64)
 fn policy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let t = flat_index(gid, nwg);
+    act(BRAIN_LINEAR, flat_index(gid, nwg));
+}
+
+@compute @workgroup_size(64)
+fn policy_random(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    act(BRAIN_RANDOM, flat_index(gid, nwg));
+}
+
+@compute @workgroup_size(64)
+fn policy_zero(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    act(BRAIN_ZERO, flat_index(gid, nwg));
+}
+
+fn act(kind: u32, t: u32) {
     let i = t / QUADS;
     let q = t % QUADS;
     if (i >= params.capacity) { return; }
     let a = i * ACTION_LEN + 4u * q;
     var out = vec4<f32>(0.0);
-    if (agents[i].alive != 0u) { out = actions_quad(i, q, NONE); }
+    if (agents[i].alive != 0u) { out = actions_quad(kind, i, q, NONE); }
     for (var c = 0u; c < 4u; c++) { actions[a + c] = out[c]; }
 }
 
 // Probes (saliency.wgsl, influence.wgsl): one thread per (probe row, group of 4 actions).
 @compute @workgroup_size(64)
 fn policy_probe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let t = flat_index(gid, nwg);
+    probe_row(BRAIN_LINEAR, flat_index(gid, nwg));
+}
+
+@compute @workgroup_size(64)
+fn policy_random_probe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    probe_row(BRAIN_RANDOM, flat_index(gid, nwg));
+}
+
+@compute @workgroup_size(64)
+fn policy_zero_probe(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    probe_row(BRAIN_ZERO, flat_index(gid, nwg));
+}
+
+fn probe_row(kind: u32, t: u32) {
     let probe = t / QUADS;
     let q = t % QUADS;
     if (probe >= PROBE_ROWS) { return; }
     let i = probe_agents[probe_agent_index(probe)];
     if (i == NONE) { return; }
-    let out = actions_quad(i, q, probe_inputs[probe]);
+    let out = actions_quad(kind, i, q, probe_inputs[probe]);
     for (var c = 0u; c < 4u; c++) { probe_actions[probe * ACTION_LEN + 4u * q + c] = out[c]; }
 }

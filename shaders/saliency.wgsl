@@ -66,8 +66,8 @@ fn compact_group_input(g: u32, k: u32) -> u32 {
     }
 }
 
-fn group_size(g: u32) -> u32 {
-    if (params.brain_kind == BRAIN_COMPACT) { return compact_group_size(g); }
+fn group_size(compact: bool, g: u32) -> u32 {
+    if (compact) { return compact_group_size(g); }
     switch g {
         case 0u: { return TERRAIN_LEN; }
         case 1u: { return AGENT_PLAIN; }
@@ -78,10 +78,10 @@ fn group_size(g: u32) -> u32 {
 }
 
 // Where input k of group g lies in the observation row (in order: terrain, self,
-// neighbours, bots; a bot's vector is offset, energy, memory, program), or for the Compact
-// brain in its pooled inputs.
-fn group_input(g: u32, k: u32) -> u32 {
-    if (params.brain_kind == BRAIN_COMPACT) { return compact_group_input(g, k); }
+// neighbours, bots; a bot's vector is offset, energy, memory, program), or with `compact`
+// (a literal of each entry point) in the Compact brain's pooled inputs.
+fn group_input(compact: bool, g: u32, k: u32) -> u32 {
+    if (compact) { return compact_group_input(g, k); }
     let self_at = TERRAIN_LEN;
     let bots_at = TERRAIN_LEN + (1u + VIEW_AGENTS) * AGENT_VEC_LEN;
     switch g {
@@ -110,9 +110,20 @@ fn saliency_none(@builtin(local_invocation_index) s: u32) {
     probe_agents[s] = NONE;
 }
 
-// Thread s picks sample s: the first living agent from a random slot on.
+// Thread s picks sample s: the first living agent from a random slot on, and inputs of
+// each group of the observation row (saliency_select) or of the Compact brain's pooled
+// inputs (saliency_select_compact).
 @compute @workgroup_size(64)
 fn saliency_select(@builtin(local_invocation_index) s: u32) {
+    select_samples(false, s);
+}
+
+@compute @workgroup_size(64)
+fn saliency_select_compact(@builtin(local_invocation_index) s: u32) {
+    select_samples(true, s);
+}
+
+fn select_samples(compact: bool, s: u32) {
     if (s >= SALIENCY_AGENTS) { return; }
     let cap = params.capacity;
     let start = min(u32(rng_uniform(clock.tick, s, S_SALIENCY, 0u) * f32(cap)), cap - 1u);
@@ -125,11 +136,11 @@ fn saliency_select(@builtin(local_invocation_index) s: u32) {
     probe_agents[s] = agent;
     probe_inputs[s * SALIENCY_PROBES] = NONE;
     for (var p = 1u; p < SALIENCY_PROBES; p++) {
-        let size = group_size((p - 1u) / SALIENCY_INPUTS);
+        let size = group_size(compact, (p - 1u) / SALIENCY_INPUTS);
         var input = NONE;
         if (size > 0u && agent != NONE) {
             let k = min(u32(rng_uniform(clock.tick, s, S_SALIENCY, p) * f32(size)), size - 1u);
-            input = group_input((p - 1u) / SALIENCY_INPUTS, k);
+            input = group_input(compact, (p - 1u) / SALIENCY_INPUTS, k);
         }
         probe_inputs[s * SALIENCY_PROBES + p] = input;
     }

@@ -46,15 +46,20 @@ passes! {
     ShuffleBots => shuffle_bots,
     Observe => observe,
     SaliencySelect => saliency_select,
+    SaliencySelectCompact => saliency_select_compact,
     SaliencyNone => saliency_none,
     InfluenceSelect => influence_select,
     InfluenceNone => influence_none,
     PolicyProbe => policy_probe,
+    PolicyRandomProbe => policy_random_probe,
+    PolicyZeroProbe => policy_zero_probe,
     JaxlifeProbe => jaxlife_probe,
     CompactProbe => compact_probe,
     SaliencyReduce => saliency_reduce,
     InfluenceReduce => influence_reduce,
     Policy => policy,
+    PolicyRandom => policy_random,
+    PolicyZero => policy_zero,
     JaxlifeBrain => jaxlife_brain,
     CompactBrain => compact_brain,
     Effects => effects,
@@ -129,7 +134,8 @@ pub fn brain_passes(p: &Params) -> (Pass, Pass) {
     match p.brain_kind {
         brain_kind::JAXLIFE => (Pass::JaxlifeBrain, Pass::JaxlifeProbe),
         brain_kind::COMPACT => (Pass::CompactBrain, Pass::CompactProbe),
-        // Linear, random and zero brains: one action table read per agent.
+        brain_kind::RANDOM => (Pass::PolicyRandom, Pass::PolicyRandomProbe),
+        brain_kind::ZERO => (Pass::PolicyZero, Pass::PolicyZeroProbe),
         _ => (Pass::Policy, Pass::PolicyProbe),
     }
 }
@@ -208,10 +214,12 @@ pub fn steps(p: &Params, d: &Dims, o: Options) -> Vec<Step> {
     if o.probes {
         // The probes run for either measure; the other's rows are emptied so they skip.
         s.extend(pass(&[
-            if o.saliency {
-                SaliencySelect
-            } else {
+            if !o.saliency {
                 SaliencyNone
+            } else if p.brain_kind == brain_kind::COMPACT {
+                SaliencySelectCompact
+            } else {
+                SaliencySelect
             },
             if o.influence {
                 InfluenceSelect

@@ -135,10 +135,13 @@ impl CpuWorld {
             Pass::ShuffleBots => shuffle::shuffle_bots(r, st, sc),
             Pass::Observe => observe::observe(p, st, sc),
             Pass::SaliencySelect => saliency::saliency_select(p, r, st, sc),
+            Pass::SaliencySelectCompact => saliency::saliency_select_compact(p, r, st, sc),
             Pass::SaliencyNone => saliency::saliency_none(sc),
             Pass::InfluenceNone => influence::influence_none(sc),
             Pass::InfluenceSelect => influence::influence_select(p, r, st, sc),
             Pass::PolicyProbe => policy::policy_probe(p, r, st, sc),
+            Pass::PolicyRandomProbe => policy::policy_random_probe(p, r, st, sc),
+            Pass::PolicyZeroProbe => policy::policy_zero_probe(p, r, st, sc),
             Pass::JaxlifeProbe => {
                 let (hidden, heads) = self.attention;
                 jaxlife_brain::jaxlife_probe(p, &self.tensors, hidden, heads, st, sc)
@@ -150,6 +153,8 @@ impl CpuWorld {
             Pass::SaliencyReduce => saliency::saliency_reduce(st, sc),
             Pass::InfluenceReduce => influence::influence_reduce(st, sc),
             Pass::Policy => policy::policy(p, r, st, sc),
+            Pass::PolicyRandom => policy::policy_random(p, r, st, sc),
+            Pass::PolicyZero => policy::policy_zero(p, r, st, sc),
             Pass::JaxlifeBrain => {
                 let (hidden, heads) = self.attention;
                 jaxlife_brain::jaxlife_brain(p, &self.tensors, hidden, heads, st, sc)

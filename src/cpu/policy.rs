@@ -10,7 +10,24 @@ use rayon::prelude::*;
 use crate::rng::{stream, Rng};
 use crate::world::{brain_kind, Params, Scratch, State, ACTION_LEN, NONE, SALIENCY_EPS};
 
+/// The Linear brain's actions.
 pub fn policy(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
+    act(brain_kind::LINEAR, p, rng, st, sc);
+}
+
+/// Uniform random actions.
+pub fn policy_random(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
+    act(brain_kind::RANDOM, p, rng, st, sc);
+}
+
+/// All-zero actions.
+pub fn policy_zero(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
+    act(brain_kind::ZERO, p, rng, st, sc);
+}
+
+/// Every living agent's actions under brain `kind` (fixed by the pass, not read from the
+/// world).
+fn act(kind: u32, p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
     let obs = &sc.obs;
     sc.actions
         .par_chunks_mut(ACTION_LEN)
@@ -20,13 +37,15 @@ pub fn policy(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
                 out.fill(0.0);
                 return;
             }
-            actions_of(p, rng, st, obs, i, NONE, out);
+            actions_of(kind, p, rng, st, obs, i, NONE, out);
         });
 }
 
-/// The 44 actions of living agent `i`, its inputs changed as probe code `code` says
-/// (`saliency::run_probes`; NONE: not at all).
+/// The 44 actions of living agent `i` under brain `kind`, its inputs changed as probe code
+/// `code` says (`saliency::run_probes`; NONE: not at all).
+#[allow(clippy::too_many_arguments)]
 fn actions_of(
+    kind: u32,
     p: &Params,
     rng: &Rng,
     st: &State,
@@ -40,7 +59,7 @@ fn actions_of(
     let len = p.obs_len as usize;
     let glen = p.genome_len as usize;
     let tick = st.clock.tick;
-    match p.brain_kind {
+    match kind {
         brain_kind::LINEAR => {
             let g = &st.genomes[i * glen..(i + 1) * glen];
             let x = &obs[i * len..(i + 1) * len];
@@ -95,11 +114,25 @@ fn linear_sums(x: &[f32], g: &[f32]) -> [f32; ACTION_LEN] {
 }
 
 /// Probes (`saliency`, `influence`): each sampled agent's actions, as they are and with its
-/// inputs changed.
+/// inputs changed, under the Linear brain.
 pub fn policy_probe(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
+    probe(brain_kind::LINEAR, p, rng, st, sc);
+}
+
+/// The random brain's probes (its actions do not depend on its inputs).
+pub fn policy_random_probe(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
+    probe(brain_kind::RANDOM, p, rng, st, sc);
+}
+
+/// The zero brain's probes.
+pub fn policy_zero_probe(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
+    probe(brain_kind::ZERO, p, rng, st, sc);
+}
+
+fn probe(kind: u32, p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
     super::saliency::run_probes(sc, |sc, i, code| {
         let mut out = vec![0.0; ACTION_LEN];
-        actions_of(p, rng, st, &sc.obs, i, code, &mut out);
+        actions_of(kind, p, rng, st, &sc.obs, i, code, &mut out);
         out
     });
 }

@@ -10,8 +10,8 @@ use rayon::prelude::*;
 
 use crate::rng::{stream, Rng};
 use crate::world::{
-    brain_kind, probe_agent_index, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN,
-    MESSAGE_LEN, NONE, PROBE_ROWS, SALIENCY_AGENTS, SALIENCY_EPS, SALIENCY_GROUPS, SALIENCY_INPUTS,
+    probe_agent_index, Params, Scratch, State, ACTION_LEN, AGENT_VEC_LEN, BOT_VEC_LEN, MESSAGE_LEN,
+    NONE, PROBE_ROWS, SALIENCY_AGENTS, SALIENCY_EPS, SALIENCY_GROUPS, SALIENCY_INPUTS,
     SALIENCY_PROBES,
 };
 
@@ -31,7 +31,8 @@ fn sizes(p: &Params) -> (usize, usize, usize) {
 const COMPACT_TERRAIN: usize = 28;
 const COMPACT_BOTS_AT: usize = 2 * AGENT_VEC_LEN + 1;
 
-fn compact_group_size(p: &Params, g: usize) -> usize {
+/// How many of the Compact brain's pooled inputs group `g` has.
+pub fn compact_group_size(p: &Params, g: usize) -> usize {
     let bots = p.view_bots > 0;
     match g {
         0 => COMPACT_TERRAIN,
@@ -43,7 +44,8 @@ fn compact_group_size(p: &Params, g: usize) -> usize {
     }
 }
 
-fn compact_group_input(p: &Params, g: usize, k: usize) -> usize {
+/// Where input `k` of group `g` lies in the Compact brain's pooled inputs.
+pub fn compact_group_input(p: &Params, g: usize, k: usize) -> usize {
     let terrain_at = COMPACT_BOTS_AT + if p.view_bots > 0 { BOT_VEC_LEN + 1 } else { 0 };
     match g {
         0 => terrain_at + k,
@@ -58,10 +60,8 @@ fn compact_group_input(p: &Params, g: usize, k: usize) -> usize {
     }
 }
 
+/// How many inputs group `g` has in the observation row.
 pub fn group_size(p: &Params, g: usize) -> usize {
-    if p.brain_kind == brain_kind::COMPACT {
-        return compact_group_size(p, g);
-    }
     let (terrain, k, kb) = sizes(p);
     match g {
         0 => terrain,
@@ -72,12 +72,8 @@ pub fn group_size(p: &Params, g: usize) -> usize {
     }
 }
 
-/// Where input `k` of group `g` lies in the observation row (for the Compact brain, in its
-/// pooled inputs).
+/// Where input `k` of group `g` lies in the observation row.
 pub fn group_input(p: &Params, g: usize, k: usize) -> usize {
-    if p.brain_kind == brain_kind::COMPACT {
-        return compact_group_input(p, g, k);
-    }
     let (terrain, view, _) = sizes(p);
     let self_at = terrain;
     let bots_at = terrain + (1 + view) * AGENT_VEC_LEN;
@@ -110,7 +106,31 @@ pub fn saliency_none(sc: &mut Scratch) {
     sc.probe_agents[..SALIENCY_AGENTS].fill(NONE);
 }
 
+/// The inputs of a brain, as groups: how many a group has, and where its k-th lies.
+struct Groups {
+    size: fn(&Params, usize) -> usize,
+    input: fn(&Params, usize, usize) -> usize,
+}
+
+/// Samples over the observation row (the Linear and JaxLife brains).
 pub fn saliency_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
+    let groups = Groups {
+        size: group_size,
+        input: group_input,
+    };
+    select_samples(p, rng, st, sc, groups);
+}
+
+/// Samples over the Compact brain's pooled inputs.
+pub fn saliency_select_compact(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
+    let groups = Groups {
+        size: compact_group_size,
+        input: compact_group_input,
+    };
+    select_samples(p, rng, st, sc, groups);
+}
+
+fn select_samples(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch, groups: Groups) {
     let tick = st.clock.tick;
     let cap = p.capacity;
     for s in 0..SALIENCY_AGENTS as u32 {
@@ -124,10 +144,10 @@ pub fn saliency_select(p: &Params, rng: &Rng, st: &State, sc: &mut Scratch) {
         sc.probe_inputs[s * SALIENCY_PROBES] = NONE;
         for probe in 1..SALIENCY_PROBES {
             let g = (probe - 1) / SALIENCY_INPUTS;
-            let size = group_size(p, g);
+            let size = (groups.size)(p, g);
             sc.probe_inputs[s * SALIENCY_PROBES + probe] = if size > 0 && agent != NONE {
                 let u = rng.uniform(tick, s as u32, stream::SALIENCY, probe as u32);
-                group_input(p, g, ((u * size as f32) as usize).min(size - 1)) as u32
+                (groups.input)(p, g, ((u * size as f32) as usize).min(size - 1)) as u32
             } else {
                 NONE
             };

@@ -12,7 +12,23 @@ pub const SHADER: ShaderDef = ShaderDef {
             dispatch: Dispatch::Threads(per_agent_action_quad),
         },
         Entry {
+            name: Pass::PolicyRandom.entry(),
+            dispatch: Dispatch::Threads(per_agent_action_quad),
+        },
+        Entry {
+            name: Pass::PolicyZero.entry(),
+            dispatch: Dispatch::Threads(per_agent_action_quad),
+        },
+        Entry {
             name: Pass::PolicyProbe.entry(),
+            dispatch: Dispatch::Threads(probe_threads),
+        },
+        Entry {
+            name: Pass::PolicyRandomProbe.entry(),
+            dispatch: Dispatch::Threads(probe_threads),
+        },
+        Entry {
+            name: Pass::PolicyZeroProbe.entry(),
             dispatch: Dispatch::Threads(probe_threads),
         },
     ],

@@ -13,6 +13,10 @@ pub const SHADER: ShaderDef = ShaderDef {
             dispatch: Dispatch::Workgroups(super::single),
         },
         Entry {
+            name: Pass::SaliencySelectCompact.entry(),
+            dispatch: Dispatch::Workgroups(super::single),
+        },
+        Entry {
             name: Pass::SaliencyNone.entry(),
             dispatch: Dispatch::Workgroups(super::single),
         },

@@ -4,7 +4,7 @@
 use crate::common;
 
 use silico::config::{Brain, Config};
-use silico::cpu::saliency::{group_input, group_size};
+use silico::cpu::saliency::{compact_group_input, compact_group_size, group_input, group_size};
 use silico::cpu::CpuWorld;
 use silico::gpu::GpuWorld;
 use silico::world::*;
@@ -145,12 +145,17 @@ fn compact_saliency_matches_on_both_backends() {
     // Every probed input is one of the brain's pooled inputs, each group in its own range.
     let p = Params::new(&cfg);
     let inputs = silico::cpu::compact_brain::inputs(&p, &state, &cpu.scratch, 0).len();
-    assert_groups_partition(&p, inputs);
+    assert_groups_partition(&p, inputs, compact_group_size, compact_group_input);
     assert_probes_change_nothing(&cfg, state, &cpu);
 }
 
 /// Every one of `inputs` inputs lies in exactly one group.
-fn assert_groups_partition(p: &Params, inputs: usize) {
+fn assert_groups_partition(
+    p: &Params,
+    inputs: usize,
+    group_size: fn(&Params, usize) -> usize,
+    group_input: fn(&Params, usize, usize) -> usize,
+) {
     let mut seen = vec![None; inputs];
     for g in 0..SALIENCY_GROUPS {
         for k in 0..group_size(p, g) {
@@ -188,7 +193,7 @@ fn the_groups_partition_the_observation() {
     let p = Params::new(&cfg);
     let d = Dims::new(&cfg);
     let used = d.terrain_len() + AGENT_VEC_LEN * (1 + d.view_agents) + BOT_VEC_LEN * d.view_bots;
-    assert_groups_partition(&p, used);
+    assert_groups_partition(&p, used, group_size, group_input);
 }
 
 /// Random and Zero brains ignore their inputs: no saliency, whatever they see.

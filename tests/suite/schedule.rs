@@ -104,3 +104,37 @@ fn the_tick_is_built_once_from_the_config() {
         1
     );
 }
+
+/// Which passes run is the schedule's alone: no shader or CPU pass reads the world's brain
+/// or the measures' tick periods to decide what to do.
+#[test]
+fn no_pass_tests_its_tick_or_the_brain() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for (dir, words) in [
+        (
+            "shaders",
+            &["params.brain_kind", "saliency_every", "influence_every"][..],
+        ),
+        (
+            "src/cpu",
+            &[
+                "p.brain_kind",
+                "saliency_tick",
+                "influence_tick",
+                "probe_tick",
+            ][..],
+        ),
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for w in words {
+                if text.contains(w) {
+                    found.push(format!("{} reads {w}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
