@@ -114,7 +114,11 @@ fn no_pass_tests_its_tick_or_the_brain() {
     for (dir, words) in [
         (
             "shaders",
-            &["params.brain_kind", "saliency_every", "influence_every"][..],
+            &[
+                "params.brain_kind",
+                "params.saliency_every",
+                "params.influence_every",
+            ][..],
         ),
         (
             "src/cpu",
