@@ -339,6 +339,12 @@ fn search_md(file: &SearchFile, scored: &[Scored]) -> String {
     md
 }
 
+/// A CSV field in quotes, its own quotes doubled (RFC 4180), so commas and quotes inside
+/// an override (`scenario.name="a, b"`) stay in their column.
+fn quoted(field: &str) -> String {
+    format!("\"{}\"", field.replace('"', "\"\""))
+}
+
 fn search_csv(targets: &[Target], scored: &[Scored]) -> String {
     let mut csv =
         String::from("rank,design,set,runs_finished,runs_expected,behaviours_met,targets_met");
@@ -353,13 +359,13 @@ fn search_csv(targets: &[Target], scored: &[Scored]) -> String {
     for (rank, s) in scored.iter().enumerate() {
         let _ = write!(
             csv,
-            "{},{},\"{}\",{},{},\"{}\",{}",
+            "{},{},{},{},{},{},{}",
             rank + 1,
             s.design.name,
-            s.design.set.join(" "),
+            quoted(&s.design.set.join(" ")),
             s.finished,
             s.expected,
-            s.behaviours_met().join(";"),
+            quoted(&s.behaviours_met().join(";")),
             s.targets_met()
         );
         for r in &s.results {
@@ -384,4 +390,15 @@ fn search_csv(targets: &[Target], scored: &[Scored]) -> String {
         csv.push('\n');
     }
     csv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quoted_field_doubles_its_quotes() {
+        assert_eq!(quoted("a=1 b=2"), "\"a=1 b=2\"");
+        assert_eq!(quoted("name=\"x, y\""), "\"name=\"\"x, y\"\"\"");
+    }
 }
