@@ -245,3 +245,38 @@ pub fn find_runs(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, String)>> {
     }
     Ok(out)
 }
+
+/// An experiment folder's runs, `<variant>/seed-<s>/`: (variant, seed, run folder), by
+/// variant name and then seed.
+pub fn experiment_runs(dir: &Path) -> Result<Vec<(String, u64, PathBuf)>> {
+    let mut variants: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    variants.sort();
+    let mut out = Vec::new();
+    for vdir in variants {
+        let variant = vdir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let mut seeds: Vec<(u64, PathBuf)> = fs::read_dir(&vdir)
+            .with_context(|| format!("cannot read {}", vdir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter_map(|p| {
+                let s = p
+                    .file_name()?
+                    .to_str()?
+                    .strip_prefix("seed-")?
+                    .parse()
+                    .ok()?;
+                Some((s, p))
+            })
+            .collect();
+        seeds.sort();
+        out.extend(seeds.into_iter().map(|(s, p)| (variant.clone(), s, p)));
+    }
+    Ok(out)
+}

@@ -174,68 +174,42 @@ struct SeedRun {
 /// The runs of an experiment directory (`<variant>/seed-<s>/`, finished ones only).
 fn seed_runs(dir: &Path) -> Result<Vec<SeedRun>> {
     let mut out = Vec::new();
-    let mut variants: Vec<PathBuf> = fs::read_dir(dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    variants.sort();
-    for vdir in variants {
-        let variant = vdir
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let mut seeds: Vec<(u64, PathBuf)> = fs::read_dir(&vdir)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter_map(|p| {
-                let s = p
-                    .file_name()?
-                    .to_str()?
-                    .strip_prefix("seed-")?
-                    .parse()
-                    .ok()?;
-                Some((s, p))
-            })
-            .collect();
-        seeds.sort();
-        for (seed, run_dir) in seeds {
-            if crate::runs::Summary::finished(&run_dir).is_none() {
-                continue;
-            }
-            let run = crate::runs::Run::load(&run_dir, variant.clone())?;
-            let last = run.rows.last().map_or(0.0, |r| r[0]);
-            let half: Vec<&Vec<f64>> = run.rows.iter().filter(|r| r[0] > last / 2.0).collect();
-            let column = |name: &str| run.header.iter().position(|h| h == name);
-            let mut means = BTreeMap::new();
-            for (k, name) in run.header.iter().enumerate().skip(1) {
-                let weight = WEIGHTED
-                    .iter()
-                    .find(|(m, _)| m == name)
-                    .and_then(|(_, w)| column(w));
-                let (sum, total) = half.iter().fold((0.0, 0.0), |(s, t), r| {
-                    let w = weight.map_or(1.0, |w| r[w]);
-                    (s + w * r[k], t + w)
-                });
-                means.insert(
-                    name.clone(),
-                    if total > 0.0 { sum / total } else { f64::NAN },
-                );
-            }
-            for (name, share, chance) in EXCESS {
-                if let (Some(s), Some(c)) = (means.get(*share), means.get(*chance)) {
-                    let value = excess(*s, *c);
-                    means.insert(name.to_string(), value);
-                }
-            }
-            let ablation = run_dir.join("ablate");
-            out.push(SeedRun {
-                variant: variant.clone(),
-                seed,
-                means,
-                ablation: ablation.join("knockouts.csv").is_file().then_some(ablation),
-            });
+    for (variant, seed, run_dir) in crate::runs::experiment_runs(dir)? {
+        if crate::runs::Summary::finished(&run_dir).is_none() {
+            continue;
         }
+        let run = crate::runs::Run::load(&run_dir, variant.clone())?;
+        let last = run.rows.last().map_or(0.0, |r| r[0]);
+        let half: Vec<&Vec<f64>> = run.rows.iter().filter(|r| r[0] > last / 2.0).collect();
+        let column = |name: &str| run.header.iter().position(|h| h == name);
+        let mut means = BTreeMap::new();
+        for (k, name) in run.header.iter().enumerate().skip(1) {
+            let weight = WEIGHTED
+                .iter()
+                .find(|(m, _)| m == name)
+                .and_then(|(_, w)| column(w));
+            let (sum, total) = half.iter().fold((0.0, 0.0), |(s, t), r| {
+                let w = weight.map_or(1.0, |w| r[w]);
+                (s + w * r[k], t + w)
+            });
+            means.insert(
+                name.clone(),
+                if total > 0.0 { sum / total } else { f64::NAN },
+            );
+        }
+        for (name, share, chance) in EXCESS {
+            if let (Some(s), Some(c)) = (means.get(*share), means.get(*chance)) {
+                let value = excess(*s, *c);
+                means.insert(name.to_string(), value);
+            }
+        }
+        let ablation = run_dir.join("ablate");
+        out.push(SeedRun {
+            variant: variant.clone(),
+            seed,
+            means,
+            ablation: ablation.join("knockouts.csv").is_file().then_some(ablation),
+        });
     }
     Ok(out)
 }

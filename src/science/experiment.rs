@@ -429,62 +429,36 @@ pub fn collect(out: &Path) -> Result<usize> {
         );
     }
     let mut runs = Vec::new();
-    let mut variants: Vec<PathBuf> = fs::read_dir(out)
-        .with_context(|| format!("cannot read {}", out.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    variants.sort();
     let names = measures();
-    for vdir in variants {
-        let variant = vdir
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let mut seeds: Vec<(u64, PathBuf)> = fs::read_dir(&vdir)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter_map(|p| {
-                let s = p
-                    .file_name()?
-                    .to_str()?
-                    .strip_prefix("seed-")?
-                    .parse()
-                    .ok()?;
-                Some((s, p))
-            })
-            .collect();
-        seeds.sort();
-        for (seed, dir) in seeds {
-            let summary = match crate::runs::Summary::read(&dir) {
-                crate::runs::SummaryState::Missing => continue,
-                crate::runs::SummaryState::Unreadable(e) => bail!("{e}"),
-                crate::runs::SummaryState::Read(s) if s.interrupted => continue,
-                crate::runs::SummaryState::Read(s) => s,
-            };
-            let run = crate::runs::Run::load(&dir, variant.clone())?;
-            let mut finals = Vec::new();
-            let mut means = Vec::new();
-            for n in &names {
-                let pts = run.column(n).unwrap_or_default();
-                finals.push(pts.last().map_or(f64::NAN, |p| p.1));
-                means.push(if pts.is_empty() {
-                    f64::NAN
-                } else {
-                    pts.iter().map(|p| p.1).sum::<f64>() / pts.len() as f64
-                });
-            }
-            runs.push(RunResult {
-                variant: variant.clone(),
-                seed,
-                ticks: summary.ticks,
-                wall_s: summary.wall_s,
-                ticks_per_s: summary.ticks_per_s,
-                state_hash: summary.state_hash,
-                finals,
-                means,
+    for (variant, seed, dir) in crate::runs::experiment_runs(out)? {
+        let summary = match crate::runs::Summary::read(&dir) {
+            crate::runs::SummaryState::Missing => continue,
+            crate::runs::SummaryState::Unreadable(e) => bail!("{e}"),
+            crate::runs::SummaryState::Read(s) if s.interrupted => continue,
+            crate::runs::SummaryState::Read(s) => s,
+        };
+        let run = crate::runs::Run::load(&dir, variant.clone())?;
+        let mut finals = Vec::new();
+        let mut means = Vec::new();
+        for n in &names {
+            let pts = run.column(n).unwrap_or_default();
+            finals.push(pts.last().map_or(f64::NAN, |p| p.1));
+            means.push(if pts.is_empty() {
+                f64::NAN
+            } else {
+                pts.iter().map(|p| p.1).sum::<f64>() / pts.len() as f64
             });
         }
+        runs.push(RunResult {
+            variant: variant.clone(),
+            seed,
+            ticks: summary.ticks,
+            wall_s: summary.wall_s,
+            ticks_per_s: summary.ticks_per_s,
+            state_hash: summary.state_hash,
+            finals,
+            means,
+        });
     }
     let mut csv = String::from("variant,seed,ticks,wall_s,ticks_per_s,state_hash");
     for n in &names {
