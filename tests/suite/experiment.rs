@@ -906,7 +906,7 @@ fn knockout_losses_are_log_ratios() {
 }
 
 /// SIGTERM stops an experiment: the run under way checkpoints and stops, no further run
-/// starts, and the process exits 0.
+/// starts, its interrupted checkpoint is not forked, and the process exits 0.
 #[test]
 fn sigterm_stops_an_experiment_without_starting_another_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -914,7 +914,8 @@ fn sigterm_stops_an_experiment_without_starting_another_run() {
     let exp = write(
         dir.path(),
         "long.ron",
-        r#"(base: Path("base.ron"), variants: [(name: "w", set: [])], seeds: [0, 1], ticks: 100000000, checkpoint_every: 1000000)"#,
+        r#"(base: Path("base.ron"), variants: [(name: "w", set: [])], seeds: [0, 1], ticks: 100000000, checkpoint_every: 1000000,
+            ablate: Some((ticks: 10, knockouts: [MessagesShuffled], replicates: 1)))"#,
     );
     let out = dir.path().join("out");
     let mut child = Command::new(common::silico_bin())
@@ -959,6 +960,11 @@ fn sigterm_stops_an_experiment_without_starting_another_run() {
             .unwrap();
     assert_eq!(summary["interrupted"], true);
     assert!(!out.join("w/seed-1").exists(), "no further run started");
+    // Forks of the interrupted checkpoint would block the finished run's forks later.
+    assert!(
+        !out.join("w/seed-0/ablate").exists(),
+        "forks started from an interrupted run"
+    );
 }
 
 /// An experiment keeps the newest two periodic checkpoints of each run by default (and
