@@ -8,7 +8,7 @@
 //! Adding a mechanic: its shader, its `src/gpu/<pass>.rs` entry table, its CPU twin in
 //! `src/cpu/<pass>.rs` and one `Step::Pass` line below (docs/architecture.md, "Adding a pass").
 
-use crate::world::{brain_kind, Dims, Params};
+use crate::world::{brain_kind, Dims, Params, Section};
 
 /// Every pass and the WGSL entry point it runs: the one place a pass's name is spelled,
 /// once, as an identifier (its string is `stringify!`'s).
@@ -97,21 +97,21 @@ impl std::fmt::Display for Pass {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     /// Zero a scratch section (an accumulator summed into during the tick).
-    Clear(&'static str),
+    Clear(Section),
     /// Run a pass.
     Pass(Pass),
 }
 
 /// Per-tick accumulators, zeroed as a tick starts.
-const TICK_ACCUMULATORS: &[&str] = &[
-    "agent_acc",
-    "cell_acc",
-    "grid_counts",
-    "agent_tick",
-    "bot_tick",
-    "lineage_set",
-    "lineage_eaten",
-    "agent_shift",
+const TICK_ACCUMULATORS: &[Section] = &[
+    Section::AgentAcc,
+    Section::CellAcc,
+    Section::GridCounts,
+    Section::AgentTick,
+    Section::BotTick,
+    Section::LineageSet,
+    Section::LineageEaten,
+    Section::AgentShift,
 ];
 
 /// Saliency is estimated on this tick (`measures.saliency_every`).
@@ -199,10 +199,10 @@ pub fn tick_steps(p: &Params, d: &Dims, tick: u32) -> Vec<Step> {
 pub fn steps(p: &Params, d: &Dims, o: Options) -> Vec<Step> {
     use Pass::*;
     let pass = |ps: &[Pass]| ps.iter().map(|p| Step::Pass(*p)).collect::<Vec<_>>();
-    let mut s: Vec<Step> = TICK_ACCUMULATORS.iter().map(|n| Step::Clear(n)).collect();
+    let mut s: Vec<Step> = TICK_ACCUMULATORS.iter().map(|&s| Step::Clear(s)).collect();
     s.extend(pass(&[GridCount, GridScan]));
     // The scatter counts again, from zero, as each cell's cursor.
-    s.push(Step::Clear("grid_counts"));
+    s.push(Step::Clear(Section::GridCounts));
     s.extend(pass(&[GridScatter, Neighbors]));
     if o.shuffled {
         s.extend(pass(&[ShuffleRank, ShuffleAgents, ShuffleBots]));

@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::cpu::CpuWorld;
 use crate::error::GpuError;
 use crate::gpu::GpuWorld;
-use crate::world::State;
+use crate::world::{Section, State};
 
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
@@ -55,27 +55,32 @@ impl World {
     }
 
     /// `len` bytes of a state or scratch section from byte `offset`, as of the last tick.
-    pub fn read_section(&mut self, name: &str, offset: u64, len: u64) -> Result<Vec<u8>, GpuError> {
+    pub fn read_section(
+        &mut self,
+        section: Section,
+        offset: u64,
+        len: u64,
+    ) -> Result<Vec<u8>, GpuError> {
         match self {
             World::Cpu(c) => {
-                let bytes = c.section(name);
+                let bytes = c.section(section);
                 let start = (offset as usize).min(bytes.len());
                 let end = (start + len as usize).min(bytes.len());
                 Ok(bytes[start..end].to_vec())
             }
-            World::Gpu(g) => g.read_range(name, offset, len),
+            World::Gpu(g) => g.read_range(section, offset, len),
         }
     }
 
     /// Ask for `(section, byte offset, bytes)` ranges as of the last submitted tick without
     /// waiting for them: `poll_sections` hands them over when they have arrived.
-    pub fn request_sections(&mut self, ranges: &[(&str, u64, u64)]) -> PendingReads {
+    pub fn request_sections(&mut self, ranges: &[(Section, u64, u64)]) -> PendingReads {
         match self {
             World::Cpu(_) => PendingReads::Ready(
                 ranges
                     .iter()
-                    .map(|&(name, offset, len)| {
-                        self.read_section(name, offset, len).unwrap_or_default()
+                    .map(|&(section, offset, len)| {
+                        self.read_section(section, offset, len).unwrap_or_default()
                     })
                     .collect(),
             ),
@@ -111,29 +116,29 @@ impl World {
     /// One element of a section of `T`s (an agent, a bot, a row of actions).
     pub fn read_element<T: bytemuck::Pod>(
         &mut self,
-        name: &str,
+        section: Section,
         index: usize,
     ) -> Result<Option<T>, GpuError> {
         let size = std::mem::size_of::<T>() as u64;
-        let bytes = self.read_section(name, index as u64 * size, size)?;
+        let bytes = self.read_section(section, index as u64 * size, size)?;
         Ok((bytes.len() as u64 == size).then(|| bytemuck::pod_read_unaligned(&bytes)))
     }
 
     /// Overwrite one element of a state section (the app's bot program editor); the next
     /// tick sees it.
-    pub fn write_element<T: bytemuck::Pod>(&mut self, name: &str, index: usize, value: &T) {
+    pub fn write_element<T: bytemuck::Pod>(&mut self, section: Section, index: usize, value: &T) {
         let size = std::mem::size_of::<T>();
         let bytes = bytemuck::bytes_of(value);
         match self {
             World::Cpu(c) => {
                 if let Some(dst) = c
-                    .state_section_mut(name)
+                    .state_section_mut(section)
                     .get_mut(index * size..(index + 1) * size)
                 {
                     dst.copy_from_slice(bytes);
                 }
             }
-            World::Gpu(g) => g.write_range(name, (index * size) as u64, bytes),
+            World::Gpu(g) => g.write_range(section, (index * size) as u64, bytes),
         }
     }
 

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::gpu::GpuContext;
 use crate::program::BotOp;
 use crate::sim::{PendingReads, World};
-use crate::world::{checkpoint, Agent, Bot, BotTick, Dims, State};
+use crate::world::{checkpoint, Agent, Bot, BotTick, Dims, Section, State};
 
 /// What a config edit did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -232,7 +232,7 @@ impl Session {
             && self.piles_tick.is_none_or(|t| tick >= t + 60)
         {
             let bytes = u64::from(self.cfg.agents.capacity) * size_of::<Agent>() as u64;
-            let pending = self.world.request_sections(&[("agents", 0, bytes)]);
+            let pending = self.world.request_sections(&[(Section::Agents, 0, bytes)]);
             self.piles_pending = Some((tick, pending));
         }
         let Some((asked_at, pending)) = &self.piles_pending else {

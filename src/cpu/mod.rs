@@ -24,7 +24,7 @@ use crate::schedule::{self, Pass, Step};
 // The helpers the passes share (`super::wrap_coord`, ...) mirror shaders/common.wgsl; they
 // live in `world::common`, where the initial world uses them too.
 use crate::world::common::*;
-use crate::world::{Dims, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING};
+use crate::world::{Dims, Params, Scratch, Section, State, METRIC_COLUMNS, METRIC_RING};
 
 /// The CPU world: state, scratch and the pass sequence of one tick.
 pub struct CpuWorld {
@@ -65,22 +65,22 @@ impl CpuWorld {
         }
     }
 
-    /// A state or scratch section's bytes by name (empty for an unknown name).
-    pub fn section(&self, name: &str) -> &[u8] {
+    /// A state or scratch section's bytes.
+    pub fn section(&self, section: Section) -> &[u8] {
         self.state
             .sections()
             .into_iter()
             .chain(self.scratch.sections())
-            .find(|(n, _)| *n == name)
+            .find(|(s, _)| *s == section)
             .map_or(&[], |(_, b)| b)
     }
 
-    /// A state section's bytes by name, for writing (empty for an unknown name).
-    pub fn state_section_mut(&mut self, name: &str) -> &mut [u8] {
+    /// A state section's bytes, for writing (empty for a scratch section).
+    pub fn state_section_mut(&mut self, section: Section) -> &mut [u8] {
         self.state
             .sections_mut()
             .into_iter()
-            .find(|(n, _)| *n == name)
+            .find(|(s, _)| *s == section)
             .map_or(&mut [], |(_, b)| b)
     }
 
@@ -94,14 +94,16 @@ impl CpuWorld {
     /// Run one step of a tick's schedule.
     pub fn run_step(&mut self, step: Step) {
         match step {
-            Step::Clear(name) => {
-                let section = self
+            Step::Clear(section) => {
+                let bytes = self
                     .scratch
                     .sections_mut()
                     .into_iter()
-                    .find(|(n, _)| *n == name)
-                    .unwrap_or_else(|| panic!("the schedule clears '{name}', no scratch section"));
-                section.1.fill(0);
+                    .find(|(s, _)| *s == section)
+                    .unwrap_or_else(|| {
+                        panic!("the schedule clears {section:?}, no scratch section")
+                    });
+                bytes.1.fill(0);
             }
             Step::Pass(name) => self.run_pass(name),
         }

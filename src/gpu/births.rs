@@ -1,9 +1,9 @@
 //! Dispatches shaders/births.wgsl: selection in one workgroup (or over blocks of agents in
 //! large worlds), then spawn and genome passes sized on the GPU by indirect dispatch (no
 //! readback). Reference: src/cpu/births.rs.
-use super::{Dispatch, Entry, GpuBuffer, GpuStep, ShaderDef};
+use super::{Buffer, Dispatch, Entry, GpuBuffer, GpuStep, ShaderDef};
 use crate::schedule::Pass;
-use crate::world::{Dims, Params};
+use crate::world::{Dims, Params, Section};
 
 /// Worlds of more agents than this make births_select's choice over blocks of
 /// `BLOCK_SLOTS` agents in `BLOCK_PASSES` (one workgroup walking every slot several times
@@ -65,6 +65,13 @@ pub const ARGS_BYTES: u64 = 24;
 pub const SPAWN_ARGS_OFFSET: u64 = 0;
 pub const GENOME_ARGS_OFFSET: u64 = 12;
 
+/// The spawn and genome passes' indirect arguments (`ARGS_BYTES`).
+const BIRTH_ARGS: Buffer = Buffer::PassOwned("birth_args");
+/// The block selection's histograms and thresholds.
+const BIRTH_SELECT: Buffer = Buffer::PassOwned("birth_select");
+/// The block selection's per-agent sort codes.
+const BIRTH_CODES: Buffer = Buffer::PassOwned("birth_codes");
+
 pub const SHADER: ShaderDef = ShaderDef {
     file: "births.wgsl",
     source: include_str!("../../shaders/births.wgsl"),
@@ -104,14 +111,14 @@ pub const SHADER: ShaderDef = ShaderDef {
         Entry {
             name: Pass::BirthsSpawn.entry(),
             dispatch: Dispatch::Indirect {
-                buffer: "birth_args",
+                buffer: BIRTH_ARGS,
                 offset: SPAWN_ARGS_OFFSET,
             },
         },
         Entry {
             name: Pass::BirthsGenome.entry(),
             dispatch: Dispatch::Indirect {
-                buffer: "birth_args",
+                buffer: BIRTH_ARGS,
                 offset: GENOME_ARGS_OFFSET,
             },
         },
@@ -135,14 +142,14 @@ fn block_groups(_: &Params, d: &Dims) -> u64 {
 fn steps(pass: Pass, d: &Dims) -> Vec<GpuStep> {
     match pass {
         Pass::BirthsSelect if by_blocks(d.capacity) => {
-            let mut s = vec![GpuStep::Clear("birth_select", Some(SELECT_CLEAR_BYTES))];
+            let mut s = vec![GpuStep::Clear(BIRTH_SELECT, Some(SELECT_CLEAR_BYTES))];
             s.extend(BLOCK_PASSES.iter().map(|e| GpuStep::Entry(e)));
             s
         }
         Pass::BirthsSpawn => vec![
             GpuStep::Copy {
-                from: "birth_control",
-                to: "birth_args",
+                from: Buffer::Section(Section::BirthControl),
+                to: BIRTH_ARGS,
                 bytes: ARGS_BYTES,
             },
             GpuStep::Entry(pass.entry()),
@@ -157,17 +164,17 @@ fn buffers(d: &Dims) -> Vec<GpuBuffer> {
     let scratch = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST;
     vec![
         GpuBuffer {
-            name: "birth_args",
+            buffer: BIRTH_ARGS,
             bytes: ARGS_BYTES,
             usage: wgpu::BufferUsages::INDIRECT | wgpu::BufferUsages::COPY_DST,
         },
         GpuBuffer {
-            name: "birth_select",
+            buffer: BIRTH_SELECT,
             bytes: select_bytes(d.capacity),
             usage: scratch,
         },
         GpuBuffer {
-            name: "birth_codes",
+            buffer: BIRTH_CODES,
             bytes: codes_bytes(d.capacity),
             usage: scratch,
         },

@@ -14,12 +14,13 @@
 //! The brain passes do so: elsewhere every weight load is a switch over the pages, inlined
 //! at every load site, and lavapipe took minutes to compile the big brain shaders so.
 
+use super::Buffer;
 use crate::world::Dims;
 
 /// Pages a world may use; each costs every genome-reading shader one binding.
 pub const MAX_PAGES: usize = 16;
 
-/// Buffer names of the pages (the world's buffers are named by static strings).
+/// The shader variables of the pages (`Buffer::GenomePage`).
 pub const PAGE_NAMES: [&str; MAX_PAGES] = [
     "genome_page_0",
     "genome_page_1",
@@ -147,20 +148,17 @@ impl GenomePages {
         start..((p + 1) * self.agents_per_page).min(self.capacity)
     }
 
-    /// Each page's buffer name and agents.
-    pub fn list(&self) -> impl Iterator<Item = (&'static str, std::ops::Range<usize>)> + '_ {
-        PAGE_NAMES[..self.pages]
-            .iter()
-            .enumerate()
-            .map(|(p, name)| (*name, self.agents(p)))
+    /// Each page's buffer and agents.
+    pub fn list(&self) -> impl Iterator<Item = (Buffer, std::ops::Range<usize>)> + '_ {
+        (0..self.pages).map(|p| (Buffer::GenomePage(p), self.agents(p)))
     }
 
-    /// Where the genomes of `agents` lie: for each page holding some of them, its name, the
-    /// byte offset of the first of them in it, and which of them it holds.
+    /// Where the genomes of `agents` lie: for each page holding some of them, its buffer,
+    /// the byte offset of the first of them in it, and which of them it holds.
     pub fn segments(
         &self,
         agents: std::ops::Range<usize>,
-    ) -> impl Iterator<Item = (&'static str, u64, std::ops::Range<usize>)> + '_ {
+    ) -> impl Iterator<Item = (Buffer, u64, std::ops::Range<usize>)> + '_ {
         self.list().filter_map(move |(name, held)| {
             let (start, end) = (agents.start.max(held.start), agents.end.min(held.end));
             (start < end && self.bytes_per_agent() > 0).then(|| {
@@ -253,10 +251,11 @@ impl GenomePages {
                 ""
             }
         );
-        for (p, (name, _)) in layout.list().enumerate() {
+        for (p, (page, _)) in layout.list().enumerate() {
             s += &format!(
-                "@group(0) @binding({}) var<storage, {access}> {name}: array<{elem}>;\n",
+                "@group(0) @binding({}) var<storage, {access}> {}: array<{elem}>;\n",
                 first_binding + p as u32,
+                page.wgsl_name(),
             );
         }
         // Which page, and the element's index in it.

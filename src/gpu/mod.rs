@@ -37,7 +37,7 @@ pub use readback::RangeReads;
 pub use world::GpuWorld;
 
 use crate::schedule::Pass;
-use crate::world::{Dims, Params};
+use crate::world::{Dims, Params, Section};
 
 /// How many workgroups an entry point runs. The sizes are the pass file's own functions.
 #[derive(Clone, Copy, Debug)]
@@ -47,7 +47,7 @@ pub enum Dispatch {
     /// This many workgroups.
     Workgroups(fn(&Params, &Dims) -> u64),
     /// Workgroup counts an earlier pass wrote into `buffer` at byte `offset`.
-    Indirect { buffer: &'static str, offset: u64 },
+    Indirect { buffer: Buffer, offset: u64 },
 }
 
 pub struct Entry {
@@ -59,21 +59,54 @@ pub struct Entry {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GpuStep {
     /// Zero a buffer's first bytes (all of it with `None`).
-    Clear(&'static str, Option<u64>),
+    Clear(Buffer, Option<u64>),
     /// Copy a buffer's first `bytes` into another.
     Copy {
-        from: &'static str,
-        to: &'static str,
+        from: Buffer,
+        to: Buffer,
         bytes: u64,
     },
     /// Dispatch one entry point as its `Entry` says.
     Entry(&'static str),
 }
 
+/// A buffer of the GPU world, by what it holds. Shaders bind buffers by variable name, and
+/// `wgsl_name` is the one place where those names meet these handles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Buffer {
+    /// A section of `State` or `Scratch` (but the genomes, which live in pages).
+    Section(Section),
+    /// The genomes of one page's agents (`GenomePages`).
+    GenomePage(usize),
+    /// The params uniform.
+    Params,
+    /// Each genome tensor's fresh and mutation scales.
+    GenomeScale,
+    /// The genome pages' table (a uniform, one stride per page).
+    PageInfo,
+    /// A buffer only the GPU has, named by the pass file that declares it (`GpuBuffer`).
+    PassOwned(&'static str),
+}
+
+impl Buffer {
+    /// The shader variable this buffer is bound to.
+    pub fn wgsl_name(self) -> &'static str {
+        match self {
+            Buffer::Section(s) => s.name(),
+            Buffer::GenomePage(p) => genome::PAGE_NAMES[p],
+            Buffer::Params => "params",
+            Buffer::GenomeScale => "genome_scale",
+            Buffer::PageInfo => genome::PAGE_INFO,
+            Buffer::PassOwned(name) => name,
+        }
+    }
+}
+
 /// A buffer only the GPU has (indirect arguments, GPU-only scratch), owned by the pass
 /// file that declares it.
 pub struct GpuBuffer {
-    pub name: &'static str,
+    /// Always a `Buffer::PassOwned`.
+    pub buffer: Buffer,
     pub bytes: u64,
     pub usage: wgpu::BufferUsages,
 }
@@ -149,7 +182,7 @@ pub fn shader_of(pass: Pass) -> Option<&'static ShaderDef> {
 pub fn gpu_steps(step: crate::schedule::Step, d: &Dims) -> Vec<GpuStep> {
     use crate::schedule::Step;
     match step {
-        Step::Clear(section) => vec![GpuStep::Clear(section, None)],
+        Step::Clear(section) => vec![GpuStep::Clear(Buffer::Section(section), None)],
         Step::Pass(pass) => {
             let def = shader_of(pass).unwrap_or_else(|| {
                 panic!("the schedule runs {pass}, whose entry point no shader in gpu::SHADERS has")

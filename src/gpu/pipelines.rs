@@ -5,7 +5,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::genome::{self, GenomePages};
-use super::{binding_decls, full_source, pass_source, Dispatch, GpuContext, GpuStep, SHADERS};
+use super::{
+    binding_decls, full_source, pass_source, Buffer, Dispatch, GpuContext, GpuStep, SHADERS,
+};
 use crate::config::Config;
 use crate::error::GpuError;
 use crate::schedule;
@@ -40,7 +42,7 @@ pub(super) fn build(
     params: &Params,
     dims: &Dims,
     pages: &GenomePages,
-    buffers: &HashMap<&'static str, wgpu::Buffer>,
+    buffers: &HashMap<Buffer, wgpu::Buffer>,
 ) -> Result<HashMap<&'static str, Pipeline>, GpuError> {
     let device = &ctx.device;
     let used = entries_used(params, dims);
@@ -103,18 +105,23 @@ pub(super) fn build(
             for d in &decls {
                 // A per-page pass's page binding takes this page; its uniform, this
                 // page's entry.
-                let name = match d.name.as_str() {
-                    n if per_page && n == genome::PAGE_NAMES[0] => genome::PAGE_NAMES[page],
-                    n => n,
+                let bound = buffers
+                    .keys()
+                    .copied()
+                    .find(|b| b.wgsl_name() == d.name)
+                    .ok_or_else(|| GpuError::Device {
+                        adapter: ctx.info.name.clone(),
+                        message: format!(
+                            "{} binds '{}', which is no buffer of the world",
+                            def.file, d.name
+                        ),
+                    })?;
+                let bound = match bound {
+                    Buffer::GenomePage(0) if per_page => Buffer::GenomePage(page),
+                    b => b,
                 };
-                let buf = buffers.get(name).ok_or_else(|| GpuError::Device {
-                    adapter: ctx.info.name.clone(),
-                    message: format!(
-                        "{} binds '{name}', which is no buffer of the world",
-                        def.file
-                    ),
-                })?;
-                let resource = if name == genome::PAGE_INFO {
+                let buf = &buffers[&bound];
+                let resource = if bound == Buffer::PageInfo {
                     wgpu::BindingResource::Buffer(wgpu::BufferBinding {
                         buffer: buf,
                         offset: page as u64 * genome::GENOME_PAGE_STRIDE_BYTES,

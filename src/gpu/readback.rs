@@ -5,10 +5,10 @@
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
-use super::GpuWorld;
+use super::{Buffer, GpuWorld};
 use crate::config::Config;
 use crate::error::GpuError;
-use crate::world::{Scratch, State};
+use crate::world::{Scratch, Section, State};
 
 /// Where a staging buffer's mapping stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,26 +118,31 @@ impl GpuWorld {
 
     /// `len` bytes of a section from byte `offset`, after every submitted tick (for the
     /// app's inspector: one entity, not the whole world). Waits for the GPU.
-    pub fn read_range(&mut self, name: &str, offset: u64, len: u64) -> Result<Vec<u8>, GpuError> {
-        let reads = self.request_ranges(&[(name, offset, len)]);
+    pub fn read_range(
+        &mut self,
+        section: Section,
+        offset: u64,
+        len: u64,
+    ) -> Result<Vec<u8>, GpuError> {
+        let reads = self.request_ranges(&[(section, offset, len)]);
         Ok(self.wait_ranges(&reads)?.remove(0))
     }
 
     /// Ask for `(section, byte offset, bytes)` ranges as they stand after every submitted
     /// tick, copied in one submission; `poll_ranges` hands them over once they arrive, so
     /// the tick loop never waits for them (the app's inspector).
-    pub fn request_ranges(&mut self, ranges: &[(&str, u64, u64)]) -> RangeReads {
-        let mut copies: Vec<(&'static str, u64, u64, u64)> = Vec::new();
+    pub fn request_ranges(&mut self, ranges: &[(Section, u64, u64)]) -> RangeReads {
+        let mut copies: Vec<(Buffer, u64, u64, u64)> = Vec::new();
         let mut parts = Vec::new();
         let mut total = 0u64;
         let per = self.pages.bytes_per_agent();
-        for &(name, offset, len) in ranges {
+        for &(section, offset, len) in ranges {
             let len = self
                 .lengths
-                .get(name)
+                .get(&section)
                 .map_or(0, |l| len.min(l.saturating_sub(offset)));
             let at = total;
-            if name == "genomes" && len > 0 {
+            if section == Section::Genomes && len > 0 {
                 // Whole genomes come back (pages may hold half floats), then the range.
                 let glen = self.dims.genome_len.max(1) as u64;
                 let agents = offset / 4 / glen..(offset + len).div_ceil(4).div_ceil(glen);
@@ -157,8 +162,7 @@ impl GpuWorld {
             } else {
                 let (start, end) = (offset / 4 * 4, (offset + len).div_ceil(4) * 4);
                 if len > 0 {
-                    let name = self.buffers.get_key_value(name).expect("a section").0;
-                    copies.push((name, start, end - start, total));
+                    copies.push((Buffer::Section(section), start, end - start, total));
                     total += end - start;
                 }
                 parts.push(ReadPart {
@@ -172,8 +176,8 @@ impl GpuWorld {
         }
         let staging = self.staging("range reads", total.max(4));
         let mut enc = self.ctx.device.create_command_encoder(&Default::default());
-        for (name, src, bytes, dst) in copies {
-            enc.copy_buffer_to_buffer(self.buffer(name), src, &staging, dst, bytes);
+        for (buffer, src, bytes, dst) in copies {
+            enc.copy_buffer_to_buffer(self.buffer(buffer), src, &staging, dst, bytes);
         }
         self.ctx.queue.submit([enc.finish()]);
         RangeReads {
@@ -222,11 +226,9 @@ impl GpuWorld {
     }
 
     /// Whole sections back to the host, in one submission.
-    fn read_back(&mut self, names: &[&'static str]) -> Result<Vec<Vec<u8>>, GpuError> {
-        let ranges: Vec<(&str, u64, u64)> = names
-            .iter()
-            .map(|name| (*name, 0, self.lengths[name]))
-            .collect();
+    fn read_back(&mut self, sections: &[Section]) -> Result<Vec<Vec<u8>>, GpuError> {
+        let ranges: Vec<(Section, u64, u64)> =
+            sections.iter().map(|s| (*s, 0, self.lengths[s])).collect();
         let reads = self.request_ranges(&ranges);
         self.wait_ranges(&reads)
     }
@@ -251,8 +253,8 @@ impl GpuWorld {
     /// The persistent state as it stands after every submitted tick.
     pub fn download_state(&mut self, cfg: &Config) -> Result<State, GpuError> {
         let mut state = State::zeroed(cfg);
-        let names: Vec<&'static str> = state.sections().iter().map(|(n, _)| *n).collect();
-        let data = self.read_back(&names)?;
+        let sections: Vec<Section> = state.sections().iter().map(|(s, _)| *s).collect();
+        let data = self.read_back(&sections)?;
         for ((_, dst), src) in state.sections_mut().into_iter().zip(data) {
             dst.copy_from_slice(&src);
         }
@@ -261,14 +263,14 @@ impl GpuWorld {
 
     /// The bots' bits after each bot step of the last submitted tick.
     pub fn download_bot_bits(&mut self) -> Result<Vec<f32>, GpuError> {
-        let raw = self.read_back(&["bot_bits"])?;
+        let raw = self.read_back(&[Section::BotBits])?;
         Ok(bytemuck::pod_collect_to_vec(&raw[0]))
     }
 
     pub fn download_scratch(&mut self) -> Result<Scratch, GpuError> {
         let mut scratch = Scratch::new(&self.dims);
-        let names: Vec<&'static str> = scratch.sections().iter().map(|(n, _)| *n).collect();
-        let data = self.read_back(&names)?;
+        let sections: Vec<Section> = scratch.sections().iter().map(|(s, _)| *s).collect();
+        let data = self.read_back(&sections)?;
         for ((_, dst), src) in scratch.sections_mut().into_iter().zip(data) {
             dst.copy_from_slice(&src);
         }

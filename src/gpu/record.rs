@@ -16,7 +16,7 @@ impl GpuWorld {
     /// Record a clear or a copy (outside any compute pass).
     pub(super) fn record_encoder_op(&self, enc: &mut wgpu::CommandEncoder, op: GpuStep) {
         match op {
-            GpuStep::Clear(name, bytes) => enc.clear_buffer(self.buffer(name), 0, bytes),
+            GpuStep::Clear(buffer, bytes) => enc.clear_buffer(self.buffer(buffer), 0, bytes),
             GpuStep::Copy { from, to, bytes } => {
                 enc.copy_buffer_to_buffer(self.buffer(from), 0, self.buffer(to), 0, bytes)
             }

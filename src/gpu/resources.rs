@@ -5,20 +5,20 @@
 use std::collections::HashMap;
 
 use super::genome::{self, GenomePages};
-use super::{GpuContext, SHADERS};
+use super::{Buffer, GpuContext, SHADERS};
 use crate::config::Config;
 use crate::error::GpuError;
-use crate::world::{Dims, Params, Scratch, State};
+use crate::world::{Dims, Params, Scratch, Section, State};
 
 fn alloc_len(len: u64) -> u64 {
     // Bindings may not be empty, and a runtime array needs room for one element.
     len.max(256).div_ceil(4) * 4
 }
 
-/// The world's buffers by name, and each section's length in bytes.
+/// The world's buffers, and each section's length in bytes.
 pub(super) struct Buffers {
-    pub buffers: HashMap<&'static str, wgpu::Buffer>,
-    pub lengths: HashMap<&'static str, u64>,
+    pub buffers: HashMap<Buffer, wgpu::Buffer>,
+    pub lengths: HashMap<Section, u64>,
 }
 
 /// Create and fill every buffer but the genome pages (which `GpuWorld::write_genomes`
@@ -38,21 +38,23 @@ pub(super) fn create(
     let mut buffers = HashMap::new();
     let mut lengths = HashMap::new();
     let genome_scale = crate::world::brain::genome_scales(cfg);
-    let sections: Vec<(&'static str, &[u8])> = state
+    let sections: Vec<(Buffer, &[u8])> = state
         .sections()
         .into_iter()
         .chain(scratch.sections())
+        .map(|(s, bytes)| (Buffer::Section(s), bytes))
         .chain([(
-            "genome_scale",
+            Buffer::GenomeScale,
             bytemuck::cast_slice::<[f32; 2], u8>(&genome_scale),
         )])
         .collect();
-    for (name, bytes) in sections {
-        if name == "genomes" {
+    for (id, bytes) in sections {
+        let name = id.wgsl_name();
+        if id == Buffer::Section(Section::Genomes) {
             // Filled by write_genomes once the world stands.
             for (page, held) in pages.list() {
                 let buf = device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some(page),
+                    label: Some(page.wgsl_name()),
                     size: alloc_len(held.len() as u64 * pages.bytes_per_agent()),
                     usage: wgpu::BufferUsages::STORAGE
                         | wgpu::BufferUsages::COPY_SRC
@@ -61,7 +63,7 @@ pub(super) fn create(
                 });
                 buffers.insert(page, buf);
             }
-            lengths.insert(name, bytes.len() as u64);
+            lengths.insert(Section::Genomes, bytes.len() as u64);
             continue;
         }
         let size = alloc_len(bytes.len() as u64);
@@ -83,14 +85,19 @@ pub(super) fn create(
             mapped_at_creation: false,
         });
         ctx.queue.write_buffer(&buf, 0, bytes);
-        buffers.insert(name, buf);
-        lengths.insert(name, bytes.len() as u64);
+        buffers.insert(id, buf);
+        if let Buffer::Section(s) = id {
+            lengths.insert(s, bytes.len() as u64);
+        }
     }
     // As the CPU world: a tick-0 world starts its ledger from itself.
     if state.tick() == 0 {
         let prev = crate::world::genesis::seed_totals(state);
-        ctx.queue
-            .write_buffer(&buffers["metrics_prev"], 0, bytemuck::cast_slice(&prev));
+        ctx.queue.write_buffer(
+            &buffers[&Buffer::Section(Section::MetricsPrev)],
+            0,
+            bytemuck::cast_slice(&prev),
+        );
     }
     let pbuf = device.create_buffer(&wgpu::BufferDescriptor {
         label: Some("params"),
@@ -99,28 +106,28 @@ pub(super) fn create(
         mapped_at_creation: false,
     });
     ctx.queue.write_buffer(&pbuf, 0, bytemuck::bytes_of(params));
-    buffers.insert("params", pbuf);
+    buffers.insert(Buffer::Params, pbuf);
     // The buffers only the GPU has, declared by the pass files that bind them.
     for def in SHADERS {
         for extra in (def.buffers)(dims) {
             let buf = device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(extra.name),
+                label: Some(extra.buffer.wgsl_name()),
                 size: alloc_len(extra.bytes),
                 usage: extra.usage,
                 mapped_at_creation: false,
             });
-            buffers.insert(extra.name, buf);
+            buffers.insert(extra.buffer, buf);
         }
     }
 
     let page_info = device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some(genome::PAGE_INFO),
+        label: Some(Buffer::PageInfo.wgsl_name()),
         size: pages.pages as u64 * genome::GENOME_PAGE_STRIDE_BYTES,
         usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
         mapped_at_creation: false,
     });
     ctx.queue
         .write_buffer(&page_info, 0, &pages.page_info_bytes());
-    buffers.insert(genome::PAGE_INFO, page_info);
+    buffers.insert(Buffer::PageInfo, page_info);
     Ok(Buffers { buffers, lengths })
 }

@@ -8,10 +8,10 @@ use std::collections::{HashMap, VecDeque};
 use super::genome::{GenomePages, MAX_PAGES};
 use super::pipelines::Pipeline;
 use super::readback::{MapState, Readback};
-use super::GpuContext;
+use super::{Buffer, GpuContext};
 use crate::config::Config;
 use crate::error::GpuError;
-use crate::world::{Dims, LifeEvent, Params, Scratch, State, METRIC_COLUMNS, METRIC_RING};
+use crate::world::{Dims, LifeEvent, Params, Scratch, Section, State, METRIC_COLUMNS, METRIC_RING};
 
 struct PendingMetrics {
     /// The metrics ring, then (when collecting) the event count and the events.
@@ -28,8 +28,8 @@ pub struct GpuWorld {
     pub ctx: GpuContext,
     pub params: Params,
     pub dims: Dims,
-    pub(super) buffers: HashMap<&'static str, wgpu::Buffer>,
-    pub(super) lengths: HashMap<&'static str, u64>,
+    pub(super) buffers: HashMap<Buffer, wgpu::Buffer>,
+    pub(super) lengths: HashMap<Section, u64>,
     /// The `genomes` section lives in these pages, not in a buffer of its own.
     pub pages: GenomePages,
     pub(super) passes: HashMap<&'static str, Pipeline>,
@@ -106,9 +106,16 @@ impl GpuWorld {
         self.tick
     }
 
-    /// One of the world's storage buffers by section name (the app's view binds them).
-    pub fn buffer(&self, name: &str) -> &wgpu::Buffer {
-        &self.buffers[name]
+    /// One of the world's buffers (the app's view binds sections of them).
+    pub fn buffer(&self, buffer: Buffer) -> &wgpu::Buffer {
+        self.buffers
+            .get(&buffer)
+            .unwrap_or_else(|| panic!("this world has no buffer {buffer:?}"))
+    }
+
+    /// A section's buffer (the genomes' are their pages).
+    pub fn section_buffer(&self, section: Section) -> &wgpu::Buffer {
+        self.buffer(Buffer::Section(section))
     }
 
     /// Take a config that differs from the running one only in non-structural fields
@@ -116,19 +123,21 @@ impl GpuWorld {
     pub fn set_config(&mut self, cfg: &Config) {
         self.params = Params::new(cfg);
         self.tick_ops.clear();
-        self.ctx
-            .queue
-            .write_buffer(self.buffer("params"), 0, bytemuck::bytes_of(&self.params));
         self.ctx.queue.write_buffer(
-            self.buffer("genome_scale"),
+            self.buffer(Buffer::Params),
+            0,
+            bytemuck::bytes_of(&self.params),
+        );
+        self.ctx.queue.write_buffer(
+            self.buffer(Buffer::GenomeScale),
             0,
             bytemuck::cast_slice(&crate::world::brain::genome_scales(cfg)),
         );
     }
 
     /// Overwrite bytes of a section from byte `offset` (4-byte aligned); ignored past its end.
-    pub fn write_range(&mut self, name: &str, offset: u64, bytes: &[u8]) {
-        if name == "genomes" {
+    pub fn write_range(&mut self, section: Section, offset: u64, bytes: &[u8]) {
+        if section == Section::Genomes {
             // Pages may hold half floats: rewrite the whole genomes the range touches.
             let len = self.dims.genome_len.max(1);
             let (first, end) = (offset as usize / 4, (offset as usize + bytes.len()) / 4);
@@ -137,7 +146,7 @@ impl GpuWorld {
                 (agents.start * len * 4) as u64,
                 (agents.len() * len * 4) as u64,
             );
-            if let Ok(old) = self.read_range(name, rows.0, rows.1) {
+            if let Ok(old) = self.read_range(section, rows.0, rows.1) {
                 let mut genomes: Vec<f32> = bytemuck::pod_collect_to_vec(&old);
                 let at = first - agents.start * len;
                 genomes[at..at + bytes.len() / 4]
@@ -146,10 +155,10 @@ impl GpuWorld {
             }
             return;
         }
-        if offset + bytes.len() as u64 <= self.lengths[name] {
+        if offset + bytes.len() as u64 <= self.lengths[&section] {
             self.ctx
                 .queue
-                .write_buffer(self.buffer(name), offset, bytes);
+                .write_buffer(self.section_buffer(section), offset, bytes);
         }
     }
 
@@ -162,13 +171,13 @@ impl GpuWorld {
             let mut enc = self.ctx.device.create_command_encoder(&Default::default());
             let with_events = self.collect_events;
             if with_events {
-                enc.clear_buffer(self.buffer("event_count"), 0, None);
+                enc.clear_buffer(self.section_buffer(Section::EventCount), 0, None);
             }
             for k in 0..chunk {
                 self.record_tick(&mut enc, self.tick + k);
             }
-            let size = self.lengths["metrics_ring"];
-            let events_size = self.lengths["events"];
+            let size = self.lengths[&Section::MetricsRing];
+            let events_size = self.lengths[&Section::Events];
             let staging_size = size + if with_events { 4 + events_size } else { 0 };
             // Staging buffers are reused once read, so the loop allocates nothing.
             let staging = match self
@@ -179,11 +188,23 @@ impl GpuWorld {
                 Some(k) => self.spare_staging.swap_remove(k),
                 None => self.staging("metrics staging", staging_size),
             };
-            enc.copy_buffer_to_buffer(self.buffer("metrics_ring"), 0, &staging, 0, size);
+            enc.copy_buffer_to_buffer(
+                self.section_buffer(Section::MetricsRing),
+                0,
+                &staging,
+                0,
+                size,
+            );
             if with_events {
-                enc.copy_buffer_to_buffer(self.buffer("event_count"), 0, &staging, size, 4);
                 enc.copy_buffer_to_buffer(
-                    self.buffer("events"),
+                    self.section_buffer(Section::EventCount),
+                    0,
+                    &staging,
+                    size,
+                    4,
+                );
+                enc.copy_buffer_to_buffer(
+                    self.section_buffer(Section::Events),
                     0,
                     &staging,
                     size + 4,
@@ -229,7 +250,7 @@ impl GpuWorld {
                 MapState::Mapped => {}
             }
             let p = self.pending.pop_front().expect("front exists");
-            let ring_bytes = self.lengths["metrics_ring"] as usize;
+            let ring_bytes = self.lengths[&Section::MetricsRing] as usize;
             let (events, lost) = (&mut self.events, &mut self.events_lost);
             p.readback.take(|view| {
                 let ring: &[f32] = bytemuck::cast_slice(&view[..ring_bytes]);
@@ -276,23 +297,25 @@ impl GpuWorld {
         if len == 0 {
             return;
         }
-        for (name, offset, agents) in self.pages.segments(first..first + genomes.len() / len) {
+        for (page, offset, agents) in self.pages.segments(first..first + genomes.len() / len) {
             let stored = self
                 .pages
                 .encode(&genomes[(agents.start - first) * len..(agents.end - first) * len]);
             self.ctx
                 .queue
-                .write_buffer(&self.buffers[name], offset, &stored);
+                .write_buffer(self.buffer(page), offset, &stored);
         }
     }
 
     /// Overwrite every buffer (for tests that start the GPU and CPU from one state).
     pub fn upload(&mut self, state: &State, scratch: &Scratch) {
-        for (name, bytes) in state.sections().into_iter().chain(scratch.sections()) {
-            if name == "genomes" {
+        for (section, bytes) in state.sections().into_iter().chain(scratch.sections()) {
+            if section == Section::Genomes {
                 self.write_genomes(0, bytemuck::cast_slice(bytes));
             } else {
-                self.ctx.queue.write_buffer(&self.buffers[name], 0, bytes);
+                self.ctx
+                    .queue
+                    .write_buffer(self.section_buffer(section), 0, bytes);
             }
         }
         self.tick = state.tick();

@@ -5,23 +5,24 @@ use wgpu::util::DeviceExt as _;
 
 use super::{ViewSettings, ViewUniform, VIEW_WGSL};
 use crate::config::Config;
-use crate::gpu::COMMON_WGSL;
+use crate::gpu::{Buffer, COMMON_WGSL};
 use crate::sim::World;
+use crate::world::Section;
 
 /// The buffers the view reads, in binding order after the uniform (params, a uniform, is
 /// binding 6), with the stages that read them.
-const VIEW_BUFFERS: [(&str, u32); 11] = [
-    ("cells", 1),
-    ("base", 2),
-    ("cultivator", 10),
-    ("cultivator_id", 11),
-    ("shadow_gain", 12),
-    ("agents", 3),
-    ("bots", 4),
-    ("bot_tick", 5),
-    ("actions", 7),
-    ("neighbor_list", 8),
-    ("bot_neighbor_list", 9),
+const VIEW_BUFFERS: [(Section, u32); 11] = [
+    (Section::Cells, 1),
+    (Section::Base, 2),
+    (Section::Cultivator, 10),
+    (Section::CultivatorId, 11),
+    (Section::ShadowGain, 12),
+    (Section::Agents, 3),
+    (Section::Bots, 4),
+    (Section::BotTick, 5),
+    (Section::Actions, 7),
+    (Section::NeighborList, 8),
+    (Section::BotNeighborList, 9),
 ];
 const PARAMS_BINDING: u32 = 6;
 
@@ -146,17 +147,17 @@ impl ViewRenderer {
         let buffers: Vec<wgpu::Buffer> = match world {
             World::Gpu(g) => VIEW_BUFFERS
                 .iter()
-                .map(|(n, _)| *n)
-                .chain(["params"])
-                .map(|n| g.buffer(n).clone())
+                .map(|(s, _)| Buffer::Section(*s))
+                .chain([Buffer::Params])
+                .map(|b| g.buffer(b).clone())
                 .collect(),
             World::Cpu(c) => {
                 self.mirrors = VIEW_BUFFERS
                     .iter()
-                    .map(|(n, _)| {
-                        let len = c.section(n).len();
+                    .map(|(s, _)| {
+                        let len = c.section(*s).len();
                         device.create_buffer(&wgpu::BufferDescriptor {
-                            label: Some(n),
+                            label: Some(s.name()),
                             size: (len.max(256) as u64).div_ceil(4) * 4,
                             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
                             mapped_at_creation: false,
@@ -217,8 +218,8 @@ impl ViewRenderer {
     pub fn mirror(&self, queue: &wgpu::Queue, world: &World) {
         if let World::Cpu(c) = world {
             // The params mirror (last) is fixed for the world's life.
-            for ((name, _), buf) in VIEW_BUFFERS.iter().zip(&self.mirrors) {
-                queue.write_buffer(buf, 0, c.section(name));
+            for ((section, _), buf) in VIEW_BUFFERS.iter().zip(&self.mirrors) {
+                queue.write_buffer(buf, 0, c.section(*section));
             }
         }
     }

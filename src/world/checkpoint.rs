@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::State;
+use super::{Section, State};
 use crate::config::Config;
 use crate::error::CheckpointError;
 
@@ -29,7 +29,11 @@ const V3_MEASURES_BYTES: usize = 16;
 /// Sections versions 3 and 4 did not have (the last ones of `State`). A world read from
 /// them starts with no remembered cultivators or programmers and a weather-only gain equal
 /// to each cell's gain, so cultivation is measured from its tick on.
-const SINCE_V5: &[&str] = &["cultivator_id", "shadow_gain", "bot_programmer"];
+const SINCE_V5: &[Section] = &[
+    Section::CultivatorId,
+    Section::ShadowGain,
+    Section::BotProgrammer,
+];
 
 pub fn encode(cfg: &Config, state: &State) -> Vec<u8> {
     let mut out = Vec::new();
@@ -45,10 +49,14 @@ fn encode_into(w: impl Write, cfg: &Config, state: &State) -> std::io::Result<()
     let sections = state
         .sections()
         .into_iter()
-        .map(|(name, bytes)| {
-            let zeroed = if name == "genomes" { &refs[..] } else { &[] };
-            Section {
-                name,
+        .map(|(section, bytes)| {
+            let zeroed = if section == Section::Genomes {
+                &refs[..]
+            } else {
+                &[]
+            };
+            Stored {
+                name: section.name(),
                 bytes,
                 slot_bytes,
                 zeroed,
@@ -138,7 +146,7 @@ pub fn genome_refs(cfg: &Config, state: &State) -> Vec<u32> {
 
 /// A checkpoint of format `version` holding these sections (tests write older formats):
 /// from version 6 the payload (config, sections, genome references) is zstd-compressed.
-pub fn encode_sections(version: u32, cfg: &Config, sections: Vec<(&str, &[u8])>) -> Vec<u8> {
+pub fn encode_sections(version: u32, cfg: &Config, sections: Vec<(Section, &[u8])>) -> Vec<u8> {
     encode_with_refs(version, cfg, sections, &[])
 }
 
@@ -147,13 +155,13 @@ pub fn encode_sections(version: u32, cfg: &Config, sections: Vec<(&str, &[u8])>)
 pub fn encode_with_refs(
     version: u32,
     cfg: &Config,
-    sections: Vec<(&str, &[u8])>,
+    sections: Vec<(Section, &[u8])>,
     refs: &[u32],
 ) -> Vec<u8> {
     let sections = sections
         .into_iter()
-        .map(|(name, bytes)| Section {
-            name,
+        .map(|(section, bytes)| Stored {
+            name: section.name(),
             bytes,
             slot_bytes: 0,
             zeroed: &[],
@@ -167,14 +175,14 @@ pub fn encode_with_refs(
 
 /// A buffer as a checkpoint stores it. The slots in `zeroed` (ascending, `slot_bytes`
 /// each) are stored as zeros: their genomes are rebuilt from their parents on reading.
-struct Section<'a> {
-    name: &'a str,
+struct Stored<'a> {
+    name: &'static str,
     bytes: &'a [u8],
     slot_bytes: usize,
     zeroed: &'a [u32],
 }
 
-impl Section<'_> {
+impl Stored<'_> {
     fn stored_bytes(&self) -> u64 {
         (1 + self.name.len() + 8 + self.bytes.len()) as u64
     }
@@ -227,7 +235,7 @@ fn write_checkpoint(
     w: impl Write,
     version: u32,
     cfg: &Config,
-    sections: Vec<Section>,
+    sections: Vec<Stored>,
     refs: &[u32],
 ) -> std::io::Result<()> {
     let ron = cfg.to_ron();
@@ -239,7 +247,7 @@ fn write_checkpoint(
     let payload_bytes = 8
         + ron.len() as u64
         + 4
-        + sections.iter().map(Section::stored_bytes).sum::<u64>()
+        + sections.iter().map(Stored::stored_bytes).sum::<u64>()
         + refs_bytes;
     let payload = |w: &mut dyn Write| -> std::io::Result<()> {
         w.write_all(&(ron.len() as u64).to_le_bytes())?;
@@ -412,7 +420,7 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
     }
     let mut state = State::zeroed(&cfg);
     let count = r.u32("section count")?;
-    let expected: Vec<(&str, usize)> = state
+    let expected: Vec<(Section, usize)> = state
         .sections()
         .iter()
         .map(|(n, b)| (*n, b.len()))
@@ -425,7 +433,8 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         });
     }
     let mut data = Vec::new();
-    for (name, len) in &expected {
+    for &(section, len) in &expected {
+        let name = section.name();
         let nlen = r.take(1, "section name length")?[0] as usize;
         let got = r.take(nlen, "section name")?;
         if got != name.as_bytes() {
@@ -438,8 +447,8 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
             });
         }
         let blen = r.u64("section length")? as usize;
-        let migrated = version == 3 && *name == "measures" && blen == V3_MEASURES_BYTES;
-        if blen != *len && !migrated {
+        let migrated = version == 3 && section == Section::Measures && blen == V3_MEASURES_BYTES;
+        if blen != len && !migrated {
             return Err(CheckpointError::Corrupt {
                 path: path.into(),
                 detail: format!("section '{name}' has {blen} bytes, its config needs {len}"),

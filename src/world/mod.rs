@@ -508,8 +508,8 @@ impl State {
     /// blake3 over every persistent buffer: equal hashes mean bit-identical worlds.
     pub fn hash(&self) -> String {
         let mut h = blake3::Hasher::new();
-        for (name, bytes) in self.sections() {
-            h.update(name.as_bytes());
+        for (section, bytes) in self.sections() {
+            h.update(section.name().as_bytes());
             h.update(&(bytes.len() as u64).to_le_bytes());
             h.update(bytes);
         }
@@ -551,20 +551,45 @@ impl Agent {
     }
 }
 
-/// Named byte views of every buffer of a state struct, in a fixed order (hashing,
-/// checkpoints, GPU uploads and downloads). Each field is listed once; the names are the
-/// shaders' variable names. `one` marks a single struct, `many` a Vec.
-macro_rules! impl_sections {
-    ($ty:ty { $($kind:ident $field:ident),* $(,)? }) => {
-        impl $ty {
-            pub fn sections(&self) -> Vec<(&'static str, &[u8])> {
-                vec![$((stringify!($field), impl_sections!(@ref $kind self.$field))),*]
+/// Named byte views of every buffer of the state structs, in a fixed order (hashing,
+/// checkpoints, GPU uploads and downloads), and `Section`, the typed name of each. Each
+/// field is listed once; its name is the shaders' variable name. `one` marks a single
+/// struct, `many` a Vec.
+macro_rules! sections {
+    ($($ty:ty { $($kind:ident $field:ident $variant:ident),* $(,)? })*) => {
+        /// A buffer of `State` or `Scratch`, by the field that holds it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Section {
+            $($($variant),*),*
+        }
+
+        impl Section {
+            /// Every section: `State`'s in its order, then `Scratch`'s.
+            pub const ALL: &'static [Section] = &[$($(Section::$variant),*),*];
+
+            /// The field's name, which is also the shaders' variable bound to it and
+            /// the section's name in a checkpoint.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $($(Section::$variant => stringify!($field)),*),*
+                }
             }
 
-            pub fn sections_mut(&mut self) -> Vec<(&'static str, &mut [u8])> {
-                vec![$((stringify!($field), impl_sections!(@mut $kind self.$field))),*]
+            /// The section a shader variable or checkpoint entry names.
+            pub fn from_name(name: &str) -> Option<Section> {
+                Section::ALL.iter().copied().find(|s| s.name() == name)
             }
         }
+
+        $(impl $ty {
+            pub fn sections(&self) -> Vec<(Section, &[u8])> {
+                vec![$((Section::$variant, sections!(@ref $kind self.$field))),*]
+            }
+
+            pub fn sections_mut(&mut self) -> Vec<(Section, &mut [u8])> {
+                vec![$((Section::$variant, sections!(@mut $kind self.$field))),*]
+            }
+        })*
     };
     (@ref one $e:expr) => { bytemuck::bytes_of(&$e) };
     (@ref many $e:expr) => { bytemuck::cast_slice(&$e) };
@@ -572,67 +597,68 @@ macro_rules! impl_sections {
     (@mut many $e:expr) => { bytemuck::cast_slice_mut(&mut $e) };
 }
 
-impl_sections!(State {
-    one clock,
-    many cells,
-    many base,
-    many angles,
-    many agents,
-    many bots,
-    many genomes,
-    many brain_state,
-    one measures,
-    many heard,
-    many comm_hist,
-    many bot_programmed,
-    many cultivator,
-    many metrics_prev,
-    many cultivator_id,
-    many shadow_gain,
-    many bot_programmer,
-});
-
-impl_sections!(Scratch {
-    many actions,
-    many obs,
-    many neighbor_list,
-    many bot_neighbor_list,
-    many agent_acc,
-    many cell_acc,
-    many agent_tick,
-    many cell_tick,
-    many bot_acc,
-    many bot_tick,
-    many bot_bits,
-    many cell_owner,
-    many agent_owner,
-    many agent_pos,
-    many agent_shift,
-    many grid_counts,
-    many grid_start,
-    many grid_items,
-    many grid_pos,
-    many agent_cell,
-    many gradients,
-    many minmax,
-    one birth_control,
-    many birth_list,
-    many metrics_ring,
-    many lineage_set,
-    many events,
-    one event_count,
-    many metrics_partials,
-    many probe_agents,
-    many probe_inputs,
-    many probe_actions,
-    many living,
-    one living_count,
-    many message_source,
-    many bot_message_source,
-    many cell_raiser,
-    many bot_writer,
-    many lineage_eaten,
-});
+sections! {
+    State {
+        one clock Clock,
+        many cells Cells,
+        many base Base,
+        many angles Angles,
+        many agents Agents,
+        many bots Bots,
+        many genomes Genomes,
+        many brain_state BrainState,
+        one measures Measures,
+        many heard Heard,
+        many comm_hist CommHist,
+        many bot_programmed BotProgrammed,
+        many cultivator Cultivator,
+        many metrics_prev MetricsPrev,
+        many cultivator_id CultivatorId,
+        many shadow_gain ShadowGain,
+        many bot_programmer BotProgrammer,
+    }
+    Scratch {
+        many actions Actions,
+        many obs Obs,
+        many neighbor_list NeighborList,
+        many bot_neighbor_list BotNeighborList,
+        many agent_acc AgentAcc,
+        many cell_acc CellAcc,
+        many agent_tick AgentTick,
+        many cell_tick CellTick,
+        many bot_acc BotAcc,
+        many bot_tick BotTick,
+        many bot_bits BotBits,
+        many cell_owner CellOwner,
+        many agent_owner AgentOwner,
+        many agent_pos AgentPos,
+        many agent_shift AgentShift,
+        many grid_counts GridCounts,
+        many grid_start GridStart,
+        many grid_items GridItems,
+        many grid_pos GridPos,
+        many agent_cell AgentCell,
+        many gradients Gradients,
+        many minmax Minmax,
+        one birth_control BirthControl,
+        many birth_list BirthList,
+        many metrics_ring MetricsRing,
+        many lineage_set LineageSet,
+        many events Events,
+        one event_count EventCount,
+        many metrics_partials MetricsPartials,
+        many probe_agents ProbeAgents,
+        many probe_inputs ProbeInputs,
+        many probe_actions ProbeActions,
+        many living Living,
+        one living_count LivingCount,
+        many message_source MessageSource,
+        many bot_message_source BotMessageSource,
+        many cell_raiser CellRaiser,
+        many bot_writer BotWriter,
+        many lineage_eaten LineageEaten,
+    }
+}
 
 #[cfg(test)]
 mod tests {

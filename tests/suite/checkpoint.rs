@@ -4,7 +4,7 @@
 use crate::common;
 
 use silico::error::CheckpointError;
-use silico::world::{checkpoint, State};
+use silico::world::{checkpoint, Section, State};
 
 #[test]
 fn round_trip() {
@@ -88,7 +88,16 @@ fn headers_that_lie_are_refused() {
         let sections = state
             .sections()
             .into_iter()
-            .map(|(name, b)| (name, if name == "measures" { &b[..16] } else { b }))
+            .map(|(name, b)| {
+                (
+                    name,
+                    if name == Section::Measures {
+                        &b[..16]
+                    } else {
+                        b
+                    },
+                )
+            })
             .collect();
         let err = checkpoint::decode(
             &checkpoint::encode_sections(version, &cfg, sections),
@@ -213,7 +222,11 @@ fn a_failed_write_leaves_the_previous_checkpoint_whole() {
 
 /// The sections version 5 added: who cultivated each cell, the weather-only gain, who
 /// programmed each bot.
-const SINCE_V5: &[&str] = &["cultivator_id", "shadow_gain", "bot_programmer"];
+const SINCE_V5: &[Section] = &[
+    Section::CultivatorId,
+    Section::ShadowGain,
+    Section::BotProgrammer,
+];
 
 /// Checkpoints of format version 4 (before the cultivator lineages and the weather-only
 /// gain) still load: nothing is remembered as cultivated or programmed, and each cell's
@@ -264,7 +277,7 @@ fn version_3_checkpoints_load_with_fresh_saliency() {
             .map(|(name, bytes)| {
                 (
                     name,
-                    if name == "measures" {
+                    if name == Section::Measures {
                         &bytes[..16]
                     } else {
                         bytes

@@ -134,7 +134,7 @@ fn check_passes(ctx: GpuContext, cfg: &Config, warm_ticks: usize) {
     for step in cpu.tick_steps() {
         let pass = match step {
             Step::Pass(pass) => pass.entry(),
-            Step::Clear(name) => name,
+            Step::Clear(section) => section.name(),
         };
         gpu.upload(&cpu.state, &cpu.scratch);
         cpu.run_step(step);
@@ -161,11 +161,11 @@ fn check_passes(ctx: GpuContext, cfg: &Config, warm_ticks: usize) {
             let n = (sc.event_count as usize).min(sc.events.len());
             sc.events[..n].sort_unstable_by_key(|e| bytemuck::bytes_of(e).to_vec());
         }
-        for ((name, c), (_, g)) in cpu.state.sections().into_iter().zip(gs.sections()) {
-            compare(pass, name, c, g, &mut errors);
+        for ((section, c), (_, g)) in cpu.state.sections().into_iter().zip(gs.sections()) {
+            compare(pass, section.name(), c, g, &mut errors);
         }
-        for ((name, c), (_, g)) in cpu.scratch.sections().into_iter().zip(gsc.sections()) {
-            compare(pass, name, c, g, &mut errors);
+        for ((section, c), (_, g)) in cpu.scratch.sections().into_iter().zip(gsc.sections()) {
+            compare(pass, section.name(), c, g, &mut errors);
         }
     }
     assert!(

@@ -6,7 +6,7 @@ use crate::common;
 
 use silico::cpu::CpuWorld;
 use silico::gpu::GpuWorld;
-use silico::world::{metric_index, State};
+use silico::world::{metric_index, Section, State};
 
 fn col(name: &str) -> usize {
     metric_index(name).unwrap()
@@ -222,7 +222,7 @@ fn stays_finite(cfg: &silico::config::Config, mut w: silico::sim::World) {
     for (name, bytes) in s.sections() {
         // Sections of integers (counts, ticks, slots and lineage hashes) are not floats.
         if matches!(
-            name,
+            name.name(),
             "clock"
                 | "heard"
                 | "comm_hist"
@@ -233,7 +233,7 @@ fn stays_finite(cfg: &silico::config::Config, mut w: silico::sim::World) {
         ) {
             continue;
         }
-        if name == "agents" {
+        if name == Section::Agents {
             for a in s.agents.iter().filter(|a| a.alive != 0) {
                 assert!(
                     a.energy.is_finite()
@@ -253,7 +253,7 @@ fn stays_finite(cfg: &silico::config::Config, mut w: silico::sim::World) {
         }
         assert!(
             floats(bytes).iter().all(|v| v.is_finite()),
-            "non-finite value in {name}"
+            "non-finite value in {name:?}"
         );
     }
     check_positions(&s, cfg.world_size(), 2000);

@@ -718,7 +718,7 @@ fn heard_against_side(cfg: &Config, world: &mut World, ticks: u64) -> (Vec<u32>,
         let state = world.state(cfg).unwrap();
         let obs: Vec<f32> = bytemuck::pod_collect_to_vec(
             &world
-                .read_section("obs", 0, (obs_len * 64 * 4) as u64)
+                .read_section(silico::world::Section::Obs, 0, (obs_len * 64 * 4) as u64)
                 .unwrap(),
         );
         for (i, a) in state
@@ -1101,7 +1101,9 @@ fn a_shared_spot_credits_its_farmers_in_turn() {
         let mut g = World::on_context(ctx, &cfg, &State::new(&cfg)).unwrap();
         for (t, want) in per_tick.iter().enumerate() {
             g.advance(1).unwrap();
-            let bytes = g.read_section("cultivator_id", 4 * c as u64, 4).unwrap();
+            let bytes = g
+                .read_section(silico::world::Section::CultivatorId, 4 * c as u64, 4)
+                .unwrap();
             let got = u32::from_le_bytes(bytes[..4].try_into().unwrap());
             assert_eq!(got, *want, "tick {t}: the GPU credited another farmer");
         }

@@ -72,7 +72,10 @@ fn the_tick_is_built_once_from_the_config() {
     cfg.measures.influence_every = 6;
     let (p, d) = (Params::new(&cfg), Dims::new(&cfg));
     let steps = schedule::tick_steps(&p, &d, 1);
-    assert!(matches!(steps[0], Step::Clear("agent_acc")));
+    assert!(matches!(
+        steps[0],
+        Step::Clear(silico::world::Section::AgentAcc)
+    ));
     let count = |steps: &[Step], name| passes(steps).iter().filter(|p| **p == name).count();
     assert_eq!(count(&steps, Pass::BotsAct), 3);
     assert_eq!(count(&steps, Pass::BotsReceive), 1);

@@ -8,7 +8,7 @@ use anyhow::Result;
 use super::{AgentInspection, BotInspection, Selection, Session};
 use crate::program::{disassemble, selected_op, ProgramSpec, OPS};
 use crate::sim::PendingReads;
-use crate::world::{Agent, Bot, BotTick, Dims, ACTION_LEN, NONE};
+use crate::world::{Agent, Bot, BotTick, Dims, Section, ACTION_LEN, NONE};
 
 impl Session {
     /// Select the agent or bot nearest to a world position, within `radius_units`.
@@ -23,7 +23,7 @@ impl Session {
         };
         let mut best: Option<(f32, Selection)> = None;
         let agents: Vec<Agent> = bytemuck::pod_collect_to_vec(&self.world.read_section(
-            "agents",
+            Section::Agents,
             0,
             (self.cfg.agents.capacity as usize * std::mem::size_of::<Agent>()) as u64,
         )?);
@@ -34,7 +34,7 @@ impl Session {
             }
         }
         let bots: Vec<Bot> = bytemuck::pod_collect_to_vec(&self.world.read_section(
-            "bots",
+            Section::Bots,
             0,
             (self.cfg.bots.count as usize * std::mem::size_of::<Bot>()) as u64,
         )?);
@@ -100,8 +100,8 @@ impl Session {
             Selection::Bot(slot) => {
                 let (bot, tick) = (size_of::<Bot>() as u64, size_of::<BotTick>() as u64);
                 vec![
-                    ("bots", slot as u64 * bot, bot),
-                    ("bot_tick", slot as u64 * tick, tick),
+                    (Section::Bots, slot as u64 * bot, bot),
+                    (Section::BotTick, slot as u64 * tick, tick),
                 ]
             }
         };
@@ -124,7 +124,7 @@ impl Session {
 
     /// What the inspector reads of an agent: itself, its actions, recurrent state and
     /// neighbour lists, and for the JaxLife brain its observation row and genome.
-    fn agent_ranges(&self, slot: usize) -> Vec<(&'static str, u64, u64)> {
+    fn agent_ranges(&self, slot: usize) -> Vec<(Section, u64, u64)> {
         let dims = Dims::new(&self.cfg);
         // Rows of `stride` elements of `size` bytes, the first `len` of row `slot`.
         let row = |name, stride: usize, len: usize, size: usize| {
@@ -134,15 +134,15 @@ impl Session {
         // Neighbour lists are rows of max(1, view) slots (a binding may not be empty).
         let (k, kb) = (dims.view_agents, dims.view_bots);
         let mut ranges = vec![
-            row("agents", 1, 1, size_of::<Agent>()),
-            row("actions", ACTION_LEN, ACTION_LEN, 4),
-            row("brain_state", n, n, 4),
-            row("neighbor_list", k.max(1), k, 4),
-            row("bot_neighbor_list", kb.max(1), kb, 4),
+            row(Section::Agents, 1, 1, size_of::<Agent>()),
+            row(Section::Actions, ACTION_LEN, ACTION_LEN, 4),
+            row(Section::BrainState, n, n, 4),
+            row(Section::NeighborList, k.max(1), k, 4),
+            row(Section::BotNeighborList, kb.max(1), kb, 4),
         ];
         if self.cfg.brain.attention().is_some() {
-            ranges.push(row("obs", dims.obs_len, dims.obs_len, 4));
-            ranges.push(row("genomes", dims.genome_len, dims.genome_len, 4));
+            ranges.push(row(Section::Obs, dims.obs_len, dims.obs_len, 4));
+            ranges.push(row(Section::Genomes, dims.genome_len, dims.genome_len, 4));
         }
         ranges
     }
@@ -237,11 +237,11 @@ impl Session {
             .ok_or("Random is for scenarios; give a program")?;
         let mut bot: Bot = self
             .world
-            .read_element("bots", slot)
+            .read_element(Section::Bots, slot)
             .map_err(|e| e.to_string())?
             .ok_or("no such bot")?;
         bot.program = program;
-        self.world.write_element("bots", slot, &bot);
+        self.world.write_element(Section::Bots, slot, &bot);
         self.refresh_inspection().map_err(|e| e.to_string())
     }
 }
