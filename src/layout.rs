@@ -426,106 +426,131 @@ pub fn from_fixed(x: i32) -> f32 {
     x as f32 / FIXED_SCALE
 }
 
-/// Every constant a shader needs, from the resolved config. Uploaded once as a uniform.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
-pub struct Params {
-    pub map_size: u32,
-    pub capacity: u32,
-    pub bot_count: u32,
-    pub view_agents: u32,
-    pub view_bots: u32,
-    pub terrain_view_range: u32,
-    pub obs_len: u32,
-    pub genome_len: u32,
-    pub grid_dim: u32,
-    pub brain_kind: u32,
-    pub terrain_kind: u32,
-    pub perlin_res: u32,
-    pub min_agents: u32,
-    pub child_energy_from_parent: u32,
-    pub seed_lo: u32,
-    pub seed_hi: u32,
-    pub cell_size: f32,
-    pub world_size: f32,
-    pub view_radius: f32,
-    pub grid_cell_size: f32,
-    pub move_speed: f32,
-    pub push_speed: f32,
-    pub hit_strength: f32,
-    pub hit_distance_decay: f32,
-    pub hit_steal_fraction: f32,
-    pub eat_rate: f32,
-    pub terraform_rate: f32,
-    pub age_speed: f32,
-    pub move_cost: f32,
-    pub push_cost: f32,
-    pub message_cost: f32,
-    pub max_reproduce_cost: f32,
-    pub reproduce_factor: f32,
-    pub hit_cost: f32,
-    pub terraform_cost: f32,
-    pub life_cost: f32,
-    pub age_cost: f32,
-    pub weather_speed: f32,
-    pub alpha: f32,
-    pub terrain_max_energy: f32,
-    pub terrain_max_move_cost: f32,
-    pub terrain_max_push_cost: f32,
-    pub terrain_max_energy_gain: f32,
-    pub terrain_max_message_cost: f32,
-    pub terrain_max_reproduce_cost: f32,
-    pub gain_scaling: f32,
-    pub energy_gain_clip: f32,
-    pub season_period_ticks: f32,
-    pub mutation_sigma: f32,
-    pub init_sigma: f32,
-    pub child_energy: f32,
-    pub initial_energy: f32,
-    pub bot_initial_energy: f32,
-    pub initial_agents: u32,
-    /// Workgroups (chunks) of the metrics' partial sums.
-    pub metric_partials: u32,
-    /// Floats of recurrent state per agent (the LSTM's h and c), cleared at birth.
-    pub brain_state_len: u32,
-    /// Buckets of each level above 0 of the neighbour grid (its cells are folded into
-    /// them), a power of two.
-    pub grid_hash_buckets: u32,
-    /// Fraction of a child's weights that receive mutation noise.
-    pub mutation_rate: f32,
-    pub bot_steps_per_tick: u32,
-    /// Controls: 0 zeroes messages before observation / makes terraforming a no-op.
-    pub messages_on: u32,
-    pub terraform_on: u32,
-    /// energy_gain above base that makes a cell cultivated.
-    pub cultivated_gain: f32,
-    /// Brain saliency is estimated every this many ticks (0: never).
-    pub saliency_every: u32,
-    /// Level-0 grid cells per world unit (grid_dim / world size): cells are found by
-    /// multiplying, which rounds the same everywhere.
-    pub grid_cells_per_unit: f32,
-    /// `controls.messages: Shuffled` (messages_on is 1 then too).
-    pub messages_shuffled: u32,
-    /// `controls.programming`: 0 stops agents' gated messages from writing bots' programs.
-    pub programming_on: u32,
-    /// Message influence is measured every this many ticks (0: never).
-    pub influence_every: u32,
-    /// `measures.kin_generations` (0: lineages are founders' lineages).
-    pub kin_generations: u32,
-    /// `measures.kin_ticks` (0: kin groups, if any, by generations).
-    pub kin_ticks: u32,
-    /// The `ecology` switches (config/mod.rs `EcologyConfig`; 0 or 1 for the booleans).
-    pub honest_gifts: u32,
-    pub respawn_below: u32,
-    pub random_parents: u32,
-    pub crowding_limit: u32,
-    pub crowding_radius: f32,
-    pub id_drift: f32,
-    pub stranger_eat_fraction: f32,
-    pub food_patches: u32,
-    pub food_patch_radius_cells: f32,
-    pub food_patch_period_ticks: u32,
-    pub bot_kin_share: f32,
+/// A struct shared with the shaders whose fields are all 4-byte scalars (`u32`, `f32`),
+/// declared once: the Rust struct, and its WGSL declaration in `WGSL`, which the shaders'
+/// prelude starts with (`gpu::common_wgsl`). A field added here is in both.
+macro_rules! wgsl_struct {
+    ($(#[$meta:meta])* pub struct $name:ident {
+        $($(#[$field_meta:meta])* pub $field:ident: $ty:ident,)*
+    }) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// The struct's WGSL declaration.
+            pub const WGSL: &'static str = concat!(
+                "struct ", stringify!($name), " {\n",
+                $("    ", stringify!($field), ": ", stringify!($ty), ",\n",)*
+                "}\n"
+            );
+        }
+    };
+}
+
+wgsl_struct! {
+    /// Every constant a shader needs, from the resolved config. Uploaded once as a uniform.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+    pub struct Params {
+        pub map_size: u32,
+        pub capacity: u32,
+        pub bot_count: u32,
+        pub view_agents: u32,
+        pub view_bots: u32,
+        pub terrain_view_range: u32,
+        pub obs_len: u32,
+        pub genome_len: u32,
+        pub grid_dim: u32,
+        pub brain_kind: u32,
+        pub terrain_kind: u32,
+        pub perlin_res: u32,
+        pub min_agents: u32,
+        pub child_energy_from_parent: u32,
+        pub seed_lo: u32,
+        pub seed_hi: u32,
+        pub cell_size: f32,
+        pub world_size: f32,
+        pub view_radius: f32,
+        pub grid_cell_size: f32,
+        pub move_speed: f32,
+        pub push_speed: f32,
+        pub hit_strength: f32,
+        pub hit_distance_decay: f32,
+        pub hit_steal_fraction: f32,
+        pub eat_rate: f32,
+        pub terraform_rate: f32,
+        pub age_speed: f32,
+        pub move_cost: f32,
+        pub push_cost: f32,
+        pub message_cost: f32,
+        pub max_reproduce_cost: f32,
+        pub reproduce_factor: f32,
+        pub hit_cost: f32,
+        pub terraform_cost: f32,
+        pub life_cost: f32,
+        pub age_cost: f32,
+        pub weather_speed: f32,
+        pub alpha: f32,
+        pub terrain_max_energy: f32,
+        pub terrain_max_move_cost: f32,
+        pub terrain_max_push_cost: f32,
+        pub terrain_max_energy_gain: f32,
+        pub terrain_max_message_cost: f32,
+        pub terrain_max_reproduce_cost: f32,
+        pub gain_scaling: f32,
+        pub energy_gain_clip: f32,
+        pub season_period_ticks: f32,
+        pub mutation_sigma: f32,
+        pub init_sigma: f32,
+        pub child_energy: f32,
+        pub initial_energy: f32,
+        pub bot_initial_energy: f32,
+        pub initial_agents: u32,
+        /// Workgroups (chunks) of the metrics' partial sums.
+        pub metric_partials: u32,
+        /// Floats of recurrent state per agent (the LSTM's h and c), cleared at birth.
+        pub brain_state_len: u32,
+        /// Buckets of each level above 0 of the neighbour grid (its cells are folded into
+        /// them), a power of two.
+        pub grid_hash_buckets: u32,
+        /// Fraction of a child's weights that receive mutation noise.
+        pub mutation_rate: f32,
+        pub bot_steps_per_tick: u32,
+        /// Controls: 0 zeroes messages before observation / makes terraforming a no-op.
+        pub messages_on: u32,
+        pub terraform_on: u32,
+        /// energy_gain above base that makes a cell cultivated.
+        pub cultivated_gain: f32,
+        /// Brain saliency is estimated every this many ticks (0: never).
+        pub saliency_every: u32,
+        /// Level-0 grid cells per world unit (grid_dim / world size): cells are found by
+        /// multiplying, which rounds the same everywhere.
+        pub grid_cells_per_unit: f32,
+        /// `controls.messages: Shuffled` (messages_on is 1 then too).
+        pub messages_shuffled: u32,
+        /// `controls.programming`: 0 stops agents' gated messages from writing bots' programs.
+        pub programming_on: u32,
+        /// Message influence is measured every this many ticks (0: never).
+        pub influence_every: u32,
+        /// `measures.kin_generations` (0: lineages are founders' lineages).
+        pub kin_generations: u32,
+        /// `measures.kin_ticks` (0: kin groups, if any, by generations).
+        pub kin_ticks: u32,
+        /// The `ecology` switches (config/mod.rs `EcologyConfig`; 0 or 1 for the booleans).
+        pub honest_gifts: u32,
+        pub respawn_below: u32,
+        pub random_parents: u32,
+        pub crowding_limit: u32,
+        pub crowding_radius: f32,
+        pub id_drift: f32,
+        pub stranger_eat_fraction: f32,
+        pub food_patches: u32,
+        pub food_patch_radius_cells: f32,
+        pub food_patch_period_ticks: u32,
+        pub bot_kin_share: f32,
+    }
 }
 
 /// Brain kinds as the shaders number them.

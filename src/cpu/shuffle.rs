@@ -14,7 +14,7 @@ use crate::world::{Scratch, State, NONE};
 
 /// Rounds of the bijection: multiply by an odd constant, add a key, xor-shift; each is a
 /// bijection of b-bit numbers, so is their composition.
-const ROUNDS: u32 = 4;
+pub const ROUNDS: u32 = 4;
 
 /// A keyed bijection of the b-bit numbers (WGSL `permute_bits`).
 pub fn permute_bits(x: u32, bits: u32, keys: &[u32; ROUNDS as usize]) -> u32 {

@@ -200,7 +200,15 @@ pub fn entry(name: &str) -> Option<&'static Entry> {
         .find(|e| e.name == name)
 }
 
-pub const COMMON_WGSL: &str = include_str!("../../shaders/common.wgsl");
+/// The prelude every shader starts with: the `Params` struct as Rust declares it, then
+/// `shaders/common.wgsl` (the shared structs, constants and helpers).
+pub fn common_wgsl() -> String {
+    format!(
+        "{}\n{}",
+        Params::WGSL,
+        include_str!("../../shaders/common.wgsl")
+    )
+}
 
 /// A pass's own WGSL with its genome pages laid out as `pages` says.
 pub fn pass_source(def: &ShaderDef, pages: &GenomePages) -> String {
@@ -209,7 +217,7 @@ pub fn pass_source(def: &ShaderDef, pages: &GenomePages) -> String {
 
 /// The full WGSL a pass compiles: the common declarations, then the pass.
 pub fn full_source(def: &ShaderDef, pages: &GenomePages) -> String {
-    format!("{COMMON_WGSL}\n{}", pass_source(def, pages))
+    format!("{}\n{}", common_wgsl(), pass_source(def, pages))
 }
 
 #[derive(Clone, Debug, PartialEq)]

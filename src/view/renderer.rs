@@ -5,7 +5,7 @@ use wgpu::util::DeviceExt as _;
 
 use super::{ViewSettings, ViewUniform, VIEW_WGSL};
 use crate::config::Config;
-use crate::gpu::{Buffer, COMMON_WGSL};
+use crate::gpu::{common_wgsl, Buffer};
 use crate::sim::World;
 use crate::world::Section;
 
@@ -54,7 +54,7 @@ impl ViewRenderer {
     pub fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Self {
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("view.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(format!("{COMMON_WGSL}\n{VIEW_WGSL}").into()),
+            source: wgpu::ShaderSource::Wgsl(format!("{}\n{VIEW_WGSL}", common_wgsl()).into()),
         });
         let storage = |binding: u32| wgpu::BindGroupLayoutEntry {
             binding,

@@ -303,7 +303,7 @@ fn rust_and_wgsl_layouts_agree() {
 #[test]
 fn the_view_shader_validates_and_its_uniform_matches() {
     use silico::view::{ViewUniform, VIEW_WGSL};
-    let src = format!("{}\n{VIEW_WGSL}", silico::gpu::COMMON_WGSL);
+    let src = format!("{}\n{VIEW_WGSL}", silico::gpu::common_wgsl());
     let module = parse(&src, "view.wgsl");
     naga::valid::Validator::new(
         naga::valid::ValidationFlags::all(),
@@ -404,87 +404,6 @@ fn params_layout_agrees() {
     }
 }
 
-#[test]
-fn metric_columns_match_the_shader() {
-    let src = silico::gpu::metrics::SHADER.source;
-    assert!(src.contains(&format!(
-        "const METRIC_COUNT: u32 = {}u;",
-        METRIC_COLUMNS.len()
-    )));
-    assert!(src.contains(&format!(
-        "const METRIC_RING: u32 = {}u;",
-        silico::world::METRIC_RING
-    )));
-    use silico::world::{MEALS_AT, MEAL_SUMS, PARTIAL_STRIDE, SUMS};
-    assert!(src.contains(&format!("const SUMS: u32 = {SUMS}u;")));
-    assert!(src.contains(&format!("const MEAL_SUMS: u32 = {MEAL_SUMS}u;")));
-    assert!(src.contains(&format!("const MEALS_AT: u32 = {MEALS_AT}u;")));
-    assert!(src.contains(&format!("const PARTIAL_STRIDE: u32 = {PARTIAL_STRIDE}u;")));
-}
-
-/// The probe rows and the fixed-point scale of the lineage sums are WGSL constants too.
-#[test]
-fn probe_and_lineage_constants_agree() {
-    use silico::world::{
-        INFLUENCE_LISTENERS, LINEAGE_FIXED_SCALE, PROBE_ROWS, PROBE_SWAP, SALIENCY_ROWS,
-    };
-    for line in [
-        format!("const INFLUENCE_LISTENERS: u32 = {INFLUENCE_LISTENERS}u;"),
-        format!("const SALIENCY_ROWS: u32 = {SALIENCY_ROWS}u;"),
-        format!("const PROBE_ROWS: u32 = {PROBE_ROWS}u;"),
-        format!("const PROBE_SWAP: u32 = {PROBE_SWAP:#x}u;"),
-        format!("const LINEAGE_FIXED_SCALE: f32 = {LINEAGE_FIXED_SCALE:.1};"),
-    ] {
-        assert!(
-            silico::gpu::COMMON_WGSL.contains(&line),
-            "shaders/common.wgsl must declare `{line}`"
-        );
-    }
-}
-
-/// The CPU reference sizes the genome dispatch as the shader's threads need.
-#[test]
-fn genome_pairs_per_thread_agree() {
-    let line = format!(
-        "const GENOME_PAIRS_PER_THREAD: u32 = {}u;",
-        silico::world::GENOME_PAIRS_PER_THREAD
-    );
-    assert!(
-        silico::gpu::births::SHADER.source.contains(&line),
-        "shaders/births.wgsl must declare `{line}`"
-    );
-}
-
-/// The block selection of births lays out its buffer and sizes its dispatches with Rust
-/// copies of the shader's constants.
-#[test]
-fn birth_block_constants_agree() {
-    use silico::gpu::births::{BLOCK_SLOTS, BLOCK_WORDS, HIST_BINS, SEL_WORDS};
-    for (name, value) in [
-        ("SEL_WORDS", SEL_WORDS),
-        ("HIST_BINS", HIST_BINS),
-        ("BLOCK_SLOTS", BLOCK_SLOTS),
-        ("BLOCK_WORDS", BLOCK_WORDS),
-    ] {
-        let line = format!("const {name}: u32 = {value}u;");
-        assert!(
-            silico::gpu::births::SHADER.source.contains(&line),
-            "shaders/births.wgsl must declare `{line}`"
-        );
-    }
-}
-
-/// The grid's level count is a WGSL constant; the CPU reference and the buffer sizes use the
-/// Rust one.
-#[test]
-fn grid_levels_agree() {
-    let line = format!("const GRID_LEVELS: u32 = {}u;", silico::world::GRID_LEVELS);
-    assert!(
-        silico::gpu::COMMON_WGSL.contains(&line),
-        "shaders/common.wgsl must declare `{line}`"
-    );
-}
-
 /// A line that starts like a binding but does not read as one is refused, not skipped.
 #[test]
 fn a_binding_line_that_does_not_parse_is_refused() {
@@ -578,9 +497,292 @@ fn every_shared_struct_has_the_same_fields_in_order() {
             }
         }
     }
-    // The accumulators are flat i32 arrays in WGSL, a word per AgentAcc field.
-    assert!(src.contains(&format!(
-        "const AGENT_ACC_LEN: u32 = {}u;",
-        size_of::<silico::world::AgentAcc>() / 4
-    )));
+}
+
+/// `(name, value)` pairs of Rust constants, each named as its WGSL twin.
+macro_rules! twins {
+    ($($wgsl:ident = $rust:expr),* $(,)?) => {
+        vec![$((stringify!($wgsl), $rust as f64)),*]
+    };
+}
+
+/// Every constant a shader declares (read by naga, so expressions are evaluated) equals
+/// its Rust twin, and a shader constant with no Rust twin is one of the shaders' own
+/// (listed below, with why): a constant added to a shader or changed on one side only
+/// fails here.
+#[test]
+fn every_shader_constant_equals_its_rust_twin() {
+    use silico::cpu::metrics as m;
+    use silico::gpu::births as b;
+    use silico::rng::stream as s;
+    let mut rust: Vec<(&str, f64)> = twins![
+        MESSAGE_LEN = MESSAGE_LEN,
+        ID_LEN = ID_LEN,
+        ACTION_LEN = ACTION_LEN,
+        LAST_ACTION_LEN = LAST_ACTION_LEN,
+        AGENT_VEC_LEN = AGENT_VEC_LEN,
+        BOT_VEC_LEN = BOT_VEC_LEN,
+        CELL_FEATURES = CELL_FEATURES,
+        NONE = NONE,
+        FIXED_SCALE = FIXED_SCALE,
+        TAU = std::f32::consts::TAU,
+        AGENT_ACC_LEN = size_of::<AgentAcc>() / 4,
+        ACC_FROM_BOTS = offset_of!(AgentAcc, from_bots) / 4,
+        CELL_ACC_LEN = size_of::<CellAcc>() / 4,
+        CA_BIT_WRITERS = offset_of!(CellAcc, bit_writers) / 4,
+        CA_BIT_SUM = offset_of!(CellAcc, bit_sum) / 4,
+        A_MOVE_X = act::MOVE_X,
+        A_MOVE_Y = act::MOVE_Y,
+        A_PUSH = act::PUSH,
+        A_EAT = act::EAT,
+        A_REPRODUCE = act::REPRODUCE,
+        A_HIT = act::HIT,
+        A_GATE = act::GATE,
+        A_SELF_MESSAGE = act::SELF_MESSAGE,
+        A_OTHER_MESSAGE = act::OTHER_MESSAGE,
+        A_TERRAFORM = act::TERRAFORM,
+        BRAIN_LINEAR = brain_kind::LINEAR,
+        BRAIN_RANDOM = brain_kind::RANDOM,
+        BRAIN_ZERO = brain_kind::ZERO,
+        BRAIN_JAXLIFE = brain_kind::JAXLIFE,
+        BRAIN_COMPACT = brain_kind::COMPACT,
+        TERRAIN_PERLIN = terrain_kind::PERLIN,
+        TERRAIN_RANDOM = terrain_kind::RANDOM,
+        TERRAIN_TWO_ISLANDS = terrain_kind::TWO_ISLANDS,
+        TERRAIN_FOUR_ISLANDS = terrain_kind::FOUR_ISLANDS,
+        S_POLICY = s::POLICY,
+        S_WEATHER = s::WEATHER,
+        S_TERRAIN = s::TERRAIN,
+        S_CHILD_ID = s::CHILD_ID,
+        S_GENOME = s::GENOME,
+        S_SPAWN_POS = s::SPAWN_POS,
+        S_SPAWN_ID = s::SPAWN_ID,
+        S_MUTATION_MASK = s::MUTATION_MASK,
+        S_SALIENCY = s::SALIENCY,
+        S_SHUFFLE = s::SHUFFLE,
+        S_INFLUENCE = s::INFLUENCE,
+        S_CREDIT = s::CREDIT,
+        S_PARENT_ORDER = s::PARENT_ORDER,
+        S_FOOD_PATCH = s::FOOD_PATCH,
+        EVENT_BIRTH = EVENT_BIRTH,
+        EVENT_DEATH = EVENT_DEATH,
+        CAUSE_STARVED = CAUSE_STARVED,
+        CAUSE_HIT = CAUSE_HIT,
+        SALIENCY_GROUPS = SALIENCY_GROUPS,
+        SALIENCY_AGENTS = SALIENCY_AGENTS,
+        SALIENCY_INPUTS = SALIENCY_INPUTS,
+        SALIENCY_PROBES = SALIENCY_PROBES,
+        SALIENCY_EPS = SALIENCY_EPS,
+        INFLUENCE_LISTENERS = INFLUENCE_LISTENERS,
+        SALIENCY_ROWS = SALIENCY_ROWS,
+        PROBE_ROWS = PROBE_ROWS,
+        PROBE_SWAP = PROBE_SWAP,
+        AGENT_PLAIN = AGENT_VEC_LEN - 2 * MESSAGE_LEN,
+        BOT_VIEW = BOT_VIEW,
+        BOT_OPS = BOT_OPS,
+        B_MOVE_X = bot_act::MOVE_X,
+        B_MOVE_Y = bot_act::MOVE_Y,
+        B_PUSH = bot_act::PUSH,
+        B_EAT = bot_act::EAT,
+        B_HIT = bot_act::HIT,
+        B_GATE = bot_act::GATE,
+        B_TERRAFORM = bot_act::TERRAFORM,
+        B_BIT_IO = bot_act::BIT_IO,
+        B_WRITE = bot_act::WRITE,
+        B_BIT = bot_act::BIT,
+        TICK_ACTED = TICK_ACTED,
+        TICK_DIED = TICK_DIED,
+        TICK_WANTS_CHILD = TICK_WANTS_CHILD,
+        CULTIVATOR_NONE = CULTIVATOR_NONE,
+        CULTIVATOR_AGENTS = CULTIVATOR_AGENTS,
+        CULTIVATOR_BOTS = CULTIVATOR_BOTS,
+        LINEAGE_FIXED_SCALE = LINEAGE_FIXED_SCALE,
+        GRID_LEVELS = GRID_LEVELS,
+        GRID_ROUNDING_MARGIN = silico::cpu::grid::GRID_ROUNDING_MARGIN,
+        CREDIT_SLOT_BITS = silico::world::common::CREDIT_SLOT_BITS,
+        CREDIT_SLOT_MASK = silico::world::common::CREDIT_SLOT_MASK,
+        GENOME_PAIRS_PER_THREAD = GENOME_PAIRS_PER_THREAD,
+        SEL_WORDS = b::SEL_WORDS,
+        HIST_BINS = b::HIST_BINS,
+        BLOCK_SLOTS = b::BLOCK_SLOTS,
+        BLOCK_WORDS = b::BLOCK_WORDS,
+        METRIC_COUNT = METRIC_COLUMNS.len(),
+        DIVERSITY_SAMPLE = DIVERSITY_SAMPLE,
+        DIVERSITY_EVERY_TICKS = DIVERSITY_EVERY_TICKS,
+        METRIC_RING = METRIC_RING,
+        SUMS = SUMS,
+        MEAL_SUMS = MEAL_SUMS,
+        MEALS_AT = MEALS_AT,
+        PARTIAL_STRIDE = PARTIAL_STRIDE,
+        PROGRAMMED_WINDOW_TICKS = PROGRAMMED_WINDOW_TICKS,
+        MESSAGE_SYMBOLS = comm::MESSAGE_SYMBOLS,
+        ACTION_SYMBOLS = comm::ACTION_SYMBOLS,
+        COMM_TABLE = comm::TABLE,
+        COMM_SLOT = comm::SLOT,
+        COMM_WINDOW_TICKS = comm::WINDOW_TICKS,
+        M_EATEN = m::M_EATEN,
+        M_FARM_FOOD = m::M_FARM_FOOD,
+        M_FARM_OWN = m::M_FARM_OWN,
+        M_FARM_CHANCE = m::M_FARM_CHANCE,
+        M_BOT_FOOD = m::M_BOT_FOOD,
+        M_BOT_OWN = m::M_BOT_OWN,
+        M_BOT_CHANCE = m::M_BOT_CHANCE,
+        Q_ALIVE = m::Q_ALIVE,
+        Q_ENERGY = m::Q_ENERGY,
+        Q_AGE = m::Q_AGE,
+        Q_GEN = m::Q_GEN,
+        Q_TERRAIN = m::Q_TERRAIN,
+        Q_REGROWTH = m::Q_REGROWTH,
+        Q_EATEN_CELLS = m::Q_EATEN_CELLS,
+        Q_ACTORS = m::Q_ACTORS,
+        Q_ACTIONS = m::Q_ACTIONS,
+        Q_EATEN = m::Q_EATEN,
+        Q_COSTS = m::Q_COSTS,
+        Q_HIT = m::Q_HIT,
+        Q_STOLEN = m::Q_STOLEN,
+        Q_DEATH = m::Q_DEATH,
+        Q_CULTIVATION = m::Q_CULTIVATION,
+        Q_PROGRAMMING = m::Q_PROGRAMMING,
+        Q_BOT_ENERGY = m::Q_BOT_ENERGY,
+        Q_BOT_ACTIONS = m::Q_BOT_ACTIONS,
+        Q_BOT_COSTS = m::Q_BOT_COSTS,
+        Q_BOT_EATEN = m::Q_BOT_EATEN,
+        Q_BOT_HIT = m::Q_BOT_HIT,
+        Q_BOT_STOLEN = m::Q_BOT_STOLEN,
+        Q_BOT_CLIP = m::Q_BOT_CLIP,
+        Q_BOT_CULTIVATION = m::Q_BOT_CULTIVATION,
+        Q_CULTIVATED_CELLS = m::Q_CULTIVATED_CELLS,
+        Q_EATEN_CULTIVATED = m::Q_EATEN_CULTIVATED,
+        Q_CULTIVATION_COST = m::Q_CULTIVATION_COST,
+        Q_GATE_OPEN = m::Q_GATE_OPEN,
+        Q_PROGRAMMED = m::Q_PROGRAMMED,
+        Q_BOTS_PROGRAMMED = m::Q_BOTS_PROGRAMMED,
+        Q_BOT_TERRAFORM_STEPS = m::Q_BOT_TERRAFORM_STEPS,
+        Q_BOT_MOVED = m::Q_BOT_MOVED,
+        Q_EATEN_BOT_FARMS = m::Q_EATEN_BOT_FARMS,
+        Q_GIFTS = m::Q_GIFTS,
+        Q_THEFT = m::Q_THEFT,
+        Q_FROM_BOTS = m::Q_FROM_BOTS,
+        MAX_K = silico::config::MAX_VIEW_AGENTS,
+        QUADS = ACTION_LEN / 4,
+        ACTION_QUADS = ACTION_LEN / 4,
+        BOT_PLAIN = BOT_VEC_LEN - MESSAGE_LEN,
+        COMPACT_TERRAIN = silico::world::brain::COMPACT_TERRAIN_INPUTS,
+        TERRAIN_SUMMARY = silico::world::brain::COMPACT_TERRAIN_INPUTS,
+        HEARD_INPUTS = 4 * MESSAGE_LEN,
+        ROUNDS = silico::cpu::shuffle::ROUNDS,
+        WEATHER_FIELDS = WEATHER_FIELDS,
+        // Written into the shaders by the genome pages' expansion.
+        GENOME_PAGE_AGENTS = one_page().agents_per_page,
+    ];
+    // The view's layers, line kinds and agent colourings are their enums' positions.
+    use silico::view::{AgentColors, Layer, Lines};
+    let at = |k: usize| k as f64;
+    for (name, k) in [
+        ("LAYER_NATURAL", Layer::Natural),
+        ("LAYER_ENERGY", Layer::Energy),
+        ("LAYER_GAIN", Layer::EnergyGain),
+        ("LAYER_CULTIVATION", Layer::Cultivation),
+        ("LAYER_MOVE_COST", Layer::MoveCost),
+        ("LAYER_PUSH_COST", Layer::PushCost),
+        ("LAYER_MESSAGE_COST", Layer::MessageCost),
+        ("LAYER_REPRODUCE_COST", Layer::ReproduceCost),
+        ("LAYER_BIT", Layer::Bits),
+        ("LAYER_BASE", Layer::Base),
+        ("LAYER_CULTIVATED_BY", Layer::CultivatedBy),
+    ] {
+        rust.push((name, at(Layer::ALL.iter().position(|l| *l == k).unwrap())));
+    }
+    for (name, k) in [
+        ("LINES_OFF", Lines::Off),
+        ("LINES_MESSAGES", Lines::Messages),
+        ("LINES_PUSHES", Lines::Pushes),
+    ] {
+        rust.push((name, at(Lines::ALL.iter().position(|l| *l == k).unwrap())));
+    }
+    for (name, k) in [
+        ("COLOR_LINEAGE", AgentColors::Lineage),
+        ("COLOR_ENERGY", AgentColors::Energy),
+        ("COLOR_MESSAGE", AgentColors::Message),
+        ("COLOR_FOUNDER", AgentColors::Founder),
+    ] {
+        rust.push((
+            name,
+            at(AgentColors::ALL.iter().position(|c| *c == k).unwrap()),
+        ));
+    }
+    // The shaders' own, which no Rust code reads: workgroup sizes, tilings and
+    // workgroup-array bounds, the block selection's packed codes and word offsets, the
+    // GPU neighbour search's ordering level for crowded cells, a float sentinel.
+    let shader_only = [
+        "CODE_IDLE",
+        "CODE_FREE",
+        "BLOCK_THREADS",
+        "SLOTS_PER_THREAD",
+        "HIST_HI",
+        "HIST_LO",
+        "BLOCKS_AT",
+        "SEL_ALIVE",
+        "SEL_WANTS",
+        "SEL_DEATHS",
+        "SEL_RESPAWN",
+        "SEL_THRESHOLD",
+        "SEL_NEED_TIED",
+        "SEL_RADIX",
+        "SEL_LOADED",
+        "BOT_THREADS",
+        "MAX_HQ",
+        "MAX_INPUTS",
+        "WG",
+        "MAX_HEAD_QUADS",
+        "ROW_BLOCK",
+        "BLOCK_OUT",
+        "PARTIAL_THREADS",
+        "ORDER_LEVEL",
+        "INF",
+    ];
+    rust.sort_by_key(|(n, _)| *n);
+    let mut seen = std::collections::BTreeSet::new();
+    let sources = SHADERS
+        .iter()
+        .map(|def| (def.file, full_source(def, &one_page())))
+        .chain([(
+            "view.wgsl",
+            format!(
+                "{}\n{}",
+                silico::gpu::common_wgsl(),
+                silico::view::VIEW_WGSL
+            ),
+        )]);
+    for (file, src) in sources {
+        let module = parse(&src, file);
+        for (_, c) in module.constants.iter() {
+            let Some(name) = c.name.as_deref() else {
+                continue;
+            };
+            let value = match module.global_expressions[c.init] {
+                naga::Expression::Literal(naga::Literal::U32(v)) => v as f64,
+                naga::Expression::Literal(naga::Literal::I32(v)) => v as f64,
+                naga::Expression::Literal(naga::Literal::F32(v)) => v as f64,
+                ref e => panic!("{file}: const {name} is {e:?}, not a scalar"),
+            };
+            seen.insert(name.to_string());
+            match rust.binary_search_by_key(&name, |(n, _)| *n) {
+                Ok(k) => assert_eq!(
+                    value, rust[k].1,
+                    "{file}: const {name} is {value}, its Rust twin {}",
+                    rust[k].1
+                ),
+                Err(_) => assert!(
+                    shader_only.contains(&name),
+                    "{file}: const {name} has no Rust twin: add one (and to this test), or \
+                     list it among the shaders' own"
+                ),
+            }
+        }
+    }
+    // Each twin is still a shader's constant.
+    for (name, _) in &rust {
+        assert!(seen.contains(*name), "no shader declares {name} any more");
+    }
 }
