@@ -20,9 +20,11 @@ use crate::world::{Agent, LifeEvent, CAUSE_HIT, EVENT_BIRTH, EVENT_DEATH, INIT_T
 
 pub const HEADER: &str = "id,parent_id,lineage,birth_tick,death_tick,generation,cause,offspring";
 
-#[derive(Clone, Debug, PartialEq)]
+/// One row of a lineage.csv (`HEADER`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Individual {
     pub id: u64,
+    #[serde(rename = "parent_id")]
     pub parent: Option<u64>,
     pub lineage: u64,
     pub birth_tick: u64,
@@ -166,67 +168,43 @@ impl Individual {
             offspring: 0,
         }
     }
-
-    fn row(&self) -> String {
-        let opt = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
-        format!(
-            "{},{},{},{},{},{},{},{}",
-            self.id,
-            opt(self.parent),
-            self.lineage,
-            self.birth_tick,
-            opt(self.death_tick),
-            self.generation,
-            self.cause,
-            self.offspring
-        )
-    }
-
-    fn parse(line: &str, path: &Path, n: usize) -> Result<Self> {
-        let f: Vec<&str> = line.split(',').collect();
-        if f.len() != 8 {
-            bail!("{}: line {n} has {} fields, not 8", path.display(), f.len());
-        }
-        let num = |k: usize| -> Result<u64> {
-            f[k].parse().with_context(|| {
-                format!("{}: line {n}: '{}' is not a number", path.display(), f[k])
-            })
-        };
-        let opt = |k: usize| -> Result<Option<u64>> {
-            if f[k].is_empty() {
-                Ok(None)
-            } else {
-                num(k).map(Some)
-            }
-        };
-        Ok(Self {
-            id: num(0)?,
-            parent: opt(1)?,
-            lineage: num(2)?,
-            birth_tick: num(3)?,
-            death_tick: opt(4)?,
-            generation: num(5)? as u32,
-            cause: f[6].to_string(),
-            offspring: num(7)? as u32,
-        })
-    }
 }
 
 /// Every row of a lineage.csv.
 pub fn read(path: &Path) -> Result<Vec<Individual>> {
-    let text =
-        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut lines = text.lines();
-    if lines.next() != Some(HEADER) {
+    let mut reader = lineage_reader(path)?;
+    reader
+        .deserialize()
+        .map(|row| row.with_context(|| format!("cannot read {}", path.display())))
+        .collect()
+}
+
+/// A reader of a lineage.csv whose header is `HEADER`.
+fn lineage_reader(path: &Path) -> Result<csv::Reader<fs::File>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let header = reader
+        .headers()
+        .map(|h| h.iter().collect::<Vec<_>>().join(","));
+    if header.ok().as_deref() != Some(HEADER) {
         bail!(
             "{} is not a lineage.csv (its first line is not '{HEADER}')",
             path.display()
         );
     }
-    lines
-        .enumerate()
-        .map(|(k, l)| Individual::parse(l, path, k + 2))
-        .collect()
+    Ok(reader)
+}
+
+/// An individual as one line of a lineage.csv.
+fn row(ind: &Individual) -> String {
+    let mut out = csv::WriterBuilder::new()
+        .has_headers(false)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    out.serialize(ind).expect("writing to memory cannot fail");
+    let mut line = String::from_utf8(out.into_inner().expect("in memory")).expect("UTF-8");
+    line.pop();
+    line
 }
 
 /// The open lineage.csv of a run and everyone alive.
@@ -244,12 +222,10 @@ impl LineageCsv {
     /// and recounts the offspring of the living from them.
     pub fn open(path: &Path, agents: &[Agent], tick: u64, resumed: bool) -> Result<Self> {
         // A run killed mid-write can leave a cut last line: keep the whole rows before it.
-        let kept: Vec<Individual> = match (resumed, fs::read_to_string(path)) {
-            (true, Ok(text)) if text.lines().next() == Some(HEADER) => text
-                .lines()
-                .enumerate()
-                .skip(1)
-                .map_while(|(k, l)| Individual::parse(l, path, k + 1).ok())
+        let kept: Vec<Individual> = match (resumed, lineage_reader(path)) {
+            (true, Ok(mut reader)) => reader
+                .deserialize::<Individual>()
+                .map_while(Result::ok)
                 .filter(|r| r.death_tick.is_some_and(|d| d <= tick))
                 .collect(),
             _ => Vec::new(),
@@ -274,7 +250,7 @@ impl LineageCsv {
         }
         let file = crate::runs::outdir::rewrite_for_append(
             path,
-            std::iter::once(HEADER.to_string()).chain(kept.iter().map(Individual::row)),
+            std::iter::once(HEADER.to_string()).chain(kept.iter().map(row)),
         )?;
         Ok(Self {
             file,
@@ -333,7 +309,7 @@ impl LineageCsv {
                         "starved"
                     }
                     .into();
-                    writeln!(self.file, "{}", ind.row())
+                    writeln!(self.file, "{}", row(&ind))
                         .with_context(|| format!("cannot write {}", self.path.display()))?;
                 }
                 _ => {}
@@ -349,7 +325,7 @@ impl LineageCsv {
         for r in rest {
             let mut r = r.clone();
             r.cause = "alive".into();
-            writeln!(self.file, "{}", r.row())
+            writeln!(self.file, "{}", row(&r))
                 .with_context(|| format!("cannot write {}", self.path.display()))?;
         }
         self.file

@@ -3,7 +3,6 @@
 //! all read it.
 
 use std::collections::VecDeque;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use egui_plot::PlotPoint;
@@ -132,37 +131,29 @@ impl History {
     /// Take in a run's metrics.csv up to `last_tick` (so a checkpoint opened from a run
     /// shows how it got there). Returns the rows read; a file with other columns is refused.
     pub fn load_csv(&mut self, path: &Path, last_tick: u64) -> Result<usize, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut lines = text.lines();
-        let header = lines.next().unwrap_or("");
-        if header != METRIC_COLUMNS.join(",") {
-            return Err(format!(
-                "{}: its columns are not this version's metrics.csv columns",
-                path.display()
-            ));
-        }
+        let rows = crate::runs::files::MetricsTable::read_whole_rows(path, last_tick)
+            .map_err(|e| format!("{e:#}"))?
+            .ok_or_else(|| {
+                format!(
+                    "{}: its columns are not this version's metrics.csv columns",
+                    path.display()
+                )
+            })?;
         let mut n = 0;
-        for line in lines {
-            let row: Result<Vec<f32>, _> = line.split(',').map(str::parse::<f32>).collect();
-            let Ok(row) = row else {
-                return Err(format!("{}: unreadable row {}", path.display(), n + 2));
-            };
-            if row.len() != METRIC_COLUMNS.len() || row[0] as u64 > last_tick {
-                break;
-            }
+        for row in &rows {
+            let row: Vec<f32> = row.iter().map(|&v| v as f32).collect();
             self.push(&row);
             n += 1;
         }
         Ok(n)
     }
 
-    /// Write the history as CSV with the metrics.csv header.
+    /// Write the history as a metrics.csv (each value as the f32 it was).
     pub fn write_csv(&self, path: &Path) -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-        writeln!(out, "{}", METRIC_COLUMNS.join(","))?;
+        let mut out = csv::Writer::from_path(path)?;
+        out.write_record(METRIC_COLUMNS)?;
         for i in 0..self.len() {
-            let row: Vec<String> = self.columns.iter().map(|c| c[i].y.to_string()).collect();
-            writeln!(out, "{}", row.join(","))?;
+            out.write_record(self.columns.iter().map(|c| (c[i].y as f32).to_string()))?;
         }
         out.flush()
     }

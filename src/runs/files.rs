@@ -5,14 +5,111 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::world::METRIC_COLUMNS;
+
+/// A metrics.csv as numbers: its header and its rows (the one reader of the format; the
+/// reports, the comparisons and the app's history all read through it).
+pub struct MetricsTable {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<f64>>,
+}
+
+impl MetricsTable {
+    /// Read a metrics.csv whole; a row that is not numbers, or not as long as the header,
+    /// is refused naming its line.
+    pub fn read(path: &Path) -> Result<Self> {
+        let mut reader = metrics_reader(path)?;
+        let header = reader
+            .headers()
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+        if header.first().map(String::as_str) != Some("tick") {
+            bail!(
+                "{} is not a metrics.csv (no tick column first)",
+                path.display()
+            );
+        }
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let line = |r: &csv::StringRecord| r.position().map_or(0, |p| p.line());
+            let record = record.with_context(|| format!("cannot read {}", path.display()))?;
+            match numbers(&record) {
+                Some(row) if row.len() == header.len() => rows.push(row),
+                _ => bail!(
+                    "{}: line {} is not a row of numbers",
+                    path.display(),
+                    line(&record)
+                ),
+            }
+        }
+        Ok(Self { header, rows })
+    }
+
+    /// The rows of a metrics.csv that a run may still be writing, up to `last_tick`: the
+    /// whole rows, in tick order, up to the first that is not (a run killed or read
+    /// mid-write can leave a cut line, whose first field may even read as an earlier
+    /// tick). None when the file has other columns than this version's.
+    pub fn read_whole_rows(path: &Path, last_tick: u64) -> Result<Option<Vec<Vec<f64>>>> {
+        let mut reader = metrics_reader(path)?;
+        if !current_columns(&mut reader) {
+            return Ok(None);
+        }
+        Ok(Some(
+            whole_rows(&mut reader, last_tick)
+                .into_iter()
+                .map(|(_, row)| row)
+                .collect(),
+        ))
+    }
+}
+
+/// The leading whole rows of a metrics.csv reader, in increasing tick order up to
+/// `last_tick`, with their records.
+fn whole_rows(
+    reader: &mut csv::Reader<fs::File>,
+    last_tick: u64,
+) -> Vec<(csv::StringRecord, Vec<f64>)> {
+    let mut out: Vec<(csv::StringRecord, Vec<f64>)> = Vec::new();
+    for record in reader.records() {
+        let Ok(record) = record else { break };
+        let Some(row) = numbers(&record).filter(|r| r.len() == METRIC_COLUMNS.len()) else {
+            break;
+        };
+        let after_last = out.last().is_none_or(|(_, prev)| row[0] > prev[0]);
+        if !after_last || row[0] > last_tick as f64 {
+            break;
+        }
+        out.push((record, row));
+    }
+    out
+}
+
+fn metrics_reader(path: &Path) -> Result<csv::Reader<fs::File>> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Whether a metrics.csv has this version's columns.
+fn current_columns(reader: &mut csv::Reader<fs::File>) -> bool {
+    reader
+        .headers()
+        .is_ok_and(|h| h.iter().eq(METRIC_COLUMNS.iter().copied()))
+}
+
+fn numbers(record: &csv::StringRecord) -> Option<Vec<f64>> {
+    record.iter().map(|v| v.parse::<f64>().ok()).collect()
+}
 
 /// The metrics CSV: a header, then one row per `metrics_every` ticks. On resume into the
 /// same directory the rows up to the checkpoint's tick are kept and the rest replaced.
 pub struct MetricsCsv {
-    file: fs::File,
+    out: csv::Writer<fs::File>,
     path: PathBuf,
     every: u64,
 }
@@ -21,29 +118,18 @@ impl MetricsCsv {
     pub fn open(path: &Path, every: u64, resume_tick: Option<u64>) -> Result<Self> {
         let header = METRIC_COLUMNS.join(",");
         let mut kept = Vec::new();
-        if let (Some(tick), Ok(old)) = (resume_tick, fs::read_to_string(path)) {
-            let mut lines = old.lines();
-            if lines.next() == Some(header.as_str()) {
-                // A run killed mid-write can leave a cut line (whose first field may even read
-                // as an earlier tick): keep only whole rows, in order, up to the checkpoint.
-                let mut last = 0.0;
-                for line in lines {
-                    let fields: Vec<&str> = line.split(',').collect();
-                    let whole = fields.len() == METRIC_COLUMNS.len()
-                        && fields.iter().all(|v| v.parse::<f64>().is_ok());
-                    let t: f64 = fields[0].parse().unwrap_or(f64::NAN);
-                    if !whole || t <= last || t > tick as f64 {
-                        break;
-                    }
-                    last = t;
-                    kept.push(line.to_string());
-                }
+        if let (Some(tick), Ok(mut old)) = (resume_tick, metrics_reader(path)) {
+            if current_columns(&mut old) {
+                kept = whole_rows(&mut old, tick)
+                    .into_iter()
+                    .map(|(record, _)| record.iter().collect::<Vec<_>>().join(","))
+                    .collect();
             }
         }
         let file =
             crate::runs::outdir::rewrite_for_append(path, std::iter::once(header).chain(kept))?;
         Ok(Self {
-            file,
+            out: csv::WriterBuilder::new().from_writer(file),
             path: path.to_path_buf(),
             every,
         })
@@ -54,8 +140,10 @@ impl MetricsCsv {
         if !tick.is_multiple_of(self.every) {
             return Ok(());
         }
-        let line: Vec<String> = row.iter().map(|v| format!("{v}")).collect();
-        writeln!(self.file, "{}", line.join(","))
+        // Each value as Rust writes an f32 (the shortest text that reads back to it).
+        self.out
+            .write_record(row.iter().map(|v| v.to_string()))
+            .and_then(|()| Ok(self.out.flush()?))
             .with_context(|| format!("cannot write {}", self.path.display()))?;
         Ok(())
     }
@@ -151,4 +239,45 @@ pub fn prune_checkpoints(dir: &Path, keep: usize) -> Result<()> {
             .with_context(|| format!("cannot delete old checkpoint {}", path.display()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one reader refuses a row that is not numbers, naming its line, and the reader
+    /// of a file still being written keeps the whole rows before a cut line.
+    #[test]
+    fn metrics_rows_are_read_whole_or_refused_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("metrics.csv");
+        let row = |t: u32| {
+            let mut r = vec![t.to_string()];
+            r.extend((1..METRIC_COLUMNS.len()).map(|k| format!("{}.5", k)));
+            r.join(",")
+        };
+        let header = METRIC_COLUMNS.join(",");
+        let cut = &row(3)[..20];
+        fs::write(&path, format!("{header}\n{}\n{}\n{cut}\n", row(1), row(2))).unwrap();
+        let err = format!("{:#}", MetricsTable::read(&path).err().unwrap());
+        assert!(err.contains("line 4"), "{err}");
+        let rows = MetricsTable::read_whole_rows(&path, 10).unwrap().unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1][0], 2.0);
+        assert_eq!(rows[1][1], 1.5);
+        // Up to a tick only, and not a file of other columns.
+        assert_eq!(
+            MetricsTable::read_whole_rows(&path, 1)
+                .unwrap()
+                .unwrap()
+                .len(),
+            1
+        );
+        fs::write(&path, "tick,other\n1,2\n").unwrap();
+        assert!(MetricsTable::read_whole_rows(&path, 10).unwrap().is_none());
+        assert_eq!(
+            MetricsTable::read(&path).unwrap().rows,
+            vec![vec![1.0, 2.0]]
+        );
+    }
 }

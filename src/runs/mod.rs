@@ -106,34 +106,8 @@ pub struct Run {
 
 impl Run {
     pub fn load(dir: &Path, label: String) -> Result<Self> {
-        let metrics = dir.join("metrics.csv");
-        let text = fs::read_to_string(&metrics)
-            .with_context(|| format!("cannot read {}", metrics.display()))?;
-        let mut lines = text.lines();
-        let header: Vec<String> = lines
-            .next()
-            .unwrap_or("")
-            .split(',')
-            .map(str::to_string)
-            .collect();
-        if header.first().map(String::as_str) != Some("tick") {
-            bail!(
-                "{} is not a metrics.csv (no tick column first)",
-                metrics.display()
-            );
-        }
-        let mut rows = Vec::new();
-        for (k, line) in lines.enumerate() {
-            let row: Result<Vec<f64>, _> = line.split(',').map(str::parse::<f64>).collect();
-            match row {
-                Ok(r) if r.len() == header.len() => rows.push(r),
-                _ => bail!(
-                    "{}: line {} is not a row of numbers",
-                    metrics.display(),
-                    k + 2
-                ),
-            }
-        }
+        let files::MetricsTable { header, rows } =
+            files::MetricsTable::read(&dir.join("metrics.csv"))?;
         let (control, control_what) = match Config::load(&dir.join("config.ron")) {
             Ok(cfg) => describe_control(&cfg),
             Err(_) => (false, String::new()),

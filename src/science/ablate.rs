@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{self, BackendChoice, RunOptions};
 use crate::config::Config;
-use crate::science::fitness::{loss, Fitness, FITNESS, LOSS_OVER_TIME_HEADER, WINDOWS};
+use crate::science::fitness::{loss, write_table, Fitness, KnockoutLoss, LossAt, FITNESS, WINDOWS};
 use crate::world::{checkpoint, State};
 
 /// A mechanic taken out of a fork.
@@ -529,8 +529,7 @@ pub fn write_tables(out: &Path, a: &Ablation) -> Result<()> {
     fs::write(out.join("ablation.csv"), csv)
         .with_context(|| format!("cannot write {}/ablation.csv", out.display()))?;
 
-    let mut loss_csv =
-        String::from("knockout,fitness,evolved_loss,naive_loss,evolved_dependence\n");
+    let mut losses = Vec::new();
     let mut md = format!(
         "# Knockout forks\n\nFrom tick {}, every fork ran {} ticks with evolution frozen (`{FROZEN}`); {} replicate(s) per population, naive population: {:?}. Loss = ln(intact / knockout), the mean over replicates; evolved dependence = evolved loss − naive loss. The placebo fork changes only the random stream: its loss is the noise floor.\n\n| knockout | fitness | evolved loss | naive loss | evolved dependence |\n|---|---|---|---|---|\n",
         a.start_tick, a.spec.ticks, a.spec.replicates, a.spec.naive
@@ -544,7 +543,13 @@ pub fn write_tables(out: &Path, a: &Ablation) -> Result<()> {
                 a.mean_loss("naive", *k, fi)
             };
             let dep = a.dependence(*k, fi);
-            let _ = writeln!(loss_csv, "{},{fname},{ev},{nv},{dep}", k.name());
+            losses.push(KnockoutLoss {
+                knockout: k.name().to_string(),
+                fitness: fname.to_string(),
+                evolved_loss: ev,
+                naive_loss: nv,
+                dependence: dep,
+            });
             let _ = writeln!(
                 md,
                 "| {} | {fname} | {ev:+.3} | {nv:+.3} | {dep:+.3} |",
@@ -552,15 +557,18 @@ pub fn write_tables(out: &Path, a: &Ablation) -> Result<()> {
             );
         }
     }
-    fs::write(out.join("knockouts.csv"), loss_csv)
-        .with_context(|| format!("cannot write {}/knockouts.csv", out.display()))?;
-    let mut time_csv = String::from(LOSS_OVER_TIME_HEADER);
-    time_csv.push('\n');
-    for (population, k, tick, l) in a.loss_over_time() {
-        let _ = writeln!(time_csv, "{population},{},{tick},{l}", k.name());
-    }
-    fs::write(out.join("loss_over_time.csv"), time_csv)
-        .with_context(|| format!("cannot write {}/loss_over_time.csv", out.display()))?;
+    write_table(&out.join("knockouts.csv"), &losses)?;
+    let over_time: Vec<LossAt> = a
+        .loss_over_time()
+        .into_iter()
+        .map(|(population, k, tick, loss)| LossAt {
+            population: population.to_string(),
+            knockout: k.name().to_string(),
+            tick,
+            loss,
+        })
+        .collect();
+    write_table(&out.join("loss_over_time.csv"), &over_time)?;
     fs::write(out.join("ablation.md"), md)
         .with_context(|| format!("cannot write {}/ablation.md", out.display()))?;
     Ok(())

@@ -4,10 +4,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use plotters::prelude::*;
 
 use crate::runs::Run;
+use crate::science::fitness::{read_table, LossAt};
 
 /// Mean over windows of `window` points, so 50,000-tick curves stay readable.
 fn smooth(points: &[(f64, f64)], window: usize) -> Vec<(f64, f64)> {
@@ -306,27 +307,16 @@ pub fn knockout_losses_over_time(dir: &Path) -> Result<Vec<LossRow>> {
         seeds.sort();
         for s in seeds {
             let csv = s.join("ablate").join("loss_over_time.csv");
-            let Ok(text) = fs::read_to_string(&csv) else {
+            if !csv.is_file() {
                 continue;
-            };
-            for (n, line) in text.lines().enumerate().skip(1) {
-                let f: Vec<&str> = line.split(',').collect();
-                let parsed = (f.len() == 4)
-                    .then(|| Some((f[2].parse::<f64>().ok()?, f[3].parse::<f64>().ok()?)))
-                    .flatten();
-                let Some((tick, loss)) = parsed else {
-                    bail!(
-                        "{}: line {} is not population,knockout,tick,loss",
-                        csv.display(),
-                        n + 1
-                    );
-                };
+            }
+            for row in read_table::<LossAt>(&csv)? {
                 out.push((
                     variant.clone(),
-                    f[0].to_string(),
-                    f[1].to_string(),
-                    tick,
-                    loss,
+                    row.population,
+                    row.knockout,
+                    row.tick,
+                    row.loss,
                 ));
             }
         }

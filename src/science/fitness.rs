@@ -2,10 +2,9 @@
 //! the energy ledger) over its run and over fork time, the loss a knockout causes, and the
 //! knockouts.csv tables forks leave, read back.
 
-use std::fs;
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 /// A fork's fitness and behaviour over its run (its metrics.csv rows after the start).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -141,54 +140,54 @@ pub fn loss(intact: f64, fork: f64) -> f64 {
     }
 }
 
-/// The header of DIR/loss_over_time.csv.
-pub const LOSS_OVER_TIME_HEADER: &str = "population,knockout,tick,loss";
+/// One line of DIR/loss_over_time.csv: a population's mean loss from one knockout at one
+/// fork tick.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LossAt {
+    pub population: String,
+    pub knockout: String,
+    pub tick: f64,
+    pub loss: f64,
+}
 
 /// One line of DIR/knockouts.csv.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KnockoutLoss {
     pub knockout: String,
     pub fitness: String,
     pub evolved_loss: f64,
     pub naive_loss: f64,
+    #[serde(rename = "evolved_dependence")]
     pub dependence: f64,
+}
+
+/// Write a table of `T` rows, its header from `T`'s fields.
+pub fn write_table<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<()> {
+    let write = || -> Result<()> {
+        let mut out = csv::Writer::from_path(path)?;
+        for row in rows {
+            out.serialize(row)?;
+        }
+        out.flush()?;
+        Ok(())
+    };
+    write().with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Read a table of `T` rows back; a row that does not read as one is refused naming its
+/// line.
+pub fn read_table<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    reader
+        .deserialize()
+        .map(|row| row.with_context(|| format!("cannot read {}", path.display())))
+        .collect()
 }
 
 /// Read DIR/knockouts.csv back.
 pub fn read_losses(dir: &Path) -> Result<Vec<KnockoutLoss>> {
-    let path = dir.join("knockouts.csv");
-    let text =
-        fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        if f.len() != 5 {
-            bail!(
-                "{}: line {} has {} fields, not 5",
-                path.display(),
-                n + 1,
-                f.len()
-            );
-        }
-        let num = |k: usize| -> Result<f64> {
-            f[k].parse().with_context(|| {
-                format!(
-                    "{}: line {}: '{}' is no number",
-                    path.display(),
-                    n + 1,
-                    f[k]
-                )
-            })
-        };
-        out.push(KnockoutLoss {
-            knockout: f[0].to_string(),
-            fitness: f[1].to_string(),
-            evolved_loss: num(2)?,
-            naive_loss: num(3)?,
-            dependence: num(4)?,
-        });
-    }
-    Ok(out)
+    read_table(&dir.join("knockouts.csv"))
 }
 
 #[cfg(test)]
