@@ -296,19 +296,20 @@ pub fn write_grouped(dirs: &[PathBuf], out: &Path, founders: bool) -> Result<Vec
         let png = out.join("income.png");
         plot_income(&png, &income)?;
         written.push(png);
+        let labels: Vec<&str> = INCOME_SOURCES.iter().map(|(_, label)| *label).collect();
         let _ = writeln!(
             md,
-            "\n## What agents live on\n\nIncome per tick by source, the mean over the second half of each run, averaged over a variant's runs (the ledger's columns, docs/metrics.md); eating's share is of the sum.\n\n| run or variant | runs | eating | hits and gifts received (net) | theft | births and respawns | total | eating's share |\n|---|---|---|---|---|---|---|---|"
+            "\n## What agents live on\n\nIncome per tick by source, the mean over the second half of each run, averaged over a variant's runs (the ledger's columns, docs/metrics.md); eating's share is of the sum.\n\n| run or variant | runs | {} | total | eating's share |\n|---|---|{}---|---|",
+            labels.join(" | "),
+            "---|".repeat(labels.len())
         );
         for (g, n, v) in &income {
             let total: f64 = v.iter().sum();
+            let cells: Vec<String> = v.iter().map(|x| fmt(*x)).collect();
             let _ = writeln!(
                 md,
-                "| {g} | {n} | {} | {} | {} | {} | {} | {} |",
-                fmt(v[0]),
-                fmt(v[1]),
-                fmt(v[2]),
-                fmt(v[3]),
+                "| {g} | {n} | {} | {} | {} |",
+                cells.join(" | "),
                 fmt(total),
                 if total > 0.0 {
                     fmt(v[0] / total)

@@ -113,6 +113,18 @@ fn a_report_plots_every_group_and_tabulates_every_run() {
         md.contains("## What agents live on") && md.contains("| world | 1 |"),
         "{md}"
     );
+    // Every source has its column, what bots pass on included.
+    let labels: Vec<&str> = silico::science::report::INCOME_SOURCES
+        .iter()
+        .map(|(_, label)| *label)
+        .collect();
+    assert!(
+        md.contains(&format!(
+            "| run or variant | runs | {} | total |",
+            labels.join(" | ")
+        )),
+        "{md}"
+    );
     assert!(image::open(out.join("income.png")).is_ok());
     assert!(md.contains("| world |  | 60 |"), "{md}");
     assert!(md.contains("| no-messages | messages off | 60 |"), "{md}");
