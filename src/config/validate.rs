@@ -10,7 +10,7 @@ impl Config {
     /// scenarios and per-layer mutation) are `world::validate`'s, which runs these first.
     pub fn validate(&self) -> Result<(), Vec<String>> {
         let mut errs = Vec::new();
-        let mut range = |field: &str, v: f64, lo: f64, hi: f64| {
+        let mut r = |field: &str, v: f64, lo: f64, hi: f64| {
             if !(v.is_finite() && v >= lo && v <= hi) {
                 errs.push(format!(
                     "{field} = {} is out of range: allowed {lo} ..= {hi}",
@@ -18,17 +18,32 @@ impl Config {
                 ));
             }
         };
+        self.brain_world_agent_ranges(&mut r);
+        self.cost_terrain_measure_ranges(&mut r);
+        self.ecology_ranges(&mut r);
+        self.cross_field_rules(&mut errs);
+        if errs.is_empty() {
+            self.scenario.validate(self, &mut errs);
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
+
+    fn brain_world_agent_ranges(&self, r: &mut impl FnMut(&str, f64, f64, f64)) {
         if let Brain::JaxLife { hidden, heads } = self.brain {
-            range(
+            r(
                 "brain.hidden",
                 hidden as f64,
                 4.0,
                 MAX_JAXLIFE_HIDDEN as f64,
             );
-            range("brain.heads", heads as f64, 1.0, 16.0);
+            r("brain.heads", heads as f64, 1.0, 16.0);
         }
         if let Brain::Compact { hidden } = self.brain {
-            range(
+            r(
                 "brain.hidden",
                 hidden as f64,
                 MIN_COMPACT_HIDDEN as f64,
@@ -36,49 +51,52 @@ impl Config {
             );
         }
         let w = &self.world;
-        range("world.map_size", w.map_size as f64, 4.0, 4096.0);
-        range("world.cell_size", w.cell_size as f64, 0.125, 1024.0);
+        r("world.map_size", w.map_size as f64, 4.0, 4096.0);
+        r("world.cell_size", w.cell_size as f64, 0.125, 1024.0);
         let a = &self.agents;
-        range("agents.capacity", a.capacity as f64, 1.0, 4_194_304.0);
-        range("agents.initial_energy", a.initial_energy as f64, 1e-3, 1e6);
-        range("agents.child_energy", a.child_energy as f64, 1e-3, 1e6);
-        range(
+        r("agents.capacity", a.capacity as f64, 1.0, 4_194_304.0);
+        r("agents.initial_energy", a.initial_energy as f64, 1e-3, 1e6);
+        r("agents.child_energy", a.child_energy as f64, 1e-3, 1e6);
+        r(
             "agents.terrain_view_range",
             a.terrain_view_range as f64,
             0.0,
             MAX_TERRAIN_VIEW_RANGE as f64,
         );
-        range(
+        r(
             "agents.view_agents",
             a.view_agents as f64,
             0.0,
             MAX_VIEW_AGENTS as f64,
         );
-        range(
+        r(
             "agents.view_bots",
             a.view_bots as f64,
             0.0,
             MAX_VIEW_BOTS as f64,
         );
-        range("agents.view_radius", a.view_radius as f64, 0.0, 1e9);
-        range("agents.move_speed", a.move_speed as f64, 0.0, 1e3);
-        range("agents.push_speed", a.push_speed as f64, 0.0, 1e3);
-        range("agents.hit_strength", a.hit_strength as f64, 0.0, 1e3);
-        range(
+        r("agents.view_radius", a.view_radius as f64, 0.0, 1e9);
+        r("agents.move_speed", a.move_speed as f64, 0.0, 1e3);
+        r("agents.push_speed", a.push_speed as f64, 0.0, 1e3);
+        r("agents.hit_strength", a.hit_strength as f64, 0.0, 1e3);
+        r(
             "agents.hit_distance_decay",
             a.hit_distance_decay as f64,
             0.0,
             1e3,
         );
-        range(
+        r(
             "agents.hit_steal_fraction",
             a.hit_steal_fraction as f64,
             0.0,
             1.0,
         );
-        range("agents.eat_rate", a.eat_rate as f64, 0.0, 1.0);
-        range("agents.terraform_rate", a.terraform_rate as f64, 0.0, 10.0);
-        range("agents.age_speed", a.age_speed as f64, 0.0, 1e3);
+        r("agents.eat_rate", a.eat_rate as f64, 0.0, 1.0);
+        r("agents.terraform_rate", a.terraform_rate as f64, 0.0, 10.0);
+        r("agents.age_speed", a.age_speed as f64, 0.0, 1e3);
+    }
+
+    fn cost_terrain_measure_ranges(&self, r: &mut impl FnMut(&str, f64, f64, f64)) {
         let c = &self.costs;
         for (name, v) in [
             ("costs.move_cost", c.move_cost),
@@ -90,144 +108,152 @@ impl Config {
             ("costs.terraform_cost", c.terraform_cost),
             ("costs.life_cost", c.life_cost),
         ] {
-            range(name, v as f64, 0.0, 1e6);
+            r(name, v as f64, 0.0, 1e6);
         }
-        range("costs.age_cost", c.age_cost as f64, 1e-3, 1e9);
+        r("costs.age_cost", c.age_cost as f64, 1e-3, 1e9);
         let b = &self.bots;
-        range("bots.count", b.count as f64, 0.0, 1_048_576.0);
-        range("bots.steps_per_tick", b.steps_per_tick as f64, 0.0, 64.0);
-        range("bots.initial_energy", b.initial_energy as f64, 0.0, 1e6);
+        r("bots.count", b.count as f64, 0.0, 1_048_576.0);
+        r("bots.steps_per_tick", b.steps_per_tick as f64, 0.0, 64.0);
+        r("bots.initial_energy", b.initial_energy as f64, 0.0, 1e6);
         let t = &self.terrain;
-        range("terrain.perlin_res", t.perlin_res as f64, 1.0, 64.0);
-        range("terrain.weather_speed", t.weather_speed as f64, 0.0, 1.0);
-        range("terrain.alpha", t.alpha as f64, 0.0, 1.0);
-        range("terrain.max_energy", t.max_energy as f64, 0.0, 1e6);
-        range("terrain.max_move_cost", t.max_move_cost as f64, 0.0, 1e6);
-        range("terrain.max_push_cost", t.max_push_cost as f64, 0.0, 1e6);
-        range(
+        r("terrain.perlin_res", t.perlin_res as f64, 1.0, 64.0);
+        r("terrain.weather_speed", t.weather_speed as f64, 0.0, 1.0);
+        r("terrain.alpha", t.alpha as f64, 0.0, 1.0);
+        r("terrain.max_energy", t.max_energy as f64, 0.0, 1e6);
+        r("terrain.max_move_cost", t.max_move_cost as f64, 0.0, 1e6);
+        r("terrain.max_push_cost", t.max_push_cost as f64, 0.0, 1e6);
+        r(
             "terrain.max_energy_gain",
             t.max_energy_gain as f64,
             0.0,
             1e6,
         );
-        range(
+        r(
             "terrain.max_message_cost",
             t.max_message_cost as f64,
             0.0,
             1e6,
         );
-        range(
+        r(
             "terrain.max_reproduce_cost",
             t.max_reproduce_cost as f64,
             0.0,
             1e6,
         );
-        range("terrain.gain_scaling", t.gain_scaling as f64, 1e-3, 1e6);
-        range(
+        r("terrain.gain_scaling", t.gain_scaling as f64, 1e-3, 1e6);
+        r(
             "terrain.energy_gain_clip",
             t.energy_gain_clip as f64,
             0.0,
             1e6,
         );
-        range(
+        r(
             "terrain.season_period_ticks",
             t.season_period_ticks as f64,
             0.0,
             1e9,
         );
-        range("mutation.sigma", self.mutation.sigma as f64, 0.0, 100.0);
-        range(
+        r("mutation.sigma", self.mutation.sigma as f64, 0.0, 100.0);
+        r(
             "mutation.init_sigma",
             self.mutation.init_sigma as f64,
             0.0,
             100.0,
         );
-        range("mutation.rate", self.mutation.rate as f64, 0.0, 1.0);
+        r("mutation.rate", self.mutation.rate as f64, 0.0, 1.0);
         for (layer, sigma) in &self.mutation.layer_sigma {
-            range(
+            r(
                 &format!("mutation.layer_sigma[\"{layer}\"]"),
                 *sigma as f64,
                 0.0,
                 100.0,
             );
         }
-        range("metrics_every", self.metrics_every as f64, 1.0, 1e9);
-        range(
+        r("metrics_every", self.metrics_every as f64, 1.0, 1e9);
+        r(
             "measures.saliency_every",
             self.measures.saliency_every as f64,
             0.0,
             1e9,
         );
-        range(
+        r(
             "measures.influence_every",
             self.measures.influence_every as f64,
             0.0,
             1e9,
         );
-        range(
+        r(
             "measures.kin_generations",
             self.measures.kin_generations as f64,
             0.0,
             1e6,
         );
-        range(
+        r(
             "measures.kin_ticks",
             self.measures.kin_ticks as f64,
             0.0,
             1e9,
         );
 
-        range(
+        r(
             "measures.cultivated_gain",
             self.measures.cultivated_gain as f64,
             0.0,
             1e3,
         );
+    }
+
+    fn ecology_ranges(&self, r: &mut impl FnMut(&str, f64, f64, f64)) {
         let e = &self.ecology;
-        range(
+        r(
             "ecology.respawn_below",
             e.respawn_below as f64,
             0.0,
             self.agents.capacity as f64,
         );
-        range(
+        r(
             "ecology.crowding_limit",
             e.crowding_limit as f64,
             0.0,
             MAX_VIEW_AGENTS as f64,
         );
-        range(
+        r(
             "ecology.crowding_radius",
             e.crowding_radius as f64,
             0.0,
             1e9,
         );
-        range("ecology.id_drift", e.id_drift as f64, 0.0, 1.0);
-        range(
+        r("ecology.id_drift", e.id_drift as f64, 0.0, 1.0);
+        r(
             "ecology.stranger_eat_fraction",
             e.stranger_eat_fraction as f64,
             0.0,
             1.0,
         );
-        range(
+        r(
             "ecology.food_patches",
             e.food_patches as f64,
             0.0,
             MAX_FOOD_PATCHES as f64,
         );
-        range(
+        r(
             "ecology.food_patch_radius_cells",
             e.food_patch_radius_cells as f64,
             0.5,
             self.world.map_size as f64,
         );
-        range("ecology.bot_kin_share", e.bot_kin_share as f64, 0.0, 1.0);
-        range(
+        r("ecology.bot_kin_share", e.bot_kin_share as f64, 0.0, 1.0);
+        r(
             "ecology.food_patch_period_ticks",
             e.food_patch_period_ticks as f64,
             0.0,
             1e9,
         );
+    }
+
+    /// The rules between fields.
+    fn cross_field_rules(&self, errs: &mut Vec<String>) {
+        let (a, t, w) = (&self.agents, &self.terrain, &self.world);
         if self.measures.kin_generations != 0 && self.measures.kin_ticks != 0 {
             errs.push(format!(
                 "measures.kin_ticks = {} and measures.kin_generations = {} are both set: kin groups are rooted by time or by generations, not both; set one of them to 0",
@@ -277,14 +303,6 @@ impl Config {
                 "world.map_size = {} gives {cells} cells: at most 4096 per side",
                 w.map_size
             ));
-        }
-        if errs.is_empty() {
-            self.scenario.validate(self, &mut errs);
-        }
-        if errs.is_empty() {
-            Ok(())
-        } else {
-            Err(errs)
         }
     }
 }
