@@ -320,25 +320,7 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
 
     install_stop_handler();
     let total = opts.ticks - start_tick;
-    let bar = if !opts.quiet {
-        let b = indicatif::ProgressBar::new(total);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30}] {pos}/{len} ticks  {rate}  eta {eta}  {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .with_key(
-                "rate",
-                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(w, "{:.1} ticks/s", s.per_sec());
-                },
-            )
-            .progress_chars("=> "),
-        );
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = progress_bar(opts.quiet, total);
     eprintln!(
         "silico: {} on {} ({why}); writing {}",
         if resumed_from.is_some() {
@@ -448,20 +430,48 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
         interrupted,
     };
     summary.write(&out)?;
+    say_what_next(&summary, &out, &ckpt_dir, opts.ticks, interrupted);
+    Ok(summary)
+}
+
+/// The run's progress bar on stderr (hidden with `--quiet`).
+fn progress_bar(quiet: bool, total: u64) -> indicatif::ProgressBar {
+    if quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(total);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} ticks  {rate}  eta {eta}  {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .with_key(
+            "rate",
+            |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} ticks/s", s.per_sec());
+            },
+        )
+        .progress_chars("=> "),
+    );
+    b
+}
+
+/// A run's last lines: what it did, and the command that comes next (finishing an
+/// interrupted run, or watching and reporting a finished one).
+fn say_what_next(summary: &Summary, out: &Path, ckpt_dir: &Path, ticks: u64, interrupted: bool) {
     eprintln!(
         "silico: {} ticks ({} this run) in {:.1}s, {:.1} ticks/s, population {}; results in {}",
         summary.ticks,
-        ticks_run,
-        wall_s,
+        summary.ticks_run,
+        summary.wall_s,
         summary.ticks_per_s,
         summary.population,
         out.display()
     );
     if interrupted {
         eprintln!(
-            "next: silico run --resume {} --ticks {} (to finish it)",
+            "next: silico run --resume {} --ticks {ticks} (to finish it)",
             ckpt_dir.join(checkpoint_name(summary.ticks)).display(),
-            opts.ticks
         );
     } else {
         eprintln!(
@@ -471,7 +481,6 @@ pub fn run(opts: &RunOptions) -> Result<Summary> {
             out.join("report").display()
         );
     }
-    Ok(summary)
 }
 
 /// World pictures of a run: DIR/frames/tick-NNNNNNNN.png, and DIR/frames.gif at the end.
