@@ -180,12 +180,20 @@ fn crowded(s: u32) -> bool {
 // search in 25-30% less time in the large world; uniform worlds take the first branch only.
 const ORDER_LEVEL: u32 = 2u;
 
+//
+// Threads [0, capacity) take level-0 order, threads [capacity, 2·capacity) the finer order,
+// so each thread searches at most one agent: lavapipe returned wrong lists, varying with
+// which agents shared a SIMD batch, for threads that searched twice.
 @compute @workgroup_size(64)
 fn neighbors(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let slot = flat_index(gid, nwg);
+    let t = flat_index(gid, nwg);
     let alive = grid_start[params.grid_dim * params.grid_dim];
+    if (t < params.capacity) {
+        if (t < alive && !crowded(t)) { search(grid_items[t]); }
+        return;
+    }
+    let slot = t - params.capacity;
     if (slot >= alive) { return; }
-    if (!crowded(slot)) { search(grid_items[slot]); }
     // Level l's items are grid_items[l·alive, (l+1)·alive).
     let fine = ORDER_LEVEL * alive + slot;
     if (crowded(fine)) { search(grid_items[fine]); }
