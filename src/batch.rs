@@ -242,6 +242,10 @@ fn save_checkpoint(world: &mut World, cfg: &Config, path: &Path) -> Result<State
     Ok(state)
 }
 
+/// A headless run, start to finish. Long because its steps share the open files, the lock
+/// and the stop flag: check the inputs before touching the output folder, open the files
+/// (resuming each where the checkpoint stands), tick and checkpoint, then write the final
+/// checkpoint and the summary, in that order so that an interruption loses nothing.
 pub fn run(opts: &RunOptions) -> Result<Summary> {
     // Everything that can be wrong with the inputs is found before the output dir is touched.
     let (cfg, state, resumed_from) = starting_point(opts)?;

@@ -88,6 +88,8 @@ fn ancestry(ui: &mut egui::Ui, s: &Session, id: u64) {
         });
 }
 
+/// The inspector panel. Long because egui lays it out in one immediate-mode pass, an
+/// agent's or bot's fields in the order they are shown.
 pub(super) fn inspector(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
     if ui.button("Close").clicked() {
         let r = s.select(None);

@@ -91,6 +91,9 @@ fn ringed_in(family: &super::family::Family, g: crate::view::Ringed) -> bool {
 
 /// The live Muller plot: each lineage's share of the living, stacked, in its agents'
 /// colours; clicking a band rings that lineage's living agents in the world view.
+///
+/// Long because the bands, their hover text, the legend and the click that selects a
+/// band share one egui plot response.
 pub(super) fn lineages(
     ui: &mut egui::Ui,
     families: &super::family::Families,

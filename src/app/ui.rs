@@ -99,6 +99,8 @@ fn shortcuts(ctx: &egui::Context, s: &mut Session, st: &mut UiState) {
     }
 }
 
+/// The toolbar. Long because egui lays it out in one immediate-mode pass, each control
+/// beside what it changes.
 fn controls(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
     ui.horizontal_wrapped(|ui| {
         let label = if s.playing { "Pause" } else { "Play" };
@@ -266,6 +268,8 @@ fn status_bar(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
     });
 }
 
+/// The world view. Long because egui lays out and handles input in one immediate-mode
+/// pass (the picture, pile labels, selection, dragging and zoom share one response).
 fn world_view(ui: &mut egui::Ui, s: &mut Session, st: &mut UiState) {
     let (rect, response) =
         ui.allocate_exact_size(ui.available_size(), egui::Sense::click_and_drag());

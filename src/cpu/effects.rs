@@ -148,6 +148,8 @@ fn max_into(words: &mut [u32], parts: &[&[u32]]) {
     });
 }
 
+/// Each agent's contacts with its neighbours and bots. Long because it is the reference
+/// of shaders/effects.wgsl, kept in the shader's order so the two read side by side.
 pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) {
     let k = p.view_agents as usize;
     let kb = p.view_bots as usize;

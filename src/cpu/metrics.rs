@@ -337,6 +337,8 @@ pub fn metrics_meals(p: &Params, st: &State, sc: &mut Scratch) {
     }
 }
 
+/// One metrics row. Long because it is the reference of shaders/metrics.wgsl's final pass,
+/// written column block by column block in the shader's order so the two read side by side.
 pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
     let mut totals = [0.0f32; PARTIAL_STRIDE];
     for w in 0..p.metric_partials as usize {

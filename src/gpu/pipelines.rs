@@ -36,6 +36,9 @@ fn entries_used(params: &Params, dims: &Dims) -> HashSet<&'static str> {
 }
 
 /// Build the pipelines of every entry the world may dispatch.
+///
+/// Long because each shader's bind group layout, bind groups (one per genome page for
+/// per-page passes) and pipelines are built together from its binding declarations.
 pub(super) fn build(
     ctx: &GpuContext,
     cfg: &Config,

@@ -348,6 +348,9 @@ fn fork_done(dir: &Path, ticks: u64) -> bool {
 }
 
 /// Run (or finish) every fork of an ablation into `opts.out`, then write its tables.
+///
+/// Long because resuming is part of every step: each fork is skipped when finished,
+/// resumed when interrupted, and checked against the ablation it belongs to.
 pub fn ablate(opts: &AblateOptions) -> Result<Ablation> {
     opts.spec
         .validate()

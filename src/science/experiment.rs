@@ -256,6 +256,9 @@ fn prepare(exp: &Experiment, out: &Path) -> Result<()> {
 /// Run (or finish) the pairs of several experiments, each into its own directory, `jobs`
 /// at a time, in the order given (a run starts when a job is free, so the first
 /// experiments finish first); returns how many ran.
+///
+/// Long because the job pool, the progress bar and the stop flag are shared by every
+/// run and its forks.
 pub fn run_many(
     work: &[(&Experiment, &Path, Vec<Pair>)],
     jobs: usize,

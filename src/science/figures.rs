@@ -129,6 +129,9 @@ fn group_curve(runs: &[&Run], name: &str) -> Vec<CurvePoint> {
 
 /// Draw one group of measures: a grid of panels, each with one mean line per world or
 /// control (dashed) and its 95% band over seeds, and one legend below the panels.
+///
+/// Long because plotters lays out a figure in one drawing pass: panels, bands, lines and
+/// the shared legend use the same areas and styles.
 pub fn plot_group(path: &Path, title: &str, columns: &[&str], runs: &[Run]) -> Result<()> {
     crate::science::plot::register_font();
     let mut groups: Vec<String> = Vec::new();

@@ -254,6 +254,8 @@ pub fn write(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>> {
 
 /// `write`, with Muller plots by founders' lineages where `founders` is set, even for
 /// runs whose measures count kin groups.
+/// Long because report.md is written top to bottom in one place, each section beside the
+/// figure it embeds, so the document's order is the code's.
 pub fn write_grouped(dirs: &[PathBuf], out: &Path, founders: bool) -> Result<Vec<PathBuf>> {
     let runs: Vec<Run> = find_runs(dirs)?
         .into_iter()

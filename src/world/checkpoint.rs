@@ -331,6 +331,9 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A checkpoint's config and state. Long because every field is checked as it is read
+/// (magic, version, checksum, lengths, each section's name and size, the genome
+/// references), each failure with its own message, and the older formats migrated.
 pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointError> {
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(CheckpointError::Foreign { path: path.into() });

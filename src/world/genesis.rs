@@ -9,6 +9,9 @@ use crate::rng::{stream, Rng};
 
 impl State {
     /// The world at tick 0: full terrain from the map, `initial_agents` random agents, bots.
+    ///
+    /// Long because the initial world is drawn in a fixed order from the seed (terrain,
+    /// angles, agents, bots, placements): reordering it would change every world.
     pub fn new(cfg: &Config) -> Self {
         let d = Dims::new(cfg);
         let p = Params::new(cfg);

@@ -350,4 +350,34 @@ fn the_house_keeps_its_shape() {
         long.iter().all(|(n, _)| *n <= 800) && long.len() <= 5,
         "sources over 600 lines (at most five, none over 800): {long:?}"
     );
+    // A function over 120 lines says why at its top (a doc line "Long because ...").
+    let mut unexplained = Vec::new();
+    for p in sources(".") {
+        let text = std::fs::read_to_string(&p).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (start, line) in lines.iter().enumerate() {
+            let body = line.trim_start();
+            let indent = line.len() - body.len();
+            let is_fn = ["fn ", "pub fn ", "pub(super) fn ", "pub(crate) fn "]
+                .iter()
+                .any(|k| body.starts_with(k));
+            if !is_fn || body.ends_with(';') {
+                continue;
+            }
+            let close = format!("{}}}", " ".repeat(indent));
+            let Some(len) = lines[start..].iter().position(|l| *l == close) else {
+                continue;
+            };
+            let docs = lines[..start].iter().rev().take_while(|l| {
+                l.trim_start().starts_with("///") || l.trim_start().starts_with("#[")
+            });
+            if len + 1 > 120 && !docs.into_iter().any(|l| l.contains("Long because")) {
+                unexplained.push(format!("{}:{} ({} lines)", p.display(), start + 1, len + 1));
+            }
+        }
+    }
+    assert!(
+        unexplained.is_empty(),
+        "functions over 120 lines without a reason at their top: {unexplained:?}"
+    );
 }
