@@ -1,18 +1,22 @@
 //! Checkpoint files: magic, format version, the resolved config (RON) and every persistent
 //! buffer, zstd-compressed from version 6 on (behind the uncompressed length), and a blake3
 //! checksum of all that precedes it. Written to a temporary file and renamed, so a crash
-//! never leaves a half-written checkpoint under the final name. Versions 3 to 5 (stored
-//! uncompressed) still load.
+//! never leaves a half-written checkpoint under the final name. Genomes that can be made
+//! again are stored as references (`genome_refs.rs`): children of a parent still in its
+//! slot from version 6, founders and the siblings of a gone parent from version 7.
+//! Versions 3 to 5 (stored uncompressed) and 6 still load.
 
 use std::io::Write;
 use std::path::Path;
 
+pub use super::genome_refs::{founder_refs, genome_refs, sibling_refs};
+use super::genome_refs::{is_founder, recorded_parent, Mutation};
 use super::{Section, State};
 use crate::config::Config;
 use crate::error::CheckpointError;
 
 pub const MAGIC: &[u8; 8] = b"SILICO\0\x01";
-pub const VERSION: u32 = 6;
+pub const VERSION: u32 = 7;
 
 /// zstd's level for checkpoints: the fastest standard level. The state is mostly zeros and
 /// repeated floats, and a higher level bought little size for much time (docs/performance.md).
@@ -45,118 +49,60 @@ pub fn encode(cfg: &Config, state: &State) -> Vec<u8> {
 /// on the way, are never copied, so writing one costs little memory beside the state.
 fn encode_into(w: impl Write, cfg: &Config, state: &State) -> std::io::Result<()> {
     let refs = genome_refs(cfg, state);
+    let founders = founder_refs(cfg, state);
+    let taken: Vec<u32> = refs.iter().chain(&founders).copied().collect();
+    let siblings = sibling_refs(cfg, state, &taken);
+    let mut replaced: Vec<(u32, Option<u32>)> = taken
+        .iter()
+        .map(|&s| (s, None))
+        .chain(siblings.iter().map(|&(s, a)| (s, Some(a))))
+        .collect();
+    replaced.sort_unstable();
+    let m = Mutation::of(cfg);
+    let residual = |slot: u32, anchor: u32| -> Vec<u8> {
+        let len = m.len;
+        let mut predicted = vec![0.0f32; len];
+        m.predicted_from_sibling(state, slot as usize, anchor as usize, &mut predicted);
+        let genome = &state.genomes[slot as usize * len..(slot as usize + 1) * len];
+        genome
+            .iter()
+            .zip(&predicted)
+            .flat_map(|(g, p)| (g.to_bits() ^ p.to_bits()).to_le_bytes())
+            .collect()
+    };
     let slot_bytes = 4 * super::Dims::new(cfg).genome_len;
     let sections = state
         .sections()
         .into_iter()
         .map(|(section, bytes)| {
-            let zeroed = if section == Section::Genomes {
-                &refs[..]
-            } else {
-                &[]
-            };
+            let genomes = section == Section::Genomes;
             Stored {
                 name: section.name(),
                 bytes,
                 slot_bytes,
-                zeroed,
+                replaced: if genomes { &replaced[..] } else { &[] },
+                residual: Some(&residual),
             }
         })
         .collect();
-    write_checkpoint(w, VERSION, cfg, sections, &refs)
-}
-
-/// A living agent's parent, when it is alive too (the same slot and birth tick its record
-/// names): its genome has not changed since it gave this one its own.
-fn living_parent(state: &State, slot: usize) -> Option<usize> {
-    let a = &state.agents[slot];
-    let p = a.parent_lo as usize;
-    (a.alive != 0 && a.generation > 0 && p != slot && p < state.agents.len())
-        .then_some(p)
-        .filter(|&p| state.agents[p].alive != 0 && state.agents[p].lineage_hi == a.parent_hi)
-}
-
-/// What a child's genome is made from under a config: its rng, mutation rate, precision
-/// and per-weight σ.
-struct Mutation {
-    rng: crate::rng::Rng,
-    rate: f32,
-    f16: bool,
-    sigma: Vec<f32>,
-    len: usize,
-}
-
-impl Mutation {
-    fn of(cfg: &Config) -> Self {
-        let tensors = super::brain::layout_for(cfg);
-        Self {
-            rng: crate::rng::Rng::new(cfg.seed),
-            rate: cfg.mutation.rate,
-            f16: cfg.genome_precision == crate::config::Precision::F16,
-            sigma: super::brain::mutation_scales(&tensors, &cfg.mutation),
-            len: super::Dims::new(cfg).genome_len,
-        }
-    }
-
-    /// The genome `slot`'s agent got at its birth from `parent`'s, into `out`.
-    fn child(&self, state: &State, slot: usize, parent: usize, out: &mut [f32]) {
-        let (tick, child) = (state.agents[slot].lineage_hi, slot as u32);
-        super::brain::mutate_into(
-            self.rate,
-            self.f16,
-            self.rng.key(tick, child, crate::rng::stream::GENOME),
-            self.rng.key(tick, child, crate::rng::stream::MUTATION_MASK),
-            &self.sigma,
-            &state.genomes[parent * self.len..(parent + 1) * self.len],
-            0,
-            out,
-        );
-    }
-}
-
-/// The agents whose genome is their living parent's mutated by this config's draws for
-/// their birth, checked weight for weight: a checkpoint stores them as a reference, not as
-/// floats (their genome is most of a checkpoint's bytes, and random). A child born under
-/// other mutation settings or another random stream (before a fork) does not match and
-/// is stored whole.
-pub fn genome_refs(cfg: &Config, state: &State) -> Vec<u32> {
-    let m = Mutation::of(cfg);
-    let len = m.len;
-    if len == 0 {
-        return Vec::new();
-    }
-    use rayon::prelude::*;
-    (0..state.agents.len())
-        .into_par_iter()
-        .filter(|&slot| {
-            let Some(parent) = living_parent(state, slot) else {
-                return false;
-            };
-            let mut child = vec![0.0f32; len];
-            m.child(state, slot, parent, &mut child);
-            let stored = &state.genomes[slot * len..(slot + 1) * len];
-            child
-                .iter()
-                .zip(stored)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
-        })
-        .map(|slot| slot as u32)
-        .collect()
+    write_checkpoint(w, VERSION, cfg, sections, &refs, &founders, &siblings)
 }
 
 /// A checkpoint of format `version` holding these sections (tests write older formats):
 /// from version 6 the payload (config, sections, genome references) is zstd-compressed.
 pub fn encode_sections(version: u32, cfg: &Config, sections: Vec<(Section, &[u8])>) -> Vec<u8> {
-    encode_with_refs(version, cfg, sections, &[])
+    encode_with_refs(version, cfg, sections, &[], &[])
 }
 
-/// A checkpoint of format `version` whose `refs` slots are rebuilt from their living
-/// parents on reading (`encode` finds them; tests craft bad ones).
+/// A checkpoint of format `version` whose `refs` slots are rebuilt from their parents and
+/// whose `siblings` (slot, anchor) pairs from their anchors on reading, the sections stored
+/// as given (`encode` finds the references and writes the residuals; tests craft bad ones).
 pub fn encode_with_refs(
     version: u32,
     cfg: &Config,
     sections: Vec<(Section, &[u8])>,
     refs: &[u32],
+    siblings: &[(u32, u32)],
 ) -> Vec<u8> {
     let sections = sections
         .into_iter()
@@ -164,11 +110,12 @@ pub fn encode_with_refs(
             name: section.name(),
             bytes,
             slot_bytes: 0,
-            zeroed: &[],
+            replaced: &[],
+            residual: None,
         })
         .collect();
     let mut out = Vec::new();
-    write_checkpoint(&mut out, version, cfg, sections, refs)
+    write_checkpoint(&mut out, version, cfg, sections, refs, &[], siblings)
         .expect("writing to memory cannot fail");
     out
 }
@@ -179,7 +126,10 @@ struct Stored<'a> {
     name: &'static str,
     bytes: &'a [u8],
     slot_bytes: usize,
-    zeroed: &'a [u32],
+    /// Slots stored otherwise than as their bytes, in ascending order: zeros (`None`,
+    /// rebuilt on reading) or the residual from a sibling (`Some(anchor)`, by `residual`).
+    replaced: &'a [(u32, Option<u32>)],
+    residual: Option<&'a dyn Fn(u32, u32) -> Vec<u8>>,
 }
 
 impl Stored<'_> {
@@ -193,17 +143,20 @@ impl Stored<'_> {
         w.write_all(&(self.bytes.len() as u64).to_le_bytes())?;
         let zeros = vec![
             0u8;
-            if self.zeroed.is_empty() {
+            if self.replaced.is_empty() {
                 0
             } else {
                 self.slot_bytes
             }
         ];
         let mut at = 0;
-        for &slot in self.zeroed {
+        for &(slot, anchor) in self.replaced {
             let start = slot as usize * self.slot_bytes;
             w.write_all(&self.bytes[at..start])?;
-            w.write_all(&zeros)?;
+            match (anchor, self.residual) {
+                (Some(anchor), Some(residual)) => w.write_all(&residual(slot, anchor))?,
+                _ => w.write_all(&zeros)?,
+            }
             at = start + self.slot_bytes;
         }
         w.write_all(&self.bytes[at..])
@@ -237,10 +190,16 @@ fn write_checkpoint(
     cfg: &Config,
     sections: Vec<Stored>,
     refs: &[u32],
+    founders: &[u32],
+    siblings: &[(u32, u32)],
 ) -> std::io::Result<()> {
     let ron = cfg.to_ron();
     let refs_bytes = if version >= 6 {
         4 + 4 * refs.len() as u64
+    } else {
+        0
+    } + if version >= 7 {
+        4 + 4 * founders.len() as u64 + 4 + 8 * siblings.len() as u64
     } else {
         0
     };
@@ -260,6 +219,17 @@ fn write_checkpoint(
             w.write_all(&(refs.len() as u32).to_le_bytes())?;
             for slot in refs {
                 w.write_all(&slot.to_le_bytes())?;
+            }
+        }
+        if version >= 7 {
+            w.write_all(&(founders.len() as u32).to_le_bytes())?;
+            for slot in founders {
+                w.write_all(&slot.to_le_bytes())?;
+            }
+            w.write_all(&(siblings.len() as u32).to_le_bytes())?;
+            for (slot, anchor) in siblings {
+                w.write_all(&slot.to_le_bytes())?;
+                w.write_all(&anchor.to_le_bytes())?;
             }
         }
         Ok(())
@@ -481,9 +451,9 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         let mut refs = Vec::with_capacity(count);
         for _ in 0..count {
             let slot = r.u32("genome reference")? as usize;
-            if living_parent(&state, slot).is_none() {
+            if slot >= state.agents.len() || recorded_parent(&state, slot).is_none() {
                 return Err(corrupt(format!(
-                    "its genome reference names slot {slot}, which has no living parent"
+                    "its genome reference names slot {slot}, whose parent's slot holds another agent"
                 )));
             }
             refs.push(slot);
@@ -492,9 +462,64 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         refs.sort_by_key(|&s| (state.agents[s].lineage_hi, s));
         let m = Mutation::of(&cfg);
         let len = m.len;
+        if version >= 7 {
+            // Founders first: children above may have one as their parent.
+            let count = r.u32("founder reference count")? as usize;
+            if count > state.agents.len() {
+                return Err(corrupt(format!(
+                    "{count} founder references for {} agent slots",
+                    state.agents.len()
+                )));
+            }
+            let mut drawn = vec![0.0f32; len];
+            for _ in 0..count {
+                let slot = r.u32("founder reference")? as usize;
+                if slot >= state.agents.len() || !is_founder(&state, slot) {
+                    return Err(corrupt(format!(
+                        "its founder reference names slot {slot}, which holds no founder"
+                    )));
+                }
+                m.founder(&state, slot, &mut drawn);
+                state.genomes[slot * len..(slot + 1) * len].copy_from_slice(&drawn);
+            }
+            // Then siblings, from their anchors (stored as floats), before the children
+            // above that may have one as their parent.
+            let count = r.u32("sibling reference count")? as usize;
+            if count > state.agents.len() {
+                return Err(corrupt(format!(
+                    "{count} sibling references for {} agent slots",
+                    state.agents.len()
+                )));
+            }
+            let mut siblings = Vec::with_capacity(count);
+            for _ in 0..count {
+                let slot = r.u32("sibling reference")? as usize;
+                let anchor = r.u32("sibling anchor")? as usize;
+                let n = state.agents.len();
+                let same_parent = slot < n && anchor < n && slot != anchor && {
+                    let (a, b) = (&state.agents[slot], &state.agents[anchor]);
+                    a.generation > 0 && (a.parent_lo, a.parent_hi) == (b.parent_lo, b.parent_hi)
+                };
+                if !same_parent {
+                    return Err(corrupt(format!(
+                        "its sibling reference pairs slots {slot} and {anchor}, which are not children of one parent"
+                    )));
+                }
+                siblings.push((slot, anchor));
+            }
+            for (slot, anchor) in siblings {
+                m.predicted_from_sibling(&state, slot, anchor, &mut drawn);
+                for (g, p) in state.genomes[slot * len..(slot + 1) * len]
+                    .iter_mut()
+                    .zip(&drawn)
+                {
+                    *g = f32::from_bits(g.to_bits() ^ p.to_bits());
+                }
+            }
+        }
         let mut child = vec![0.0f32; len];
         for slot in refs {
-            let parent = living_parent(&state, slot).expect("checked above");
+            let parent = recorded_parent(&state, slot).expect("checked above");
             m.child(&state, slot, parent, &mut child);
             state.genomes[slot * len..(slot + 1) * len].copy_from_slice(&child);
         }

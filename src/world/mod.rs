@@ -6,6 +6,7 @@ pub mod check;
 pub mod checkpoint;
 pub mod common;
 pub mod genesis;
+mod genome_refs;
 pub mod terrain;
 
 pub use crate::layout::*;

@@ -4,7 +4,7 @@
 use crate::common;
 
 use silico::error::CheckpointError;
-use silico::world::{checkpoint, Section, State};
+use silico::world::{checkpoint, Section, State, NONE};
 
 #[test]
 fn round_trip() {
@@ -317,17 +317,16 @@ fn evolved(ticks: usize) -> (silico::config::Config, State) {
 }
 
 #[test]
-fn children_of_living_parents_are_stored_as_references_and_load_bit_exact() {
+fn children_of_parents_still_in_their_slots_are_stored_as_references_and_load_bit_exact() {
     let (cfg, state) = evolved(150);
     let refs = checkpoint::genome_refs(&cfg, &state);
     let with_parent = (0..state.agents.len())
         .filter(|&s| {
             let a = &state.agents[s];
             let p = a.parent_lo as usize;
-            a.alive != 0
-                && a.generation > 0
+            a.generation > 0
+                && p != s
                 && p < state.agents.len()
-                && state.agents[p].alive != 0
                 && state.agents[p].lineage_hi == a.parent_hi
         })
         .count();
@@ -338,7 +337,7 @@ fn children_of_living_parents_are_stored_as_references_and_load_bit_exact() {
     assert_eq!(
         refs.len(),
         with_parent,
-        "every child of a living parent matches its birth"
+        "every child whose parent is still in its slot, living or dead, matches its birth"
     );
     let bytes = checkpoint::encode(&cfg, &state);
     let (_, back) = checkpoint::decode(&bytes, "mem").unwrap();
@@ -372,20 +371,90 @@ fn children_born_under_other_settings_are_stored_whole() {
     assert_eq!(back.hash(), state.hash());
 }
 
-/// A reference to a slot that has no living parent is refused, not rebuilt from garbage.
+/// A reference to a slot whose parent is no longer in its slot is refused, not rebuilt
+/// from garbage.
 #[test]
-fn a_reference_without_a_living_parent_is_refused() {
+fn a_reference_without_its_parent_is_refused() {
     let (cfg, state) = evolved(150);
     let orphan = (0..state.agents.len())
         .find(|&s| state.agents[s].alive != 0 && state.agents[s].generation == 0)
         .or_else(|| (0..state.agents.len()).find(|&s| state.agents[s].alive == 0))
         .expect("a founder or an empty slot") as u32;
     let bytes =
-        checkpoint::encode_with_refs(checkpoint::VERSION, &cfg, state.sections(), &[orphan]);
+        checkpoint::encode_with_refs(checkpoint::VERSION, &cfg, state.sections(), &[orphan], &[]);
     let err = checkpoint::decode(&bytes, "r.silico").unwrap_err();
     assert!(
         matches!(err, CheckpointError::Corrupt { .. })
-            && err.to_string().contains("no living parent"),
+            && err
+                .to_string()
+                .contains("whose parent's slot holds another agent"),
+        "{err}"
+    );
+}
+
+/// Founders (initial agents, respawns) are stored as references to their birth's draws, and
+/// children of a parent whose slot now holds another agent as the residual of their
+/// genome from a sibling's: both load bit for bit, and a pairing of two agents that are
+/// not siblings is refused.
+#[test]
+fn founders_and_siblings_of_a_gone_parent_are_stored_small_and_load_bit_exact() {
+    // The initial agents are founders.
+    let cfg = common::tiny();
+    let fresh = State::new(&cfg);
+    let founders = (0..fresh.agents.len())
+        .filter(|&s| {
+            let a = &fresh.agents[s];
+            a.generation == 0 && a.parent_lo == NONE && a.parent_hi == NONE
+        })
+        .count();
+    assert!(founders > 0);
+    assert_eq!(
+        checkpoint::founder_refs(&cfg, &fresh).len(),
+        founders,
+        "every founder's genome is its birth's draws"
+    );
+    let (_, back) = checkpoint::decode(&checkpoint::encode(&cfg, &fresh), "mem").unwrap();
+    assert_eq!(back, fresh);
+    let (cfg, state) = evolved(400);
+    let taken: Vec<u32> = checkpoint::genome_refs(&cfg, &state)
+        .into_iter()
+        .chain(checkpoint::founder_refs(&cfg, &state))
+        .collect();
+    let siblings = checkpoint::sibling_refs(&cfg, &state, &taken);
+    assert!(
+        siblings.len() > 5,
+        "the world must lose parents with several children for this test to mean anything"
+    );
+    let bytes = checkpoint::encode(&cfg, &state);
+    let (_, back) = checkpoint::decode(&bytes, "mem").unwrap();
+    assert_eq!(back.hash(), state.hash());
+    assert_eq!(back, state);
+    // Siblings shrink the checkpoint: without them (format 6) it is larger.
+    let v6 = checkpoint::encode_with_refs(6, &cfg, state.sections(), &[], &[]);
+    assert!(
+        bytes.len() < v6.len(),
+        "{} against {}",
+        bytes.len(),
+        v6.len()
+    );
+    // A checkpoint that pairs two agents of different parents is refused.
+    let (slot, _) = siblings[0];
+    let stranger = (0..state.agents.len() as u32)
+        .find(|&o| {
+            let (a, b) = (&state.agents[slot as usize], &state.agents[o as usize]);
+            o != slot && (a.parent_lo, a.parent_hi) != (b.parent_lo, b.parent_hi)
+        })
+        .unwrap();
+    let lie = checkpoint::encode_with_refs(
+        checkpoint::VERSION,
+        &cfg,
+        state.sections(),
+        &[],
+        &[(slot, stranger)],
+    );
+    let err = checkpoint::decode(&lie, "s.silico").unwrap_err();
+    assert!(
+        err.to_string().contains("not children of one parent"),
         "{err}"
     );
 }
