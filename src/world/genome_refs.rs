@@ -45,8 +45,8 @@ impl Mutation {
         }
     }
 
-    /// The draws `slot`'s birth added to its parent's genome (its genome less its parent's).
-    fn draws(&self, state: &State, slot: usize, out: &mut [f32]) {
+    /// `parent` mutated by the draws of `slot`'s birth, into `out`.
+    fn birth(&self, state: &State, slot: usize, parent: &[f32], out: &mut [f32]) {
         let (tick, child) = (state.agents[slot].lineage_hi, slot as u32);
         super::brain::mutate_into(
             self.rate,
@@ -54,7 +54,7 @@ impl Mutation {
             self.rng.key(tick, child, crate::rng::stream::GENOME),
             self.rng.key(tick, child, crate::rng::stream::MUTATION_MASK),
             &self.sigma,
-            &vec![0.0; self.len],
+            parent,
             0,
             out,
         );
@@ -71,25 +71,16 @@ impl Mutation {
         out: &mut [f32],
     ) {
         let len = self.len;
+        // The anchor's draws (its birth from a parent of zeros), taken from its genome.
         let mut parent = vec![0.0f32; len];
-        self.draws(state, anchor, &mut parent);
+        self.birth(state, anchor, &vec![0.0; len], &mut parent);
         for (p, a) in parent
             .iter_mut()
             .zip(&state.genomes[anchor * len..(anchor + 1) * len])
         {
             *p = a - *p;
         }
-        let (tick, child) = (state.agents[slot].lineage_hi, slot as u32);
-        super::brain::mutate_into(
-            self.rate,
-            self.f16,
-            self.rng.key(tick, child, crate::rng::stream::GENOME),
-            self.rng.key(tick, child, crate::rng::stream::MUTATION_MASK),
-            &self.sigma,
-            &parent,
-            0,
-            out,
-        );
+        self.birth(state, slot, &parent, out);
     }
 
     /// The genome a founder (an initial agent, or a respawn) drew at its birth, into `out`:
@@ -113,26 +104,37 @@ impl Mutation {
 
     /// The genome `slot`'s agent got at its birth from `parent`'s, into `out`.
     pub(super) fn child(&self, state: &State, slot: usize, parent: usize, out: &mut [f32]) {
-        let (tick, child) = (state.agents[slot].lineage_hi, slot as u32);
-        super::brain::mutate_into(
-            self.rate,
-            self.f16,
-            self.rng.key(tick, child, crate::rng::stream::GENOME),
-            self.rng.key(tick, child, crate::rng::stream::MUTATION_MASK),
-            &self.sigma,
-            &state.genomes[parent * self.len..(parent + 1) * self.len],
-            0,
+        let len = self.len;
+        self.birth(
+            state,
+            slot,
+            &state.genomes[parent * len..(parent + 1) * len],
             out,
         );
     }
 }
 
 /// The agents, living or dead, whose genome is their parent's (still in its slot) mutated
-/// by this config's draws for their birth, checked weight for weight: a checkpoint stores them as a reference, not as
-/// floats (their genome is most of a checkpoint's bytes, and random). A child born under
+/// by this config's draws for their birth, checked weight for weight: a checkpoint stores
+/// them as a reference, not as floats (their genome is most of a checkpoint's bytes, and
+/// random). A child born under
 /// other mutation settings or another random stream (before a fork) does not match and
 /// is stored whole.
 pub fn genome_refs(cfg: &Config, state: &State) -> Vec<u32> {
+    made_again(cfg, state, |m, slot, out| {
+        let parent = recorded_parent(state, slot)?;
+        m.child(state, slot, parent, out);
+        Some(())
+    })
+}
+
+/// The slots whose stored genome `make` makes again bit for bit (`make` gives None where
+/// it does not apply).
+fn made_again(
+    cfg: &Config,
+    state: &State,
+    make: impl Fn(&Mutation, usize, &mut [f32]) -> Option<()> + Sync,
+) -> Vec<u32> {
     let m = Mutation::of(cfg);
     let len = m.len;
     if len == 0 {
@@ -142,16 +144,12 @@ pub fn genome_refs(cfg: &Config, state: &State) -> Vec<u32> {
     (0..state.agents.len())
         .into_par_iter()
         .filter(|&slot| {
-            let Some(parent) = recorded_parent(state, slot) else {
-                return false;
-            };
-            let mut child = vec![0.0f32; len];
-            m.child(state, slot, parent, &mut child);
-            let stored = &state.genomes[slot * len..(slot + 1) * len];
-            child
-                .iter()
-                .zip(stored)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
+            let mut made = vec![0.0f32; len];
+            make(&m, slot, &mut made).is_some()
+                && made
+                    .iter()
+                    .zip(&state.genomes[slot * len..(slot + 1) * len])
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
         })
         .map(|slot| slot as u32)
         .collect()
@@ -168,28 +166,9 @@ pub(super) fn is_founder(state: &State, slot: usize) -> bool {
 /// checked weight for weight: stored as a reference and drawn again on reading (after a
 /// die-off most agents are fresh respawns, whose genomes are random and do not compress).
 pub fn founder_refs(cfg: &Config, state: &State) -> Vec<u32> {
-    let m = Mutation::of(cfg);
-    let len = m.len;
-    if len == 0 {
-        return Vec::new();
-    }
-    use rayon::prelude::*;
-    (0..state.agents.len())
-        .into_par_iter()
-        .filter(|&slot| {
-            if !is_founder(state, slot) {
-                return false;
-            }
-            let mut drawn = vec![0.0f32; len];
-            m.founder(state, slot, &mut drawn);
-            let stored = &state.genomes[slot * len..(slot + 1) * len];
-            drawn
-                .iter()
-                .zip(stored)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
-        })
-        .map(|slot| slot as u32)
-        .collect()
+    made_again(cfg, state, |m, slot, out| {
+        is_founder(state, slot).then(|| m.founder(state, slot, out))
+    })
 }
 
 /// Children of a parent whose slot no longer holds it, each paired with the lowest slot
