@@ -507,30 +507,26 @@ pub fn write_tables(out: &Path, a: &Ablation) -> Result<()> {
         .iter()
         .map(|(n, _)| n.clone())
         .collect();
-    let mut csv = String::from("population,replicate,fork");
-    for f in FITNESS {
-        let _ = write!(csv, ",{f}");
-    }
-    for b in &behaviour {
-        let _ = write!(csv, ",{b}");
-    }
-    csv.push('\n');
-    for f in &a.forks {
-        let rows = std::iter::once(("intact", &f.intact))
-            .chain(f.knocked.iter().map(|(k, x)| (k.name(), x)));
-        for (name, fit) in rows {
-            let _ = write!(csv, "{},{},{name}", f.population, f.replicate);
-            for v in fit.values() {
-                let _ = write!(csv, ",{v}");
-            }
-            for (_, v) in &fit.behaviour {
-                let _ = write!(csv, ",{v}");
-            }
-            csv.push('\n');
-        }
-    }
-    fs::write(out.join("ablation.csv"), csv)
-        .with_context(|| format!("cannot write {}/ablation.csv", out.display()))?;
+    let header = ["population", "replicate", "fork"]
+        .into_iter()
+        .chain(FITNESS.iter().copied())
+        .chain(behaviour.iter().map(String::as_str));
+    let rows = a.forks.iter().flat_map(|f| {
+        std::iter::once(("intact", &f.intact))
+            .chain(f.knocked.iter().map(|(k, x)| (k.name(), x)))
+            .map(move |(name, fit)| {
+                [
+                    f.population.to_string(),
+                    f.replicate.to_string(),
+                    name.to_string(),
+                ]
+                .into_iter()
+                .chain(fit.values().iter().map(|v| v.to_string()))
+                .chain(fit.behaviour.iter().map(|(_, v)| v.to_string()))
+                .collect::<Vec<String>>()
+            })
+    });
+    crate::runs::files::write_csv(&out.join("ablation.csv"), header, rows)?;
 
     let mut losses = Vec::new();
     let mut md = format!(

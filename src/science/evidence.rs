@@ -18,13 +18,13 @@
 //! they were changed after.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::config::Config;
+use crate::runs::files::write_csv;
 use crate::science::plan::ExperimentFile;
 use crate::science::stats::{compare, Comparison};
 pub use crate::science::targets::{standard_targets, Direction, Target, CHANCE, NAIVE, PLACEBO};
@@ -344,44 +344,39 @@ fn num(x: f64) -> String {
 /// DIR/stats.csv and DIR/seeds.csv (the per-seed values behind each row); returns the
 /// path of stats.csv.
 pub fn write_stats(dir: &Path, rows: &[StatRow]) -> Result<PathBuf> {
-    let mut csv = format!("{STATS_HEADER}\n");
-    let mut seeds = format!("{SEEDS_HEADER}\n");
-    for r in rows {
+    let stats = rows.iter().map(|r| {
         let c = &r.c;
-        let _ = writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            r.measure,
-            r.world,
-            r.control,
+        vec![
+            r.measure.clone(),
+            r.world.clone(),
+            r.control.clone(),
             num(c.world_mean),
             num(c.control_mean),
             num(c.difference),
             num(c.ci_low),
             num(c.ci_high),
             num(c.p_value),
-            c.seeds_above,
-            c.seeds,
-            c.paired,
-            num(r.p_holm)
-        );
-        for (seed, w, v) in &c.pairs {
-            let _ = writeln!(
-                seeds,
-                "{},{},{},{seed},{},{}",
-                r.measure,
-                r.world,
-                r.control,
+            c.seeds_above.to_string(),
+            c.seeds.to_string(),
+            c.paired.to_string(),
+            num(r.p_holm),
+        ]
+    });
+    let seeds = rows.iter().flat_map(|r| {
+        r.c.pairs.iter().map(|(seed, w, v)| {
+            vec![
+                r.measure.clone(),
+                r.world.clone(),
+                r.control.clone(),
+                seed.to_string(),
                 num(*w),
-                num(*v)
-            );
-        }
-    }
+                num(*v),
+            ]
+        })
+    });
     let path = dir.join("stats.csv");
-    fs::write(&path, csv).with_context(|| format!("cannot write {}", path.display()))?;
-    let seeds_path = dir.join("seeds.csv");
-    fs::write(&seeds_path, seeds)
-        .with_context(|| format!("cannot write {}", seeds_path.display()))?;
+    write_csv(&path, STATS_HEADER.split(','), stats)?;
+    write_csv(&dir.join("seeds.csv"), SEEDS_HEADER.split(','), seeds)?;
     Ok(path)
 }
 

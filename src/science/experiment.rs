@@ -469,24 +469,40 @@ pub fn collect(out: &Path) -> Result<usize> {
             means,
         });
     }
-    let mut csv = String::from("variant,seed,ticks,wall_s,ticks_per_s,state_hash");
-    for n in &names {
-        let _ = write!(csv, ",final_{n},mean_{n}");
-    }
-    csv.push('\n');
-    for r in &runs {
-        let _ = write!(
-            csv,
-            "{},{},{},{:.3},{:.2},{}",
-            r.variant, r.seed, r.ticks, r.wall_s, r.ticks_per_s, r.state_hash
-        );
-        for (f, m) in r.finals.iter().zip(&r.means) {
-            let _ = write!(csv, ",{f},{m}");
-        }
-        csv.push('\n');
-    }
-    fs::write(out.join("results.csv"), csv)
-        .with_context(|| format!("cannot write {}/results.csv", out.display()))?;
+    let header = [
+        "variant",
+        "seed",
+        "ticks",
+        "wall_s",
+        "ticks_per_s",
+        "state_hash",
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain(
+        names
+            .iter()
+            .flat_map(|n| [format!("final_{n}"), format!("mean_{n}")]),
+    );
+    let rows = runs.iter().map(|r| {
+        [
+            r.variant.clone(),
+            r.seed.to_string(),
+            r.ticks.to_string(),
+            format!("{:.3}", r.wall_s),
+            format!("{:.2}", r.ticks_per_s),
+            r.state_hash.clone(),
+        ]
+        .into_iter()
+        .chain(
+            r.finals
+                .iter()
+                .zip(&r.means)
+                .flat_map(|(f, m)| [f.to_string(), m.to_string()]),
+        )
+        .collect::<Vec<String>>()
+    });
+    crate::runs::files::write_csv(&out.join("results.csv"), header, rows)?;
     let mut md = format!(
         "# Experiment summary\n\n{} finished run(s). Per variant, the mean ± standard deviation over seeds of each measure's mean over its run (n = seeds).\n\n| measure |",
         runs.len()

@@ -205,8 +205,7 @@ impl Search {
         });
         fs::write(out.join("search.md"), search_md(&self.file, &scored))
             .with_context(|| format!("cannot write {}/search.md", out.display()))?;
-        fs::write(out.join("search.csv"), search_csv(&self.targets, &scored))
-            .with_context(|| format!("cannot write {}/search.csv", out.display()))?;
+        write_search_csv(&out.join("search.csv"), &self.targets, &scored)?;
         Ok(scored)
     }
 }
@@ -341,64 +340,63 @@ fn search_md(file: &SearchFile, scored: &[Scored]) -> String {
 
 /// A CSV field in quotes, its own quotes doubled (RFC 4180), so commas and quotes inside
 /// an override (`scenario.name="a, b"`) stay in their column.
-fn quoted(field: &str) -> String {
-    format!("\"{}\"", field.replace('"', "\"\""))
-}
-
-fn search_csv(targets: &[Target], scored: &[Scored]) -> String {
-    let mut csv =
-        String::from("rank,design,set,runs_finished,runs_expected,behaviours_met,targets_met");
-    for t in targets {
-        let k = format!("{}@{}", t.measure, t.control);
-        let _ = write!(
-            csv,
-            ",{k}:difference,{k}:ci_low,{k}:p_value,{k}:seeds_above,{k}:seeds,{k}:paired,{k}:p_holm"
-        );
-    }
-    csv.push('\n');
-    for (rank, s) in scored.iter().enumerate() {
-        let _ = write!(
-            csv,
-            "{},{},{},{},{},{},{}",
-            rank + 1,
-            s.design.name,
-            quoted(&s.design.set.join(" ")),
-            s.finished,
-            s.expected,
-            quoted(&s.behaviours_met().join(";")),
-            s.targets_met()
-        );
+/// DIR/search.csv: the designs ranked, with each target's comparison.
+fn write_search_csv(path: &Path, targets: &[Target], scored: &[Scored]) -> Result<()> {
+    let fixed = [
+        "rank",
+        "design",
+        "set",
+        "runs_finished",
+        "runs_expected",
+        "behaviours_met",
+        "targets_met",
+    ];
+    let header = fixed
+        .map(String::from)
+        .into_iter()
+        .chain(targets.iter().flat_map(|t| {
+            let k = format!("{}@{}", t.measure, t.control);
+            [
+                "difference",
+                "ci_low",
+                "p_value",
+                "seeds_above",
+                "seeds",
+                "paired",
+                "p_holm",
+            ]
+            .map(|f| format!("{k}:{f}"))
+        }));
+    let rows = scored.iter().enumerate().map(|(rank, s)| {
+        let mut row = vec![
+            (rank + 1).to_string(),
+            s.design.name.clone(),
+            s.design.set.join(" "),
+            s.finished.to_string(),
+            s.expected.to_string(),
+            s.behaviours_met().join(";"),
+            s.targets_met().to_string(),
+        ];
         for r in &s.results {
             match &r.row {
-                Some(row) => {
-                    let c = &row.c;
-                    let _ = write!(
-                        csv,
-                        ",{},{},{},{},{},{},{}",
-                        c.difference,
-                        c.ci_low,
-                        r.p,
-                        r.seeds_beyond(),
-                        c.seeds,
-                        c.paired,
-                        r.p_holm
-                    );
+                Some(row_) => {
+                    let c = &row_.c;
+                    row.extend([
+                        c.difference.to_string(),
+                        c.ci_low.to_string(),
+                        r.p.to_string(),
+                        r.seeds_beyond().to_string(),
+                        c.seeds.to_string(),
+                        c.paired.to_string(),
+                        r.p_holm.to_string(),
+                    ]);
                 }
-                None => csv.push_str(",NaN,NaN,NaN,0,0,false,NaN"),
+                None => {
+                    row.extend(["NaN", "NaN", "NaN", "0", "0", "false", "NaN"].map(String::from))
+                }
             }
         }
-        csv.push('\n');
-    }
-    csv
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_quoted_field_doubles_its_quotes() {
-        assert_eq!(quoted("a=1 b=2"), "\"a=1 b=2\"");
-        assert_eq!(quoted("name=\"x, y\""), "\"name=\"\"x, y\"\"\"");
-    }
+        row
+    });
+    crate::runs::files::write_csv(path, header, rows)
 }
