@@ -417,6 +417,44 @@ struct RunResult {
     means: Vec<f64>,
 }
 
+/// DIR/results.csv: a row per run, each measure's final value and mean over the run.
+fn write_results_csv(path: &Path, names: &[&str], runs: &[RunResult]) -> Result<()> {
+    let header = [
+        "variant",
+        "seed",
+        "ticks",
+        "wall_s",
+        "ticks_per_s",
+        "state_hash",
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain(
+        names
+            .iter()
+            .flat_map(|n| [format!("final_{n}"), format!("mean_{n}")]),
+    );
+    let rows = runs.iter().map(|r| {
+        [
+            r.variant.clone(),
+            r.seed.to_string(),
+            r.ticks.to_string(),
+            format!("{:.3}", r.wall_s),
+            format!("{:.2}", r.ticks_per_s),
+            r.state_hash.clone(),
+        ]
+        .into_iter()
+        .chain(
+            r.finals
+                .iter()
+                .zip(&r.means)
+                .flat_map(|(f, m)| [f.to_string(), m.to_string()]),
+        )
+        .collect::<Vec<String>>()
+    });
+    crate::runs::files::write_csv(path, header, rows)
+}
+
 /// Gather every finished run under DIR (`<variant>/seed-<s>/summary.json`) into
 /// DIR/results.csv and DIR/summary.md; returns the number of runs.
 pub fn collect(out: &Path) -> Result<usize> {
@@ -469,40 +507,7 @@ pub fn collect(out: &Path) -> Result<usize> {
             means,
         });
     }
-    let header = [
-        "variant",
-        "seed",
-        "ticks",
-        "wall_s",
-        "ticks_per_s",
-        "state_hash",
-    ]
-    .map(String::from)
-    .into_iter()
-    .chain(
-        names
-            .iter()
-            .flat_map(|n| [format!("final_{n}"), format!("mean_{n}")]),
-    );
-    let rows = runs.iter().map(|r| {
-        [
-            r.variant.clone(),
-            r.seed.to_string(),
-            r.ticks.to_string(),
-            format!("{:.3}", r.wall_s),
-            format!("{:.2}", r.ticks_per_s),
-            r.state_hash.clone(),
-        ]
-        .into_iter()
-        .chain(
-            r.finals
-                .iter()
-                .zip(&r.means)
-                .flat_map(|(f, m)| [f.to_string(), m.to_string()]),
-        )
-        .collect::<Vec<String>>()
-    });
-    crate::runs::files::write_csv(&out.join("results.csv"), header, rows)?;
+    write_results_csv(&out.join("results.csv"), &names, &runs)?;
     let mut md = format!(
         "# Experiment summary\n\n{} finished run(s). Per variant, the mean ± standard deviation over seeds of each measure's mean over its run (n = seeds).\n\n| measure |",
         runs.len()
