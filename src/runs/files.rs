@@ -10,7 +10,8 @@ use anyhow::{bail, Context, Result};
 use crate::world::METRIC_COLUMNS;
 
 /// Write a table of text fields with `csv::Writer` (fields quoted where they need it, as
-/// RFC 4180 says): the experiments', ablations', searches' and statistics' tables.
+/// RFC 4180 says): the experiments', ablations', searches' and statistics' tables, whose
+/// columns depend on the run.
 pub fn write_csv<H, R>(path: &Path, header: H, rows: impl IntoIterator<Item = R>) -> Result<()>
 where
     H: IntoIterator,
@@ -18,12 +19,44 @@ where
     R: IntoIterator,
     R::Item: AsRef<[u8]>,
 {
-    let write = || -> Result<()> {
-        let mut out = csv::Writer::from_path(path)?;
+    write_with(path, |out| {
         out.write_record(header)?;
         for row in rows {
             out.write_record(row)?;
         }
+        Ok(())
+    })
+}
+
+/// Write a table of fixed columns, one serde row each, its header from `T`'s fields
+/// (knockouts.csv, loss_over_time.csv).
+pub fn write_rows<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<()> {
+    write_with(path, |out| {
+        for row in rows {
+            out.serialize(row)?;
+        }
+        Ok(())
+    })
+}
+
+/// Read a table of fixed columns back; a row that does not read as a `T` is refused naming
+/// its line.
+pub fn read_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    reader
+        .deserialize()
+        .map(|row| row.with_context(|| format!("cannot read {}", path.display())))
+        .collect()
+}
+
+fn write_with(
+    path: &Path,
+    fill: impl FnOnce(&mut csv::Writer<fs::File>) -> Result<()>,
+) -> Result<()> {
+    let write = || -> Result<()> {
+        let mut out = csv::Writer::from_path(path)?;
+        fill(&mut out)?;
         out.flush()?;
         Ok(())
     };
@@ -56,14 +89,13 @@ impl MetricsTable {
         }
         let mut rows = Vec::new();
         for record in reader.records() {
-            let line = |r: &csv::StringRecord| r.position().map_or(0, |p| p.line());
             let record = record.with_context(|| format!("cannot read {}", path.display()))?;
             match numbers(&record) {
                 Some(row) if row.len() == header.len() => rows.push(row),
                 _ => bail!(
                     "{}: line {} is not a row of numbers",
                     path.display(),
-                    line(&record)
+                    record.position().map_or(0, |p| p.line())
                 ),
             }
         }

@@ -34,7 +34,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{self, BackendChoice, RunOptions};
 use crate::config::Config;
-use crate::science::fitness::{loss, write_table, Fitness, KnockoutLoss, LossAt, FITNESS, WINDOWS};
+use crate::runs::files::write_rows;
+use crate::science::fitness::{loss, Fitness, KnockoutLoss, LossAt, FITNESS, WINDOWS};
 use crate::world::{checkpoint, State};
 
 /// A mechanic taken out of a fork.
@@ -556,7 +557,7 @@ pub fn write_tables(out: &Path, a: &Ablation) -> Result<()> {
             );
         }
     }
-    write_table(&out.join("knockouts.csv"), &losses)?;
+    write_rows(&out.join("knockouts.csv"), &losses)?;
     let over_time: Vec<LossAt> = a
         .loss_over_time()
         .into_iter()
@@ -567,7 +568,7 @@ pub fn write_tables(out: &Path, a: &Ablation) -> Result<()> {
             loss,
         })
         .collect();
-    write_table(&out.join("loss_over_time.csv"), &over_time)?;
+    write_rows(&out.join("loss_over_time.csv"), &over_time)?;
     fs::write(out.join("ablation.md"), md)
         .with_context(|| format!("cannot write {}/ablation.md", out.display()))?;
     Ok(())

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use plotters::prelude::*;
 
+use crate::runs::files::read_rows;
 use crate::runs::Run;
-use crate::science::fitness::{read_table, LossAt};
+use crate::science::fitness::LossAt;
 
 /// Mean over windows of `window` points, so 50,000-tick curves stay readable.
 fn smooth(points: &[(f64, f64)], window: usize) -> Vec<(f64, f64)> {
@@ -313,7 +314,7 @@ pub fn knockout_losses_over_time(dir: &Path) -> Result<Vec<LossRow>> {
             if !csv.is_file() {
                 continue;
             }
-            for row in read_table::<LossAt>(&csv)? {
+            for row in read_rows::<LossAt>(&csv)? {
                 out.push((
                     variant.clone(),
                     row.population,

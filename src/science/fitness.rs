@@ -161,33 +161,9 @@ pub struct KnockoutLoss {
     pub dependence: f64,
 }
 
-/// Write a table of `T` rows, its header from `T`'s fields.
-pub fn write_table<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<()> {
-    let write = || -> Result<()> {
-        let mut out = csv::Writer::from_path(path)?;
-        for row in rows {
-            out.serialize(row)?;
-        }
-        out.flush()?;
-        Ok(())
-    };
-    write().with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// Read a table of `T` rows back; a row that does not read as one is refused naming its
-/// line.
-pub fn read_table<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
-    reader
-        .deserialize()
-        .map(|row| row.with_context(|| format!("cannot read {}", path.display())))
-        .collect()
-}
-
 /// Read DIR/knockouts.csv back.
 pub fn read_losses(dir: &Path) -> Result<Vec<KnockoutLoss>> {
-    read_table(&dir.join("knockouts.csv"))
+    crate::runs::files::read_rows(&dir.join("knockouts.csv"))
 }
 
 #[cfg(test)]
