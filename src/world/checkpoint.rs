@@ -120,8 +120,8 @@ pub fn encode_with_refs(
     out
 }
 
-/// A buffer as a checkpoint stores it. The slots in `zeroed` (ascending, `slot_bytes`
-/// each) are stored as zeros: their genomes are rebuilt from their parents on reading.
+/// A buffer as a checkpoint stores it: its bytes, but for the slots in `replaced`
+/// (`slot_bytes` each), whose genomes are made again on reading.
 struct Stored<'a> {
     name: &'static str,
     bytes: &'a [u8],
@@ -293,6 +293,17 @@ impl<'a> Reader<'a> {
         let b = self.take(4, what)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
+    /// The length of a list of references to agent slots, at most `slots`.
+    fn count(&mut self, what: &str, slots: usize) -> Result<usize, CheckpointError> {
+        let count = self.u32(&format!("{what} count"))? as usize;
+        if count > slots {
+            return Err(CheckpointError::Corrupt {
+                path: self.path.into(),
+                detail: format!("{count} {what}s for {slots} agent slots"),
+            });
+        }
+        Ok(count)
+    }
     fn u64(&mut self, what: &str) -> Result<u64, CheckpointError> {
         let b = self.take(8, what)?;
         let mut a = [0u8; 8];
@@ -441,13 +452,7 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         state.shadow_gain = state.cells.iter().map(|c| c.energy_gain).collect();
     }
     if version >= 6 {
-        let count = r.u32("genome reference count")? as usize;
-        if count > state.agents.len() {
-            return Err(corrupt(format!(
-                "{count} genome references for {} agent slots",
-                state.agents.len()
-            )));
-        }
+        let count = r.count("genome reference", state.agents.len())?;
         let mut refs = Vec::with_capacity(count);
         for _ in 0..count {
             let slot = r.u32("genome reference")? as usize;
@@ -464,13 +469,7 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
         let len = m.len;
         if version >= 7 {
             // Founders first: children above may have one as their parent.
-            let count = r.u32("founder reference count")? as usize;
-            if count > state.agents.len() {
-                return Err(corrupt(format!(
-                    "{count} founder references for {} agent slots",
-                    state.agents.len()
-                )));
-            }
+            let count = r.count("founder reference", state.agents.len())?;
             let mut drawn = vec![0.0f32; len];
             for _ in 0..count {
                 let slot = r.u32("founder reference")? as usize;
@@ -484,13 +483,7 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<(Config, State), CheckpointErr
             }
             // Then siblings, from their anchors (stored as floats), before the children
             // above that may have one as their parent.
-            let count = r.u32("sibling reference count")? as usize;
-            if count > state.agents.len() {
-                return Err(corrupt(format!(
-                    "{count} sibling references for {} agent slots",
-                    state.agents.len()
-                )));
-            }
+            let count = r.count("sibling reference", state.agents.len())?;
             let mut siblings = Vec::with_capacity(count);
             for _ in 0..count {
                 let slot = r.u32("sibling reference")? as usize;
