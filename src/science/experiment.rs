@@ -340,10 +340,10 @@ pub fn run_many(
             ..RunOptions::new(fresh.then_some(cfg_path), ticks)
         })
         .with_context(|| format!("run {} seed {} ({})", p.variant, p.seed, dir.display()))?;
-        // A run stopped by Ctrl-C or SIGTERM has a final.silico short of its ticks: forking
-        // it would pin its ablate/ folder to that checkpoint, which the finished run's
-        // forks are then refused.
-        if batch::stop_requested() {
+        // Forks start only from a finished run: a run stopped by Ctrl-C or SIGTERM has a
+        // final.silico short of its ticks, and forking it would pin its ablate/ folder to
+        // that checkpoint, which the finished run's forks are then refused.
+        if !crate::runs::Summary::reached(&dir, ticks) {
             return Ok(false);
         }
         match ablate(&dir) {
