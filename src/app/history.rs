@@ -139,13 +139,11 @@ impl History {
                     path.display()
                 )
             })?;
-        let mut n = 0;
         for row in &rows {
             let row: Vec<f32> = row.iter().map(|&v| v as f32).collect();
             self.push(&row);
-            n += 1;
         }
-        Ok(n)
+        Ok(rows.len())
     }
 
     /// Write the history as a metrics.csv (each value as the f32 it was).
