@@ -90,30 +90,39 @@ pub fn add_acc(t: &mut AgentAcc, acc: &AgentAcc) {
     t.from_bots = t.from_bots.wrapping_add(acc.from_bots);
 }
 
-/// Words of an `AgentAcc` and of a `CellAcc`.
+/// Words of an `AgentAcc`.
 const ACC_WORDS: usize = std::mem::size_of::<AgentAcc>() / 4;
-const CELL_WORDS: usize = std::mem::size_of::<CellAcc>() / 4;
 
-/// One thread's share of what the agents scatter: its own copy of every accumulator,
-/// summed with the others' afterwards. Integer sums (wrapping, as the GPU's atomics) do not
-/// depend on their order, so the result is the GPU's whatever the split.
+/// What one actor does to its own cell: kept per actor and added afterwards, as each
+/// actor touches one cell of many (a copy of every cell per thread would cost more).
+#[derive(Clone, Copy)]
+struct CellTouch {
+    cell: u32,
+    eats: bool,
+    terraform: [i32; 5],
+    /// The actor's `credit_mark` if it raised the cell's energy_gain, else 0.
+    raiser: u32,
+}
+
+/// One thread's share of what the agents scatter: its own copy of the agent and bot
+/// accumulators, summed with the others' afterwards, and its actors' cell touches.
+/// Integer sums (wrapping, as the GPU's atomics) do not depend on their order, so the
+/// result is the GPU's whatever the split.
 struct Scatter {
     agent: Vec<i32>,
     bot: Vec<i32>,
-    cell: Vec<i32>,
-    /// The largest `credit_mark` of those that raised a cell's energy_gain / wrote a bot.
-    raiser: Vec<u32>,
+    /// The largest `credit_mark` of those that wrote a bot.
     writer: Vec<u32>,
+    cells: Vec<CellTouch>,
 }
 
 impl Scatter {
-    fn new(agents: usize, bots: usize, cells: usize) -> Self {
+    fn new(agents: usize, bots: usize, actors: usize) -> Self {
         Self {
             agent: vec![0; agents * ACC_WORDS],
             bot: vec![0; bots * ACC_WORDS],
-            cell: vec![0; cells * CELL_WORDS],
-            raiser: vec![0; cells],
             writer: vec![0; bots],
+            cells: Vec::with_capacity(actors),
         }
     }
 }
@@ -148,6 +157,32 @@ fn max_into(words: &mut [u32], parts: &[&[u32]]) {
     });
 }
 
+/// Every actor's cell touch onto the cells' accumulators, each thread adding those in its
+/// own range of cells.
+fn add_touches(acc: &mut [CellAcc], raiser: &mut [u32], parts: &[Scatter]) {
+    const CELLS_PER_TASK: usize = 16_384;
+    acc.par_chunks_mut(CELLS_PER_TASK)
+        .zip(raiser.par_chunks_mut(CELLS_PER_TASK))
+        .enumerate()
+        .for_each(|(task, (acc, raiser))| {
+            let first = task * CELLS_PER_TASK;
+            for touch in parts.iter().flat_map(|x| &x.cells) {
+                let Some(c) = (touch.cell as usize).checked_sub(first) else {
+                    continue;
+                };
+                if c >= acc.len() {
+                    continue;
+                }
+                let a = &mut acc[c];
+                a.eaters = a.eaters.wrapping_add(touch.eats as u32);
+                for (w, fx) in a.terraform.iter_mut().zip(touch.terraform) {
+                    *w = w.wrapping_add(fx);
+                }
+                raiser[c] = raiser[c].max(touch.raiser);
+            }
+        });
+}
+
 /// Each agent's contacts with its neighbours and bots. Long because it is the reference
 /// of shaders/effects.wgsl, kept in the shader's order so the two read side by side.
 pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) {
@@ -166,7 +201,7 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
         .par_chunks_mut(per)
         .enumerate()
         .map(|(chunk, records)| {
-            let mut out = Scatter::new(n, st.bots.len(), st.cells.len());
+            let mut out = Scatter::new(n, st.bots.len(), records.len());
             for (r, record) in records.iter_mut().enumerate() {
                 let i = chunk * per + r;
                 let a = &st.agents[i];
@@ -255,19 +290,21 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
                     }
                     add_contact(&mut out.bot, b as usize * ACC_WORDS, &acc);
                 }
-                let c = cell_index_of(p, a.pos);
-                if o[act::EAT] > 0.0 {
-                    out.cell[c * CELL_WORDS] += 1;
-                }
+                let mut touch = CellTouch {
+                    cell: cell_index_of(p, a.pos) as u32,
+                    eats: o[act::EAT] > 0.0,
+                    terraform: [0; 5],
+                    raiser: 0,
+                };
                 for t in 0..5 {
                     let fx =
                         to_fixed(p.terraform_rate * super::terraform_act(p, o[act::TERRAFORM + t]));
-                    let w = &mut out.cell[c * CELL_WORDS + 1 + t];
-                    *w = w.wrapping_add(fx);
+                    touch.terraform[t] = fx;
                     if t == 0 && fx > 0 {
-                        out.raiser[c] = out.raiser[c].max(mark);
+                        touch.raiser = mark;
                     }
                 }
+                out.cells.push(touch);
                 let (cost, wants) = energy_cost(p, st, i, o, crowded);
                 *record = AgentTick {
                     cost,
@@ -289,12 +326,7 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
         &refs(|x| &x.agent),
     );
     merge_into(bytemuck::cast_slice_mut(&mut sc.bot_acc), &refs(|x| &x.bot));
-    merge_into(
-        bytemuck::cast_slice_mut(&mut sc.cell_acc),
-        &refs(|x| &x.cell),
-    );
-    let raisers: Vec<&[u32]> = parts.iter().map(|x| x.raiser.as_slice()).collect();
-    max_into(&mut sc.cell_raiser, &raisers);
+    add_touches(&mut sc.cell_acc, &mut sc.cell_raiser, &parts);
     let writers: Vec<&[u32]> = parts.iter().map(|x| x.writer.as_slice()).collect();
     max_into(&mut sc.bot_writer, &writers);
 }

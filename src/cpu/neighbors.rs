@@ -139,53 +139,86 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
     }
 }
 
-pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
-    let k = p.view_agents as usize;
-    let kb = p.view_bots as usize;
+/// One alive agent's lists: its K nearest agents (by the ring search) and its nearest bots.
+fn lists_of(
+    p: &Params,
+    st: &State,
+    grid: &Scratch,
+    i: usize,
+    near: &mut [u32],
+    near_bots: &mut [u32],
+) {
+    let (k, kb) = (near.len(), near_bots.len());
     let r2max = p.view_radius * p.view_radius;
-    let agents = &st.agents;
-    let bots = &st.bots;
+    let me = &st.agents[i];
+    let mut top = TopK::new(k);
+    if k > 0 {
+        // The coarsest level at which the agent's own cell's bucket holds at most K
+        // (the shader explains why).
+        let mut level = 0u32;
+        while (level as usize) + 1 < GRID_LEVELS
+            && bucket_count(p, grid, level, grid_coords(p, level, me.pos)) > k as u32
+        {
+            level += 1;
+        }
+        ring_search(p, grid, i, me.pos, level, &mut top);
+    }
+    near.fill(NONE);
+    near[..top.n].copy_from_slice(&top.idx[..top.n]);
+    let mut topb = TopK::new(kb);
+    for (b, bot) in st.bots.iter().enumerate() {
+        let d2 = dist2(p, me.pos, bot.pos);
+        if p.view_radius > 0.0 && d2 > r2max {
+            continue;
+        }
+        topb.insert(d2, b as u32);
+    }
+    near_bots.fill(NONE);
+    near_bots[..topb.n].copy_from_slice(&topb.idx[..topb.n]);
+}
+
+/// Agents searched one after another by a thread: the order of the coarsest level's
+/// buckets, so that neighbours in space share the cells they read, which slot order (random
+/// in space) does not; each agent's lists do not depend on the order.
+const SEARCH_CHUNK: usize = 256;
+
+pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
+    let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
+    let level0 = (p.grid_dim * p.grid_dim) as usize;
+    // Alive agents in the coarsest level's bucket order (grid_scatter wrote them first).
+    let order = &sc.grid_items[..sc.grid_start[level0] as usize];
     let grid: &Scratch = sc;
-    let rows: Vec<(Vec<u32>, Vec<u32>)> = (0..agents.len())
-        .into_par_iter()
-        .map(|i| {
-            let me = &agents[i];
-            let mut near = vec![NONE; k.max(1)];
-            let mut near_bots = vec![NONE; kb.max(1)];
-            if me.alive == 0 {
-                return (near, near_bots);
+    let found: Vec<(Vec<u32>, Vec<u32>)> = order
+        .par_chunks(SEARCH_CHUNK)
+        .map(|chunk| {
+            let mut near = vec![NONE; chunk.len() * k];
+            let mut near_bots = vec![NONE; chunk.len() * kb];
+            for (r, &i) in chunk.iter().enumerate() {
+                lists_of(
+                    p,
+                    st,
+                    grid,
+                    i as usize,
+                    &mut near[r * k..(r + 1) * k],
+                    &mut near_bots[r * kb..(r + 1) * kb],
+                );
             }
-            let mut top = TopK::new(k);
-            if k > 0 {
-                // The coarsest level at which the agent's own cell's bucket holds at most K
-                // (the shader explains why).
-                let mut level = 0u32;
-                while (level as usize) + 1 < GRID_LEVELS
-                    && bucket_count(p, grid, level, grid_coords(p, level, me.pos)) > k as u32
-                {
-                    level += 1;
-                }
-                ring_search(p, grid, i, me.pos, level, &mut top);
-            }
-            near[..top.n].copy_from_slice(&top.idx[..top.n]);
-            let mut topb = TopK::new(kb);
-            for (b, bot) in bots.iter().enumerate() {
-                let d2 = dist2(p, me.pos, bot.pos);
-                if p.view_radius > 0.0 && d2 > r2max {
-                    continue;
-                }
-                topb.insert(d2, b as u32);
-            }
-            near_bots[..topb.n].copy_from_slice(&topb.idx[..topb.n]);
             (near, near_bots)
         })
         .collect();
-    for (i, (near, near_bots)) in rows.into_iter().enumerate() {
-        if k > 0 {
-            sc.neighbor_list[i * k..(i + 1) * k].copy_from_slice(&near);
+    // A dead agent sees nothing; the search only visits agents in the grid.
+    for (i, a) in st.agents.iter().enumerate() {
+        if a.alive == 0 {
+            sc.neighbor_list[i * k..(i + 1) * k].fill(NONE);
+            sc.bot_neighbor_list[i * kb..(i + 1) * kb].fill(NONE);
         }
-        if kb > 0 {
-            sc.bot_neighbor_list[i * kb..(i + 1) * kb].copy_from_slice(&near_bots);
+    }
+    for (chunk, (near, near_bots)) in order.chunks(SEARCH_CHUNK).zip(&found) {
+        for (r, &i) in chunk.iter().enumerate() {
+            let i = i as usize;
+            sc.neighbor_list[i * k..(i + 1) * k].copy_from_slice(&near[r * k..(r + 1) * k]);
+            sc.bot_neighbor_list[i * kb..(i + 1) * kb]
+                .copy_from_slice(&near_bots[r * kb..(r + 1) * kb]);
         }
     }
 }
