@@ -85,6 +85,10 @@ fn offer_agent(p: &Params, sc: &Scratch, me: [f32; 2], j: u32, list: &mut [Seen;
 }
 
 fn insert(list: &mut [Seen; BOT_VIEW], c: Seen) {
+    // The list is in `before` order: what does not come before its last comes before none.
+    if !before(&c, &list[BOT_VIEW - 1]) {
+        return;
+    }
     let mut x = c;
     for slot in list.iter_mut() {
         if before(&x, slot) {

@@ -316,15 +316,85 @@ pub fn mutate_into(
     first: usize,
     out: &mut [f32],
 ) {
-    for (m, pair) in out.chunks_mut(2).enumerate() {
-        let normals = crate::rng::normal_pair_keyed(noise_key, (first / 2 + m) as u32);
-        for (e, (dst, mut n)) in pair.iter_mut().zip(normals).enumerate() {
-            let w = first + 2 * m + e;
-            // With a rate below 1 each weight is touched or copied by its own draw.
-            if rate < 1.0 && crate::rng::uniform_keyed(mask_key, w as u32) >= rate {
-                n = 0.0;
+    use crate::rng::NORMAL_BLOCK;
+    let mut normals = [0.0f32; 2 * NORMAL_BLOCK];
+    for (b, block) in out.chunks_mut(2 * NORMAL_BLOCK).enumerate() {
+        let w0 = first + 2 * NORMAL_BLOCK * b;
+        // An odd genome's last weight takes the first normal of its pair.
+        let n = &mut normals[..block.len().next_multiple_of(2)];
+        crate::rng::normal_pairs_keyed(noise_key, (w0 / 2) as u32, n);
+        if rate < 1.0 {
+            // Each weight is touched or copied by its own draw.
+            for (e, n) in n.iter_mut().enumerate() {
+                if crate::rng::uniform_keyed(mask_key, (w0 + e) as u32) >= rate {
+                    *n = 0.0;
+                }
             }
-            *dst = round_weight(parent[w] + sigma[w] * n, f16);
+        }
+        let len = block.len();
+        for (((dst, p), s), n) in block
+            .iter_mut()
+            .zip(&parent[w0..w0 + len])
+            .zip(&sigma[w0..w0 + len])
+            .zip(n.iter())
+        {
+            *dst = round_weight(p + s * n, f16);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `mutate_into` as the shader reads: one Box-Muller pair after another.
+    #[allow(clippy::too_many_arguments)]
+    fn mutate_into_reference(
+        rate: f32,
+        f16: bool,
+        noise_key: u32,
+        mask_key: u32,
+        sigma: &[f32],
+        parent: &[f32],
+        first: usize,
+        out: &mut [f32],
+    ) {
+        for (m, pair) in out.chunks_mut(2).enumerate() {
+            let normals = crate::rng::normal_pair_keyed(noise_key, (first / 2 + m) as u32);
+            for (e, (dst, mut n)) in pair.iter_mut().zip(normals).enumerate() {
+                let w = first + 2 * m + e;
+                if rate < 1.0 && crate::rng::uniform_keyed(mask_key, w as u32) >= rate {
+                    n = 0.0;
+                }
+                *dst = round_weight(parent[w] + sigma[w] * n, f16);
+            }
+        }
+    }
+
+    /// The blocked mutation gives the pair-by-pair reference's bits: whole and partial
+    /// blocks, an odd tail, an offset start, a mask, half floats, and keys that reach the
+    /// hash's high bits.
+    #[test]
+    fn blocked_mutation_is_the_reference_bit_for_bit() {
+        let len = 70_001;
+        let parent: Vec<f32> = (0..len).map(|w| (w as f32 * 0.37).sin()).collect();
+        let sigma: Vec<f32> = (0..len).map(|w| 0.01 + (w % 7) as f32 * 0.003).collect();
+        for (rate, f16, key, first) in [
+            (1.0, false, 0x1234_5678, 0),
+            (0.3, false, 0xdead_beef, 0),
+            (1.0, true, 0x8000_0001, 128),
+            (0.7, true, 0xffff_fffe, 4_096),
+            (1.0, false, 7, 69_872),
+        ] {
+            let n = len - first;
+            let (mut fast, mut reference) = (vec![0.0f32; n], vec![0.0f32; n]);
+            mutate_into(rate, f16, key, !key, &sigma, &parent, first, &mut fast);
+            mutate_into_reference(rate, f16, key, !key, &sigma, &parent, first, &mut reference);
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<u32>>();
+            assert!(
+                bits(&fast) == bits(&reference),
+                "rate {rate}, f16 {f16}, key {key:#x}, first {first}"
+            );
         }
     }
 }
