@@ -166,7 +166,9 @@ impl World {
     /// Run `n` ticks; returns the metric rows available so far (the GPU's arrive a little late).
     pub fn advance(&mut self, n: u64) -> Result<Vec<Vec<f32>>, GpuError> {
         match self {
-            World::Cpu(c) => Ok((0..n).map(|_| c.tick()).collect()),
+            // On a worker of the pool: the passes' parallel loops then split on it,
+            // not by handing each loop to the pool and sleeping until it is done.
+            World::Cpu(c) => Ok(rayon::scope(|_| (0..n).map(|_| c.tick()).collect())),
             World::Gpu(g) => g.advance(n),
         }
     }
