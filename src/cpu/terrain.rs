@@ -31,7 +31,7 @@ pub fn terrain_base(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
 }
 
 pub fn terrain_apply(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
-    let minmax = &sc.minmax;
+    let normaliser = Normaliser::new(p, &sc.minmax);
     let centres = crate::world::common::food_patch_centres(p, rng, st.clock.tick);
     st.cells
         .par_iter_mut()
@@ -40,7 +40,9 @@ pub fn terrain_apply(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         .zip(st.shadow_gain.par_iter_mut())
         .enumerate()
         .for_each(|(c, (((cell, b), t), shadow))| {
-            normalise_cell(p, minmax, b);
+            if let Some(n) = &normaliser {
+                n.apply(b);
+            }
             let rate = if p.terrain_kind == terrain_kind::PERLIN {
                 b.max_energy / p.terrain_max_energy * p.alpha
             } else {

@@ -291,33 +291,104 @@ pub fn base_for_tick_reference(
 }
 
 /// Perlin only: raw noise -> [0, 1] by the field's min and max -> scaled by its maximum.
-pub fn normalise_cell(p: &Params, minmax: &[u32], b: &mut Cell) {
-    if p.terrain_kind != terrain_kind::PERLIN {
-        return;
-    }
-    let scales = field_scales(p);
-    for (f, scale) in scales.iter().enumerate() {
-        let lo = ordered_to_float(minmax[f]);
-        let hi = ordered_to_float(minmax[WEATHER_FIELDS + f]);
-        let span = hi - lo;
-        let v = if span > 0.0 {
-            (get_field(b, f) - lo) / span
-        } else {
-            0.0
+/// Each weather field's (min, span, scale) for this tick's base, applied to every cell:
+/// a field becomes (v - min) / span · scale, or 0 where the base is flat (span not above
+/// 0). A cell is 8 floats with the 6 fields in lanes 1..7; lanes 0 and 7 get (v - 0) / 1 · 1,
+/// which is v, so all 8 lanes run the same operations and the compiler vectorises them.
+pub struct Normaliser {
+    lo: [f32; 8],
+    span: [f32; 8],
+    scale: [f32; 8],
+    flat: [bool; 8],
+}
+
+impl Normaliser {
+    /// None where the terrain is not Perlin noise (nothing to normalise).
+    pub fn new(p: &Params, minmax: &[u32]) -> Option<Self> {
+        if p.terrain_kind != terrain_kind::PERLIN {
+            return None;
+        }
+        let mut n = Normaliser {
+            lo: [0.0; 8],
+            span: [1.0; 8],
+            scale: [1.0; 8],
+            flat: [false; 8],
         };
-        set_field(b, f, v * scale);
+        for (f, scale) in field_scales(p).into_iter().enumerate() {
+            let lo = ordered_to_float(minmax[f]);
+            let hi = ordered_to_float(minmax[WEATHER_FIELDS + f]);
+            let span = hi - lo;
+            let shaped = span > 0.0;
+            n.lo[1 + f] = lo;
+            n.flat[1 + f] = !shaped;
+            n.span[1 + f] = if shaped { span } else { 1.0 };
+            n.scale[1 + f] = scale;
+        }
+        Some(n)
+    }
+
+    #[inline]
+    pub fn apply(&self, b: &mut Cell) {
+        let v: &mut [f32; 8] = bytemuck::cast_mut(b);
+        for (l, v) in v.iter_mut().enumerate() {
+            let q = (*v - self.lo[l]) / self.span[l];
+            *v = if self.flat[l] { 0.0 } else { q } * self.scale[l];
+        }
     }
 }
 
 pub fn normalise_base(p: &Params, minmax: &[u32], base: &mut [Cell]) {
-    base.par_iter_mut()
-        .for_each(|b| normalise_cell(p, minmax, b));
+    if let Some(n) = Normaliser::new(p, minmax) {
+        base.par_iter_mut().for_each(|b| n.apply(b));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Config;
+
+    /// The lane-wise normaliser gives the field-by-field formula's bits, flat fields
+    /// (span 0) included, and leaves the cell's energy and bit alone.
+    #[test]
+    fn normaliser_is_the_field_by_field_formula() {
+        let p = Params::new(&Config::default());
+        assert_eq!(p.terrain_kind, terrain_kind::PERLIN);
+        let rng = Rng::new(5);
+        let mut minmax = [0u32; 2 * WEATHER_FIELDS];
+        for f in 0..WEATHER_FIELDS {
+            let lo = rng.uniform(0, f as u32, 0, 0) - 0.5;
+            // Field 3 is flat: its base has one value.
+            let hi = if f == 3 {
+                lo
+            } else {
+                lo + rng.uniform(0, f as u32, 0, 1)
+            };
+            minmax[f] = float_to_ordered(lo);
+            minmax[WEATHER_FIELDS + f] = float_to_ordered(hi);
+        }
+        let n = Normaliser::new(&p, &minmax).expect("Perlin terrain");
+        let scales = field_scales(&p);
+        for c in 0..1000u32 {
+            let mut cell: Cell = bytemuck::cast(std::array::from_fn::<f32, 8, _>(|l| {
+                2.0 * rng.uniform(1, c, 0, l as u32) - 1.0
+            }));
+            let mut expected = cell;
+            for (f, scale) in scales.iter().enumerate() {
+                let lo = ordered_to_float(minmax[f]);
+                let span = ordered_to_float(minmax[WEATHER_FIELDS + f]) - lo;
+                let v = if span > 0.0 {
+                    (get_field(&cell, f) - lo) / span
+                } else {
+                    0.0
+                };
+                set_field(&mut expected, f, v * scale);
+            }
+            n.apply(&mut cell);
+            let bits = |c: &Cell| bytemuck::cast::<Cell, [u32; 8]>(*c);
+            assert_eq!(bits(&cell), bits(&expected), "cell {c}");
+        }
+    }
 
     /// The row-wise Perlin path gives the reference's bits and min and max, on maps whose
     /// side the gradient grid does and does not divide.
