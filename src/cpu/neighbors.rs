@@ -177,10 +177,15 @@ fn lists_of(
     near_bots[..topb.n].copy_from_slice(&topb.idx[..topb.n]);
 }
 
-/// Agents searched one after another by a thread: the order of the coarsest level's
-/// buckets, so that neighbours in space share the cells they read, which slot order (random
-/// in space) does not; each agent's lists do not depend on the order.
+/// Most agents searched one after another by a task, in the order of the coarsest
+/// level's buckets, so that neighbours in space share the cells they read, which slot
+/// order (random in space) does not; each agent's lists do not depend on the order.
 const SEARCH_CHUNK: usize = 256;
+
+/// A task's agents: SEARCH_CHUNK, or fewer in a small world, so every thread gets a share.
+fn search_chunk(agents: usize) -> usize {
+    (agents / (4 * rayon::current_num_threads())).clamp(8, SEARCH_CHUNK)
+}
 
 pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
     let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
@@ -188,8 +193,9 @@ pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
     // Alive agents in the coarsest level's bucket order (grid_scatter wrote them first).
     let order = &sc.grid_items[..sc.grid_start[level0] as usize];
     let grid: &Scratch = sc;
+    let chunk_len = search_chunk(order.len());
     let found: Vec<(Vec<u32>, Vec<u32>)> = order
-        .par_chunks(SEARCH_CHUNK)
+        .par_chunks(chunk_len)
         .map(|chunk| {
             let mut near = vec![NONE; chunk.len() * k];
             let mut near_bots = vec![NONE; chunk.len() * kb];
@@ -213,7 +219,7 @@ pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
             sc.bot_neighbor_list[i * kb..(i + 1) * kb].fill(NONE);
         }
     }
-    for (chunk, (near, near_bots)) in order.chunks(SEARCH_CHUNK).zip(&found) {
+    for (chunk, (near, near_bots)) in order.chunks(chunk_len).zip(&found) {
         for (r, &i) in chunk.iter().enumerate() {
             let i = i as usize;
             sc.neighbor_list[i * k..(i + 1) * k].copy_from_slice(&near[r * k..(r + 1) * k]);
