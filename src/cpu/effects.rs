@@ -140,9 +140,14 @@ fn add_contact(to: &mut [i32], base: usize, acc: &AgentAcc) {
     }
 }
 
+/// Words a task of the merges below takes at least: a small world's merge is cheaper on
+/// one thread than handed out.
+const MERGE_MIN_WORDS: usize = 1 << 14;
+
 /// Sum the threads' copies into the accumulators, in parallel over the words.
 fn merge_into(words: &mut [i32], parts: &[&[i32]]) {
-    words.par_iter_mut().enumerate().for_each(|(w, dst)| {
+    let words = words.par_iter_mut().with_min_len(MERGE_MIN_WORDS);
+    words.enumerate().for_each(|(w, dst)| {
         for part in parts {
             *dst = dst.wrapping_add(part[w]);
         }
@@ -150,7 +155,8 @@ fn merge_into(words: &mut [i32], parts: &[&[i32]]) {
 }
 
 fn max_into(words: &mut [u32], parts: &[&[u32]]) {
-    words.par_iter_mut().enumerate().for_each(|(w, dst)| {
+    let words = words.par_iter_mut().with_min_len(MERGE_MIN_WORDS);
+    words.enumerate().for_each(|(w, dst)| {
         for part in parts {
             *dst = (*dst).max(part[w]);
         }
@@ -193,7 +199,7 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
         (&sc.actions, &sc.neighbor_list, &sc.bot_neighbor_list);
     // Positions side by side: the pairs read them in no order, and a whole 256-byte agent
     // record per pair misses the cache in large worlds.
-    let pos: Vec<[f32; 2]> = st.agents.par_iter().map(|a| a.pos).collect();
+    let pos: Vec<[f32; 2]> = st.agents.iter().map(|a| a.pos).collect();
     let threads = rayon::current_num_threads().max(1);
     let per = n.div_ceil(threads).max(1);
     let parts: Vec<Scatter> = sc
