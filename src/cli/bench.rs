@@ -109,8 +109,8 @@ pub fn measure(
     let mut brain_traffic = None;
     if let (crate::sim::World::Cpu(c), true) = (&mut world, passes) {
         let reps = (ticks as f64 / wall_s.max(1e-9)).clamp(2.0, 20.0) as u32;
-        pass_ms = c
-            .profile_passes(reps)
+        // On a worker of the pool, as `World::advance` runs the ticks it times.
+        pass_ms = rayon::scope(|_| c.profile_passes(reps))
             .into_iter()
             .map(|(n, ms)| (n.to_string(), ms))
             .collect();
