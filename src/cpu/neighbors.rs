@@ -5,8 +5,7 @@
 use rayon::prelude::*;
 
 use super::grid::{
-    grid_bucket, grid_coords, grid_level_cell_size, grid_level_dim, max_ring, ring_cells,
-    GRID_ROUNDING_MARGIN,
+    grid_bucket, grid_coords, grid_level_cell_size, grid_level_dim, max_ring, GRID_ROUNDING_MARGIN,
 };
 use super::wrap_delta;
 use crate::world::{Params, Scratch, State, GRID_LEVELS, NONE};
@@ -58,6 +57,15 @@ impl TopK {
     }
 }
 
+/// The last entry's squared distance of a full list, else infinity.
+fn worst(top: &TopK) -> f32 {
+    if top.n == top.k {
+        top.d2[top.k - 1]
+    } else {
+        f32::INFINITY
+    }
+}
+
 pub fn dist2(p: &Params, a: [f32; 2], b: [f32; 2]) -> f32 {
     let dx = wrap_delta(p, b[0] - a[0]);
     let dy = wrap_delta(p, b[1] - a[1]);
@@ -87,10 +95,8 @@ fn cell_gap2(p: &Params, pos: [f32; 2], own: [i32; 2], dx: i32, dy: i32, size: f
 fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, top: &mut TopK) {
     let g = grid_level_dim(p, level) as i32;
     let size = grid_level_cell_size(p, level);
-    let r2max = p.view_radius * p.view_radius;
     let own = grid_coords(p, level, pos);
     let own = [own[0] as i32, own[1] as i32];
-    let k = top.k;
     // The side of the own cell the agent is nearer to (neighbors.wgsl says why).
     let side = |axis: usize| {
         if pos[axis] - own[axis] as f32 * size < 0.5 * size {
@@ -100,32 +106,29 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
         }
     };
     let near = [side(0), side(1)];
-    let worst = |top: &TopK| {
-        if top.n == k {
-            top.d2[k - 1]
-        } else {
-            f32::INFINITY
-        }
-    };
+    let (lo, hi) = (-((g - 1) / 2), g / 2);
     for r in 0..=max_ring(g) {
         // A ring's cells lie within half the world of the agent while r < g/2.
         let prune = 2 * (r + 1) <= g;
-        for ([dx, dy], c) in ring_cells(own, r, g, near) {
-            if prune && cell_gap2(p, pos, own, dx, dy, size) > worst(top) {
+        // The cells of `ring_cells(own, r, g, near)`, in its order, by plain loops.
+        for ry in -r..=r {
+            let dy = -near[1] * ry;
+            if !(lo..=hi).contains(&dy) {
                 continue;
             }
-            let b = grid_bucket(p, level, c) as usize;
-            for s in sc.grid_start[b] as usize..sc.grid_start[b + 1] as usize {
-                let j = sc.grid_items[s];
-                let q = sc.grid_pos[s];
-                if j as usize == i || (level > 0 && grid_coords(p, level, q) != c) {
+            let edge = ry.abs() == r;
+            let mut rx = -r;
+            while rx <= r {
+                let dx = -near[0] * rx;
+                rx = if edge || rx == r { rx + 1 } else { r };
+                if !(lo..=hi).contains(&dx) {
                     continue;
                 }
-                let d2 = dist2(p, pos, q);
-                if p.view_radius > 0.0 && d2 > r2max {
-                    continue;
-                }
-                top.insert(d2, j);
+                let c = [
+                    (own[0] + dx).rem_euclid(g) as u32,
+                    (own[1] + dy).rem_euclid(g) as u32,
+                ];
+                visit_cell(p, sc, i, pos, own, level, [dx, dy], c, prune, size, top);
             }
         }
         // Agents in rings beyond r are at least r cells away, less rounding.
@@ -136,6 +139,42 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
         if p.view_radius > 0.0 && reach > p.view_radius {
             break;
         }
+    }
+}
+
+/// One cell of a ring: skipped when wholly farther than a full list's last entry, else
+/// each of its agents offered.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn visit_cell(
+    p: &Params,
+    sc: &Scratch,
+    i: usize,
+    pos: [f32; 2],
+    own: [i32; 2],
+    level: u32,
+    [dx, dy]: [i32; 2],
+    c: [u32; 2],
+    prune: bool,
+    size: f32,
+    top: &mut TopK,
+) {
+    let r2max = p.view_radius * p.view_radius;
+    if prune && cell_gap2(p, pos, own, dx, dy, size) > worst(top) {
+        return;
+    }
+    let b = grid_bucket(p, level, c) as usize;
+    for s in sc.grid_start[b] as usize..sc.grid_start[b + 1] as usize {
+        let j = sc.grid_items[s];
+        let q = sc.grid_pos[s];
+        if j as usize == i || (level > 0 && grid_coords(p, level, q) != c) {
+            continue;
+        }
+        let d2 = dist2(p, pos, q);
+        if p.view_radius > 0.0 && d2 > r2max {
+            continue;
+        }
+        top.insert(d2, j);
     }
 }
 
