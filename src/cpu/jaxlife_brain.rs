@@ -274,9 +274,34 @@ fn gemm_add(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
             if let (Some(a0), Some(a1), Some(a2), Some(a3)) = (a0, a1, a2, a3) {
                 let (c1, rest) = rest.split_at_mut(n);
                 let (c2, c3) = rest.split_at_mut(n);
+                // A tile of TILE columns of the four rows stays in registers over all of
+                // k, so c is read and written once, not once per k.
+                const TILE: usize = 16;
+                let mut o0 = 0;
+                while o0 + TILE <= n {
+                    let mut t = [[0.0f32; TILE]; 4];
+                    t[0].copy_from_slice(&c0[o0..o0 + TILE]);
+                    t[1].copy_from_slice(&c1[o0..o0 + TILE]);
+                    t[2].copy_from_slice(&c2[o0..o0 + TILE]);
+                    t[3].copy_from_slice(&c3[o0..o0 + TILE]);
+                    for (kk, brow) in b.chunks_exact(n).enumerate() {
+                        let x = [a0[kk], a1[kk], a2[kk], a3[kk]];
+                        let w: &[f32; TILE] = brow[o0..o0 + TILE].try_into().expect("a tile");
+                        for (row, x) in t.iter_mut().zip(x) {
+                            for (acc, w) in row.iter_mut().zip(w) {
+                                *acc += w * x;
+                            }
+                        }
+                    }
+                    c0[o0..o0 + TILE].copy_from_slice(&t[0]);
+                    c1[o0..o0 + TILE].copy_from_slice(&t[1]);
+                    c2[o0..o0 + TILE].copy_from_slice(&t[2]);
+                    c3[o0..o0 + TILE].copy_from_slice(&t[3]);
+                    o0 += TILE;
+                }
                 for (kk, brow) in b.chunks_exact(n).enumerate() {
                     let (x0, x1, x2, x3) = (a0[kk], a1[kk], a2[kk], a3[kk]);
-                    for o in 0..n {
+                    for o in o0..n {
                         let w = brow[o];
                         c0[o] += w * x0;
                         c1[o] += w * x1;
