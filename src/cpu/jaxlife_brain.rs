@@ -411,29 +411,44 @@ impl FastNet {
         let (h, dh) = (self.hidden, self.hidden / self.heads);
         let scale = 1.0 / (dh as f32).sqrt();
         let ne = valid.len();
-        let scores = grow(scores, ne);
-        for i in 0..nq {
-            let out = &mut mixed[i * h..(i + 1) * h];
-            out.fill(0.0);
-            for head in 0..self.heads {
-                let seg = head * dh..(head + 1) * dh;
+        let work = grow(scores, 2 * ne + dh * ne);
+        let (scores, rest) = work.split_at_mut(ne);
+        let (weights, keys_t) = rest.split_at_mut(ne);
+        mixed[..nq * h].fill(0.0);
+        for head in 0..self.heads {
+            let seg = head * dh..(head + 1) * dh;
+            // The head's keys transposed, so that a query's scores over every key are one
+            // vectorised loop per dimension; each score still sums its dimensions in
+            // order, from -0.0 as `Sum` does.
+            for j in 0..ne {
+                for d in 0..dh {
+                    keys_t[d * ne + j] = k[j * h + seg.start + d];
+                }
+            }
+            for i in 0..nq {
                 let qi = &q[i * h..(i + 1) * h][seg.clone()];
+                scores.fill(-0.0);
+                for (d, x) in qi.iter().enumerate() {
+                    for (s, kv) in scores.iter_mut().zip(&keys_t[d * ne..(d + 1) * ne]) {
+                        *s += x * kv;
+                    }
+                }
                 let mut max = f32::NEG_INFINITY;
                 for j in (0..ne).filter(|&j| valid[j]) {
-                    let kj = &k[j * h..(j + 1) * h][seg.clone()];
-                    let s: f32 = qi.iter().zip(kj).map(|(a, b)| a * b).sum::<f32>() * scale;
-                    scores[j] = s;
-                    max = max.max(s);
+                    scores[j] *= scale;
+                    max = max.max(scores[j]);
                 }
                 if max == f32::NEG_INFINITY {
                     continue;
                 }
-                let total: f32 = (0..ne)
-                    .filter(|&j| valid[j])
-                    .map(|j| (scores[j] - max).exp())
-                    .sum();
+                // Each weight's exponential once, for the total and for the weight.
                 for j in (0..ne).filter(|&j| valid[j]) {
-                    let p = (scores[j] - max).exp() / total;
+                    weights[j] = (scores[j] - max).exp();
+                }
+                let total: f32 = (0..ne).filter(|&j| valid[j]).map(|j| weights[j]).sum();
+                let out = &mut mixed[i * h..(i + 1) * h];
+                for j in (0..ne).filter(|&j| valid[j]) {
+                    let p = weights[j] / total;
                     let vj = &v[j * h..(j + 1) * h][seg.clone()];
                     for (m, x) in out[seg.clone()].iter_mut().zip(vj) {
                         *m += p * x;
