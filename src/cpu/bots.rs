@@ -85,8 +85,10 @@ fn offer_agent(p: &Params, sc: &Scratch, me: [f32; 2], j: u32, list: &mut [Seen;
 }
 
 fn insert(list: &mut [Seen; BOT_VIEW], c: Seen) {
-    // The list is in `before` order: what does not come before its last comes before none.
-    if !before(&c, &list[BOT_VIEW - 1]) {
+    // The list is in `before` order: what does not come before its last comes before none
+    // (a farther entry first, by distance alone, once the list is full).
+    let last = &list[BOT_VIEW - 1];
+    if (last.idx != NONE && c.d2 > last.d2) || !before(&c, last) {
         return;
     }
     let mut x = c;
