@@ -31,26 +31,43 @@ pub fn genome_diversity(p: &Params, st: &State) -> f32 {
     }
     let n = sample.len() as f32;
     // Per thread t of 64, weights t, t + 64, ...: sums per sample, then over threads. Each
-    // task here takes 8 of those threads and walks the genome a block of 64 weights at a
-    // time (each thread's sums still add its weights in order), so the sample's genomes are
-    // read as 16 streams rather than a stride apart.
+    // task here takes 8 of those threads as 8 lanes and walks the genome a block of 64
+    // weights at a time: every lane's sums run in its thread's order (the mean from -0.0,
+    // as `Sum` does), so the loops vectorise across lanes and read each sampled genome in
+    // order.
     const THREADS_PER_TASK: usize = 8;
     let mut per_thread = vec![[0.0f32; DIVERSITY_SAMPLE]; 64];
     per_thread
         .par_chunks_mut(THREADS_PER_TASK)
         .enumerate()
         .for_each(|(task, accs)| {
+            let mut acc = [[0.0f32; THREADS_PER_TASK]; DIVERSITY_SAMPLE];
             for block in (0..g).step_by(64) {
-                for (dt, acc) in accs.iter_mut().enumerate() {
-                    let w = block + task * THREADS_PER_TASK + dt;
-                    if w >= g {
-                        break;
+                let w0 = block + task * THREADS_PER_TASK;
+                if w0 >= g {
+                    break;
+                }
+                let lanes = THREADS_PER_TASK.min(g - w0);
+                let row = |i: usize| &st.genomes[i * g + w0..i * g + w0 + lanes];
+                let mut mean = [-0.0f32; THREADS_PER_TASK];
+                for &i in &sample {
+                    for (m, v) in mean.iter_mut().zip(row(i)) {
+                        *m += v;
                     }
-                    let mean = sample.iter().map(|&i| st.genomes[i * g + w]).sum::<f32>() / n;
-                    for (k, &i) in sample.iter().enumerate() {
-                        let d = st.genomes[i * g + w] - mean;
-                        acc[k] += d * d;
+                }
+                for m in &mut mean {
+                    *m /= n;
+                }
+                for (acc, &i) in acc.iter_mut().zip(&sample) {
+                    for ((a, v), m) in acc.iter_mut().zip(row(i)).zip(&mean) {
+                        let d = v - m;
+                        *a += d * d;
                     }
+                }
+            }
+            for (dt, out) in accs.iter_mut().enumerate() {
+                for (o, lane) in out.iter_mut().zip(&acc) {
+                    *o = lane[dt];
                 }
             }
         });
@@ -506,6 +523,63 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `genome_diversity` as the shader reads: one thread of 64 after another, each
+    /// weight's mean over the sample, then its squared distances.
+    fn genome_diversity_reference(p: &Params, st: &State) -> f32 {
+        let g = p.genome_len as usize;
+        let sample: Vec<usize> = (0..st.agents.len())
+            .filter(|&i| st.agents[i].alive != 0)
+            .take(DIVERSITY_SAMPLE)
+            .collect();
+        if sample.len() < 2 || g == 0 {
+            return 0.0;
+        }
+        let n = sample.len() as f32;
+        let mut per_thread = vec![[0.0f32; DIVERSITY_SAMPLE]; 64];
+        for (t, acc) in per_thread.iter_mut().enumerate() {
+            for w in (t..g).step_by(64) {
+                let mean = sample.iter().map(|&i| st.genomes[i * g + w]).sum::<f32>() / n;
+                for (k, &i) in sample.iter().enumerate() {
+                    let d = st.genomes[i * g + w] - mean;
+                    acc[k] += d * d;
+                }
+            }
+        }
+        let mut total = 0.0f32;
+        for k in 0..sample.len() {
+            let mut s = 0.0f32;
+            for acc in &per_thread {
+                s += acc[k];
+            }
+            total += (s / g as f32).sqrt();
+        }
+        total / n
+    }
+
+    /// The lane-wise diversity gives the reference's bits: a full sample and a short one,
+    /// and a genome whose length leaves a partial block.
+    #[test]
+    fn lane_wise_diversity_is_the_reference_bit_for_bit() {
+        let cfg = crate::config::Config::default();
+        let mut p = Params::new(&cfg);
+        let mut st = State::new(&cfg);
+        let rng = crate::rng::Rng::new(9);
+        for (len, alive) in [(p.genome_len as usize, 128), (1_000, 5), (70, 16), (64, 2)] {
+            p.genome_len = len as u32;
+            st.genomes = (0..st.agents.len() * len)
+                .map(|w| rng.uniform(0, w as u32, 0, 0) - 0.5)
+                .collect();
+            for (i, a) in st.agents.iter_mut().enumerate() {
+                a.alive = u32::from(i % 3 == 0 && i / 3 < alive);
+            }
+            assert_eq!(
+                genome_diversity(&p, &st).to_bits(),
+                genome_diversity_reference(&p, &st).to_bits(),
+                "genome of {len}, {alive} alive"
+            );
+        }
+    }
 
     /// `n` (message, action) pairs drawn independently and uniformly, as a table.
     fn independent_table(seed: u64, n: u32) -> Vec<u32> {
