@@ -22,10 +22,7 @@ use rayon::prelude::*;
 /// genomes from their mean (WGSL `genome_diversity`, same order of sums).
 pub fn genome_diversity(p: &Params, st: &State) -> f32 {
     let g = p.genome_len as usize;
-    let sample: Vec<usize> = (0..st.agents.len())
-        .filter(|&i| st.agents[i].alive != 0)
-        .take(DIVERSITY_SAMPLE)
-        .collect();
+    let sample = diversity_sample(st);
     if sample.len() < 2 || g == 0 {
         return 0.0;
     }
@@ -71,15 +68,28 @@ pub fn genome_diversity(p: &Params, st: &State) -> f32 {
                 }
             }
         });
+    diversity_of(&per_thread, sample.len(), g)
+}
+
+/// The first `DIVERSITY_SAMPLE` living agents.
+fn diversity_sample(st: &State) -> Vec<usize> {
+    (0..st.agents.len())
+        .filter(|&i| st.agents[i].alive != 0)
+        .take(DIVERSITY_SAMPLE)
+        .collect()
+}
+
+/// The 64 threads' sums per sampled agent, over threads, to the mean distance per weight.
+fn diversity_of(per_thread: &[[f32; DIVERSITY_SAMPLE]], sampled: usize, g: usize) -> f32 {
     let mut total = 0.0f32;
-    for k in 0..sample.len() {
+    for k in 0..sampled {
         let mut s = 0.0f32;
-        for acc in &per_thread {
+        for acc in per_thread {
             s += acc[k];
         }
         total += (s / g as f32).sqrt();
     }
-    total / n
+    total / sampled as f32
 }
 
 /// Insert a key into the open-addressing set (linear probing); returns its slot. The GPU
@@ -528,10 +538,7 @@ mod tests {
     /// weight's mean over the sample, then its squared distances.
     fn genome_diversity_reference(p: &Params, st: &State) -> f32 {
         let g = p.genome_len as usize;
-        let sample: Vec<usize> = (0..st.agents.len())
-            .filter(|&i| st.agents[i].alive != 0)
-            .take(DIVERSITY_SAMPLE)
-            .collect();
+        let sample = diversity_sample(st);
         if sample.len() < 2 || g == 0 {
             return 0.0;
         }
@@ -546,15 +553,7 @@ mod tests {
                 }
             }
         }
-        let mut total = 0.0f32;
-        for k in 0..sample.len() {
-            let mut s = 0.0f32;
-            for acc in &per_thread {
-                s += acc[k];
-            }
-            total += (s / g as f32).sqrt();
-        }
-        total / n
+        diversity_of(&per_thread, sample.len(), g)
     }
 
     /// The lane-wise diversity gives the reference's bits: a full sample and a short one,
