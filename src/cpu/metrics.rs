@@ -72,7 +72,7 @@ pub fn genome_diversity(p: &Params, st: &State) -> f32 {
 }
 
 /// The first `DIVERSITY_SAMPLE` living agents.
-fn diversity_sample(st: &State) -> Vec<usize> {
+pub fn diversity_sample(st: &State) -> Vec<usize> {
     (0..st.agents.len())
         .filter(|&i| st.agents[i].alive != 0)
         .take(DIVERSITY_SAMPLE)
@@ -80,7 +80,7 @@ fn diversity_sample(st: &State) -> Vec<usize> {
 }
 
 /// The 64 threads' sums per sampled agent, over threads, to the mean distance per weight.
-fn diversity_of(per_thread: &[[f32; DIVERSITY_SAMPLE]], sampled: usize, g: usize) -> f32 {
+pub fn diversity_of(per_thread: &[[f32; DIVERSITY_SAMPLE]], sampled: usize, g: usize) -> f32 {
     let mut total = 0.0f32;
     for k in 0..sampled {
         let mut s = 0.0f32;
@@ -533,52 +533,6 @@ pub fn metrics(p: &Params, st: &mut State, sc: &mut Scratch) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// `genome_diversity` as the shader reads: one thread of 64 after another, each
-    /// weight's mean over the sample, then its squared distances.
-    fn genome_diversity_reference(p: &Params, st: &State) -> f32 {
-        let g = p.genome_len as usize;
-        let sample = diversity_sample(st);
-        if sample.len() < 2 || g == 0 {
-            return 0.0;
-        }
-        let n = sample.len() as f32;
-        let mut per_thread = vec![[0.0f32; DIVERSITY_SAMPLE]; 64];
-        for (t, acc) in per_thread.iter_mut().enumerate() {
-            for w in (t..g).step_by(64) {
-                let mean = sample.iter().map(|&i| st.genomes[i * g + w]).sum::<f32>() / n;
-                for (k, &i) in sample.iter().enumerate() {
-                    let d = st.genomes[i * g + w] - mean;
-                    acc[k] += d * d;
-                }
-            }
-        }
-        diversity_of(&per_thread, sample.len(), g)
-    }
-
-    /// The lane-wise diversity gives the reference's bits: a full sample and a short one,
-    /// and a genome whose length leaves a partial block.
-    #[test]
-    fn lane_wise_diversity_is_the_reference_bit_for_bit() {
-        let cfg = crate::config::Config::default();
-        let mut p = Params::new(&cfg);
-        let mut st = State::new(&cfg);
-        let rng = crate::rng::Rng::new(9);
-        for (len, alive) in [(p.genome_len as usize, 128), (1_000, 5), (70, 16), (64, 2)] {
-            p.genome_len = len as u32;
-            st.genomes = (0..st.agents.len() * len)
-                .map(|w| rng.uniform(0, w as u32, 0, 0) - 0.5)
-                .collect();
-            for (i, a) in st.agents.iter_mut().enumerate() {
-                a.alive = u32::from(i % 3 == 0 && i / 3 < alive);
-            }
-            assert_eq!(
-                genome_diversity(&p, &st).to_bits(),
-                genome_diversity_reference(&p, &st).to_bits(),
-                "genome of {len}, {alive} alive"
-            );
-        }
-    }
 
     /// `n` (message, action) pairs drawn independently and uniformly, as a table.
     fn independent_table(seed: u64, n: u32) -> Vec<u32> {

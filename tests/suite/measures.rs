@@ -1109,3 +1109,49 @@ fn a_shared_spot_credits_its_farmers_in_turn() {
         }
     }
 }
+
+/// `genome_diversity` as the shader reads: one thread of 64 after another, each
+/// weight's mean over the sample, then its squared distances.
+fn genome_diversity_reference(p: &silico::world::Params, st: &State) -> f32 {
+    let g = p.genome_len as usize;
+    let sample = silico::cpu::metrics::diversity_sample(st);
+    if sample.len() < 2 || g == 0 {
+        return 0.0;
+    }
+    let n = sample.len() as f32;
+    let mut per_thread = vec![[0.0f32; silico::world::DIVERSITY_SAMPLE]; 64];
+    for (t, acc) in per_thread.iter_mut().enumerate() {
+        for w in (t..g).step_by(64) {
+            let mean = sample.iter().map(|&i| st.genomes[i * g + w]).sum::<f32>() / n;
+            for (k, &i) in sample.iter().enumerate() {
+                let d = st.genomes[i * g + w] - mean;
+                acc[k] += d * d;
+            }
+        }
+    }
+    silico::cpu::metrics::diversity_of(&per_thread, sample.len(), g)
+}
+
+/// The lane-wise diversity gives the reference's bits: a full sample and a short one,
+/// and a genome whose length leaves a partial block.
+#[test]
+fn lane_wise_diversity_is_the_reference_bit_for_bit() {
+    let cfg = Config::default();
+    let mut p = silico::world::Params::new(&cfg);
+    let mut st = State::new(&cfg);
+    let rng = silico::rng::Rng::new(9);
+    for (len, alive) in [(p.genome_len as usize, 128), (1_000, 5), (70, 16), (64, 2)] {
+        p.genome_len = len as u32;
+        st.genomes = (0..st.agents.len() * len)
+            .map(|w| rng.uniform(0, w as u32, 0, 0) - 0.5)
+            .collect();
+        for (i, a) in st.agents.iter_mut().enumerate() {
+            a.alive = u32::from(i % 3 == 0 && i / 3 < alive);
+        }
+        assert_eq!(
+            silico::cpu::metrics::genome_diversity(&p, &st).to_bits(),
+            genome_diversity_reference(&p, &st).to_bits(),
+            "genome of {len}, {alive} alive"
+        );
+    }
+}
