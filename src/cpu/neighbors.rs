@@ -251,13 +251,7 @@ pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
             (near, near_bots)
         })
         .collect();
-    // A dead agent sees nothing; the search only visits agents in the grid.
-    for (i, a) in st.agents.iter().enumerate() {
-        if a.alive == 0 {
-            sc.neighbor_list[i * k..(i + 1) * k].fill(NONE);
-            sc.bot_neighbor_list[i * kb..(i + 1) * kb].fill(NONE);
-        }
-    }
+    // Only the grid's (living) agents are searched; grid_count emptied the dead ones' lists.
     for (chunk, (near, near_bots)) in order.chunks(chunk_len).zip(&found) {
         for (r, &i) in chunk.iter().enumerate() {
             let i = i as usize;
