@@ -124,10 +124,7 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
                 if !(lo..=hi).contains(&dx) {
                     continue;
                 }
-                let c = [
-                    (own[0] + dx).rem_euclid(g) as u32,
-                    (own[1] + dy).rem_euclid(g) as u32,
-                ];
+                let c = [wrap_cell(own[0] + dx, g), wrap_cell(own[1] + dy, g)];
                 visit_cell(p, sc, i, pos, own, level, [dx, dy], c, prune, size, top);
             }
         }
@@ -140,6 +137,18 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
             break;
         }
     }
+}
+
+/// `v.rem_euclid(g)` for v in (-g, 2g), as a ring's cells lie, without a division.
+#[inline]
+fn wrap_cell(v: i32, g: i32) -> u32 {
+    (if v < 0 {
+        v + g
+    } else if v >= g {
+        v - g
+    } else {
+        v
+    }) as u32
 }
 
 /// One cell of a ring: skipped when wholly farther than a full list's last entry, else
@@ -179,34 +188,36 @@ fn visit_cell(
 }
 
 /// One alive agent's lists: its K nearest agents (by the ring search) and its nearest bots.
+/// `pos` is the agent's position as the grid holds it (its record's, read where the
+/// search's other reads are).
 fn lists_of(
     p: &Params,
     st: &State,
     grid: &Scratch,
     i: usize,
+    pos: [f32; 2],
     near: &mut [u32],
     near_bots: &mut [u32],
 ) {
     let (k, kb) = (near.len(), near_bots.len());
     let r2max = p.view_radius * p.view_radius;
-    let me = &st.agents[i];
     let mut top = TopK::new(k);
     if k > 0 {
         // The coarsest level at which the agent's own cell's bucket holds at most K
         // (the shader explains why).
         let mut level = 0u32;
         while (level as usize) + 1 < GRID_LEVELS
-            && bucket_count(p, grid, level, grid_coords(p, level, me.pos)) > k as u32
+            && bucket_count(p, grid, level, grid_coords(p, level, pos)) > k as u32
         {
             level += 1;
         }
-        ring_search(p, grid, i, me.pos, level, &mut top);
+        ring_search(p, grid, i, pos, level, &mut top);
     }
     near.fill(NONE);
     near[..top.n].copy_from_slice(&top.idx[..top.n]);
     let mut topb = TopK::new(kb);
     for (b, bot) in st.bots.iter().enumerate() {
-        let d2 = dist2(p, me.pos, bot.pos);
+        let d2 = dist2(p, pos, bot.pos);
         if p.view_radius > 0.0 && d2 > r2max {
             continue;
         }
@@ -229,35 +240,55 @@ fn search_chunk(agents: usize) -> usize {
 pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
     let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
     let level0 = (p.grid_dim * p.grid_dim) as usize;
-    // Alive agents in the coarsest level's bucket order (grid_scatter wrote them first).
-    let order = &sc.grid_items[..sc.grid_start[level0] as usize];
+    // Alive agents in the coarsest level's bucket order, with their positions (grid_scatter
+    // wrote them first).
+    let alive = sc.grid_start[level0] as usize;
+    let (order, at) = (&sc.grid_items[..alive], &sc.grid_pos[..alive]);
     let grid: &Scratch = sc;
-    let chunk_len = search_chunk(order.len());
-    let found: Vec<(Vec<u32>, Vec<u32>)> = order
-        .par_chunks(chunk_len)
-        .map(|chunk| {
-            let mut near = vec![NONE; chunk.len() * k];
-            let mut near_bots = vec![NONE; chunk.len() * kb];
-            for (r, &i) in chunk.iter().enumerate() {
+    let chunk_len = search_chunk(alive);
+    // The lists in the search's order, then each agent's fetched into its slot: the
+    // fetches run in parallel, where writing each list to its slot as found would not.
+    let mut found = vec![NONE; alive * k];
+    let mut found_bots = vec![NONE; alive * kb];
+    found
+        .par_chunks_mut((chunk_len * k).max(1))
+        .zip(found_bots.par_chunks_mut((chunk_len * kb).max(1)))
+        .enumerate()
+        .for_each(|(c, (near, near_bots))| {
+            let first = c * chunk_len;
+            for r in 0..chunk_len.min(alive - first) {
                 lists_of(
                     p,
                     st,
                     grid,
-                    i as usize,
+                    order[first + r] as usize,
+                    at[first + r],
                     &mut near[r * k..(r + 1) * k],
                     &mut near_bots[r * kb..(r + 1) * kb],
                 );
             }
-            (near, near_bots)
-        })
-        .collect();
-    // Only the grid's (living) agents are searched; grid_count emptied the dead ones' lists.
-    for (chunk, (near, near_bots)) in order.chunks(chunk_len).zip(&found) {
-        for (r, &i) in chunk.iter().enumerate() {
-            let i = i as usize;
-            sc.neighbor_list[i * k..(i + 1) * k].copy_from_slice(&near[r * k..(r + 1) * k]);
-            sc.bot_neighbor_list[i * kb..(i + 1) * kb]
-                .copy_from_slice(&near_bots[r * kb..(r + 1) * kb]);
-        }
+        });
+    let mut rank = vec![NONE; st.agents.len()];
+    for (s, &i) in order.iter().enumerate() {
+        rank[i as usize] = s as u32;
     }
+    // Only the grid's (living) agents are searched; grid_count emptied the dead ones' lists.
+    fetch_lists(&mut sc.neighbor_list, k, &found, &rank);
+    fetch_lists(&mut sc.bot_neighbor_list, kb, &found_bots, &rank);
+}
+
+/// Each ranked agent's list of `len` from `found` (in rank order) into its slot.
+fn fetch_lists(lists: &mut [u32], len: usize, found: &[u32], rank: &[u32]) {
+    if len == 0 {
+        return;
+    }
+    lists
+        .par_chunks_mut(len)
+        .with_min_len(1024)
+        .zip(rank)
+        .filter(|(_, &r)| r != NONE)
+        .for_each(|(list, &r)| {
+            let r = r as usize;
+            list.copy_from_slice(&found[r * len..(r + 1) * len]);
+        });
 }
