@@ -2,6 +2,8 @@
 //! pure hash of (seed, tick, entity, stream, index), so GPU threads and CPU loops draw
 //! identical numbers in any order, and a resumed run draws what the uninterrupted one would.
 
+mod box_muller;
+
 pub mod stream {
     pub const POLICY: u32 = 1;
     pub const WEATHER: u32 = 2;
@@ -81,31 +83,26 @@ pub fn uniform_keyed(key: u32, index: u32) -> f32 {
 }
 
 /// Pairs a block of `normal_pairs_keyed` holds at most.
-pub const NORMAL_BLOCK: usize = 64;
+pub const NORMAL_BLOCK: usize = box_muller::BLOCK;
 
 /// `normal_pair_keyed` for pairs `first_pair..` into `out` (pair-major, `out.len()` even,
-/// at most 2·NORMAL_BLOCK): the same operations, arranged so that the hashes of the whole
-/// block run as one loop the compiler vectorises, then the C library's logarithm, sine and
-/// cosine, then the products. A test holds it to `normal_pair_keyed` bit for bit.
+/// at most 2·NORMAL_BLOCK): the hashes of the whole block as one loop the compiler
+/// vectorises, then Box-Muller's terms by `box_muller::pairs`. A test holds it to
+/// `normal_pair_keyed` bit for bit.
 pub fn normal_pairs_keyed(key: u32, first_pair: u32, out: &mut [f32]) {
-    let mut u = [[0.0f32; 2]; NORMAL_BLOCK];
-    let u = &mut u[..out.len() / 2];
-    uniform_pairs(key, first_pair, u);
-    for (pair, [u1, u2]) in out.chunks_exact_mut(2).zip(u.iter()) {
-        let r = (-2.0 * u1.ln()).sqrt();
-        let a = std::f32::consts::TAU * u2;
-        pair[0] = r * a.cos();
-        pair[1] = r * a.sin();
-    }
+    let n = out.len() / 2;
+    let (mut bits1, mut bits2) = ([0u32; NORMAL_BLOCK], [0u32; NORMAL_BLOCK]);
+    pair_draws(key, first_pair, &mut bits1[..n], &mut bits2[..n]);
+    box_muller::pairs(&bits1[..n], &bits2[..n], out);
 }
 
-/// Box-Muller's two uniforms of each pair from `first_pair` on: u1 in (0, 1], u2 in [0, 1).
+/// The 24-bit draws behind each pair's two uniforms, from `first_pair` on.
 #[multiversion::multiversion(targets("x86_64+avx2"))]
-fn uniform_pairs(key: u32, first_pair: u32, u: &mut [[f32; 2]]) {
-    for (m, [u1, u2]) in u.iter_mut().enumerate() {
+fn pair_draws(key: u32, first_pair: u32, bits1: &mut [u32], bits2: &mut [u32]) {
+    for (m, (b1, b2)) in bits1.iter_mut().zip(bits2.iter_mut()).enumerate() {
         let pair = first_pair.wrapping_add(m as u32);
-        *u1 = ((pcg(key ^ pair.wrapping_mul(2)) >> 8) as f32 + 1.0) * (1.0 / 16777216.0);
-        *u2 = uniform_keyed(key, pair.wrapping_mul(2).wrapping_add(1));
+        *b1 = pcg(key ^ pair.wrapping_mul(2)) >> 8;
+        *b2 = pcg(key ^ pair.wrapping_mul(2).wrapping_add(1)) >> 8;
     }
 }
 

@@ -276,7 +276,7 @@ fn orthogonal(z: &[f32], rows: usize, cols: usize, block: usize, gain: f32, out:
 
 /// One N(0, 1) draw per weight for `slot` at `tick`, in the order the GPU draws them.
 pub fn genome_noise(rng: &Rng, tick: u32, slot: u32, len: usize) -> Vec<f32> {
-    super::genesis::genome_noise(rng, tick, slot, len).collect()
+    super::genesis::genome_noise(rng, tick, slot, len)
 }
 
 /// Per weight, the scale of a respawned agent's weight and the σ of a child's mutation

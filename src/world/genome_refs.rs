@@ -87,8 +87,7 @@ impl Mutation {
     /// the initial world's rule at `INIT_TICK`, births' respawn rule after.
     pub(super) fn founder(&self, state: &State, slot: usize, out: &mut [f32]) {
         let tick = state.agents[slot].lineage_hi;
-        let noise: Vec<f32> =
-            super::genesis::genome_noise(&self.rng, tick, slot as u32, self.len).collect();
+        let noise = super::genesis::genome_noise(&self.rng, tick, slot as u32, self.len);
         if tick == super::INIT_TICK {
             super::brain::initial_genome(&self.tensors, &noise, out);
         } else {
