@@ -246,39 +246,54 @@ pub fn neighbors(p: &Params, st: &State, sc: &mut Scratch) {
     let (order, at) = (&sc.grid_items[..alive], &sc.grid_pos[..alive]);
     let grid: &Scratch = sc;
     let chunk_len = search_chunk(alive);
-    // The lists in the search's order, then each agent's fetched into its slot: the
-    // fetches run in parallel, where writing each list to its slot as found would not.
-    let mut found = vec![NONE; alive * k];
-    let mut found_bots = vec![NONE; alive * kb];
-    found
-        .par_chunks_mut((chunk_len * k).max(1))
-        .zip(found_bots.par_chunks_mut((chunk_len * kb).max(1)))
-        .enumerate()
-        .for_each(|(c, (near, near_bots))| {
-            let first = c * chunk_len;
-            for r in 0..chunk_len.min(alive - first) {
+    // The lists in the search's order, a chunk's per task, then each agent's fetched into
+    // its slot: the fetches run in parallel, where writing each list to its slot as found
+    // would not.
+    let found: Vec<(Vec<u32>, Vec<u32>)> = order
+        .par_chunks(chunk_len)
+        .zip(at.par_chunks(chunk_len))
+        .map(|(chunk, at)| {
+            let mut near = vec![NONE; chunk.len() * k];
+            let mut near_bots = vec![NONE; chunk.len() * kb];
+            for (r, (&i, &pos)) in chunk.iter().zip(at).enumerate() {
                 lists_of(
                     p,
                     st,
                     grid,
-                    order[first + r] as usize,
-                    at[first + r],
+                    i as usize,
+                    pos,
                     &mut near[r * k..(r + 1) * k],
                     &mut near_bots[r * kb..(r + 1) * kb],
                 );
             }
-        });
+            (near, near_bots)
+        })
+        .collect();
     let mut rank = vec![NONE; st.agents.len()];
     for (s, &i) in order.iter().enumerate() {
         rank[i as usize] = s as u32;
     }
     // Only the grid's (living) agents are searched; grid_count emptied the dead ones' lists.
-    fetch_lists(&mut sc.neighbor_list, k, &found, &rank);
-    fetch_lists(&mut sc.bot_neighbor_list, kb, &found_bots, &rank);
+    let lists = |r: usize, bots: bool| {
+        let (chunk, r) = (r / chunk_len, r % chunk_len);
+        let (near, near_bots) = &found[chunk];
+        if bots {
+            &near_bots[r * kb..(r + 1) * kb]
+        } else {
+            &near[r * k..(r + 1) * k]
+        }
+    };
+    fetch_lists(&mut sc.neighbor_list, k, &rank, |r| lists(r, false));
+    fetch_lists(&mut sc.bot_neighbor_list, kb, &rank, |r| lists(r, true));
 }
 
-/// Each ranked agent's list of `len` from `found` (in rank order) into its slot.
-fn fetch_lists(lists: &mut [u32], len: usize, found: &[u32], rank: &[u32]) {
+/// Each ranked agent's list of `len` (`found` by rank) into its slot.
+fn fetch_lists<'a>(
+    lists: &mut [u32],
+    len: usize,
+    rank: &[u32],
+    found: impl Fn(usize) -> &'a [u32] + Sync,
+) {
     if len == 0 {
         return;
     }
@@ -287,8 +302,5 @@ fn fetch_lists(lists: &mut [u32], len: usize, found: &[u32], rank: &[u32]) {
         .with_min_len(1024)
         .zip(rank)
         .filter(|(_, &r)| r != NONE)
-        .for_each(|(list, &r)| {
-            let r = r as usize;
-            list.copy_from_slice(&found[r * len..(r + 1) * len]);
-        });
+        .for_each(|(list, &r)| list.copy_from_slice(found(r as usize)));
 }
