@@ -107,9 +107,13 @@ struct CellTouch {
 /// One thread's share of what the agents scatter: its own copy of the agent and bot
 /// accumulators, summed with the others' afterwards, and its actors' cell touches.
 /// Integer sums (wrapping, as the GPU's atomics) do not depend on their order, so the
-/// result is the GPU's whatever the split.
+/// result is the GPU's whatever the split. An agent's accumulator is kept in two parts:
+/// push and hit, which every contact adds to, and gate and message, which only an open
+/// gate's contacts do; the first part of every agent fits in a core's cache where the
+/// whole accumulator does not.
 struct Scatter {
-    agent: Vec<i32>,
+    agent_push_hit: Vec<[i32; 3]>,
+    agent_said: Vec<[i32; 1 + MESSAGE_LEN]>,
     bot: Vec<i32>,
     /// The largest `credit_mark` of those that wrote a bot.
     writer: Vec<u32>,
@@ -119,12 +123,53 @@ struct Scatter {
 impl Scatter {
     fn new(agents: usize, bots: usize, actors: usize) -> Self {
         Self {
-            agent: vec![0; agents * ACC_WORDS],
+            agent_push_hit: vec![[0; 3]; agents],
+            agent_said: vec![[0; 1 + MESSAGE_LEN]; agents],
             bot: vec![0; bots * ACC_WORDS],
             writer: vec![0; bots],
             cells: Vec::with_capacity(actors),
         }
     }
+
+    /// One contact with agent j (wrapping, as the GPU's atomics).
+    fn add_agent(&mut self, j: usize, acc: &AgentAcc, gate_open: bool) {
+        let push_hit = &mut self.agent_push_hit[j];
+        for (dst, v) in push_hit.iter_mut().zip([acc.push[0], acc.push[1], acc.hit]) {
+            *dst = dst.wrapping_add(v);
+        }
+        // A closed gate's contact carries no gate or message (`contact`).
+        if gate_open {
+            let said = &mut self.agent_said[j];
+            said[0] = said[0].wrapping_add(acc.gate);
+            for (dst, v) in said[1..].iter_mut().zip(acc.message) {
+                *dst = dst.wrapping_add(v);
+            }
+        }
+    }
+}
+
+/// The threads' two-part agent accumulators summed into `AgentAcc`s, in parallel over
+/// agents.
+fn merge_agents(accs: &mut [AgentAcc], parts: &[Scatter]) {
+    const AGENTS_PER_TASK: usize = 4096;
+    accs.par_chunks_mut(AGENTS_PER_TASK)
+        .enumerate()
+        .for_each(|(task, accs)| {
+            for (r, acc) in accs.iter_mut().enumerate() {
+                let j = task * AGENTS_PER_TASK + r;
+                for part in parts {
+                    let [px, py, hit] = part.agent_push_hit[j];
+                    acc.push[0] = acc.push[0].wrapping_add(px);
+                    acc.push[1] = acc.push[1].wrapping_add(py);
+                    acc.hit = acc.hit.wrapping_add(hit);
+                    let said = &part.agent_said[j];
+                    acc.gate = acc.gate.wrapping_add(said[0]);
+                    for (dst, v) in acc.message.iter_mut().zip(&said[1..]) {
+                        *dst = dst.wrapping_add(*v);
+                    }
+                }
+            }
+        });
 }
 
 /// Add one contribution at `base` (wrapping, as the GPU's atomics).
@@ -264,7 +309,7 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
                         &said_to_agents,
                     );
                     hit_total += hit_amount;
-                    add_contact(&mut out.agent, j as usize * ACC_WORDS, &acc);
+                    out.add_agent(j as usize, &acc, gate > 0.0);
                 }
                 // The same push and hit on the bots it sees, and programming: its gated
                 // other_message pulls their programs (not under `controls.programming:
@@ -327,10 +372,7 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
         })
         .collect();
     let refs = |f: fn(&Scatter) -> &[i32]| -> Vec<&[i32]> { parts.iter().map(f).collect() };
-    merge_into(
-        bytemuck::cast_slice_mut(&mut sc.agent_acc),
-        &refs(|x| &x.agent),
-    );
+    merge_agents(&mut sc.agent_acc, &parts);
     merge_into(bytemuck::cast_slice_mut(&mut sc.bot_acc), &refs(|x| &x.bot));
     add_touches(&mut sc.cell_acc, &mut sc.cell_raiser, &parts);
     let writers: Vec<&[u32]> = parts.iter().map(|x| x.writer.as_slice()).collect();
