@@ -3,6 +3,8 @@
 //! is arbitrary (atomics); nothing downstream depends on it. The level arithmetic is that
 //! of shaders/common.wgsl.
 
+use rayon::prelude::*;
+
 use crate::world::{Params, Scratch, State, GRID_LEVELS, NONE};
 
 pub fn grid_level_dim(p: &Params, level: u32) -> u32 {
@@ -84,25 +86,73 @@ pub fn grid_bucket(p: &Params, level: u32, c: [u32; 2]) -> u32 {
     level0 + (level - 1) * p.grid_hash_buckets + (key & (p.grid_hash_buckets - 1))
 }
 
+/// The first bucket of each level, and one past the last level's last.
+fn level_buckets(p: &Params) -> [usize; GRID_LEVELS + 1] {
+    let level0 = (p.grid_dim * p.grid_dim) as usize;
+    let mut first = [0; GRID_LEVELS + 1];
+    for (l, f) in first.iter_mut().enumerate().skip(1) {
+        *f = level0 + (l - 1) * p.grid_hash_buckets as usize;
+    }
+    first
+}
+
+/// `v` cut at each of `bounds` (increasing, relative to v's start), a piece per level.
+fn by_level<'a, T>(v: &'a mut [T], bounds: &[usize]) -> Vec<&'a mut [T]> {
+    let mut pieces = Vec::with_capacity(GRID_LEVELS);
+    let mut rest = v;
+    let mut at = 0;
+    for &b in bounds {
+        let (piece, tail) = rest.split_at_mut(b - at);
+        pieces.push(piece);
+        rest = tail;
+        at = b;
+    }
+    pieces
+}
+
+/// Agents a task of the grid's passes takes at least.
+const AGENTS_PER_TASK: usize = 4096;
+
+/// Each alive agent's bucket at every level (computed in parallel), then each level's
+/// counts by one task per level; the counts are integers, so the split does not matter.
 pub fn grid_count(p: &Params, st: &State, sc: &mut Scratch) {
     let cap = p.capacity as usize;
-    for (i, a) in st.agents.iter().enumerate() {
-        if a.alive == 0 {
-            for l in 0..GRID_LEVELS {
-                sc.agent_cell[l * cap + i] = NONE;
+    let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
+    let cells: Vec<[u32; GRID_LEVELS]> = st
+        .agents
+        .par_iter()
+        .with_min_len(AGENTS_PER_TASK)
+        .map(|a| {
+            let mut c = [NONE; GRID_LEVELS];
+            if a.alive != 0 {
+                for (l, c) in c.iter_mut().enumerate() {
+                    *c = grid_bucket(p, l as u32, grid_coords(p, l as u32, a.pos));
+                }
             }
-            // The neighbour search only visits agents in the grid: a dead one sees nothing.
-            let (k, kb) = (p.view_agents as usize, p.view_bots as usize);
-            sc.neighbor_list[i * k..(i + 1) * k].fill(NONE);
-            sc.bot_neighbor_list[i * kb..(i + 1) * kb].fill(NONE);
-            continue;
-        }
-        for l in 0..GRID_LEVELS {
-            let b = grid_bucket(p, l as u32, grid_coords(p, l as u32, a.pos));
-            sc.agent_cell[l * cap + i] = b;
-            sc.grid_counts[b as usize] += 1;
+            c
+        })
+        .collect();
+    for (l, level) in sc.agent_cell.chunks_mut(cap).enumerate() {
+        for (dst, c) in level.iter_mut().zip(&cells) {
+            *dst = c[l];
         }
     }
+    // The neighbour search only visits agents in the grid: a dead one sees nothing.
+    for (i, c) in cells.iter().enumerate() {
+        if c[0] == NONE {
+            sc.neighbor_list[i * k..(i + 1) * k].fill(NONE);
+            sc.bot_neighbor_list[i * kb..(i + 1) * kb].fill(NONE);
+        }
+    }
+    let first = level_buckets(p);
+    let counts = by_level(&mut sc.grid_counts, &first[1..]);
+    counts.into_par_iter().enumerate().for_each(|(l, counts)| {
+        for c in &cells {
+            if c[l] != NONE {
+                counts[c[l] as usize - first[l]] += 1;
+            }
+        }
+    });
 }
 
 pub fn grid_scan(_p: &Params, sc: &mut Scratch) {
@@ -115,20 +165,39 @@ pub fn grid_scan(_p: &Params, sc: &mut Scratch) {
     sc.grid_start[n] = sum;
 }
 
-/// Uses grid_counts as the per-bucket cursor, as the GPU does after clearing it.
+/// Uses grid_counts as the per-bucket cursor, as the GPU does after clearing it. A task
+/// per level (each level's buckets, and so its items, are a range of their own), each in
+/// slot order as one loop over all levels would be.
 pub fn grid_scatter(p: &Params, st: &State, sc: &mut Scratch) {
     let cap = p.capacity as usize;
+    let first = level_buckets(p);
+    // The items of a level start where its first bucket does.
+    let item_bounds: Vec<usize> = first[1..]
+        .iter()
+        .map(|&b| sc.grid_start[b] as usize)
+        .collect();
+    let counts = by_level(&mut sc.grid_counts, &first[1..]);
+    let items = by_level(&mut sc.grid_items, &item_bounds);
+    let positions = by_level(&mut sc.grid_pos, &item_bounds);
+    let (start, agent_cell) = (&sc.grid_start, &sc.agent_cell);
     // The counts start from zero again (the schedule clears them): each cell's cursor.
-    for i in 0..cap {
-        if sc.agent_cell[i] == NONE {
-            continue;
-        }
-        for l in 0..GRID_LEVELS {
-            let b = sc.agent_cell[l * cap + i] as usize;
-            let slot = sc.grid_start[b] + sc.grid_counts[b];
-            sc.grid_counts[b] += 1;
-            sc.grid_items[slot as usize] = i as u32;
-            sc.grid_pos[slot as usize] = st.agents[i].pos;
-        }
-    }
+    counts
+        .into_par_iter()
+        .zip(items)
+        .zip(positions)
+        .enumerate()
+        .for_each(|(l, ((counts, items), positions))| {
+            let items_from = if l == 0 { 0 } else { item_bounds[l - 1] };
+            for i in 0..cap {
+                let b = agent_cell[l * cap + i];
+                if b == NONE {
+                    continue;
+                }
+                let b = b as usize;
+                let slot = (start[b] + counts[b - first[l]]) as usize - items_from;
+                counts[b - first[l]] += 1;
+                items[slot] = i as u32;
+                positions[slot] = st.agents[i].pos;
+            }
+        });
 }
