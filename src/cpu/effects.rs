@@ -131,6 +131,21 @@ impl Scatter {
         }
     }
 
+    /// Read the accumulators of the agents in `seen` (the next actor's), so that their
+    /// cache misses overlap each other while this actor's contacts run, where each
+    /// contact's own misses would come one or two at a time.
+    fn touch_targets(&self, seen: &[u32]) {
+        let mut touch = 0i32;
+        for &j in seen {
+            if j != NONE {
+                let j = j as usize;
+                let said = &self.agent_said[j];
+                touch ^= self.agent_push_hit[j][0] ^ said[0] ^ said[MESSAGE_LEN];
+            }
+        }
+        std::hint::black_box(touch);
+    }
+
     /// One contact with agent j (wrapping, as the GPU's atomics).
     fn add_agent(&mut self, j: usize, acc: &AgentAcc, gate_open: bool) {
         let push_hit = &mut self.agent_push_hit[j];
@@ -255,6 +270,7 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
             let mut out = Scatter::new(n, st.bots.len(), records.len());
             for (r, record) in records.iter_mut().enumerate() {
                 let i = chunk * per + r;
+                out.touch_targets(&neighbors[(i + 1).min(n - 1) * k..][..k]);
                 let a = &st.agents[i];
                 if a.alive == 0 {
                     continue;
