@@ -64,11 +64,28 @@ pub fn ln_f64(x: f32) -> f64 {
     let s = (m - 1.0) / (m + 1.0);
     let z = s * s;
     // |s| <= 0.172: the terms after z^7/15 are below 10^-13 of the sum.
-    let mut p = 1.0 / 15.0;
-    for d in [13.0, 11.0, 9.0, 7.0, 5.0, 3.0, 1.0] {
-        p = p * z + 1.0 / d;
-    }
+    let p = horner(
+        z,
+        &[
+            1.0 / 15.0,
+            1.0 / 13.0,
+            1.0 / 11.0,
+            1.0 / 9.0,
+            1.0 / 7.0,
+            1.0 / 5.0,
+            1.0 / 3.0,
+            1.0,
+        ],
+    );
     e * LN_2 + 2.0 * s * p
+}
+
+/// The polynomial with `coefficients` (highest power first) at z, by Horner's rule.
+#[inline(always)]
+fn horner(z: f64, coefficients: &[f64]) -> f64 {
+    coefficients[1..]
+        .iter()
+        .fold(coefficients[0], |sum, &c| sum * z + c)
 }
 
 /// π/2 in two parts, the first with its low 20 bits zero, so that q·PIO2_HI is exact for
@@ -84,27 +101,29 @@ pub fn sin_cos_f64(a: f64) -> (f64, f64) {
     let z = y * y;
     // |y| <= 0.786: the first terms left out (y^15/15!, y^14/14!) are below 10^-12 of
     // the value.
-    let mut s = 1.0 / 6_227_020_800.0;
-    for c in [
-        -1.0 / 39_916_800.0,
-        1.0 / 362_880.0,
-        -1.0 / 5_040.0,
-        1.0 / 120.0,
-        -1.0 / 6.0,
-    ] {
-        s = s * z + c;
-    }
+    let s = horner(
+        z,
+        &[
+            1.0 / 6_227_020_800.0,
+            -1.0 / 39_916_800.0,
+            1.0 / 362_880.0,
+            -1.0 / 5_040.0,
+            1.0 / 120.0,
+            -1.0 / 6.0,
+        ],
+    );
     let sin_y = y + y * z * s;
-    let mut c = 1.0 / 479_001_600.0;
-    for k in [
-        -1.0 / 3_628_800.0,
-        1.0 / 40_320.0,
-        -1.0 / 720.0,
-        1.0 / 24.0,
-        -0.5,
-    ] {
-        c = c * z + k;
-    }
+    let c = horner(
+        z,
+        &[
+            1.0 / 479_001_600.0,
+            -1.0 / 3_628_800.0,
+            1.0 / 40_320.0,
+            -1.0 / 720.0,
+            1.0 / 24.0,
+            -0.5,
+        ],
+    );
     let cos_y = 1.0 + z * c;
     // The quadrant q mod 4 kept as a float: Rust's saturating float-to-integer casts do
     // not vectorise.
