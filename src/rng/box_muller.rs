@@ -152,6 +152,17 @@ pub fn sure_f32(t: f64, margin: f64) -> f32 {
     }
 }
 
+/// The positions of a mask's set bits, lowest first.
+fn set_bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let m = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            m
+        })
+    })
+}
+
 /// Pairs a block holds at most.
 pub const BLOCK: usize = 64;
 
@@ -173,14 +184,19 @@ pub fn pairs(bits1: &[u32], bits2: &[u32], out: &mut [f32]) {
         sin[m] = sure_f32(s, ms);
         cos[m] = sure_f32(c, mc);
     }
+    // The lanes left to the library, as bit masks: a loop over the few set bits, where
+    // one over all lanes tests and branches on each.
+    let (mut ln_left, mut sin_cos_left) = (0u64, 0u64);
     for m in 0..n {
-        if ln[m].is_nan() {
-            ln[m] = u1_of(bits1[m] & 0xff_ffff).ln();
-        }
-        if sin[m].is_nan() || cos[m].is_nan() {
-            let a = angle_of(bits2[m] & 0xff_ffff);
-            (sin[m], cos[m]) = (a.sin(), a.cos());
-        }
+        ln_left |= (ln[m].is_nan() as u64) << m;
+        sin_cos_left |= ((sin[m].is_nan() | cos[m].is_nan()) as u64) << m;
+    }
+    for m in set_bits(ln_left) {
+        ln[m] = u1_of(bits1[m] & 0xff_ffff).ln();
+    }
+    for m in set_bits(sin_cos_left) {
+        let a = angle_of(bits2[m] & 0xff_ffff);
+        (sin[m], cos[m]) = (a.sin(), a.cos());
     }
     for (m, pair) in out.chunks_exact_mut(2).take(n).enumerate() {
         let r = (-2.0 * ln[m]).sqrt();
