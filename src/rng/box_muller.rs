@@ -6,7 +6,7 @@
 //! rounded to f32. The library computes in its own way and is not always correctly
 //! rounded, but where it is not, the true value lies within a small distance of the midpoint
 //! between two floats. So a value whose f64 lies farther than that from every midpoint
-//! rounds to the library's float, and the rest (about 5% of each function's inputs) are
+//! rounds to the library's float, and the rest (6–8% of each function's inputs) are
 //! handed to the library. The distances (`LN_MARGIN`, `sin_cos_margin`, relative to the
 //! value) are those measured against the C library over all 2^24 inputs, with a quarter
 //! added; the test `box_muller_terms_are_the_c_librarys_for_every_draw` checks every input
