@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use rayon::prelude::*;
 
 use super::effects::{add_acc, contact, offset};
-use super::grid::{grid_bucket, grid_coords, max_ring, ring_cells, GRID_ROUNDING_MARGIN};
+use super::grid::{for_ring_cells, grid_bucket, grid_coords, max_ring, GRID_ROUNDING_MARGIN};
 use super::{
     cell_index_of, die_if_spent, eat_share, moved_units, pulled, take_from_cell, wrap_coord,
 };
@@ -112,12 +112,12 @@ fn sense_agents(p: &Params, st: &State, sc: &Scratch, me: [f32; 2]) -> [Seen; BO
     let own = [own[0] as i32, own[1] as i32];
     let mut agents = [Seen::EMPTY; BOT_VIEW];
     for r in 0..=max_ring(g) {
-        for (_, c) in ring_cells(own, r, g, [-1, -1]) {
+        for_ring_cells(own, r, g, [-1, -1], |_, c| {
             let b = grid_bucket(p, 0, c) as usize;
             for &j in &sc.grid_items[sc.grid_start[b] as usize..sc.grid_start[b + 1] as usize] {
                 offer_agent(p, sc, me, j, &mut agents);
             }
-        }
+        });
         let reach = r as f32 * size - moved;
         if reach > 0.0 && agents[BOT_VIEW - 1].d2 < reach * reach {
             break;

@@ -5,7 +5,8 @@
 use rayon::prelude::*;
 
 use super::grid::{
-    grid_bucket, grid_coords, grid_level_cell_size, grid_level_dim, max_ring, GRID_ROUNDING_MARGIN,
+    for_ring_cells, grid_bucket, grid_coords, grid_level_cell_size, grid_level_dim, max_ring,
+    GRID_ROUNDING_MARGIN,
 };
 use super::wrap_delta;
 use crate::world::{Params, Scratch, State, GRID_LEVELS, NONE};
@@ -106,28 +107,12 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
         }
     };
     let near = [side(0), side(1)];
-    let (lo, hi) = (-((g - 1) / 2), g / 2);
     for r in 0..=max_ring(g) {
         // A ring's cells lie within half the world of the agent while r < g/2.
         let prune = 2 * (r + 1) <= g;
-        // The cells of `ring_cells(own, r, g, near)`, in its order, by plain loops.
-        for ry in -r..=r {
-            let dy = -near[1] * ry;
-            if !(lo..=hi).contains(&dy) {
-                continue;
-            }
-            let edge = ry.abs() == r;
-            let mut rx = -r;
-            while rx <= r {
-                let dx = -near[0] * rx;
-                rx = if edge || rx == r { rx + 1 } else { r };
-                if !(lo..=hi).contains(&dx) {
-                    continue;
-                }
-                let c = [wrap_cell(own[0] + dx, g), wrap_cell(own[1] + dy, g)];
-                visit_cell(p, sc, i, pos, own, level, [dx, dy], c, prune, size, top);
-            }
-        }
+        for_ring_cells(own, r, g, near, |d, c| {
+            visit_cell(p, sc, i, pos, own, level, d, c, prune, size, top);
+        });
         // Agents in rings beyond r are at least r cells away, less rounding.
         let reach = r as f32 * size - p.world_size * GRID_ROUNDING_MARGIN;
         if reach > 0.0 && worst(top) < reach * reach {
@@ -137,18 +122,6 @@ fn ring_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], level: u32, to
             break;
         }
     }
-}
-
-/// `v.rem_euclid(g)` for v in (-g, 2g), as a ring's cells lie, without a division.
-#[inline]
-fn wrap_cell(v: i32, g: i32) -> u32 {
-    (if v < 0 {
-        v + g
-    } else if v >= g {
-        v - g
-    } else {
-        v
-    }) as u32
 }
 
 /// One cell of a ring: skipped when wholly farther than a full list's last entry, else
