@@ -96,6 +96,19 @@ pub fn normal_pairs_keyed(key: u32, first_pair: u32, out: &mut [f32]) {
     box_muller::pairs(&bits1[..n], &bits2[..n], out);
 }
 
+/// Normals `first..first + out.len()` of a key (`first` even; normal 2m + e is element e of
+/// `normal_pair_keyed(key, m)`), a block of pairs at a time; an odd length's last takes
+/// the first normal of its pair.
+pub fn normals_keyed(key: u32, first: usize, out: &mut [f32]) {
+    let mut normals = [0.0f32; 2 * NORMAL_BLOCK];
+    for (b, block) in out.chunks_mut(2 * NORMAL_BLOCK).enumerate() {
+        let n = &mut normals[..block.len().next_multiple_of(2)];
+        let w0 = first + 2 * NORMAL_BLOCK * b;
+        normal_pairs_keyed(key, (w0 / 2) as u32, n);
+        block.copy_from_slice(&n[..block.len()]);
+    }
+}
+
 /// The 24-bit draws behind each pair's two uniforms, from `first_pair` on.
 #[multiversion::multiversion(targets("x86_64+avx2"))]
 fn pair_draws(key: u32, first_pair: u32, bits1: &mut [u32], bits2: &mut [u32]) {

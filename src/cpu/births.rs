@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::rng::{stream, Rng};
 use crate::world::brain::round_weight;
-use crate::world::genesis::{noise_into, random_agent};
+use crate::world::genesis::random_agent;
 use crate::world::{
     Agent, Birth, BirthControl, LifeEvent, Params, Scratch, State, CAUSE_HIT, CAUSE_STARVED,
     EVENT_BIRTH, EVENT_DEATH, ID_LEN, MESSAGE_LEN, NONE, TICK_DIED, TICK_WANTS_CHILD,
@@ -22,7 +22,7 @@ const GENOME_CHUNK: usize = 4096;
 /// A respawned agent's genome: weight w is `scale[w]` N(0, 1) (see `world::brain`), in
 /// chunks across the threads.
 pub fn random_genome(scale: &[f32], rng: &Rng, tick: u32, slot: u32, genome: &mut [f32]) {
-    let key = rng.key(tick, slot, crate::rng::stream::GENOME);
+    let key = rng.key(tick, slot, stream::GENOME);
     genome
         .par_chunks_mut(GENOME_CHUNK)
         .zip(scale.par_chunks(GENOME_CHUNK))
@@ -30,7 +30,7 @@ pub fn random_genome(scale: &[f32], rng: &Rng, tick: u32, slot: u32, genome: &mu
         .for_each(|(k, (genome, scale))| {
             let len = scale.len().min(genome.len());
             let genome = &mut genome[..len];
-            noise_into(key, k * GENOME_CHUNK, genome);
+            crate::rng::normals_keyed(key, k * GENOME_CHUNK, genome);
             for (g, s) in genome.iter_mut().zip(scale) {
                 *g *= s;
             }

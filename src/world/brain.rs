@@ -320,9 +320,8 @@ pub fn mutate_into(
     let mut normals = [0.0f32; 2 * NORMAL_BLOCK];
     for (b, block) in out.chunks_mut(2 * NORMAL_BLOCK).enumerate() {
         let w0 = first + 2 * NORMAL_BLOCK * b;
-        // An odd genome's last weight takes the first normal of its pair.
-        let n = &mut normals[..block.len().next_multiple_of(2)];
-        crate::rng::normal_pairs_keyed(noise_key, (w0 / 2) as u32, n);
+        let n = &mut normals[..block.len()];
+        crate::rng::normals_keyed(noise_key, w0, n);
         if rate < 1.0 {
             // Each weight is touched or copied by its own draw.
             for (e, n) in n.iter_mut().enumerate() {

@@ -182,21 +182,8 @@ pub fn random_agent(p: &Params, rng: &Rng, tick: u32, slot: u32) -> Agent {
 /// Mutation noise: weights 2m and 2m+1 take the two normals of pair m.
 pub fn genome_noise(rng: &Rng, tick: u32, slot: u32, len: usize) -> Vec<f32> {
     let mut noise = vec![0.0; len];
-    noise_into(rng.key(tick, slot, stream::GENOME), 0, &mut noise);
+    crate::rng::normals_keyed(rng.key(tick, slot, stream::GENOME), 0, &mut noise);
     noise
-}
-
-/// Weights `first..first + out.len()` of a key's noise (`first` even), a block of pairs at
-/// a time (`rng::normal_pairs_keyed`).
-pub fn noise_into(key: u32, first: usize, out: &mut [f32]) {
-    use crate::rng::NORMAL_BLOCK;
-    let mut normals = [0.0f32; 2 * NORMAL_BLOCK];
-    for (b, block) in out.chunks_mut(2 * NORMAL_BLOCK).enumerate() {
-        let n = &mut normals[..block.len().next_multiple_of(2)];
-        let w0 = first + 2 * NORMAL_BLOCK * b;
-        crate::rng::normal_pairs_keyed(key, (w0 / 2) as u32, n);
-        block.copy_from_slice(&n[..block.len()]);
-    }
 }
 
 /// Totals the ledger compares against on a world's first tick.
