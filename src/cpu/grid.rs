@@ -95,7 +95,6 @@ fn wrap_cell(v: i32, g: i32) -> u32 {
 /// level 0, the cell's level-0 ancestor then its 4×4 sub-cell at each level below, folded
 /// into the level's buckets (common.wgsl explains why).
 pub fn grid_bucket(p: &Params, level: u32, c: [u32; 2]) -> u32 {
-    let level0 = p.grid_dim * p.grid_dim;
     if level == 0 {
         return c[1] * p.grid_dim + c[0];
     }
@@ -105,17 +104,20 @@ pub fn grid_bucket(p: &Params, level: u32, c: [u32; 2]) -> u32 {
         let down = 2 * (level - l);
         key = key * 16 + ((c[1] >> down) & 3) * 4 + ((c[0] >> down) & 3);
     }
-    level0 + (level - 1) * p.grid_hash_buckets + (key & (p.grid_hash_buckets - 1))
+    first_bucket(p, level) + (key & (p.grid_hash_buckets - 1))
+}
+
+/// The first bucket of a level: level 0's cells, then `grid_hash_buckets` per level.
+fn first_bucket(p: &Params, level: u32) -> u32 {
+    match level {
+        0 => 0,
+        _ => p.grid_dim * p.grid_dim + (level - 1) * p.grid_hash_buckets,
+    }
 }
 
 /// The first bucket of each level, and one past the last level's last.
 fn level_buckets(p: &Params) -> [usize; GRID_LEVELS + 1] {
-    let level0 = (p.grid_dim * p.grid_dim) as usize;
-    let mut first = [0; GRID_LEVELS + 1];
-    for (l, f) in first.iter_mut().enumerate().skip(1) {
-        *f = level0 + (l - 1) * p.grid_hash_buckets as usize;
-    }
-    first
+    std::array::from_fn(|l| first_bucket(p, l as u32) as usize)
 }
 
 /// `v` cut at each of `bounds` (increasing, relative to v's start), a piece per level.
