@@ -86,9 +86,10 @@ pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
             );
             let gate = from_fixed(acc.gate);
             for m in 0..MESSAGE_LEN {
-                a.self_message[m] = super::safe_tanh(a.self_message[m] + o[act::SELF_MESSAGE + m]);
+                a.self_message[m] += o[act::SELF_MESSAGE + m];
                 a.other_message[m] = pulled(a.other_message[m], from_fixed(acc.message[m]), gate);
             }
+            super::safe_tanh_all(&mut a.self_message);
             a.last_action[..7].copy_from_slice(&o[..7]);
             a.last_action[7..].copy_from_slice(&o[act::TERRAFORM..act::TERRAFORM + 4]);
             die_if_spent(a, t);

@@ -135,15 +135,14 @@ impl Net<'_> {
             let n = super::safe_tanh(gx[2 * h + u] + r * (gh[2 * h + u] + bn[u]));
             state[u] = (1.0 - z) * n + z * state[u];
         }
-        self.affine(
+        let mut actions = self.affine(
             "action_logits.kernel",
             Some("action_logits.bias"),
             state,
             ACTION_LEN,
-        )
-        .into_iter()
-        .map(super::safe_tanh)
-        .collect()
+        );
+        super::safe_tanh_all(&mut actions);
+        actions
     }
 }
 

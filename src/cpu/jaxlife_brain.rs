@@ -16,18 +16,20 @@ use crate::world::{
 };
 
 /// The LSTM cell's update from its gate pre-activations (i, f, g, o, `h` each): `state`
-/// is [hidden h, cell c], updated in place. Shared by the reference and the fast path.
-fn lstm_cell(gates: &[f32], state: &mut [f32]) {
+/// is [hidden h, cell c], updated in place; the g gates are overwritten with their tanh.
+/// Shared by the reference and the fast path.
+fn lstm_cell(gates: &mut [f32], state: &mut [f32]) {
     let h = gates.len() / 4;
     let sigmoid = |v: f32| 1.0 / (1.0 + (-v).exp());
-    for u in 0..h {
-        let i = sigmoid(gates[u]);
-        let f = sigmoid(gates[h + u]);
-        let g = super::safe_tanh(gates[2 * h + u]);
-        let o = sigmoid(gates[3 * h + u]);
-        let c = f * state[h + u] + i * g;
-        state[h + u] = c;
-        state[u] = o * super::safe_tanh(c);
+    super::safe_tanh_all(&mut gates[2 * h..3 * h]);
+    let (hidden, cell) = state.split_at_mut(h);
+    for (u, c) in cell.iter_mut().enumerate() {
+        *c = sigmoid(gates[h + u]) * *c + sigmoid(gates[u]) * gates[2 * h + u];
+    }
+    hidden.copy_from_slice(cell);
+    super::safe_tanh_all(hidden);
+    for (u, y) in hidden.iter_mut().enumerate() {
+        *y *= sigmoid(gates[3 * h + u]);
     }
 }
 
@@ -196,7 +198,7 @@ impl Net<'_> {
                 *acc += wi[k * 4 * h + o] * xk;
             }
         }
-        lstm_cell(&gates, state);
+        lstm_cell(&mut gates, state);
         let z = tanh(self.dense("action_process", &state[..h]));
         tanh(self.dense("action_logits", &z))
     }
@@ -488,9 +490,7 @@ impl FastNet {
             bot_rows.copy_from_slice(&obs[at..at + kb * BOT_VEC_LEN]);
             enc.apply(genome, bot_rows, kb, &mut emb[agent_rows * h..]);
         }
-        for x in emb.iter_mut() {
-            *x = super::safe_tanh(*x);
-        }
+        super::safe_tanh_all(emb);
         // Entity embeddings: neighbours then bots, an empty slot's all zeros.
         let ent = grow(&mut w.ent, ne * h);
         ent.copy_from_slice(&emb[h..(1 + ne) * h]);
@@ -541,13 +541,9 @@ impl FastNet {
         lstm_cell(gates, state);
         let z = &mut rest[..h];
         self.action_process.apply(genome, &state[..h], 1, z);
-        for x in z.iter_mut() {
-            *x = super::safe_tanh(*x);
-        }
+        super::safe_tanh_all(z);
         self.action_logits.apply(genome, z, 1, actions);
-        for a in actions.iter_mut() {
-            *a = super::safe_tanh(*a);
-        }
+        super::safe_tanh_all(actions);
     }
 }
 

@@ -83,8 +83,9 @@ fn actions_of(
                 } else if code != NONE {
                     acc += SALIENCY_EPS * g[code as usize * ACTION_LEN + o];
                 }
-                *a = super::safe_tanh(acc);
+                *a = acc;
             }
+            super::safe_tanh_all(out);
         }
         brain_kind::RANDOM => {
             // `rng.uniform(tick, i, POLICY, o)`, with the agent's key hashed once.

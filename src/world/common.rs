@@ -104,6 +104,8 @@ pub fn safe_tanh(x: f32) -> f32 {
     x.clamp(-15.0, 15.0).tanh()
 }
 
+pub use super::tanh::safe_tanh_all;
+
 /// What a terraform action does under `controls.terraform` (WGSL `terraform_act`).
 pub fn terraform_act(p: &Params, v: f32) -> f32 {
     if p.terraform_on != 0 {

@@ -7,6 +7,7 @@ pub mod checkpoint;
 pub mod common;
 pub mod genesis;
 mod genome_refs;
+pub mod tanh;
 pub mod terrain;
 
 pub use crate::layout::*;
