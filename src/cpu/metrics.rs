@@ -231,112 +231,144 @@ fn chunk(n: usize, w: usize, partials: usize) -> std::ops::Range<usize> {
 pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
     let partials = p.metric_partials as usize;
     let slot = st.clock.tick as usize % comm::WINDOW_TICKS * comm::SLOT;
-    for w in 0..partials {
-        let mut acc = [0.0f32; SUMS];
-        let mut gen_max = 0u32;
-        for i in chunk(p.capacity as usize, w, partials) {
-            let a = st.agents[i];
-            if a.alive != 0 {
-                let slot = insert_key(&mut sc.lineage_set, crate::layout::kin_key(&a));
-                let eaten = (sc.agent_tick[i].eaten * LINEAGE_FIXED_SCALE).round_ties_even() as u32;
-                sc.lineage_eaten[slot] = sc.lineage_eaten[slot].wrapping_add(eaten);
-                acc[Q_ALIVE] += 1.0;
-                acc[Q_ENERGY] += a.energy;
-                acc[Q_AGE] += a.age;
-                acc[Q_GEN] += a.generation as f32;
-                gen_max = gen_max.max(a.generation);
+    let n = p.capacity as usize;
+    // The partials in parallel: each sums its own range in order. Its counts of message
+    // and action symbols are added after (integer counts, in any order), and its alive
+    // agents' lineages inserted after, on one thread in slot order, since a key's place in
+    // the open-addressed set depends on the order of insertion.
+    let per = n.div_ceil(partials).max(1);
+    let mut heard_parts: Vec<&mut [u32]> = st.heard[..n].chunks_mut(per).collect();
+    heard_parts.resize_with(partials, Default::default);
+    let (agents, bots, cells) = (&st.agents, &st.bots, &st.cells);
+    let (bot_programmed, shadow_gain, cultivator) =
+        (&st.bot_programmed, &st.shadow_gain, &st.cultivator);
+    let tick = st.clock.tick;
+    let (agent_tick, bot_tick, cell_tick, actions) =
+        (&sc.agent_tick, &sc.bot_tick, &sc.cell_tick, &sc.actions);
+    type Sums = ([f32; SUMS], u32, Vec<u32>, Vec<(u32, u32)>);
+    let sums: Vec<Sums> = heard_parts
+        .into_par_iter()
+        .enumerate()
+        .map(|(w, heard_part)| {
+            let mut acc = [0.0f32; SUMS];
+            let mut gen_max = 0u32;
+            let mut counted = Vec::new();
+            let mut lineages = Vec::with_capacity(per);
+            for (i, heard_next) in chunk(n, w, partials).zip(heard_part.iter_mut()) {
+                let a = &agents[i];
+                let t = &agent_tick[i];
+                if a.alive != 0 {
+                    let eaten = (t.eaten * LINEAGE_FIXED_SCALE).round_ties_even() as u32;
+                    lineages.push((crate::layout::kin_key(a), eaten));
+                    acc[Q_ALIVE] += 1.0;
+                    acc[Q_ENERGY] += a.energy;
+                    acc[Q_AGE] += a.age;
+                    acc[Q_GEN] += a.generation as f32;
+                    gen_max = gen_max.max(a.generation);
+                }
+                if t.flags & TICK_ACTED != 0 {
+                    acc[Q_ACTORS] += 1.0;
+                    let o = &actions[i * ACTION_LEN..(i + 1) * ACTION_LEN];
+                    for k in 0..7 {
+                        acc[Q_ACTIONS + k] += o[k];
+                    }
+                    for k in 0..5 {
+                        acc[Q_ACTIONS + 7 + k] += o[act::TERRAFORM + k];
+                    }
+                    acc[Q_EATEN] += t.eaten;
+                    acc[Q_COSTS] += t.cost;
+                    acc[Q_HIT] += t.hit_received;
+                    acc[Q_STOLEN] += t.stolen;
+                    acc[Q_GIFTS] += t.hit_received.max(0.0);
+                    acc[Q_THEFT] += t.stolen.max(0.0);
+                    acc[Q_FROM_BOTS] += t.from_bots;
+                    acc[Q_DEATH] += t.death_energy;
+                    acc[Q_CULTIVATION] += t.cultivation;
+                    acc[Q_PROGRAMMING] += t.programming;
+                    acc[Q_PROGRAMMED] += t.programmed as f32;
+                    acc[Q_CULTIVATION_COST] +=
+                        p.terraform_cost * super::terraform_act(p, o[act::TERRAFORM]).max(0.0);
+                    let acted = action_symbol(o) as usize;
+                    if o[act::GATE] > 0.0 {
+                        acc[Q_GATE_OPEN] += 1.0;
+                        let sent = message_symbol(&o[act::OTHER_MESSAGE..]) as usize;
+                        counted.push((slot + sent * comm::ACTION_SYMBOLS + acted) as u32);
+                    }
+                    let heard = *heard_next;
+                    if heard != NONE {
+                        counted.push(
+                            (slot + comm::TABLE + heard as usize * comm::ACTION_SYMBOLS + acted)
+                                as u32,
+                        );
+                    }
+                }
+                // What it will observe next tick (zeros when messages are off; shuffle_agents
+                // replaces it with another's when they are shuffled).
+                *heard_next = if a.alive == 0 {
+                    NONE
+                } else if p.messages_on != 0 {
+                    message_symbol(&a.other_message)
+                } else {
+                    0
+                };
             }
-            let t = &sc.agent_tick[i];
-            if t.flags & TICK_ACTED != 0 {
-                acc[Q_ACTORS] += 1.0;
-                let o = &sc.actions[i * ACTION_LEN..(i + 1) * ACTION_LEN];
-                for k in 0..7 {
-                    acc[Q_ACTIONS + k] += o[k];
+            for b in chunk(bots.len(), w, partials) {
+                let r = &bot_tick[b];
+                acc[Q_BOT_ENERGY] += bots[b].energy;
+                let since = bot_programmed[b];
+                if since != NONE && tick - since < PROGRAMMED_WINDOW_TICKS {
+                    acc[Q_BOTS_PROGRAMMED] += 1.0;
                 }
-                for k in 0..5 {
-                    acc[Q_ACTIONS + 7 + k] += o[act::TERRAFORM + k];
+                for (k, out) in BOT_ACTION_OUTS.iter().enumerate() {
+                    acc[Q_BOT_ACTIONS + k] += r.out[*out].clamp(-1.0, 1.0);
                 }
-                acc[Q_EATEN] += t.eaten;
-                acc[Q_COSTS] += t.cost;
-                acc[Q_HIT] += t.hit_received;
-                acc[Q_STOLEN] += t.stolen;
-                acc[Q_GIFTS] += t.hit_received.max(0.0);
-                acc[Q_THEFT] += t.stolen.max(0.0);
-                acc[Q_FROM_BOTS] += t.from_bots;
-                acc[Q_DEATH] += t.death_energy;
-                acc[Q_CULTIVATION] += t.cultivation;
-                acc[Q_PROGRAMMING] += t.programming;
-                acc[Q_PROGRAMMED] += t.programmed as f32;
-                acc[Q_CULTIVATION_COST] +=
-                    p.terraform_cost * super::terraform_act(p, o[act::TERRAFORM]).max(0.0);
-                let acted = action_symbol(o) as usize;
-                if o[act::GATE] > 0.0 {
-                    acc[Q_GATE_OPEN] += 1.0;
-                    let sent = message_symbol(&o[act::OTHER_MESSAGE..]) as usize;
-                    st.comm_hist[slot + sent * comm::ACTION_SYMBOLS + acted] += 1;
-                }
-                let heard = st.heard[i];
-                if heard != NONE {
-                    st.comm_hist
-                        [slot + comm::TABLE + heard as usize * comm::ACTION_SYMBOLS + acted] += 1;
+                acc[Q_BOT_COSTS] += r.cost;
+                acc[Q_BOT_EATEN] += r.eaten;
+                acc[Q_BOT_HIT] += r.hit_received;
+                acc[Q_BOT_STOLEN] += r.stolen;
+                acc[Q_BOT_CLIP] += r.clip;
+                acc[Q_BOT_CULTIVATION] += r.cultivation;
+                acc[Q_BOT_TERRAFORM_STEPS] += r.terraform_steps as f32;
+                acc[Q_BOT_MOVED] += r.moved as f32;
+                if p.terraform_rate > 0.0 {
+                    acc[Q_CULTIVATION_COST] += r.cultivation * p.terraform_cost / p.terraform_rate;
                 }
             }
-            // What it will observe next tick (zeros when messages are off; shuffle_agents
-            // replaces it with another's when they are shuffled).
-            st.heard[i] = if a.alive == 0 {
-                NONE
-            } else if p.messages_on != 0 {
-                message_symbol(&a.other_message)
-            } else {
-                0
-            };
+            for c in chunk(cells.len(), w, partials) {
+                let cell = &cells[c];
+                let f = [
+                    cell.energy,
+                    cell.max_energy,
+                    cell.energy_gain,
+                    cell.move_cost,
+                    cell.push_cost,
+                    cell.message_cost,
+                    cell.reproduce_cost,
+                    cell.bit,
+                ];
+                for k in 0..8 {
+                    acc[Q_TERRAIN + k] += f[k];
+                }
+                acc[Q_REGROWTH] += cell_tick[c].regrowth;
+                acc[Q_EATEN_CELLS] += cell_tick[c].eaten;
+                if cell.energy_gain - shadow_gain[c] > p.cultivated_gain {
+                    acc[Q_CULTIVATED_CELLS] += 1.0;
+                    acc[Q_EATEN_CULTIVATED] += cell_tick[c].eaten;
+                    if cultivator[c] == crate::world::CULTIVATOR_BOTS {
+                        acc[Q_EATEN_BOT_FARMS] += cell_tick[c].eaten_by_agents;
+                    }
+                }
+            }
+            (acc, gen_max, counted, lineages)
+        })
+        .collect();
+    for (w, (acc, gen_max, counted, lineages)) in sums.into_iter().enumerate() {
+        for (key, eaten) in lineages {
+            let slot = insert_key(&mut sc.lineage_set, key);
+            sc.lineage_eaten[slot] = sc.lineage_eaten[slot].wrapping_add(eaten);
         }
-        for b in chunk(st.bots.len(), w, partials) {
-            let r = &sc.bot_tick[b];
-            acc[Q_BOT_ENERGY] += st.bots[b].energy;
-            let since = st.bot_programmed[b];
-            if since != NONE && st.clock.tick - since < PROGRAMMED_WINDOW_TICKS {
-                acc[Q_BOTS_PROGRAMMED] += 1.0;
-            }
-            for (k, out) in BOT_ACTION_OUTS.iter().enumerate() {
-                acc[Q_BOT_ACTIONS + k] += r.out[*out].clamp(-1.0, 1.0);
-            }
-            acc[Q_BOT_COSTS] += r.cost;
-            acc[Q_BOT_EATEN] += r.eaten;
-            acc[Q_BOT_HIT] += r.hit_received;
-            acc[Q_BOT_STOLEN] += r.stolen;
-            acc[Q_BOT_CLIP] += r.clip;
-            acc[Q_BOT_CULTIVATION] += r.cultivation;
-            acc[Q_BOT_TERRAFORM_STEPS] += r.terraform_steps as f32;
-            acc[Q_BOT_MOVED] += r.moved as f32;
-            if p.terraform_rate > 0.0 {
-                acc[Q_CULTIVATION_COST] += r.cultivation * p.terraform_cost / p.terraform_rate;
-            }
-        }
-        for c in chunk(st.cells.len(), w, partials) {
-            let cell = &st.cells[c];
-            let f = [
-                cell.energy,
-                cell.max_energy,
-                cell.energy_gain,
-                cell.move_cost,
-                cell.push_cost,
-                cell.message_cost,
-                cell.reproduce_cost,
-                cell.bit,
-            ];
-            for k in 0..8 {
-                acc[Q_TERRAIN + k] += f[k];
-            }
-            acc[Q_REGROWTH] += sc.cell_tick[c].regrowth;
-            acc[Q_EATEN_CELLS] += sc.cell_tick[c].eaten;
-            if cell.energy_gain - st.shadow_gain[c] > p.cultivated_gain {
-                acc[Q_CULTIVATED_CELLS] += 1.0;
-                acc[Q_EATEN_CULTIVATED] += sc.cell_tick[c].eaten;
-                if st.cultivator[c] == crate::world::CULTIVATOR_BOTS {
-                    acc[Q_EATEN_BOT_FARMS] += sc.cell_tick[c].eaten_by_agents;
-                }
-            }
+        for h in counted {
+            st.comm_hist[h as usize] += 1;
         }
         let out = &mut sc.metrics_partials[w * PARTIAL_STRIDE..(w + 1) * PARTIAL_STRIDE];
         out[..SUMS].copy_from_slice(&acc);
