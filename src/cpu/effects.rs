@@ -7,15 +7,21 @@ use rayon::prelude::*;
 
 use super::{cell_index_of, credit_mark, wrap_delta};
 use crate::world::{
-    act, to_fixed, AgentAcc, AgentTick, CellAcc, Params, Scratch, State, ACTION_LEN, MESSAGE_LEN,
-    NONE, TICK_ACTED, TICK_WANTS_CHILD,
+    act, to_fixed, AgentAcc, AgentTick, Cell, CellAcc, Params, Scratch, State, ACTION_LEN,
+    MESSAGE_LEN, NONE, TICK_ACTED, TICK_WANTS_CHILD,
 };
 
 /// The energy an agent spends this tick and whether it can reproduce: it asks, can afford
 /// it, and is not `crowded` (`ecology.crowding_limit`).
-pub fn energy_cost(p: &Params, st: &State, i: usize, o: &[f32], crowded: bool) -> (f32, bool) {
+pub fn energy_cost(
+    p: &Params,
+    st: &State,
+    i: usize,
+    c: &Cell,
+    o: &[f32],
+    crowded: bool,
+) -> (f32, bool) {
     let a = &st.agents[i];
-    let c = &st.cells[cell_index_of(p, a.pos)];
     let f = st.clock.alive as f32 / p.capacity as f32;
     let gate = o[act::GATE].max(0.0);
     let threshold = p.max_reproduce_cost * c.reproduce_cost * p.reproduce_factor * f;
@@ -62,7 +68,15 @@ pub fn contact(
     said: &[i32; MESSAGE_LEN],
 ) -> (AgentAcc, f32) {
     let norm = (dx * dx + dy * dy).sqrt() + 0.1;
-    let hit_amount = hit * p.hit_strength * (-p.hit_distance_decay * norm).exp();
+    let exponent = -p.hit_distance_decay * norm;
+    // e^x below x = -104 is under half the least float: 0, as the C library's `expf`
+    // gives, which reaches that answer by a slow path.
+    let decay = if exponent < -104.0 {
+        0.0
+    } else {
+        exponent.exp()
+    };
+    let hit_amount = hit * p.hit_strength * decay;
     let mut acc = AgentAcc {
         push: [
             to_fixed(p.push_speed * push * (dx / norm)),
@@ -260,6 +274,15 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
     // Positions side by side: the pairs read them in no order, and a whole 256-byte agent
     // record per pair misses the cache in large worlds.
     let pos: Vec<[f32; 2]> = st.agents.iter().map(|a| a.pos).collect();
+    // Each agent's cell, gathered in a loop of independent reads whose cache misses
+    // overlap; read in the actors' loop, with its long body between, they come one at a
+    // time (a 512² world's cells are 8 MB).
+    let agent_cells: Vec<Cell> = st
+        .agents
+        .par_iter()
+        .with_min_len(4096)
+        .map(|a| st.cells[cell_index_of(p, a.pos)])
+        .collect();
     let threads = rayon::current_num_threads().max(1);
     let per = n.div_ceil(threads).max(1);
     let parts: Vec<Scatter> = sc
@@ -372,7 +395,7 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
                     }
                 }
                 out.cells.push(touch);
-                let (cost, wants) = energy_cost(p, st, i, o, crowded);
+                let (cost, wants) = energy_cost(p, st, i, &agent_cells[i], o, crowded);
                 *record = AgentTick {
                     cost,
                     stolen: super::hit_income(p, hit, hit_total),

@@ -381,33 +381,39 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
 /// lineage's eating into `lineage_eaten`.
 pub fn metrics_meals(p: &Params, st: &State, sc: &mut Scratch) {
     let partials = p.metric_partials as usize;
-    for w in 0..partials {
-        let mut acc = [0.0f32; MEAL_SUMS];
-        for i in chunk(p.capacity as usize, w, partials) {
-            let a = &st.agents[i];
-            let t = &sc.agent_tick[i];
-            if a.alive == 0 || t.flags & TICK_ACTED == 0 {
-                continue;
+    let (agent_tick, lineage_set, lineage_eaten) =
+        (&sc.agent_tick, &sc.lineage_set, &sc.lineage_eaten);
+    // Each partial sums its own range in order into its own row.
+    sc.metrics_partials[..partials * PARTIAL_STRIDE]
+        .par_chunks_mut(PARTIAL_STRIDE)
+        .enumerate()
+        .for_each(|(w, row)| {
+            let mut acc = [0.0f32; MEAL_SUMS];
+            for i in chunk(p.capacity as usize, w, partials) {
+                let a = &st.agents[i];
+                let t = &agent_tick[i];
+                if a.alive == 0 || t.flags & TICK_ACTED == 0 {
+                    continue;
+                }
+                // In the lineage sums' fixed point, so that a lineage's share of all eating
+                // is at most 1.
+                acc[M_EATEN] +=
+                    (t.eaten * LINEAGE_FIXED_SCALE).round_ties_even() / LINEAGE_FIXED_SCALE;
+                let at = match t.meal_from {
+                    CULTIVATOR_AGENTS => M_FARM_FOOD,
+                    CULTIVATOR_BOTS if t.meal_lineage != 0 => M_BOT_FOOD,
+                    _ => continue,
+                };
+                let eaten_by_lineage = find_key(lineage_set, t.meal_lineage)
+                    .map_or(0.0, |s| lineage_eaten[s] as f32 / LINEAGE_FIXED_SCALE);
+                acc[at] += t.eaten;
+                if t.meal_lineage == crate::layout::kin_key(a) {
+                    acc[at + 1] += t.eaten;
+                }
+                acc[at + 2] += t.eaten * eaten_by_lineage;
             }
-            // In the lineage sums' fixed point, so that a lineage's share of all eating is at
-            // most 1.
-            acc[M_EATEN] += (t.eaten * LINEAGE_FIXED_SCALE).round_ties_even() / LINEAGE_FIXED_SCALE;
-            let at = match t.meal_from {
-                CULTIVATOR_AGENTS => M_FARM_FOOD,
-                CULTIVATOR_BOTS if t.meal_lineage != 0 => M_BOT_FOOD,
-                _ => continue,
-            };
-            let lineage_eaten = find_key(&sc.lineage_set, t.meal_lineage)
-                .map_or(0.0, |s| sc.lineage_eaten[s] as f32 / LINEAGE_FIXED_SCALE);
-            acc[at] += t.eaten;
-            if t.meal_lineage == crate::layout::kin_key(a) {
-                acc[at + 1] += t.eaten;
-            }
-            acc[at + 2] += t.eaten * lineage_eaten;
-        }
-        sc.metrics_partials[w * PARTIAL_STRIDE + MEALS_AT..(w + 1) * PARTIAL_STRIDE]
-            .copy_from_slice(&acc);
-    }
+            row[MEALS_AT..].copy_from_slice(&acc);
+        });
 }
 
 /// One metrics row. Long because it is the reference of shaders/metrics.wgsl's final pass,

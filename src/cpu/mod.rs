@@ -21,6 +21,7 @@ pub mod terrain;
 use crate::config::Config;
 use crate::rng::Rng;
 use crate::schedule::{self, Pass, Step};
+use rayon::prelude::*;
 // The helpers the passes share (`super::wrap_coord`, ...) mirror shaders/common.wgsl; they
 // live in `world::common`, where the initial world uses them too.
 use crate::world::common::*;
@@ -103,7 +104,8 @@ impl CpuWorld {
                     .unwrap_or_else(|| {
                         panic!("the schedule clears {section:?}, no scratch section")
                     });
-                bytes.1.fill(0);
+                // Across the threads: a large world's accumulators are megabytes.
+                bytes.1.par_chunks_mut(1 << 16).for_each(|c| c.fill(0));
             }
             Step::Pass(name) => self.run_pass(name),
         }
