@@ -40,21 +40,24 @@ pub fn digested(p: &Params, taken: f32, from: u32, lineage: u32, a: &Agent) -> f
 }
 
 pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
-    let credits: Vec<(u32, u32)> = st
+    // Each eater's credit and share, read ahead of the loop below: these reads of its cell
+    // are independent, so their cache misses overlap.
+    let meals: Vec<((u32, u32), f32)> = st
         .agents
         .par_iter()
         .enumerate()
         .map(|(i, a)| {
             let ate = sc.actions[i * ACTION_LEN + act::EAT] > 0.0;
             if a.alive != 0 && ate {
-                meal_credit(p, st, cell_index_of(p, a.pos))
+                let c = cell_index_of(p, a.pos);
+                let taken = eat_share(p, st.cells[c].energy, sc.cell_acc[c].eaters);
+                (meal_credit(p, st, c), taken)
             } else {
-                (CULTIVATOR_NONE, 0)
+                ((CULTIVATOR_NONE, 0), 0.0)
             }
         })
         .collect();
-    let cells = &st.cells;
-    let (actions, agent_acc, cell_acc) = (&sc.actions, &sc.agent_acc, &sc.cell_acc);
+    let (actions, agent_acc) = (&sc.actions, &sc.agent_acc);
     let moved = st
         .agents
         .par_iter_mut()
@@ -66,10 +69,9 @@ pub fn apply_agents(p: &Params, st: &mut State, sc: &mut Scratch) {
             }
             let o = &actions[i * ACTION_LEN..(i + 1) * ACTION_LEN];
             let acc = &agent_acc[i];
-            let c = cell_index_of(p, a.pos);
             if o[act::EAT] > 0.0 {
-                let taken = eat_share(p, cells[c].energy, cell_acc[c].eaters);
-                (t.meal_from, t.meal_lineage) = credits[i];
+                let ((from, lineage), taken) = meals[i];
+                (t.meal_from, t.meal_lineage) = (from, lineage);
                 t.eaten = digested(p, taken, t.meal_from, t.meal_lineage, a);
             }
             t.hit_received = from_fixed(acc.hit);

@@ -98,11 +98,9 @@ pub fn safe_tanh_lane(x: f32) -> f32 {
     let ax = x.abs();
     let big = ax >= 1.0;
     let t = expm1_lane(if big { 2.0 * ax } else { -2.0 * ax });
-    let z = if big {
-        1.0 - 2.0 / (t + 2.0)
-    } else {
-        -t / (t + 2.0)
-    };
+    // The library's two quotients, 2/(t+2) and -t/(t+2), by one division.
+    let q = if big { 2.0 } else { -t } / (t + 2.0);
+    let z = if big { 1.0 - q } else { q };
     // Below 2^-55 (and at ±0) the library returns x itself.
     if ax.to_bits() < 0x2400_0000 {
         x
