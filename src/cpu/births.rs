@@ -86,8 +86,17 @@ fn birth_of(a: &Agent, tick: u32) -> LifeEvent {
 
 pub fn births_select(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
     let cap = st.agents.len();
-    let alive: Vec<bool> = st.agents.iter().map(|a| a.alive != 0).collect();
+    // A small world's scans are cheaper on one thread than handed out.
+    const MIN_SPLIT: usize = 2048;
+    let alive: Vec<bool> = st
+        .agents
+        .par_iter()
+        .with_min_len(MIN_SPLIT)
+        .map(|a| a.alive != 0)
+        .collect();
     let wants: Vec<bool> = (0..cap)
+        .into_par_iter()
+        .with_min_len(MIN_SPLIT)
         .map(|i| alive[i] && sc.agent_tick[i].flags & TICK_WANTS_CHILD != 0)
         .collect();
     let alive_count = alive.iter().filter(|a| **a).count() as u32;
@@ -135,14 +144,25 @@ pub fn births_select(p: &Params, rng: &Rng, st: &mut State, sc: &mut Scratch) {
         ctl.respawns = n;
     } else {
         // Would-be parents by decreasing energy, ties by slot; the first `free` are chosen.
-        let mut order: Vec<usize> = (0..cap).filter(|&i| wants[i]).collect();
+        // Keys are distinct (the slot breaks ties), so the first `free` by selection are
+        // the first `free` by a full sort, in another order, which `chosen` forgets.
         let tick = st.clock.tick;
-        order.sort_by_key(|&i| {
-            let key = parent_key(p, rng, tick, i as u32, st.agents[i].energy);
-            (std::cmp::Reverse(key), i)
-        });
+        // A full world (no free slot) chooses none, and its keys are not needed.
+        let mut order: Vec<(std::cmp::Reverse<u32>, usize)> = (0..if free > 0 { cap } else { 0 })
+            .into_par_iter()
+            .with_min_len(MIN_SPLIT)
+            .filter(|&i| wants[i])
+            .map(|i| {
+                let key = parent_key(p, rng, tick, i as u32, st.agents[i].energy);
+                (std::cmp::Reverse(key), i)
+            })
+            .collect();
+        let take = (free as usize).min(order.len());
+        if take > 0 && take < order.len() {
+            order.select_nth_unstable(take - 1);
+        }
         let mut chosen = vec![false; cap];
-        for &i in order.iter().take(free as usize) {
+        for &(_, i) in &order[..take] {
             chosen[i] = true;
         }
         let parents: Vec<u32> = (0..cap).filter(|&i| chosen[i]).map(|i| i as u32).collect();
