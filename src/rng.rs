@@ -82,6 +82,15 @@ pub fn uniform_keyed(key: u32, index: u32) -> f32 {
     (pcg(key ^ index) >> 8) as f32 * (1.0 / 16777216.0)
 }
 
+/// Draws `0..out.len()` of a key, each mapped to [-1, 1) as 2u - 1: one loop the
+/// compiler vectorises (the hash's per-lane shifts need AVX2).
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+pub fn signed_uniforms_keyed(key: u32, out: &mut [f32]) {
+    for (o, a) in out.iter_mut().enumerate() {
+        *a = 2.0 * uniform_keyed(key, o as u32) - 1.0;
+    }
+}
+
 /// Pairs a block of `normal_pairs_keyed` holds at most.
 pub const NORMAL_BLOCK: usize = box_muller::BLOCK;
 

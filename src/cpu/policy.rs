@@ -90,9 +90,7 @@ fn actions_of(
         brain_kind::RANDOM => {
             // `rng.uniform(tick, i, POLICY, o)`, with the agent's key hashed once.
             let key = rng.key(tick, i as u32, stream::POLICY);
-            for (o, a) in out.iter_mut().enumerate() {
-                *a = 2.0 * crate::rng::uniform_keyed(key, o as u32) - 1.0;
-            }
+            crate::rng::signed_uniforms_keyed(key, out);
         }
         _ => out.fill(0.0),
     }
