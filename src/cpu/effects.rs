@@ -68,15 +68,7 @@ pub fn contact(
     said: &[i32; MESSAGE_LEN],
 ) -> (AgentAcc, f32) {
     let norm = (dx * dx + dy * dy).sqrt() + 0.1;
-    let exponent = -p.hit_distance_decay * norm;
-    // e^x below x = -104 is under half the least float: 0, as the C library's `expf`
-    // gives, which reaches that answer by a slow path.
-    let decay = if exponent < -104.0 {
-        0.0
-    } else {
-        exponent.exp()
-    };
-    let hit_amount = hit * p.hit_strength * decay;
+    let hit_amount = hit * p.hit_strength * hit_decay(-p.hit_distance_decay * norm);
     let mut acc = AgentAcc {
         push: [
             to_fixed(p.push_speed * push * (dx / norm)),
@@ -90,6 +82,51 @@ pub fn contact(
         acc.message = *said;
     }
     (acc, hit_amount)
+}
+
+/// e^x, with x below -104 taken as 0: under half the least float, as the C library's
+/// `expf` gives, which reaches that answer by a slow path.
+fn hit_decay(exponent: f32) -> f32 {
+    if exponent < -104.0 {
+        0.0
+    } else {
+        exponent.exp()
+    }
+}
+
+/// `contact`'s arithmetic for every target at `offsets` at once: each target's push and hit
+/// in fixed point and the hit's size, the same operations lane by lane, so that they
+/// vectorise (`contact` stays the reference, and the GPU's).
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn contact_terms(
+    p: &Params,
+    offsets: &[[f32; 2]],
+    push: f32,
+    hit: f32,
+    terms: &mut [[i32; 3]],
+    hit_amounts: &mut [f32],
+) {
+    let n = offsets.len();
+    let (terms, hit_amounts) = (&mut terms[..n], &mut hit_amounts[..n]);
+    let mut norms = [0.0f32; 32];
+    let norms = &mut norms[..n];
+    for (norm, [dx, dy]) in norms.iter_mut().zip(offsets) {
+        *norm = (dx * dx + dy * dy).sqrt() + 0.1;
+    }
+    for (h, norm) in hit_amounts.iter_mut().zip(norms.iter()) {
+        *h = hit * p.hit_strength * hit_decay(-p.hit_distance_decay * norm);
+    }
+    for ((t, [dx, dy]), (norm, h)) in terms
+        .iter_mut()
+        .zip(offsets)
+        .zip(norms.iter().zip(hit_amounts.iter()))
+    {
+        *t = [
+            to_fixed(p.push_speed * push * (dx / norm)),
+            to_fixed(p.push_speed * push * (dy / norm)),
+            to_fixed(-h),
+        ];
+    }
 }
 
 /// Fixed-point sums wrap like the GPU's integer atomics.
@@ -160,18 +197,22 @@ impl Scatter {
         std::hint::black_box(touch);
     }
 
-    /// One contact with agent j (wrapping, as the GPU's atomics).
-    fn add_agent(&mut self, j: usize, acc: &AgentAcc, gate_open: bool) {
-        let push_hit = &mut self.agent_push_hit[j];
-        for (dst, v) in push_hit.iter_mut().zip([acc.push[0], acc.push[1], acc.hit]) {
+    /// One contact with agent j (wrapping, as the GPU's atomics): its push and hit, and
+    /// if the gate is open, the gate and message (`contact`: a closed gate carries none).
+    fn add_agent(
+        &mut self,
+        j: usize,
+        push_hit: [i32; 3],
+        said: Option<(i32, &[i32; MESSAGE_LEN])>,
+    ) {
+        for (dst, v) in self.agent_push_hit[j].iter_mut().zip(push_hit) {
             *dst = dst.wrapping_add(v);
         }
-        // A closed gate's contact carries no gate or message (`contact`).
-        if gate_open {
-            let said = &mut self.agent_said[j];
-            said[0] = said[0].wrapping_add(acc.gate);
-            for (dst, v) in said[1..].iter_mut().zip(acc.message) {
-                *dst = dst.wrapping_add(v);
+        if let Some((gate, message)) = said {
+            let to = &mut self.agent_said[j];
+            to[0] = to[0].wrapping_add(gate);
+            for (dst, v) in to[1..].iter_mut().zip(message) {
+                *dst = dst.wrapping_add(*v);
             }
         }
     }
@@ -334,21 +375,22 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
                         .count() as u32
                         >= p.crowding_limit;
                 let mut hit_total = 0.0f32;
-                for s in 0..k {
-                    let j = neighbors[i * k + s];
-                    if j == NONE {
-                        continue;
+                let (mut targets, mut offsets) = ([0usize; 32], [[0.0f32; 2]; 32]);
+                let mut m = 0;
+                for &j in &neighbors[i * k..(i + 1) * k] {
+                    if j != NONE {
+                        targets[m] = j as usize;
+                        offsets[m] = offset(p, a.pos, pos[j as usize]);
+                        m += 1;
                     }
-                    let (acc, hit_amount) = contact(
-                        p,
-                        offset(p, a.pos, pos[j as usize]),
-                        push,
-                        hit,
-                        gate,
-                        &said_to_agents,
-                    );
+                }
+                let (mut terms, mut hit_amounts) = ([[0i32; 3]; 32], [0.0f32; 32]);
+                contact_terms(p, &offsets[..m], push, hit, &mut terms, &mut hit_amounts);
+                let said_open = (gate > 0.0).then(|| (to_fixed(gate), &said_to_agents));
+                for ((&j, &term), &hit_amount) in targets[..m].iter().zip(&terms).zip(&hit_amounts)
+                {
                     hit_total += hit_amount;
-                    out.add_agent(j as usize, &acc, gate > 0.0);
+                    out.add_agent(j, term, said_open);
                 }
                 // The same push and hit on the bots it sees, and programming: its gated
                 // other_message pulls their programs (not under `controls.programming:
