@@ -160,6 +160,117 @@ fn visit_cell(
     }
 }
 
+/// Candidates the block search holds at most; a block holding more is left to the rings.
+const BLOCK_CANDIDATES: usize = 128;
+
+/// The agents of the 5×5 cells of level 0 around the agent's own (rings 0 to 2, whole,
+/// each row of cells one run of the grid's items), each ranked by how many come before it
+/// in (distance², slot) order: comparisons and sums with no branch on the data, where the
+/// ring search's sorted insertion and pruning branch unpredictably on every candidate and
+/// cell. Exact, as the ring search is, when the K-th entry lies nearer than any agent
+/// outside the block can (the ring search's own stopping rule after ring 2); returns
+/// false, with `top` untouched, when it is not, and the rings are searched instead.
+fn block_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], top: &mut TopK) -> bool {
+    let g = grid_level_dim(p, 0) as i32;
+    let size = grid_level_cell_size(p, 0);
+    let reach = 2.0 * size - p.world_size * GRID_ROUNDING_MARGIN;
+    if g < 5 || reach <= 0.0 {
+        return false;
+    }
+    let own = grid_coords(p, 0, pos);
+    let (ox, oy) = (own[0] as i32, own[1] as i32);
+    let mut ids = [u32::MAX; BLOCK_CANDIDATES];
+    let mut at = [[0.0f32; 2]; BLOCK_CANDIDATES];
+    let mut n = 0;
+    let mut take = |first: i32, last: i32, y: i32| -> bool {
+        let row = (y * g) as usize;
+        let items = sc.grid_start[row + first as usize] as usize
+            ..sc.grid_start[row + last as usize + 1] as usize;
+        // Room kept for a vector's padding after the last.
+        if n + items.len() > BLOCK_CANDIDATES - 8 {
+            return false;
+        }
+        for s in items {
+            let j = sc.grid_items[s];
+            if j as usize != i {
+                ids[n] = j;
+                at[n] = sc.grid_pos[s];
+                n += 1;
+            }
+        }
+        true
+    };
+    for dy in -2..=2 {
+        let y = (oy + dy).rem_euclid(g);
+        let (x0, x1) = (ox - 2, ox + 2);
+        let whole = if x0 < 0 {
+            take(x0 + g, g - 1, y) && take(0, x1, y)
+        } else if x1 >= g {
+            take(x0, g - 1, y) && take(0, x1 - g, y)
+        } else {
+            take(x0, x1, y)
+        };
+        if !whole {
+            return false;
+        }
+    }
+    // Only candidates nearer than any agent outside the block can be in an exact list: K
+    // of them make it exact, and so does a view that the block holds whole.
+    let (reach2, r2max) = (reach * reach, p.view_radius * p.view_radius);
+    let mut d2 = [f32::INFINITY; BLOCK_CANDIDATES];
+    let mut near = [u32::MAX; BLOCK_CANDIDATES];
+    let mut kept = 0;
+    for m in 0..n {
+        let d = dist2(p, pos, at[m]);
+        d2[kept] = d;
+        near[kept] = ids[m];
+        kept += (d < reach2 && (p.view_radius <= 0.0 || d <= r2max)) as usize;
+    }
+    // The slot after the last kept one may hold a candidate not kept: pad it again.
+    d2[kept] = f32::INFINITY;
+    near[kept] = u32::MAX;
+    let k = top.k;
+    if kept < k && !(p.view_radius > 0.0 && reach > p.view_radius) {
+        return false;
+    }
+    let ranks = ranks_of(&d2, &near, kept);
+    // Ranks K and beyond go to a slot past the list.
+    let mut d2_sorted = [0.0f32; 33];
+    let mut idx_sorted = [NONE; 33];
+    for m in 0..kept {
+        let r = (ranks[m] as usize).min(k);
+        d2_sorted[r] = d2[m];
+        idx_sorted[r] = near[m];
+    }
+    let listed = kept.min(k);
+    top.d2[..listed].copy_from_slice(&d2_sorted[..listed]);
+    top.idx[..listed].copy_from_slice(&idx_sorted[..listed]);
+    top.n = listed;
+    true
+}
+
+/// Each of the first `n` candidates' rank: how many come before it in (distance², slot)
+/// order. Slots are distinct, so the ranks are 0..n in some order.
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn ranks_of(
+    d2: &[f32; BLOCK_CANDIDATES],
+    ids: &[u32; BLOCK_CANDIDATES],
+    n: usize,
+) -> [u32; BLOCK_CANDIDATES] {
+    let mut ranks = [0u32; BLOCK_CANDIDATES];
+    // Whole vectors: the padding (infinitely far, slot u32::MAX) comes before no one.
+    let lanes = n.div_ceil(8) * 8;
+    for m in 0..n {
+        let (dm, im) = (d2[m], ids[m]);
+        ranks[m] = d2[..lanes]
+            .iter()
+            .zip(&ids[..lanes])
+            .map(|(&d, &j)| (d < dm || (d == dm && j < im)) as u32)
+            .sum();
+    }
+    ranks
+}
+
 /// One alive agent's lists: its K nearest agents (by the ring search) and its nearest bots.
 /// `pos` is the agent's position as the grid holds it (its record's, read where the
 /// search's other reads are).
@@ -184,7 +295,9 @@ fn lists_of(
         {
             level += 1;
         }
-        ring_search(p, grid, i, pos, level, &mut top);
+        if level > 0 || !block_search(p, grid, i, pos, &mut top) {
+            ring_search(p, grid, i, pos, level, &mut top);
+        }
     }
     near.fill(NONE);
     near[..top.n].copy_from_slice(&top.idx[..top.n]);

@@ -515,3 +515,85 @@ fn neighbors_in_piles_match_brute_force_on_both() {
     }
     assert_eq!(checked, 560);
 }
+
+/// Scattered worlds, where most agents' lists come from the 5×5 block of cells around
+/// them and the rest from the rings: at several densities and view radii (including a
+/// view the block holds whole), with stacks of agents at equal distances, every CPU list
+/// is the brute-force scan's: the nearest in (distance², slot) order within the view.
+#[test]
+fn scattered_neighbors_match_brute_force_at_every_density_and_view() {
+    for (map_size, agents, view_radius) in [
+        (64, 1800, 0.0),
+        (64, 300, 0.0),
+        (48, 2000, 1.5),
+        (48, 2000, 3.5),
+        (96, 600, 6.0),
+    ] {
+        let mut cfg = common::tiny();
+        cfg.brain = Brain::Random;
+        cfg.world.map_size = map_size;
+        cfg.agents.capacity = agents + 64;
+        cfg.agents.initial_agents = Some(agents);
+        cfg.agents.view_agents = 16;
+        cfg.agents.view_radius = view_radius;
+        let mut state = State::new(&cfg);
+        let world = cfg.world_size();
+        let mut rng = 987654321u64 ^ agents as u64;
+        let mut unit = move || {
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (rng >> 40) as f32 / (1u64 << 24) as f32
+        };
+        for a in state.agents.iter_mut().filter(|a| a.alive != 0) {
+            a.pos = [unit() * world, unit() * world];
+        }
+        // Rings of eight at one distance around a few agents: ties the lists must break by
+        // slot, whichever search finds them.
+        let slots: Vec<usize> = (0..state.agents.len())
+            .filter(|&i| state.agents[i].alive != 0)
+            .collect();
+        for (c, ring) in slots[..90].chunks(9).enumerate() {
+            let centre = [world * (c as f32 + 0.5) / 10.0, world * 0.5];
+            state.agents[ring[0]].pos = centre;
+            for (n, &slot) in ring[1..].iter().enumerate() {
+                let a = n as f32 * std::f32::consts::FRAC_PI_4;
+                let at = [centre[0] + 1.25 * a.cos(), centre[1] + 1.25 * a.sin()];
+                state.agents[slot].pos = [at[0].rem_euclid(world), at[1].rem_euclid(world)];
+            }
+        }
+        let mut cpu = CpuWorld::new(&cfg, state);
+        for step in cpu.tick_steps() {
+            cpu.run_step(step);
+            if step == Step::Pass(silico::schedule::Pass::Neighbors) {
+                break;
+            }
+        }
+        let p = Params::new(&cfg);
+        let k = cfg.agents.view_agents as usize;
+        let all_agents = &cpu.state.agents;
+        let mut full = 0;
+        for (i, me) in all_agents.iter().enumerate().filter(|(_, a)| a.alive != 0) {
+            let mut seen: Vec<(f32, u32)> = all_agents
+                .iter()
+                .enumerate()
+                .filter(|&(j, a)| j != i && a.alive != 0)
+                .map(|(j, a)| (silico::cpu::neighbors::dist2(&p, me.pos, a.pos), j as u32))
+                .filter(|&(d2, _)| view_radius <= 0.0 || d2 <= view_radius * view_radius)
+                .collect();
+            seen.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let mut want: Vec<u32> = seen.iter().take(k).map(|&(_, j)| j).collect();
+            full += (want.len() == k) as usize;
+            want.resize(k, NONE);
+            assert_eq!(
+                &cpu.scratch.neighbor_list[i * k..(i + 1) * k],
+                &want[..],
+                "map {map_size}, {agents} agents, view radius {view_radius}: agent {i}"
+            );
+        }
+        assert!(
+            view_radius > 0.0 || full > 0,
+            "map {map_size}, {agents} agents: some agent has a full list"
+        );
+    }
+}
