@@ -94,6 +94,9 @@ fn hit_decay(exponent: f32) -> f32 {
     }
 }
 
+/// The most agents an actor sees (`agents.view_agents`).
+const MAX_SEEN: usize = crate::config::MAX_VIEW_AGENTS as usize;
+
 /// `contact`'s arithmetic for every target at `offsets` at once: each target's push and hit
 /// in fixed point and the hit's size, the same operations lane by lane, so that they
 /// vectorise (`contact` stays the reference, and the GPU's).
@@ -108,7 +111,7 @@ fn contact_terms(
 ) {
     let n = offsets.len();
     let (terms, hit_amounts) = (&mut terms[..n], &mut hit_amounts[..n]);
-    let mut norms = [0.0f32; 32];
+    let mut norms = [0.0f32; MAX_SEEN];
     let norms = &mut norms[..n];
     for (norm, [dx, dy]) in norms.iter_mut().zip(offsets) {
         *norm = (dx * dx + dy * dy).sqrt() + 0.1;
@@ -375,7 +378,7 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
                         .count() as u32
                         >= p.crowding_limit;
                 let mut hit_total = 0.0f32;
-                let (mut targets, mut offsets) = ([0usize; 32], [[0.0f32; 2]; 32]);
+                let (mut targets, mut offsets) = ([0usize; MAX_SEEN], [[0.0f32; 2]; MAX_SEEN]);
                 let mut m = 0;
                 for &j in &neighbors[i * k..(i + 1) * k] {
                     if j != NONE {
@@ -384,7 +387,7 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
                         m += 1;
                     }
                 }
-                let (mut terms, mut hit_amounts) = ([[0i32; 3]; 32], [0.0f32; 32]);
+                let (mut terms, mut hit_amounts) = ([[0i32; 3]; MAX_SEEN], [0.0f32; MAX_SEEN]);
                 contact_terms(p, &offsets[..m], push, hit, &mut terms, &mut hit_amounts);
                 let said_open = (gate > 0.0).then(|| (to_fixed(gate), &said_to_agents));
                 for ((&j, &term), &hit_amount) in targets[..m].iter().zip(&terms).zip(&hit_amounts)

@@ -228,23 +228,18 @@ fn chunk(n: usize, w: usize, partials: usize) -> std::ops::Range<usize> {
     (w * per).min(n)..((w + 1) * per).min(n)
 }
 
+/// Each partial's sums of the agents, bots and cells in its range. Long because it is the
+/// reference of shaders/metrics.wgsl's partial pass, its column blocks in the shader's order.
 pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
     let partials = p.metric_partials as usize;
     let slot = st.clock.tick as usize % comm::WINDOW_TICKS * comm::SLOT;
     let n = p.capacity as usize;
-    // The partials in parallel: each sums its own range in order. Its counts of message
-    // and action symbols are added after (integer counts, in any order), and its alive
-    // agents' lineages inserted after, on one thread in slot order, since a key's place in
-    // the open-addressed set depends on the order of insertion.
+    // The partials in parallel, each over its range in order; then their symbol counts
+    // (integers, in any order) and lineages, in slot order: a key's place in the
+    // open-addressed set depends on the order of insertion.
     let per = n.div_ceil(partials).max(1);
     let mut heard_parts: Vec<&mut [u32]> = st.heard[..n].chunks_mut(per).collect();
     heard_parts.resize_with(partials, Default::default);
-    let (agents, bots, cells) = (&st.agents, &st.bots, &st.cells);
-    let (bot_programmed, shadow_gain, cultivator) =
-        (&st.bot_programmed, &st.shadow_gain, &st.cultivator);
-    let tick = st.clock.tick;
-    let (agent_tick, bot_tick, cell_tick, actions) =
-        (&sc.agent_tick, &sc.bot_tick, &sc.cell_tick, &sc.actions);
     type Sums = ([f32; SUMS], u32, Vec<u32>, Vec<(u32, u32)>);
     let sums: Vec<Sums> = heard_parts
         .into_par_iter()
@@ -255,8 +250,8 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
             let mut counted = Vec::new();
             let mut lineages = Vec::with_capacity(per);
             for (i, heard_next) in chunk(n, w, partials).zip(heard_part.iter_mut()) {
-                let a = &agents[i];
-                let t = &agent_tick[i];
+                let a = &st.agents[i];
+                let t = &sc.agent_tick[i];
                 if a.alive != 0 {
                     let eaten = (t.eaten * LINEAGE_FIXED_SCALE).round_ties_even() as u32;
                     lineages.push((crate::layout::kin_key(a), eaten));
@@ -268,7 +263,7 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
                 }
                 if t.flags & TICK_ACTED != 0 {
                     acc[Q_ACTORS] += 1.0;
-                    let o = &actions[i * ACTION_LEN..(i + 1) * ACTION_LEN];
+                    let o = &sc.actions[i * ACTION_LEN..(i + 1) * ACTION_LEN];
                     for k in 0..7 {
                         acc[Q_ACTIONS + k] += o[k];
                     }
@@ -312,11 +307,11 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
                     0
                 };
             }
-            for b in chunk(bots.len(), w, partials) {
-                let r = &bot_tick[b];
-                acc[Q_BOT_ENERGY] += bots[b].energy;
-                let since = bot_programmed[b];
-                if since != NONE && tick - since < PROGRAMMED_WINDOW_TICKS {
+            for b in chunk(st.bots.len(), w, partials) {
+                let r = &sc.bot_tick[b];
+                acc[Q_BOT_ENERGY] += st.bots[b].energy;
+                let since = st.bot_programmed[b];
+                if since != NONE && st.clock.tick - since < PROGRAMMED_WINDOW_TICKS {
                     acc[Q_BOTS_PROGRAMMED] += 1.0;
                 }
                 for (k, out) in BOT_ACTION_OUTS.iter().enumerate() {
@@ -334,28 +329,20 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
                     acc[Q_CULTIVATION_COST] += r.cultivation * p.terraform_cost / p.terraform_rate;
                 }
             }
-            for c in chunk(cells.len(), w, partials) {
-                let cell = &cells[c];
-                let f = [
-                    cell.energy,
-                    cell.max_energy,
-                    cell.energy_gain,
-                    cell.move_cost,
-                    cell.push_cost,
-                    cell.message_cost,
-                    cell.reproduce_cost,
-                    cell.bit,
-                ];
+            for c in chunk(st.cells.len(), w, partials) {
+                let cell = &st.cells[c];
+                // The terrain columns in the cell's field order, energy to bit.
+                let f: [f32; 8] = bytemuck::cast(*cell);
                 for k in 0..8 {
                     acc[Q_TERRAIN + k] += f[k];
                 }
-                acc[Q_REGROWTH] += cell_tick[c].regrowth;
-                acc[Q_EATEN_CELLS] += cell_tick[c].eaten;
-                if cell.energy_gain - shadow_gain[c] > p.cultivated_gain {
+                acc[Q_REGROWTH] += sc.cell_tick[c].regrowth;
+                acc[Q_EATEN_CELLS] += sc.cell_tick[c].eaten;
+                if cell.energy_gain - st.shadow_gain[c] > p.cultivated_gain {
                     acc[Q_CULTIVATED_CELLS] += 1.0;
-                    acc[Q_EATEN_CULTIVATED] += cell_tick[c].eaten;
-                    if cultivator[c] == crate::world::CULTIVATOR_BOTS {
-                        acc[Q_EATEN_BOT_FARMS] += cell_tick[c].eaten_by_agents;
+                    acc[Q_EATEN_CULTIVATED] += sc.cell_tick[c].eaten;
+                    if st.cultivator[c] == crate::world::CULTIVATOR_BOTS {
+                        acc[Q_EATEN_BOT_FARMS] += sc.cell_tick[c].eaten_by_agents;
                     }
                 }
             }
@@ -381,9 +368,6 @@ pub fn metrics_partial(p: &Params, st: &mut State, sc: &mut Scratch) {
 /// lineage's eating into `lineage_eaten`.
 pub fn metrics_meals(p: &Params, st: &State, sc: &mut Scratch) {
     let partials = p.metric_partials as usize;
-    let (agent_tick, lineage_set, lineage_eaten) =
-        (&sc.agent_tick, &sc.lineage_set, &sc.lineage_eaten);
-    // Each partial sums its own range in order into its own row.
     sc.metrics_partials[..partials * PARTIAL_STRIDE]
         .par_chunks_mut(PARTIAL_STRIDE)
         .enumerate()
@@ -391,12 +375,11 @@ pub fn metrics_meals(p: &Params, st: &State, sc: &mut Scratch) {
             let mut acc = [0.0f32; MEAL_SUMS];
             for i in chunk(p.capacity as usize, w, partials) {
                 let a = &st.agents[i];
-                let t = &agent_tick[i];
+                let t = &sc.agent_tick[i];
                 if a.alive == 0 || t.flags & TICK_ACTED == 0 {
                     continue;
                 }
-                // In the lineage sums' fixed point, so that a lineage's share of all eating
-                // is at most 1.
+                // The lineage sums' fixed point: a lineage's share of all eating stays at most 1.
                 acc[M_EATEN] +=
                     (t.eaten * LINEAGE_FIXED_SCALE).round_ties_even() / LINEAGE_FIXED_SCALE;
                 let at = match t.meal_from {
@@ -404,8 +387,8 @@ pub fn metrics_meals(p: &Params, st: &State, sc: &mut Scratch) {
                     CULTIVATOR_BOTS if t.meal_lineage != 0 => M_BOT_FOOD,
                     _ => continue,
                 };
-                let eaten_by_lineage = find_key(lineage_set, t.meal_lineage)
-                    .map_or(0.0, |s| lineage_eaten[s] as f32 / LINEAGE_FIXED_SCALE);
+                let eaten_by_lineage = find_key(&sc.lineage_set, t.meal_lineage)
+                    .map_or(0.0, |s| sc.lineage_eaten[s] as f32 / LINEAGE_FIXED_SCALE);
                 acc[at] += t.eaten;
                 if t.meal_lineage == crate::layout::kin_key(a) {
                     acc[at + 1] += t.eaten;

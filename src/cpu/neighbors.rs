@@ -166,8 +166,7 @@ const BLOCK_CANDIDATES: usize = 128;
 /// The agents of the 5×5 cells of level 0 around the agent's own (rings 0 to 2, whole,
 /// each row of cells one run of the grid's items), each ranked by how many come before it
 /// in (distance², slot) order: comparisons and sums with no branch on the data, where the
-/// ring search's sorted insertion and pruning branch unpredictably on every candidate and
-/// cell. Exact, as the ring search is, when the K-th entry lies nearer than any agent
+/// ring search's sorted insertion and pruning branch on every candidate and cell. Exact, as the ring search is, when the K-th entry lies nearer than any agent
 /// outside the block can (the ring search's own stopping rule after ring 2); returns
 /// false, with `top` untouched, when it is not, and the rings are searched instead.
 fn block_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], top: &mut TopK) -> bool {

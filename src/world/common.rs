@@ -98,13 +98,7 @@ pub fn pulled(current: f32, sum: f32, gate: f32) -> f32 {
     current + (sum - current * gate) * (1.0 / gate.max(1.0))
 }
 
-/// tanh with its input clamped first: some GPU drivers compute tanh through exp and return
-/// NaN for large inputs. tanh(15) is 1.0 in f32, so the clamp changes no finite result.
-pub fn safe_tanh(x: f32) -> f32 {
-    x.clamp(-15.0, 15.0).tanh()
-}
-
-pub use super::tanh::safe_tanh_all;
+pub use super::tanh::{safe_tanh, safe_tanh_all};
 
 /// What a terraform action does under `controls.terraform` (WGSL `terraform_act`).
 pub fn terraform_act(p: &Params, v: f32) -> f32 {

@@ -9,6 +9,12 @@
 //! `safe_tanh_all_is_the_c_librarys_for_every_float` holds every float in [0, 15] (and
 //! their negatives by sample) against the linked library.
 
+/// tanh with its input clamped first: some GPU drivers compute tanh through exp and return
+/// NaN for large inputs. tanh(15) is 1.0 in f32, so the clamp changes no finite result.
+pub fn safe_tanh(x: f32) -> f32 {
+    x.clamp(-15.0, 15.0).tanh()
+}
+
 const LN2_HI: f32 = f32::from_bits(0x3f31_7180);
 const LN2_LO: f32 = f32::from_bits(0x3717_f7d1);
 const INV_LN2: f32 = f32::from_bits(0x3fb8_aa3b);
@@ -121,15 +127,13 @@ pub fn safe_tanh_all(xs: &mut [f32]) {
             *x = safe_tanh_lane(*x);
         }
     } else {
-        xs.iter_mut()
-            .for_each(|x| *x = super::common::safe_tanh(*x));
+        xs.iter_mut().for_each(|x| *x = safe_tanh(*x));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::world::common::safe_tanh;
     use rayon::prelude::*;
 
     #[test]
