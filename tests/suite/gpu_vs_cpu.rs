@@ -418,6 +418,27 @@ fn whole_ticks_track_cpu_then_metrics_agree() {
     }
 }
 
+/// The K nearest other living agents to agent `i` at `pos` in (distance², slot) order by a
+/// scan of all, within `view_radius` where it is above 0.
+fn brute_force_nearest(
+    p: &Params,
+    agents: &[Agent],
+    i: usize,
+    pos: [f32; 2],
+    k: usize,
+    view_radius: f32,
+) -> Vec<u32> {
+    let mut seen: Vec<(f32, u32)> = agents
+        .iter()
+        .enumerate()
+        .filter(|&(j, a)| j != i && a.alive != 0)
+        .map(|(j, a)| (silico::cpu::neighbors::dist2(p, pos, a.pos), j as u32))
+        .filter(|&(d2, _)| view_radius <= 0.0 || d2 <= view_radius * view_radius)
+        .collect();
+    seen.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    seen.iter().take(k).map(|&(_, j)| j).collect()
+}
+
 /// Crowds (children start on their parent) send the neighbour search down to the grid's
 /// finer levels. Piles of every density, exact duplicates among them, must give both
 /// backends the exact K nearest that a brute-force scan of all pairs gives.
@@ -491,14 +512,7 @@ fn neighbors_in_piles_match_brute_force_on_both() {
     let agents = &cpu.state.agents;
     let mut checked = 0;
     for (i, me) in agents.iter().enumerate().filter(|(_, a)| a.alive != 0) {
-        let mut all: Vec<(f32, u32)> = agents
-            .iter()
-            .enumerate()
-            .filter(|&(j, a)| j != i && a.alive != 0)
-            .map(|(j, a)| (silico::cpu::neighbors::dist2(&p, me.pos, a.pos), j as u32))
-            .collect();
-        all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let want: Vec<u32> = all.iter().take(k).map(|&(_, j)| j).collect();
+        let want = brute_force_nearest(&p, agents, i, me.pos, k, 0.0);
         assert_eq!(
             &cpu.scratch.neighbor_list[i * k..(i + 1) * k],
             &want[..],
@@ -574,15 +588,7 @@ fn scattered_neighbors_match_brute_force_at_every_density_and_view() {
         let all_agents = &cpu.state.agents;
         let mut full = 0;
         for (i, me) in all_agents.iter().enumerate().filter(|(_, a)| a.alive != 0) {
-            let mut seen: Vec<(f32, u32)> = all_agents
-                .iter()
-                .enumerate()
-                .filter(|&(j, a)| j != i && a.alive != 0)
-                .map(|(j, a)| (silico::cpu::neighbors::dist2(&p, me.pos, a.pos), j as u32))
-                .filter(|&(d2, _)| view_radius <= 0.0 || d2 <= view_radius * view_radius)
-                .collect();
-            seen.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let mut want: Vec<u32> = seen.iter().take(k).map(|&(_, j)| j).collect();
+            let mut want = brute_force_nearest(&p, all_agents, i, me.pos, k, view_radius);
             full += (want.len() == k) as usize;
             want.resize(k, NONE);
             assert_eq!(
