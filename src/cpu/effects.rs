@@ -316,17 +316,16 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
     let (actions, neighbors, bot_neighbors) =
         (&sc.actions, &sc.neighbor_list, &sc.bot_neighbor_list);
     // Positions side by side: the pairs read them in no order, and a whole 256-byte agent
-    // record per pair misses the cache in large worlds.
-    let pos: Vec<[f32; 2]> = st.agents.iter().map(|a| a.pos).collect();
-    // Each agent's cell, gathered in a loop of independent reads whose cache misses
-    // overlap; read in the actors' loop, with its long body between, they come one at a
-    // time (a 512² world's cells are 8 MB).
-    let agent_cells: Vec<Cell> = st
+    // record per pair misses the cache in large worlds. Each agent's cell beside them, in
+    // the same pass: a loop of independent reads whose cache misses overlap, where in the
+    // actors' loop, with its long body between, they come one at a time (a 512² world's
+    // cells are 8 MB).
+    let (pos, agent_cells): (Vec<[f32; 2]>, Vec<Cell>) = st
         .agents
         .par_iter()
         .with_min_len(4096)
-        .map(|a| st.cells[cell_index_of(p, a.pos)])
-        .collect();
+        .map(|a| (a.pos, st.cells[cell_index_of(p, a.pos)]))
+        .unzip();
     let threads = rayon::current_num_threads().max(1);
     let per = n.div_ceil(threads).max(1);
     let parts: Vec<Scatter> = sc
@@ -461,4 +460,45 @@ pub fn effects(p: &Params, rng: &crate::rng::Rng, st: &State, sc: &mut Scratch) 
     add_touches(&mut sc.cell_acc, &mut sc.cell_raiser, &parts);
     let writers: Vec<&[u32]> = parts.iter().map(|x| x.writer.as_slice()).collect();
     max_into(&mut sc.bot_writer, &writers);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// The lanes of `contact_terms` are `contact`'s push, hit and hit size, bit for bit, at
+    /// every distance from touching to past the decay's underflow, for pushes and hits of
+    /// either sign.
+    #[test]
+    fn contact_terms_are_contacts() {
+        let p = Params::new(&Config::default());
+        let said = [0i32; MESSAGE_LEN];
+        let mut state = 0x1234_5678u32;
+        let mut unit = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as f32 / u32::MAX as f32
+        };
+        for round in 0..2000 {
+            let n = round % (MAX_SEEN + 1);
+            let reach = [0.01, 3.0, 40.0, 300.0][round % 4];
+            let offsets: Vec<[f32; 2]> = (0..n)
+                .map(|_| [(unit() - 0.5) * reach, (unit() - 0.5) * reach])
+                .collect();
+            let (push, hit) = (2.0 * unit() - 1.0, 2.0 * unit() - 1.0);
+            let (mut terms, mut hits) = ([[0i32; 3]; MAX_SEEN], [0.0f32; MAX_SEEN]);
+            contact_terms(&p, &offsets, push, hit, &mut terms, &mut hits);
+            for (s, &d) in offsets.iter().enumerate() {
+                let (acc, hit_amount) = contact(&p, d, push, hit, 0.0, &said);
+                assert_eq!(
+                    terms[s],
+                    [acc.push[0], acc.push[1], acc.hit],
+                    "offset {d:?}"
+                );
+                assert_eq!(hits[s].to_bits(), hit_amount.to_bits(), "offset {d:?}");
+            }
+        }
+    }
 }
