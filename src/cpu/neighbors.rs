@@ -219,8 +219,7 @@ fn block_search(p: &Params, sc: &Scratch, i: usize, pos: [f32; 2], top: &mut Top
     // Only candidates nearer than any agent outside the block can be in an exact list: K
     // of them make it exact, and so does a view that the block holds whole. Distances in a
     // loop of their own over the gathered positions, which vectorises where the gather's
-    // runs do not (computed there, the large world's
-    // ticks ran 5% slower).
+    // runs do not (computed there, the large world's ticks ran 5% slower).
     let (reach2, r2max) = (reach * reach, p.view_radius * p.view_radius);
     let mut d2 = [f32::INFINITY; BLOCK_CANDIDATES];
     let mut near = [u32::MAX; BLOCK_CANDIDATES];
