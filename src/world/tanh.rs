@@ -99,7 +99,7 @@ fn expm1_lane(x: f32) -> f32 {
 
 /// `safe_tanh(x)` for a finite x.
 #[inline(always)]
-pub fn safe_tanh_lane(x: f32) -> f32 {
+fn safe_tanh_lane(x: f32) -> f32 {
     let x = x.clamp(-15.0, 15.0);
     let ax = x.abs();
     let big = ax >= 1.0;
